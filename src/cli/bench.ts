@@ -1,0 +1,33 @@
+/** `npm run bench`: canonical workloads with wall time and backend; results to reports/bench.json. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { paths } from '../core/paths';
+import { backendLabel } from '../core/backend';
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  detail: string;
+}
+
+export async function runBench(_argv: string[]): Promise<number> {
+  const rows: BenchRow[] = [];
+  const add = async (label: string, mod: string, fn: string) => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const m = require(mod);
+      const r = await m[fn]();
+      rows.push(...(Array.isArray(r) ? r : [r]));
+    } catch (e) {
+      rows.push({ name: label, ms: NaN, detail: `failed: ${(e as Error).message}` });
+    }
+  };
+  await add('stats', '../stats/bench', 'benchStats');
+  await add('value iteration', '../testbeds/tabular/bench', 'benchValueIteration');
+  for (const r of rows) console.log(`${r.name.padEnd(48)} ${Number.isFinite(r.ms) ? r.ms.toFixed(2).padStart(10) + ' ms' : '     n/a'}  ${r.detail}`);
+  const out = path.join(paths.reports(), 'bench.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: backendLabel(), node: process.version, rows }, null, 1));
+  console.log(`→ ${path.relative(process.cwd(), out)}`);
+  return rows.some((r) => !Number.isFinite(r.ms)) ? 1 : 0;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/** The command behind the npm scripts: reports, kernel, bench. */
+import * as os from 'os';
+import * as path from 'path';
+import { parseOverride, checkProfile, type Profile } from '../core/params';
+import { paths } from '../core/paths';
+import { buildReports } from '../report/build';
+import { runAll } from '../runner/run-all';
+import { installKernel } from './kernel-install';
+
+const USAGE = `usage:
+  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] [--param name=value] [--render-only]
+  npm run kernel
+  npm run bench`;
+
+class UsageError extends Error {
+  name = 'UsageError';
+}
+
+export interface ReportsArgs {
+  profile: Profile;
+  only: string[];
+  fresh: boolean;
+  jobs: number;
+  cellTimeoutS: number;
+  params: Record<string, unknown>;
+  renderOnly: boolean;
+}
+
+export function parseReportsArgs(argv: string[]): ReportsArgs {
+  const a: ReportsArgs = { profile: 'full', only: [], fresh: false, jobs: Math.max(1, os.cpus().length), cellTimeoutS: 900, params: {}, renderOnly: false };
+  const envProfile = process.env.RLMINI_PROFILE;
+  if (envProfile) a.profile = checkProfile(envProfile, 'RLMINI_PROFILE');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') && arg.startsWith('--') && !arg.startsWith('--param') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--profile':
+        a.profile = checkProfile(value(), '--profile');
+        break;
+      case '--only':
+        a.only.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
+        break;
+      case '--fresh':
+        a.fresh = true;
+        break;
+      case '--render-only':
+        a.renderOnly = true;
+        break;
+      case '--jobs': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs must be a positive integer.`);
+        a.jobs = n;
+        break;
+      }
+      case '--cell-timeout': {
+        const n = Number(value());
+        if (!(n > 0)) throw new UsageError(`--cell-timeout must be a positive number of seconds.`);
+        a.cellTimeoutS = n;
+        break;
+      }
+      case '--param': {
+        const [k, v] = parseOverride(value());
+        if (k === 'profile') throw new UsageError('Use --profile, not --param profile=….');
+        a.params[k] = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${arg}.\n${USAGE}`);
+    }
+  }
+  return a;
+}
+
+async function reports(argv: string[]): Promise<number> {
+  const args = parseReportsArgs(argv);
+  const t0 = Date.now();
+  let failed = 0;
+  if (!args.renderOnly) {
+    const outcomes = await runAll(args);
+    failed = outcomes.filter((o) => o.status !== 'ok').length;
+    const ran = outcomes.filter((o) => !o.cached).length;
+    console.log(`notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, profile ${args.profile}`);
+    for (const o of outcomes.filter((x) => x.status !== 'ok')) {
+      console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCell ? `, cell ${o.failedCell}` : ''}: ${o.error}`);
+      console.error(`    executed notebook with the error: ${path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`))}`);
+    }
+  }
+  const built = buildReports({ profile: args.profile });
+  console.log(`reports: ${path.relative(process.cwd(), built.index)} and ${built.pages.length} paper pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return failed > 0 ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  switch (cmd) {
+    case 'reports':
+      return reports(rest);
+    case 'kernel': {
+      const dir = installKernel();
+      console.log(`Registered the tslab TypeScript kernel: ${dir}/kernel.json\nStart Jupyter from the repository root (\`jupyter notebook\` or \`jupyter lab\`) and open notebooks/<paper-id>.ipynb.`);
+      return 0;
+    }
+    case 'bench': {
+      const { runBench } = await import('./bench');
+      return runBench(rest);
+    }
+    default:
+      console.error(cmd ? `unknown command ${cmd}\n${USAGE}` : USAGE);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`rl-miniatures: ${(e as Error).message}`);
+      process.exit(['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name) ? 2 : 1);
+    },
+  );
+}

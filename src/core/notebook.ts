@@ -1,0 +1,227 @@
+/**
+ * The notebook session: what a paper notebook uses to resolve its parameters, run (cached) seeds,
+ * record verdicts, tables and figures, and write the summary the reports are rendered from.
+ *
+ *   const nb = rl.startNotebook({ id: 'starc', profile, spec, defaults, overrides: { seeds, nMdps } });
+ *   const recs = await nb.runSeeds({ method: 'all', task: 'testbeds/tabular/starc-experiment#runStarcSeed', config });
+ *   nb.verdict(...); nb.table(...); nb.figure(...);
+ *   nb.finish();
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { hashValue } from './hash';
+import { notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from './ipynb';
+import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
+import { paths } from './paths';
+import { libraryHash, makeProvenance } from './provenance';
+import { readRecord, recordKey, writeFileAtomic, writeRecord, type RunRecord, type RunResult } from './records';
+import { Rng } from './rng';
+import { SUMMARY_SCHEMA, type FigureSpec, type Summary, type TableSpec } from './summary';
+import { runTasks } from './tasks';
+import { backendLabel } from './backend';
+import { displayFigure, displayTable, displayVerdict } from './display';
+import type { Verdict } from '../stats/verdict';
+
+export interface NotebookSessionOptions<Spec extends Record<string, ParamSpec>> {
+  /** Catalog id = notebook file name without .ipynb. */
+  id: string;
+  profile: Profile;
+  spec: Spec;
+  defaults: Record<Profile, ParamValues<Spec>>;
+  /** Values from the parameters cell; null means "the profile's default". */
+  overrides?: Partial<Record<keyof Spec, unknown>>;
+  /** Seeds of the run: a parameter name in spec holding number[] or a count (int). Default 'seeds'. */
+  seedsParam?: keyof Spec & string;
+}
+
+/** Locate the notebook file: the runner says where; in Jupyter, the kernel runs in notebooks/. */
+export function locateNotebook(id: string): string | null {
+  const candidates = [
+    process.env.RLMINI_NOTEBOOK,
+    path.join(process.cwd(), `${id}.ipynb`),
+    path.join(paths.notebooks(), `${id}.ipynb`),
+  ].filter((p): p is string => !!p);
+  for (const c of candidates) if (fs.existsSync(c) && path.basename(c) === `${id}.ipynb`) return c;
+  return null;
+}
+
+export class NotebookSession<Spec extends Record<string, ParamSpec>> {
+  readonly id: string;
+  readonly profile: Profile;
+  readonly params: ParamValues<Spec>;
+  readonly seeds: number[];
+  readonly notebookFile: string | null;
+  readonly meta: PaperMeta | null;
+  readonly notebookHash: string;
+  readonly resultsDir: string;
+  private readonly started = Date.now();
+  private verdicts: Verdict[] = [];
+  private tables: TableSpec[] = [];
+  private figures: FigureSpec[] = [];
+  private records = new Map<string, RunRecord>();
+  private stats = { hits: 0, computed: 0, recomputedCorrupt: 0 };
+  private fresh: boolean;
+
+  constructor(opts: NotebookSessionOptions<Spec>) {
+    this.id = opts.id;
+    this.profile = opts.profile;
+    this.notebookFile = locateNotebook(opts.id);
+    const where = this.notebookFile ? path.relative(process.cwd(), this.notebookFile) || this.notebookFile : `notebook ${opts.id}`;
+    this.params = resolveParameters({ notebook: where, profile: opts.profile, spec: opts.spec, defaults: opts.defaults, overrides: opts.overrides as Record<string, unknown> });
+    const seedsName = opts.seedsParam ?? 'seeds';
+    const s = (this.params as Record<string, unknown>)[seedsName];
+    this.seeds = Array.isArray(s) ? (s as number[]) : typeof s === 'number' ? Array.from({ length: s }, (_, i) => i) : [0];
+    let nb: Notebook | null = null;
+    if (this.notebookFile) nb = readNotebook(this.notebookFile);
+    this.meta = (nb?.metadata.paper as PaperMeta | undefined) ?? null;
+    this.notebookHash = nb ? notebookCodeHash(nb) : 'no-notebook-file';
+    this.resultsDir = path.join(paths.results(), this.id, this.profile);
+    this.fresh = process.env.RLMINI_FRESH === '1';
+  }
+
+  /** The root generator of one seed (split it for every source of randomness). */
+  rng(seed: number): Rng {
+    return new Rng(seed);
+  }
+
+  private keyFor(method: string, config: unknown, seed: number): string {
+    return recordKey({
+      paper: this.id,
+      method,
+      config,
+      seed,
+      profile: this.profile,
+      notebookHash: this.notebookHash,
+      libraryHash: libraryHash(),
+      backend: backendLabel(),
+    });
+  }
+
+  private fileFor(key: string, method: string, seed: number): string {
+    const safe = method.replace(/[^a-zA-Z0-9_.-]/g, '_');
+    return path.join(this.resultsDir, 'records', `${safe}.seed${seed}.${key}.json`);
+  }
+
+  /** A cached record if present and intact; reports corrupt files (they are then recomputed). */
+  private lookup(method: string, config: unknown, seed: number): { key: string; file: string; record: RunRecord | null } {
+    const key = this.keyFor(method, config, seed);
+    const file = this.fileFor(key, method, seed);
+    if (this.fresh) return { key, file, record: null };
+    const r = readRecord(file);
+    if (r.ok) return { key, file, record: r.record };
+    if (!('missing' in r)) {
+      console.warn(`rl-miniatures: ${r.reason}`);
+      this.stats.recomputedCorrupt++;
+    }
+    return { key, file, record: null };
+  }
+
+  private store(key: string, file: string, method: string, config: unknown, seed: number, result: RunResult, wallTimeMs: number): RunRecord {
+    const rec = writeRecord(file, {
+      schema: 'rl-miniatures/run-record@1',
+      key,
+      paper: this.id,
+      method,
+      config,
+      seed,
+      profile: this.profile,
+      metrics: result.metrics,
+      series: result.series ?? {},
+      extra: result.extra,
+      provenance: makeProvenance({ notebookHash: this.notebookHash, seed, wallTimeMs }),
+    });
+    this.stats.computed++;
+    return rec;
+  }
+
+  /** Run (or load from cache) one method × config × seed, in this thread. */
+  async run(args: { method: string; seed: number; config: unknown }, fn: (rng: Rng) => RunResult | Promise<RunResult>): Promise<RunRecord> {
+    const { key, file, record } = this.lookup(args.method, args.config, args.seed);
+    if (record) {
+      this.stats.hits++;
+      this.records.set(key, record);
+      return record;
+    }
+    const t0 = Date.now();
+    const result = await fn(this.rng(args.seed));
+    const rec = this.store(key, file, args.method, args.config, args.seed, result, Date.now() - t0);
+    this.records.set(key, rec);
+    return rec;
+  }
+
+  /**
+   * Run a library task for every seed (default: the notebook's seeds), spread across cores in
+   * worker threads; cached seeds are loaded, the rest computed. Each finished seed is written at once.
+   */
+  async runSeeds(args: { method: string; task: string; config: unknown; seeds?: number[] }): Promise<RunRecord[]> {
+    const seeds = args.seeds ?? this.seeds;
+    const out: (RunRecord | null)[] = seeds.map(() => null);
+    const todo: { i: number; key: string; file: string }[] = [];
+    seeds.forEach((seed, i) => {
+      const l = this.lookup(args.method, args.config, seed);
+      if (l.record) {
+        this.stats.hits++;
+        out[i] = l.record;
+      } else todo.push({ i, key: l.key, file: l.file });
+    });
+    const t0 = Date.now();
+    await runTasks(
+      todo.map((t) => ({ task: args.task, config: args.config, seed: seeds[t.i] })),
+      (j, result) => {
+        const t = todo[j];
+        out[t.i] = this.store(t.key, t.file, args.method, args.config, seeds[t.i], result, Date.now() - t0);
+      },
+    );
+    const recs = out as RunRecord[];
+    for (const r of recs) this.records.set(r.key, r);
+    return recs;
+  }
+
+  verdict(v: Verdict): Verdict {
+    if (v.profile !== this.profile) throw new Error(`${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`);
+    this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([v]);
+    displayVerdict(v);
+    return v;
+  }
+
+  table(t: Omit<TableSpec, 'name'> & { name: string }): TableSpec {
+    this.tables = this.tables.filter((x) => x.name !== t.name).concat([t]);
+    displayTable(t);
+    return t;
+  }
+
+  figure(name: string, caption: string, plotly: FigureSpec['plotly']): FigureSpec {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ${this.id}/<name>).`);
+    const f: FigureSpec = { id: `${this.id}/${name}`, name, caption, plotly };
+    this.figures = this.figures.filter((x) => x.name !== name).concat([f]);
+    displayFigure(f);
+    return f;
+  }
+
+  /** Write summary.json (atomically); returns it. */
+  finish(): Summary {
+    const summary: Summary = {
+      schema: SUMMARY_SCHEMA,
+      paper: this.id,
+      meta: this.meta,
+      profile: this.profile,
+      params: this.params as Record<string, unknown>,
+      seeds: this.seeds,
+      verdicts: this.verdicts,
+      tables: this.tables,
+      figures: this.figures,
+      records: [...this.records.values()].map((r) => ({ key: r.key, method: r.method, seed: r.seed, metrics: r.metrics })),
+      provenance: makeProvenance({ notebookHash: this.notebookHash, seed: null, wallTimeMs: Date.now() - this.started }),
+      configHash: hashValue({ params: this.params, profile: this.profile }).slice(0, 16),
+      wallTimeMs: Date.now() - this.started,
+      cached: { ...this.stats },
+    };
+    writeFileAtomic(path.join(this.resultsDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);
+    return summary;
+  }
+}
+
+export function startNotebook<Spec extends Record<string, ParamSpec>>(opts: NotebookSessionOptions<Spec>): NotebookSession<Spec> {
+  return new NotebookSession(opts);
+}

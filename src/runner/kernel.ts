@@ -1,0 +1,320 @@
+/**
+ * A Jupyter kernel client in Node: starts the tslab kernel as a child process and speaks the
+ * Jupyter messaging protocol (v5.3) to it over ZeroMQ (shell, iopub, control), signing every
+ * message with HMAC-SHA256. No Python involved.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type * as zmqT from 'zeromq';
+import type { NotebookOutput } from '../core/ipynb';
+
+const DELIM = '<IDS|MSG>';
+
+export interface KernelMessage {
+  header: { msg_id: string; msg_type: string; session: string; username: string; date: string; version: string };
+  parent_header: { msg_id?: string; [k: string]: unknown };
+  metadata: Record<string, unknown>;
+  content: Record<string, unknown>;
+}
+
+export class KernelError extends Error {}
+
+/** Where the tslab kernel entry point is; a clear error if tslab is not installed. */
+export function tslabBin(root: string): string {
+  const bin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
+  if (!fs.existsSync(bin)) {
+    throw new KernelError(`The tslab kernel is missing (${bin} not found). Run \`npm ci\` in ${root}.`);
+  }
+  return bin;
+}
+
+export interface CellResult {
+  status: 'ok' | 'error' | 'timeout';
+  outputs: NotebookOutput[];
+  executionCount: number | null;
+  error?: { ename: string; evalue: string; traceback: string[] };
+  ms: number;
+}
+
+export class Kernel {
+  private proc: ChildProcess | null = null;
+  private shell!: zmqT.Dealer;
+  private control!: zmqT.Dealer;
+  private iopub!: zmqT.Subscriber;
+  private key = crypto.randomBytes(32).toString('hex');
+  private session = crypto.randomUUID();
+  private dir = '';
+  private listeners = new Map<string, (m: KernelMessage) => void>();
+  private shellWaiters = new Map<string, (m: KernelMessage) => void>();
+  private closed = false;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  stderr = '';
+
+  constructor(private readonly opts: { root: string; cwd: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }) {}
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async start(): Promise<void> {
+    const bin = tslabBin(this.opts.root);
+    let zmq: typeof zmqT;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      zmq = require('zeromq');
+    } catch (e) {
+      throw new KernelError(`zeromq (installed with tslab) cannot be loaded: ${(e as Error).message}. Run \`npm ci\`.`);
+    }
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-kernel-'));
+    const base = path.join(this.dir, 'k');
+    const conn = {
+      transport: 'ipc',
+      ip: base,
+      shell_port: 1,
+      iopub_port: 2,
+      stdin_port: 3,
+      control_port: 4,
+      hb_port: 5,
+      key: this.key,
+      signature_scheme: 'hmac-sha256',
+      kernel_name: 'tslab',
+    };
+    const connFile = path.join(this.dir, 'connection.json');
+    fs.writeFileSync(connFile, JSON.stringify(conn));
+    this.proc = spawn(process.execPath, [bin, 'kernel', '--config-path', connFile], {
+      cwd: this.opts.cwd,
+      env: { ...process.env, ...this.opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stderr?.on('data', (d) => {
+      this.stderr = (this.stderr + d.toString()).slice(-20000);
+    });
+    this.proc.stdout?.on('data', (d) => {
+      this.stderr = (this.stderr + d.toString()).slice(-20000);
+    });
+    this.exited = new Promise((resolve) => this.proc!.once('exit', (code) => resolve(code)));
+    const addr = (port: number) => `ipc://${base}:${port}`;
+    this.shell = new zmq.Dealer({ linger: 0 });
+    this.control = new zmq.Dealer({ linger: 0 });
+    this.iopub = new zmq.Subscriber({ linger: 0 });
+    this.shell.connect(addr(1));
+    this.control.connect(addr(4));
+    this.iopub.connect(addr(2));
+    this.iopub.subscribe();
+    void this.pump(this.iopub, (m) => {
+      const pid = m.parent_header?.msg_id;
+      if (pid && this.listeners.has(pid)) this.listeners.get(pid)!(m);
+    });
+    const onShell = (m: KernelMessage) => {
+      const pid = m.parent_header?.msg_id;
+      if (pid && this.shellWaiters.has(pid)) {
+        this.shellWaiters.get(pid)!(m);
+        this.shellWaiters.delete(pid);
+      }
+    };
+    void this.pump(this.shell, onShell);
+    void this.pump(this.control, onShell);
+
+    // Handshake: repeat kernel_info_request until its iopub status arrives (proves iopub is live).
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60000);
+    let exitCode: number | null | undefined;
+    void this.exited.then((c) => (exitCode = c));
+    for (;;) {
+      if (exitCode !== undefined) {
+        throw new KernelError(`The tslab kernel exited during start-up (code ${exitCode}).${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`);
+      }
+      if (Date.now() > deadline) {
+        await this.shutdown();
+        throw new KernelError(`The tslab kernel did not answer within ${Math.round((this.opts.startTimeoutMs ?? 60000) / 1000)} s of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`);
+      }
+      const ok = await this.request('kernel_info_request', {}, 1000, true).then(
+        () => true,
+        () => false,
+      );
+      if (ok) return;
+    }
+  }
+
+  private async pump(sock: zmqT.Dealer | zmqT.Subscriber, fn: (m: KernelMessage) => void): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        const m = this.decode(frames as Buffer[]);
+        if (m) fn(m);
+      }
+    } catch {
+      /* socket closed */
+    }
+  }
+
+  private sign(parts: string[]): string {
+    const h = crypto.createHmac('sha256', this.key);
+    for (const p of parts) h.update(p);
+    return h.digest('hex');
+  }
+
+  private decode(frames: Buffer[]): KernelMessage | null {
+    const i = frames.findIndex((f) => f.toString() === DELIM);
+    if (i < 0 || frames.length < i + 6) return null;
+    const parts = frames.slice(i + 2, i + 6).map((f) => f.toString());
+    const sig = frames[i + 1].toString();
+    const expect = this.sign(parts);
+    if (sig.length !== expect.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expect))) return null;
+    return { header: JSON.parse(parts[0]), parent_header: JSON.parse(parts[1]), metadata: JSON.parse(parts[2]), content: JSON.parse(parts[3]) };
+  }
+
+  private async send(sock: zmqT.Dealer, msgType: string, content: Record<string, unknown>): Promise<string> {
+    const header = { msg_id: crypto.randomUUID(), msg_type: msgType, session: this.session, username: 'rl-miniatures', date: new Date().toISOString(), version: '5.3' };
+    const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
+    await sock.send([DELIM, this.sign(parts), ...parts]);
+    return header.msg_id;
+  }
+
+  /** Send a request and wait for its reply (and, if waitIdle, its iopub status: idle). */
+  private async request(msgType: string, content: Record<string, unknown>, timeoutMs: number, waitIdle = false, onIopub?: (m: KernelMessage) => void, sock?: zmqT.Dealer): Promise<KernelMessage> {
+    const header = { msg_id: crypto.randomUUID() };
+    let reply: KernelMessage | null = null;
+    let idle = !waitIdle;
+    return await new Promise<KernelMessage>((resolve, reject) => {
+      const done = () => {
+        if (reply && idle) {
+          clear();
+          resolve(reply);
+        }
+      };
+      const timer = setTimeout(() => {
+        clear();
+        reject(new KernelError(`${msgType}: no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const clear = () => {
+        clearTimeout(timer);
+        this.listeners.delete(header.msg_id);
+        this.shellWaiters.delete(header.msg_id);
+      };
+      this.listeners.set(header.msg_id, (m) => {
+        onIopub?.(m);
+        if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') {
+          idle = true;
+          done();
+        }
+      });
+      this.shellWaiters.set(header.msg_id, (m) => {
+        reply = m;
+        done();
+      });
+      const s = sock ?? this.shell;
+      const hdr = { msg_id: header.msg_id, msg_type: msgType, session: this.session, username: 'rl-miniatures', date: new Date().toISOString(), version: '5.3' };
+      const parts = [JSON.stringify(hdr), '{}', '{}', JSON.stringify(content)];
+      s.send([DELIM, this.sign(parts), ...parts]).catch((e) => {
+        clear();
+        reject(e);
+      });
+    });
+  }
+
+  /** Execute one cell; outputs in nbformat shape. On timeout, interrupts the kernel. */
+  async execute(code: string, timeoutMs: number, onOutput?: (o: NotebookOutput) => void): Promise<CellResult> {
+    const t0 = Date.now();
+    const outputs: NotebookOutput[] = [];
+    const displays = new Map<string, number[]>();
+    let error: CellResult['error'];
+    const push = (o: NotebookOutput) => {
+      // Merge consecutive stream chunks of the same name, as Jupyter does.
+      const last = outputs[outputs.length - 1];
+      if (o.output_type === 'stream' && last && last.output_type === 'stream' && last.name === o.name) {
+        last.text = String(last.text) + String(o.text);
+      } else outputs.push(o);
+      onOutput?.(o);
+    };
+    const onIopub = (m: KernelMessage) => {
+      const c = m.content as Record<string, any>;
+      switch (m.header.msg_type) {
+        case 'stream':
+          push({ output_type: 'stream', name: c.name, text: c.text });
+          break;
+        case 'display_data': {
+          const did = c.transient?.display_id;
+          if (did) displays.set(did, [...(displays.get(did) ?? []), outputs.length]);
+          push({ output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} });
+          break;
+        }
+        case 'update_display_data': {
+          const did = c.transient?.display_id;
+          for (const idx of displays.get(did) ?? []) outputs[idx] = { output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} };
+          break;
+        }
+        case 'execute_result':
+          push({ output_type: 'execute_result', data: c.data, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null });
+          break;
+        case 'error':
+          error = { ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] };
+          push({ output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] });
+          break;
+        case 'clear_output':
+          outputs.length = 0;
+          break;
+      }
+    };
+    try {
+      const reply = await this.request(
+        'execute_request',
+        { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        timeoutMs,
+        true,
+        onIopub,
+      );
+      const status = reply.content.status === 'ok' ? 'ok' : 'error';
+      if (status === 'error' && !error) {
+        error = { ename: String(reply.content.ename ?? 'Error'), evalue: String(reply.content.evalue ?? ''), traceback: (reply.content.traceback as string[]) ?? [] };
+      }
+      return { status, outputs, executionCount: (reply.content.execution_count as number) ?? null, error, ms: Date.now() - t0 };
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      if (this.proc && this.proc.exitCode !== null) {
+        const err = { ename: 'KernelDied', evalue: `the kernel exited (code ${this.proc.exitCode}) while running this cell`, traceback: [this.stderr.slice(-2000)] };
+        outputs.push({ output_type: 'error', ...err });
+        return { status: 'error', outputs, executionCount: null, error: err, ms: Date.now() - t0 };
+      }
+      this.interrupt();
+      const err = { ename: 'CellTimeout', evalue: `cell did not finish within ${Math.round(timeoutMs / 1000)} s (per-cell timeout; raise it with --cell-timeout <seconds>)`, traceback: [] };
+      outputs.push({ output_type: 'error', ...err });
+      return { status: 'timeout', outputs, executionCount: null, error: err, ms: Date.now() - t0 };
+    }
+  }
+
+  interrupt(): void {
+    try {
+      this.proc?.kill('SIGINT');
+    } catch {
+      /* gone */
+    }
+  }
+
+  /** Ask the kernel to shut down; kill it if it does not exit promptly. Always cleans up. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.proc && this.proc.exitCode === null) {
+      await this.request('shutdown_request', { restart: false }, 2000, false, undefined, this.control).catch(() => undefined);
+      const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+      if (!exited) {
+        this.proc.kill('SIGKILL');
+        await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
+      }
+    }
+    for (const s of [this.shell, this.control, this.iopub]) {
+      try {
+        s?.close();
+      } catch {
+        /* closed */
+      }
+    }
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  }
+}

@@ -1,0 +1,430 @@
+/**
+ * Bootstrap confidence intervals (percentile and BCa), stratified like rliable: with several strata
+ * (tasks), runs are resampled within each stratum independently and the statistic is computed on the
+ * resampled strata.
+ *
+ * Engine: every stratum is sorted once; a bootstrap replicate is a vector of multiplicities (how often
+ * each original value was drawn). Order statistics (median, IQM) are then read off in O(n) by walking
+ * the sorted values with their counts, so no replicate is ever sorted and the inner loop allocates
+ * nothing. Custom statistics receive the replicate materialised into a reused buffer.
+ */
+import { Rng } from '../core/rng';
+import { Sample, checkSample, quantileSorted } from './descriptive';
+import { normalCdf, normalQuantile } from './distributions';
+
+/** A generator or an integer seed; every resampling function takes one so results are reproducible. */
+export type RngLike = Rng | number;
+
+/** Built-in statistics, computed on all runs pooled across strata (rliable's aggregate_* on the flattened score matrix). */
+export type StatisticName = 'mean' | 'median' | 'iqm' | 'optimalityGap';
+const STATISTIC_NAMES: readonly string[] = ['mean', 'median', 'iqm', 'optimalityGap'];
+
+/**
+ * A custom statistic of one (re)sample: stratum k occupies x[offsets[k] .. offsets[k+1]), each stratum
+ * sorted ascending. `x` is a scratch buffer the statistic may reorder. A plain `(x) => number` works too.
+ */
+export type StrataStatistic = (x: Float64Array, offsets: Int32Array) => number;
+
+export type Statistic = StatisticName | StrataStatistic;
+
+export type IntervalMethod = 'percentile' | 'bca';
+
+export interface ResampleOptions {
+  /** Bootstrap replicates (default 2000). */
+  reps?: number;
+  /** The generator (consumed) or a seed. */
+  rng: RngLike;
+}
+
+export interface BootstrapOptions extends ResampleOptions {
+  /** Confidence level of the two-sided interval (default 0.95). */
+  level?: number;
+  /** 'percentile' (default, rliable's choice) or 'bca' (bias-corrected and accelerated, jackknife acceleration). */
+  method?: IntervalMethod;
+}
+
+/** A point estimate with its two-sided bootstrap confidence interval. */
+export interface BootstrapInterval {
+  estimate: number;
+  lo: number;
+  hi: number;
+  level: number;
+  method: IntervalMethod;
+  /** Replicates used (replicates where the statistic is undefined, NaN, are dropped). */
+  reps: number;
+}
+
+const TWO32 = 4294967296;
+const TWO_NEG32 = 1 / 4294967296;
+
+/** Resolve an RngLike into a generator (a seed makes a fresh `new Rng(seed)`). */
+export function toRng(rng: RngLike, where: string): Rng {
+  if (typeof rng === 'number') return new Rng(rng);
+  if (rng && typeof (rng as Rng).nextUint32 === 'function') return rng;
+  throw new TypeError(`${where}: pass \`rng\` (an Rng from src/core/rng, or an integer seed) so the result is reproducible`);
+}
+
+/** Validated reps / level / method with their defaults. */
+export function resolveBootstrapOptions(
+  opts: Partial<BootstrapOptions>,
+  where: string,
+): { reps: number; level: number; method: IntervalMethod } {
+  const reps = opts.reps ?? 2000;
+  const level = opts.level ?? 0.95;
+  const method = opts.method ?? 'percentile';
+  if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`${where}: reps must be a positive integer, got ${reps}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`${where}: level must be in (0, 1), got ${level}`);
+  if (method !== 'percentile' && method !== 'bca') throw new RangeError(`${where}: method must be 'percentile' or 'bca', got ${String(method)}`);
+  return { reps, level, method };
+}
+
+/** Normalise `number[] | number[][]` into a list of validated strata. */
+export function toStrata(samples: Sample | readonly Sample[], where: string): Sample[] {
+  if (samples.length === 0) throw new RangeError(`${where}: no data; pass a sample (number[]) or strata (number[][], one array per task)`);
+  const first = (samples as ArrayLike<unknown>)[0];
+  const strata: Sample[] = typeof first === 'number' ? [samples as Sample] : Array.from(samples as readonly Sample[]);
+  strata.forEach((s, k) => checkSample(s, strata.length > 1 ? `${where} (stratum ${k})` : where));
+  return strata;
+}
+
+/** rliable's score layout (runs × tasks matrix) → strata (one array of runs per task). */
+export function strataFromRunMatrix(runsByTasks: readonly Sample[]): number[][] {
+  if (runsByTasks.length === 0) throw new RangeError('stats.strataFromRunMatrix: empty matrix');
+  const nTasks = runsByTasks[0].length;
+  const out: number[][] = Array.from({ length: nTasks }, () => []);
+  runsByTasks.forEach((row, r) => {
+    if (row.length !== nTasks) throw new RangeError(`stats.strataFromRunMatrix: row ${r} has ${row.length} tasks, row 0 has ${nTasks}`);
+    for (let t = 0; t < nTasks; t++) out[t].push(row[t]);
+  });
+  return out;
+}
+
+/**
+ * Uniform index in [0, m) from one uint32 (Lemire's multiply-and-reject, exactly unbiased; all
+ * arithmetic is exact in doubles for m < 2^21). `threshold` = 2^32 mod m.
+ */
+export function drawIndex(rng: Rng, m: number, threshold: number): number {
+  for (;;) {
+    const p = rng.nextUint32() * m;
+    const hi = Math.floor(p * TWO_NEG32);
+    if (p - hi * TWO32 >= threshold) return hi;
+  }
+}
+
+/** Threshold for drawIndex (throws beyond the exact-arithmetic range). */
+export function drawThreshold(m: number): number {
+  if (m > 2097152) throw new RangeError(`stats: cannot resample more than 2^21 items per stratum, got ${m}`);
+  return TWO32 % m;
+}
+
+/**
+ * @internal The stratified resampling engine: values sorted within strata, a global sorted order for
+ * pooled order statistics, and the multiplicities of the current replicate.
+ */
+export class Resampler {
+  readonly values: Float64Array;
+  readonly offsets: Int32Array;
+  /** Item ids sorted by value across all strata. */
+  readonly order: Int32Array;
+  /** Multiplicity of each item in the current replicate. */
+  readonly counts: Int32Array;
+  readonly total: number;
+  readonly nStrata: number;
+  /** Number of items in the current replicate (total, or total − 1 during the jackknife). */
+  size: number;
+  private readonly thresholds: Float64Array;
+
+  constructor(strata: readonly Sample[]) {
+    this.nStrata = strata.length;
+    this.offsets = new Int32Array(strata.length + 1);
+    for (let k = 0; k < strata.length; k++) this.offsets[k + 1] = this.offsets[k] + strata[k].length;
+    this.total = this.offsets[strata.length];
+    this.values = new Float64Array(this.total);
+    this.thresholds = new Float64Array(strata.length);
+    for (let k = 0; k < strata.length; k++) {
+      const seg = this.values.subarray(this.offsets[k], this.offsets[k + 1]);
+      seg.set(Array.from(strata[k]));
+      seg.sort();
+      const m = strata[k].length;
+      this.thresholds[k] = drawThreshold(m);
+    }
+    this.order = new Int32Array(this.total);
+    for (let i = 0; i < this.total; i++) this.order[i] = i;
+    if (this.nStrata > 1) {
+      const v = this.values;
+      this.order.sort((a, b) => v[a] - v[b] || a - b);
+    }
+    this.counts = new Int32Array(this.total).fill(1);
+    this.size = this.total;
+  }
+
+  /** Draw a stratified bootstrap replicate into `counts`. */
+  resample(rng: Rng): void {
+    const c = this.counts;
+    c.fill(0);
+    this.size = this.total;
+    for (let k = 0; k < this.nStrata; k++) {
+      const off = this.offsets[k];
+      const m = this.offsets[k + 1] - off;
+      const threshold = this.thresholds[k];
+      for (let j = 0; j < m; j++) c[off + drawIndex(rng, m, threshold)]++;
+    }
+  }
+
+  /** Reset to the original sample (every multiplicity 1). */
+  reset(): void {
+    this.counts.fill(1);
+    this.size = this.total;
+  }
+
+  /** Write the current replicate, stratum by stratum (each sorted), into `out`; returns its length. */
+  materialize(out: Float64Array, outOffsets: Int32Array): number {
+    const v = this.values;
+    const c = this.counts;
+    let p = 0;
+    for (let k = 0; k < this.nStrata; k++) {
+      outOffsets[k] = p;
+      for (let i = this.offsets[k], e = this.offsets[k + 1]; i < e; i++) {
+        for (let r = c[i]; r > 0; r--) out[p++] = v[i];
+      }
+    }
+    outOffsets[this.nStrata] = p;
+    return p;
+  }
+
+  /** Value at 0-based rank r of the pooled current replicate. */
+  private valueAtRank(r: number): number {
+    const { order, counts, values } = this;
+    let cum = 0;
+    for (let q = 0; q < order.length; q++) {
+      const id = order[q];
+      cum += counts[id];
+      if (cum > r) return values[id];
+    }
+    return NaN;
+  }
+
+  /** Mean of pooled sorted positions [from, to) of the current replicate. */
+  private sortedRangeMean(from: number, to: number): number {
+    const { order, counts, values } = this;
+    let pos = 0;
+    let sum = 0;
+    for (let q = 0; q < order.length && pos < to; q++) {
+      const id = order[q];
+      const c = counts[id];
+      if (c === 0) continue;
+      const end = pos + c;
+      if (end > from) {
+        const a = pos > from ? pos : from;
+        const b = end < to ? end : to;
+        sum += (b - a) * values[id];
+      }
+      pos = end;
+    }
+    return sum / (to - from);
+  }
+
+  /** A built-in statistic of the pooled current replicate. */
+  pooled(name: StatisticName, n: number): number {
+    const { counts, values } = this;
+    switch (name) {
+      case 'mean': {
+        let s = 0;
+        for (let i = 0; i < values.length; i++) s += counts[i] * values[i];
+        return s / n;
+      }
+      case 'optimalityGap': {
+        let s = 0;
+        for (let i = 0; i < values.length; i++) s += counts[i] * Math.min(values[i], 1);
+        return 1 - s / n;
+      }
+      case 'iqm': {
+        const cut = Math.floor(0.25 * n);
+        return this.sortedRangeMean(cut, n - cut);
+      }
+      case 'median': {
+        const h = (n - 1) * 0.5;
+        const i = Math.floor(h);
+        const a = this.valueAtRank(i);
+        if (h === i) return a;
+        return a + (h - i) * (this.valueAtRank(i + 1) - a);
+      }
+      default:
+        throw new RangeError(`stats: unknown statistic '${String(name)}'; use 'mean', 'median', 'iqm', 'optimalityGap' or a function`);
+    }
+  }
+
+  /** A function evaluating `statistic` on the current replicate. */
+  evaluator(statistic: Statistic): () => number {
+    if (typeof statistic === 'string') {
+      if (!STATISTIC_NAMES.includes(statistic)) {
+        throw new RangeError(`stats: unknown statistic '${String(statistic)}'; use ${STATISTIC_NAMES.map((s) => `'${s}'`).join(', ')} or a function`);
+      }
+      return () => this.pooled(statistic, this.size);
+    }
+    const buf = new Float64Array(this.total);
+    const offs = new Int32Array(this.nStrata + 1);
+    return () => {
+      const m = this.materialize(buf, offs);
+      return statistic(m === buf.length ? buf : buf.subarray(0, m), offs);
+    };
+  }
+
+  /** Leave-one-out values per stratum (strata with fewer than 2 items give an empty array). */
+  jackknife(evaluate: () => number): Float64Array[] {
+    this.reset();
+    const out: Float64Array[] = [];
+    for (let k = 0; k < this.nStrata; k++) {
+      const off = this.offsets[k];
+      const m = this.offsets[k + 1] - off;
+      const jk = new Float64Array(m >= 2 ? m : 0);
+      this.size = this.total - 1;
+      for (let i = 0; i < jk.length; i++) {
+        this.counts[off + i] = 0;
+        jk[i] = evaluate();
+        this.counts[off + i] = 1;
+      }
+      out.push(jk);
+    }
+    this.size = this.total;
+    return out;
+  }
+}
+
+/**
+ * BCa acceleration from jackknife values, one array per sample/stratum (scipy.stats.bootstrap's
+ * multi-sample formula; for one sample it is Σd³ / (6 (Σd²)^{3/2}) with d = mean − θ₍ᵢ₎).
+ */
+export function jackknifeAcceleration(jack: readonly Float64Array[]): number {
+  let num = 0;
+  let den = 0;
+  for (const t of jack) {
+    const n = t.length;
+    if (n < 2) continue;
+    let m = 0;
+    let valid = 0;
+    for (let i = 0; i < n; i++) if (!Number.isNaN(t[i])) { m += t[i]; valid++; }
+    if (valid < 2) continue;
+    m /= valid;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(t[i])) continue;
+      const u = (valid - 1) * (m - t[i]);
+      s2 += u * u;
+      s3 += u * u * u;
+    }
+    num += s3 / (valid * valid * valid);
+    den += s2 / (valid * valid);
+  }
+  return den > 0 ? num / (6 * Math.pow(den, 1.5)) : 0;
+}
+
+/**
+ * Turn bootstrap replicates into an interval. Percentile: type-7 quantiles at (1−level)/2 and
+ * (1+level)/2. BCa: bias correction z0 = Φ⁻¹(P(θ* < θ̂) + ½P(θ* = θ̂)), acceleration from the jackknife.
+ * `replicates` is sorted in place; NaN replicates are dropped.
+ */
+export function intervalFromReplicates(
+  estimate: number,
+  replicates: Float64Array,
+  level: number,
+  method: IntervalMethod,
+  jackknife?: readonly Float64Array[],
+): BootstrapInterval {
+  let m = 0;
+  for (let i = 0; i < replicates.length; i++) if (!Number.isNaN(replicates[i])) replicates[m++] = replicates[i];
+  if (m === 0) return { estimate, lo: NaN, hi: NaN, level, method, reps: 0 };
+  const sorted = replicates.subarray(0, m).sort();
+  const alpha = (1 - level) / 2;
+  let pLo = alpha;
+  let pHi = 1 - alpha;
+  if (method === 'bca') {
+    const tol = 1e-12 * Math.max(1, Math.abs(estimate));
+    let below = 0;
+    let equal = 0;
+    for (let i = 0; i < m; i++) {
+      if (sorted[i] < estimate - tol) below++;
+      else if (sorted[i] <= estimate + tol) equal++;
+    }
+    const prop = Math.min(Math.max((below + 0.5 * equal) / m, 0.5 / m), 1 - 0.5 / m);
+    const z0 = normalQuantile(prop);
+    const a = jackknife ? jackknifeAcceleration(jackknife) : 0;
+    const adjust = (z: number): number => {
+      const num = z0 + z;
+      const d = 1 - a * num;
+      if (!(d > 0)) return num > 0 ? 1 : 0;
+      return normalCdf(z0 + num / d);
+    };
+    pLo = adjust(normalQuantile(alpha));
+    pHi = adjust(normalQuantile(1 - alpha));
+  }
+  return { estimate, lo: quantileSorted(sorted, pLo), hi: quantileSorted(sorted, pHi), level, method, reps: m };
+}
+
+/** Bootstrap replicates of a statistic (stratified when `samples` holds several strata). */
+export function bootstrapReplicates(samples: Sample | readonly Sample[], statistic: Statistic, opts: ResampleOptions): Float64Array {
+  const where = 'stats.bootstrapReplicates';
+  const { reps } = resolveBootstrapOptions(opts, where);
+  const rng = toRng(opts.rng, where);
+  const rs = new Resampler(toStrata(samples, where));
+  const evaluate = rs.evaluator(statistic);
+  const out = new Float64Array(reps);
+  for (let r = 0; r < reps; r++) {
+    rs.resample(rng);
+    out[r] = evaluate();
+  }
+  return out;
+}
+
+/** Bootstrap confidence interval of a statistic of a sample, or of strata (tasks) resampled independently. */
+export function bootstrapCI(samples: Sample | readonly Sample[], statistic: Statistic, opts: BootstrapOptions): BootstrapInterval {
+  const where = 'stats.bootstrapCI';
+  const { reps, level, method } = resolveBootstrapOptions(opts, where);
+  const rng = toRng(opts.rng, where);
+  const rs = new Resampler(toStrata(samples, where));
+  const evaluate = rs.evaluator(statistic);
+  rs.reset();
+  const estimate = evaluate();
+  const replicates = new Float64Array(reps);
+  for (let r = 0; r < reps; r++) {
+    rs.resample(rng);
+    replicates[r] = evaluate();
+  }
+  const jack = method === 'bca' ? rs.jackknife(evaluate) : undefined;
+  return intervalFromReplicates(estimate, replicates, level, method, jack);
+}
+
+/**
+ * Bootstrap over n paired observations: each replicate draws n indices with replacement and
+ * `statistic(idx, m)` reads the first m entries of idx (m = n, or n − 1 for jackknife samples).
+ */
+export function bootstrapIndexCI(
+  n: number,
+  statistic: (idx: Int32Array, m: number) => number,
+  opts: BootstrapOptions,
+  where = 'stats.bootstrapIndexCI',
+): BootstrapInterval {
+  const { reps, level, method } = resolveBootstrapOptions(opts, where);
+  const rng = toRng(opts.rng, where);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where}: need at least one observation, got ${n}`);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const estimate = statistic(idx, n);
+  const threshold = drawThreshold(n);
+  const replicates = new Float64Array(reps);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < n; i++) idx[i] = drawIndex(rng, n, threshold);
+    replicates[r] = statistic(idx, n);
+  }
+  let jack: Float64Array[] | undefined;
+  if (method === 'bca' && n >= 2) {
+    const jk = new Float64Array(n);
+    for (let leave = 0; leave < n; leave++) {
+      for (let i = 0, p = 0; i < n; i++) if (i !== leave) idx[p++] = i;
+      jk[leave] = statistic(idx, n - 1);
+    }
+    jack = [jk];
+  }
+  return intervalFromReplicates(estimate, replicates, level, method, jack);
+}
