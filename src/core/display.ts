@@ -48,7 +48,7 @@ export function displayTable(t: TableSpec): void {
 }
 
 export function verdictText(v: Verdict): string {
-  return `[${v.status.toUpperCase()}${v.evidence ? '' : ' — smoke profile, not evidence'}] ${v.claimId}: ${v.claim}\n  ${v.check}\n  estimate ${fmt(v.estimate)}, ${Math.round(v.level * 100)}% interval [${fmt(v.lo)}, ${fmt(v.hi)}], n = ${v.nSeeds} seeds, profile ${v.profile}`;
+  return `[${v.status.toUpperCase()}${v.evidence ? '' : ' — smoke profile, not evidence'}] ${v.claimId}: ${v.claim}\n  ${v.check}\n  estimate ${fmt(v.estimate)}, ${Math.round(v.level * 100)}% interval [${fmt(v.lo)}, ${fmt(v.hi)}], n = ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${v.details.nCases} cases)` : ''}, profile ${v.profile}`;
 }
 
 const COLORS: Record<string, string> = { reproduced: '#1a7f37', 'not reproduced': '#cf222e', inconclusive: '#9a6700' };
@@ -57,7 +57,7 @@ export function verdictHtml(v: Verdict): string {
   const c = COLORS[v.status] ?? '#555';
   return `<div class="rlmini-verdict" style="border-left:4px solid ${c};padding:4px 10px;margin:6px 0">` +
     `<b style="color:${c}">${escapeHtml(v.status)}</b>${v.evidence ? '' : ' <i>(smoke profile: not evidence)</i>'} — <b>${escapeHtml(v.claimId)}</b>: ${escapeHtml(v.claim)}<br>` +
-    `<small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ${Math.round(v.level * 100)}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${v.nSeeds} seeds, profile ${escapeHtml(v.profile)}</small></div>`;
+    `<small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ${Math.round(v.level * 100)}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${escapeHtml(v.details.nCases)} cases)` : ''}, profile ${escapeHtml(v.profile)}</small></div>`;
 }
 
 export function displayVerdict(v: Verdict): void {

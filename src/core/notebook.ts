@@ -177,29 +177,43 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     return recs;
   }
 
-  verdict(v: Verdict): Verdict {
+  /**
+   * Record and show a claim verdict. `nSeeds` is set to the notebook's number of seeds; when the
+   * check ran over other units (pairs, cases), their count is kept in details.nCases.
+   */
+  verdict(v: Verdict): void {
     if (v.profile !== this.profile) throw new Error(`${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`);
-    this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([v]);
-    displayVerdict(v);
-    return v;
+    const rec: Verdict = v.nSeeds === this.seeds.length ? v : { ...v, nSeeds: this.seeds.length, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
+    this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([rec]);
+    displayVerdict(rec);
   }
 
-  table(t: Omit<TableSpec, 'name'> & { name: string }): TableSpec {
+  /** Verdicts recorded so far. */
+  getVerdicts(): Verdict[] {
+    return [...this.verdicts];
+  }
+
+  table(t: TableSpec): void {
     this.tables = this.tables.filter((x) => x.name !== t.name).concat([t]);
     displayTable(t);
-    return t;
   }
 
-  figure(name: string, caption: string, plotly: FigureSpec['plotly']): FigureSpec {
+  figure(name: string, caption: string, plotly: FigureSpec['plotly']): void {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ${this.id}/<name>).`);
     const f: FigureSpec = { id: `${this.id}/${name}`, name, caption, plotly };
     this.figures = this.figures.filter((x) => x.name !== name).concat([f]);
     displayFigure(f);
-    return f;
   }
 
-  /** Write summary.json (atomically); returns it. */
-  finish(): Summary {
+  private last: Summary | null = null;
+
+  /** The summary written by finish(), if any. */
+  summary(): Summary | null {
+    return this.last;
+  }
+
+  /** Write summary.json (atomically). */
+  finish(): void {
     const summary: Summary = {
       schema: SUMMARY_SCHEMA,
       paper: this.id,
@@ -217,8 +231,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       cached: { ...this.stats },
     };
     writeFileAtomic(path.join(this.resultsDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    this.last = summary;
     console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);
-    return summary;
   }
 }
 

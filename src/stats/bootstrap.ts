@@ -99,22 +99,48 @@ export function strataFromRunMatrix(runsByTasks: readonly Sample[]): number[][] 
   return out;
 }
 
-/**
- * Uniform index in [0, m) from one uint32 (Lemire's multiply-and-reject, exactly unbiased; all
- * arithmetic is exact in doubles for m < 2^21). `threshold` = 2^32 mod m.
- */
-export function drawIndex(rng: Rng, m: number, threshold: number): number {
-  for (;;) {
-    const p = rng.nextUint32() * m;
-    const hi = Math.floor(p * TWO_NEG32);
-    if (p - hi * TWO32 >= threshold) return hi;
-  }
+/** Largest stratum size drawn from 16-bit chunks (two indices per uint32; rejection rate ≤ 6%). */
+const SMALL_M = 4096;
+
+/** The rejection threshold for `IndexDrawer.draw` with this m (2^16 mod m or 2^32 mod m). */
+export function drawThreshold(m: number): number {
+  if (!Number.isInteger(m) || m < 1) throw new RangeError(`stats: cannot resample ${m} items`);
+  if (m > 2097152) throw new RangeError(`stats: cannot resample more than 2^21 items per stratum, got ${m}`);
+  return m <= SMALL_M ? 65536 % m : TWO32 % m;
 }
 
-/** Threshold for drawIndex (throws beyond the exact-arithmetic range). */
-export function drawThreshold(m: number): number {
-  if (m > 2097152) throw new RangeError(`stats: cannot resample more than 2^21 items per stratum, got ${m}`);
-  return TWO32 % m;
+/**
+ * @internal Uniform indices in [0, m) from an Rng, exactly unbiased (Lemire's multiply-and-reject).
+ * For m ≤ 4096 each uint32 is split into two 16-bit chunks, halving generator calls; all arithmetic
+ * is exact. Deterministic given the generator's state.
+ */
+export class IndexDrawer {
+  private spare = -1;
+  constructor(private readonly rng: Rng) {}
+
+  /** Uniform index in [0, m); `threshold` = drawThreshold(m). */
+  draw(m: number, threshold: number): number {
+    if (m <= SMALL_M) {
+      for (;;) {
+        let h: number;
+        if (this.spare >= 0) {
+          h = this.spare;
+          this.spare = -1;
+        } else {
+          const u = this.rng.nextUint32();
+          h = u >>> 16;
+          this.spare = u & 0xffff;
+        }
+        const p = h * m;
+        if ((p & 0xffff) >= threshold) return p >>> 16;
+      }
+    }
+    for (;;) {
+      const p = this.rng.nextUint32() * m;
+      const hi = Math.floor(p * TWO_NEG32);
+      if (p - hi * TWO32 >= threshold) return hi;
+    }
+  }
 }
 
 /**
@@ -159,7 +185,7 @@ export class Resampler {
   }
 
   /** Draw a stratified bootstrap replicate into `counts`. */
-  resample(rng: Rng): void {
+  resample(drawer: IndexDrawer): void {
     const c = this.counts;
     c.fill(0);
     this.size = this.total;
@@ -167,7 +193,7 @@ export class Resampler {
       const off = this.offsets[k];
       const m = this.offsets[k + 1] - off;
       const threshold = this.thresholds[k];
-      for (let j = 0; j < m; j++) c[off + drawIndex(rng, m, threshold)]++;
+      for (let j = 0; j < m; j++) c[off + drawer.draw(m, threshold)]++;
     }
   }
 
@@ -366,12 +392,12 @@ export function intervalFromReplicates(
 export function bootstrapReplicates(samples: Sample | readonly Sample[], statistic: Statistic, opts: ResampleOptions): Float64Array {
   const where = 'stats.bootstrapReplicates';
   const { reps } = resolveBootstrapOptions(opts, where);
-  const rng = toRng(opts.rng, where);
+  const drawer = new IndexDrawer(toRng(opts.rng, where));
   const rs = new Resampler(toStrata(samples, where));
   const evaluate = rs.evaluator(statistic);
   const out = new Float64Array(reps);
   for (let r = 0; r < reps; r++) {
-    rs.resample(rng);
+    rs.resample(drawer);
     out[r] = evaluate();
   }
   return out;
@@ -381,14 +407,14 @@ export function bootstrapReplicates(samples: Sample | readonly Sample[], statist
 export function bootstrapCI(samples: Sample | readonly Sample[], statistic: Statistic, opts: BootstrapOptions): BootstrapInterval {
   const where = 'stats.bootstrapCI';
   const { reps, level, method } = resolveBootstrapOptions(opts, where);
-  const rng = toRng(opts.rng, where);
+  const drawer = new IndexDrawer(toRng(opts.rng, where));
   const rs = new Resampler(toStrata(samples, where));
   const evaluate = rs.evaluator(statistic);
   rs.reset();
   const estimate = evaluate();
   const replicates = new Float64Array(reps);
   for (let r = 0; r < reps; r++) {
-    rs.resample(rng);
+    rs.resample(drawer);
     replicates[r] = evaluate();
   }
   const jack = method === 'bca' ? rs.jackknife(evaluate) : undefined;
@@ -396,33 +422,37 @@ export function bootstrapCI(samples: Sample | readonly Sample[], statistic: Stat
 }
 
 /**
- * Bootstrap over n paired observations: each replicate draws n indices with replacement and
- * `statistic(idx, m)` reads the first m entries of idx (m = n, or n − 1 for jackknife samples).
+ * Bootstrap over n observations resampled as units (e.g. pairs): each replicate hands `statistic` the
+ * multiplicity of every observation (`counts`, summing to `size`: n for replicates and the estimate,
+ * n − 1 for jackknife samples). Used for correlations, where rows must be resampled jointly.
  */
-export function bootstrapIndexCI(
+export function bootstrapCountsCI(
   n: number,
-  statistic: (idx: Int32Array, m: number) => number,
+  statistic: (counts: Int32Array, size: number) => number,
   opts: BootstrapOptions,
-  where = 'stats.bootstrapIndexCI',
+  where = 'stats.bootstrapCountsCI',
 ): BootstrapInterval {
   const { reps, level, method } = resolveBootstrapOptions(opts, where);
   const rng = toRng(opts.rng, where);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where}: need at least one observation, got ${n}`);
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const estimate = statistic(idx, n);
+  const counts = new Int32Array(n).fill(1);
+  const estimate = statistic(counts, n);
   const threshold = drawThreshold(n);
+  const drawer = new IndexDrawer(rng);
   const replicates = new Float64Array(reps);
   for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < n; i++) idx[i] = drawIndex(rng, n, threshold);
-    replicates[r] = statistic(idx, n);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[drawer.draw(n, threshold)]++;
+    replicates[r] = statistic(counts, n);
   }
   let jack: Float64Array[] | undefined;
   if (method === 'bca' && n >= 2) {
     const jk = new Float64Array(n);
+    counts.fill(1);
     for (let leave = 0; leave < n; leave++) {
-      for (let i = 0, p = 0; i < n; i++) if (i !== leave) idx[p++] = i;
-      jk[leave] = statistic(idx, n - 1);
+      counts[leave] = 0;
+      jk[leave] = statistic(counts, n - 1);
+      counts[leave] = 1;
     }
     jack = [jk];
   }

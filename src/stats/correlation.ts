@@ -4,7 +4,7 @@
  * (paired resampling), e.g. "distance A tracks regret better than distance B".
  */
 import { Sample, checkSample } from './descriptive';
-import { BootstrapInterval, BootstrapOptions, bootstrapIndexCI } from './bootstrap';
+import { BootstrapInterval, BootstrapOptions, bootstrapCountsCI } from './bootstrap';
 
 export type CorrelationMethod = 'spearman' | 'kendall' | 'pearson';
 
@@ -15,7 +15,11 @@ class Scratch {
   readonly rb: Float64Array;
   readonly dense: Int32Array;
   readonly bit: Int32Array;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
   constructor(n: number) {
+    this.xs = new Float64Array(n);
+    this.ys = new Float64Array(n);
     this.order = new Int32Array(n);
     this.ra = new Float64Array(n);
     this.rb = new Float64Array(n);
@@ -177,27 +181,99 @@ export interface CorrelationOptions extends BootstrapOptions {
   correlation?: CorrelationMethod;
 }
 
+/** A variable prepared for resampled correlations: its values and their ascending order. */
+class Column {
+  readonly order: Int32Array;
+  readonly ranks: Float64Array;
+  constructor(readonly values: ArrayLike<number>) {
+    const n = values.length;
+    this.order = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    this.order.sort((a, b) => values[a] - values[b] || a - b);
+    this.ranks = new Float64Array(n);
+  }
+
+  /** Average ranks of each observation within the resample given by `counts` (O(n), no sorting). */
+  rankWithCounts(counts: Int32Array): Float64Array {
+    const { order, values, ranks } = this;
+    const n = order.length;
+    let pos = 0;
+    let q = 0;
+    while (q < n) {
+      const v = values[order[q]];
+      let e = q;
+      let group = 0;
+      while (e < n && values[order[e]] === v) group += counts[order[e++]];
+      const r = pos + (group + 1) / 2;
+      for (let k = q; k < e; k++) ranks[order[k]] = r;
+      pos += group;
+      q = e;
+    }
+    return ranks;
+  }
+}
+
+/** Pearson correlation of a and b over observations weighted by counts (NaN when either is constant). */
+function weightedPearson(a: ArrayLike<number>, b: ArrayLike<number>, counts: Int32Array, size: number): number {
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < counts.length; i++) {
+    ma += counts[i] * a[i];
+    mb += counts[i] * b[i];
+  }
+  ma /= size;
+  mb /= size;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i];
+    if (c === 0) continue;
+    const da = a[i] - ma;
+    const db = b[i] - mb;
+    sab += c * da * db;
+    saa += c * da * da;
+    sbb += c * db * db;
+  }
+  if (saa === 0 || sbb === 0) return NaN;
+  return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)));
+}
+
+/** Correlation of the resample of (x, y) described by counts. */
+function correlationWithCounts(
+  method: CorrelationMethod,
+  x: Column,
+  y: Column,
+  counts: Int32Array,
+  size: number,
+  yRanks: Float64Array | null,
+  s: Scratch,
+): number {
+  if (method === 'spearman') return weightedPearson(x.rankWithCounts(counts), yRanks ?? y.rankWithCounts(counts), counts, size);
+  if (method === 'pearson') return weightedPearson(x.values, y.values, counts, size);
+  if (method === 'kendall') {
+    let p = 0;
+    for (let i = 0; i < counts.length; i++) {
+      for (let c = counts[i]; c > 0; c--) {
+        s.xs[p] = x.values[i];
+        s.ys[p++] = y.values[i];
+      }
+    }
+    return kendallCore(s.xs, s.ys, size, s);
+  }
+  throw new RangeError(`stats: unknown correlation '${String(method)}'; use 'spearman', 'kendall' or 'pearson'`);
+}
+
 /** Correlation of x and y with a bootstrap interval over observation pairs (degenerate replicates, NaN, are dropped). */
 export function correlationCI(x: Sample, y: Sample, opts: CorrelationOptions): BootstrapInterval {
   const where = 'stats.correlationCI';
   checkPairs(x, y, where);
   const method = opts.correlation ?? 'spearman';
-  const n = x.length;
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  const s = new Scratch(n);
-  return bootstrapIndexCI(
-    n,
-    (idx, m) => {
-      for (let i = 0; i < m; i++) {
-        xs[i] = x[idx[i]];
-        ys[i] = y[idx[i]];
-      }
-      return corrCore(method, xs, ys, m, s);
-    },
-    opts,
-    where,
-  );
+  corrCore(method, [0, 1], [0, 1], 2, new Scratch(2)); // validates the method name
+  const cx = new Column(x);
+  const cy = new Column(y);
+  const s = new Scratch(x.length);
+  return bootstrapCountsCI(x.length, (counts, size) => correlationWithCounts(method, cx, cy, counts, size, null, s), opts, where);
 }
 
 /**
@@ -209,20 +285,16 @@ export function correlationDifferenceCI(x1: Sample, x2: Sample, y: Sample, opts:
   checkPairs(x1, y, `${where} (x1 vs y)`);
   checkPairs(x2, y, `${where} (x2 vs y)`);
   const method = opts.correlation ?? 'spearman';
-  const n = y.length;
-  const a = new Float64Array(n);
-  const b = new Float64Array(n);
-  const ys = new Float64Array(n);
-  const s = new Scratch(n);
-  return bootstrapIndexCI(
-    n,
-    (idx, m) => {
-      for (let i = 0; i < m; i++) {
-        a[i] = x1[idx[i]];
-        b[i] = x2[idx[i]];
-        ys[i] = y[idx[i]];
-      }
-      return corrCore(method, a, ys, m, s) - corrCore(method, b, ys, m, s);
+  corrCore(method, [0, 1], [0, 1], 2, new Scratch(2)); // validates the method name
+  const c1 = new Column(x1);
+  const c2 = new Column(x2);
+  const cy = new Column(y);
+  const s = new Scratch(y.length);
+  return bootstrapCountsCI(
+    y.length,
+    (counts, size) => {
+      const yRanks = method === 'spearman' ? cy.rankWithCounts(counts) : null;
+      return correlationWithCounts(method, c1, cy, counts, size, yRanks, s) - correlationWithCounts(method, c2, cy, counts, size, yRanks, s);
     },
     opts,
     where,

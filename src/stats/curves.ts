@@ -4,7 +4,7 @@
  * with replacement and uses the same draw at every step (whole curves are resampled).
  */
 import { Sample, quantileSorted } from './descriptive';
-import { ResampleOptions, drawIndex, drawThreshold, resolveBootstrapOptions, toRng } from './bootstrap';
+import { ResampleOptions, IndexDrawer, drawThreshold, resolveBootstrapOptions, toRng } from './bootstrap';
 
 export type CurveStatistic = 'mean' | 'median' | 'iqm';
 
@@ -106,8 +106,9 @@ export function aggregateCurves(series: readonly Sample[], opts: CurveOptions): 
   const counts = new Int32Array((reps + 1) * n);
   counts.fill(1, reps * n); // row `reps` = the original sample
   const threshold = drawThreshold(n);
+  const drawer = new IndexDrawer(rng);
   for (let r = 0; r < reps; r++) {
-    for (let j = 0; j < n; j++) counts[r * n + drawIndex(rng, n, threshold)]++;
+    for (let j = 0; j < n; j++) counts[r * n + drawer.draw(n, threshold)]++;
   }
 
   const estimate = new Float64Array(T);

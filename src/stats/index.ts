@@ -12,7 +12,7 @@ export {
   BootstrapInterval,
   bootstrapCI,
   bootstrapReplicates,
-  bootstrapIndexCI,
+  bootstrapCountsCI,
   intervalFromReplicates,
   jackknifeAcceleration,
   strataFromRunMatrix,

@@ -3,7 +3,7 @@
  * each threshold tau, optionally with pointwise stratified-bootstrap bands.
  */
 import { Sample, quantileSorted } from './descriptive';
-import { Resampler, ResampleOptions, resolveBootstrapOptions, toRng, toStrata } from './bootstrap';
+import { IndexDrawer, Resampler, ResampleOptions, resolveBootstrapOptions, toRng, toStrata } from './bootstrap';
 
 export interface ProfileOptions extends ResampleOptions {
   /** Confidence level of the band (default 0.95). */
@@ -51,12 +51,12 @@ export function performanceProfile(scores: Sample | readonly Sample[], taus: Sam
   if (!opts) return { taus: tauArr, fraction };
 
   const { reps, level } = resolveBootstrapOptions(opts, where);
-  const rng = toRng(opts.rng, where);
+  const drawer = new IndexDrawer(toRng(opts.rng, where));
   const T = tauArr.length;
   const rv = new Float64Array(T * reps);
   const cum = new Int32Array(N + 1);
   for (let r = 0; r < reps; r++) {
-    rs.resample(rng);
+    rs.resample(drawer);
     for (let q = 0; q < N; q++) cum[q + 1] = cum[q] + rs.counts[rs.order[q]];
     for (let i = 0; i < T; i++) rv[i * reps + r] = (N - cum[below[i]]) / N;
   }

@@ -5,7 +5,8 @@
  * Framework For Quantifying Differences Between Reward Functions". ICLR 2024, arXiv:2309.15257.
  * Official code: github.com/lucyfarnik/starc (src/distance/canon/*.py, src/experiments/interpolated.py).
  * Definition numbers below are those of the ICLR/OpenReview version as its reviewers cite them
- * (Def. 1 canonicalisation function, Prop. 2 VAL, Def. 3 STARC metric); each formula was checked
+ * (Def. 1 canonicalisation function, Prop. 2 VAL, Def. 3 STARC metric); section numbers (§2
+ * definitions, §3 theory, §4 experiments) are from the paper's outline. Each formula was checked
  * against the official code, which is what the paper's experiments ran.
  *
  * STARC (§2):
@@ -47,8 +48,8 @@
  *     A ∼ D_A, S' ∼ τ(s,A), S'' ∼ τ(s',A) (one A for all terms, as in the official STARC code),
  *     D_DARD = D_ρ of the canonicalised rewards under a coverage D over feasible transitions
  *     (default D(s,a,s') = D_S(s) D_A(a) τ(s,a,s')).                             → `dardDistance`
- *   STARC (App. A–B) shows EPIC and DARD are not canonicalisation functions in the sense of Def. 1
- *   (they do not remove S'-redistribution) and that the resulting metrics are not sound.
+ *   EPIC and DARD are not canonicalisation functions in the sense of Def. 1 (they do not remove
+ *   S'-redistribution), and STARC's appendices argue that neither metric is both sound and complete.
  * - Plain L2 ("None" canonicalisation in the paper's Figure 1 / official code): c = identity,
  *   then normalise and compare: ‖R₁/‖R₁‖₂ − R₂/‖R₂‖₂‖₂.                        → `l2Distance`
  *
@@ -443,19 +444,26 @@ export function pearsonDistance(x: ArrayLike<number>, y: ArrayLike<number>, weig
     mx += w * x[i];
     my += w * y[i];
   }
-  let vx = 0, vy = 0, cxy = 0;
+  let vx = 0, vy = 0;
   for (let i = 0; i < n; i++) {
     const w = (weights ? weights[i] : 1) / wsum;
     const dx = x[i] - mx, dy = y[i] - my;
     vx += w * dx * dx;
     vy += w * dy * dy;
-    cxy += w * dx * dy;
   }
   const zx = !(vx > zeroVar), zy = !(vy > zeroVar);
   if (zx && zy) return 0;
-  let rho = zx || zy ? 0 : cxy / Math.sqrt(vx * vy);
-  rho = Math.max(-1, Math.min(1, rho));
-  return Math.sqrt((1 - rho) / 2);
+  if (zx || zy) return Math.SQRT1_2; // ρ := 0
+  // sqrt((1 − ρ)/2) = ½‖x̃/σ_x − ỹ/σ_y‖ (standardised, weighted): evaluated in this form because it is
+  // numerically stable near ρ = 1 (the square root of 1 − ρ would amplify rounding in ρ to ~1e-8).
+  const sx = 1 / Math.sqrt(vx), sy = 1 / Math.sqrt(vy);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const w = (weights ? weights[i] : 1) / wsum;
+    const d = (x[i] - mx) * sx - (y[i] - my) * sy;
+    acc += w * d * d;
+  }
+  return Math.min(1, 0.5 * Math.sqrt(acc));
 }
 
 /** Zero-variance threshold relative to the raw rewards' second moment under the coverage weights. */
@@ -563,8 +571,10 @@ export interface RegretBoundCheck {
  * An explicit instance-level form of STARC's soundness bound (derived here; the paper only proves
  * that some environment constant U exists). Let π₁ be R₁-optimal, π₂ R₂-optimal, η_i the discounted
  * occupancies over (s,a,s'), and let c be any canonicalisation with J_{c(R)}(π) − J_R(π) independent
- * of π (true for VAL, minimal, EPIC, DARD, value-potential and 'none': each differs from R by
- * shaping and/or S'-redistribution). Since ⟨η₁ − η₂, c(R₂)⟩ = J₂(π₁) − J₂(π₂) ≤ 0,
+ * of π (true for VAL, minimal, EPIC, value-potential and 'none': each differs from R only by
+ * shaping and/or S'-redistribution; NOT for DARD, whose −γE[R(S',A,S'')] term depends on (s,s')
+ * jointly and is not a potential difference, so 'dard' is rejected here).
+ * Since ⟨η₁ − η₂, c(R₂)⟩ = J₂(π₁) − J₂(π₂) ≤ 0,
  *   J₁(π₁) − J₁(π₂) = n(c(R₁))⟨η₁−η₂, s(R₁)⟩ ≤ n(c(R₁))⟨η₁−η₂, s(R₁) − s(R₂)⟩
  *                   ≤ n(c(R₁)) ‖η₁−η₂‖_q ‖s(R₁) − s(R₂)‖_p ≤ n(c(R₁)) · 2/(1−γ) · d(R₁,R₂),
  * using ‖η₁−η₂‖_q ≤ ‖η₁−η₂‖₁ ≤ 2/(1−γ). Dividing by max J₁ − min J₁ gives regret ≤ K(R₁)·d. For a
@@ -579,6 +589,9 @@ export function regretBoundCheck(env: TabularEnv, R1: Float64Array, R2: Float64A
   const p = norm.p ?? 2;
   if (norm.weights || metric.weights || (metric.p ?? 2) !== p) {
     throw new RangeError('regretBoundCheck: the bound is derived for an unweighted L_p normalisation with the same unweighted L_p metric');
+  }
+  if (opts.canonicalisation === 'dard') {
+    throw new RangeError("regretBoundCheck: C_DARD(R) is not return-equivalent to R (J_{C(R)} − J_R depends on the policy), so the bound does not apply; use 'val', 'minimal', 'epic', 'value-potential' or 'none'");
   }
   const scale = opts.scale ?? 1;
   const st1 = standardise(env, R1, opts);

@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, hashValue } from '../../src/core/hash';
+import { notebookCodeHash, readNotebook } from '../../src/core/ipynb';
+import { parseOverride, resolveParameters } from '../../src/core/params';
+import { readRecord, recordKey, writeRecord, type RunRecord } from '../../src/core/records';
+import { forcedBackend } from '../../src/core/backend';
+import { injectParameters, injectedSource } from '../../src/runner/execute';
+import { code, notebook } from '../helpers';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-core-'));
+
+describe('hashing and record keys', () => {
+  it('canonical JSON ignores key order and typed-array type', () => {
+    expect(canonicalJson({ b: 1, a: [1, 2] })).toBe(canonicalJson({ a: new Float64Array([1, 2]), b: 1 }));
+    expect(hashValue({ x: 1 })).not.toBe(hashValue({ x: 2 }));
+  });
+  it('the record key changes with every input that determines a record', () => {
+    const base = { paper: 'p', method: 'm', config: { n: 1 }, seed: 0, profile: 'smoke' as const, notebookHash: 'n', libraryHash: 'l', backend: 'wasm' };
+    const k = recordKey(base);
+    for (const change of [{ paper: 'q' }, { method: 'x' }, { config: { n: 2 } }, { seed: 1 }, { profile: 'full' as const }, { notebookHash: 'n2' }, { libraryHash: 'l2' }, { backend: 'cpu' }]) {
+      expect(recordKey({ ...base, ...change })).not.toBe(k);
+    }
+    expect(recordKey({ ...base, config: { n: 1 } })).toBe(k);
+  });
+});
+
+describe('run records', () => {
+  const rec = (): Omit<RunRecord, 'checksum'> => ({
+    schema: 'rl-miniatures/run-record@1', key: 'k', paper: 'p', method: 'm', config: {}, seed: 3, profile: 'smoke',
+    metrics: { a: 1.5, nan: NaN }, series: { s: [1, 2, 3] },
+    provenance: { kitVersion: '0', commit: 'c', dirty: false, notebookHash: 'n', libraryHash: 'l', backend: 'typed-arrays', backendPackage: null, node: 'v20', packages: {}, platform: 'x', cpus: 2, seed: 3, wallTimeMs: 1, createdAt: 'now' },
+  });
+  it('round-trips, and detects truncation and hand edits', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'r.json');
+    writeRecord(f, rec());
+    const ok = readRecord(f);
+    expect(ok.ok).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['r.json']); // no temp files left behind
+    const text = fs.readFileSync(f, 'utf8');
+    fs.writeFileSync(f, text.slice(0, text.length / 2));
+    const trunc = readRecord(f);
+    expect(trunc.ok).toBe(false);
+    expect(!trunc.ok && trunc.reason).toMatch(/corrupt record \(not valid JSON/);
+    fs.writeFileSync(f, text.replace('"a": 1.5', '"a": 2.5'));
+    const edited = readRecord(f);
+    expect(!edited.ok && edited.reason).toMatch(/checksum mismatch/);
+    expect(readRecord(path.join(dir, 'missing.json'))).toMatchObject({ ok: false, missing: true });
+  });
+});
+
+describe('parameters', () => {
+  const spec = { seeds: { type: 'int' as const, min: 2, max: 100 }, lr: { type: 'number' as const, min: 0 } };
+  const defaults = { smoke: { seeds: 3, lr: 0.1 }, full: { seeds: 10, lr: 0.1 } };
+  it('fills defaults from the profile and applies overrides; null means default', () => {
+    expect(resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: null } })).toEqual({ seeds: 10, lr: 0.1 });
+    expect(resolveParameters({ notebook: 'nb', profile: 'smoke', spec, defaults, overrides: { seeds: 5 } }).seeds).toBe(5);
+  });
+  it('rejects unknown names, wrong types, out-of-range values and unknown profiles, naming notebook and parameter', () => {
+    expect(() => resolveParameters({ notebook: 'notebooks/x.ipynb', profile: 'full', spec, defaults, overrides: { sedes: 3 } })).toThrow(/notebooks\/x\.ipynb: unknown parameter "sedes"\. Known parameters: profile, seeds, lr/);
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 2.5 } })).toThrow(/parameter "seeds" = 2\.5 is not allowed; expected an integer in \[2, 100\]/);
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 'ten' } })).toThrow(/"seeds" = "ten" is not allowed/);
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } })).toThrow(/"lr" = -1 is not allowed; expected a number in \[0, ∞\]/);
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(/unknown profile "big"; allowed profiles: smoke, full/);
+  });
+  it('parses CLI overrides as JSON with a string fallback', () => {
+    expect(parseOverride('seeds=5')).toEqual(['seeds', 5]);
+    expect(parseOverride('xs=[1,2]')).toEqual(['xs', [1, 2]]);
+    expect(parseOverride('name=abc')).toEqual(['name', 'abc']);
+    expect(() => parseOverride('novalue')).toThrow(/expected name=value/);
+  });
+});
+
+describe('notebooks', () => {
+  it('reports invalid JSON and wrong formats with the file name and a fix', () => {
+    const dir = tmp();
+    const bad = path.join(dir, 'bad.ipynb');
+    fs.writeFileSync(bad, '{"cells": [');
+    expect(() => readNotebook(bad)).toThrow(new RegExp(`${bad}: not valid JSON .*git checkout`));
+    fs.writeFileSync(bad, JSON.stringify({ cells: [], nbformat: 3 }));
+    expect(() => readNotebook(bad)).toThrow(/nbformat 3 is not supported/);
+  });
+  it('injects parameters after the parameters cell, replacing an earlier injection', () => {
+    const nb = notebook([code('a'), code('const profile = "smoke";', ['parameters']), code('b')]) as never;
+    const once = injectParameters(nb, { profile: 'full' }).nb;
+    const twice = injectParameters(once, { profile: 'smoke', seeds: 4 }).nb;
+    expect(twice.cells.length).toBe(4);
+    expect(twice.cells[2].metadata.tags).toEqual(['injected-parameters']);
+    expect(twice.cells[2].source).toContain('const profile = "smoke" as const;');
+    expect(twice.cells[2].source).toContain('const seeds = 4 as const;');
+    expect(() => injectedSource({ 'bad name': 1 })).toThrow(/not a valid identifier/);
+  });
+  it('the code hash ignores outputs, markdown and the parameters cells', () => {
+    const a = notebook([code('const profile = "smoke";', ['parameters']), code('x()')]) as never;
+    const b = notebook([code('const profile = "full";', ['parameters']), { ...code('x()'), outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi' }] }]) as never;
+    const c = notebook([code('const profile = "smoke";', ['parameters']), code('y()')]) as never;
+    expect(notebookCodeHash(a)).toBe(notebookCodeHash(b));
+    expect(notebookCodeHash(a)).not.toBe(notebookCodeHash(c));
+  });
+});
+
+describe('backend selection', () => {
+  it('accepts the documented overrides and rejects others with the list', () => {
+    expect(forcedBackend({ RLMINI_BACKEND: 'wasm' })).toBe('wasm');
+    expect(forcedBackend({})).toBeNull();
+    expect(() => forcedBackend({ RLMINI_BACKEND: 'gpu' })).toThrow(/RLMINI_BACKEND=gpu is not a backend\. Use one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+  });
+});

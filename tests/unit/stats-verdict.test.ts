@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng';
+import {
+  DECISION_RULE,
+  applyDecisionRule,
+  claimAbove,
+  claimAllBelow,
+  claimBelow,
+  claimCorrelationHigher,
+  claimFractionAtLeast,
+  claimGreater,
+} from '../../src/stats';
+
+const base = { claimId: 'a-beats-b', claim: 'A outperforms B', profile: 'full' as const, reps: 2000 };
+
+describe('decision rule', () => {
+  it('is stated once and applied by interval position', () => {
+    expect(DECISION_RULE).toMatch(/reproduced: every value in the interval satisfies/);
+    expect(applyDecisionRule(0.1, 0.5, { relation: '>', threshold: 0 })).toBe('reproduced');
+    expect(applyDecisionRule(-0.5, -0.1, { relation: '>', threshold: 0 })).toBe('not reproduced');
+    expect(applyDecisionRule(-0.5, 0, { relation: '>', threshold: 0 })).toBe('not reproduced');
+    expect(applyDecisionRule(0, 0.5, { relation: '>', threshold: 0 })).toBe('inconclusive');
+    expect(applyDecisionRule(-0.1, 0.5, { relation: '>', threshold: 0 })).toBe('inconclusive');
+    expect(applyDecisionRule(-0.5, -0.1, { relation: '<', threshold: 0 })).toBe('reproduced');
+    expect(applyDecisionRule(0, 0, { relation: '<=', threshold: 0 })).toBe('reproduced');
+    // ROPE: a precise but negligible difference does not reproduce a claimed difference
+    expect(applyDecisionRule(0.01, 0.02, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('not reproduced');
+    expect(applyDecisionRule(0.01, 0.08, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('reproduced');
+    expect(applyDecisionRule(NaN, NaN, { relation: '>', threshold: 0 })).toBe('inconclusive');
+  });
+});
+
+describe('claimGreater', () => {
+  const data = new Rng(1);
+  const a = Array.from(data.normals(20, 1, 0.1));
+  const b = Array.from(data.normals(20, 0, 0.1));
+
+  it('reproduced for a clear effect, not reproduced when the data are reversed', () => {
+    for (const paired of [true, false]) {
+      const v = claimGreater({ ...base, a, b, paired, rng: 2 });
+      expect(v.status).toBe('reproduced');
+      expect(v.estimate).toBeGreaterThan(0.9);
+      expect(v.lo).toBeGreaterThan(0.9);
+      expect(v.nSeeds).toBe(20);
+      expect(v.evidence).toBe(true);
+      expect(v.check).toMatch(/> 0/);
+      const r = claimGreater({ ...base, a: b, b: a, paired, rng: 2 });
+      expect(r.status).toBe('not reproduced');
+      expect(r.hi).toBeLessThan(-0.9);
+    }
+  });
+
+  it('inconclusive on pure noise with 5 seeds', () => {
+    const noise = new Rng(3);
+    const v = claimGreater({ ...base, a: Array.from(noise.normals(5)), b: Array.from(noise.normals(5)), paired: false, rng: 4 });
+    expect(v.status).toBe('inconclusive');
+    expect(v.lo).toBeLessThan(0);
+    expect(v.hi).toBeGreaterThan(0);
+  });
+
+  it('over many pure-noise data sets, decisive verdicts are rare', () => {
+    // Both methods N(0, 1), 5 seeds each. A nominal 95% interval would be decisive 5% of the time;
+    // the percentile bootstrap is too narrow at n = 5 (it uses the plug-in sd), so expect ~10–15%.
+    const noise = new Rng(5);
+    const tally = { reproduced: 0, 'not reproduced': 0, inconclusive: 0 };
+    for (let i = 0; i < 300; i++) {
+      const v = claimGreater({ ...base, a: Array.from(noise.normals(5)), b: Array.from(noise.normals(5)), paired: false, reps: 500, rng: i });
+      tally[v.status]++;
+    }
+    expect(tally.inconclusive / 300).toBeGreaterThan(0.75);
+    expect(tally.reproduced / 300).toBeLessThan(0.12);
+    expect(tally['not reproduced'] / 300).toBeLessThan(0.12);
+  });
+
+  it('ROPE and margin enter the rule and the check text', () => {
+    const tiny = a.map((v) => v + 0.01);
+    const v = claimGreater({ ...base, a: tiny, b: a, paired: true, rope: [-0.05, 0.05], rng: 6 });
+    expect(v.lo).toBeGreaterThan(0); // the difference is real...
+    expect(v.status).toBe('not reproduced'); // ...but inside the region of practical equivalence
+    expect(v.check).toMatch(/ROPE \[-0.05, 0.05\]/);
+    const m = claimGreater({ ...base, a, b, paired: true, margin: 2, rng: 6 });
+    expect(m.status).toBe('not reproduced');
+    expect(m.check).toMatch(/> 2/);
+  });
+
+  it('smoke verdicts are computed but are not evidence; too few seeds are inconclusive', () => {
+    const v = claimGreater({ ...base, profile: 'smoke', a, b, paired: true, rng: 7 });
+    expect(v.status).toBe('reproduced');
+    expect(v.evidence).toBe(false);
+    expect(v.profile).toBe('smoke');
+    expect(v.check).toMatch(/smoke profile: not evidence/);
+    const one = claimGreater({ ...base, a: [5], b: [0], paired: true, rng: 7 });
+    expect(one.status).toBe('inconclusive');
+    expect(one.check).toMatch(/Only 1 unit/);
+  });
+
+  it('is deterministic given the rng seed', () => {
+    const noise = new Rng(8);
+    const x = Array.from(noise.normals(10));
+    const y = Array.from(noise.normals(10));
+    const v1 = claimGreater({ ...base, a: x, b: y, paired: false, rng: new Rng(9) });
+    const v2 = claimGreater({ ...base, a: x, b: y, paired: false, rng: 9 });
+    expect(v2).toEqual(v1);
+  });
+});
+
+describe('other checks', () => {
+  it('claimAbove / claimBelow on the IQM', () => {
+    const x = Array.from(new Rng(10).normals(30, 0.8, 0.1));
+    expect(claimAbove({ ...base, values: x, threshold: 0.5, statistic: 'iqm', rng: 1 }).status).toBe('reproduced');
+    expect(claimAbove({ ...base, values: x, threshold: 0.95, statistic: 'iqm', rng: 1 }).status).toBe('not reproduced');
+    expect(claimAbove({ ...base, values: x, threshold: 0.8, statistic: 'iqm', rng: 1 }).status).toBe('inconclusive');
+    const below = claimBelow({ ...base, values: x, threshold: 0.95, statistic: 'median', rng: 1 });
+    expect(below.status).toBe('reproduced');
+    expect(below.check).toMatch(/median over 30 seeds < 0.95/);
+  });
+
+  it('claimAllBelow is exact: one value above tolerance refutes it', () => {
+    const zeros = [0, 1e-12, -3e-10, 2e-11];
+    const v = claimAllBelow({ ...base, values: zeros, tolerance: 1e-9 });
+    expect(v.status).toBe('reproduced');
+    expect([v.estimate, v.lo, v.hi, v.level]).toEqual([3e-10, 3e-10, 3e-10, 1]);
+    const w = claimAllBelow({ ...base, values: [...zeros, 0.2], tolerance: 1e-9 });
+    expect(w.status).toBe('not reproduced');
+    expect(w.estimate).toBe(0.2);
+    expect(w.details?.nAboveTolerance).toBe(1);
+    expect(w.check).toMatch(/not reproduced if any value exceeds it/);
+  });
+
+  it('claimCorrelationHigher: the better predictor wins, swapped loses', () => {
+    const r = new Rng(11);
+    const y = Array.from(r.normals(60));
+    const good = y.map((v) => v + r.normal(0, 0.3));
+    const bad = y.map((v) => v + r.normal(0, 3));
+    for (const method of ['spearman', 'kendall'] as const) {
+      const v = claimCorrelationHigher({ ...base, x1: good, x2: bad, y, method, rng: 12 });
+      expect(v.status).toBe('reproduced');
+      expect(v.check).toMatch(method === 'spearman' ? /Spearman/ : /Kendall/);
+      expect(claimCorrelationHigher({ ...base, x1: bad, x2: good, y, method, rng: 12 }).status).toBe('not reproduced');
+    }
+  });
+
+  it('claimFractionAtLeast: Clopper–Pearson for fractions below 1, exact for "every"', () => {
+    const cases = (k: number, n: number) => Array.from({ length: n }, (_, i) => i < k);
+    // 95/100: CP lower bound 0.8872 ≥ 0.8
+    expect(claimFractionAtLeast({ ...base, successes: cases(95, 100), fraction: 0.8 }).status).toBe('reproduced');
+    // 50/100: CP upper bound 0.6017 < 0.8
+    expect(claimFractionAtLeast({ ...base, successes: cases(50, 100), fraction: 0.8 }).status).toBe('not reproduced');
+    // 8/10: CP [0.444, 0.975] straddles 0.8
+    const mid = claimFractionAtLeast({ ...base, successes: cases(8, 10), fraction: 0.8 });
+    expect(mid.status).toBe('inconclusive');
+    expect(mid.lo).toBeCloseTo(0.4439045376923585, 9);
+    const all = claimFractionAtLeast({ ...base, successes: cases(40, 40), fraction: 1 });
+    expect(all.status).toBe('reproduced');
+    expect(all.check).toMatch(/reproduced iff every case succeeds/);
+    expect(claimFractionAtLeast({ ...base, successes: cases(39, 40), fraction: 1 }).status).toBe('not reproduced');
+  });
+
+  it('says what is missing', () => {
+    expect(() => claimGreater({ ...base, claimId: '', a: [1], b: [2], paired: true, rng: 1 })).toThrow(/claimId is required/);
+    expect(() => claimAbove({ ...base, profile: 'quick' as never, values: [1], threshold: 0, rng: 1 })).toThrow(/profile must be/);
+  });
+});
