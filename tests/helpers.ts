@@ -26,6 +26,8 @@ export function workspace(name: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rlmini-${name}-`));
   const nbDir = path.join(dir, 'notebooks');
   fs.mkdirSync(nbDir);
+  // Notebooks import '../dist': give the workspace the repository's compiled library.
+  fs.symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), 'dir');
   const env = {
     ...process.env,
     RLMINI_NOTEBOOKS_DIR: nbDir,

@@ -207,6 +207,23 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
 
   private last: Summary | null = null;
 
+  /**
+   * Remove stale record files of this notebook and profile: those written by other notebook code or
+   * library code (they can never be hit again). Records of other seeds or configs of the same code stay.
+   */
+  private pruneStale(): void {
+    const dir = path.join(this.resultsDir, 'records');
+    if (!fs.existsSync(dir)) return;
+    const keep = new Set([...this.records.values()].map((r) => path.basename(this.fileFor(r.key, r.method, r.seed))));
+    const lib = libraryHash();
+    for (const f of fs.readdirSync(dir)) {
+      if (!f.endsWith('.json') || keep.has(f)) continue;
+      const r = readRecord(path.join(dir, f));
+      const current = r.ok && r.record.provenance.notebookHash === this.notebookHash && r.record.provenance.libraryHash === lib;
+      if (!current) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
+
   /** The summary written by finish(), if any. */
   summary(): Summary | null {
     return this.last;
@@ -231,6 +248,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       cached: { ...this.stats },
     };
     writeFileAtomic(path.join(this.resultsDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    this.pruneStale();
     this.last = summary;
     console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);
   }

@@ -42,10 +42,16 @@ export function gitState(): { commit: string; dirty: boolean } {
   return cachedGit;
 }
 
-/** Hash of the compiled library (dist/**\/*.js): any library change invalidates cached records. */
+/** Folders of dist/ that do not compute results (rendering, running, CLI): excluded from the library hash. */
+const NOT_RESULT_CODE = ['report', 'runner', 'cli'].map((d) => `${path.sep}dist${path.sep}${d}${path.sep}`);
+
+/**
+ * Hash of the compiled library code that computes results (dist/**\/*.js except report/, runner/,
+ * cli/): any change to it invalidates cached records; changing how reports look does not.
+ */
 export function libraryHash(): string {
   if (cachedLibHash) return cachedLibHash;
-  cachedLibHash = hashTree(path.join(paths.root(), 'dist'), (f) => f.endsWith('.js'));
+  cachedLibHash = hashTree(path.join(paths.root(), 'dist'), (f) => f.endsWith('.js') && !NOT_RESULT_CODE.some((d) => f.includes(d)));
   return cachedLibHash;
 }
 

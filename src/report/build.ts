@@ -81,6 +81,8 @@ export function paperStatus(entry: CatalogEntry, hasNotebook: boolean, summary: 
 function env(): nunjucks.Environment {
   const e = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir(), { noCache: true }), { autoescape: true, throwOnUndefined: false });
   e.addFilter('num', (v: unknown) => fmt(v));
+  // Only http(s) links from notebook metadata; anything else (javascript:, data:) is dropped.
+  e.addFilter('safeurl', (v: unknown) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? v : ''));
   e.addFilter('statusClass', (v: string) => statusClass(v));
   e.addFilter('safejson', (v: unknown) => new nunjucks.runtime.SafeString(JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')));
   return e;
@@ -216,7 +218,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
   ];
   const counts = labels.map(([cls, label]) => ({ cls, label, n: statuses.filter((s) => s.statusClass === cls).length })).filter((c) => c.n > 0);
   const index = path.join(out, 'index.html');
-  writeFileAtomic(index, nj.render('index.njk', { ...common, rel: '', title: 'Scoreboard', papers: rows, groups, counts }));
+  writeFileAtomic(index, nj.render('index.njk', { ...common, rel: '', title: 'Scoreboard', papers: rows, groups, counts, catalogSize: catalog.length }));
   writeFileAtomic(path.join(out, 'references.bib'), bib.join('\n\n') + '\n');
   return { index, pages, statuses };
 }

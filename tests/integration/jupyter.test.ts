@@ -28,8 +28,9 @@ describe('real Jupyter (nbclient) with the tslab kernel', () => {
     expect(reg.status, reg.stderr).toBe(0);
     const spec = JSON.parse(fs.readFileSync(path.join(tmp, 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
     expect(spec.argv).toContain('{connection_file}');
-    const list = spawnSync(PY, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], { env, encoding: 'utf8' });
-    expect(JSON.parse(list.stdout).kernelspecs).toHaveProperty('tslab');
+    // Jupyter itself lists the kernel (the same lookup the Notebook/Lab launcher uses).
+    const list = spawnSync(PY, ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().find_kernel_specs()))'], { env, encoding: 'utf8' });
+    expect(JSON.parse(list.stdout)).toHaveProperty('tslab');
     const out = path.join(tmp, 'starc.executed.ipynb');
     const script = `
 import nbformat, sys

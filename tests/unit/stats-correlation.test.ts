@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { correlationCI, correlationDifferenceCI, kendall, pearson, ranks, spearman, spearmanDifferenceCI } from '../../src/stats';
+import { bootstrapCountsCI, correlationCI, correlationDifferenceCI, kendall, pearson, ranks, spearman, spearmanDifferenceCI } from '../../src/stats';
 
 /** Brute-force tau-b from its definition. */
 function kendallBrute(x: number[], y: number[]): number {
@@ -61,6 +61,35 @@ describe('rank correlations', () => {
     }
     const bca = correlationCI(x, y, { reps: 1000, rng: 3, method: 'bca' });
     expect(bca.lo).toBeLessThan(bca.hi);
+  });
+
+  it('O(n) count-based Spearman replicates equal Spearman of the materialised resamples (with ties)', () => {
+    const r = new Rng(7);
+    const x = Array.from({ length: 40 }, () => r.int(8));
+    const y = x.map((v) => v + r.int(5));
+    const slow = (method: 'percentile' | 'bca') =>
+      bootstrapCountsCI(
+        x.length,
+        (counts) => {
+          const xs: number[] = [];
+          const ys: number[] = [];
+          counts.forEach((c, i) => {
+            for (let k = 0; k < c; k++) {
+              xs.push(x[i]);
+              ys.push(y[i]);
+            }
+          });
+          return spearman(xs, ys);
+        },
+        { reps: 300, rng: 8, method },
+      );
+    for (const method of ['percentile', 'bca'] as const) {
+      const fast = correlationCI(x, y, { reps: 300, rng: 8, method });
+      const ref = slow(method);
+      expect(fast.estimate).toBeCloseTo(ref.estimate, 12);
+      expect(fast.lo).toBeCloseTo(ref.lo, 12);
+      expect(fast.hi).toBeCloseTo(ref.hi, 12);
+    }
   });
 
   it('difference of correlations against the same y (paired bootstrap)', () => {
