@@ -108,7 +108,7 @@ export function aggregateCurves(series: readonly Sample[], opts: CurveOptions): 
   const threshold = drawThreshold(n);
   const drawer = new IndexDrawer(rng);
   for (let r = 0; r < reps; r++) {
-    for (let j = 0; j < n; j++) counts[r * n + drawer.draw(n, threshold)]++;
+    drawer.addCounts(counts, r * n, n, threshold);
   }
 
   const estimate = new Float64Array(T);

@@ -158,3 +158,31 @@ export function betaQuantile(p: number, a: number, b: number): number {
   }
   return 0.5 * (lo + hi);
 }
+
+/**
+ * CDF of Student's t distribution with `df` > 0 degrees of freedom (non-integer df allowed, as for
+ * Welch's test): for t < 0, P(T ≤ t) = ½·I_{df/(df+t²)}(df/2, ½).
+ */
+export function studentTCdf(t: number, df: number): number {
+  if (!(df > 0)) throw new RangeError(`stats.studentTCdf: degrees of freedom must be positive, got ${df}`);
+  if (Number.isNaN(t)) return NaN;
+  if (df === Infinity) return normalCdf(t);
+  if (t === Infinity) return 1;
+  if (t === -Infinity) return 0;
+  const tail = 0.5 * betaCdf(df / (df + t * t), df / 2, 0.5);
+  return t < 0 ? tail : 1 - tail;
+}
+
+/** Quantile of Student's t distribution with `df` > 0 degrees of freedom (through the inverse incomplete beta). */
+export function studentTQuantile(p: number, df: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`stats.studentTQuantile: p must be in [0, 1], got ${p}`);
+  if (!(df > 0)) throw new RangeError(`stats.studentTQuantile: degrees of freedom must be positive, got ${df}`);
+  if (df === Infinity || df > 1e7) return normalQuantile(p);
+  if (p === 0.5) return 0;
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  // P(|T| > |t|) = I_x(df/2, ½) with x = df/(df+t²)
+  const x = betaQuantile(2 * Math.min(p, 1 - p), df / 2, 0.5);
+  const t = Math.sqrt((df * (1 - x)) / x);
+  return p < 0.5 ? -t : t;
+}

@@ -93,7 +93,7 @@ function ruleText(claimed: ClaimedRelation, intervalName: string): string {
   let s =
     `reproduced iff the whole ${intervalName} is ${SYMBOL[claimed.relation]} ${t}; ` +
     `not reproduced iff it is wholly ${NEGATION[claimed.relation]} ${t}`;
-  if (claimed.rope) s += ` or lies inside the ROPE [${claimed.rope[0]}, ${claimed.rope[1]}]`;
+  if (claimed.rope) s += ` or lies inside the ROPE [${claimed.rope[0]}, ${claimed.rope[1]}] (the ROPE test takes precedence)`;
   return `${s}; otherwise inconclusive`;
 }
 
@@ -339,7 +339,7 @@ export function claimFractionAtLeast(
   const level = o.level ?? 0.95;
   const pi = proportionCI(k, n, { level, method: o.proportionInterval ?? 'clopper-pearson' });
   const claimed: ClaimedRelation = { relation: '>=', threshold: o.fraction };
-  const details: Record<string, number | string> = { successes: k, n, [`${pi.method}Lo`]: pi.lo, [`${pi.method}Hi`]: pi.hi };
+  const details: Record<string, number | string> = { successes: k, n, interval: pi.method, intervalLo: pi.lo, intervalHi: pi.hi, intervalLevel: level };
   if (o.fraction === 1) {
     const p = k / n;
     return makeVerdict(o, {
@@ -358,7 +358,7 @@ export function claimFractionAtLeast(
   const pct = Math.round(level * 1000) / 10;
   return makeVerdict(o, {
     check:
-      `Claim: success rate ≥ ${o.fraction} (${k}/${n} observed). ${pct}% ${pi.method} interval of the proportion; ` +
+      `Claim: success rate ≥ ${o.fraction} (${k}/${n} observed). ${pct}% ${pi.method === 'wilson' ? 'Wilson score' : 'Clopper–Pearson'} interval of the proportion; ` +
       `${ruleText(claimed, 'interval')}.`,
     status: applyDecisionRule(pi.lo, pi.hi, claimed),
     estimate: pi.estimate,
