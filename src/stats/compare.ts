@@ -3,7 +3,7 @@
  * each with a bootstrap interval.
  */
 import { Sample, checkSample } from './descriptive';
-import { BootstrapInterval, BootstrapOptions, StatisticName, bootstrapCI, toStrata } from './bootstrap';
+import { BootstrapInterval, BootstrapOptions, Expansion, StatisticName, bootstrapCI, toStrata } from './bootstrap';
 
 /** P(X > Y) + ½P(X = Y) from two sorted segments of one buffer (Mann–Whitney U / (n·m)), O(n + m). */
 function poiSorted(buf: Float64Array, xs: number, xe: number, ys: number, ye: number): number {
@@ -89,9 +89,49 @@ function meanDifferenceStatistic(x: Float64Array, offsets: Int32Array): number {
   return sa / (offsets[1] - offsets[0]) - sb / (offsets[2] - offsets[1]);
 }
 
-/** Unpaired difference of means mean(a) − mean(b), with a bootstrap resampling a and b independently. */
+function sampleVariance(x: Sample): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i];
+  m /= x.length;
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += (x[i] - m) * (x[i] - m);
+  return ss / (x.length - 1);
+}
+
+/**
+ * Expanded-percentile correction for mean(a) − mean(b) with a and b resampled independently (Welch):
+ * factor = √((s²_a/n_a + s²_b/n_b) / (s²_a(n_a−1)/n_a² + s²_b(n_b−1)/n_b²)), the unbiased standard error
+ * over the bootstrap's plug-in one, and df the Welch–Satterthwaite degrees of freedom. With equal group
+ * sizes n the factor is √(n/(n−1)), as for one sample. A group of one value has no variance estimate:
+ * df 0 (the interval is then undefined, NaN). Two constant groups: factor 1, df n_a + n_b − 2.
+ */
+export function welchExpansion(a: Sample, b: Sample): Expansion {
+  const na = a.length;
+  const nb = b.length;
+  if (na < 2 || nb < 2) return { factor: NaN, df: 0 };
+  const va = sampleVariance(a);
+  const vb = sampleVariance(b);
+  const ua = va / na;
+  const ub = vb / nb;
+  const unbiased = ua + ub;
+  if (!(unbiased > 0)) return { factor: 1, df: na + nb - 2 };
+  const plugIn = (va * (na - 1)) / (na * na) + (vb * (nb - 1)) / (nb * nb);
+  const df = (unbiased * unbiased) / ((ua * ua) / (na - 1) + (ub * ub) / (nb - 1));
+  return { factor: Math.sqrt(unbiased / plugIn), df };
+}
+
+/**
+ * Unpaired difference of means mean(a) − mean(b), with a bootstrap resampling a and b independently.
+ * With method 'expanded' the default correction is Welch's (`welchExpansion`).
+ */
 export function meanDifferenceCI(a: Sample, b: Sample, opts: BootstrapOptions): BootstrapInterval {
   checkSample(a, 'stats.meanDifferenceCI (a)');
   checkSample(b, 'stats.meanDifferenceCI (b)');
-  return bootstrapCI([a, b], meanDifferenceStatistic, opts);
+  const o = opts.method === 'expanded' && !opts.expansion ? { ...opts, expansion: welchExpansion(a, b) } : opts;
+  if (o.expansion && !(o.expansion.df > 0)) {
+    // one group holds a single value: no variance estimate, no interval (NaN), as documented above
+    const ci = bootstrapCI([a, b], meanDifferenceStatistic, { ...o, expansion: undefined, method: 'percentile' });
+    return { ...ci, lo: NaN, hi: NaN, method: 'expanded', expansion: { ...o.expansion, tail: NaN } };
+  }
+  return bootstrapCI([a, b], meanDifferenceStatistic, o);
 }

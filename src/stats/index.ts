@@ -7,6 +7,7 @@ export {
   StrataStatistic,
   Statistic,
   IntervalMethod,
+  Expansion,
   ResampleOptions,
   BootstrapOptions,
   BootstrapInterval,
@@ -15,6 +16,8 @@ export {
   bootstrapCountsCI,
   intervalFromReplicates,
   jackknifeAcceleration,
+  expandedTail,
+  strataExpansion,
   strataFromRunMatrix,
 } from './bootstrap';
 export * from './compare';
@@ -23,3 +26,4 @@ export * from './curves';
 export * from './profiles';
 export * from './proportion';
 export * from './verdict';
+export * from './tables';

@@ -3,6 +3,14 @@ import { Rng } from '../../src/core/rng';
 import {
   bootstrapCI,
   bootstrapReplicates,
+  expandedTail,
+  intervalFromReplicates,
+  meanDifferenceCI,
+  quantileSorted,
+  std,
+  strataExpansion,
+  studentTQuantile,
+  welchExpansion,
   interquartileMean,
   jackknifeAcceleration,
   mean,
@@ -139,5 +147,73 @@ describe('bootstrapCI', () => {
       for (let i = 0; i < m; i++) chi2 += (counts[i] - 200) ** 2 / 200;
       expect(Math.abs(chi2 - (m - 1)) / Math.sqrt(2 * (m - 1))).toBeLessThan(4);
     }
+  });
+
+});
+
+describe('expanded percentile interval (Hesterberg 2015)', () => {
+  it('reads the bootstrap quantiles at α\'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1})', () => {
+    // scipy: norm.cdf(-sqrt(n/(n-1)) * t.ppf(0.975, n-1))
+    expect(expandedTail(0.95, strataExpansion([5]))).toBeCloseTo(0.0009541005518824907, 12);
+    expect(expandedTail(0.95, strataExpansion([10]))).toBeCloseTo(0.008550639024406366, 12);
+    expect(expandedTail(0.95, strataExpansion([20]))).toBeCloseTo(0.015880829920347974, 12);
+    // N units in K strata: df N − K, factor √(N/(N−K)); two groups of 5 → df 8
+    expect(strataExpansion([5, 5])).toEqual({ factor: Math.sqrt(10 / 8), df: 8 });
+    expect(expandedTail(0.95, strataExpansion([5, 5]))).toBeCloseTo(0.004965954149371982, 12);
+    // it widens less as n grows and tends to the percentile interval's α/2
+    expect(expandedTail(0.95, strataExpansion([100000]))).toBeCloseTo(0.025, 4);
+    // one unit: no interval
+    expect(expandedTail(0.95, strataExpansion([1]))).toBeNaN();
+  });
+
+  it('is the percentile interval of the same replicates read further out, so it contains it', () => {
+    const x = Array.from(new Rng(20).normals(8, 3, 2));
+    const reps = bootstrapReplicates(x, 'mean', { reps: 4000, rng: 21 }).sort();
+    const e = bootstrapCI(x, 'mean', { reps: 4000, rng: 21, method: 'expanded' });
+    const p = bootstrapCI(x, 'mean', { reps: 4000, rng: 21 });
+    const tail = expandedTail(0.95, { factor: Math.sqrt(8 / 7), df: 7 });
+    expect(e.method).toBe('expanded');
+    expect(e.expansion).toEqual({ factor: Math.sqrt(8 / 7), df: 7, tail });
+    expect(e.lo).toBe(quantileSorted(reps, tail));
+    expect(e.hi).toBe(quantileSorted(reps, 1 - tail));
+    expect(p.lo).toBe(quantileSorted(reps, (1 - 0.95) / 2));
+    expect(e.lo).toBeLessThan(p.lo);
+    expect(e.hi).toBeGreaterThan(p.hi);
+    expect(e.estimate).toBe(p.estimate);
+  });
+
+  it('matches the Student t interval x̄ ± t_{n−1}·s/√n on symmetric data (where percentile is too narrow)', () => {
+    const x = Array.from({ length: 12 }, (_, i) => i - 5.5); // symmetric about 0, s = 3.606
+    const n = x.length;
+    const half = (studentTQuantile(0.975, n - 1) * std(x)) / Math.sqrt(n); // 2.291
+    const e = bootstrapCI(x, 'mean', { reps: 40000, rng: 22, method: 'expanded' });
+    const p = bootstrapCI(x, 'mean', { reps: 40000, rng: 22 });
+    expect(Math.abs(e.hi - half) / half).toBeLessThan(0.04);
+    expect(Math.abs(-e.lo - half) / half).toBeLessThan(0.04);
+    // the percentile interval is ≈ 1.96·σ̂/√n with σ̂ = s·√((n−1)/n): 1.96·0.957/2.201 = 15% narrower
+    expect((p.hi - p.lo) / (2 * half)).toBeLessThan(0.9);
+  });
+
+  it('two independent groups: Welch standard-error ratio and degrees of freedom', () => {
+    // a = [1,2,3,4] (s² = 5/3), b = [2,4,6] (s² = 4): s²/n = 0.41667, 1.33333; plug-in 0.3125 + 0.88889
+    // factor √(1.75 / 1.20139) = 1.206916, Welch df = 1.75² / (0.41667²/3 + 1.33333²/2) = 3.234719 (scipy ttest_ind(equal_var=False).df)
+    const w = welchExpansion([1, 2, 3, 4], [2, 4, 6]);
+    expect(w.factor).toBeCloseTo(1.2069164837899642, 12);
+    expect(w.df).toBeCloseTo(3.234718826405868, 12);
+    // equal sizes: factor √(n/(n−1)) whatever the variances
+    expect(welchExpansion([1, 5, 2, 8, 3], [0, 0.1, 0.3, 0.2, 0.4]).factor).toBeCloseTo(Math.sqrt(5 / 4), 12);
+    const ci = meanDifferenceCI([1, 2, 3, 4], [2, 4, 6], { rng: 23, method: 'expanded' });
+    expect(ci.expansion?.df).toBeCloseTo(3.234718826405868, 12);
+    expect(ci.expansion?.tail).toBeCloseTo(expandedTail(0.95, w), 14);
+    // a group of one value has no variance: no interval
+    const one = meanDifferenceCI([3], [2, 4, 6], { rng: 23, method: 'expanded' });
+    expect(one.lo).toBeNaN();
+    expect(one.estimate).toBe(-1);
+  });
+
+  it('says what it needs', () => {
+    expect(() => intervalFromReplicates(0, new Float64Array([1, 2]), 0.95, 'expanded')).toThrow(/needs `expansion`/);
+    expect(() => bootstrapCI([1, 2], 'mean', { rng: 1, method: 'student' as never })).toThrow(/'percentile', 'expanded' or 'bca'/);
+    expect(() => bootstrapCI([1, 2, 3], 'mean', { rng: 1, method: 'expanded', expansion: { factor: 1, df: 0 } })).toThrow(/df > 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { betaCdf, betaQuantile, normalCdf, normalQuantile, proportionCI } from '../../src/stats';
+import { betaCdf, betaQuantile, normalCdf, normalQuantile, proportionCI, studentTCdf, studentTQuantile } from '../../src/stats';
 
 describe('distribution functions', () => {
   it('normal quantile and CDF match scipy.stats.norm', () => {
@@ -33,5 +33,27 @@ describe('distribution functions', () => {
     const w = proportionCI(17, 20, { method: 'wilson' });
     expect(w.lo).toBeCloseTo(0.6395811352592431, 10);
     expect(w.hi).toBeCloseTo(0.9476312541037835, 10);
+  });
+
+  it('Student t quantile and CDF match scipy.stats.t, including non-integer (Welch) df', () => {
+    // scipy 1.17: t.ppf(p, df), t.cdf(-1.3, df)
+    const cases: [number, number, number, number][] = [
+      [0.975, 1, 12.706204736174694, 0.20871440016015272],
+      [0.975, 4, 2.7764451051977934, 0.13172579823561206],
+      [0.975, 9, 2.262157162798205, 0.11295318633652467],
+      [0.975, 8.3, 2.2915762675950195, 0.11426965817034417],
+      [0.025, 3.7, -2.8675207071911903, 0.13433336208631375],
+      [0.999, 30, 3.3851848668293045, 0.10175047926905843],
+      [0.6, 5, 0.2671808657041451, 0.12515031708533855],
+      [0.975, 1000, 1.9623390808264083, 0.09695026420772866],
+    ];
+    for (const [p, df, q, c] of cases) {
+      expect(studentTQuantile(p, df) / q).toBeCloseTo(1, 11);
+      expect(studentTCdf(-1.3, df)).toBeCloseTo(c, 11);
+      expect(studentTCdf(q, df)).toBeCloseTo(p, 11); // inverse of each other
+    }
+    expect(studentTQuantile(0.975, Infinity)).toBeCloseTo(1.959963984540054, 13);
+    expect(studentTQuantile(0.5, 3)).toBe(0);
+    expect(() => studentTQuantile(0.9, 0)).toThrow(/degrees of freedom must be positive/);
   });
 });
