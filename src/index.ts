@@ -13,5 +13,7 @@ export { initBackend, backendInfo, backendLabel } from './core/backend';
 export { displayTable, displayFigure, displayVerdict } from './core/display';
 export * as stats from './stats';
 export * as tabular from './testbeds/tabular';
+export * as preference from './testbeds/preference';
+export * as rlvr from './testbeds/rlvr';
 export * as starcExperiment from './testbeds/tabular/starc-experiment';
 export * as plots from './report/plots';

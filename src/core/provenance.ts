@@ -43,7 +43,10 @@ export function gitState(): { commit: string; dirty: boolean } {
 }
 
 /** Folders of dist/ that do not compute results (rendering, running, CLI): excluded from the library hash. */
-const NOT_RESULT_CODE = ['report', 'runner', 'cli'].map((d) => `${path.sep}dist${path.sep}${d}${path.sep}`);
+const NOT_RESULT_CODE = [
+  ...['report', 'runner', 'cli'].map((d) => `${path.sep}dist${path.sep}${d}${path.sep}`),
+  `${path.sep}dist${path.sep}core${path.sep}display.js`, // how outputs are shown, not what they are
+];
 
 /**
  * Hash of the compiled library code that computes results (dist/**\/*.js except report/, runner/,
