@@ -4,14 +4,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseOverride, checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
-import { buildReports } from '../report/build';
+import { buildReports, reportFigures } from '../report/build';
 import { runAll } from '../runner/run-all';
+import { requireJupyter } from '../runner/tools';
+import { printVerifyReport, verifyRecords, type VerifyOptions } from '../runner/verify';
 import { installKernel } from './kernel-install';
 
 const USAGE = `usage:
-  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] [--param name=value] [--render-only]
+  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] [--param name=value] [--render-only] [--no-figures]
+  npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   (same as: node dist/cli/main.js verify --sample N …)
+  node dist/cli/main.js verify [--sample N] [--only <id>[,<id>...]] [--profile full|smoke] [--sample-seed S] [--tolerance T]
   npm run kernel
-  npm run bench`;
+  npm run bench
+exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;
+  3 a required program is missing (tslab kernel, Jupyter); 130/143 interrupted (Ctrl-C / SIGTERM)`;
 
 class UsageError extends Error {
   name = 'UsageError';
@@ -25,10 +31,14 @@ export interface ReportsArgs {
   cellTimeoutS: number;
   params: Record<string, unknown>;
   renderOnly: boolean;
+  /** `--verify N`: re-derive N committed records instead of building (see verify). */
+  verify: number | null;
+  sampleSeed?: number;
+  tolerance: number;
 }
 
 export function parseReportsArgs(argv: string[]): ReportsArgs {
-  const a: ReportsArgs = { profile: 'full', only: [], fresh: false, jobs: Math.max(1, os.cpus().length), cellTimeoutS: 900, params: {}, renderOnly: false };
+  const a: ReportsArgs = { profile: 'full', only: [], fresh: false, jobs: Math.max(1, os.cpus().length), cellTimeoutS: 900, params: {}, renderOnly: false, verify: null, tolerance: 0 };
   const envProfile = process.env.RLMINI_PROFILE;
   if (envProfile) a.profile = checkProfile(envProfile, 'RLMINI_PROFILE');
   for (let i = 0; i < argv.length; i++) {
@@ -64,6 +74,25 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
         a.cellTimeoutS = n;
         break;
       }
+      case '--verify':
+      case '--sample': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer (how many committed records to re-derive).`);
+        a.verify = n;
+        break;
+      }
+      case '--sample-seed': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--sample-seed must be an integer in [0, 2^32 - 1].`);
+        a.sampleSeed = n;
+        break;
+      }
+      case '--tolerance': {
+        const n = Number(value());
+        if (!(n >= 0) || !Number.isFinite(n)) throw new UsageError(`--tolerance must be a non-negative number (relative difference allowed; 0 = bit-identical).`);
+        a.tolerance = n;
+        break;
+      }
       case '--param': {
         const [k, v] = parseOverride(value());
         if (k === 'profile') throw new UsageError('Use --profile, not --param profile=….');
@@ -77,8 +106,17 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
   return a;
 }
 
+async function verify(args: ReportsArgs): Promise<number> {
+  const opts: VerifyOptions = { profile: args.profile, only: args.only, sample: args.verify ?? 3, sampleSeed: args.sampleSeed, tolerance: args.tolerance };
+  const rep = await verifyRecords(opts);
+  return printVerifyReport(rep, opts);
+}
+
 async function reports(argv: string[]): Promise<number> {
-  const args = parseReportsArgs(argv);
+  // --no-figures: skip the static SVG/PNG/PDF export (handled here so ReportsArgs stays as it is).
+  const noFigures = argv.includes('--no-figures');
+  const args = parseReportsArgs(argv.filter((a) => a !== '--no-figures'));
+  if (args.verify !== null) return verify(args);
   const t0 = Date.now();
   let failed = 0;
   if (!args.renderOnly) {
@@ -86,14 +124,24 @@ async function reports(argv: string[]): Promise<number> {
     failed = outcomes.filter((o) => o.status !== 'ok').length;
     const ran = outcomes.filter((o) => !o.cached).length;
     console.log(`notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, profile ${args.profile}`);
+    for (const o of outcomes) for (const w of o.warnings ?? []) console.error(`  ! notebooks/${o.id}.ipynb: ${w}`);
     for (const o of outcomes.filter((x) => x.status !== 'ok')) {
       console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCell ? `, cell ${o.failedCell}` : ''}: ${o.error}`);
       console.error(`    executed notebook with the error: ${path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`))}`);
     }
   }
+  let figuresFailed = 0;
+  if (!noFigures) {
+    const { exportFigures } = await import('../report/export');
+    const fx = await exportFigures(reportFigures({ profile: args.profile }), { dir: path.join(paths.reports(), 'figures') });
+    if (fx.skipped) console.warn(fx.skipped);
+    else console.log(`figures: ${fx.exported.length} exported as SVG/PNG/PDF, ${fx.unchanged.length} unchanged${fx.removed.length ? `, ${fx.removed.length} removed` : ''}${fx.failed.length ? `, ${fx.failed.length} failed` : ''} (${(fx.ms / 1000).toFixed(1)} s)`);
+    for (const f of fx.failed) console.error(`  ✗ figure ${f.id}: ${f.error}`);
+    figuresFailed = fx.failed.length;
+  }
   const built = buildReports({ profile: args.profile });
-  console.log(`reports: ${path.relative(process.cwd(), built.index)} and ${built.pages.length} paper pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return failed > 0 ? 1 : 0;
+  console.log(`reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return failed > 0 || figuresFailed > 0 ? 1 : 0;
 }
 
 async function main(): Promise<number> {
@@ -101,7 +149,12 @@ async function main(): Promise<number> {
   switch (cmd) {
     case 'reports':
       return reports(rest);
+    case 'verify': {
+      const args = parseReportsArgs(rest);
+      return verify({ ...args, verify: args.verify ?? 3 });
+    }
     case 'kernel': {
+      requireJupyter('`npm run kernel` (registering the tslab kernel with Jupyter)');
       const dir = installKernel();
       console.log(`Registered the tslab TypeScript kernel: ${dir}/kernel.json\nStart Jupyter from the repository root (\`jupyter notebook\` or \`jupyter lab\`) and open notebooks/<paper-id>.ipynb.`);
       return 0;
@@ -121,7 +174,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (e) => {
       console.error(`rl-miniatures: ${(e as Error).message}`);
-      process.exit(['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name) ? 2 : 1);
+      process.exit(['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name) ? 2 : ['ToolMissingError', 'KernelMissingError'].includes((e as Error).name) ? 3 : 1);
     },
   );
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { escapeHtml, fmt } from './escape';
-import type { TableSpec, FigureSpec } from './summary';
+import type { ComparisonSpec, TableSpec, FigureSpec } from './summary';
 import type { Verdict } from '../stats/verdict';
 
 type Bundle = Record<string, unknown>;
@@ -67,27 +67,72 @@ export function displayVerdict(v: Verdict): void {
 let plotlyShipped = false;
 
 /**
- * Show a plotly figure inline, offline: the first figure of a kernel session carries the local
- * plotly bundle (node_modules/plotly.js-dist-min), later ones reuse window.Plotly.
+ * The local plotly bundle as an inline script that defines window.Plotly. The bundle is UMD: where
+ * RequireJS is loaded (the classic Notebook) it would register itself as an anonymous AMD module
+ * ("Mismatched anonymous define()") and never set window.Plotly, so `define`, `exports` and `module`
+ * are shadowed while it runs. No CDN, no network.
  */
-export function displayFigure(f: FigureSpec): void {
+export function plotlyLoaderHtml(): string {
+  const bundle = fs.readFileSync(require.resolve('plotly.js-dist-min'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  return `<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */if(!window.Plotly){(function(define,exports,module){\n${bundle}\n}).call(window);}</script>`;
+}
+
+/** The text/html part of a figure: a div drawn by window.Plotly (waits for the bundle, ~30 s at most). */
+export function figureHtml(f: FigureSpec, divId: string, lib = ''): string {
+  const json = JSON.stringify(f.plotly).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const id = JSON.stringify(divId);
+  return `${lib}<div id="${divId}" class="rlmini-figure" style="width:100%;max-width:820px;height:420px"><small>Interactive figure <code>${escapeHtml(f.id)}</code>: it is drawn by JavaScript when the notebook is trusted (run the cell, or File → Trust Notebook).</small></div>` +
+    `<script type="text/javascript">(function(){var f=${json};var n=0;function draw(){var el=document.getElementById(${id});` +
+    `if(el&&window.Plotly){el.innerHTML='';window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});return;}` +
+    `if(n++<600){setTimeout(draw,50);}else if(el){el.textContent='plotly.js did not load: run the first figure cell of this notebook again (it carries the plotly bundle).';}}draw();})();</script>` +
+    `<div><small>Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</small></div>`;
+}
+
+/** The MIME bundle of a figure (exported for tests). */
+export function figureBundle(f: FigureSpec, opts: { withLibrary: boolean }): Bundle {
   const divId = `rlmini-${f.id.replace(/[^a-zA-Z0-9_-]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
   let lib = '';
-  if (!plotlyShipped && inKernel()) {
+  if (opts.withLibrary) {
     try {
-      lib = `<script type="text/javascript">if(!window.Plotly){${fs.readFileSync(require.resolve('plotly.js-dist-min'), 'utf8').replace(/<\/script/gi, '<\\/script')}}</script>`;
-      plotlyShipped = true;
+      lib = plotlyLoaderHtml();
     } catch {
       lib = '';
     }
   }
-  const json = JSON.stringify(f.plotly).replace(/</g, '\\u003c');
-  const html = `${lib}<div id="${divId}" style="width:100%;max-width:820px;height:420px"></div>` +
-    `<script type="text/javascript">(function(){var f=${json};function draw(){if(window.Plotly){window.Plotly.newPlot(${JSON.stringify(divId)},f.data,f.layout,{responsive:true,displaylogo:false});}else{setTimeout(draw,50);}}draw();})();</script>` +
-    `<div><small>Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</small></div>`;
-  displayBundle({
+  const plain = JSON.parse(JSON.stringify(f.plotly)) as FigureSpec['plotly'];
+  return {
     'text/plain': `Figure ${f.id}: ${f.caption}`,
-    'text/html': html,
+    'text/html': figureHtml(f, divId, lib),
+    // JupyterLab / Notebook 7 / VS Code render this part with their own plotly renderer when one is
+    // installed (no script execution or trust needed); otherwise they fall back to text/html.
+    'application/vnd.plotly.v1+json': { data: plain.data, layout: plain.layout, config: { displaylogo: false, responsive: true } },
+    // The report renderer draws figures from this part only.
     'application/vnd.rlmini.figure+json': f,
+  };
+}
+
+/**
+ * Show a plotly figure inline, offline (JupyterLab and the classic Notebook): the first figure of a
+ * kernel session carries the local plotly bundle (node_modules/plotly.js-dist-min), later ones reuse
+ * window.Plotly.
+ */
+export function displayFigure(f: FigureSpec): void {
+  const withLibrary = inKernel() && !plotlyShipped;
+  const bundle = figureBundle(f, { withLibrary });
+  // Shipped once the bundle could be read (else the next figure tries again).
+  if (withLibrary && String(bundle['text/html']).startsWith('<script type="text/javascript">/* rl-miniatures: local plotly.js')) plotlyShipped = true;
+  displayBundle(bundle);
+}
+
+export function comparisonText(c: ComparisonSpec): string {
+  const m = c.values.reduce((a, b) => a + b, 0) / c.values.length;
+  return `Published for the testbed's comparison page: ${c.metric}${c.unit ? ` (${c.unit})` : ''}, ${c.method}: mean ${fmt(m)} over ${c.values.length} seeds (range ${fmt(Math.min(...c.values))} to ${fmt(Math.max(...c.values))}; ${c.higherIsBetter ? 'higher' : 'lower'} is better)`;
+}
+
+export function displayComparison(c: ComparisonSpec): void {
+  displayBundle({
+    'text/plain': comparisonText(c),
+    'text/html': `<div class="rlmini-compare"><small>${escapeHtml(comparisonText(c))}</small></div>`,
+    'application/vnd.rlmini.comparison+json': c,
   });
 }

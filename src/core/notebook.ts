@@ -14,12 +14,12 @@ import { notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from '.
 import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
 import { paths } from './paths';
 import { libraryHash, makeProvenance } from './provenance';
-import { readRecord, recordKey, writeFileAtomic, writeRecord, type RunRecord, type RunResult } from './records';
+import { readRecord, recordFileName, recordKey, removeStaleTempFiles, writeFileAtomic, writeRecord, type RunRecord, type RunResult } from './records';
 import { Rng } from './rng';
-import { SUMMARY_SCHEMA, type FigureSpec, type Summary, type TableSpec } from './summary';
+import { SUMMARY_SCHEMA, type ComparisonSpec, type FigureSpec, type Summary, type TableSpec } from './summary';
 import { runTasks } from './tasks';
 import { backendLabel } from './backend';
-import { displayFigure, displayTable, displayVerdict } from './display';
+import { displayComparison, displayFigure, displayTable, displayVerdict } from './display';
 import type { Verdict } from '../stats/verdict';
 
 export interface NotebookSessionOptions<Spec extends Record<string, ParamSpec>> {
@@ -58,6 +58,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   private verdicts: Verdict[] = [];
   private tables: TableSpec[] = [];
   private figures: FigureSpec[] = [];
+  private comparisons: ComparisonSpec[] = [];
   private records = new Map<string, RunRecord>();
   private stats = { hits: 0, computed: 0, recomputedCorrupt: 0 };
   private fresh: boolean;
@@ -98,8 +99,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   private fileFor(key: string, method: string, seed: number): string {
-    const safe = method.replace(/[^a-zA-Z0-9_.-]/g, '_');
-    return path.join(this.resultsDir, 'records', `${safe}.seed${seed}.${key}.json`);
+    return path.join(this.resultsDir, 'records', recordFileName(method, seed, key));
   }
 
   /** A cached record if present and intact; reports corrupt files (they are then recomputed). */
@@ -116,7 +116,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     return { key, file, record: null };
   }
 
-  private store(key: string, file: string, method: string, config: unknown, seed: number, result: RunResult, wallTimeMs: number): RunRecord {
+  private store(key: string, file: string, method: string, config: unknown, seed: number, result: RunResult, wallTimeMs: number, task?: string): RunRecord {
     const rec = writeRecord(file, {
       schema: 'rl-miniatures/run-record@1',
       key,
@@ -128,6 +128,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       metrics: result.metrics,
       series: result.series ?? {},
       extra: result.extra,
+      ...(task ? { task } : {}),
       provenance: makeProvenance({ notebookHash: this.notebookHash, seed, wallTimeMs }),
     });
     this.stats.computed++;
@@ -169,7 +170,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       todo.map((t) => ({ task: args.task, config: args.config, seed: seeds[t.i] })),
       (j, result) => {
         const t = todo[j];
-        out[t.i] = this.store(t.key, t.file, args.method, args.config, seeds[t.i], result, Date.now() - t0);
+        out[t.i] = this.store(t.key, t.file, args.method, args.config, seeds[t.i], result, Date.now() - t0, args.task);
       },
     );
     const recs = out as RunRecord[];
@@ -205,6 +206,42 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     displayFigure(f);
   }
 
+  /**
+   * Publish one method's per-seed values of a metric for the testbed's comparison page
+   * (reports/compare/<testbed>.html), where papers on the same testbed reporting the same metric and
+   * method are drawn side by side on shared axes, with 95% bootstrap intervals over seeds:
+   *
+   *   nb.compare({ metric: "final return", method: "PPO", values: recs.map((r) => r.metrics.ret), higherIsBetter: true });
+   *
+   * `seeds` defaults to the notebook's seeds (then `values` must have one entry per seed).
+   */
+  compare(c: { metric: string; method: string; values: ArrayLike<number>; higherIsBetter: boolean; seeds?: number[]; unit?: string; note?: string }): void {
+    const where = `${this.id}: nb.compare`;
+    const metric = typeof c.metric === 'string' ? c.metric.trim() : '';
+    const method = typeof c.method === 'string' ? c.method.trim() : '';
+    if (!metric) throw new Error(`${where}: metric must be a non-empty string (e.g. "final return").`);
+    if (!method) throw new Error(`${where}({ metric: ${JSON.stringify(metric)} }): method must be a non-empty string (e.g. "PPO").`);
+    if (typeof c.higherIsBetter !== 'boolean') throw new Error(`${where}(${metric}, ${method}): higherIsBetter must be true or false.`);
+    const values = Array.from(c.values ?? [], Number);
+    if (values.length === 0) throw new Error(`${where}(${metric}, ${method}): values is empty; pass one value per seed.`);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${where}(${metric}, ${method}): values[${bad}] = ${String(values[bad])} is not a finite number.`);
+    const seeds = c.seeds ?? (values.length === this.seeds.length ? this.seeds : null);
+    if (!seeds) throw new Error(`${where}(${metric}, ${method}): ${values.length} values but the notebook has ${this.seeds.length} seeds; pass seeds: [...] (one per value).`);
+    if (seeds.length !== values.length) throw new Error(`${where}(${metric}, ${method}): ${values.length} values but ${seeds.length} seeds; pass one seed per value.`);
+    const spec: ComparisonSpec = { metric, method, values, seeds: [...seeds], higherIsBetter: c.higherIsBetter };
+    if (c.unit) spec.unit = String(c.unit);
+    if (c.note) spec.note = String(c.note);
+    const same = (x: ComparisonSpec) => x.metric.toLowerCase() === metric.toLowerCase() && x.method.toLowerCase() === method.toLowerCase();
+    this.comparisons = this.comparisons.filter((x) => !same(x)).concat([spec]);
+    displayComparison(spec);
+  }
+
+  /** Results published with compare() so far. */
+  getComparisons(): ComparisonSpec[] {
+    return this.comparisons.map((c) => ({ ...c, values: [...c.values], seeds: [...c.seeds] }));
+  }
+
   private last: Summary | null = null;
 
   /**
@@ -214,6 +251,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   private pruneStale(): void {
     const dir = path.join(this.resultsDir, 'records');
     if (!fs.existsSync(dir)) return;
+    removeStaleTempFiles(dir); // left by a writer killed mid-write
     const keep = new Set([...this.records.values()].map((r) => path.basename(this.fileFor(r.key, r.method, r.seed))));
     const lib = libraryHash();
     for (const f of fs.readdirSync(dir)) {
@@ -246,6 +284,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       configHash: hashValue({ params: this.params, profile: this.profile }).slice(0, 16),
       wallTimeMs: Date.now() - this.started,
       cached: { ...this.stats },
+      comparisons: this.getComparisons(),
     };
     writeFileAtomic(path.join(this.resultsDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
     this.pruneStale();

@@ -40,8 +40,15 @@ export interface RunRecord extends RunResult {
   seed: number;
   profile: Profile;
   series: Record<string, number[]>;
+  /** The library task that computed it ('<module>#<export>' under dist/), when run through runSeeds: lets `verify` re-derive it. */
+  task?: string;
   provenance: Provenance;
   checksum: string;
+}
+
+/** File name of a record: `<method>.seed<seed>.<key>.json` (method made file-name safe). */
+export function recordFileName(method: string, seed: number, key: string): string {
+  return `${method.replace(/[^a-zA-Z0-9_.-]/g, '_')}.seed${seed}.${key}.json`;
 }
 
 export function recordKey(parts: RecordKeyParts): string {
@@ -53,14 +60,45 @@ export function checksumOf(rec: Omit<RunRecord, 'checksum'> | RunRecord): string
   return sha256(canonicalJson(rest));
 }
 
-/** Write a file atomically: a reader sees the old file or the complete new one, never a prefix. */
+const TMP_MARK = '.tmp-';
+
+/** What to tell the user for a failed write, by error code. */
+function writeErrorMessage(file: string, err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `Disk full while writing ${file} (${err.code}): free some space and re-run; finished records are kept.`;
+    case 'EROFS':
+      return `Cannot write ${file}: the file system is read-only (EROFS). Point RLMINI_RESULTS_DIR / RLMINI_REPORTS_DIR at a writable directory.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `Cannot write ${file}: permission denied (${err.code}). Check the directory's owner and permissions.`;
+    default:
+      return `Cannot write ${file}: ${err.message}`;
+  }
+}
+
+export class WriteError extends Error {
+  name = 'WriteError';
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+  }
+}
+
+/**
+ * Write a file atomically: a reader sees the old file or the complete new one, never a prefix.
+ * Temp file in the same directory + fsync + rename (+ fsync of the directory, best effort). On any
+ * error the temp file is removed and the old file is left as it was.
+ */
 export function writeFileAtomic(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmp = `${file}${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
   let fd: number | null = null;
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, content);
+    const buf = Buffer.from(content, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
@@ -69,9 +107,46 @@ export function writeFileAtomic(file: string, content: string): void {
     if (fd !== null) try { fs.closeSync(fd); } catch { /* ignore */ }
     try { fs.unlinkSync(tmp); } catch { /* ignore */ }
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOSPC') throw new Error(`Disk full while writing ${file}: free some space and re-run; finished records are kept.`);
-    throw new Error(`Cannot write ${file}: ${err.message}`);
+    throw new WriteError(writeErrorMessage(file, err), err.code);
   }
+  try {
+    const dfd = fs.openSync(path.dirname(file), 'r');
+    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+  } catch {
+    /* directories cannot be fsynced on every platform; the rename itself is atomic */
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files left in `dir` by writers that were killed mid-write (`<file>.tmp-<pid>-<rand>`
+ * whose process is gone). They never replace a real file, so this is tidying, not recovery.
+ * Returns the removed paths.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = /\.tmp-(\d+)-[a-z0-9]*$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      removed.push(path.join(dir, name));
+    } catch {
+      /* ignore */
+    }
+  }
+  return removed;
 }
 
 export type RecordReadResult = { ok: true; record: RunRecord } | { ok: false; reason: string } | { ok: false; missing: true; reason: string };

@@ -22,6 +22,27 @@ export interface FigureSpec {
   plotly: { data: unknown[]; layout: Record<string, unknown> };
 }
 
+/**
+ * A result published for the comparison pages (reports/compare/<testbed>.html): one method's value of
+ * one metric, per seed. Papers on the same testbed that publish the same metric and method are shown
+ * side by side on shared axes (mean with a 95% bootstrap interval over seeds).
+ */
+export interface ComparisonSpec {
+  /** What is measured, e.g. "final return" (compared across papers when the names match). */
+  metric: string;
+  /** The method, e.g. "PPO" (matched across papers case-insensitively). */
+  method: string;
+  /** One value per seed. */
+  values: number[];
+  /** The seed of each value. */
+  seeds: number[];
+  higherIsBetter: boolean;
+  /** Optional: the unit or scale of the metric, shown on the axis. */
+  unit?: string;
+  /** Optional: what differs between papers' setups (shown next to the numbers). */
+  note?: string;
+}
+
 export interface Summary {
   schema: typeof SUMMARY_SCHEMA;
   paper: string;
@@ -38,4 +59,6 @@ export interface Summary {
   configHash: string;
   wallTimeMs: number;
   cached: { hits: number; computed: number; recomputedCorrupt: number };
+  /** Results published with nb.compare(...) for the comparison pages (absent in older summaries). */
+  comparisons?: ComparisonSpec[];
 }

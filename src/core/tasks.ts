@@ -77,18 +77,28 @@ export async function runTasks(
           const i = next++;
           const { file, fn } = resolveTask(jobs[i].task);
           const res = await new Promise<{ ok: boolean; result?: RunResult; error?: string }>((resolve, reject) => {
-            const onMsg = (m: { id: number; ok: boolean; result?: RunResult; error?: string }) => {
-              if (m.id !== i) return;
+            const off = () => {
               w.off('message', onMsg);
               w.off('error', onErr);
+              w.off('exit', onExit);
+            };
+            const onMsg = (m: { id: number; ok: boolean; result?: RunResult; error?: string }) => {
+              if (m.id !== i) return;
+              off();
               resolve(m);
             };
             const onErr = (e: Error) => {
-              w.off('message', onMsg);
+              off();
               reject(e);
+            };
+            // A worker that ends without answering (process.exit in the task, killed) must not hang the run.
+            const onExit = (code: number) => {
+              off();
+              resolve({ ok: false, error: `the worker thread exited (code ${code}) before returning a result` });
             };
             w.on('message', onMsg);
             w.once('error', onErr);
+            w.once('exit', onExit);
             w.postMessage({ id: i, file, fn, config: jobs[i].config, seed: jobs[i].seed });
           });
           if (!res.ok) {

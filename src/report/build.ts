@@ -1,7 +1,9 @@
 /**
- * Render the reports: reports/index.html (every catalog paper with its status), one page per built
- * paper (reports/papers/<id>.html), local assets (plotly bundle, CSS, JS) so that every page works
- * from file:// with no network request, and reports/references.bib.
+ * Render the reports: reports/index.html (every catalog paper with its status, grouped by testbed and
+ * family), one page per built paper (reports/papers/<id>.html), one comparison page per testbed with a
+ * built paper (reports/compare/<testbed>.html), local assets (plotly bundle, CSS, JS) so that every
+ * page works from file:// with no network request, and reports/references.bib. Static SVG/PNG/PDF
+ * figures are exported separately (./export.ts), before rendering, so pages link the files present.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,6 +18,9 @@ import { writeFileAtomic } from '../core/records';
 import type { Summary } from '../core/summary';
 import { DECISION_RULE } from '../stats/verdict';
 import { notebookHtml } from './notebook-html';
+import { bibEscape, citeBlock, figureCitation, figureKey, kitBibtex, KIT_AUTHOR, KIT_YEAR, provenanceText } from './cite';
+import { compareTestbed, COMPARE_LEVEL, COMPARE_REPS, type TestbedComparison } from './compare';
+import { EXPORT_FORMATS, type ExportableFigure } from './export';
 
 export interface PaperStatus {
   id: string;
@@ -23,13 +28,6 @@ export interface PaperStatus {
   statusLabel: string;
   reason?: string;
 }
-
-const KIT_BIBTEX = `@software{rl_miniatures,
-  title  = {rl-miniatures: faithful miniatures of reinforcement-learning, reward-learning and preference-learning papers},
-  author = {{rl-miniatures developers}},
-  year   = {2026},
-  note   = {TypeScript notebooks on TensorFlow.js},
-}`;
 
 function templatesDir(): string {
   return path.join(paths.root(), 'src', 'report', 'templates');
@@ -98,53 +96,50 @@ function copyAssets(out: string): void {
   if (!fs.existsSync(dest) || fs.statSync(dest).size !== fs.statSync(plotly).size) fs.copyFileSync(plotly, dest);
 }
 
-export function citeText(meta: PaperMeta | null, summary: Summary, fig: { id: string; caption: string }): string {
-  return [
-    `Figure ${fig.id} — ${fig.caption}`,
-    `Source: rl-miniatures ${summary.provenance.kitVersion}, commit ${summary.provenance.commit}, profile ${summary.profile}, seeds ${summary.seeds.join(',')}, backend ${summary.provenance.backend}, config ${summary.configHash}.`,
-    '',
-    KIT_BIBTEX,
-    '',
-    meta?.bibtex ?? '',
-  ].join('\n');
-}
-
 export interface BuildResult {
   index: string;
   pages: string[];
   statuses: PaperStatus[];
+  /** reports/compare/<testbed>.html files written. */
+  comparePages: string[];
+  /** Every figure of the reports (paper figures and comparison figures), for the static export. */
+  figures: ExportableFigure[];
 }
 
-export function buildReports(opts: { profile: Profile }): BuildResult {
-  const out = paths.reports();
-  fs.mkdirSync(path.join(out, 'papers'), { recursive: true });
-  copyAssets(out);
+interface PaperInput {
+  entry: CatalogEntry;
+  nbFile: string;
+  hasNotebook: boolean;
+  summary: Summary | null;
+  executed: Notebook | null;
+  run: { status: string; failedCell?: number | null; error?: string | null } | null;
+  status: PaperStatus;
+  meta: PaperMeta | null;
+  /** Whether the paper gets reports/papers/<id>.html. */
+  page: boolean;
+}
+
+/** Every catalog paper (and uncatalogued notebook) with what the reports show for it. */
+function collectPapers(profile: Profile, opts: { executed: boolean } = { executed: true }): { catalog: CatalogEntry[]; papers: PaperInput[] } {
   const catalog = readCatalog();
-  const nj = env();
-  const g = gitState();
-  const common = { generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC', kitVersion: kitVersion(), commit: g.commit.slice(0, 12) };
   const notebooksDir = paths.notebooks();
-  const pages: string[] = [];
-  const statuses: PaperStatus[] = [];
-  const rows: Record<string, unknown>[] = [];
-  const bib: string[] = [KIT_BIBTEX];
   const catalogIds = new Set(catalog.map((c) => c.id));
   const extra = fs.existsSync(notebooksDir)
-    ? fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).map((f) => path.basename(f, '.ipynb')).filter((id) => !catalogIds.has(id))
+    ? fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).map((f) => path.basename(f, '.ipynb')).filter((id) => !catalogIds.has(id)).sort()
     : [];
   const entries: CatalogEntry[] = [
     ...catalog,
     // Notebooks that are not in the catalog (e.g. a user's new paper) still get a page.
-    ...extra.map((id) => ({ id, title: id, tier: 'B' as const, wave: null, testbed: 'uncatalogued', family: 'other', value: 0, core_claim: '', headline_numbers: '', mini_experiment: '', components: [], abstract: '' })),
+    ...extra.map((id) => ({ id, title: id, tier: 'B' as const, wave: null, testbed: UNCATALOGUED, family: 'other', value: 0, core_claim: '', headline_numbers: '', mini_experiment: '', components: [], abstract: '' })),
   ];
-  for (const entry of entries) {
+  const papers = entries.map((entry): PaperInput => {
     const nbFile = path.join(notebooksDir, `${entry.id}.ipynb`);
     const hasNotebook = fs.existsSync(nbFile);
-    const summary = hasNotebook ? loadSummary(entry.id, opts.profile) : null;
-    const ex = hasNotebook ? executed(entry.id) : null;
-    const run = (ex?.metadata.rlmini as { status: string; failedCell?: number | null; error?: string | null } | undefined) ?? null;
-    const st = paperStatus(entry, hasNotebook, summary, run);
-    statuses.push(st);
+    const summary = hasNotebook ? loadSummary(entry.id, profile) : null;
+    // The executed notebook (several MB with its outputs) is read only when pages are rendered.
+    const ex = hasNotebook && opts.executed ? executed(entry.id) : null;
+    const run = (ex?.metadata.rlmini as PaperInput['run'] | undefined) ?? null;
+    const status = paperStatus(entry, hasNotebook, summary, run);
     let meta: PaperMeta | null = summary?.meta ?? null;
     if (!meta && hasNotebook) {
       try {
@@ -153,60 +148,169 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         meta = null;
       }
     }
-    if (meta?.bibtex) bib.push(meta.bibtex);
     const page = hasNotebook && entry.tier !== 'C' && entry.tier !== 'D';
+    return { entry, nbFile, hasNotebook, summary, executed: ex, run, status, meta, page };
+  });
+  return { catalog, papers };
+}
+
+const UNCATALOGUED = 'uncatalogued';
+const NO_TESTBED = 'no shared testbed';
+
+/** The comparison of every shared testbed that has at least one built paper. */
+function collectComparisons(papers: PaperInput[]): TestbedComparison[] {
+  const byTestbed = new Map<string, PaperInput[]>();
+  for (const p of papers) {
+    const tb = p.entry.testbed;
+    if (!p.page || !tb || tb === UNCATALOGUED) continue;
+    if (!byTestbed.has(tb)) byTestbed.set(tb, []);
+    byTestbed.get(tb)!.push(p);
+  }
+  return [...byTestbed.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([tb, ps]) => compareTestbed(tb, ps.map((p) => ({ id: p.entry.id, title: p.meta?.title ?? p.entry.title, page: p.page, summary: p.summary }))));
+}
+
+/** The figures the reports show (paper figures and comparison figures), without rendering anything. */
+export function reportFigures(opts: { profile: Profile }): ExportableFigure[] {
+  const { papers } = collectPapers(opts.profile, { executed: false });
+  const figs: ExportableFigure[] = [];
+  for (const p of papers) if (p.page) for (const f of p.summary?.figures ?? []) figs.push({ id: f.id, plotly: f.plotly });
+  for (const c of collectComparisons(papers)) for (const g of c.groups) figs.push({ id: g.figure.id, plotly: g.figure.plotly });
+  return figs;
+}
+
+/** Formats of a figure present under reports/figures/. */
+function exportsOf(out: string, id: string): string[] {
+  return EXPORT_FORMATS.filter((e) => fs.existsSync(path.join(out, 'figures', `${id}.${e}`)));
+}
+
+export function buildReports(opts: { profile: Profile }): BuildResult {
+  const out = paths.reports();
+  fs.mkdirSync(path.join(out, 'papers'), { recursive: true });
+  copyAssets(out);
+  const { catalog, papers } = collectPapers(opts.profile);
+  const nj = env();
+  const g = gitState();
+  const version = kitVersion();
+  const common = { generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC', kitVersion: version, commit: g.commit.slice(0, 12) };
+  const pages: string[] = [];
+  const rows: Record<string, unknown>[] = [];
+  const bib: string[] = [kitBibtex(version)];
+  const figureBib: string[] = [];
+  const figures: ExportableFigure[] = [];
+  const comparisons = collectComparisons(papers);
+  const compareByTestbed = new Map(comparisons.map((c) => [c.testbed, c]));
+  const comparePages: string[] = [];
+
+  // Comparison pages.
+  fs.mkdirSync(path.join(out, 'compare'), { recursive: true });
+  for (const c of comparisons) {
+    const groups = c.groups.map((gr) => {
+      figures.push({ id: gr.figure.id, plotly: gr.figure.plotly });
+      const papersOf = gr.papers.map((p) => p.id).join(', ');
+      const key = figureKey(gr.figure.id);
+      const citation = [
+        `rl-miniatures developers (${KIT_YEAR}). Figure ${gr.figure.id}: ${gr.figure.caption} Results published by ${papersOf}.`,
+        '',
+        `@misc{${key},\n  title        = {{Figure ${bibEscape(gr.figure.id)}}: ${bibEscape(gr.figure.caption)}},\n  author       = {{${KIT_AUTHOR}}},\n  year         = {${KIT_YEAR}},\n  howpublished = {rl-miniatures, figure \\texttt{${bibEscape(gr.figure.id)}}, reports/figures/${bibEscape(gr.figure.id)}.pdf},\n  note         = {${bibEscape(`Comparison of results published by the miniatures of ${papersOf}`)}},\n}`,
+        '',
+        kitBibtex(version),
+      ].join('\n');
+      return { ...gr, direction: gr.higherIsBetter === null ? 'mixed' : gr.higherIsBetter ? 'higher' : 'lower', exports: exportsOf(out, gr.figure.id), citeText: citation };
+    });
+    const html = nj.render('compare.njk', { ...common, rel: '../', title: `Compare methods: ${c.testbed}`, c: { ...c, groups }, level: Math.round(COMPARE_LEVEL * 100), reps: COMPARE_REPS });
+    const file = path.join(out, 'compare', `${c.slug}.html`);
+    writeFileAtomic(file, html);
+    comparePages.push(file);
+  }
+  // Pages of testbeds that no longer have a built paper.
+  const keep = new Set(comparePages.map((f) => path.basename(f)));
+  for (const f of fs.readdirSync(path.join(out, 'compare'))) if (f.endsWith('.html') && !keep.has(f)) fs.rmSync(path.join(out, 'compare', f), { force: true });
+
+  for (const p of papers) {
+    const { entry, summary, meta, status: st, page } = p;
+    if (meta?.bibtex) bib.push(meta.bibtex.trim());
     const verdictCounts = summary
       ? ['reproduced', 'not reproduced', 'inconclusive']
           .map((s) => ({ label: s, cls: statusClass(s), n: summary.verdicts.filter((v) => v.status === s).length }))
           .filter((x) => x.n > 0)
       : null;
+    const compare = entry.testbed ? compareByTestbed.get(entry.testbed) : undefined;
     rows.push({
       id: entry.id,
       title: meta?.title ?? entry.title,
       tier: entry.tier,
       family: entry.family,
-      testbed: entry.testbed ?? 'no shared testbed',
+      testbed: entry.testbed ?? NO_TESTBED,
       statusClass: st.statusClass,
       statusLabel: st.statusLabel,
       reason: st.reason,
       page,
       verdictCounts,
       profileNote: summary && summary.profile === 'smoke' ? 'smoke: not evidence' : null,
-      searchText: `${entry.id} ${entry.title} ${entry.family} ${entry.testbed ?? ''}`.toLowerCase(),
+      searchText: `${entry.id} ${meta?.title ?? entry.title} ${entry.family} ${entry.testbed ?? ''}`.toLowerCase(),
     });
     if (page) {
       const figureIds = new Set((summary?.figures ?? []).map((f) => f.id));
-      const figures = (summary?.figures ?? []).map((f) => {
-        const exports = ['svg', 'png', 'pdf'].filter((e) => fs.existsSync(path.join(out, 'figures', `${f.id}.${e}`)));
-        return { ...f, exports, citeText: summary ? citeText(meta, summary, f) : '' };
+      const figs = (summary?.figures ?? []).map((f) => {
+        figures.push({ id: f.id, plotly: f.plotly });
+        const cite = summary ? figureCitation(meta, summary, f) : null;
+        if (cite) figureBib.push(cite.bibtex);
+        return { ...f, exports: exportsOf(out, f.id), citeText: summary ? citeBlock(meta, summary, f, version) : '', citeKey: cite?.key ?? '', provenance: summary ? provenanceText(summary) : '' };
       });
       const html = nj.render('paper.njk', {
         ...common,
         rel: '../',
         title: meta?.title ?? entry.title,
         entry,
+        comparePage: compare ? `../compare/${compare.slug}.html` : null,
+        comparePublished: compare?.papers.find((x) => x.id === entry.id)?.published ?? 0,
         meta: meta ?? { title: entry.title, authors: [], claims: [], deviations: [], bibtex: '', url: '' },
-        summary: summary ? { ...summary, figures } : null,
-        run,
+        summary: summary ? { ...summary, figures: figs } : null,
+        run: p.run,
         decisionRule: DECISION_RULE,
-        notebookHtml: ex ? notebookHtml(ex, figureIds) : null,
+        notebookHtml: p.executed ? notebookHtml(p.executed, figureIds) : null,
       });
       const file = path.join(out, 'papers', `${entry.id}.html`);
       writeFileAtomic(file, html);
       pages.push(file);
     }
   }
+  const statuses = papers.map((p) => p.status);
+  // Shared testbeds alphabetically, then papers without one, then uncatalogued notebooks.
+  const rank = (s: string) => (s === NO_TESTBED ? 1 : s === UNCATALOGUED ? 2 : 0);
+  const byName = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
   const groupsMap = new Map<string, Record<string, unknown>[]>();
   for (const r of rows) {
     const k = String(r.testbed);
     if (!groupsMap.has(k)) groupsMap.set(k, []);
     groupsMap.get(k)!.push(r);
   }
-  const order = (s: string) => (s === 'no shared testbed' ? 'zz' : s === 'uncatalogued' ? 'zzz' : s);
-  const groups = [...groupsMap.entries()].sort((a, b) => order(a[0]).localeCompare(order(b[0]))).map(([name, papers]) => ({
-    name,
-    papers: papers.sort((a, b) => String(a.tier).localeCompare(String(b.tier)) || String(a.id).localeCompare(String(b.id))),
-  }));
+  const statusOrder = (r: Record<string, unknown>) => ['reproduced', 'not-reproduced', 'inconclusive', 'failed', 'built', 'not-built', 'out-of-scope'].indexOf(String(r.statusClass));
+  const groups = [...groupsMap.entries()]
+    .sort((a, b) => byName(a[0], b[0]))
+    .map(([name, ps]) => {
+      const fam = new Map<string, Record<string, unknown>[]>();
+      for (const r of ps) {
+        const f = String(r.family || 'other');
+        if (!fam.has(f)) fam.set(f, []);
+        fam.get(f)!.push(r);
+      }
+      const compare = compareByTestbed.get(name);
+      return {
+        name,
+        n: ps.length,
+        built: ps.filter((r) => r.page).length,
+        compareHref: compare ? `compare/${compare.slug}.html` : null,
+        families: [...fam.entries()]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([family, fps]) => ({
+            name: family,
+            papers: fps.sort((a, b) => statusOrder(a) - statusOrder(b) || String(a.tier).localeCompare(String(b.tier)) || String(a.id).localeCompare(String(b.id))),
+          })),
+      };
+    });
   const labels: [PaperStatus['statusClass'], string][] = [
     ['reproduced', 'reproduced'],
     ['not-reproduced', 'not reproduced'],
@@ -217,10 +321,34 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
     ['out-of-scope', 'out of scope'],
   ];
   const counts = labels.map(([cls, label]) => ({ cls, label, n: statuses.filter((s) => s.statusClass === cls).length })).filter((c) => c.n > 0);
+  const countBy = (key: 'family' | 'testbed') => {
+    const m = new Map<string, number>();
+    for (const r of rows) m.set(String(r[key]), (m.get(String(r[key])) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => byName(a[0], b[0])).map(([name, n]) => ({ name, n }));
+  };
   const index = path.join(out, 'index.html');
-  writeFileAtomic(index, nj.render('index.njk', { ...common, rel: '', title: 'Scoreboard', papers: rows, groups, counts, catalogSize: catalog.length }));
-  writeFileAtomic(path.join(out, 'references.bib'), bib.join('\n\n') + '\n');
-  return { index, pages, statuses };
+  writeFileAtomic(
+    index,
+    nj.render('index.njk', {
+      ...common,
+      rel: '',
+      title: 'Scoreboard',
+      papers: rows,
+      groups,
+      counts,
+      families: countBy('family'),
+      testbeds: countBy('testbed'),
+      comparisons: comparisons.map((c) => ({ testbed: c.testbed, href: `compare/${c.slug}.html`, nShared: c.nShared, nGroups: c.groups.length, nPapers: c.papers.length })),
+      catalogSize: catalog.length,
+    }),
+  );
+  writeFileAtomic(path.join(out, 'references.bib'), [...bib, ...figureBib].join('\n\n') + '\n');
+  return { index, pages, statuses, comparePages, figures };
+}
+
+/** Backwards-compatible: the "cite this figure" text of a paper figure. */
+export function citeText(meta: PaperMeta | null, summary: Summary, fig: { id: string; caption: string }): string {
+  return citeBlock(meta, summary, fig, kitVersion());
 }
 
 export { escapeHtml };

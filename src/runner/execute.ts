@@ -4,7 +4,6 @@
  * cells run in order under a per-cell timeout; the executed notebook (with outputs) is written
  * atomically. The first failing cell stops the notebook and is reported by number with its error.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { cellSource, hasTag, readNotebook, type Notebook, type NotebookCell } from '../core/ipynb';
 import { writeFileAtomic } from '../core/records';
@@ -18,6 +17,8 @@ export interface ExecuteOptions {
   cellTimeoutMs: number;
   env?: NodeJS.ProcessEnv;
   onProgress?: (p: { cell: number; of: number }) => void;
+  /** Extra fields for the executed notebook's metadata.rlmini (e.g. the runner's input hash). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface ExecuteResult {
@@ -27,6 +28,14 @@ export interface ExecuteResult {
   error?: string;
   ms: number;
   cells: number;
+  /** Lines the library printed as warnings (`rl-miniatures: …` on stderr), e.g. a corrupt record recomputed. */
+  warnings?: string[];
+}
+
+/** The library's warnings (`rl-miniatures: …` lines on stderr) in a cell's outputs. */
+export function libraryWarnings(outputs: { output_type: string; name?: string; text?: unknown }[]): string[] {
+  const text = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text))).join('');
+  return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('rl-miniatures: ')).map((l) => l.slice('rl-miniatures: '.length));
 }
 
 /** TypeScript source for the injected cell: each parameter re-declared with its JSON value. */
@@ -72,10 +81,11 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
   const kernel = new Kernel({ root: opts.root, cwd: path.dirname(opts.file), env: { ...opts.env, RLMINI_NOTEBOOK: opts.file, RLMINI_ROOT: opts.root } });
   let result: ExecuteResult = { id, status: 'ok', ms: 0, cells: codeCells.length };
   const timings: number[] = [];
+  const warnings: string[] = [];
   const write = () => {
     nb.metadata = {
       ...nb.metadata,
-      rlmini: { executed: new Date().toISOString(), parameters: opts.parameters, status: result.status, failedCell: result.failedCell ?? null, error: result.error ?? null, cellMs: timings, ms: Date.now() - t0 },
+      rlmini: { executed: new Date().toISOString(), parameters: opts.parameters, status: result.status, failedCell: result.failedCell ?? null, error: result.error ?? null, cellMs: timings, ms: Date.now() - t0, ...opts.metadata },
     };
     writeFileAtomic(opts.outFile, JSON.stringify(nb, null, 1) + '\n');
   };
@@ -90,6 +100,7 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
       c.outputs = r.outputs;
       c.execution_count = r.executionCount;
       timings.push(r.ms);
+      warnings.push(...libraryWarnings(r.outputs as never));
       if (r.status !== 'ok') {
         const isInjected = hasTag(c, 'injected-parameters');
         result = {
@@ -110,7 +121,13 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
     await kernel.shutdown();
   }
   result.ms = Date.now() - t0;
-  fs.mkdirSync(path.dirname(opts.outFile), { recursive: true });
-  write();
+  if (warnings.length) result.warnings = warnings;
+  try {
+    write();
+  } catch (e) {
+    // The run itself is kept (its records are written); only the executed notebook could not be saved.
+    const msg = `could not save the executed notebook: ${(e as Error).message}`;
+    result = { ...result, status: 'error', error: result.status === 'ok' ? msg : `${result.error}; ${msg}` };
+  }
   return result;
 }

@@ -22,13 +22,47 @@ export interface KernelMessage {
 
 export class KernelError extends Error {}
 
-/** Where the tslab kernel entry point is; a clear error if tslab is not installed. */
+export class KernelMissingError extends KernelError {
+  name = 'KernelMissingError';
+}
+
+/**
+ * Where the tslab kernel entry point is: RLMINI_TSLAB (the tslab package directory, or its
+ * bin/tslab file) if set, else <root>/node_modules/tslab. A clear error if tslab is not installed.
+ */
 export function tslabBin(root: string): string {
-  const bin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
+  const override = process.env.RLMINI_TSLAB;
+  const bin = override
+    ? (path.basename(override) === 'tslab' && fs.existsSync(override) && fs.statSync(override).isFile() ? override : path.join(override, 'bin', 'tslab'))
+    : path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
   if (!fs.existsSync(bin)) {
-    throw new KernelError(`The tslab kernel is missing (${bin} not found). Run \`npm ci\` in ${root}.`);
+    const where = override ? `RLMINI_TSLAB=${override}` : root;
+    throw new KernelMissingError(`The tslab kernel is missing (${bin} not found, from ${where}). Run \`npm ci\` in ${root}${override ? ' or fix RLMINI_TSLAB' : ''}; no notebook was run.`);
   }
   return bin;
+}
+
+/** Kernels started by this process and not yet shut down (for Ctrl-C and exit clean-up). */
+const live = new Set<Kernel>();
+
+export function liveKernels(): number {
+  return live.size;
+}
+
+/** Shut down every live kernel (protocol shutdown, then SIGKILL if it does not exit). */
+export async function shutdownAllKernels(graceMs = 3000): Promise<number> {
+  const all = [...live];
+  await Promise.all(all.map((k) => k.shutdown(graceMs)));
+  return all.length;
+}
+
+/** Last resort, synchronous (for process 'exit'): SIGKILL every live kernel process. */
+export function killAllKernelsSync(): void {
+  for (const k of live) k.killNow();
+}
+
+function watchdogPath(): string {
+  return path.join(__dirname, 'kernel-watchdog.js');
 }
 
 export interface CellResult {
@@ -84,11 +118,15 @@ export class Kernel {
     };
     const connFile = path.join(this.dir, 'connection.json');
     fs.writeFileSync(connFile, JSON.stringify(conn));
-    this.proc = spawn(process.execPath, [bin, 'kernel', '--config-path', connFile], {
+    // The watchdog preload makes the kernel exit when this process dies (its stdin pipe closes).
+    const watchdog = fs.existsSync(watchdogPath()) ? ['--require', watchdogPath()] : [];
+    this.proc = spawn(process.execPath, [...watchdog, bin, 'kernel', '--config-path', connFile], {
       cwd: this.opts.cwd,
-      env: { ...process.env, ...this.opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.opts.env, RLMINI_KERNEL_WATCHDOG: '1', RLMINI_KERNEL_PARENT_PID: String(process.pid) },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    live.add(this);
+    this.proc.stdin?.on('error', () => undefined);
     this.proc.stderr?.on('data', (d) => {
       this.stderr = (this.stderr + d.toString()).slice(-20000);
     });
@@ -284,6 +322,16 @@ export class Kernel {
     }
   }
 
+  /** SIGKILL the kernel process now (synchronous; for exit handlers). */
+  killNow(): void {
+    try {
+      if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+    live.delete(this);
+  }
+
   interrupt(): void {
     try {
       this.proc?.kill('SIGINT');
@@ -293,12 +341,19 @@ export class Kernel {
   }
 
   /** Ask the kernel to shut down; kill it if it does not exit promptly. Always cleans up. */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
+  shutdown(graceMs = 3000): Promise<void> {
+    // Concurrent callers (the notebook's finally and a Ctrl-C handler) share one shutdown.
+    if (!this.shuttingDown) this.shuttingDown = this.doShutdown(graceMs);
+    return this.shuttingDown;
+  }
+
+  private shuttingDown: Promise<void> | null = null;
+
+  private async doShutdown(graceMs: number): Promise<void> {
     this.closed = true;
-    if (this.proc && this.proc.exitCode === null) {
-      await this.request('shutdown_request', { restart: false }, 2000, false, undefined, this.control).catch(() => undefined);
-      const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      await this.request('shutdown_request', { restart: false }, Math.min(2000, graceMs), false, undefined, this.control).catch(() => undefined);
+      const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
       if (!exited) {
         this.proc.kill('SIGKILL');
         await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
@@ -316,5 +371,6 @@ export class Kernel {
     } catch {
       /* ignore */
     }
+    live.delete(this);
   }
 }

@@ -32,6 +32,11 @@ export class Progress {
     if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: ${msg}\n`);
   }
 
+  /** A warning about one notebook (e.g. a corrupt record recomputed), in the log as it happens (the CLI lists them all at the end). */
+  warn(id: string, what: string): void {
+    if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: warning: ${what}\n`);
+  }
+
   private draw(): void {
     if (this.lines) process.stderr.write(`\x1b[${this.lines}A`);
     const out: string[] = [`notebooks ${this.done}/${this.ids.length}`];
@@ -46,7 +51,11 @@ export class Progress {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.tty) this.draw();
   }
+
+  private closed = false;
 }

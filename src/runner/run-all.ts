@@ -12,7 +12,10 @@ import { cellSource, notebookCodeHash, readNotebook } from '../core/ipynb';
 import { checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
 import { libraryHash } from '../core/provenance';
+import { readRecord, recordFileName, removeStaleTempFiles } from '../core/records';
 import { executeNotebook, type ExecuteResult } from './execute';
+import { KernelMissingError, killAllKernelsSync, liveKernels, shutdownAllKernels, tslabBin } from './kernel';
+import { checkParameterOverrides } from './params-check';
 import { Progress } from './progress';
 
 export interface RunAllOptions {
@@ -26,6 +29,68 @@ export interface RunAllOptions {
 
 export interface NotebookOutcome extends ExecuteResult {
   cached: boolean;
+}
+
+/**
+ * Why a notebook whose inputs did not change must still run: a run record it used is missing or
+ * fails its checksum (truncated, edited by hand). Returns the problems, one per file; [] = intact.
+ */
+export function damagedRecords(id: string, profile: Profile): string[] {
+  const dir = path.join(paths.results(), id, profile);
+  let summary: { records?: { key: string; method: string; seed: number }[] };
+  try {
+    summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  } catch (e) {
+    return [`${path.join(dir, 'summary.json')}: unreadable (${(e as Error).message}); the notebook will be re-run`];
+  }
+  const out: string[] = [];
+  for (const r of summary.records ?? []) {
+    const file = path.join(dir, 'records', recordFileName(r.method, r.seed, r.key));
+    const got = readRecord(file);
+    if (!got.ok) out.push('missing' in got ? `${file}: record missing; it will be recomputed` : got.reason);
+  }
+  return out;
+}
+
+/** Exit status for a signal, as shells report it (128 + number). */
+function signalExitCode(sig: NodeJS.Signals): number {
+  return sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : sig === 'SIGHUP' ? 129 : 1;
+}
+
+/**
+ * While notebooks run: Ctrl-C / SIGTERM / SIGHUP shut the kernels down (a second signal kills them
+ * at once) and exit non-zero with a message; finished records are kept. On any exit, kernels still
+ * alive are killed. Returns the function that removes the handlers.
+ */
+function guardKernels(onStop: () => void): () => void {
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    const code = signalExitCode(sig);
+    if (stopping) {
+      killAllKernelsSync();
+      process.stderr.write(`rl-miniatures: ${sig} again; killed the kernels.\n`);
+      process.exit(code);
+    }
+    stopping = true;
+    onStop();
+    process.stderr.write(`\nrl-miniatures: interrupted (${sig}); shutting down ${liveKernels()} kernel(s)…\n`);
+    const force = setTimeout(() => {
+      killAllKernelsSync();
+      process.exit(code);
+    }, 6000);
+    void shutdownAllKernels(1000).finally(() => {
+      clearTimeout(force);
+      process.stderr.write(`rl-miniatures: stopped by ${sig}; no kernel left running. Finished run records are kept: re-run the same command to continue from them.\n`);
+      process.exit(code);
+    });
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('exit', killAllKernelsSync);
+  return () => {
+    for (const s of signals) process.off(s, onSignal);
+    process.off('exit', killAllKernelsSync);
+  };
 }
 
 export function listNotebooks(dir = paths.notebooks()): string[] {
@@ -75,6 +140,9 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   const available = listNotebooks();
   validateSelection(opts.only, available);
   const ids = opts.only.length ? opts.only : available;
+  // Before any work: the overrides must fit every selected notebook, and the kernel must exist.
+  checkParameterOverrides(ids.map((id) => path.join(paths.notebooks(), `${id}.ipynb`)), opts.params, opts.profile);
+  if (ids.length) preflightKernel();
   const outDir = path.join(paths.reports(), 'notebooks');
   const parameters = { profile: opts.profile, ...opts.params };
   const progress = new Progress(ids);
@@ -86,6 +154,9 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   const runOne = async (id: string): Promise<NotebookOutcome> => {
     const file = path.join(paths.notebooks(), `${id}.ipynb`);
     const outFile = path.join(outDir, `${id}.ipynb`);
+    // Temp files of writers killed mid-write (a previous run that was SIGKILLed): never real data.
+    for (const d of [path.join(paths.results(), id, opts.profile, 'records'), path.join(paths.results(), id, opts.profile), outDir]) removeStaleTempFiles(d);
+    const found: string[] = [];
     let inputHash: string;
     try {
       inputHash = notebookInputHash(file, opts.profile, opts.params);
@@ -97,7 +168,13 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         const prev = JSON.parse(fs.readFileSync(outFile, 'utf8'));
         const summary = path.join(paths.results(), id, opts.profile, 'summary.json');
         if (prev.metadata?.rlmini?.inputHash === inputHash && prev.metadata?.rlmini?.status === 'ok' && fs.existsSync(summary)) {
-          return { id, status: 'ok', ms: 0, cells: prev.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').length, cached: true };
+          const damaged = damagedRecords(id, opts.profile);
+          if (damaged.length === 0) {
+            return { id, status: 'ok', ms: 0, cells: prev.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').length, cached: true };
+          }
+          // Unchanged inputs but a damaged record: say which, and re-run (the session recomputes it).
+          for (const d of damaged) progress.warn(id, d);
+          found.push(...damaged);
         }
       } catch {
         /* re-execute */
@@ -111,17 +188,14 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       cellTimeoutMs: opts.cellTimeoutS * 1000,
       env: { RLMINI_FRESH: opts.fresh ? '1' : '0', RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook) },
       onProgress: (p) => progress.update(id, `cell ${p.cell}/${p.of}`),
+      // The input hash is stamped in the same atomic write, so an unchanged notebook is skipped next time.
+      metadata: { inputHash },
     });
-    // Stamp the input hash so an unchanged notebook is skipped next time.
-    try {
-      const nb = JSON.parse(fs.readFileSync(outFile, 'utf8'));
-      nb.metadata.rlmini.inputHash = inputHash;
-      fs.writeFileSync(outFile, JSON.stringify(nb, null, 1) + '\n');
-    } catch {
-      /* written below on the next run */
-    }
-    return { ...r, cached: false };
+    for (const w of r.warnings ?? []) progress.warn(id, w);
+    const warnings = [...found, ...(r.warnings ?? []).filter((w) => !found.includes(w))];
+    return { ...r, cached: false, ...(warnings.length ? { warnings } : {}) };
   };
+  const unguard = guardKernels(() => progress.close());
   await Promise.all(
     Array.from({ length: jobs }, async () => {
       for (;;) {
@@ -133,7 +207,22 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         progress.finish(id, o);
       }
     }),
-  );
+  ).finally(unguard);
   progress.close();
+  // Every notebook shuts its kernel down (success, failure, timeout); say so loudly if one did not.
+  if (liveKernels() > 0) {
+    process.stderr.write(`rl-miniatures: internal error: ${liveKernels()} kernel(s) still running after all notebooks finished; killing them.\n`);
+    killAllKernelsSync();
+  }
   return ids.map((id) => outcomes.find((o) => o.id === id)!);
+}
+
+/** The kernel must be there before any notebook starts: one clear message otherwise. */
+export function preflightKernel(): void {
+  tslabBin(paths.root());
+  try {
+    require.resolve('zeromq');
+  } catch {
+    throw new KernelMissingError(`zeromq (installed with tslab) is missing, so the kernel cannot be reached. Run \`npm ci\` in ${paths.root()}; no notebook was run.`);
+  }
 }

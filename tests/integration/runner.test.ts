@@ -1,19 +1,53 @@
 /** The headless runner on real notebooks through the real tslab kernel. */
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { code, md, notebook, workspace } from '../helpers';
+import { CLI, code, md, notebook, workspace } from '../helpers';
+
+const MARKER = `runner-${process.pid}-${Date.now()}`;
+
+/** Live (not zombie) tslab kernel processes started under this test's environment marker. */
+function kernelPids(): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RLMINI_TEST_MARKER=${MARKER}`)) continue;
+      if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('tslab')) continue;
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z' && state !== 'X') out.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
+function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('close', (status) => resolve({ status, out }));
+  });
+}
 
 describe('npm run reports (runner)', () => {
   const ws = workspace('runner');
-  let first: ReturnType<typeof ws.cli>;
+  let first: { status: number | null; out: string };
+  let kernelsBefore: number[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    kernelsBefore = kernelPids();
     ws.write('aa-ok', notebook([md('# ok'), code('const profile: string = "full";', ['parameters']), code('console.log(`profile=${profile}`);\nconst twice = (x: number) => 2 * x;'), code('console.log(`answer=${twice(21)}`);')]));
     ws.write('bb-throws', notebook([code('const a = 1;'), code('throw new Error("deliberate failure in cell two");'), code('console.log("never printed");')]));
     ws.write('cc-broken', '{ "cells": [ this is not json');
     ws.write('dd-hangs', notebook([code('console.log("before");'), code('await new Promise(() => {});')]));
-    first = ws.cli(['reports', '--profile', 'smoke', '--cell-timeout', '8', '--jobs', '2']);
+    first = await cli(ws, ['reports', '--profile', 'smoke', '--cell-timeout', '8', '--jobs', '2', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
   }, 240_000);
   afterAll(() => ws.cleanup());
 
@@ -23,6 +57,13 @@ describe('npm run reports (runner)', () => {
     expect(first.out).toMatch(/cc-broken\.ipynb: .*not valid JSON/);
     expect(first.out).toMatch(/dd-hangs\.ipynb, cell 2: CellTimeout: cell did not finish within 8 s/);
     expect(first.out).toMatch(/notebooks: 4 \(4 executed, 0 unchanged\), 3 failed, profile smoke/);
+  });
+
+  it('shuts every kernel down: after success, a failing cell and a timed-out cell, none remains', () => {
+    expect(kernelsBefore).toEqual([]);
+    expect(kernelPids()).toEqual([]);
+    // …and not by the exit-time clean-up: each notebook shut its own kernel down.
+    expect(first.out).not.toContain('kernel(s) still running after all notebooks finished');
   });
 
   it('still executes the good notebook, with injected parameters, and saves its outputs', () => {
@@ -49,14 +90,15 @@ describe('npm run reports (runner)', () => {
     expect(html).toMatch(/bb-throws[\s\S]*run failed/);
   });
 
-  it('re-running with nothing changed skips execution', () => {
+  it('re-running with nothing changed skips execution', async () => {
     ws.write('bb-throws', notebook([code('const a = 1;'), code('console.log("fixed");')]));
     fs.rmSync(path.join(ws.nbDir, 'cc-broken.ipynb'));
     fs.rmSync(path.join(ws.nbDir, 'dd-hangs.ipynb'));
     // aa-ok has no summary (it does not use startNotebook) so it re-runs; the fixed one now passes.
-    const r = ws.cli(['reports', '--profile', 'smoke']);
+    const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/2 executed/);
+    expect(kernelPids()).toEqual([]);
   });
 
   it('rejects an unknown profile and an unknown paper id before any work', () => {
