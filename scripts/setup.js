@@ -40,5 +40,10 @@ if (needApt && process.env.RLMINI_SKIP_APT !== '1') {
 }
 run('npm', ['ci', '--no-audit', '--no-fund']);
 run('npm', ['run', 'build']);
-run('node', ['dist/cli/main.js', 'kernel']);
+// Registering the kernel needs Jupyter; without it, say so and go on (the reports do not need it).
+{
+  console.log('\n$ node dist/cli/main.js kernel');
+  const k = spawnSync('node', ['dist/cli/main.js', 'kernel'], { stdio: 'inherit' });
+  if (k.status !== 0) console.log('setup: the tslab kernel was not registered (see above); `npm run kernel` after installing Jupyter. Continuing.');
+}
 run('node', ['dist/cli/main.js', 'reports', ...process.argv.slice(2)]);

@@ -13,7 +13,7 @@ import { installKernel } from './kernel-install';
 const USAGE = `usage:
   npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] [--param name=value] [--render-only] [--no-figures]
   npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   (same as: node dist/cli/main.js verify --sample N …)
-  node dist/cli/main.js verify [--sample N] [--only <id>[,<id>...]] [--profile full|smoke] [--sample-seed S] [--tolerance T]
+  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] [--sample-seed S] [--tolerance T]
   npm run kernel
   npm run bench
 exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;
@@ -150,8 +150,9 @@ async function main(): Promise<number> {
     case 'reports':
       return reports(rest);
     case 'verify': {
-      const args = parseReportsArgs(rest);
-      return verify({ ...args, verify: args.verify ?? 3 });
+      // --all: every stored record of the profile (instead of a sample).
+      const args = parseReportsArgs(rest.filter((a) => a !== '--all'));
+      return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : args.verify ?? 3 });
     }
     case 'kernel': {
       requireJupyter('`npm run kernel` (registering the tslab kernel with Jupyter)');

@@ -128,6 +128,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       metrics: result.metrics,
       series: result.series ?? {},
       extra: result.extra,
+      ...(result.timings ? { timings: result.timings } : {}),
       ...(task ? { task } : {}),
       provenance: makeProvenance({ notebookHash: this.notebookHash, seed, wallTimeMs }),
     });

@@ -27,8 +27,14 @@ export interface RunResult {
   metrics: Record<string, number>;
   /** Metric series (learning curves, per-item values). */
   series?: Record<string, number[]>;
-  /** Small structured extras (must be JSON). */
+  /** Small structured extras (must be JSON). Not compared by determinism checks or `verify`. */
   extra?: Record<string, unknown>;
+  /**
+   * Wall-clock measurements (ms) the experiment itself reports, e.g. for a speed claim. They are not
+   * reproducible, so they must not be in `metrics`/`series` (whose values `verify` and the
+   * determinism test require to be bit-identical); they are kept here and never compared.
+   */
+  timings?: Record<string, number>;
 }
 
 export interface RunRecord extends RunResult {

@@ -110,7 +110,7 @@ function same(a: unknown, b: unknown, tol: number): boolean {
 
 const fmtNum = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? 'absent');
 
-/** Differences between a committed record and a re-derived result, one line each. */
+/** Differences between a committed record and a re-derived result (metrics and series), one line each. */
 export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[] {
   const fresh = JSON.parse(JSON.stringify(got)) as RunResult; // as writeRecord stores it (NaN → null)
   const out: string[] = [];
@@ -137,7 +137,7 @@ export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[
     const bad = a.map((x, i) => (same(x, b[i], tol) ? -1 : i)).filter((i) => i >= 0);
     if (bad.length) out.push(`series.${k}: ${bad.length} of ${a.length} values differ (first at [${bad[0]}]: committed ${fmtNum(a[bad[0]])}, re-derived ${fmtNum(b[bad[0]])})`);
   }
-  if (!same(rec.extra ?? null, fresh.extra ?? null, tol)) out.push('extra: differs');
+  // `extra` and `timings` are not compared: diagnostics and wall-clock times (the numbers are metrics and series).
   return out;
 }
 

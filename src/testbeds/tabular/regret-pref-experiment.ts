@@ -276,9 +276,9 @@ export function runSeed(config: RegretPrefConfig, seed: number): RunResult {
     metrics.nonTermRegretNearOpt = frac(nt.map((r) => r.nonTermRegret));
     metrics.nonTermPrNearOpt = frac(nt.map((r) => r.nonTermPr));
   }
-  metrics.fitMsRegret = rows.reduce((s, r) => s + r.fitMs.regret, 0);
-  metrics.fitMsPr = rows.reduce((s, r) => s + r.fitMs.pr, 0);
-  return { metrics, series };
+  // Wall-clock fit times are not reproducible: kept apart from metrics/series (never compared).
+  const timings = { fitMsRegret: rows.reduce((s, r) => s + r.fitMs.regret, 0), fitMsPr: rows.reduce((s, r) => s + r.fitMs.pr, 0) };
+  return { metrics, series, timings };
 }
 
 function median(xs: number[]): number {

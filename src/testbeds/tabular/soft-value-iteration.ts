@@ -21,7 +21,7 @@ import type { Policy, TabularEnv } from './mdp';
 export interface SoftValueIterationOptions {
   /** Temperature α > 0. */
   alpha: number;
-  /** Bound on ‖V − V*‖∞ at termination (default 1e-12 relative to 1 + max|V|... absolute 1e-10). */
+  /** Bound on ‖V − V*‖∞ at termination (absolute; default 1e-10). */
   tol?: number;
   maxIterations?: number;
   /** 1 marks terminal states (V = 0 there). */
