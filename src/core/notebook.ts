@@ -287,7 +287,17 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       cached: { ...this.stats },
       comparisons: this.getComparisons(),
     };
-    writeFileAtomic(path.join(this.resultsDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    // Rewrite only when the results changed: a cached re-run (new timestamps, same numbers) leaves the
+    // committed summary untouched, so rebuilding the reports does not dirty the working tree.
+    const file = path.join(this.resultsDir, 'summary.json');
+    const stable = (x: Summary) => JSON.stringify({ ...x, provenance: null, wallTimeMs: null, cached: null });
+    let same = false;
+    try {
+      same = stable(JSON.parse(fs.readFileSync(file, 'utf8')) as Summary) === stable(JSON.parse(JSON.stringify(summary)) as Summary);
+    } catch {
+      same = false;
+    }
+    if (!same) writeFileAtomic(file, JSON.stringify(summary, null, 1) + '\n');
     this.pruneStale();
     this.last = summary;
     console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);

@@ -42,19 +42,24 @@ export function gitState(): { commit: string; dirty: boolean } {
   return cachedGit;
 }
 
-/** Folders of dist/ that do not compute results (rendering, running, CLI): excluded from the library hash. */
-const NOT_RESULT_CODE = [
-  ...['report', 'runner', 'cli'].map((d) => `${path.sep}dist${path.sep}${d}${path.sep}`),
-  `${path.sep}dist${path.sep}core${path.sep}display.js`, // how outputs are shown, not what they are
-];
-
 /**
- * Hash of the compiled library code that computes results (dist/**\/*.js except report/, runner/,
- * cli/): any change to it invalidates cached records; changing how reports look does not.
+ * The compiled code that computes numbers: the testbeds, the statistics, and the core pieces that
+ * feed them (random generator, seed tasks, parameters, backend selection). Session plumbing
+ * (records, summaries, provenance, display), the runner, the reports and the CLI are not part of it,
+ * so improving them does not invalidate committed results. `npm run verify` re-derives records from
+ * scratch to catch a result-changing edit anywhere.
  */
+export function isResultCode(distRelative: string): boolean {
+  const f = distRelative.split(path.sep).join('/');
+  if (!f.endsWith('.js')) return false;
+  return f.startsWith('testbeds/') || f.startsWith('stats/') || ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js'].includes(f);
+}
+
+/** Hash of the result-computing library code (see isResultCode): any change invalidates cached records. */
 export function libraryHash(): string {
   if (cachedLibHash) return cachedLibHash;
-  cachedLibHash = hashTree(path.join(paths.root(), 'dist'), (f) => f.endsWith('.js') && !NOT_RESULT_CODE.some((d) => f.includes(d)));
+  const dist = path.join(paths.root(), 'dist');
+  cachedLibHash = hashTree(dist, (f) => isResultCode(path.relative(dist, f)));
   return cachedLibHash;
 }
 
