@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -50,4 +50,38 @@ export function workspace(name: string) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
+export function cliAsync(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, out: stdout + stderr });
+    });
+  });
+}
+
+/** Live (not zombie) tslab kernel processes started under a test's environment marker (RLMINI_TEST_MARKER). */
+export function kernelPidsFor(marker: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RLMINI_TEST_MARKER=${marker}`)) continue;
+      if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('tslab')) continue;
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z' && state !== 'X') out.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
 }

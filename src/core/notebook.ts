@@ -298,6 +298,11 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       same = false;
     }
     if (!same) writeFileAtomic(file, JSON.stringify(summary, null, 1) + '\n');
+    // What this run did (cache hits, wall time) goes to an untracked sidecar, written every time.
+    writeFileAtomic(
+      path.join(this.resultsDir, 'last-run.json'),
+      JSON.stringify({ createdAt: new Date().toISOString(), wallTimeMs: summary.wallTimeMs, cached: summary.cached, summaryRewritten: !same }, null, 1) + '\n',
+    );
     this.pruneStale();
     this.last = summary;
     console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);

@@ -12,7 +12,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { CLI, ROOT, code, notebook, workspace } from '../helpers';
+import { CLI, ROOT, code, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+
+function kernelPids(): number[] {
+  return kernelPidsFor(MARKER);
+}
 
 const MARKER = `crash-${process.pid}-${Date.now()}`;
 
@@ -33,23 +37,6 @@ function stableWorkspace(name: string) {
   return ws;
 }
 
-/** Live (not zombie) tslab kernel processes started under this test's marker. */
-function kernelPids(): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (!fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RLMINI_TEST_MARKER=${MARKER}`)) continue;
-      if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('tslab')) continue;
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && state !== 'X') out.push(Number(d));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
 async function noKernelsWithin(ms: number): Promise<number[]> {
   const t0 = Date.now();
@@ -60,21 +47,6 @@ async function noKernelsWithin(ms: number): Promise<number[]> {
   }
 }
 
-/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out: stdout + stderr });
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -106,7 +78,8 @@ console.log(\`walks \${walks.length}\`);`),
 type WS = ReturnType<typeof workspace>;
 const recordsDir = (ws: WS) => path.join(ws.dir, 'results', 'crashy', 'smoke', 'records');
 const recordFiles = (ws: WS) => (fs.existsSync(recordsDir(ws)) ? fs.readdirSync(recordsDir(ws)).filter((f) => f.endsWith('.json')).sort() : []);
-const summaryOf = (ws: WS) => JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', 'crashy', 'smoke', 'summary.json'), 'utf8'));
+/** What the latest run did (cache hits etc.): the summary itself is rewritten only when results change. */
+const lastRunOf = (ws: WS) => JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', 'crashy', 'smoke', 'last-run.json'), 'utf8'));
 
 /** Every record file in the workspace, verified; fails the test on any damaged one. */
 function intactRecords(ws: WS): Map<string, RunRecord> {
@@ -187,7 +160,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
 
   it('the uninterrupted run wrote 16 records (8 seeds × 2 methods) and left no kernel', async () => {
     expect(reference.size).toBe(16);
-    expect(summaryOf(ref).cached).toEqual({ hits: 0, computed: 16, recomputedCorrupt: 0 });
+    expect(lastRunOf(ref).cached).toEqual({ hits: 0, computed: 16, recomputedCorrupt: 0 });
     expect(await noKernelsWithin(3000)).toEqual([]);
   });
 
@@ -225,7 +198,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     for (const [f, rec] of final) expect(numbers(rec), f).toEqual(numbers(reference.get(f)!));
     // Every record finished before a kill was reused, not recomputed (same creation time), and counted.
     for (const [f, rec] of kept) expect(final.get(f)!.provenance.createdAt, f).toBe(rec.provenance.createdAt);
-    const cached = summaryOf(ws).cached;
+    const cached = lastRunOf(ws).cached;
     expect(cached).toEqual({ hits: kept.size, computed: 16 - kept.size, recomputedCorrupt: 0 });
     expect(cached.hits).toBeGreaterThan(0);
     // Nothing half-written left behind anywhere.
@@ -254,7 +227,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
       expect(back.ok, f).toBe(true);
       if (back.ok) expect(numbers(back.record)).toEqual(numbers(reference.get(path.basename(f))!));
     }
-    expect(summaryOf(ws).cached).toEqual({ hits: 14, computed: 2, recomputedCorrupt: 2 });
+    expect(lastRunOf(ws).cached).toEqual({ hits: 14, computed: 2, recomputedCorrupt: 2 });
     expect(await noKernelsWithin(3000)).toEqual([]);
   }, 120_000);
 

@@ -20,23 +20,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { CLI, ROOT, workspace } from '../helpers';
+import { ROOT, workspace, cliAsync as cli } from '../helpers';
 
-/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out: stdout + stderr });
-    });
-  });
-}
 
 
 /** One snapshot of dist/ for both runs (the shared tree's dist/ may be rebuilt meanwhile; record keys hash it). */

@@ -11,42 +11,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/records';
-import { CLI, ROOT, code, md, notebook, workspace } from '../helpers';
+import { CLI, ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
 
-/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out: stdout + stderr });
-    });
-  });
+
+function kernelPids(): number[] {
+  return kernelPidsFor(MARKER);
 }
 
 const MARKER = `input-${process.pid}-${Date.now()}`;
 
-function kernelPids(): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (!fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RLMINI_TEST_MARKER=${MARKER}`)) continue;
-      if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('tslab')) continue;
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && state !== 'X') out.push(Number(d));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
 const params = (extra = '') => code(`const profile: string = "smoke";\nconst seeds: number | null = null;${extra}`, ['parameters']);
 

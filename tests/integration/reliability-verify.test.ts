@@ -9,23 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecord, writeRecord } from '../../src/core/records';
-import { CLI, ROOT, workspace } from '../helpers';
+import { ROOT, workspace, cliAsync as cli } from '../helpers';
 
-/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out: stdout + stderr });
-    });
-  });
-}
 
 describe('verify: committed full-profile records are re-derivable', () => {
   const ws = workspace('verify');

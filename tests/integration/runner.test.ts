@@ -3,38 +3,15 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, code, md, notebook, workspace } from '../helpers';
+import { code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+
+function kernelPids(): number[] {
+  return kernelPidsFor(MARKER);
+}
 
 const MARKER = `runner-${process.pid}-${Date.now()}`;
 
-/** Live (not zombie) tslab kernel processes started under this test's environment marker. */
-function kernelPids(): number[] {
-  const out: number[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (!fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RLMINI_TEST_MARKER=${MARKER}`)) continue;
-      if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('tslab')) continue;
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && state !== 'X') out.push(Number(d));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
-/** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-function cli(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.once('close', (status) => resolve({ status, out }));
-  });
-}
 
 describe('npm run reports (runner)', () => {
   const ws = workspace('runner');
