@@ -85,3 +85,33 @@ export function kernelPidsFor(marker: string): number[] {
   }
   return out;
 }
+
+let distSnapshot: string | null = null;
+
+/**
+ * A workspace that runs on one snapshot of dist/ taken once per test file: record keys include a hash
+ * of the compiled library, and the shared tree's dist/ may be rebuilt meanwhile. RLMINI_ROOT points at
+ * the workspace, which links the repository's node_modules and src/ (kernel, templates).
+ */
+export function snapshotWorkspace(name: string, opts: { copyRepoNotebooks?: boolean } = {}) {
+  if (!distSnapshot) {
+    distSnapshot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-snap-'));
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(distSnapshot, 'dist'), { recursive: true });
+  }
+  const ws = workspace(name);
+  fs.rmSync(path.join(ws.dir, 'dist'));
+  fs.symlinkSync(path.join(distSnapshot, 'dist'), path.join(ws.dir, 'dist'), 'dir');
+  for (const d of ['node_modules', 'src']) fs.symlinkSync(path.join(ROOT, d), path.join(ws.dir, d), 'dir');
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(ws.dir, 'package.json'));
+  if (opts.copyRepoNotebooks) {
+    for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb'))) fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(ws.nbDir, f));
+  }
+  Object.assign(ws.env, { RLMINI_ROOT: ws.dir, RLMINI_CATALOG: path.join(ROOT, 'data', 'catalog.json') });
+  return ws;
+}
+
+/** Remove this test file's dist/ snapshot (call in afterAll). */
+export function removeDistSnapshot(): void {
+  if (distSnapshot) fs.rmSync(distSnapshot, { recursive: true, force: true });
+  distSnapshot = null;
+}

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { CLI, ROOT, code, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+import { CLI, ROOT, code, notebook, workspace, cliAsync as cli, kernelPidsFor, snapshotWorkspace, removeDistSnapshot } from '../helpers';
 
 function kernelPids(): number[] {
   return kernelPidsFor(MARKER);
@@ -20,21 +20,8 @@ function kernelPids(): number[] {
 
 const MARKER = `crash-${process.pid}-${Date.now()}`;
 
-/**
- * Record keys include a hash of the compiled library, and dist/ of a shared working tree can be
- * rebuilt at any moment: both workspaces run on one snapshot of dist/ (RLMINI_ROOT points at the
- * workspace, which links the repository's node_modules and src/ for the kernel and templates).
- */
-const SNAP = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-snap-'));
-fs.cpSync(path.join(ROOT, 'dist'), path.join(SNAP, 'dist'), { recursive: true });
 function stableWorkspace(name: string) {
-  const ws = workspace(name);
-  fs.rmSync(path.join(ws.dir, 'dist'));
-  fs.symlinkSync(path.join(SNAP, 'dist'), path.join(ws.dir, 'dist'), 'dir');
-  for (const d of ['node_modules', 'src']) fs.symlinkSync(path.join(ROOT, d), path.join(ws.dir, d), 'dir');
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(ws.dir, 'package.json'));
-  Object.assign(ws.env, { RLMINI_ROOT: ws.dir, RLMINI_CATALOG: path.join(ROOT, 'data', 'catalog.json') });
-  return ws;
+  return snapshotWorkspace(name);
 }
 
 
@@ -155,7 +142,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     for (const pid of kernelPids()) process.kill(pid, 'SIGKILL');
     ref.cleanup();
     ws.cleanup();
-    fs.rmSync(SNAP, { recursive: true, force: true });
+    removeDistSnapshot();
   });
 
   it('the uninterrupted run wrote 16 records (8 seeds × 2 methods) and left no kernel', async () => {

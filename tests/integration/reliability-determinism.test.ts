@@ -20,23 +20,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { ROOT, workspace, cliAsync as cli } from '../helpers';
+import { ROOT, workspace, cliAsync as cli, snapshotWorkspace, removeDistSnapshot } from '../helpers';
 
 
 
-/** One snapshot of dist/ for both runs (the shared tree's dist/ may be rebuilt meanwhile; record keys hash it). */
-const SNAP = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-snap-'));
-fs.cpSync(path.join(ROOT, 'dist'), path.join(SNAP, 'dist'), { recursive: true });
 function stableWorkspace(name: string) {
-  const ws = workspace(name);
-  fs.rmSync(path.join(ws.dir, 'dist'));
-  fs.symlinkSync(path.join(SNAP, 'dist'), path.join(ws.dir, 'dist'), 'dir');
-  for (const d of ['node_modules', 'src']) fs.symlinkSync(path.join(ROOT, d), path.join(ws.dir, d), 'dir');
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(ws.dir, 'package.json'));
-  // The repository's own notebooks, copied (so both runs read the same sources).
-  for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb'))) fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(ws.nbDir, f));
-  Object.assign(ws.env, { RLMINI_ROOT: ws.dir, RLMINI_CATALOG: path.join(ROOT, 'data', 'catalog.json') });
-  return ws;
+  return snapshotWorkspace(name, { copyRepoNotebooks: true });
 }
 
 type WS = ReturnType<typeof workspace>;
@@ -75,7 +64,7 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
   afterAll(() => {
     a.cleanup();
     b.cleanup();
-    fs.rmSync(SNAP, { recursive: true, force: true });
+    removeDistSnapshot();
   });
 
   it('every notebook runs successfully and writes run records', () => {

@@ -1,3 +1,4 @@
+import { fdCheck, maxAbsDiff } from '../numeric';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { logLinearModel, makePolicyState, ppoSurrogate, ppoUpdate, samplePolicy, type PpoConfig, type SampleBatch } from '../../src/testbeds/preference/rlhf';
@@ -14,24 +15,6 @@ function randomVec(rng: Rng, len: number, s = 1): Float64Array {
   return v;
 }
 
-function fd(f: (th: Float64Array) => { loss: number; grad: Float64Array }, theta: Float64Array, h = 1e-6): number {
-  const { grad } = f(theta);
-  let worst = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const tp = Float64Array.from(theta), tm = Float64Array.from(theta);
-    tp[i] += h;
-    tm[i] -= h;
-    const g = (f(tp).loss - f(tm).loss) / (2 * h);
-    worst = Math.max(worst, Math.abs(g - grad[i]) / (0.01 + Math.abs(grad[i])));
-  }
-  return worst;
-}
-
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 /** A fixed pair batch drawn from π_old = softmax(logits). */
 function pairBatch(rng: Rng, logits: Float64Array, logpRef: Float64Array, reward: Float64Array, offsets: Float64Array | null): PairBatch {
@@ -81,11 +64,11 @@ describe('PPO and P3O on a tabular policy', () => {
     const all = Array.from({ length: sb.n }, (_, i) => i);
     const ppo = ppoSurrogate(cur, shape, sb, A, all, 0.2);
     expect(ppo.clipFrac).toBeGreaterThan(0);
-    expect(fd((t) => ppoSurrogate(t, shape, sb, A, all, 0.2), cur)).toBeLessThan(1e-5);
+    expect(fdCheck((t) => ppoSurrogate(t, shape, sb, A, all, 0.2), cur)).toBeLessThan(1e-5);
     const pb = pairBatch(rng.split('p'), old, logpRef, reward, null);
     const D = pairDifferences(pb, 0.1);
     const idx = Array.from({ length: pb.n }, (_, i) => i);
-    for (const variant of ['separate', 'joint'] as P3oVariant[]) expect(fd((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
+    for (const variant of ['separate', 'joint'] as P3oVariant[]) expect(fdCheck((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
   });
 
   it('at ρ = 1 the P3O gradient is the pairwise policy gradient −(Δ/2)·∇(log π(y1) − log π(y2)) (both variants)', () => {
@@ -147,7 +130,7 @@ describe('PPO and P3O on a tabular policy', () => {
       const r = ppoSurrogate(model.logits(th), shape, sb, A, all, 0.2);
       return { loss: r.loss, grad: model.backprop(r.grad) };
     };
-    expect(fd(f, randomVec(rng, d, 0.2))).toBeLessThan(1e-5);
+    expect(fdCheck(f, randomVec(rng, d, 0.2))).toBeLessThan(1e-5);
   });
 });
 

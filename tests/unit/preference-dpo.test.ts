@@ -1,3 +1,4 @@
+import { fdCheck, maxAbsDiff } from '../numeric';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { exactComparisons, makeComparisons, sampleComparisons, type Comparisons } from '../../src/testbeds/preference/data';
@@ -25,25 +26,6 @@ function inconsistentSoftData(rng: Rng): Comparisons {
   return makeComparisons(rows);
 }
 
-/** Max error between an analytic gradient and central finite differences, relative to (0.01 + |g|). */
-function fdCheck(f: (th: Float64Array) => LossAndGrad, theta: Float64Array, h = 1e-6): number {
-  const { grad } = f(theta);
-  let worst = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const tp = Float64Array.from(theta), tm = Float64Array.from(theta);
-    tp[i] += h;
-    tm[i] -= h;
-    const fd = (f(tp).loss - f(tm).loss) / (2 * h);
-    worst = Math.max(worst, Math.abs(fd - grad[i]) / (0.01 + Math.abs(grad[i])));
-  }
-  return worst;
-}
-
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 describe('Bradley–Terry reward models', () => {
   it('tabular fit recovers a known reward up to a per-context constant from exact-probability comparisons', () => {

@@ -13,7 +13,9 @@
  */
 import type { PreferenceGame } from './game';
 import { preferenceAgainst } from './nash';
-import type { TabularPolicy } from './policies';
+import { normaliseLogRows, type TabularPolicy } from './policies';
+
+export { normaliseLogRows };
 
 export type StepSchedule =
   | { kind: 'constant'; eta: number }
@@ -43,18 +45,6 @@ export function stepSize(s: StepSchedule, t: number, beta: number): number {
   return eta;
 }
 
-/** Log-softmax per context, in place. */
-export function normaliseLogRows(l: Float64Array, nX: number, nY: number): void {
-  for (let x = 0; x < nX; x++) {
-    const off = x * nY;
-    let m = -Infinity;
-    for (let y = 0; y < nY; y++) if (l[off + y] > m) m = l[off + y];
-    let s = 0;
-    for (let y = 0; y < nY; y++) s += Math.exp(l[off + y] - m);
-    const c = m + Math.log(s);
-    for (let y = 0; y < nY; y++) l[off + y] -= c;
-  }
-}
 
 /**
  * One Nash-MD step in log space: logPi (normalised log π_t) is replaced by log π_{t+1}.

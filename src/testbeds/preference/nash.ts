@@ -14,7 +14,7 @@
  * Contexts are weighted uniformly; every quantity decomposes over contexts.
  */
 import { pIndex, type PreferenceGame } from './game';
-import { klRow, sameShape, softmaxPolicy, type TabularPolicy } from './policies';
+import { klRow, normaliseLogRows, sameShape, softmaxPolicy, type TabularPolicy } from './policies';
 
 function checkPair(g: PreferenceGame, p: TabularPolicy, where: string): void {
   if (p.nX !== g.nX || p.nY !== g.nY) throw new RangeError(`${where}: policy is ${p.nX}×${p.nY} but the game has ${g.nX} contexts × ${g.nY} responses`);
@@ -196,18 +196,6 @@ export interface NashSolution {
   residual: number;
 }
 
-/** Row-normalise log-weights in place (log-softmax per context). */
-function normaliseLog(l: Float64Array, nX: number, nY: number): void {
-  for (let x = 0; x < nX; x++) {
-    const off = x * nY;
-    let m = -Infinity;
-    for (let y = 0; y < nY; y++) if (l[off + y] > m) m = l[off + y];
-    let s = 0;
-    for (let y = 0; y < nY; y++) s += Math.exp(l[off + y] - m);
-    const c = m + Math.log(s);
-    for (let y = 0; y < nY; y++) l[off + y] -= c;
-  }
-}
 
 function expInto(l: Float64Array, probs: Float64Array): void {
   for (let i = 0; i < l.length; i++) probs[i] = Math.exp(l[i]);
@@ -239,7 +227,7 @@ export function regularisedNash(g: PreferenceGame, mu: TabularPolicy, beta: numb
   const init = opts.init ?? mu;
   checkPair(g, init, 'regularisedNash (init)');
   for (let i = 0; i < n; i++) l[i] = Math.log(Math.max(init.probs[i], 1e-300));
-  normaliseLog(l, nX, nY);
+  normaliseLogRows(l, nX, nY);
   const pi: TabularPolicy = { nX, nY, probs: new Float64Array(n) };
   const half: TabularPolicy = { nX, nY, probs: new Float64Array(n) };
   const lh = new Float64Array(n);
@@ -252,11 +240,11 @@ export function regularisedNash(g: PreferenceGame, mu: TabularPolicy, beta: numb
     if (it >= maxIter) throw new Error(`regularisedNash: no convergence to residual ${tol} in ${maxIter} iterations (residual ${residual.toExponential(3)}, β = ${beta}, η = ${eta}); raise maxIter or lower tol.`);
     preferenceAgainst(g, pi, pref);
     for (let i = 0; i < n; i++) lh[i] = a * l[i] + b * logMu[i] + eta * pref[i];
-    normaliseLog(lh, nX, nY);
+    normaliseLogRows(lh, nX, nY);
     expInto(lh, half.probs);
     preferenceAgainst(g, half, pref);
     for (let i = 0; i < n; i++) l[i] = a * l[i] + b * logMu[i] + eta * pref[i];
-    normaliseLog(l, nX, nY);
+    normaliseLogRows(l, nX, nY);
     expInto(l, pi.probs);
     it++;
     if (it % 8 === 0 || it < 8) residual = fixedPointResidual(g, pi, mu, beta);

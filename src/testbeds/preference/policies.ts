@@ -202,3 +202,16 @@ export function deterministicPolicy(nY: number, resp: ArrayLike<number>): Tabula
   for (let x = 0; x < nX; x++) probs[x * nY + resp[x]] = 1;
   return { nX, nY, probs };
 }
+
+/** Log-softmax per context, in place. */
+export function normaliseLogRows(l: Float64Array, nX: number, nY: number): void {
+  for (let x = 0; x < nX; x++) {
+    const off = x * nY;
+    let m = -Infinity;
+    for (let y = 0; y < nY; y++) if (l[off + y] > m) m = l[off + y];
+    let s = 0;
+    for (let y = 0; y < nY; y++) s += Math.exp(l[off + y] - m);
+    const c = m + Math.log(s);
+    for (let y = 0; y < nY; y++) l[off + y] -= c;
+  }
+}
