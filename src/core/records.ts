@@ -96,13 +96,13 @@ export class WriteError extends Error {
  * Temp file in the same directory + fsync + rename (+ fsync of the directory, best effort). On any
  * error the temp file is removed and the old file is left as it was.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const tmp = `${file}${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
   let fd: number | null = null;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(tmp, 'w');
-    const buf = Buffer.from(content, 'utf8');
+    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     let off = 0;
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);

@@ -1,0 +1,118 @@
+/**
+ * A multilayer perceptron (ReLU hidden layers, linear output) on the kit's wasm engine, with
+ * hand-written backpropagation. Parameters are one flat float32 vector: for each layer l, W_l
+ * (d_l × d_{l+1}, row-major, so y = x W + b) then b_l. Initialisation follows torch.nn.Linear:
+ * U(−1/√fan_in, 1/√fan_in) for weights and biases.
+ */
+import { Rng } from '../core/rng';
+import { Arena, Buf, gemm, transpose } from './wasm';
+
+export class Mlp {
+  readonly dims: readonly number[];
+  readonly arena: Arena;
+  readonly params: Buf;
+  readonly grads: Buf;
+  /** Offsets of W_l and b_l in the flat vector. */
+  readonly offsets: { W: number; b: number }[];
+  private readonly base: number;
+  private cache: { N: number; acts: Buf[]; mark: number } | null = null;
+
+  constructor(dims: readonly number[], rng: Rng, arena: Arena = new Arena()) {
+    if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new RangeError(`nn.Mlp: dims must list ≥ 2 positive integers (input, …, output), got [${dims.join(', ')}]`);
+    this.dims = [...dims];
+    this.arena = arena;
+    this.offsets = [];
+    let size = 0;
+    for (let l = 0; l + 1 < dims.length; l++) {
+      this.offsets.push({ W: size, b: size + dims[l] * dims[l + 1] });
+      size += dims[l] * dims[l + 1] + dims[l + 1];
+    }
+    this.params = arena.alloc(size, 'Mlp.params');
+    this.grads = arena.alloc(size, 'Mlp.grads');
+    this.base = arena.mark();
+    const p = this.params.f;
+    for (let l = 0; l + 1 < dims.length; l++) {
+      const k = 1 / Math.sqrt(dims[l]);
+      const r = rng.split(`layer${l}`);
+      const end = this.offsets[l].b + dims[l + 1];
+      for (let i = this.offsets[l].W; i < end; i++) p[i] = r.range(-k, k);
+    }
+  }
+
+  get size(): number {
+    return this.params.length;
+  }
+
+  zeroGrad(): void {
+    this.grads.f.fill(0);
+  }
+
+  /** Forward pass on x (N × d_0); returns the output (N × d_last) as a fresh Float32Array and keeps activations for `backward`. */
+  forward(x: Float32Array, N: number): Float32Array {
+    const d = this.dims;
+    if (x.length !== N * d[0]) throw new RangeError(`nn.Mlp.forward: x has ${x.length} entries, expected N·d_in = ${N}·${d[0]}`);
+    this.arena.release(this.base);
+    const mark = this.arena.mark();
+    const acts: Buf[] = d.map((k, l) => this.arena.alloc(N * k, `Mlp.a${l}`));
+    acts[0].f.set(x);
+    const p = this.params.f; // after the last allocation (growth detaches earlier views)
+    for (let l = 0; l + 1 < d.length; l++) {
+      const out = acts[l + 1];
+      gemm(N, d[l + 1], d[l], { buf: acts[l], ld: d[l] }, { buf: this.params, offset: this.offsets[l].W, ld: d[l + 1] }, { buf: out, ld: d[l + 1] });
+      const o = out.f, b = this.offsets[l].b, m = d[l + 1];
+      const relu = l + 2 < d.length;
+      for (let n = 0; n < N; n++) {
+        const r = n * m;
+        for (let j = 0; j < m; j++) {
+          const v = o[r + j] + p[b + j];
+          o[r + j] = relu && v < 0 ? 0 : v;
+        }
+      }
+    }
+    this.cache = { N, acts, mark };
+    return Float32Array.from(acts[acts.length - 1].f);
+  }
+
+  /** Accumulates into `grads` the gradient for ∂loss/∂output = dy (N × d_last) of the last forward. */
+  backward(dy: Float32Array): void {
+    const c = this.cache;
+    if (!c) throw new Error('nn.Mlp.backward: call forward first');
+    const d = this.dims, N = c.N;
+    if (dy.length !== N * d[d.length - 1]) throw new RangeError(`nn.Mlp.backward: dy has ${dy.length} entries, expected ${N}·${d[d.length - 1]}`);
+    const maxD = Math.max(...d);
+    const deltas = d.map((k, l) => (l === 0 ? null : this.arena.alloc(N * k, `Mlp.delta${l}`)));
+    const xT = this.arena.alloc(maxD * N, 'Mlp.xT');
+    const WT = this.arena.alloc(maxD * maxD, 'Mlp.WT');
+    let delta = deltas[d.length - 1]!;
+    delta.f.set(dy);
+    const g = this.grads.f; // after the last allocation (growth detaches earlier views)
+    for (let l = d.length - 2; l >= 0; l--) {
+      const m = d[l + 1], k = d[l];
+      const df = delta.f, b = this.offsets[l].b;
+      for (let n = 0; n < N; n++) for (let j = 0; j < m; j++) g[b + j] += df[n * m + j];
+      transpose(c.acts[l].f, 0, N, k, xT.f);
+      gemm(k, m, N, { buf: xT, ld: N }, { buf: delta, ld: m }, { buf: this.grads, offset: this.offsets[l].W, ld: m }, true);
+      if (l === 0) break;
+      transpose(this.params.f, this.offsets[l].W, k, m, WT.f);
+      const prev = deltas[l]!;
+      gemm(N, k, m, { buf: delta, ld: m }, { buf: WT, ld: k }, { buf: prev, ld: k });
+      const pf = prev.f, a = c.acts[l].f;
+      for (let i = 0; i < N * k; i++) if (a[i] <= 0) pf[i] = 0;
+      delta = prev;
+    }
+  }
+}
+
+/** Mean squared error over all N × d entries and its gradient with respect to the prediction. */
+export function mseLoss(pred: Float32Array, target: Float32Array): { loss: number; grad: Float32Array } {
+  if (pred.length !== target.length) throw new RangeError(`nn.mseLoss: prediction has ${pred.length} entries, target ${target.length}`);
+  const grad = new Float32Array(pred.length);
+  let s = 0;
+  const k = 2 / pred.length;
+  for (let i = 0; i < pred.length; i++) {
+    const e = pred[i] - target[i];
+    s += e * e;
+    grad[i] = k * e;
+  }
+  return { loss: s / pred.length, grad };
+}
