@@ -1,5 +1,6 @@
-// WAT generator for the kit's WebAssembly SIMD GEMM kernel (see src/nn/wasm.ts). A 4×8 register-blocked
-// f32x4 micro-kernel, 4-wide and scalar tails for any M, N, K. Compiled by scripts/build-kernels.js.
+// WAT generator for the kit's WebAssembly SIMD kernels (see src/nn/wasm.ts): a GEMM with a 4×8
+// register-blocked f32x4 micro-kernel (4-wide and scalar tails for any M, N, K) and fused GRU gate
+// kernels (forward and backward). Compiled by scripts/build-kernels.js.
 // Generates the GEMM kernel WAT: C = A·B or C += A·B (row-major f32, byte pointers, leading dimensions in elements).
 function wat() {
   const L = [];
@@ -78,9 +79,149 @@ function wat() {
   p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
   p('      (br $ri)))');
   p('  )');
+  gruKernels(p);
   p(')');
   return L.join('\n');
 }
+// f32x4 exp (Cephes expf: range reduction by ln 2, degree-6 polynomial, exponent bits; |rel err| ≲ 2e-7
+// on [−87.3, 88.3], inputs clamped to that range). Emits statements that set local $dst from local $src
+// (both v128), using scratch locals $ex_fx and $ex_y.
+function expInto(dst, src) {
+  const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+  return [
+    `(local.set $ex_y (f32x4.max (f32x4.min (local.get ${src}) ${c('88.3762626647949')}) ${c('-87.3365447504')}))`,
+    `(local.set $ex_fx (f32x4.nearest (f32x4.mul (local.get $ex_y) ${c('1.44269504088896341')})))`,
+    `(local.set $ex_y (f32x4.sub (f32x4.sub (local.get $ex_y) (f32x4.mul (local.get $ex_fx) ${c('0.693359375')})) (f32x4.mul (local.get $ex_fx) ${c('-2.12194440e-4')})))`,
+    `(local.set ${dst} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ${c('1.9875691500E-4')} (local.get $ex_y)) ${c('1.3981999507E-3')}) (local.get $ex_y)) ${c('8.3334519073E-3')}) (local.get $ex_y)) ${c('4.1665795894E-2')}) (local.get $ex_y)) ${c('1.6666665459E-1')}) (local.get $ex_y)) ${c('5.0000001201E-1')}))`,
+    `(local.set ${dst} (f32x4.add (f32x4.add (f32x4.mul (local.get ${dst}) (f32x4.mul (local.get $ex_y) (local.get $ex_y))) (local.get $ex_y)) ${c('1')}))`,
+    `(local.set ${dst} (f32x4.mul (local.get ${dst}) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_fx)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`,
+  ];
+}
+
+// σ(x) = 1 / (1 + e^−x) into $dst from $src (clobbers $t).
+function sigmoidInto(dst, src) {
+  const one = '(v128.const f32x4 1 1 1 1)';
+  return [`(local.set $t (f32x4.neg (local.get ${src})))`, ...expInto('$t', '$t'), `(local.set ${dst} (f32x4.div ${one} (f32x4.add ${one} (local.get $t))))`];
+}
+
+// tanh(x) = 2σ(2x) − 1 into $dst from $src (clobbers $t).
+function tanhInto(dst, src) {
+  const one = '(v128.const f32x4 1 1 1 1)';
+  return [
+    `(local.set $t (f32x4.mul (local.get ${src}) (v128.const f32x4 -2 -2 -2 -2)))`,
+    ...expInto('$t', '$t'),
+    `(local.set ${dst} (f32x4.sub (f32x4.div (v128.const f32x4 2 2 2 2) (f32x4.add ${one} (local.get $t))) ${one}))`,
+  ];
+}
+
+// Fused GRU gate kernels (PyTorch convention), 4 hidden units per SIMD lane group; H must be a multiple of 4.
+//  gru_fwd(N, H, table, tok, gh, bh, hprev, hout, keep): for each row n, x = tok[n] (i32),
+//    r = σ(table[x, 0:H] + gh[n, 0:H] + bh[0:H]), z = σ(table[x, H:2H] + gh[n, H:2H] + bh[H:2H]),
+//    ghn = gh[n, 2H:3H] + bh[2H:3H], n = tanh(table[x, 2H:3H] + r·ghn), h = n + z·(hprev − n);
+//    when keep ≠ 0 stores r, z, n, ghn as four N×H blocks at keep.
+//  gru_bwd(N, H, tok, gates, hprev, dh, dhprev, dgh, dWx, dbx, dbh): the matching element-wise backward:
+//    writes dhprev = dh·z and dgh = [dar, daz, dan·r] (N×3H), and accumulates dW_x[x] += [dar, daz, dan],
+//    db_x += [dar, daz, dan], db_h += [dar, daz, dan·r].
+function gruKernels(p) {
+  const ld = (a) => `(v128.load ${a})`;
+  const at = (base, off) => `(i32.add (local.get ${base}) ${off})`;
+  p('  (func (export "gru_fwd") (param $N i32) (param $H i32) (param $table i32) (param $tok i32) (param $gh i32) (param $bh i32) (param $hprev i32) (param $hout i32) (param $keep i32)');
+  p('    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $tb i32) (local $gb i32) (local $hb i32) (local $o i32)');
+  p('    (local $a v128) (local $r v128) (local $z v128) (local $ghn v128) (local $nn v128) (local $h v128) (local $t v128) (local $ex_fx v128) (local $ex_y v128)');
+  p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
+  p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
+  p('    (local.set $NH4 (i32.mul (local.get $N) (local.get $H4)))');
+  p('    (local.set $n (i32.const 0))');
+  p('    (block $nd (loop $nl');
+  p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
+  p('      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p('      (local.set $gb (i32.add (local.get $gh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p('      (local.set $hb (i32.mul (local.get $n) (local.get $H4)))');
+  p('      (local.set $j (i32.const 0))');
+  p('      (block $jd (loop $jl');
+  p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $H4)))');
+  const J = '(local.get $j)';
+  const J1 = '(i32.add (local.get $j) (local.get $H4))';
+  const J2 = '(i32.add (local.get $j) (local.get $H8))';
+  const add3 = (a, b, c) => `(f32x4.add (f32x4.add ${a} ${b}) ${c})`;
+  const st = [
+    `(local.set $a ${add3(ld(at('$tb', J)), ld(at('$gb', J)), ld(at('$bh', J)))})`,
+    ...sigmoidInto('$r', '$a'),
+    `(local.set $a ${add3(ld(at('$tb', J1)), ld(at('$gb', J1)), ld(at('$bh', J1)))})`,
+    ...sigmoidInto('$z', '$a'),
+    `(local.set $ghn (f32x4.add ${ld(at('$gb', J2))} ${ld(at('$bh', J2))}))`,
+    `(local.set $a (f32x4.add ${ld(at('$tb', J2))} (f32x4.mul (local.get $r) (local.get $ghn))))`,
+    ...tanhInto('$nn', '$a'),
+    `(local.set $o (i32.add (local.get $hb) (local.get $j)))`,
+    `(local.set $h (f32x4.add (local.get $nn) (f32x4.mul (local.get $z) (f32x4.sub ${ld(at('$hprev', '(local.get $o)'))} (local.get $nn)))))`,
+    `(v128.store ${at('$hout', '(local.get $o)')} (local.get $h))`,
+    `(if (local.get $keep) (then`,
+    `  (local.set $o (i32.add (local.get $keep) (local.get $o)))`,
+    `  (v128.store (local.get $o) (local.get $r))`,
+    `  (v128.store (i32.add (local.get $o) (local.get $NH4)) (local.get $z))`,
+    `  (v128.store (i32.add (local.get $o) (i32.shl (local.get $NH4) (i32.const 1))) (local.get $nn))`,
+    `  (v128.store (i32.add (local.get $o) (i32.mul (local.get $NH4) (i32.const 3))) (local.get $ghn))))`,
+  ];
+  for (const x of st) p('        ' + x);
+  p('        (local.set $j (i32.add (local.get $j) (i32.const 16)))');
+  p('        (br $jl)))');
+  p('      (local.set $n (i32.add (local.get $n) (i32.const 1)))');
+  p('      (br $nl)))');
+  p('  )');
+
+  p('  (func (export "gru_bwd") (param $N i32) (param $H i32) (param $tok i32) (param $gates i32) (param $hprev i32) (param $dh i32) (param $dhprev i32) (param $dgh i32) (param $dWx i32) (param $dbx i32) (param $dbh i32)');
+  p('    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $wx i32) (local $gb i32) (local $o i32) (local $q i32)');
+  p('    (local $r v128) (local $z v128) (local $nn v128) (local $ghn v128) (local $d v128) (local $dan v128) (local $dar v128) (local $daz v128) (local $danr v128)');
+  p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
+  p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
+  p('    (local.set $NH4 (i32.mul (local.get $N) (local.get $H4)))');
+  p('    (local.set $n (i32.const 0))');
+  p('    (block $nd (loop $nl');
+  p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
+  p('      (local.set $wx (i32.add (local.get $dWx) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p('      (local.set $gb (i32.add (local.get $dgh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p('      (local.set $j (i32.const 0))');
+  p('      (block $jd (loop $jl');
+  p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $H4)))');
+  const one = '(v128.const f32x4 1 1 1 1)';
+  const acc = (base, off, v) => `(v128.store ${at(base, off)} (f32x4.add ${ld(at(base, off))} ${v}))`;
+  const bw = [
+    `(local.set $o (i32.add (i32.mul (local.get $n) (local.get $H4)) (local.get $j)))`,
+    `(local.set $q (i32.add (local.get $gates) (local.get $o)))`,
+    `(local.set $r (v128.load (local.get $q)))`,
+    `(local.set $z (v128.load (i32.add (local.get $q) (local.get $NH4))))`,
+    `(local.set $nn (v128.load (i32.add (local.get $q) (i32.shl (local.get $NH4) (i32.const 1)))))`,
+    `(local.set $ghn (v128.load (i32.add (local.get $q) (i32.mul (local.get $NH4) (i32.const 3)))))`,
+    `(local.set $d ${ld(at('$dh', '(local.get $o)'))})`,
+    `(v128.store ${at('$dhprev', '(local.get $o)')} (f32x4.mul (local.get $d) (local.get $z)))`,
+    // dan = d·(1 − z)·(1 − n²)
+    `(local.set $dan (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${one} (local.get $z))) (f32x4.sub ${one} (f32x4.mul (local.get $nn) (local.get $nn)))))`,
+    // dar = dan·ghn·r·(1 − r)
+    `(local.set $dar (f32x4.mul (f32x4.mul (local.get $dan) (local.get $ghn)) (f32x4.mul (local.get $r) (f32x4.sub ${one} (local.get $r)))))`,
+    // daz = d·(hprev − n)·z·(1 − z)
+    `(local.set $daz (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${ld(at('$hprev', '(local.get $o)'))} (local.get $nn))) (f32x4.mul (local.get $z) (f32x4.sub ${one} (local.get $z)))))`,
+    `(local.set $danr (f32x4.mul (local.get $dan) (local.get $r)))`,
+    `(v128.store ${at('$gb', J)} (local.get $dar))`,
+    `(v128.store ${at('$gb', J1)} (local.get $daz))`,
+    `(v128.store ${at('$gb', J2)} (local.get $danr))`,
+    acc('$wx', J, '(local.get $dar)'),
+    acc('$wx', J1, '(local.get $daz)'),
+    acc('$wx', J2, '(local.get $dan)'),
+    acc('$dbx', J, '(local.get $dar)'),
+    acc('$dbx', J1, '(local.get $daz)'),
+    acc('$dbx', J2, '(local.get $dan)'),
+    acc('$dbh', J, '(local.get $dar)'),
+    acc('$dbh', J1, '(local.get $daz)'),
+    acc('$dbh', J2, '(local.get $danr)'),
+  ];
+  for (const x of bw) p('        ' + x);
+  p('        (local.set $j (i32.add (local.get $j) (i32.const 16)))');
+  p('        (br $jl)))');
+  p('      (local.set $n (i32.add (local.get $n) (i32.const 1)))');
+  p('      (br $nl)))');
+  p('  )');
+}
+
 // Emits an R×(4·V) register block at rows i.., cols j.. .
 function emitBlock(p, R, V) {
   const ind = '        ';

@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from '../core/rng';
 import { writeFileAtomic } from '../core/records';
-import { Arena, Buf, gemm, transpose } from './wasm';
+import { Arena, Buf, gemm, gruBackwardGates, gruForwardGates, transpose } from './wasm';
 
 export interface GruLmShape {
   vocab: number;
@@ -58,6 +58,8 @@ export interface GruForward {
   readonly hs: Buf;
   readonly gates: Buf;
   readonly probs: Buf;
+  /** Input tokens, time-major (S × N, int32), for the gate kernels. */
+  readonly tokT: Buf;
 }
 
 export interface SampleResult {
@@ -83,13 +85,18 @@ export class GruLm {
   readonly grads: Buf;
   private readonly base: number;
 
-  constructor(shape: GruLmShape, rng: Rng, arena: Arena = new Arena()) {
+  /** Whether the fused wasm SIMD gate kernels are used (H a multiple of 4) or the scalar JavaScript loops. */
+  readonly simd: boolean;
+
+  constructor(shape: GruLmShape, rng: Rng, arena: Arena = new Arena(), o: { kernels?: 'simd' | 'scalar' } = {}) {
     const { vocab: V, hidden: H } = shape;
     if (!Number.isInteger(V) || V < 2) throw new RangeError(`nn.GruLm: vocab must be an integer ≥ 2, got ${V}`);
     if (!Number.isInteger(H) || H < 1) throw new RangeError(`nn.GruLm: hidden must be a positive integer, got ${H}`);
     this.shape = { vocab: V, hidden: H };
     this.layout = paramLayout(this.shape);
     this.arena = arena;
+    if (o.kernels === 'simd' && H % 4 !== 0) throw new RangeError(`nn.GruLm: the simd kernels need hidden to be a multiple of 4, got ${H}`);
+    this.simd = o.kernels !== 'scalar' && H % 4 === 0;
     this.params = arena.alloc(this.layout.size, 'GruLm.params');
     this.grads = arena.alloc(this.layout.size, 'GruLm.grads');
     this.base = arena.mark();
@@ -116,42 +123,37 @@ export class GruLm {
   /** V × 3H table W_x + b_x (input projection of each token, biases folded in). */
   private inputTable(): Buf {
     const { vocab: V, hidden: H } = this.shape;
-    const t = this.arena.alloc(V * 3 * H, 'GruLm.inputTable');
+    const t = this.arena.alloc(V * 3 * H, 'GruLm.inputTable', false);
     const tf = t.f, p = this.params.f, L = this.layout;
     for (let v = 0; v < V; v++) for (let j = 0; j < 3 * H; j++) tf[v * 3 * H + j] = p[L.Wx + v * 3 * H + j] + p[L.bx + j];
     return t;
   }
 
   /**
-   * One GRU step for the whole batch: h (N × H, at `hOff` of `hBuf`) and input tokens `x[n]` → new
-   * hidden state written at `outOff` of `outBuf`; optionally keeps r, z, n and h·W_hn + b_hn.
+   * One GRU step for the whole batch: h (N × H, at `hOff` of `hBuf`) and the input tokens (int32, N
+   * entries at `tokOff` of `tok`) → new hidden state at `outOff` of `outBuf`; optionally keeps r, z, n
+   * and h·W_hn + b_hn as four N × H blocks.
    */
-  private step(
-    N: number,
-    table: Float32Array,
-    x: (n: number) => number,
-    hBuf: Buf,
-    hOff: number,
-    gh: Buf,
-    outBuf: Buf,
-    outOff: number,
-    keep?: { buf: Buf; offset: number },
-  ): void {
+  private step(N: number, table: Buf, tok: Buf, tokOff: number, hBuf: Buf, hOff: number, gh: Buf, outBuf: Buf, outOff: number, keep?: { buf: Buf; offset: number }): void {
     const H = this.shape.hidden, H3 = 3 * H, L = this.layout;
     gemm(N, H3, H, { buf: hBuf, offset: hOff, ld: H }, { buf: this.params, offset: L.Wh, ld: H3 }, { buf: gh, ld: H3 });
-    const g = gh.f, p = this.params.f, hp = hBuf.f, ho = outBuf.f;
+    if (this.simd) {
+      gruForwardGates(N, H, { buf: table }, { buf: tok, offset: tokOff }, { buf: gh }, { buf: this.params, offset: L.bh }, { buf: hBuf, offset: hOff }, { buf: outBuf, offset: outOff }, keep);
+      return;
+    }
+    const tf = table.f, ti = tok.i, g = gh.f, p = this.params.f, hp = hBuf.f, ho = outBuf.f;
     const kf = keep ? keep.buf.f : null;
     const NH = N * H;
     for (let n = 0; n < N; n++) {
-      const tb = x(n) * H3;
+      const tb = ti[tokOff + n] * H3;
       const gb = n * H3;
       const hb = n * H;
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(table[tb + j] + g[gb + j] + p[L.bh + j]);
-        const z = sigmoid(table[tb + H + j] + g[gb + H + j] + p[L.bh + H + j]);
+        const r = sigmoid(tf[tb + j] + g[gb + j] + p[L.bh + j]);
+        const z = sigmoid(tf[tb + H + j] + g[gb + H + j] + p[L.bh + H + j]);
         const ghn = g[gb + 2 * H + j] + p[L.bh + 2 * H + j];
-        const nn = Math.tanh(table[tb + 2 * H + j] + r * ghn);
-        ho[outOff + hb + j] = (1 - z) * nn + z * hp[hOff + hb + j];
+        const nn = Math.tanh(tf[tb + 2 * H + j] + r * ghn);
+        ho[outOff + hb + j] = nn + z * (hp[hOff + hb + j] - nn);
         if (kf) {
           const o = keep!.offset + hb + j;
           kf[o] = r;
@@ -180,14 +182,17 @@ export class GruLm {
     const O = S - outFrom;
     const NH = N * H;
     const tableBuf = this.inputTable();
-    const hs = this.arena.alloc((S + 1) * NH, 'GruLm.hs');
-    const gates = this.arena.alloc(S * 4 * NH, 'GruLm.gates');
-    const gh = this.arena.alloc(N * 3 * H, 'GruLm.gh');
-    const probs = this.arena.alloc(O * N * V, 'GruLm.probs');
+    const hs = this.arena.alloc((S + 1) * NH, 'GruLm.hs', false);
+    const gates = this.arena.alloc(S * 4 * NH, 'GruLm.gates', false);
+    const gh = this.arena.alloc(N * 3 * H, 'GruLm.gh', false);
+    const probs = this.arena.alloc(O * N * V, 'GruLm.probs', false);
+    const tokT = this.arena.alloc(S * N, 'GruLm.tokens', false);
     // Views are taken after the last allocation (growing the memory detaches earlier views).
-    const table = tableBuf.f;
+    const ti = tokT.i;
+    hs.f.fill(0, 0, NH); // h_0 = 0
+    for (let s = 0; s < S; s++) for (let n = 0; n < N; n++) ti[s * N + n] = tokens[n * T + s];
     for (let s = 0; s < S; s++) {
-      this.step(N, table, (n) => tokens[n * T + s], hs, s * NH, gh, hs, (s + 1) * NH, { buf: gates, offset: s * 4 * NH });
+      this.step(N, tableBuf, tokT, s * N, hs, s * NH, gh, hs, (s + 1) * NH, { buf: gates, offset: s * 4 * NH });
     }
     // Output logits for all scored steps at once: (O·N × H) · (H × V).
     gemm(O * N, V, H, { buf: hs, offset: (outFrom + 1) * NH, ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: probs, ld: V });
@@ -217,7 +222,7 @@ export class GruLm {
         entropy[n * O + o] = ent;
       }
     }
-    return { N, T, outFrom, logp, entropy, tokens, mark, hs, gates, probs };
+    return { N, T, outFrom, logp, entropy, tokens, mark, hs, gates, probs, tokT };
   }
 
   /**
@@ -230,13 +235,13 @@ export class GruLm {
     const S = T - 1, O = S - outFrom, NH = N * H, H3 = 3 * H;
     if (w.length !== N * O) throw new RangeError(`nn.GruLm.backward: w has ${w.length} entries, expected N·O = ${N * O}`);
     const L = this.layout;
-    const hsT = this.arena.alloc(Math.max(S, O) * NH, 'GruLm.hsT');
-    const WoT = this.arena.alloc(V * H, 'GruLm.WoT');
-    const dHout = this.arena.alloc(O * NH, 'GruLm.dHout');
-    const WhT = this.arena.alloc(H3 * H, 'GruLm.WhT');
-    const dgh = this.arena.alloc(S * N * H3, 'GruLm.dgh');
+    const hsT = this.arena.alloc(Math.max(S, O) * NH, 'GruLm.hsT', false);
+    const WoT = this.arena.alloc(V * H, 'GruLm.WoT', false);
+    const dHout = this.arena.alloc(O * NH, 'GruLm.dHout', false);
+    const WhT = this.arena.alloc(H3 * H, 'GruLm.WhT', false);
+    const dgh = this.arena.alloc(S * N * H3, 'GruLm.dgh', false);
     const dh = this.arena.alloc(NH, 'GruLm.dh');
-    const dhPrev = this.arena.alloc(NH, 'GruLm.dhPrev');
+    const dhPrev = this.arena.alloc(NH, 'GruLm.dhPrev', false);
     // Views are taken after the last allocation (growing the memory detaches earlier views).
     // d logits = w · (onehot(y) − p), in place of the cached probabilities.
     const pr = f.probs.f;
@@ -266,42 +271,44 @@ export class GruLm {
         const off = (s - outFrom) * NH;
         for (let i = 0; i < NH; i++) d[i] += dho[off + i];
       }
-      const dg = dgh.f, dp = nxt.f;
       const gOff = s * 4 * NH, hOff = s * NH, dgOff = s * N * H3;
-      for (let n = 0; n < N; n++) {
-        const x = f.tokens[n * T + s];
-        const wxRow = L.Wx + x * H3;
-        for (let j = 0; j < H; j++) {
-          const i = n * H + j;
-          const r = g[gOff + i], z = g[gOff + NH + i], nn = g[gOff + 2 * NH + i], ghn = g[gOff + 3 * NH + i];
-          const dhi = d[i];
-          const dn = dhi * (1 - z);
-          const dz = dhi * (hs[hOff + i] - nn);
-          dp[i] = dhi * z;
-          const dan = dn * (1 - nn * nn);
-          const dar = dan * ghn * r * (1 - r);
-          const daz = dz * z * (1 - z);
-          const o = dgOff + n * H3 + j;
-          dg[o] = dar;
-          dg[o + H] = daz;
-          dg[o + 2 * H] = dan * r;
-          gr[wxRow + j] += dar;
-          gr[wxRow + H + j] += daz;
-          gr[wxRow + 2 * H + j] += dan;
-          gr[L.bx + j] += dar;
-          gr[L.bx + H + j] += daz;
-          gr[L.bx + 2 * H + j] += dan;
-          gr[L.bh + j] += dar;
-          gr[L.bh + H + j] += daz;
-          gr[L.bh + 2 * H + j] += dan * r;
+      if (this.simd) {
+        gruBackwardGates(N, H, { buf: f.tokT, offset: s * N }, { buf: f.gates, offset: gOff }, { buf: f.hs, offset: hOff }, { buf: cur }, { buf: nxt }, { buf: dgh, offset: dgOff }, { buf: this.grads, offset: L.Wx }, { buf: this.grads, offset: L.bx }, { buf: this.grads, offset: L.bh });
+      } else {
+        const dg = dgh.f, dp = nxt.f;
+        for (let n = 0; n < N; n++) {
+          const x = f.tokens[n * T + s];
+          const wxRow = L.Wx + x * H3;
+          for (let j = 0; j < H; j++) {
+            const i = n * H + j;
+            const r = g[gOff + i], z = g[gOff + NH + i], nn = g[gOff + 2 * NH + i], ghn = g[gOff + 3 * NH + i];
+            const dhi = d[i];
+            const dz = dhi * (hs[hOff + i] - nn);
+            dp[i] = dhi * z;
+            const dan = dhi * (1 - z) * (1 - nn * nn);
+            const dar = dan * ghn * r * (1 - r);
+            const daz = dz * z * (1 - z);
+            const o = dgOff + n * H3 + j;
+            dg[o] = dar;
+            dg[o + H] = daz;
+            dg[o + 2 * H] = dan * r;
+            gr[wxRow + j] += dar;
+            gr[wxRow + H + j] += daz;
+            gr[wxRow + 2 * H + j] += dan;
+            gr[L.bx + j] += dar;
+            gr[L.bx + H + j] += daz;
+            gr[L.bx + 2 * H + j] += dan;
+            gr[L.bh + j] += dar;
+            gr[L.bh + H + j] += daz;
+            gr[L.bh + 2 * H + j] += dan * r;
+          }
         }
       }
-      // dh_{s} (into nxt) += dgh_s · W_hᵀ
+      // dh_{s} (into nxt, which holds dh·z) += dgh_s · W_hᵀ
       gemm(N, H, H3, { buf: dgh, offset: dgOff, ld: H3 }, { buf: WhT, ld: H }, { buf: nxt, ld: H }, true);
       const t = cur;
       cur = nxt;
       nxt = t;
-      nxt.f.fill(0);
     }
     // dW_h += H_prevᵀ · dgh over all steps (K = S·N).
     transpose(hs, 0, S * N, H, hsT.f);
@@ -324,10 +331,11 @@ export class GruLm {
     this.arena.release(this.base);
     const tableBuf = this.inputTable();
     const NH = N * H;
-    const h = [this.arena.alloc(NH, 'h0'), this.arena.alloc(NH, 'h1')];
-    const gh = this.arena.alloc(N * 3 * H, 'gh');
-    const logits = this.arena.alloc(N * V, 'logits');
-    const table = tableBuf.f; // after the last allocation
+    const h = [this.arena.alloc(NH, 'h0'), this.arena.alloc(NH, 'h1', false)];
+    const gh = this.arena.alloc(N * 3 * H, 'gh', false);
+    const logits = this.arena.alloc(N * V, 'logits', false);
+    const tokCol = this.arena.alloc(N, 'tokens', false);
+    const tc = tokCol.i; // after the last allocation
     const tokens = new Int32Array(N * L).fill(pad);
     const logp = new Float32Array(N * L);
     const entropy = new Float32Array(N * L);
@@ -338,8 +346,9 @@ export class GruLm {
     const u = new Float64Array(N);
     let cur = 0;
     for (let s = 0; s < P + L - 1; s++) {
-      const x = s < P ? (n: number) => prompts[n * P + s] : (n: number) => prev[n];
-      this.step(N, table, x, h[cur], 0, gh, h[1 - cur], 0);
+      if (s < P) for (let n = 0; n < N; n++) tc[n] = prompts[n * P + s];
+      else tc.set(prev);
+      this.step(N, tableBuf, tokCol, 0, h[cur], 0, gh, h[1 - cur], 0);
       cur = 1 - cur;
       if (s < P - 1) continue;
       const t = s - (P - 1);

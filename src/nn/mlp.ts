@@ -53,7 +53,7 @@ export class Mlp {
     if (x.length !== N * d[0]) throw new RangeError(`nn.Mlp.forward: x has ${x.length} entries, expected N·d_in = ${N}·${d[0]}`);
     this.arena.release(this.base);
     const mark = this.arena.mark();
-    const acts: Buf[] = d.map((k, l) => this.arena.alloc(N * k, `Mlp.a${l}`));
+    const acts: Buf[] = d.map((k, l) => this.arena.alloc(N * k, `Mlp.a${l}`, false));
     acts[0].f.set(x);
     const p = this.params.f; // after the last allocation (growth detaches earlier views)
     for (let l = 0; l + 1 < d.length; l++) {
@@ -80,9 +80,9 @@ export class Mlp {
     const d = this.dims, N = c.N;
     if (dy.length !== N * d[d.length - 1]) throw new RangeError(`nn.Mlp.backward: dy has ${dy.length} entries, expected ${N}·${d[d.length - 1]}`);
     const maxD = Math.max(...d);
-    const deltas = d.map((k, l) => (l === 0 ? null : this.arena.alloc(N * k, `Mlp.delta${l}`)));
-    const xT = this.arena.alloc(maxD * N, 'Mlp.xT');
-    const WT = this.arena.alloc(maxD * maxD, 'Mlp.WT');
+    const deltas = d.map((k, l) => (l === 0 ? null : this.arena.alloc(N * k, `Mlp.delta${l}`, false)));
+    const xT = this.arena.alloc(maxD * N, 'Mlp.xT', false);
+    const WT = this.arena.alloc(maxD * maxD, 'Mlp.WT', false);
     let delta = deltas[d.length - 1]!;
     delta.f.set(dy);
     const g = this.grads.f; // after the last allocation (growth detaches earlier views)

@@ -15,6 +15,8 @@ import { GEMM_WASM_BASE64 } from './gemm-wasm';
 export interface GemmExports {
   memory: WebAssembly.Memory;
   gemm(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, accumulate: number): void;
+  gru_fwd(N: number, H: number, table: number, tok: number, gh: number, bh: number, hprev: number, hout: number, keep: number): void;
+  gru_bwd(N: number, H: number, tok: number, gates: number, hprev: number, dh: number, dhprev: number, dgh: number, dWx: number, dbx: number, dbh: number): void;
 }
 
 let moduleCache: WebAssembly.Module | null = null;
@@ -46,8 +48,8 @@ export class Arena {
     return this.k.memory;
   }
 
-  /** A float32 buffer of n elements (16-byte aligned, zero-filled). */
-  alloc(n: number, label = 'buffer'): Buf {
+  /** A float32 buffer of n elements (16-byte aligned; zero-filled unless `zero` is false, for buffers the caller overwrites). */
+  alloc(n: number, label = 'buffer', zero = true): Buf {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`nn.Arena.alloc(${label}): size must be a non-negative integer, got ${n}`);
     const bytes = (n * 4 + 15) & ~15;
     const ptr = this.top;
@@ -63,7 +65,7 @@ export class Arena {
     }
     this.top = end;
     const b = new Buf(this.k, ptr, n);
-    b.f.fill(0);
+    if (zero) b.f.fill(0);
     return b;
   }
 
@@ -80,6 +82,7 @@ export class Arena {
 /** A float32 array living in the kernel's memory. */
 export class Buf {
   private view: Float32Array;
+  private ints: Int32Array | null = null;
   /** @internal the kernel instance (and memory) this buffer lives in. */
   readonly k: GemmExports;
   constructor(k: GemmExports, readonly ptr: number, readonly length: number) {
@@ -90,6 +93,11 @@ export class Buf {
   get f(): Float32Array {
     if (this.view.buffer !== this.k.memory.buffer) this.view = new Float32Array(this.k.memory.buffer, this.ptr, this.length);
     return this.view;
+  }
+  /** The same memory viewed as int32 (token buffers for the GRU kernels). */
+  get i(): Int32Array {
+    if (!this.ints || this.ints.buffer !== this.k.memory.buffer) this.ints = new Int32Array(this.k.memory.buffer, this.ptr, this.length);
+    return this.ints;
   }
 }
 
@@ -137,4 +145,36 @@ export function transpose(src: Float32Array, srcOffset: number, rows: number, co
       }
     }
   }
+}
+
+/** A buffer region: buffer plus element offset. */
+export interface At {
+  buf: Buf;
+  offset?: number;
+}
+
+const addr = (a: At) => a.buf.ptr + 4 * (a.offset ?? 0);
+
+function sameArena(where: string, ...xs: At[]): GemmExports {
+  const k = xs[0].buf.k;
+  if (xs.some((x) => x.buf.k !== k)) throw new RangeError(`nn.${where}: all buffers must come from the same Arena`);
+  return k;
+}
+
+/**
+ * Fused GRU gates (wasm SIMD, H a multiple of 4), see scripts/gemm-wat.js `gruKernels`: reads the token
+ * of each row (int32 in `tok`), the input table (V × 3H, biases folded in), gh = h·W_h (N × 3H, no
+ * bias), b_h and h_prev; writes h (N × H) and, when `keep` is given, r, z, n, ghn as four N × H blocks.
+ */
+export function gruForwardGates(N: number, H: number, table: At, tok: At, gh: At, bh: At, hprev: At, hout: At, keep?: At): void {
+  if (H % 4 !== 0) throw new RangeError(`nn.gruForwardGates: H = ${H} must be a multiple of 4`);
+  const k = sameArena('gruForwardGates', table, tok, gh, bh, hprev, hout, ...(keep ? [keep] : []));
+  k.gru_fwd(N, H, addr(table), addr(tok), addr(gh), addr(bh), addr(hprev), addr(hout), keep ? addr(keep) : 0);
+}
+
+/** The matching backward (see `gruKernels`): dhprev = dh·z, dgh, and accumulation into dW_x rows, db_x, db_h. */
+export function gruBackwardGates(N: number, H: number, tok: At, gates: At, hprev: At, dh: At, dhprev: At, dgh: At, dWx: At, dbx: At, dbh: At): void {
+  if (H % 4 !== 0) throw new RangeError(`nn.gruBackwardGates: H = ${H} must be a multiple of 4`);
+  const k = sameArena('gruBackwardGates', tok, gates, hprev, dh, dhprev, dgh, dWx, dbx, dbh);
+  k.gru_bwd(N, H, addr(tok), addr(gates), addr(hprev), addr(dh), addr(dhprev), addr(dgh), addr(dWx), addr(dbx), addr(dbh));
 }

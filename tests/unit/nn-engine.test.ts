@@ -143,7 +143,7 @@ function refObjective(params: Float64Array, V: number, H: number, tokens: Int32A
 }
 
 describe('nn.GruLm', () => {
-  const V = 6, H = 5, N = 3, T = 6, outFrom = 2;
+  const V = 6, H = 8, N = 3, T = 6, outFrom = 2; // H = 8 exercises the SIMD kernels
   const make = () => {
     const model = new GruLm({ vocab: V, hidden: H }, new Rng(11));
     const r = new Rng(12);
@@ -182,6 +182,26 @@ describe('nn.GruLm', () => {
       worst = Math.max(worst, Math.abs(fd - g[i]) / (1e-3 + Math.abs(fd)));
     }
     expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('the fused wasm SIMD gate kernels agree with the scalar JavaScript path (forward, backward, sampling)', () => {
+    const shape = { vocab: 7, hidden: 8 };
+    const simd = new GruLm(shape, new Rng(21));
+    const scalar = new GruLm(shape, new Rng(21), undefined, { kernels: 'scalar' });
+    expect(simd.simd).toBe(true);
+    expect(scalar.simd).toBe(false);
+    const r = new Rng(22);
+    const N2 = 9, T2 = 7;
+    const toks = Int32Array.from({ length: N2 * T2 }, () => r.int(7));
+    const w2 = Float32Array.from(r.normals(N2 * 4));
+    const fa = simd.forward(toks, N2, T2, 2), fb = scalar.forward(toks, N2, T2, 2);
+    for (let i = 0; i < fa.logp.length; i++) expect(fa.logp[i]).toBeCloseTo(fb.logp[i], 5);
+    simd.zeroGrad(); scalar.zeroGrad();
+    simd.backward(fa, w2); scalar.backward(fb, w2);
+    for (let i = 0; i < simd.size; i++) expect(Math.abs(simd.grads.f[i] - scalar.grads.f[i])).toBeLessThan(2e-5 * (1 + Math.abs(scalar.grads.f[i])));
+    const sa = simd.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1)), sb = scalar.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1));
+    expect(Array.from(sa.tokens)).toEqual(Array.from(sb.tokens));
+    expect(() => new GruLm({ vocab: 5, hidden: 6 }, new Rng(1), undefined, { kernels: 'simd' })).toThrow(/multiple of 4/);
   });
 
   it('gradients accumulate across backward calls and reset with zeroGrad', () => {
