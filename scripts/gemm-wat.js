@@ -1,41 +1,42 @@
 // WAT generator for the kit's WebAssembly SIMD kernels (see src/nn/wasm.ts): a GEMM with a 4×8
-// register-blocked f32x4 micro-kernel (4-wide and scalar tails for any M, N, K) and fused GRU gate
-// kernels (forward and backward). Compiled by scripts/build-kernels.js.
-// Generates the GEMM kernel WAT: C = A·B or C += A·B (row-major f32, byte pointers, leading dimensions in elements).
+// register-blocked f32x4 micro-kernel (4-wide and scalar tails for any M, N, K; strided A, fused
+// accumulate / bias / ReLU epilogue), ReLU backward and column sums, and fused GRU gate kernels
+// (forward and backward). Compiled by scripts/build-kernels.js.
+// gemm(M, N, K, A, ars, acs, B, ldb, C, ldc, accum, bias, relu):
+//   C (M × N) = [C +] Â·B [+ bias] then [max(·, 0)], where Â(i, k) = A[i·ars + k·acs] (so a transposed A
+//   costs nothing: ars = 1, acs = lda), B is row-major with leading dimension ldb, C with ldc; bias is a
+//   pointer to N floats (0 = none), accum and relu are flags. Pointers are byte addresses, strides elements.
+const GEMM_PARAMS = '(param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $ars i32) (param $acs i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32) (param $bias i32) (param $relu i32)';
+const GEMM_ARGS = ['$M', '$N', '$K', '$A', '$ars', '$acs', '$B', '$ldb', '$C', '$ldc', '$accum', '$bias', '$relu'].map((x) => `(local.get ${x})`).join(' ');
+
 function wat() {
   const L = [];
   const p = (s) => L.push(s);
   p('(module');
   p('  (memory (export "memory") 1)');
-  // gemm(M,N,K,A,lda,B,ldb,C,ldc,accumulate)
-  p('  (func (export "gemm") (param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32)');
-  p('    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32) (local $sa i32) (local $sb i32) (local $sc i32)');
+  p(`  (func (export "gemm") ${GEMM_PARAMS}`);
+  p('    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)');
   p('    (local $b0 v128) (local $b1 v128) (local $a v128)');
   for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) p(`    (local $c${r}${c} v128)`);
-  p('    (local $s f32)');
-  p('    (local.set $sa (i32.shl (local.get $lda) (i32.const 2)))');
+  p('    (local.set $sk (i32.shl (local.get $acs) (i32.const 2)))');
   p('    (local.set $sb (i32.shl (local.get $ldb) (i32.const 2)))');
-  p('    (local.set $sc (i32.shl (local.get $ldc) (i32.const 2)))');
   // row blocks of 4
   p('    (local.set $i (i32.const 0))');
   p('    (block $rows_done (loop $rows');
   p('      (br_if $rows_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $M)))');
-  // column blocks of 8
   p('      (local.set $j (i32.const 0))');
   p('      (block $cols_done (loop $cols');
   p('        (br_if $cols_done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $N)))');
   emitBlock(p, 4, 2);
   p('        (local.set $j (i32.add (local.get $j) (i32.const 8)))');
   p('        (br $cols)))');
-  // tail cols of 4
   p('      (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)) (then');
   emitBlock(p, 4, 1);
   p('        (local.set $j (i32.add (local.get $j) (i32.const 4)))))');
-  // scalar tail cols for these 4 rows
-  p('      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 4)) (local.get $j) (local.get $N) (local.get $K) (local.get $A) (local.get $lda) (local.get $B) (local.get $ldb) (local.get $C) (local.get $ldc) (local.get $accum))');
+  p(`      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 4)) (local.get $j) ${GEMM_ARGS})`);
   p('      (local.set $i (i32.add (local.get $i) (i32.const 4)))');
   p('      (br $rows)))');
-  // row tail: one row at a time, 8-wide then 4-wide then scalar
+  // row tail: one row at a time
   p('    (block $r1_done (loop $r1');
   p('      (br_if $r1_done (i32.ge_s (local.get $i) (local.get $M)))');
   p('      (local.set $j (i32.const 0))');
@@ -47,12 +48,12 @@ function wat() {
   p('      (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)) (then');
   emitBlock(p, 1, 1);
   p('        (local.set $j (i32.add (local.get $j) (i32.const 4)))))');
-  p('      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 1)) (local.get $j) (local.get $N) (local.get $K) (local.get $A) (local.get $lda) (local.get $B) (local.get $ldb) (local.get $C) (local.get $ldc) (local.get $accum))');
+  p(`      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 1)) (local.get $j) ${GEMM_ARGS})`);
   p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
   p('      (br $r1)))');
   p('  )');
-  // scalar kernel for rows [i0,i1), cols [j0,N)
-  p('  (func $scalar (param $i0 i32) (param $i1 i32) (param $j0 i32) (param $N i32) (param $K i32) (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32)');
+  // scalar kernel for rows [i0, i1), cols [j0, N)
+  p(`  (func $scalar (param $i0 i32) (param $i1 i32) (param $j0 i32) ${GEMM_PARAMS}`);
   p('    (local $i i32) (local $j i32) (local $k i32) (local $s f32) (local $pa i32) (local $pb i32) (local $pc i32)');
   p('    (local.set $i (local.get $i0))');
   p('    (block $done (loop $ri');
@@ -61,28 +62,61 @@ function wat() {
   p('      (block $jd (loop $rj');
   p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $N)))');
   p('        (local.set $s (f32.const 0))');
-  p('        (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $lda)) (i32.const 2))))');
+  p('        (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $ars)) (i32.const 2))))');
   p('        (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))');
   p('        (local.set $k (i32.const 0))');
   p('        (block $kd (loop $rk');
   p('          (br_if $kd (i32.ge_s (local.get $k) (local.get $K)))');
   p('          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))');
-  p('          (local.set $pa (i32.add (local.get $pa) (i32.const 4)))');
+  p('          (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $acs) (i32.const 2))))');
   p('          (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $ldb) (i32.const 2))))');
   p('          (local.set $k (i32.add (local.get $k) (i32.const 1)))');
   p('          (br $rk)))');
   p('        (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))');
-  p('        (if (local.get $accum) (then (local.set $s (f32.add (local.get $s) (f32.load (local.get $pc))))))');
+  p('        (if (local.get $accum) (then (local.set $s (f32.add (f32.load (local.get $pc)) (local.get $s)))))');
+  p('        (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))');
+  p('        (if (local.get $relu) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))');
   p('        (f32.store (local.get $pc) (local.get $s))');
   p('        (local.set $j (i32.add (local.get $j) (i32.const 1)))');
   p('        (br $rj)))');
   p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
   p('      (br $ri)))');
   p('  )');
+  elementwiseKernels(p);
   gruKernels(p);
   p(')');
   return L.join('\n');
 }
+
+// relu_back(n, delta, act): delta[i] = act[i] > 0 ? delta[i] : 0 (n a multiple of 4).
+// colsum(M, N, X, ldx, out): out[j] += Σ_i X[i·ldx + j] (N a multiple of 4).
+function elementwiseKernels(p) {
+  p('  (func (export "relu_back") (param $n i32) (param $delta i32) (param $act i32)');
+  p('    (local $o i32) (local $end i32)');
+  p('    (local.set $end (i32.shl (local.get $n) (i32.const 2)))');
+  p('    (block $d (loop $l');
+  p('      (br_if $d (i32.ge_s (local.get $o) (local.get $end)))');
+  p('      (v128.store (i32.add (local.get $delta) (local.get $o)) (v128.and (v128.load (i32.add (local.get $delta) (local.get $o))) (f32x4.gt (v128.load (i32.add (local.get $act) (local.get $o))) (v128.const f32x4 0 0 0 0))))');
+  p('      (local.set $o (i32.add (local.get $o) (i32.const 16)))');
+  p('      (br $l)))');
+  p('  )');
+  p('  (func (export "colsum") (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $out i32)');
+  p('    (local $i i32) (local $j i32) (local $row i32) (local $N4 i32)');
+  p('    (local.set $N4 (i32.shl (local.get $N) (i32.const 2)))');
+  p('    (block $d (loop $l');
+  p('      (br_if $d (i32.ge_s (local.get $i) (local.get $M)))');
+  p('      (local.set $row (i32.add (local.get $X) (i32.shl (i32.mul (local.get $i) (local.get $ldx)) (i32.const 2))))');
+  p('      (local.set $j (i32.const 0))');
+  p('      (block $jd (loop $jl');
+  p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $N4)))');
+  p('        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (v128.load (i32.add (local.get $row) (local.get $j)))))');
+  p('        (local.set $j (i32.add (local.get $j) (i32.const 16)))');
+  p('        (br $jl)))');
+  p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
+  p('      (br $l)))');
+  p('  )');
+}
+
 // f32x4 exp (Cephes expf: range reduction by ln 2, degree-6 polynomial, exponent bits; |rel err| ≲ 2e-7
 // on [−87.3, 88.3], inputs clamped to that range). Emits statements that set local $dst from local $src
 // (both v128), using scratch locals $ex_fx and $ex_y.
@@ -222,11 +256,11 @@ function gruKernels(p) {
   p('  )');
 }
 
-// Emits an R×(4·V) register block at rows i.., cols j.. .
+// Emits an R×(4·V) register block at rows i.., cols j.. (A rows advance by ars, k by acs).
 function emitBlock(p, R, V) {
   const ind = '        ';
   for (let r = 0; r < R; r++) for (let c = 0; c < V; c++) p(`${ind}(local.set $c${r}${c} (v128.const i32x4 0 0 0 0))`);
-  for (let r = 0; r < R; r++) p(`${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $lda)) (i32.const 2))))`);
+  for (let r = 0; r < R; r++) p(`${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ars)) (i32.const 2))))`);
   p(`${ind}(local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))`);
   p(`${ind}(local.set $k (local.get $K))`);
   p(`${ind}(block $kd (loop $kl`);
@@ -235,7 +269,7 @@ function emitBlock(p, R, V) {
   for (let r = 0; r < R; r++) {
     p(`${ind}  (local.set $a (f32x4.splat (f32.load (local.get $pa${r}))))`);
     for (let c = 0; c < V; c++) p(`${ind}  (local.set $c${r}${c} (f32x4.add (local.get $c${r}${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
-    p(`${ind}  (local.set $pa${r} (i32.add (local.get $pa${r}) (i32.const 4)))`);
+    p(`${ind}  (local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $sk)))`);
   }
   p(`${ind}  (local.set $pb (i32.add (local.get $pb) (local.get $sb)))`);
   p(`${ind}  (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
@@ -243,8 +277,11 @@ function emitBlock(p, R, V) {
   for (let r = 0; r < R; r++) {
     p(`${ind}(local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ldc)) (local.get $j)) (i32.const 2))))`);
     for (let c = 0; c < V; c++) {
-      p(`${ind}(if (local.get $accum) (then (local.set $c${r}${c} (f32x4.add (local.get $c${r}${c}) (v128.load offset=${16 * c} (local.get $pc))))))`);
-      p(`${ind}(v128.store offset=${16 * c} (local.get $pc) (local.get $c${r}${c}))`);
+      const acc = `$c${r}${c}`;
+      p(`${ind}(if (local.get $accum) (then (local.set ${acc} (f32x4.add (v128.load offset=${16 * c} (local.get $pc)) (local.get ${acc})))))`);
+      p(`${ind}(if (local.get $bias) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (v128.load offset=${16 * c} (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))`);
+      p(`${ind}(if (local.get $relu) (then (local.set ${acc} (f32x4.max (local.get ${acc}) (v128.const f32x4 0 0 0 0)))))`);
+      p(`${ind}(v128.store offset=${16 * c} (local.get $pc) (local.get ${acc}))`);
     }
   }
 }

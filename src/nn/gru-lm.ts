@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from '../core/rng';
 import { writeFileAtomic } from '../core/records';
-import { Arena, Buf, gemm, gruBackwardGates, gruForwardGates, transpose } from './wasm';
+import { Arena, Buf, columnSums, gemm, gruBackwardGates, gruForwardGates, transpose } from './wasm';
 
 export interface GruLmShape {
   vocab: number;
@@ -195,16 +195,16 @@ export class GruLm {
       this.step(N, tableBuf, tokT, s * N, hs, s * NH, gh, hs, (s + 1) * NH, { buf: gates, offset: s * 4 * NH });
     }
     // Output logits for all scored steps at once: (O·N × H) · (H × V).
-    gemm(O * N, V, H, { buf: hs, offset: (outFrom + 1) * NH, ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: probs, ld: V });
+    gemm(O * N, V, H, { buf: hs, offset: (outFrom + 1) * NH, ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: probs, ld: V }, { bias: { buf: this.params, offset: this.layout.bo } });
     const logp = new Float32Array(N * O);
     const entropy = new Float32Array(N * O);
-    const pr = probs.f, bo = this.layout.bo, p = this.params.f;
+    const pr = probs.f;
     for (let o = 0; o < O; o++) {
       for (let n = 0; n < N; n++) {
         const row = (o * N + n) * V;
         let mx = -Infinity;
         for (let v = 0; v < V; v++) {
-          const l = (pr[row + v] += p[bo + v]);
+          const l = pr[row + v];
           if (l > mx) mx = l;
         }
         let sum = 0;
@@ -235,7 +235,6 @@ export class GruLm {
     const S = T - 1, O = S - outFrom, NH = N * H, H3 = 3 * H;
     if (w.length !== N * O) throw new RangeError(`nn.GruLm.backward: w has ${w.length} entries, expected N·O = ${N * O}`);
     const L = this.layout;
-    const hsT = this.arena.alloc(Math.max(S, O) * NH, 'GruLm.hsT', false);
     const WoT = this.arena.alloc(V * H, 'GruLm.WoT', false);
     const dHout = this.arena.alloc(O * NH, 'GruLm.dHout', false);
     const WhT = this.arena.alloc(H3 * H, 'GruLm.WhT', false);
@@ -254,10 +253,9 @@ export class GruLm {
       }
     }
     const gr = this.grads.f;
-    for (let r = 0; r < O * N; r++) for (let v = 0; v < V; v++) gr[L.bo + v] += pr[r * V + v];
-    // dW_o += Hsᵀ · dlogits
-    transpose(f.hs.f, (outFrom + 1) * NH, O * N, H, hsT.f);
-    gemm(H, V, O * N, { buf: hsT, ld: O * N }, { buf: f.probs, ld: V }, { buf: this.grads, offset: L.Wo, ld: V }, true);
+    columnSums(O * N, V, { buf: f.probs }, V, { buf: this.grads, offset: L.bo });
+    // dW_o += Hsᵀ · dlogits (Hs read transposed in place)
+    gemm(H, V, O * N, { buf: f.hs, offset: (outFrom + 1) * NH, ld: H, trans: true }, { buf: f.probs, ld: V }, { buf: this.grads, offset: L.Wo, ld: V }, true);
     // dH_out = dlogits · W_oᵀ
     transpose(this.params.f, L.Wo, H, V, WoT.f);
     gemm(O * N, H, V, { buf: f.probs, ld: V }, { buf: WoT, ld: H }, { buf: dHout, ld: H });
@@ -311,8 +309,7 @@ export class GruLm {
       nxt = t;
     }
     // dW_h += H_prevᵀ · dgh over all steps (K = S·N).
-    transpose(hs, 0, S * N, H, hsT.f);
-    gemm(H, H3, S * N, { buf: hsT, ld: S * N }, { buf: dgh, ld: H3 }, { buf: this.grads, offset: L.Wh, ld: H3 }, true);
+    gemm(H, H3, S * N, { buf: f.hs, ld: H, trans: true }, { buf: dgh, ld: H3 }, { buf: this.grads, offset: L.Wh, ld: H3 }, true);
   }
 
   /**
@@ -342,7 +339,6 @@ export class GruLm {
     const lengths = new Int32Array(N);
     const done = new Uint8Array(N);
     const prev = new Int32Array(N);
-    const p = this.params.f, bo = this.layout.bo;
     const u = new Float64Array(N);
     let cur = 0;
     for (let s = 0; s < P + L - 1; s++) {
@@ -352,7 +348,7 @@ export class GruLm {
       cur = 1 - cur;
       if (s < P - 1) continue;
       const t = s - (P - 1);
-      gemm(N, V, H, { buf: h[cur], ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: logits, ld: V });
+      gemm(N, V, H, { buf: h[cur], ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: logits, ld: V }, { bias: { buf: this.params, offset: this.layout.bo } });
       const lg = logits.f;
       for (let n = 0; n < N; n++) u[n] = rng.uniform();
       for (let n = 0; n < N; n++) {
@@ -363,7 +359,7 @@ export class GruLm {
         const row = n * V;
         let mx = -Infinity;
         for (let v = 0; v < V; v++) {
-          const l = (lg[row + v] = (lg[row + v] + p[bo + v]) / temp);
+          const l = (lg[row + v] = lg[row + v] / temp);
           if (l > mx) mx = l;
         }
         let sum = 0;

@@ -5,7 +5,7 @@
  * U(−1/√fan_in, 1/√fan_in) for weights and biases.
  */
 import { Rng } from '../core/rng';
-import { Arena, Buf, gemm, transpose } from './wasm';
+import { Arena, Buf, columnSums, gemm, reluBackward, transpose } from './wasm';
 
 export class Mlp {
   readonly dims: readonly number[];
@@ -55,19 +55,9 @@ export class Mlp {
     const mark = this.arena.mark();
     const acts: Buf[] = d.map((k, l) => this.arena.alloc(N * k, `Mlp.a${l}`, false));
     acts[0].f.set(x);
-    const p = this.params.f; // after the last allocation (growth detaches earlier views)
     for (let l = 0; l + 1 < d.length; l++) {
-      const out = acts[l + 1];
-      gemm(N, d[l + 1], d[l], { buf: acts[l], ld: d[l] }, { buf: this.params, offset: this.offsets[l].W, ld: d[l + 1] }, { buf: out, ld: d[l + 1] });
-      const o = out.f, b = this.offsets[l].b, m = d[l + 1];
-      const relu = l + 2 < d.length;
-      for (let n = 0; n < N; n++) {
-        const r = n * m;
-        for (let j = 0; j < m; j++) {
-          const v = o[r + j] + p[b + j];
-          o[r + j] = relu && v < 0 ? 0 : v;
-        }
-      }
+      // a_{l+1} = a_l W_l + b_l, ReLU on hidden layers: one fused GEMM.
+      gemm(N, d[l + 1], d[l], { buf: acts[l], ld: d[l] }, { buf: this.params, offset: this.offsets[l].W, ld: d[l + 1] }, { buf: acts[l + 1], ld: d[l + 1] }, { bias: { buf: this.params, offset: this.offsets[l].b }, relu: l + 2 < d.length });
     }
     this.cache = { N, acts, mark };
     return Float32Array.from(acts[acts.length - 1].f);
@@ -81,23 +71,19 @@ export class Mlp {
     if (dy.length !== N * d[d.length - 1]) throw new RangeError(`nn.Mlp.backward: dy has ${dy.length} entries, expected ${N}·${d[d.length - 1]}`);
     const maxD = Math.max(...d);
     const deltas = d.map((k, l) => (l === 0 ? null : this.arena.alloc(N * k, `Mlp.delta${l}`, false)));
-    const xT = this.arena.alloc(maxD * N, 'Mlp.xT', false);
     const WT = this.arena.alloc(maxD * maxD, 'Mlp.WT', false);
     let delta = deltas[d.length - 1]!;
     delta.f.set(dy);
-    const g = this.grads.f; // after the last allocation (growth detaches earlier views)
     for (let l = d.length - 2; l >= 0; l--) {
       const m = d[l + 1], k = d[l];
-      const df = delta.f, b = this.offsets[l].b;
-      for (let n = 0; n < N; n++) for (let j = 0; j < m; j++) g[b + j] += df[n * m + j];
-      transpose(c.acts[l].f, 0, N, k, xT.f);
-      gemm(k, m, N, { buf: xT, ld: N }, { buf: delta, ld: m }, { buf: this.grads, offset: this.offsets[l].W, ld: m }, true);
+      columnSums(N, m, { buf: delta }, m, { buf: this.grads, offset: this.offsets[l].b });
+      // dW_l += a_lᵀ · delta (a_l read transposed in place)
+      gemm(k, m, N, { buf: c.acts[l], ld: k, trans: true }, { buf: delta, ld: m }, { buf: this.grads, offset: this.offsets[l].W, ld: m }, true);
       if (l === 0) break;
       transpose(this.params.f, this.offsets[l].W, k, m, WT.f);
       const prev = deltas[l]!;
       gemm(N, k, m, { buf: delta, ld: m }, { buf: WT, ld: k }, { buf: prev, ld: k });
-      const pf = prev.f, a = c.acts[l].f;
-      for (let i = 0; i < N * k; i++) if (a[i] <= 0) pf[i] = 0;
+      reluBackward(N * k, { buf: prev }, { buf: c.acts[l] });
       delta = prev;
     }
   }

@@ -14,7 +14,9 @@ import { GEMM_WASM_BASE64 } from './gemm-wasm';
 
 export interface GemmExports {
   memory: WebAssembly.Memory;
-  gemm(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, accumulate: number): void;
+  gemm(M: number, N: number, K: number, A: number, ars: number, acs: number, B: number, ldb: number, C: number, ldc: number, accumulate: number, bias: number, relu: number): void;
+  relu_back(n: number, delta: number, act: number): void;
+  colsum(M: number, N: number, X: number, ldx: number, out: number): void;
   gru_fwd(N: number, H: number, table: number, tok: number, gh: number, bh: number, hprev: number, hout: number, keep: number): void;
   gru_bwd(N: number, H: number, tok: number, gates: number, hprev: number, dh: number, dhprev: number, dgh: number, dWx: number, dbx: number, dbh: number): void;
 }
@@ -106,13 +108,26 @@ export interface MatRef {
   buf: Buf;
   offset?: number;
   ld: number;
+  /** For A only: the buffer holds Aᵀ (K rows × M columns with leading dimension ld); read transposed for free. */
+  trans?: boolean;
+}
+
+export interface GemmOptions {
+  /** C += … instead of C = … */
+  accumulate?: boolean;
+  /** Add this row vector (N floats) to every row of the result. */
+  bias?: At;
+  /** Apply max(·, 0) to the result (after accumulation and bias). */
+  relu?: boolean;
 }
 
 /**
- * C (M × N) = A (M × K) · B (K × N), or C += A·B when `accumulate`. Row-major float32; leading
- * dimensions let callers address sub-blocks. Operands are range-checked against their buffers.
+ * C (M × N) = [C +] A (M × K) · B (K × N) [+ bias] [then ReLU]. Row-major float32; leading dimensions
+ * let callers address sub-blocks, `A.trans` reads A from its transpose without copying. Operands are
+ * range-checked against their buffers. `o` may be a boolean (accumulate), for brevity.
  */
-export function gemm(M: number, N: number, K: number, A: MatRef, B: MatRef, C: MatRef, accumulate = false): void {
+export function gemm(M: number, N: number, K: number, A: MatRef, B: MatRef, C: MatRef, o: boolean | GemmOptions = false): void {
+  const opts: GemmOptions = typeof o === 'boolean' ? { accumulate: o } : o;
   const check = (name: string, m: MatRef, rows: number, cols: number) => {
     const off = m.offset ?? 0;
     if (rows === 0 || cols === 0) return;
@@ -120,16 +135,35 @@ export function gemm(M: number, N: number, K: number, A: MatRef, B: MatRef, C: M
     const last = off + (rows - 1) * m.ld + cols;
     if (off < 0 || last > m.buf.length) throw new RangeError(`nn.gemm: ${name} (${rows}×${cols}, offset ${off}, ld ${m.ld}) overruns its buffer of ${m.buf.length}`);
   };
-  check('A', A, M, K);
+  if (A.trans) check('Aᵀ', A, K, M);
+  else check('A', A, M, K);
   check('B', B, K, N);
   check('C', C, M, N);
-  if (B.buf.k !== A.buf.k || C.buf.k !== A.buf.k) throw new RangeError('nn.gemm: A, B and C must be allocated from the same Arena');
+  if (opts.bias && (opts.bias.offset ?? 0) + N > opts.bias.buf.length) throw new RangeError(`nn.gemm: bias (${N} entries at offset ${opts.bias.offset ?? 0}) overruns its buffer of ${opts.bias.buf.length}`);
+  if (B.buf.k !== A.buf.k || C.buf.k !== A.buf.k || (opts.bias && opts.bias.buf.k !== A.buf.k)) throw new RangeError('nn.gemm: A, B, C (and bias) must be allocated from the same Arena');
   if (M === 0 || N === 0) return;
-  if (K === 0) {
-    if (!accumulate) for (let i = 0; i < M; i++) C.buf.f.fill(0, (C.offset ?? 0) + i * C.ld, (C.offset ?? 0) + i * C.ld + N);
-    return;
+  const ars = A.trans ? 1 : A.ld, acs = A.trans ? A.ld : 1;
+  A.buf.k.gemm(M, N, K, A.buf.ptr + 4 * (A.offset ?? 0), ars, acs, B.buf.ptr + 4 * (B.offset ?? 0), B.ld, C.buf.ptr + 4 * (C.offset ?? 0), C.ld, opts.accumulate ? 1 : 0, opts.bias ? addr(opts.bias) : 0, opts.relu ? 1 : 0);
+}
+
+/** delta[i] = act[i] > 0 ? delta[i] : 0 over n entries (the ReLU backward). */
+export function reluBackward(n: number, delta: At, act: At): void {
+  const k = sameArena('reluBackward', delta, act);
+  const n4 = n - (n % 4);
+  if (n4 > 0) k.relu_back(n4, addr(delta), addr(act));
+  const d = delta.buf.f, a = act.buf.f, od = delta.offset ?? 0, oa = act.offset ?? 0;
+  for (let i = n4; i < n; i++) if (!(a[oa + i] > 0)) d[od + i] = 0;
+}
+
+/** out[j] += Σ_i X[i, j] for an M × N block of X with leading dimension ldx (bias gradients). */
+export function columnSums(M: number, N: number, X: At, ldx: number, out: At): void {
+  const k = sameArena('columnSums', X, out);
+  const n4 = N - (N % 4);
+  if (n4 > 0) k.colsum(M, n4, addr(X), ldx, addr(out));
+  if (n4 < N) {
+    const x = X.buf.f, o = out.buf.f, ox = X.offset ?? 0, oo = out.offset ?? 0;
+    for (let i = 0; i < M; i++) for (let j = n4; j < N; j++) o[oo + j] += x[ox + i * ldx + j];
   }
-  A.buf.k.gemm(M, N, K, A.buf.ptr + 4 * (A.offset ?? 0), A.ld, B.buf.ptr + 4 * (B.offset ?? 0), B.ld, C.buf.ptr + 4 * (C.offset ?? 0), C.ld, accumulate ? 1 : 0);
 }
 
 /** dst (cols × rows) = srcᵀ for a row-major rows × cols block of `src` starting at `srcOffset`. */

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Rng } from '../../src/core/rng';
-import { Arena, gemm, transpose } from '../../src/nn/wasm';
+import { Arena, columnSums, gemm, reluBackward, transpose } from '../../src/nn/wasm';
 import { GruLm, paramLayout } from '../../src/nn/gru-lm';
 import { Mlp, mseLoss } from '../../src/nn/mlp';
 import { Adam } from '../../src/nn/adam';
@@ -48,6 +48,39 @@ describe('nn.gemm (wasm SIMD)', () => {
     gemm(M, N, K, { buf: A, ld: K }, { buf: B, ld: N }, { buf: C, ld: N }, false);
     const r0 = ref(false);
     for (let i = 0; i < M * N; i++) expect(Math.abs(C.f[i] - r0[i])).toBeLessThan(1e-5 * (1 + K));
+  });
+
+  it.each([[5, 9, 6], [8, 16, 3], [13, 7, 10]])('reads a transposed A in place and fuses bias and ReLU (%i×%i×%i)', (M, N, K) => {
+    const arena = new Arena();
+    const At = arena.alloc(K * M), B = arena.alloc(K * N), C = arena.alloc(M * N), bias = arena.alloc(N);
+    const r = new Rng(M + N + K);
+    At.f.set(r.normals(K * M));
+    B.f.set(r.normals(K * N));
+    bias.f.set(r.normals(N));
+    const c0 = Float32Array.from(r.normals(M * N));
+    C.f.set(c0);
+    gemm(M, N, K, { buf: At, ld: M, trans: true }, { buf: B, ld: N }, { buf: C, ld: N }, { accumulate: true, bias: { buf: bias }, relu: true });
+    let negatives = 0;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+      let s2 = c0[i * N + j] + bias.f[j];
+      for (let k = 0; k < K; k++) s2 += At.f[k * M + i] * B.f[k * N + j];
+      if (s2 < 0) negatives++;
+      expect(C.f[i * N + j]).toBeCloseTo(Math.max(0, s2), 4);
+    }
+    expect(negatives).toBeGreaterThan(0); // the ReLU was exercised
+  });
+
+  it('reluBackward masks by the activation sign and columnSums accumulates column sums (SIMD body and scalar tail)', () => {
+    const arena = new Arena();
+    const d = arena.alloc(11), a = arena.alloc(11), X = arena.alloc(3 * 7), out = arena.alloc(7);
+    d.f.set(Array.from({ length: 11 }, (_, i) => i + 1));
+    a.f.set([1, -1, 0, 2, -3, 4, 0.5, -0.5, 0, 7, -7]);
+    reluBackward(11, { buf: d }, { buf: a });
+    expect(Array.from(d.f)).toEqual([1, 0, 0, 4, 0, 6, 7, 0, 0, 10, 0]);
+    X.f.set(Array.from({ length: 21 }, (_, i) => i));
+    out.f.fill(1);
+    columnSums(3, 7, { buf: X }, 7, { buf: out });
+    expect(Array.from(out.f)).toEqual([0, 1, 2, 3, 4, 5, 6].map((j) => 1 + j + (7 + j) + (14 + j)));
   });
 
   it('addresses sub-blocks through offsets and leading dimensions, leaving the rest untouched', () => {
