@@ -1,4 +1,4 @@
-/** The RL-with-verifiable-rewards testbed: exact multi-prompt bandit, policy-gradient family, pass@k, GRU policy. */
+/** The RL-with-verifiable-rewards testbed: exact multi-prompt bandit, policy-gradient family, pass@k, the GRU base model (src/nn), ROVER trees, process rewards, the boundary log-linear policy. */
 export * as bandit from './bandit';
 export * as pg from './pg';
 export * as passk from './passk';
@@ -7,3 +7,10 @@ export * as analysis from './analysis';
 export * as addition from './addition';
 export * as gruPolicy from './gru-policy';
 export * as gruAddition from './gru-addition';
+export * as baseModel from './base-model';
+export * as rover from './rover';
+export * as roverExperiment from './rover-experiment';
+export * as prm from './prm';
+export * as prmExperiment from './prm-experiment';
+export * as boundary from './boundary';
+export * as boundaryExperiment from './boundary-experiment';
