@@ -52,6 +52,7 @@ export function gitState(): { commit: string; dirty: boolean } {
 export function isResultCode(distRelative: string): boolean {
   const f = distRelative.split(path.sep).join('/');
   if (!f.endsWith('.js')) return false;
+  if (f.startsWith('nn/')) return f !== 'nn/bench.js';
   return f.startsWith('testbeds/') || f.startsWith('stats/') || ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js'].includes(f);
 }
 

@@ -315,9 +315,10 @@ export class GruLm {
   /**
    * Samples L tokens after each prompt row (prompts: N × P, P ≥ 1). Rows stop at `eos` (the rest is
    * `pad`, log-probability 0) when eos is given; otherwise exactly L tokens are drawn. `temperature`
-   * scales the logits (log-probabilities are those of the tempered sampling distribution).
+   * scales the logits (log-probabilities are those of the tempered sampling distribution); `greedy`
+   * takes the most probable token (lowest index on ties) instead of sampling.
    */
-  sample(prompts: Int32Array, N: number, P: number, L: number, rng: Rng, o: { eos?: number; pad?: number; temperature?: number } = {}): SampleResult {
+  sample(prompts: Int32Array, N: number, P: number, L: number, rng: Rng, o: { eos?: number; pad?: number; temperature?: number; greedy?: boolean } = {}): SampleResult {
     const { vocab: V, hidden: H } = this.shape;
     if (!Number.isInteger(P) || P < 1 || prompts.length !== N * P) throw new RangeError(`nn.GruLm.sample: prompts has ${prompts.length} entries, expected N·P with N = ${N}, P = ${P} ≥ 1`);
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`nn.GruLm.sample: L must be a positive integer, got ${L}`);
@@ -377,6 +378,10 @@ export class GruLm {
             pick = v;
             picked = true;
           }
+        }
+        if (o.greedy) {
+          pick = 0;
+          for (let v = 1; v < V; v++) if (lg[row + v] > lg[row + pick]) pick = v;
         }
         tokens[n * L + t] = pick;
         logp[n * L + t] = lg[row + pick] - lse;
