@@ -15,5 +15,6 @@ export * as stats from './stats';
 export * as tabular from './testbeds/tabular';
 export * as preference from './testbeds/preference';
 export * as rlvr from './testbeds/rlvr';
+export * as nn from './nn';
 export * as starcExperiment from './testbeds/tabular/starc-experiment';
 export * as plots from './report/plots';
