@@ -180,12 +180,15 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   /**
-   * Record and show a claim verdict. `nSeeds` is set to the notebook's number of seeds; when the
-   * check ran over other units (pairs, cases), their count is kept in details.nCases.
+   * Record and show a claim verdict. `nSeeds` is set to the notebook's number of seeds, or to
+   * `o.seeds` when the check ran on another set of seeds (e.g. a section with its own seed list);
+   * when the check ran over other units (pairs, cases), their count is kept in details.nCases.
    */
-  verdict(v: Verdict): void {
+  verdict(v: Verdict, o: { seeds?: number } = {}): void {
     if (v.profile !== this.profile) throw new Error(`${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`);
-    const rec: Verdict = v.nSeeds === this.seeds.length ? v : { ...v, nSeeds: this.seeds.length, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
+    const n = o.seeds ?? this.seeds.length;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${this.id}: verdict ${v.claimId}: seeds must be a positive integer, got ${o.seeds}`);
+    const rec: Verdict = v.nSeeds === n ? v : { ...v, nSeeds: n, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
     this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([rec]);
     displayVerdict(rec);
   }

@@ -97,13 +97,16 @@ export function exactSuccess(model: GruLm, problems: readonly AdditionProblem[],
  * The code that determines a pre-trained model's weights: the engine and the pre-training modules
  * (compiled files next to this one). Their bytes enter the cache key, so editing them retrains.
  */
-const WEIGHT_CODE = ['../../nn/wasm.js', '../../nn/gemm-wasm.js', '../../nn/gru-lm.js', '../../nn/adam.js', './base-model.js', './addition.js', '../../core/rng.js'];
+const WEIGHT_CODE = ['nn/wasm.js', 'nn/gemm-wasm.js', 'nn/gru-lm.js', 'nn/adam.js', 'testbeds/rlvr/base-model.js', 'testbeds/rlvr/addition.js', 'core/rng.js'];
 
 function specKey(spec: BaseModelSpec): string {
   const h = crypto.createHash('sha256').update(JSON.stringify({ v: 1, ...spec }));
+  // The compiled files under dist/ (also when this module runs from src/ under a test runner), so
+  // notebooks and tests agree on the key.
   for (const f of WEIGHT_CODE) {
-    const file = path.join(__dirname, f);
-    h.update(fs.existsSync(file) ? fs.readFileSync(file) : `missing:${f}`);
+    const file = path.join(paths.dist(), f);
+    if (!fs.existsSync(file)) throw new Error(`rlvr.baseModel: ${file} is missing; run \`npm run build\` first (the base model's cache key hashes the compiled code)`);
+    h.update(fs.readFileSync(file));
   }
   return `addition-gru${spec.hidden}-${h.digest('hex').slice(0, 12)}`;
 }

@@ -14,3 +14,4 @@ export * as prm from './prm';
 export * as prmExperiment from './prm-experiment';
 export * as boundary from './boundary';
 export * as boundaryExperiment from './boundary-experiment';
+export * as boundaryGru from './boundary-gru';
