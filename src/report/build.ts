@@ -21,6 +21,7 @@ import { notebookHtml } from './notebook-html';
 import { bibEscape, citeBlock, figureCitation, figureKey, kitBibtex, KIT_AUTHOR, KIT_YEAR, provenanceText } from './cite';
 import { compareTestbed, COMPARE_LEVEL, COMPARE_REPS, type TestbedComparison } from './compare';
 import { EXPORT_FORMATS, type ExportableFigure } from './export';
+import { renderBenchPageIfPresent } from '../bench/html';
 
 export interface PaperStatus {
   id: string;
@@ -343,6 +344,8 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
     }),
   );
   writeFileAtomic(path.join(out, 'references.bib'), [...bib, ...figureBib].join('\n\n') + '\n');
+  // reports/bench.html from the last `npm run bench` (reports/bench.json), when there is one.
+  renderBenchPageIfPresent(out, common);
   return { index, pages, statuses, comparePages, figures };
 }
 

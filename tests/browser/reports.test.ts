@@ -436,4 +436,33 @@ describe('reports in a browser', () => {
     expect(nf.status, nf.out).toBe(0);
     expect(nf.out).not.toMatch(/figures:|Chromium not found/);
   }, 60_000);
+
+  it('the bench page (rendered by the reports build from reports/bench.json) loads offline, escapes text and has no inline script', async () => {
+    const report = {
+      date: '2024-05-01T00:00:00Z', flags: ['--quick'], totalS: 42,
+      machine: { node: 'v20.0.0', platform: 'linux x64', cpu: `CPU ${EVIL}`, cores: 2, backend: 'wasm', python: '3.11.2', numpy: '1.24.2', torch: '1.13.0', referenceThreads: 1 },
+      rows: [
+        { id: 'mlp/tfjs', workload: 'MLP step', impl: `kit ${EVIL_METHOD}`, side: 'kit', ms: 80, unit: 'per step', throughput: { value: 6400, unit: 'samples/s' }, backend: 'wasm', threads: 1, refId: 'mlp/torch-1t', ratio: 10, agreement: { ok: true, text: 'losses agree' }, detail: '' },
+        { id: 'mlp/torch-1t', workload: 'MLP step', impl: 'PyTorch 1.13.0 (1 thread)', side: 'reference', ms: 8, unit: 'per step', throughput: { value: 64000, unit: 'samples/s' }, backend: 'torch', threads: 1, agreement: { ok: true, text: 'losses agree' }, detail: '' },
+        { id: 'vi/jacobi/kit', workload: 'value iteration', impl: 'kit, Jacobi', side: 'kit', ms: null, unit: '', backend: '', threads: 1, detail: 'failed: boom' },
+      ],
+    };
+    fs.writeFileSync(path.join(reports, 'bench.json'), JSON.stringify(report));
+    const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures']);
+    expect(r.status, r.out).toBe(0);
+    const { page, errors, outside } = await open('bench.html');
+    const rows = await page.$$eval('table.bench tbody tr', (rs) => rs.map((x) => x.getAttribute('data-row')));
+    expect(rows).toEqual(['mlp/tfjs', 'mlp/torch-1t', 'vi/jacobi/kit']);
+    const kitRow = (await page.textContent('tr[data-row="mlp/tfjs"]')) ?? '';
+    expect(kitRow).toMatch(/80\.0\s*per step[\s\S]*6400 samples\/s[\s\S]*10\.0×[\s\S]*agrees/);
+    expect(await page.textContent('tr[data-row="vi/jacobi/kit"]')).toMatch(/failed/);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.textContent('body')).toContain('<img src=x onerror="window.__pwned=3">');
+    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).toMatch(/^default-src 'none'; script-src 'self';/);
+    expect(await page.$$eval('script', (ss) => ss.filter((x) => !x.hasAttribute('src')).length)).toBe(0);
+    for (const href of relativeLinks(path.join(reports, 'bench.html'))) expect(fs.existsSync(path.join(reports, href.split('#')[0])), href).toBe(true);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

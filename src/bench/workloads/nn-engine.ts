@@ -1,0 +1,19 @@
+/** Guarded access to the kit's typed neural engine (src/nn/bench.ts), which may not exist yet. */
+import type { GruBenchResult, GruBenchSpec, MlpBenchResult, MlpBenchSpec } from '../nn-spec';
+
+export interface NnEngine {
+  benchMlpStep?: (spec: MlpBenchSpec) => MlpBenchResult | Promise<MlpBenchResult>;
+  benchGruGrpo?: (spec: GruBenchSpec) => GruBenchResult | Promise<GruBenchResult>;
+}
+
+/** The module dist/nn/bench.js, or null when it is absent (a load error of a present module is thrown). */
+export function loadNnEngine(): NnEngine | null {
+  let resolved: string;
+  try {
+    resolved = require.resolve('../../nn/bench');
+  } catch {
+    return null;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require(resolved) as NnEngine;
+}
