@@ -341,6 +341,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
       testbeds: countBy('testbed'),
       comparisons: comparisons.map((c) => ({ testbed: c.testbed, href: `compare/${c.slug}.html`, nShared: c.nShared, nGroups: c.groups.length, nPapers: c.papers.length })),
       catalogSize: catalog.length,
+      benchHref: fs.existsSync(path.join(out, 'bench.json')) ? 'bench.html' : null,
     }),
   );
   writeFileAtomic(path.join(out, 'references.bib'), [...bib, ...figureBib].join('\n\n') + '\n');
