@@ -15,3 +15,5 @@ export * as prmExperiment from './prm-experiment';
 export * as boundary from './boundary';
 export * as boundaryExperiment from './boundary-experiment';
 export * as boundaryGru from './boundary-gru';
+export * as bnpoGru from './bnpo-gru';
+export * as offPolicyGru from './off-policy-gru';
