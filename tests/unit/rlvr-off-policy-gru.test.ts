@@ -63,8 +63,8 @@ describe('rlvr off-policy GRU loop', () => {
     expect(Math.max(...off.clippedFraction)).toBeGreaterThan(0);
     const methods = offPolicyGruMethods(2);
     const r = runGruPgSweepSeed({ ...C, steps: 2, methods: { a: methods['REINFORCE|k=0'], b: methods['OPMD|k=2'] } }, 3);
-    expect(r.series['a:gradNorm']).toHaveLength(2);
+    expect(r.series!['a:gradNorm']).toHaveLength(2);
     expect(r.metrics['b:final:train:pass@1']).toBeGreaterThan(0);
-    expect(r.series['a:step']).toEqual([0, 2]);
+    expect(r.series!['a:step']).toEqual([0, 2]);
   });
 });

@@ -4,12 +4,12 @@
  * response 8 sampled tokens (no early stop). Same weights, prompts, responses and advantages on every
  * side. Agreement: the update's loss before and after one Adam step (same fixed batch), and the mean
  * log-probability of the sampled tokens (different random draws: equal up to Monte Carlo error).
- * Kit rows: the kit's tfjs GruPolicy (src/testbeds/rlvr/gru-policy.ts; with an identity embedding it
+ * Kit rows: the kit's tfjs GruPolicy (src/bench/tfjs-gru-policy.ts; with an identity embedding it
  * is exactly the one-hot GRU) and, when present, the kit's typed engine (src/nn/bench.ts).
  */
 import { initBackend } from '../../core/backend';
 import { Rng } from '../../core/rng';
-import { GruPolicy } from '../../testbeds/rlvr/gru-policy';
+import { GruPolicy } from '../tfjs-gru-policy';
 import { removeBundle, writeBundle } from '../bundle';
 import type { GruBenchResult, GruBenchSpec } from '../nn-spec';
 import { runReference } from '../python';
@@ -74,7 +74,7 @@ export async function gruTfjs(spec: GruBenchSpec): Promise<GruBenchResult> {
     bo: Array.from(spec.bOut),
   };
   const policy = new GruPolicy(tf, { vocab: V, embed: V, hidden: H }, new Rng(0));
-  // The update of policyGradientStep (gru-policy.ts) without the embedding among the trained
+  // The update of policyGradientStep (tfjs-gru-policy.ts) without the embedding among the trained
   // variables: the identity embedding stands for the fixed one-hot input and must stay fixed.
   const trained = policy.variables().filter((v) => v !== policy.vars.E);
   const A = tf.keep(tf.tensor2d(spec.advantages, [N, 1]));

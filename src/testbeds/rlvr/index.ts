@@ -5,8 +5,6 @@ export * as passk from './passk';
 export * as train from './train';
 export * as analysis from './analysis';
 export * as addition from './addition';
-export * as gruPolicy from './gru-policy';
-export * as gruAddition from './gru-addition';
 export * as baseModel from './base-model';
 export * as rover from './rover';
 export * as roverExperiment from './rover-experiment';

@@ -2,8 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng';
 import { EOS, PAD, VOCAB, additionReward, encodeAnswer, encodePrompt, randomProblem, renderTokens } from '../../src/testbeds/rlvr/addition';
-import { GruPolicy, policyGradientStep } from '../../src/testbeds/rlvr/gru-policy';
-import { repeatRows } from '../../src/testbeds/rlvr/gru-addition';
+import { GruPolicy, policyGradientStep } from '../../src/bench/tfjs-gru-policy';
+
+/** Repeat every row of a row-major matrix G times. */
+function repeatRows(x: Int32Array, rowLen: number, G: number): Int32Array {
+  const n = x.length / rowLen;
+  const out = new Int32Array(n * G * rowLen);
+  for (let i = 0; i < n; i++) for (let g = 0; g < G; g++) out.set(x.subarray(i * rowLen, (i + 1) * rowLen), (i * G + g) * rowLen);
+  return out;
+}
 
 let tf: typeof tfType;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 /**
- * A small GRU language model for RLVR miniatures (tfjs): token embedding → one GRU layer → softmax
+ * The tfjs implementation of the RLVR GRU, kept as the "before" row of `npm run bench` (the RLVR
+ * notebooks use the wasm engine of src/nn, `GruLm`, 10–20× faster here). A small GRU language model (tfjs): token embedding → one GRU layer → softmax
  * over the vocabulary. Written with raw tfjs ops so that a whole batch (prompts × group) moves one
  * token per dispatch, the input projection is one gather per step (embedding·W_x is precomputed as a
  * V × 3h table), and the output layer runs once over all positions.
@@ -13,8 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as tfType from '@tensorflow/tfjs';
-import { Rng } from '../../core/rng';
-import { writeFileAtomic } from '../../core/records';
+import { Rng } from '../core/rng';
+import { writeFileAtomic } from '../core/records';
 
 type TF = typeof tfType;
 type T2 = tfType.Tensor2D;
