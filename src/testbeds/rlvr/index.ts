@@ -15,3 +15,4 @@ export * as boundaryExperiment from './boundary-experiment';
 export * as boundaryGru from './boundary-gru';
 export * as bnpoGru from './bnpo-gru';
 export * as offPolicyGru from './off-policy-gru';
+export * as entropyGru from './entropy-gru';
