@@ -17,7 +17,7 @@ export const SCALING_CONFIG: GruRlConfig = {
   digits: [2, 3],
   nTrain: 64,
   nHeldOut: 64,
-  steps: 60,
+  steps: 200,
   batchPrompts: 32,
   groupSize: 8,
   lr: 1e-3,
