@@ -23,10 +23,7 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
-import { GruLm } from '../../nn/gru-lm';
-import { EOS, PAD, additionReward, answerLength, encodePrompt, promptLength, type AdditionProblem } from './addition';
-import { baseModel, DEFAULT_BASE_MODEL, exactSuccess, randomProblems } from './base-model';
-import { meanPassAtK, type GruRlConfig } from './gru-rl';
+import { meanPassAtK, sampleGroupBatch, startGruRun, type GruRlConfig } from './gru-rl';
 import { aggregateTokenLoss, batchAdvantages } from './pg';
 
 export type EntropyControl = 'grpo' | 'clip-cov' | 'kl-cov';
@@ -82,63 +79,30 @@ export function klCovSelect(cov: ArrayLike<number>, ratio: number): number[] {
 
 interface EvalState { step: number; pTrain: Float64Array; pHeldOut: Float64Array }
 
-function groupPrompts(problems: readonly AdditionProblem[], P: number, G: number): Int32Array {
-  const out = new Int32Array(problems.length * G * P);
-  problems.forEach((pr, i) => {
-    const row = encodePrompt(pr, P);
-    for (let g = 0; g < G; g++) out.set(row, (i * G + g) * P);
-  });
-  return out;
-}
-
 /** Trains a copy of the base model (see the module comment); `onEval` at step 0, every evalEvery steps and at the end. */
 export function trainEntropyGru(c: EntropyGruConfig, seed: number, onEval: (s: EvalState) => void): { entropy: number[]; reward: number[]; cov: number[]; touched: number[] } {
-  const spec = c.base ?? DEFAULT_BASE_MODEL;
-  const root = new Rng(seed).split('gru-rl');
-  const base = baseModel(spec).model;
-  const model = new GruLm(base.shape, root.split('unused-init'));
-  model.load(base.snapshot());
-  const maxD = Math.max(...spec.digits);
-  const P = promptLength(maxD);
-  const L = answerLength(maxD);
-  if (Math.max(...c.digits) > maxD) throw new RangeError(`rlvr.trainEntropyGru: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
+  const run = startGruRun(c, seed, 'rlvr.trainEntropyGru');
+  const { root, model, P, L, T, train } = run;
   if (c.method === 'clip-cov' && !c.clipCov) throw new RangeError('rlvr.trainEntropyGru: method clip-cov needs clipCov { ratio, lb, ub }');
   if (c.method === 'kl-cov' && !c.klCov) throw new RangeError('rlvr.trainEntropyGru: method kl-cov needs klCov { ratio, beta }');
   if (c.method === 'kl-cov' && (c.epochs ?? 1) < 2) throw new RangeError('rlvr.trainEntropyGru: KL-Cov penalises |log π − log π_old|, which is zero in an on-policy epoch; use epochs ≥ 2');
-  const train = randomProblems(root.split('train-set'), c.nTrain, c.digits);
-  const held = randomProblems(root.split('held-out-set'), c.nHeldOut, c.digits);
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize, T = P + L;
+  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize;
   const epochs = c.epochs ?? 1, eps = c.clip ?? 0.2;
-  const evaluate = (step: number) => onEval({ step, pTrain: exactSuccess(model, train, P), pHeldOut: exactSuccess(model, held, P) });
+  const evaluate = (step: number) => onEval({ step, ...run.evaluate() });
   evaluate(0);
   const entropyCurve: number[] = [], rewardCurve: number[] = [], covCurve: number[] = [], touchedCurve: number[] = [];
-  const order = root.split('order');
+  const order = run.order;
   const pick = new Rng(seed).split('entropy-gru-control');
   for (let t = 1; t <= c.steps; t++) {
     const idx = Array.from({ length: B }, () => order.int(c.nTrain));
     const problems = idx.map((i) => train[i]);
-    const N = B * G;
-    const prompts = groupPrompts(problems, P, G);
-    const s = model.sample(prompts, N, P, L, root.split(`sample${t}`), { eos: EOS, pad: PAD });
-    const rewards = new Float64Array(N);
-    let ent = 0, entN = 0;
-    for (let i = 0; i < N; i++) {
-      rewards[i] = additionReward(problems[Math.floor(i / G)], s.tokens, i * L, s.lengths[i]);
-      for (let k = 0; k < s.lengths[i]; k++) {
-        ent += s.entropy[i * L + k];
-        entN++;
-      }
-    }
-    entropyCurve.push(ent / Math.max(1, entN));
-    rewardCurve.push(rewards.reduce((a, b) => a + b, 0) / N);
+    const batch = sampleGroupBatch(model, problems, P, L, G, root.split(`sample${t}`));
+    const { N, sample: s, rewards, seq } = batch;
+    entropyCurve.push(batch.meanEntropy);
+    rewardCurve.push(batch.meanReward);
     const { adv } = batchAdvantages(rewards, B, G, c.advantage);
     const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
-    const seq = new Int32Array(N * T);
-    for (let i = 0; i < N; i++) {
-      seq.set(prompts.subarray(i * P, (i + 1) * P), i * T);
-      seq.set(s.tokens.subarray(i * L, (i + 1) * L), i * T + P);
-    }
     // flat list of valid answer tokens (position j = i·L + k)
     const valid: number[] = [];
     for (let i = 0; i < N; i++) for (let k = 0; k < s.lengths[i]; k++) valid.push(i * L + k);

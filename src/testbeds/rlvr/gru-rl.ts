@@ -16,7 +16,7 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
-import { GruLm } from '../../nn/gru-lm';
+import { GruLm, type SampleResult } from '../../nn/gru-lm';
 import { EOS, PAD, additionReward, answerLength, encodePrompt, promptLength, type AdditionProblem } from './addition';
 import { baseModel, DEFAULT_BASE_MODEL, exactSuccess, randomProblems, type BaseModelSpec } from './base-model';
 import { aggregateTokenLoss, batchAdvantages, type AdvantageOptions } from './pg';
@@ -66,7 +66,7 @@ export function meanPassAtK(p: ArrayLike<number>, k: number): number {
 }
 
 /** Prompt rows of problems (padded to the base model's prompt length P), repeated G times each. */
-function groupPrompts(problems: readonly AdditionProblem[], P: number, G: number): Int32Array {
+export function groupPrompts(problems: readonly AdditionProblem[], P: number, G: number): Int32Array {
   const out = new Int32Array(problems.length * G * P);
   problems.forEach((pr, i) => {
     const row = encodePrompt(pr, P);
@@ -75,30 +75,90 @@ function groupPrompts(problems: readonly AdditionProblem[], P: number, G: number
   return out;
 }
 
-/**
- * Trains a copy of the base model with the config's policy gradient, calling `onEval` at step 0 and
- * every evalEvery steps (and at the end) with exact per-problem success on the train and held-out sets.
- */
-export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState, model: GruLm) => void): { entropy: number[]; reward: number[]; curated: number[] } {
+/** What every GRU RL loop starts from (shared by gru-rl, off-policy-gru and entropy-gru). */
+export interface GruRun {
+  spec: BaseModelSpec;
+  /** The run's random root: 'train-set', 'held-out-set', 'order', `sample${t}` are its streams. */
+  root: Rng;
+  /** The frozen base model (shared: do not train it) and the copy that is trained. */
+  base: GruLm;
+  model: GruLm;
+  /** Prompt and answer lengths of the base model (its largest operand size), T = P + L. */
+  P: number;
+  L: number;
+  T: number;
+  train: AdditionProblem[];
+  held: AdditionProblem[];
+  /** The stream that draws each batch's problem indices. */
+  order: Rng;
+  /** Exact per-problem success of the current model on the train and held-out sets. */
+  evaluate(): { pTrain: Float64Array; pHeldOut: Float64Array };
+}
+
+/** Loads the base model, copies it, draws the problem sets; `where` names the caller in errors. */
+export function startGruRun(c: { base?: BaseModelSpec; digits: number[]; nTrain: number; nHeldOut: number }, seed: number, where: string): GruRun {
   const spec = c.base ?? DEFAULT_BASE_MODEL;
   const root = new Rng(seed).split('gru-rl');
   const base = baseModel(spec).model;
   const model = new GruLm(base.shape, root.split('unused-init'));
   model.load(base.snapshot());
-  const ref = c.klBeta ? base : null;
   const maxD = Math.max(...spec.digits);
   const P = promptLength(maxD);
   const L = answerLength(maxD);
-  if (Math.max(...c.digits) > maxD) throw new RangeError(`rlvr.trainGruRl: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
+  if (Math.max(...c.digits) > maxD) throw new RangeError(`${where}: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
   const train = randomProblems(root.split('train-set'), c.nTrain, c.digits);
   const held = randomProblems(root.split('held-out-set'), c.nHeldOut, c.digits);
+  return { spec, root, base, model, P, L, T: P + L, train, held, order: root.split('order'), evaluate: () => ({ pTrain: exactSuccess(model, train, P), pHeldOut: exactSuccess(model, held, P) }) };
+}
+
+/** A group-sampled batch: G answers per problem (temperature 1, stop at EOS), 0/1 rewards, prompt + answer rows. */
+export interface GroupBatch {
+  N: number;
+  prompts: Int32Array;
+  sample: SampleResult;
+  rewards: Float64Array;
+  /** N × (P + L) rows: the prompt, then the sampled answer (PAD after EOS). */
+  seq: Int32Array;
+  meanReward: number;
+  /** Mean predictive entropy over the generated tokens. */
+  meanEntropy: number;
+}
+
+export function sampleGroupBatch(sampler: GruLm, problems: readonly AdditionProblem[], P: number, L: number, G: number, rng: Rng): GroupBatch {
+  const N = problems.length * G, T = P + L;
+  const prompts = groupPrompts(problems, P, G);
+  const s = sampler.sample(prompts, N, P, L, rng, { eos: EOS, pad: PAD });
+  const rewards = new Float64Array(N);
+  let ent = 0, entN = 0;
+  for (let i = 0; i < N; i++) {
+    rewards[i] = additionReward(problems[Math.floor(i / G)], s.tokens, i * L, s.lengths[i]);
+    for (let k = 0; k < s.lengths[i]; k++) {
+      ent += s.entropy[i * L + k];
+      entN++;
+    }
+  }
+  const seq = new Int32Array(N * T);
+  for (let i = 0; i < N; i++) {
+    seq.set(prompts.subarray(i * P, (i + 1) * P), i * T);
+    seq.set(s.tokens.subarray(i * L, (i + 1) * L), i * T + P);
+  }
+  return { N, prompts, sample: s, rewards, seq, meanReward: rewards.reduce((a, b) => a + b, 0) / N, meanEntropy: ent / Math.max(1, entN) };
+}
+
+/**
+ * Trains a copy of the base model with the config's policy gradient, calling `onEval` at step 0 and
+ * every evalEvery steps (and at the end) with exact per-problem success on the train and held-out sets.
+ */
+export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState, model: GruLm) => void): { entropy: number[]; reward: number[]; curated: number[] } {
+  const run = startGruRun(c, seed, 'rlvr.trainGruRl');
+  const { root, model, P, L, T, train, order } = run;
+  const ref = c.klBeta ? run.base : null;
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize, T = P + L;
+  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize;
   const epochs = c.epochs ?? 1, eps = c.clip ?? 0.2, beta = c.klBeta ?? 0;
-  const evaluate = (step: number) => onEval({ step, pTrain: exactSuccess(model, train, P), pHeldOut: exactSuccess(model, held, P) }, model);
+  const evaluate = (step: number) => onEval({ step, ...run.evaluate() }, model);
   evaluate(0);
   const entropyCurve: number[] = [], rewardCurve: number[] = [], curatedCounts: number[] = [];
-  const order = root.split('order');
   for (let t = 1; t <= c.steps; t++) {
     const idx = Array.from({ length: B }, () => order.int(c.nTrain));
     let problems = idx.map((i) => train[i]);
@@ -112,29 +172,15 @@ export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState,
         continue;
       }
     }
-    const Bt = problems.length, N = Bt * G;
-    const prompts = groupPrompts(problems, P, G);
-    const s = model.sample(prompts, N, P, L, root.split(`sample${t}`), { eos: EOS, pad: PAD });
-    const rewards = new Float64Array(N);
-    let ent = 0, entN = 0;
-    for (let i = 0; i < N; i++) {
-      rewards[i] = additionReward(problems[Math.floor(i / G)], s.tokens, i * L, s.lengths[i]);
-      for (let k = 0; k < s.lengths[i]; k++) {
-        ent += s.entropy[i * L + k];
-        entN++;
-      }
-    }
-    entropyCurve.push(ent / Math.max(1, entN));
-    rewardCurve.push(rewards.reduce((a, b) => a + b, 0) / N);
+    const Bt = problems.length;
+    const batch = sampleGroupBatch(model, problems, P, L, G, root.split(`sample${t}`));
+    const { N, sample: s, rewards, seq } = batch;
+    entropyCurve.push(batch.meanEntropy);
+    rewardCurve.push(batch.meanReward);
     const { adv } = batchAdvantages(rewards, Bt, G, c.advantage);
     if (c.samples === 'positive') for (let i = 0; i < N; i++) adv[i] = Math.max(0, adv[i]);
     if (c.samples === 'negative') for (let i = 0; i < N; i++) adv[i] = Math.min(0, adv[i]);
     const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
-    const seq = new Int32Array(N * T);
-    for (let i = 0; i < N; i++) {
-      seq.set(prompts.subarray(i * P, (i + 1) * P), i * T);
-      seq.set(s.tokens.subarray(i * L, (i + 1) * L), i * T + P);
-    }
     let refLogp: Float32Array | null = null;
     if (ref && beta > 0) refLogp = Float32Array.from(ref.forward(seq, N, T, P - 1).logp);
     const w = new Float32Array(N * L);

@@ -22,9 +22,9 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
 import { GruLm } from '../../nn/gru-lm';
-import { EOS, PAD, additionReward, answerLength, encodePrompt, promptLength, type AdditionProblem } from './addition';
-import { baseModel, DEFAULT_BASE_MODEL, exactSuccess, randomProblems, type BaseModelSpec } from './base-model';
-import { meanPassAtK } from './gru-rl';
+import { EOS, PAD, additionReward } from './addition';
+import type { BaseModelSpec } from './base-model';
+import { groupPrompts, meanPassAtK, sampleGroupBatch, startGruRun } from './gru-rl';
 import { aggregateTokenLoss, batchAdvantages, type AdvantageOptions } from './pg';
 
 /** One method of the GRPO/REINFORCE family on the GRU, as in pg.ts `PgConfig`, plus staleness and reuse. */
@@ -78,61 +78,44 @@ export interface GruPgCurves {
   beta: number[];
 }
 
-function groupPrompts(problems: readonly AdditionProblem[], P: number, G: number): Int32Array {
-  const out = new Int32Array(problems.length * G * P);
-  problems.forEach((pr, i) => {
-    const row = encodePrompt(pr, P);
-    for (let g = 0; g < G; g++) out.set(row, (i * G + g) * P);
-  });
-  return out;
-}
-
 /**
  * Trains a copy of the base model with method `m`, calling onEval at step 0, every evalEvery steps
  * and at the end with exact per-problem success (train, held-out). Same random streams as trainGruRl.
  */
 export function trainGruPg(c: GruPgConfig, m: GruPgMethod, seed: number, onEval: (step: number, pTrain: Float64Array, pHeldOut: Float64Array) => void): GruPgCurves {
-  const spec = c.base ?? DEFAULT_BASE_MODEL;
-  const root = new Rng(seed).split('gru-rl');
-  const base = baseModel(spec).model;
-  const model = new GruLm(base.shape, root.split('unused-init'));
-  model.load(base.snapshot());
-  const maxD = Math.max(...spec.digits);
-  const P = promptLength(maxD);
-  const L = answerLength(maxD);
-  if (Math.max(...c.digits) > maxD) throw new RangeError(`rlvr.trainGruPg: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
+  const run = startGruRun(c, seed, 'rlvr.trainGruPg');
+  const { root, model, base, P, L, T, train } = run;
   const k = m.staleness ?? 0;
   if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`rlvr.trainGruPg: staleness must be a non-negative integer, got ${k}`);
   const epochs = m.epochs ?? 1;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`rlvr.trainGruPg: epochs must be a positive integer, got ${epochs}`);
   const behaviour = k > 0 ? new GruLm(base.shape, root.split('unused-init-behaviour')) : null;
-  const train = randomProblems(root.split('train-set'), c.nTrain, c.digits);
-  const held = randomProblems(root.split('held-out-set'), c.nHeldOut, c.digits);
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: c.maxGradNorm ?? 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize, T = P + L, N = B * G;
+  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize, N = B * G;
   const lo = 1 - (m.clipLow ?? 0.2), hi = 1 + (m.clipHigh ?? m.clipLow ?? 0.2);
   const k2 = m.k2Coef ?? 0, asym = m.asymShift ?? 0, temp = m.advantageWeightTemp ?? null;
-  const evaluate = (step: number) => onEval(step, exactSuccess(model, train, P), exactSuccess(model, held, P));
+  const evaluate = (step: number) => {
+    const e = run.evaluate();
+    onEval(step, e.pTrain, e.pHeldOut);
+  };
   evaluate(0);
   // Before update t, history holds θ_{t−1−k} … θ_{t−1} (θ_0 = base while t ≤ k); history[0] samples.
   const history: Float32Array[] = k > 0 ? [model.snapshot()] : [];
   const curves: GruPgCurves = { reward: [], gradNorm: [], clippedFraction: [], klBehaviour: [], alpha: [], beta: [] };
-  const order = root.split('order');
+  const order = run.order;
   const w = new Float32Array(N * L);
   for (let t = 1; t <= c.steps; t++) {
     const idx = Array.from({ length: B }, () => order.int(c.nTrain));
     const problems = idx.map((i) => train[i]);
-    const prompts = groupPrompts(problems, P, G);
     let sampler = model;
     if (behaviour) {
       behaviour.load(history[0]);
       sampler = behaviour;
     }
-    const s = sampler.sample(prompts, N, P, L, root.split(`sample${t}`), { eos: EOS, pad: PAD });
+    const batch = sampleGroupBatch(sampler, problems, P, L, G, root.split(`sample${t}`));
     if (behaviour) behaviour.releaseCaches();
-    const rewards = new Float64Array(N);
-    for (let i = 0; i < N; i++) rewards[i] = additionReward(problems[Math.floor(i / G)], s.tokens, i * L, s.lengths[i]);
-    curves.reward.push(rewards.reduce((a, b) => a + b, 0) / N);
+    const { sample: s, rewards, seq } = batch;
+    curves.reward.push(batch.meanReward);
     let adv: Float64Array;
     if (m.remax) {
       // ReMax (Li et al. 2024): baseline = reward of the greedy answer of the policy that sampled.
@@ -152,11 +135,6 @@ export function trainGruPg(c: GruPgConfig, m: GruPgMethod, seed: number, onEval:
       }
     }
     const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
-    const seq = new Int32Array(N * T);
-    for (let i = 0; i < N; i++) {
-      seq.set(prompts.subarray(i * P, (i + 1) * P), i * T);
-      seq.set(s.tokens.subarray(i * L, (i + 1) * L), i * T + P);
-    }
     let clippedSum = 0, tokens = 0;
     for (let e = 0; e < epochs; e++) {
       model.zeroGrad();
