@@ -8,7 +8,7 @@
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 
-const APT = ['jupyter-notebook', 'python3-nbclient', 'python3-nbconvert', 'python3-ipykernel', 'chromium'];
+const APT = ['jupyter-notebook', 'python3-nbclient', 'python3-nbconvert', 'python3-ipykernel', 'chromium', 'python3-numpy'];
 
 function run(cmd, args, opts = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
