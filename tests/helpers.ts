@@ -1,7 +1,9 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { afterAll, beforeAll } from 'vitest';
+import { runNodeAsync, type NodeRunResult } from '../src/core/proc';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -53,18 +55,26 @@ export function workspace(name: string) {
 }
 
 /** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-export function cliAsync(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out: stdout + stderr });
-    });
+export function cliAsync(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<NodeRunResult> {
+  return runNodeAsync([CLI, ...args], { env: { ...ws.env, ...extraEnv }, timeoutMs });
+}
+
+/**
+ * Points RLMINI_MODELS_DIR at a fresh temporary directory for the tests of the calling file (so tiny
+ * base models pre-trained by tests never land in the committed data/models/), restoring it after.
+ */
+export function useTempModelsDir(prefix = 'rlmini-models-'): void {
+  let dir = '';
+  let prev: string | undefined;
+  beforeAll(() => {
+    prev = process.env.RLMINI_MODELS_DIR;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    process.env.RLMINI_MODELS_DIR = dir;
+  });
+  afterAll(() => {
+    if (prev === undefined) delete process.env.RLMINI_MODELS_DIR;
+    else process.env.RLMINI_MODELS_DIR = prev;
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 }
 

@@ -8,7 +8,7 @@
  * metadata and outputs carry HTML, and two synthetic papers of the tabular testbed whose summaries are
  * written through the real notebook API (startNotebook → compare → figure → finish) without a kernel.
  */
-import { spawn } from 'child_process';
+import { runNodeAsync } from '../../src/core/proc';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -48,22 +48,9 @@ const FIGURE_IDS = ['starc/spearman-by-metric', 'starc/distance-vs-regret', 'cpl
 const CSS = { width: 720, height: 432 };
 const SCALE = 300 / 96;
 
-/**
- * Run a node process without blocking the test worker (a long spawnSync starves vitest's RPC with
- * the worker on a busy machine).
- */
+/** Run a node process without blocking the test worker. */
 function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 300_000): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out });
-    });
-  });
+  return runNodeAsync(args, { env, cwd, timeoutMs });
 }
 
 function cli(ws: ReturnType<typeof workspace>, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 300_000) {

@@ -8,11 +8,10 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { CLI, ROOT, code, notebook, workspace, cliAsync as cli, kernelPidsFor, snapshotWorkspace, removeDistSnapshot } from '../helpers';
+import { CLI, code, notebook, workspace, cliAsync as cli, kernelPidsFor, snapshotWorkspace, removeDistSnapshot } from '../helpers';
 
 function kernelPids(): number[] {
   return kernelPidsFor(MARKER);

@@ -14,13 +14,11 @@
  * Provenance (times, wall times), a record's `timings` (wall-clock measurements the experiment
  * reports) and its free-form `extra` are not compared.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { ROOT, workspace, cliAsync as cli, snapshotWorkspace, removeDistSnapshot } from '../helpers';
+import { workspace, cliAsync as cli, snapshotWorkspace, removeDistSnapshot } from '../helpers';
 
 
 

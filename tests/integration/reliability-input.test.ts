@@ -5,13 +5,13 @@
  * line; a malformed notebook, a missing kernel, a missing Jupyter and a full disk each give one clear
  * message and a non-zero exit, and what was already finished stays. No kernel process outlives a case.
  */
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/records';
-import { CLI, ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+import { ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
 
 
 function kernelPids(): number[] {

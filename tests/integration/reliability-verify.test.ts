@@ -4,7 +4,6 @@
  * seed) and compares them value by value; a committed record that the code no longer reproduces, or a
  * damaged one, fails with a diff. Uses 2 STARC seeds (~1-2 s each).
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
 /** The headless runner on real notebooks through the real tslab kernel. */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,6 @@
  * the sampler's distribution, and the committed kernel bytes against the generator.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -1,20 +1,10 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempModelsDir } from '../helpers';
 import { runBnpoGruSeed } from '../../src/testbeds/rlvr/bnpo-gru';
 
 // A tiny base model pre-trained in a temporary directory (never the committed data/models).
 const TINY = { hidden: 8, digits: [1, 2], steps: 150, batch: 32, lr: 3e-3, seed: 0 };
-let prevDir: string | undefined;
-beforeAll(() => {
-  prevDir = process.env.RLMINI_MODELS_DIR;
-  process.env.RLMINI_MODELS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
-});
-afterAll(() => {
-  if (prevDir === undefined) delete process.env.RLMINI_MODELS_DIR;
-  else process.env.RLMINI_MODELS_DIR = prevDir;
-});
+useTempModelsDir();
 
 const C = { base: TINY, digits: [1], nTrain: 24, nHeldOut: 8, steps: 3, batchPrompts: 6, groupSize: 4, lr: 3e-3, aggregation: 'seq-mean-token-mean' as const, evalEvery: 3, passKs: [1, 4] };
 

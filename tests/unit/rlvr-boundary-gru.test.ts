@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempModelsDir } from '../helpers';
 import { checkGruBoundaryConfig, likelihoodChange, runGruBoundarySeed, safeLog, type GruBoundaryConfig } from '../../src/testbeds/rlvr/boundary-gru';
 
 describe('rlvr GRU reasoning-boundary analysis', () => {
@@ -32,18 +30,7 @@ describe('rlvr GRU reasoning-boundary analysis', () => {
 
   // A tiny base model in a temporary cache (the default model's cache key is computed from dist/, so
   // tests never touch data/models/).
-  let dir = '';
-  let prev: string | undefined;
-  beforeAll(() => {
-    prev = process.env.RLMINI_MODELS_DIR;
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-boundary-gru-'));
-    process.env.RLMINI_MODELS_DIR = dir;
-  });
-  afterAll(() => {
-    if (prev === undefined) delete process.env.RLMINI_MODELS_DIR;
-    else process.env.RLMINI_MODELS_DIR = prev;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  useTempModelsDir('rlmini-rlvr-boundary-gru-');
   const tiny: GruBoundaryConfig = {
     rl: { base: { hidden: 8, digits: [1, 2, 3], steps: 20, batch: 16, lr: 3e-3, seed: 1 }, digits: [2, 3], nTrain: 9, nHeldOut: 9, steps: 2, batchPrompts: 4, groupSize: 4, lr: 1e-3, advantage: { kind: 'grpo' }, aggregation: 'token-mean', evalEvery: 1, passKs: [1, 256] },
     methods: ['grpo', 'self'],

@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempModelsDir } from '../helpers';
 import { Rng } from '../../src/core/rng';
 import { clipCovSelect, klCovSelect, runEntropyGruSeed, tokenCovariance, type EntropyGruConfig } from '../../src/testbeds/rlvr/entropy-gru';
 import { runGruRlSeed } from '../../src/testbeds/rlvr/gru-rl';
@@ -52,18 +50,7 @@ describe('rlvr entropy mechanism on the GRU: Clip-Cov / KL-Cov', () => {
 
   // A small base model in a temporary cache (the default model's cache key is computed from dist/, so
   // tests never touch data/models/).
-  let dir = '';
-  let prev: string | undefined;
-  beforeAll(() => {
-    prev = process.env.RLMINI_MODELS_DIR;
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-entropy-gru-'));
-    process.env.RLMINI_MODELS_DIR = dir;
-  });
-  afterAll(() => {
-    if (prev === undefined) delete process.env.RLMINI_MODELS_DIR;
-    else process.env.RLMINI_MODELS_DIR = prev;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  useTempModelsDir('rlmini-rlvr-entropy-gru-');
   const tiny: EntropyGruConfig = {
     base: { hidden: 16, digits: [1], steps: 300, batch: 32, lr: 1e-2, seed: 1 },
     method: 'grpo', digits: [1], nTrain: 12, nHeldOut: 8, steps: 4, batchPrompts: 4, groupSize: 4, lr: 2e-3, advantage: { kind: 'grpo' },

@@ -1,21 +1,11 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempModelsDir } from '../helpers';
 import { trainGruRl } from '../../src/testbeds/rlvr/gru-rl';
 import { offPolicyGruMethods, runGruPgSweepSeed, trainGruPg, type GruPgConfig, type GruPgMethod } from '../../src/testbeds/rlvr/off-policy-gru';
 
 // A tiny base model pre-trained in a temporary directory (never the committed data/models).
 const TINY = { hidden: 8, digits: [1, 2], steps: 150, batch: 32, lr: 3e-3, seed: 0 };
-let prevDir: string | undefined;
-beforeAll(() => {
-  prevDir = process.env.RLMINI_MODELS_DIR;
-  process.env.RLMINI_MODELS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
-});
-afterAll(() => {
-  if (prevDir === undefined) delete process.env.RLMINI_MODELS_DIR;
-  else process.env.RLMINI_MODELS_DIR = prevDir;
-});
+useTempModelsDir();
 
 const C: GruPgConfig = { base: TINY, digits: [1], nTrain: 24, nHeldOut: 8, steps: 4, batchPrompts: 4, groupSize: 4, lr: 3e-3, aggregation: 'seq-mean-token-mean', evalEvery: 2, passKs: [1] };
 const REINFORCE: GruPgMethod = { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none' };

@@ -8,27 +8,17 @@
  * Both runs skip the static figure export (--no-figures: it needs Chromium and is timed by nothing
  * here). Kit-only rows: there is no reference for these.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { paths } from '../../core/paths';
+import { runNodeAsync } from '../../core/proc';
 import { nowMs } from '../timing';
 import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 
 function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(cwd, 'dist', 'cli', 'main.js'), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out });
-    });
-  });
+  return runNodeAsync([path.join(cwd, 'dist', 'cli', 'main.js'), ...args], { env, cwd, timeoutMs });
 }
 
 /** A scratch copy of the workspace; returns its directory and the environment that points the CLI at it. */

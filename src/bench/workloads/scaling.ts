@@ -8,7 +8,6 @@ import * as os from 'os';
 import { runTasks, type TaskJob } from '../../core/tasks';
 import { baseModel } from '../../testbeds/rlvr/base-model';
 import type { GruRlConfig } from '../../testbeds/rlvr/gru-rl';
-import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 
 const W = 'parallel seeds: 4 GRU RLVR seeds, 1 vs 2 workers';
