@@ -6,8 +6,11 @@
 //   C (M × N) = [C +] Â·B [+ bias] then [max(·, 0)], where Â(i, k) = A[i·ars + k·acs] (so a transposed A
 //   costs nothing: ars = 1, acs = lda), B is row-major with leading dimension ldb, C with ldc; bias is a
 //   pointer to N floats (0 = none), accum and relu are flags. Pointers are byte addresses, strides elements.
-const GEMM_PARAMS = '(param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $ars i32) (param $acs i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32) (param $bias i32) (param $relu i32)';
-const GEMM_ARGS = ['$M', '$N', '$K', '$A', '$ars', '$acs', '$B', '$ldb', '$C', '$ldc', '$accum', '$bias', '$relu'].map((x) => `(local.get ${x})`).join(' ');
+const GEMM_PARAMS =
+  '(param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $ars i32) (param $acs i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32) (param $bias i32) (param $relu i32)';
+const GEMM_ARGS = ['$M', '$N', '$K', '$A', '$ars', '$acs', '$B', '$ldb', '$C', '$ldc', '$accum', '$bias', '$relu']
+  .map((x) => `(local.get ${x})`)
+  .join(' ');
 
 function wat() {
   const L = [];
@@ -15,7 +18,9 @@ function wat() {
   p('(module');
   p('  (memory (export "memory") 1)');
   p(`  (func (export "gemm") ${GEMM_PARAMS}`);
-  p('    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)');
+  p(
+    '    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)',
+  );
   p('    (local $b0 v128) (local $b1 v128) (local $a v128)');
   for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) p(`    (local $c${r}${c} v128)`);
   p('    (local.set $sk (i32.shl (local.get $acs) (i32.const 2)))');
@@ -62,19 +67,27 @@ function wat() {
   p('      (block $jd (loop $rj');
   p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $N)))');
   p('        (local.set $s (f32.const 0))');
-  p('        (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $ars)) (i32.const 2))))');
+  p(
+    '        (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $ars)) (i32.const 2))))',
+  );
   p('        (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))');
   p('        (local.set $k (i32.const 0))');
   p('        (block $kd (loop $rk');
   p('          (br_if $kd (i32.ge_s (local.get $k) (local.get $K)))');
-  p('          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))');
+  p(
+    '          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))',
+  );
   p('          (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $acs) (i32.const 2))))');
   p('          (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $ldb) (i32.const 2))))');
   p('          (local.set $k (i32.add (local.get $k) (i32.const 1)))');
   p('          (br $rk)))');
-  p('        (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))');
+  p(
+    '        (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))',
+  );
   p('        (if (local.get $accum) (then (local.set $s (f32.add (f32.load (local.get $pc)) (local.get $s)))))');
-  p('        (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))');
+  p(
+    '        (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))',
+  );
   p('        (if (local.get $relu) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))');
   p('        (f32.store (local.get $pc) (local.get $s))');
   p('        (local.set $j (i32.add (local.get $j) (i32.const 1)))');
@@ -96,7 +109,9 @@ function elementwiseKernels(p) {
   p('    (local.set $end (i32.shl (local.get $n) (i32.const 2)))');
   p('    (block $d (loop $l');
   p('      (br_if $d (i32.ge_s (local.get $o) (local.get $end)))');
-  p('      (v128.store (i32.add (local.get $delta) (local.get $o)) (v128.and (v128.load (i32.add (local.get $delta) (local.get $o))) (f32x4.gt (v128.load (i32.add (local.get $act) (local.get $o))) (v128.const f32x4 0 0 0 0))))');
+  p(
+    '      (v128.store (i32.add (local.get $delta) (local.get $o)) (v128.and (v128.load (i32.add (local.get $delta) (local.get $o))) (f32x4.gt (v128.load (i32.add (local.get $act) (local.get $o))) (v128.const f32x4 0 0 0 0))))',
+  );
   p('      (local.set $o (i32.add (local.get $o) (i32.const 16)))');
   p('      (br $l)))');
   p('  )');
@@ -105,11 +120,15 @@ function elementwiseKernels(p) {
   p('    (local.set $N4 (i32.shl (local.get $N) (i32.const 2)))');
   p('    (block $d (loop $l');
   p('      (br_if $d (i32.ge_s (local.get $i) (local.get $M)))');
-  p('      (local.set $row (i32.add (local.get $X) (i32.shl (i32.mul (local.get $i) (local.get $ldx)) (i32.const 2))))');
+  p(
+    '      (local.set $row (i32.add (local.get $X) (i32.shl (i32.mul (local.get $i) (local.get $ldx)) (i32.const 2))))',
+  );
   p('      (local.set $j (i32.const 0))');
   p('      (block $jd (loop $jl');
   p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $N4)))');
-  p('        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (v128.load (i32.add (local.get $row) (local.get $j)))))');
+  p(
+    '        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (v128.load (i32.add (local.get $row) (local.get $j)))))',
+  );
   p('        (local.set $j (i32.add (local.get $j) (i32.const 16)))');
   p('        (br $jl)))');
   p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
@@ -135,7 +154,11 @@ function expInto(dst, src) {
 // σ(x) = 1 / (1 + e^−x) into $dst from $src (clobbers $t).
 function sigmoidInto(dst, src) {
   const one = '(v128.const f32x4 1 1 1 1)';
-  return [`(local.set $t (f32x4.neg (local.get ${src})))`, ...expInto('$t', '$t'), `(local.set ${dst} (f32x4.div ${one} (f32x4.add ${one} (local.get $t))))`];
+  return [
+    `(local.set $t (f32x4.neg (local.get ${src})))`,
+    ...expInto('$t', '$t'),
+    `(local.set ${dst} (f32x4.div ${one} (f32x4.add ${one} (local.get $t))))`,
+  ];
 }
 
 // tanh(x) = 2σ(2x) − 1 into $dst from $src (clobbers $t).
@@ -159,16 +182,24 @@ function tanhInto(dst, src) {
 function gruKernels(p) {
   const ld = (a) => `(v128.load ${a})`;
   const at = (base, off) => `(i32.add (local.get ${base}) ${off})`;
-  p('  (func (export "gru_fwd") (param $N i32) (param $H i32) (param $table i32) (param $tok i32) (param $gh i32) (param $bh i32) (param $hprev i32) (param $hout i32) (param $keep i32)');
-  p('    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $tb i32) (local $gb i32) (local $hb i32) (local $o i32)');
-  p('    (local $a v128) (local $r v128) (local $z v128) (local $ghn v128) (local $nn v128) (local $h v128) (local $t v128) (local $ex_fx v128) (local $ex_y v128)');
+  p(
+    '  (func (export "gru_fwd") (param $N i32) (param $H i32) (param $table i32) (param $tok i32) (param $gh i32) (param $bh i32) (param $hprev i32) (param $hout i32) (param $keep i32)',
+  );
+  p(
+    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $tb i32) (local $gb i32) (local $hb i32) (local $o i32)',
+  );
+  p(
+    '    (local $a v128) (local $r v128) (local $z v128) (local $ghn v128) (local $nn v128) (local $h v128) (local $t v128) (local $ex_fx v128) (local $ex_y v128)',
+  );
   p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
   p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
   p('    (local.set $NH4 (i32.mul (local.get $N) (local.get $H4)))');
   p('    (local.set $n (i32.const 0))');
   p('    (block $nd (loop $nl');
   p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
-  p('      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p(
+    '      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
+  );
   p('      (local.set $gb (i32.add (local.get $gh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))');
   p('      (local.set $hb (i32.mul (local.get $n) (local.get $H4)))');
   p('      (local.set $j (i32.const 0))');
@@ -203,17 +234,27 @@ function gruKernels(p) {
   p('      (br $nl)))');
   p('  )');
 
-  p('  (func (export "gru_bwd") (param $N i32) (param $H i32) (param $tok i32) (param $gates i32) (param $hprev i32) (param $dh i32) (param $dhprev i32) (param $dgh i32) (param $dWx i32) (param $dbx i32) (param $dbh i32)');
-  p('    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $wx i32) (local $gb i32) (local $o i32) (local $q i32)');
-  p('    (local $r v128) (local $z v128) (local $nn v128) (local $ghn v128) (local $d v128) (local $dan v128) (local $dar v128) (local $daz v128) (local $danr v128)');
+  p(
+    '  (func (export "gru_bwd") (param $N i32) (param $H i32) (param $tok i32) (param $gates i32) (param $hprev i32) (param $dh i32) (param $dhprev i32) (param $dgh i32) (param $dWx i32) (param $dbx i32) (param $dbh i32)',
+  );
+  p(
+    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $wx i32) (local $gb i32) (local $o i32) (local $q i32)',
+  );
+  p(
+    '    (local $r v128) (local $z v128) (local $nn v128) (local $ghn v128) (local $d v128) (local $dan v128) (local $dar v128) (local $daz v128) (local $danr v128)',
+  );
   p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
   p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
   p('    (local.set $NH4 (i32.mul (local.get $N) (local.get $H4)))');
   p('    (local.set $n (i32.const 0))');
   p('    (block $nd (loop $nl');
   p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
-  p('      (local.set $wx (i32.add (local.get $dWx) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))');
-  p('      (local.set $gb (i32.add (local.get $dgh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))');
+  p(
+    '      (local.set $wx (i32.add (local.get $dWx) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
+  );
+  p(
+    '      (local.set $gb (i32.add (local.get $dgh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))',
+  );
   p('      (local.set $j (i32.const 0))');
   p('      (block $jd (loop $jl');
   p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $H4)))');
@@ -260,7 +301,10 @@ function gruKernels(p) {
 function emitBlock(p, R, V) {
   const ind = '        ';
   for (let r = 0; r < R; r++) for (let c = 0; c < V; c++) p(`${ind}(local.set $c${r}${c} (v128.const i32x4 0 0 0 0))`);
-  for (let r = 0; r < R; r++) p(`${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ars)) (i32.const 2))))`);
+  for (let r = 0; r < R; r++)
+    p(
+      `${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ars)) (i32.const 2))))`,
+    );
   p(`${ind}(local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))`);
   p(`${ind}(local.set $k (local.get $K))`);
   p(`${ind}(block $kd (loop $kl`);
@@ -268,19 +312,30 @@ function emitBlock(p, R, V) {
   for (let c = 0; c < V; c++) p(`${ind}  (local.set $b${c} (v128.load offset=${16 * c} (local.get $pb)))`);
   for (let r = 0; r < R; r++) {
     p(`${ind}  (local.set $a (f32x4.splat (f32.load (local.get $pa${r}))))`);
-    for (let c = 0; c < V; c++) p(`${ind}  (local.set $c${r}${c} (f32x4.add (local.get $c${r}${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
+    for (let c = 0; c < V; c++)
+      p(
+        `${ind}  (local.set $c${r}${c} (f32x4.add (local.get $c${r}${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`,
+      );
     p(`${ind}  (local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $sk)))`);
   }
   p(`${ind}  (local.set $pb (i32.add (local.get $pb) (local.get $sb)))`);
   p(`${ind}  (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
   p(`${ind}  (br $kl)))`);
   for (let r = 0; r < R; r++) {
-    p(`${ind}(local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ldc)) (local.get $j)) (i32.const 2))))`);
+    p(
+      `${ind}(local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ldc)) (local.get $j)) (i32.const 2))))`,
+    );
     for (let c = 0; c < V; c++) {
       const acc = `$c${r}${c}`;
-      p(`${ind}(if (local.get $accum) (then (local.set ${acc} (f32x4.add (v128.load offset=${16 * c} (local.get $pc)) (local.get ${acc})))))`);
-      p(`${ind}(if (local.get $bias) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (v128.load offset=${16 * c} (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))`);
-      p(`${ind}(if (local.get $relu) (then (local.set ${acc} (f32x4.max (local.get ${acc}) (v128.const f32x4 0 0 0 0)))))`);
+      p(
+        `${ind}(if (local.get $accum) (then (local.set ${acc} (f32x4.add (v128.load offset=${16 * c} (local.get $pc)) (local.get ${acc})))))`,
+      );
+      p(
+        `${ind}(if (local.get $bias) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (v128.load offset=${16 * c} (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))`,
+      );
+      p(
+        `${ind}(if (local.get $relu) (then (local.set ${acc} (f32x4.max (local.get ${acc}) (v128.const f32x4 0 0 0 0)))))`,
+      );
       p(`${ind}(v128.store offset=${16 * c} (local.get $pc) (local.get ${acc}))`);
     }
   }

@@ -8,7 +8,14 @@
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 
-const APT = ['jupyter-notebook', 'python3-nbclient', 'python3-nbconvert', 'python3-ipykernel', 'chromium', 'python3-numpy'];
+const APT = [
+  'jupyter-notebook',
+  'python3-nbclient',
+  'python3-nbconvert',
+  'python3-ipykernel',
+  'chromium',
+  'python3-numpy',
+];
 
 function run(cmd, args, opts = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
@@ -28,14 +35,19 @@ function has(cmd, args) {
   }
 }
 
-const needApt = !has('/usr/bin/python3', ['-c', 'import nbclient, nbconvert, ipykernel']) || !fs.existsSync('/usr/bin/chromium');
+const needApt =
+  !has('/usr/bin/python3', ['-c', 'import nbclient, nbconvert, ipykernel']) || !fs.existsSync('/usr/bin/chromium');
 if (needApt && process.env.RLMINI_SKIP_APT !== '1') {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && fs.existsSync('/usr/bin/apt-get')) {
     run('apt-get', ['update']);
-    run('apt-get', ['install', '-y', '--no-install-recommends', ...APT], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...APT], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else {
-    console.log(`setup: the tests need Jupyter and Chromium; install them with\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n(the reports do not need them).`);
+    console.log(
+      `setup: the tests need Jupyter and Chromium; install them with\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n(the reports do not need them).`,
+    );
   }
 }
 run('npm', ['ci', '--no-audit', '--no-fund']);
@@ -44,6 +56,9 @@ run('npm', ['run', 'build']);
 {
   console.log('\n$ node dist/cli/main.js kernel');
   const k = spawnSync('node', ['dist/cli/main.js', 'kernel'], { stdio: 'inherit' });
-  if (k.status !== 0) console.log('setup: the tslab kernel was not registered (see above); `npm run kernel` after installing Jupyter. Continuing.');
+  if (k.status !== 0)
+    console.log(
+      'setup: the tslab kernel was not registered (see above); `npm run kernel` after installing Jupyter. Continuing.',
+    );
 }
 run('node', ['dist/cli/main.js', 'reports', ...process.argv.slice(2)]);

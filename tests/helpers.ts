@@ -17,7 +17,11 @@ export function md(source: string) {
 export function notebook(cells: unknown[], paper?: unknown) {
   return {
     cells,
-    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript (rl-miniatures)', language: 'typescript' }, language_info: { name: 'typescript' }, ...(paper ? { paper } : {}) },
+    metadata: {
+      kernelspec: { name: 'tslab', display_name: 'TypeScript (rl-miniatures)', language: 'typescript' },
+      language_info: { name: 'typescript' },
+      ...(paper ? { paper } : {}),
+    },
     nbformat: 4,
     nbformat_minor: 5,
   };
@@ -45,7 +49,11 @@ export function workspace(name: string) {
       fs.writeFileSync(path.join(nbDir, `${id}.ipynb`), typeof nb === 'string' ? nb : JSON.stringify(nb, null, 1));
     },
     cli(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 300_000) {
-      const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: timeoutMs });
+      const r = spawnSync(process.execPath, [CLI, ...args], {
+        env: { ...env, ...extraEnv },
+        encoding: 'utf8',
+        timeout: timeoutMs,
+      });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
     },
     cleanup() {
@@ -55,7 +63,12 @@ export function workspace(name: string) {
 }
 
 /** The CLI, asynchronously (a long spawnSync would block the vitest worker's RPC). */
-export function cliAsync(ws: { env: NodeJS.ProcessEnv }, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): Promise<NodeRunResult> {
+export function cliAsync(
+  ws: { env: NodeJS.ProcessEnv },
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 600_000,
+): Promise<NodeRunResult> {
   return runNodeAsync([CLI, ...args], { env: { ...ws.env, ...extraEnv }, timeoutMs });
 }
 
@@ -114,7 +127,8 @@ export function snapshotWorkspace(name: string, opts: { copyRepoNotebooks?: bool
   for (const d of ['node_modules', 'src']) fs.symlinkSync(path.join(ROOT, d), path.join(ws.dir, d), 'dir');
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(ws.dir, 'package.json'));
   if (opts.copyRepoNotebooks) {
-    for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb'))) fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(ws.nbDir, f));
+    for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')))
+      fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(ws.nbDir, f));
   }
   Object.assign(ws.env, { RLMINI_ROOT: ws.dir, RLMINI_CATALOG: path.join(ROOT, 'data', 'catalog.json') });
   return ws;

@@ -1,11 +1,16 @@
 /** Numerical checks shared by the unit tests. */
 
 /** Max error between an analytic gradient and central finite differences, relative to (0.01 + |g|). */
-export function fdCheck(f: (th: Float64Array) => { loss: number; grad: ArrayLike<number> }, theta: Float64Array, h = 1e-6): number {
+export function fdCheck(
+  f: (th: Float64Array) => { loss: number; grad: ArrayLike<number> },
+  theta: Float64Array,
+  h = 1e-6,
+): number {
   const { grad } = f(theta);
   let worst = 0;
   for (let i = 0; i < theta.length; i++) {
-    const tp = Float64Array.from(theta), tm = Float64Array.from(theta);
+    const tp = Float64Array.from(theta),
+      tm = Float64Array.from(theta);
     tp[i] += h;
     tm[i] -= h;
     const fd = (f(tp).loss - f(tm).loss) / (2 * h);

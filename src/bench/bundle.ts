@@ -23,12 +23,20 @@ function dtypeOf(a: BundleArray): 'float64' | 'float32' | 'int32' {
 }
 
 /** Write a bundle into a fresh temporary directory and return its path (remove it with `removeBundle`). */
-export function writeBundle(name: string, scalars: Record<string, unknown>, arrays: Record<string, { data: BundleArray; shape: number[] }>): string {
-  if (os.endianness() !== 'LE') throw new Error('bench bundle: the reference scripts read little-endian arrays; this machine is big-endian.');
+export function writeBundle(
+  name: string,
+  scalars: Record<string, unknown>,
+  arrays: Record<string, { data: BundleArray; shape: number[] }>,
+): string {
+  if (os.endianness() !== 'LE')
+    throw new Error('bench bundle: the reference scripts read little-endian arrays; this machine is big-endian.');
   for (const [key, { data, shape }] of Object.entries(arrays)) {
     if (!/^[A-Za-z0-9_]+$/.test(key)) throw new RangeError(`bench bundle: array name '${key}' must be alphanumeric`);
     const n = shape.reduce((p, s) => p * s, 1);
-    if (n !== data.length) throw new RangeError(`bench bundle: array '${key}' has ${data.length} elements, shape [${shape.join(', ')}] needs ${n}`);
+    if (n !== data.length)
+      throw new RangeError(
+        `bench bundle: array '${key}' has ${data.length} elements, shape [${shape.join(', ')}] needs ${n}`,
+      );
     dtypeOf(data);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rlmini-bench-${name}-`));
@@ -49,7 +57,8 @@ export function readBundle(dir: string): { scalars: Record<string, unknown>; arr
   for (const [k, v] of Object.entries(m.arrays)) {
     const b = fs.readFileSync(path.join(dir, v.file));
     const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-    arrays[k] = v.dtype === 'float64' ? new Float64Array(ab) : v.dtype === 'float32' ? new Float32Array(ab) : new Int32Array(ab);
+    arrays[k] =
+      v.dtype === 'float64' ? new Float64Array(ab) : v.dtype === 'float32' ? new Float32Array(ab) : new Int32Array(ab);
   }
   return { scalars: m.scalars, arrays };
 }

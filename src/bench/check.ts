@@ -31,7 +31,15 @@ export interface BenchArgs {
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { quick: false, only: [], reference: true, check: false, updateBaseline: false, tolerance: null, baseline: null };
+  const a: BenchArgs = {
+    quick: false,
+    only: [],
+    reference: true,
+    check: false,
+    updateBaseline: false,
+    tolerance: null,
+    baseline: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -39,7 +47,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = () => {
       const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new BenchUsageError(`bench: ${flag} needs a value.\n${BENCH_USAGE}`);
+      if (v === undefined || v.startsWith('--'))
+        throw new BenchUsageError(`bench: ${flag} needs a value.\n${BENCH_USAGE}`);
       return v;
     };
     switch (flag) {
@@ -56,15 +65,22 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         a.updateBaseline = true;
         break;
       case '--only':
-        for (const id of value().split(',').map((s) => s.trim()).filter(Boolean)) {
-          if (!(WORKLOAD_IDS as readonly string[]).includes(id)) throw new BenchUsageError(`bench: --only ${id}: unknown workload. Workloads: ${WORKLOAD_IDS.join(', ')}.`);
+        for (const id of value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          if (!(WORKLOAD_IDS as readonly string[]).includes(id))
+            throw new BenchUsageError(`bench: --only ${id}: unknown workload. Workloads: ${WORKLOAD_IDS.join(', ')}.`);
           a.only.push(id);
         }
         break;
       case '--tolerance': {
         const v = value();
         const n = Number(v);
-        if (!(n > 1) || !Number.isFinite(n)) throw new BenchUsageError(`bench: --tolerance ${v}: must be a number > 1 (the slow-down factor allowed, e.g. 1.5).`);
+        if (!(n > 1) || !Number.isFinite(n))
+          throw new BenchUsageError(
+            `bench: --tolerance ${v}: must be a number > 1 (the slow-down factor allowed, e.g. 1.5).`,
+          );
         a.tolerance = n;
         break;
       }
@@ -75,7 +91,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         throw new BenchUsageError(`bench: unknown option ${arg}.\n${BENCH_USAGE}`);
     }
   }
-  if (a.check && a.updateBaseline) throw new BenchUsageError('bench: --check and --update-baseline exclude each other (check against the old baseline first, then refresh it).');
+  if (a.check && a.updateBaseline)
+    throw new BenchUsageError(
+      'bench: --check and --update-baseline exclude each other (check against the old baseline first, then refresh it).',
+    );
   return a;
 }
 
@@ -118,7 +137,15 @@ export interface CheckResult {
 
 export function compareToBaseline(rows: readonly BenchRow[], baseline: Baseline, tolerance: number): CheckResult {
   if (!(tolerance > 1)) throw new RangeError(`compareToBaseline: tolerance must be > 1, got ${tolerance}`);
-  const res: CheckResult = { ok: true, tolerance, regressions: [], failed: [], passed: [], notRun: [], unbaselined: [] };
+  const res: CheckResult = {
+    ok: true,
+    tolerance,
+    regressions: [],
+    failed: [],
+    passed: [],
+    notRun: [],
+    unbaselined: [],
+  };
   const kit = new Map(rows.filter((r) => r.side === 'kit').map((r) => [r.id, r]));
   for (const [id, b] of Object.entries(baseline.rows)) {
     const r = kit.get(id);
@@ -139,14 +166,25 @@ export function compareToBaseline(rows: readonly BenchRow[], baseline: Baseline,
 }
 
 /** Human-readable lines of a check, ending with how to refresh the baseline when it failed. */
-export function formatCheck(c: CheckResult, baselineFile: string, baseMachine?: MachineInfo, machine?: MachineInfo): string[] {
+export function formatCheck(
+  c: CheckResult,
+  baselineFile: string,
+  baseMachine?: MachineInfo,
+  machine?: MachineInfo,
+): string[] {
   const out: string[] = [];
   if (baseMachine && machine && (baseMachine.cpu !== machine.cpu || baseMachine.cores !== machine.cores)) {
-    out.push(`! the baseline was measured on another machine (${baseMachine.cpu}, ${baseMachine.cores} cores; this one: ${machine.cpu}, ${machine.cores} cores): the comparison is indicative only.`);
+    out.push(
+      `! the baseline was measured on another machine (${baseMachine.cpu}, ${baseMachine.cores} cores; this one: ${machine.cpu}, ${machine.cores} cores): the comparison is indicative only.`,
+    );
   }
-  for (const f of c.regressions) out.push(`✗ ${f.id} (${f.impl}): ${f.ms.toFixed(2)} ms vs baseline ${f.baseMs.toFixed(2)} ms — ${f.factor.toFixed(2)}× slower (tolerance ${c.tolerance}×)`);
+  for (const f of c.regressions)
+    out.push(
+      `✗ ${f.id} (${f.impl}): ${f.ms.toFixed(2)} ms vs baseline ${f.baseMs.toFixed(2)} ms — ${f.factor.toFixed(2)}× slower (tolerance ${c.tolerance}×)`,
+    );
   for (const id of c.failed) out.push(`✗ ${id}: failed to run (it has a baseline of ${baselineFile})`);
-  for (const f of c.passed) out.push(`✓ ${f.id}: ${f.ms.toFixed(2)} ms vs ${f.baseMs.toFixed(2)} ms (${f.factor.toFixed(2)}×)`);
+  for (const f of c.passed)
+    out.push(`✓ ${f.id}: ${f.ms.toFixed(2)} ms vs ${f.baseMs.toFixed(2)} ms (${f.factor.toFixed(2)}×)`);
   if (c.notRun.length) out.push(`  not run here (skipped by --quick / --only): ${c.notRun.join(', ')}`);
   if (c.unbaselined.length) out.push(`  no baseline yet: ${c.unbaselined.join(', ')}`);
   out.push(
@@ -160,7 +198,9 @@ export function formatCheck(c: CheckResult, baselineFile: string, baseMachine?: 
 /** A baseline from a run's kit rows; rows of `previous` that this run did not include are kept. */
 export function makeBaseline(report: BenchReport, tolerance: number, previous?: Baseline | null): Baseline {
   const rows: Record<string, BaselineRow> = { ...(previous?.rows ?? {}) };
-  for (const r of report.rows) if (r.side === 'kit' && Number.isFinite(r.ms)) rows[r.id] = { ms: Math.round(r.ms * 1000) / 1000, workload: r.workload, impl: r.impl };
+  for (const r of report.rows)
+    if (r.side === 'kit' && Number.isFinite(r.ms))
+      rows[r.id] = { ms: Math.round(r.ms * 1000) / 1000, workload: r.workload, impl: r.impl };
   return { created: report.date, machine: report.machine, tolerance, rows };
 }
 
@@ -169,9 +209,14 @@ export function parseBaseline(text: string, file: string): Baseline {
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message}); refresh it with npm run bench -- --update-baseline`);
+    throw new Error(
+      `${file} is not valid JSON (${(e as Error).message}); refresh it with npm run bench -- --update-baseline`,
+    );
   }
-  if (!j || typeof j !== 'object' || !j.rows || typeof j.rows !== 'object') throw new Error(`${file} has no "rows" object; refresh it with npm run bench -- --update-baseline`);
-  for (const [id, r] of Object.entries(j.rows)) if (!(typeof r?.ms === 'number' && r.ms > 0)) throw new Error(`${file}: row ${id} has no positive "ms"; refresh it with npm run bench -- --update-baseline`);
+  if (!j || typeof j !== 'object' || !j.rows || typeof j.rows !== 'object')
+    throw new Error(`${file} has no "rows" object; refresh it with npm run bench -- --update-baseline`);
+  for (const [id, r] of Object.entries(j.rows))
+    if (!(typeof r?.ms === 'number' && r.ms > 0))
+      throw new Error(`${file}: row ${id} has no positive "ms"; refresh it with npm run bench -- --update-baseline`);
   return j;
 }

@@ -15,7 +15,14 @@ export function formatMs(ms: number): string {
 export function formatThroughput(t: BenchRow['throughput']): string {
   if (!t || !Number.isFinite(t.value)) return '';
   const v = t.value;
-  const s = v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)} k` : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+  const s =
+    v >= 1e6
+      ? `${(v / 1e6).toFixed(2)} M`
+      : v >= 1e4
+        ? `${(v / 1e3).toFixed(1)} k`
+        : v >= 100
+          ? v.toFixed(0)
+          : v.toPrecision(3);
   return `${s} ${t.unit}`;
 }
 
@@ -23,7 +30,11 @@ export function formatRatio(r: number | undefined): string {
   return r !== undefined && Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×` : '';
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** Rows grouped by workload, in first-appearance order, with display strings. */
 export function benchGroups(report: BenchReport) {
@@ -35,7 +46,12 @@ export function benchGroups(report: BenchReport) {
   return [...groups.entries()].map(([workload, rows]) => ({
     workload,
     slug: slug(workload),
-    rows: rows.map((r) => ({ ...r, msText: formatMs(r.ms), ratioText: formatRatio(r.ratio), throughput: r.throughput ? { ...r.throughput, text: formatThroughput(r.throughput) } : null })),
+    rows: rows.map((r) => ({
+      ...r,
+      msText: formatMs(r.ms),
+      ratioText: formatRatio(r.ratio),
+      throughput: r.throughput ? { ...r.throughput, text: formatThroughput(r.throughput) } : null,
+    })),
   }));
 }
 
@@ -43,9 +59,16 @@ export function benchGroups(report: BenchReport) {
  * Render reports/bench.html from a bench report into `outDir` (the reports folder). `common` carries
  * the page footer fields of the other report pages; the stylesheet is copied when the folder has none.
  */
-export function renderBenchPage(report: BenchReport, outDir: string, common: { generated: string; kitVersion: string; commit: string }): string {
+export function renderBenchPage(
+  report: BenchReport,
+  outDir: string,
+  common: { generated: string; kitVersion: string; commit: string },
+): string {
   const templates = path.join(paths.root(), 'src', 'report', 'templates');
-  const nj = new nunjucks.Environment(new nunjucks.FileSystemLoader(templates, { noCache: true }), { autoescape: true, throwOnUndefined: false });
+  const nj = new nunjucks.Environment(new nunjucks.FileSystemLoader(templates, { noCache: true }), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   nj.addFilter('num', (v: unknown) => fmt(v));
   const css = path.join(outDir, 'assets', 'style.css');
   if (!fs.existsSync(css)) {
@@ -59,7 +82,10 @@ export function renderBenchPage(report: BenchReport, outDir: string, common: { g
 }
 
 /** The hook of buildReports: re-render bench.html when reports/bench.json exists. Returns the page or null. */
-export function renderBenchPageIfPresent(outDir: string, common: { generated: string; kitVersion: string; commit: string }): string | null {
+export function renderBenchPageIfPresent(
+  outDir: string,
+  common: { generated: string; kitVersion: string; commit: string },
+): string | null {
   const f = path.join(outDir, 'bench.json');
   if (!fs.existsSync(f)) return null;
   try {

@@ -51,7 +51,15 @@ export function probePython(env: NodeJS.ProcessEnv = process.env): PythonInfo | 
 /** Environment that pins BLAS / OpenMP pools to `threads` (numpy reads it at import). */
 export function threadEnv(threads: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const n = String(threads);
-  return { ...env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, BLIS_NUM_THREADS: n, VECLIB_MAXIMUM_THREADS: n, NUMEXPR_NUM_THREADS: n };
+  return {
+    ...env,
+    OMP_NUM_THREADS: n,
+    OPENBLAS_NUM_THREADS: n,
+    MKL_NUM_THREADS: n,
+    BLIS_NUM_THREADS: n,
+    VECLIB_MAXIMUM_THREADS: n,
+    NUMEXPR_NUM_THREADS: n,
+  };
 }
 
 export function referenceScript(name: string): string {
@@ -59,13 +67,32 @@ export function referenceScript(name: string): string {
 }
 
 /** Run bench/reference/<script> on a bundle; returns the parsed JSON result or throws with stderr. */
-export function runReference(info: PythonInfo, script: string, bundleDir: string, threads: number, extraArgs: string[] = [], timeoutMs = 600_000): Record<string, any> {
+export function runReference(
+  info: PythonInfo,
+  script: string,
+  bundleDir: string,
+  threads: number,
+  extraArgs: string[] = [],
+  timeoutMs = 600_000,
+): Record<string, any> {
   const file = referenceScript(script);
   if (!fs.existsSync(file)) throw new Error(`reference script ${file} is missing`);
-  const r = spawnSync(info.python, [file, bundleDir, '--threads', String(threads), ...extraArgs], { encoding: 'utf8', timeout: timeoutMs, env: threadEnv(threads), maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(info.python, [file, bundleDir, '--threads', String(threads), ...extraArgs], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: threadEnv(threads),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error) throw new Error(`${script}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${script} exited with status ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-4).join(' | ')}`);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0)
+    throw new Error(
+      `${script} exited with status ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-4).join(' | ')}`,
+    );
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`${script} printed no JSON result (stdout: ${r.stdout.slice(-300)})`);
   return JSON.parse(line);
 }

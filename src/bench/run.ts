@@ -10,7 +10,15 @@ import * as path from 'path';
 import { backendLabel } from '../core/backend';
 import { paths } from '../core/paths';
 import { gitState, kitVersion } from '../core/provenance';
-import { BenchArgs, DEFAULT_TOLERANCE, compareToBaseline, formatCheck, makeBaseline, parseBaseline, parseBenchArgs } from './check';
+import {
+  BenchArgs,
+  DEFAULT_TOLERANCE,
+  compareToBaseline,
+  formatCheck,
+  makeBaseline,
+  parseBaseline,
+  parseBenchArgs,
+} from './check';
 import { formatMs, formatRatio, formatThroughput, renderBenchPage } from './html';
 import { probePython, pythonPath, type PythonInfo } from './python';
 import type { BenchReport, BenchRow } from './types';
@@ -24,7 +32,16 @@ import { statsWorkload } from './workloads/stats';
 import { valueIterationWorkload } from './workloads/value-iteration';
 import { scalingWorkload } from './workloads/scaling';
 
-export const WORKLOADS: readonly Workload[] = [valueIterationWorkload, bootstrapWorkload, preferenceWorkload, mlpWorkload, gruWorkload, scalingWorkload, statsWorkload, notebooksWorkload];
+export const WORKLOADS: readonly Workload[] = [
+  valueIterationWorkload,
+  bootstrapWorkload,
+  preferenceWorkload,
+  mlpWorkload,
+  gruWorkload,
+  scalingWorkload,
+  statsWorkload,
+  notebooksWorkload,
+];
 
 export function selectWorkloads(args: BenchArgs): Workload[] {
   return WORKLOADS.filter((w) => (args.only.length ? args.only.includes(w.id) : !(args.quick && w.slow)));
@@ -46,7 +63,9 @@ export function consoleTable(rows: readonly BenchRow[]): string[] {
     const ms = Number.isFinite(r.ms) ? `${formatMs(r.ms)} ms`.padStart(11) : '     failed';
     const ratio = r.ratio !== undefined ? `kit/ref ${formatRatio(r.ratio)}`.padEnd(15) : ''.padEnd(15);
     const ag = r.agreement ? (r.agreement.ok ? 'agrees' : 'DIFFERS') : '';
-    out.push(`  ${r.impl.slice(0, 52).padEnd(52)} ${ms}  ${formatThroughput(r.throughput).padEnd(34)} ${ratio} ${ag.padEnd(7)} ${Number.isFinite(r.ms) ? '' : r.detail}`);
+    out.push(
+      `  ${r.impl.slice(0, 52).padEnd(52)} ${ms}  ${formatThroughput(r.throughput).padEnd(34)} ${ratio} ${ag.padEnd(7)} ${Number.isFinite(r.ms) ? '' : r.detail}`,
+    );
   }
   return out;
 }
@@ -62,8 +81,12 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const py: PythonInfo | null = args.reference ? probePython() : null;
   if (args.reference) {
-    if (!py) log(`reference: no usable ${pythonPath()} (set RLMINI_BENCH_PYTHON to another interpreter): kit rows only.`);
-    else log(`reference: Python ${py.version} (${py.python}), NumPy ${py.numpy ?? 'missing'}, PyTorch ${py.torch ?? 'missing (apt-get install python3-torch)'}, SciPy ${py.scipy ?? 'missing'}`);
+    if (!py)
+      log(`reference: no usable ${pythonPath()} (set RLMINI_BENCH_PYTHON to another interpreter): kit rows only.`);
+    else
+      log(
+        `reference: Python ${py.version} (${py.python}), NumPy ${py.numpy ?? 'missing'}, PyTorch ${py.torch ?? 'missing (apt-get install python3-torch)'}, SciPy ${py.scipy ?? 'missing'}`,
+      );
   }
   const rows: BenchRow[] = [];
   for (const w of selectWorkloads(args)) {
@@ -101,18 +124,27 @@ export async function runBench(argv: string[]): Promise<number> {
   const json = path.join(outDir, 'bench.json');
   fs.writeFileSync(json, JSON.stringify(report, null, 1));
   const g = gitState();
-  const html = renderBenchPage(report, outDir, { generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC', kitVersion: kitVersion(), commit: g.commit.slice(0, 12) });
-  log(`\n→ ${path.relative(process.cwd(), json)}, ${path.relative(process.cwd(), html)} (${report.totalS.toFixed(1)} s)`);
+  const html = renderBenchPage(report, outDir, {
+    generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC',
+    kitVersion: kitVersion(),
+    commit: g.commit.slice(0, 12),
+  });
+  log(
+    `\n→ ${path.relative(process.cwd(), json)}, ${path.relative(process.cwd(), html)} (${report.totalS.toFixed(1)} s)`,
+  );
   let status = rows.some((r) => !Number.isFinite(r.ms)) ? 1 : 0;
   const disagree = rows.filter((r) => r.agreement && !r.agreement.ok);
   if (disagree.length) {
-    console.error(`✗ results differ between the kit and a reference: ${disagree.map((r) => r.id).join(', ')} (see the agreement column).`);
+    console.error(
+      `✗ results differ between the kit and a reference: ${disagree.map((r) => r.id).join(', ')} (see the agreement column).`,
+    );
     status = 1;
   }
   if (args.check) {
     const base = parseBaseline(fs.readFileSync(bfile, 'utf8'), bfile);
     const c = compareToBaseline(rows, base, args.tolerance ?? base.tolerance ?? DEFAULT_TOLERANCE);
-    for (const l of formatCheck(c, path.relative(process.cwd(), bfile) || bfile, base.machine, report.machine)) (c.ok ? console.log : console.error)(l);
+    for (const l of formatCheck(c, path.relative(process.cwd(), bfile) || bfile, base.machine, report.machine))
+      (c.ok ? console.log : console.error)(l);
     if (!c.ok) status = 1;
   }
   if (args.updateBaseline) {
@@ -120,7 +152,9 @@ export async function runBench(argv: string[]): Promise<number> {
     const b = makeBaseline(report, args.tolerance ?? prev?.tolerance ?? DEFAULT_TOLERANCE, prev);
     fs.mkdirSync(path.dirname(bfile), { recursive: true });
     fs.writeFileSync(bfile, JSON.stringify(b, null, 1) + '\n');
-    log(`baseline: ${Object.keys(b.rows).length} kit rows → ${path.relative(process.cwd(), bfile)} (tolerance ${b.tolerance}×); commit it.`);
+    log(
+      `baseline: ${Object.keys(b.rows).length} kit rows → ${path.relative(process.cwd(), bfile)} (tolerance ${b.tolerance}×); commit it.`,
+    );
   }
   return status;
 }

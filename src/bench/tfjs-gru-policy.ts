@@ -63,7 +63,9 @@ export class GruPolicy {
       Wo: [[H, V], glorot(rng.split('Wo'), H, V, H * V)],
       bo: [[V], new Float32Array(V)],
     };
-    this.vars = Object.fromEntries(NAMES.map((n) => [n, tf.variable(tf.tensor(init[n][1], init[n][0]), true)])) as Record<VarName, tfType.Variable>;
+    this.vars = Object.fromEntries(
+      NAMES.map((n) => [n, tf.variable(tf.tensor(init[n][1], init[n][0]), true)]),
+    ) as Record<VarName, tfType.Variable>;
   }
 
   variables(): tfType.Variable[] {
@@ -107,7 +109,10 @@ export class GruPolicy {
   sequenceLogProbs(prompts: Int32Array, P: number, responses: Int32Array, L: number): T2 {
     const tf = this.tf;
     const N = prompts.length / P;
-    if (!Number.isInteger(N) || responses.length !== N * L) throw new RangeError(`GruPolicy.sequenceLogProbs: ${prompts.length} prompt tokens / P = ${P} and ${responses.length} response tokens / L = ${L} disagree`);
+    if (!Number.isInteger(N) || responses.length !== N * L)
+      throw new RangeError(
+        `GruPolicy.sequenceLogProbs: ${prompts.length} prompt tokens / P = ${P} and ${responses.length} response tokens / L = ${L} disagree`,
+      );
     const table = this.inputTable();
     let h = tf.zeros([N, this.shape.hidden]) as T2;
     const outs: T2[] = [];
@@ -129,7 +134,15 @@ export class GruPolicy {
    * Sample up to maxLen tokens for each prompt row (N × P), stopping a row at `eos`. One dispatch
    * chain per token for the whole batch; the categorical draw happens on the CPU with `rng`.
    */
-  sample(prompts: Int32Array, P: number, maxLen: number, eos: number, pad: number, rng: Rng, temperature = 1): SampledSequences {
+  sample(
+    prompts: Int32Array,
+    P: number,
+    maxLen: number,
+    eos: number,
+    pad: number,
+    rng: Rng,
+    temperature = 1,
+  ): SampledSequences {
     const tf = this.tf;
     const N = prompts.length / P;
     const V = this.shape.vocab;
@@ -191,14 +204,19 @@ export class GruPolicy {
 
   /** Weights as plain JSON (shape + values). */
   toJSON(): { shape: GruShape; weights: Record<string, number[]> } {
-    return { shape: this.shape, weights: Object.fromEntries(NAMES.map((n) => [n, Array.from(this.vars[n].dataSync())])) };
+    return {
+      shape: this.shape,
+      weights: Object.fromEntries(NAMES.map((n) => [n, Array.from(this.vars[n].dataSync())])),
+    };
   }
 
   /** Overwrite the weights from toJSON() output (shapes must match). */
   load(json: { shape: GruShape; weights: Record<string, number[]> }): void {
     const s = json.shape;
     if (s.vocab !== this.shape.vocab || s.embed !== this.shape.embed || s.hidden !== this.shape.hidden) {
-      throw new RangeError(`GruPolicy.load: saved shape ${JSON.stringify(s)} differs from ${JSON.stringify(this.shape)}`);
+      throw new RangeError(
+        `GruPolicy.load: saved shape ${JSON.stringify(s)} differs from ${JSON.stringify(this.shape)}`,
+      );
     }
     for (const n of NAMES) this.vars[n].assign(this.tf.tensor(Float32Array.from(json.weights[n]), this.vars[n].shape));
   }
@@ -213,39 +231,63 @@ export class GruPolicy {
 export function policyGradientStep(
   policy: GruPolicy,
   optimizer: tfType.Optimizer,
-  batch: { prompts: Int32Array; P: number; responses: Int32Array; L: number; advantages: Float32Array; coef: Float32Array; oldLogProbs?: Float32Array },
+  batch: {
+    prompts: Int32Array;
+    P: number;
+    responses: Int32Array;
+    L: number;
+    advantages: Float32Array;
+    coef: Float32Array;
+    oldLogProbs?: Float32Array;
+  },
   clip?: { low: number; high: number },
 ): number {
   const tf = policy.tf;
   const N = batch.advantages.length;
   const L = batch.L;
-  const lossT = optimizer.minimize(() => {
-    const logp = policy.sequenceLogProbs(batch.prompts, batch.P, batch.responses, L);
-    const A = tf.reshape(tf.tensor1d(batch.advantages), [N, 1]);
-    const c = tf.tensor2d(batch.coef, [N, L]);
-    let f: tfType.Tensor;
-    if (clip) {
-      if (!batch.oldLogProbs) throw new RangeError('policyGradientStep: clipping needs oldLogProbs');
-      const ratio = tf.exp(tf.sub(logp, tf.tensor2d(batch.oldLogProbs, [N, L])));
-      f = tf.minimum(tf.mul(ratio, A), tf.mul(tf.clipByValue(ratio, 1 - clip.low, 1 + clip.high), A));
-    } else f = tf.mul(logp, A);
-    return tf.neg(tf.sum(tf.mul(f, c))) as tfType.Scalar;
-  }, true, policy.variables());
+  const lossT = optimizer.minimize(
+    () => {
+      const logp = policy.sequenceLogProbs(batch.prompts, batch.P, batch.responses, L);
+      const A = tf.reshape(tf.tensor1d(batch.advantages), [N, 1]);
+      const c = tf.tensor2d(batch.coef, [N, L]);
+      let f: tfType.Tensor;
+      if (clip) {
+        if (!batch.oldLogProbs) throw new RangeError('policyGradientStep: clipping needs oldLogProbs');
+        const ratio = tf.exp(tf.sub(logp, tf.tensor2d(batch.oldLogProbs, [N, L])));
+        f = tf.minimum(tf.mul(ratio, A), tf.mul(tf.clipByValue(ratio, 1 - clip.low, 1 + clip.high), A));
+      } else f = tf.mul(logp, A);
+      return tf.neg(tf.sum(tf.mul(f, c))) as tfType.Scalar;
+    },
+    true,
+    policy.variables(),
+  );
   const v = lossT ? lossT.dataSync()[0] : NaN;
   lossT?.dispose();
   return v;
 }
 
 /** One supervised step: mean negative log-likelihood of the target tokens (mask: 1 where a token counts). */
-export function supervisedStep(policy: GruPolicy, optimizer: tfType.Optimizer, prompts: Int32Array, P: number, targets: Int32Array, L: number, mask: Float32Array): number {
+export function supervisedStep(
+  policy: GruPolicy,
+  optimizer: tfType.Optimizer,
+  prompts: Int32Array,
+  P: number,
+  targets: Int32Array,
+  L: number,
+  mask: Float32Array,
+): number {
   const tf = policy.tf;
   const N = prompts.length / P;
   let total = 0;
   for (let i = 0; i < mask.length; i++) total += mask[i];
-  const lossT = optimizer.minimize(() => {
-    const logp = policy.sequenceLogProbs(prompts, P, targets, L);
-    return tf.div(tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(mask, [N, L])))), total) as tfType.Scalar;
-  }, true, policy.variables());
+  const lossT = optimizer.minimize(
+    () => {
+      const logp = policy.sequenceLogProbs(prompts, P, targets, L);
+      return tf.div(tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(mask, [N, L])))), total) as tfType.Scalar;
+    },
+    true,
+    policy.variables(),
+  );
   const v = lossT ? lossT.dataSync()[0] : NaN;
   lossT?.dispose();
   return v;

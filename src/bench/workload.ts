@@ -21,7 +21,17 @@ export interface Workload {
 /** A row standing for a failed measurement (ms NaN; the message in detail). */
 export function failedRow(id: string, workload: string, impl: string, side: BenchRow['side'], e: unknown): BenchRow {
   const msg = (e as Error)?.message ?? String(e);
-  return { id, workload, impl, side, ms: NaN, unit: '', backend: '', threads: 1, detail: `failed: ${msg.split('\n')[0]}` };
+  return {
+    id,
+    workload,
+    impl,
+    side,
+    ms: NaN,
+    unit: '',
+    backend: '',
+    threads: 1,
+    detail: `failed: ${msg.split('\n')[0]}`,
+  };
 }
 
 /** Attach kit/reference ratios: every kit row with a refId gets ms / ms(ref). */
@@ -43,6 +53,11 @@ export function orderRows(rows: readonly BenchRow[]): BenchRow[] {
   });
   return rows
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => first.get(a.r.workload)! - first.get(b.r.workload)! || (a.r.side === b.r.side ? 0 : a.r.side === 'kit' ? -1 : 1) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        first.get(a.r.workload)! - first.get(b.r.workload)! ||
+        (a.r.side === b.r.side ? 0 : a.r.side === 'kit' ? -1 : 1) ||
+        a.i - b.i,
+    )
     .map((x) => x.r);
 }

@@ -16,7 +16,9 @@ export function jupyterDataDir(): string {
   if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
   for (const exe of ['jupyter', '/usr/bin/jupyter']) {
     try {
-      const out = execFileSync(exe, ['--data-dir'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const out = execFileSync(exe, ['--data-dir'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
       if (out) return out;
     } catch {
       /* try next */

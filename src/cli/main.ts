@@ -38,12 +38,25 @@ export interface ReportsArgs {
 }
 
 export function parseReportsArgs(argv: string[]): ReportsArgs {
-  const a: ReportsArgs = { profile: 'full', only: [], fresh: false, jobs: Math.max(1, os.cpus().length), cellTimeoutS: 900, params: {}, renderOnly: false, verify: null, tolerance: 0 };
+  const a: ReportsArgs = {
+    profile: 'full',
+    only: [],
+    fresh: false,
+    jobs: Math.max(1, os.cpus().length),
+    cellTimeoutS: 900,
+    params: {},
+    renderOnly: false,
+    verify: null,
+    tolerance: 0,
+  };
   const envProfile = process.env.RLMINI_PROFILE;
   if (envProfile) a.profile = checkProfile(envProfile, 'RLMINI_PROFILE');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.includes('=') && arg.startsWith('--') && !arg.startsWith('--param') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.includes('=') && arg.startsWith('--') && !arg.startsWith('--param')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.\n${USAGE}`);
@@ -54,7 +67,12 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
         a.profile = checkProfile(value(), '--profile');
         break;
       case '--only':
-        a.only.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
+        a.only.push(
+          ...value()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
         break;
       case '--fresh':
         a.fresh = true;
@@ -77,19 +95,24 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
       case '--verify':
       case '--sample': {
         const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer (how many committed records to re-derive).`);
+        if (!Number.isInteger(n) || n < 1)
+          throw new UsageError(`${flag} must be a positive integer (how many committed records to re-derive).`);
         a.verify = n;
         break;
       }
       case '--sample-seed': {
         const n = Number(value());
-        if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--sample-seed must be an integer in [0, 2^32 - 1].`);
+        if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+          throw new UsageError(`--sample-seed must be an integer in [0, 2^32 - 1].`);
         a.sampleSeed = n;
         break;
       }
       case '--tolerance': {
         const n = Number(value());
-        if (!(n >= 0) || !Number.isFinite(n)) throw new UsageError(`--tolerance must be a non-negative number (relative difference allowed; 0 = bit-identical).`);
+        if (!(n >= 0) || !Number.isFinite(n))
+          throw new UsageError(
+            `--tolerance must be a non-negative number (relative difference allowed; 0 = bit-identical).`,
+          );
         a.tolerance = n;
         break;
       }
@@ -107,7 +130,13 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
 }
 
 async function verify(args: ReportsArgs): Promise<number> {
-  const opts: VerifyOptions = { profile: args.profile, only: args.only, sample: args.verify ?? 3, sampleSeed: args.sampleSeed, tolerance: args.tolerance };
+  const opts: VerifyOptions = {
+    profile: args.profile,
+    only: args.only,
+    sample: args.verify ?? 3,
+    sampleSeed: args.sampleSeed,
+    tolerance: args.tolerance,
+  };
   const rep = await verifyRecords(opts);
   return printVerifyReport(rep, opts);
 }
@@ -123,24 +152,35 @@ async function reports(argv: string[]): Promise<number> {
     const outcomes = await runAll(args);
     failed = outcomes.filter((o) => o.status !== 'ok').length;
     const ran = outcomes.filter((o) => !o.cached).length;
-    console.log(`notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, profile ${args.profile}`);
+    console.log(
+      `notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, profile ${args.profile}`,
+    );
     for (const o of outcomes) for (const w of o.warnings ?? []) console.error(`  ! notebooks/${o.id}.ipynb: ${w}`);
     for (const o of outcomes.filter((x) => x.status !== 'ok')) {
       console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCell ? `, cell ${o.failedCell}` : ''}: ${o.error}`);
-      console.error(`    executed notebook with the error: ${path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`))}`);
+      console.error(
+        `    executed notebook with the error: ${path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`))}`,
+      );
     }
   }
   let figuresFailed = 0;
   if (!noFigures) {
     const { exportFigures } = await import('../report/export');
-    const fx = await exportFigures(reportFigures({ profile: args.profile }), { dir: path.join(paths.reports(), 'figures') });
+    const fx = await exportFigures(reportFigures({ profile: args.profile }), {
+      dir: path.join(paths.reports(), 'figures'),
+    });
     if (fx.skipped) console.warn(fx.skipped);
-    else console.log(`figures: ${fx.exported.length} exported as SVG/PNG/PDF, ${fx.unchanged.length} unchanged${fx.removed.length ? `, ${fx.removed.length} removed` : ''}${fx.failed.length ? `, ${fx.failed.length} failed` : ''} (${(fx.ms / 1000).toFixed(1)} s)`);
+    else
+      console.log(
+        `figures: ${fx.exported.length} exported as SVG/PNG/PDF, ${fx.unchanged.length} unchanged${fx.removed.length ? `, ${fx.removed.length} removed` : ''}${fx.failed.length ? `, ${fx.failed.length} failed` : ''} (${(fx.ms / 1000).toFixed(1)} s)`,
+      );
     for (const f of fx.failed) console.error(`  ✗ figure ${f.id}: ${f.error}`);
     figuresFailed = fx.failed.length;
   }
   const built = buildReports({ profile: args.profile });
-  console.log(`reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return failed > 0 || figuresFailed > 0 ? 1 : 0;
 }
 
@@ -152,12 +192,14 @@ async function main(): Promise<number> {
     case 'verify': {
       // --all: every stored record of the profile (instead of a sample).
       const args = parseReportsArgs(rest.filter((a) => a !== '--all'));
-      return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : args.verify ?? 3 });
+      return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : (args.verify ?? 3) });
     }
     case 'kernel': {
       requireJupyter('`npm run kernel` (registering the tslab kernel with Jupyter)');
       const dir = installKernel();
-      console.log(`Registered the tslab TypeScript kernel: ${dir}/kernel.json\nStart Jupyter from the repository root (\`jupyter notebook\` or \`jupyter lab\`) and open notebooks/<paper-id>.ipynb.`);
+      console.log(
+        `Registered the tslab TypeScript kernel: ${dir}/kernel.json\nStart Jupyter from the repository root (\`jupyter notebook\` or \`jupyter lab\`) and open notebooks/<paper-id>.ipynb.`,
+      );
       return 0;
     }
     case 'bench': {
@@ -175,7 +217,13 @@ if (require.main === module) {
     (code) => process.exit(code),
     (e) => {
       console.error(`rl-miniatures: ${(e as Error).message}`);
-      process.exit(['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name) ? 2 : ['ToolMissingError', 'KernelMissingError'].includes((e as Error).name) ? 3 : 1);
+      process.exit(
+        ['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name)
+          ? 2
+          : ['ToolMissingError', 'KernelMissingError'].includes((e as Error).name)
+            ? 3
+            : 1,
+      );
     },
   );
 }

@@ -67,7 +67,9 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendId |
   const v = env.RLMINI_BACKEND?.trim();
   if (!v) return null;
   if ((BACKEND_ORDER as readonly string[]).includes(v)) return v as BackendId;
-  throw new Error(`RLMINI_BACKEND=${v} is not a backend. Use one of: ${BACKEND_ORDER.join(', ')} (or unset it for automatic selection).`);
+  throw new Error(
+    `RLMINI_BACKEND=${v} is not a backend. Use one of: ${BACKEND_ORDER.join(', ')} (or unset it for automatic selection).`,
+  );
 }
 
 /** Select and initialise the tfjs backend once per process. */
@@ -94,7 +96,9 @@ export async function initBackend(): Promise<{ tf: typeof tfType; info: BackendI
       skipped.push({ id, reason });
     }
   }
-  throw new Error(`No TensorFlow.js backend could be initialised: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}. Run \`npm ci\`.`);
+  throw new Error(
+    `No TensorFlow.js backend could be initialised: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}. Run \`npm ci\`.`,
+  );
 }
 
 /** The backend in use, or null when no tensor code has run in this process. */

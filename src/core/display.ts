@@ -10,7 +10,8 @@ import type { Verdict } from '../stats/verdict';
 
 type Bundle = Record<string, unknown>;
 
-function kernelWriter(): ((data: { data: Bundle; metadata: Record<string, unknown>; transient?: unknown }, update: boolean) => void) | null {
+function kernelWriter():
+  ((data: { data: Bundle; metadata: Record<string, unknown>; transient?: unknown }, update: boolean) => void) | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const jupyter = require('tslab/dist/jupyter');
@@ -55,13 +56,19 @@ const COLORS: Record<string, string> = { reproduced: '#1a7f37', 'not reproduced'
 
 export function verdictHtml(v: Verdict): string {
   const c = COLORS[v.status] ?? '#555';
-  return `<div class="rlmini-verdict" style="border-left:4px solid ${c};padding:4px 10px;margin:6px 0">` +
+  return (
+    `<div class="rlmini-verdict" style="border-left:4px solid ${c};padding:4px 10px;margin:6px 0">` +
     `<b style="color:${c}">${escapeHtml(v.status)}</b>${v.evidence ? '' : ' <i>(smoke profile: not evidence)</i>'} — <b>${escapeHtml(v.claimId)}</b>: ${escapeHtml(v.claim)}<br>` +
-    `<small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ${Math.round(v.level * 100)}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${escapeHtml(v.details.nCases)} cases)` : ''}, profile ${escapeHtml(v.profile)}</small></div>`;
+    `<small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ${Math.round(v.level * 100)}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${escapeHtml(v.details.nCases)} cases)` : ''}, profile ${escapeHtml(v.profile)}</small></div>`
+  );
 }
 
 export function displayVerdict(v: Verdict): void {
-  displayBundle({ 'text/plain': verdictText(v), 'text/html': verdictHtml(v), 'application/vnd.rlmini.verdict+json': v });
+  displayBundle({
+    'text/plain': verdictText(v),
+    'text/html': verdictHtml(v),
+    'application/vnd.rlmini.verdict+json': v,
+  });
 }
 
 let plotlyShipped = false;
@@ -79,13 +86,20 @@ export function plotlyLoaderHtml(): string {
 
 /** The text/html part of a figure: a div drawn by window.Plotly (waits for the bundle, ~30 s at most). */
 export function figureHtml(f: FigureSpec, divId: string, lib = ''): string {
-  const json = JSON.stringify(f.plotly).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(f.plotly)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   const id = JSON.stringify(divId);
-  return `${lib}<div id="${divId}" class="rlmini-figure" style="width:100%;max-width:820px;height:420px"><small>Interactive figure <code>${escapeHtml(f.id)}</code>: it is drawn by JavaScript when the notebook is trusted (run the cell, or File → Trust Notebook).</small></div>` +
+  return (
+    `${lib}<div id="${divId}" class="rlmini-figure" style="width:100%;max-width:820px;height:420px"><small>Interactive figure <code>${escapeHtml(f.id)}</code>: it is drawn by JavaScript when the notebook is trusted (run the cell, or File → Trust Notebook).</small></div>` +
     `<script type="text/javascript">(function(){var f=${json};var n=0;function draw(){var el=document.getElementById(${id});` +
     `if(el&&window.Plotly){el.innerHTML='';window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});return;}` +
     `if(n++<600){setTimeout(draw,50);}else if(el){el.textContent='plotly.js did not load: run the first figure cell of this notebook again (it carries the plotly bundle).';}}draw();})();</script>` +
-    `<div><small>Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</small></div>`;
+    `<div><small>Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</small></div>`
+  );
 }
 
 /** The MIME bundle of a figure (exported for tests). */
@@ -105,7 +119,11 @@ export function figureBundle(f: FigureSpec, opts: { withLibrary: boolean }): Bun
     'text/html': figureHtml(f, divId, lib),
     // JupyterLab / Notebook 7 / VS Code render this part with their own plotly renderer when one is
     // installed (no script execution or trust needed); otherwise they fall back to text/html.
-    'application/vnd.plotly.v1+json': { data: plain.data, layout: plain.layout, config: { displaylogo: false, responsive: true } },
+    'application/vnd.plotly.v1+json': {
+      data: plain.data,
+      layout: plain.layout,
+      config: { displaylogo: false, responsive: true },
+    },
     // The report renderer draws figures from this part only.
     'application/vnd.rlmini.figure+json': f,
   };
@@ -120,7 +138,11 @@ export function displayFigure(f: FigureSpec): void {
   const withLibrary = inKernel() && !plotlyShipped;
   const bundle = figureBundle(f, { withLibrary });
   // Shipped once the bundle could be read (else the next figure tries again).
-  if (withLibrary && String(bundle['text/html']).startsWith('<script type="text/javascript">/* rl-miniatures: local plotly.js')) plotlyShipped = true;
+  if (
+    withLibrary &&
+    String(bundle['text/html']).startsWith('<script type="text/javascript">/* rl-miniatures: local plotly.js')
+  )
+    plotlyShipped = true;
   displayBundle(bundle);
 }
 

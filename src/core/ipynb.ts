@@ -14,7 +14,12 @@ export interface NotebookCell {
 export type NotebookOutput =
   | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string | string[] }
   | { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown> }
-  | { output_type: 'execute_result'; data: Record<string, unknown>; metadata: Record<string, unknown>; execution_count: number | null }
+  | {
+      output_type: 'execute_result';
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+      execution_count: number | null;
+    }
   | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
 
 export interface PaperMeta {
@@ -32,7 +37,11 @@ export interface PaperMeta {
 
 export interface Notebook {
   cells: NotebookCell[];
-  metadata: { kernelspec?: { name: string; display_name?: string; language?: string }; paper?: PaperMeta; [k: string]: unknown };
+  metadata: {
+    kernelspec?: { name: string; display_name?: string; language?: string };
+    paper?: PaperMeta;
+    [k: string]: unknown;
+  };
   nbformat: number;
   nbformat_minor: number;
 }
@@ -63,7 +72,9 @@ export function readNotebook(file: string): Notebook {
     throw new NotebookFormatError(`${file}: not a Jupyter notebook (no "cells" array). Expected nbformat 4 JSON.`);
   }
   if (nb.nbformat !== 4) {
-    throw new NotebookFormatError(`${file}: nbformat ${nb.nbformat} is not supported; save it as nbformat 4 (Jupyter: File → Save).`);
+    throw new NotebookFormatError(
+      `${file}: nbformat ${nb.nbformat} is not supported; save it as nbformat 4 (Jupyter: File → Save).`,
+    );
   }
   nb.cells.forEach((c, i) => {
     if (!c || (c.cell_type !== 'code' && c.cell_type !== 'markdown' && c.cell_type !== 'raw')) {

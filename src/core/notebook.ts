@@ -14,7 +14,16 @@ import { notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from '.
 import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
 import { paths } from './paths';
 import { libraryHash, makeProvenance } from './provenance';
-import { readRecord, recordFileName, recordKey, removeStaleTempFiles, writeFileAtomic, writeRecord, type RunRecord, type RunResult } from './records';
+import {
+  readRecord,
+  recordFileName,
+  recordKey,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  writeRecord,
+  type RunRecord,
+  type RunResult,
+} from './records';
 import { Rng } from './rng';
 import { SUMMARY_SCHEMA, type ComparisonSpec, type FigureSpec, type Summary, type TableSpec } from './summary';
 import { runTasks } from './tasks';
@@ -67,11 +76,23 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     this.id = opts.id;
     this.profile = opts.profile;
     this.notebookFile = locateNotebook(opts.id);
-    const where = this.notebookFile ? path.relative(process.cwd(), this.notebookFile) || this.notebookFile : `notebook ${opts.id}`;
-    this.params = resolveParameters({ notebook: where, profile: opts.profile, spec: opts.spec, defaults: opts.defaults, overrides: opts.overrides as Record<string, unknown> });
+    const where = this.notebookFile
+      ? path.relative(process.cwd(), this.notebookFile) || this.notebookFile
+      : `notebook ${opts.id}`;
+    this.params = resolveParameters({
+      notebook: where,
+      profile: opts.profile,
+      spec: opts.spec,
+      defaults: opts.defaults,
+      overrides: opts.overrides as Record<string, unknown>,
+    });
     const seedsName = opts.seedsParam ?? 'seeds';
     const s = (this.params as Record<string, unknown>)[seedsName];
-    this.seeds = Array.isArray(s) ? (s as number[]) : typeof s === 'number' ? Array.from({ length: s }, (_, i) => i) : [0];
+    this.seeds = Array.isArray(s)
+      ? (s as number[])
+      : typeof s === 'number'
+        ? Array.from({ length: s }, (_, i) => i)
+        : [0];
     let nb: Notebook | null = null;
     if (this.notebookFile) nb = readNotebook(this.notebookFile);
     this.meta = (nb?.metadata.paper as PaperMeta | undefined) ?? null;
@@ -103,7 +124,11 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   /** A cached record if present and intact; reports corrupt files (they are then recomputed). */
-  private lookup(method: string, config: unknown, seed: number): { key: string; file: string; record: RunRecord | null } {
+  private lookup(
+    method: string,
+    config: unknown,
+    seed: number,
+  ): { key: string; file: string; record: RunRecord | null } {
     const key = this.keyFor(method, config, seed);
     const file = this.fileFor(key, method, seed);
     if (this.fresh) return { key, file, record: null };
@@ -116,7 +141,16 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     return { key, file, record: null };
   }
 
-  private store(key: string, file: string, method: string, config: unknown, seed: number, result: RunResult, wallTimeMs: number, task?: string): RunRecord {
+  private store(
+    key: string,
+    file: string,
+    method: string,
+    config: unknown,
+    seed: number,
+    result: RunResult,
+    wallTimeMs: number,
+    task?: string,
+  ): RunRecord {
     const rec = writeRecord(file, {
       schema: 'rl-miniatures/run-record@1',
       key,
@@ -137,7 +171,10 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   /** Run (or load from cache) one method × config × seed, in this thread. */
-  async run(args: { method: string; seed: number; config: unknown }, fn: (rng: Rng) => RunResult | Promise<RunResult>): Promise<RunRecord> {
+  async run(
+    args: { method: string; seed: number; config: unknown },
+    fn: (rng: Rng) => RunResult | Promise<RunResult>,
+  ): Promise<RunRecord> {
     const { key, file, record } = this.lookup(args.method, args.config, args.seed);
     if (record) {
       this.stats.hits++;
@@ -185,9 +222,13 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
    * when the check ran over other units (pairs, cases), their count is kept in details.nCases.
    */
   verdict(v: Verdict, o: { seeds?: number } = {}): void {
-    if (v.profile !== this.profile) throw new Error(`${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`);
+    if (v.profile !== this.profile)
+      throw new Error(
+        `${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`,
+      );
     const n = o.seeds ?? this.seeds.length;
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${this.id}: verdict ${v.claimId}: seeds must be a positive integer, got ${o.seeds}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`${this.id}: verdict ${v.claimId}: seeds must be a positive integer, got ${o.seeds}`);
     const rec: Verdict = v.nSeeds === n ? v : { ...v, nSeeds: n, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
     this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([rec]);
     displayVerdict(rec);
@@ -204,7 +245,10 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   figure(name: string, caption: string, plotly: FigureSpec['plotly']): void {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ${this.id}/<name>).`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+      throw new Error(
+        `${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ${this.id}/<name>).`,
+      );
     const f: FigureSpec = { id: `${this.id}/${name}`, name, caption, plotly };
     this.figures = this.figures.filter((x) => x.name !== name).concat([f]);
     displayFigure(f);
@@ -219,24 +263,47 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
    *
    * `seeds` defaults to the notebook's seeds (then `values` must have one entry per seed).
    */
-  compare(c: { metric: string; method: string; values: ArrayLike<number>; higherIsBetter: boolean; seeds?: number[]; unit?: string; note?: string }): void {
+  compare(c: {
+    metric: string;
+    method: string;
+    values: ArrayLike<number>;
+    higherIsBetter: boolean;
+    seeds?: number[];
+    unit?: string;
+    note?: string;
+  }): void {
     const where = `${this.id}: nb.compare`;
     const metric = typeof c.metric === 'string' ? c.metric.trim() : '';
     const method = typeof c.method === 'string' ? c.method.trim() : '';
     if (!metric) throw new Error(`${where}: metric must be a non-empty string (e.g. "final return").`);
-    if (!method) throw new Error(`${where}({ metric: ${JSON.stringify(metric)} }): method must be a non-empty string (e.g. "PPO").`);
-    if (typeof c.higherIsBetter !== 'boolean') throw new Error(`${where}(${metric}, ${method}): higherIsBetter must be true or false.`);
+    if (!method)
+      throw new Error(
+        `${where}({ metric: ${JSON.stringify(metric)} }): method must be a non-empty string (e.g. "PPO").`,
+      );
+    if (typeof c.higherIsBetter !== 'boolean')
+      throw new Error(`${where}(${metric}, ${method}): higherIsBetter must be true or false.`);
     const values = Array.from(c.values ?? [], Number);
-    if (values.length === 0) throw new Error(`${where}(${metric}, ${method}): values is empty; pass one value per seed.`);
+    if (values.length === 0)
+      throw new Error(`${where}(${metric}, ${method}): values is empty; pass one value per seed.`);
     const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${where}(${metric}, ${method}): values[${bad}] = ${String(values[bad])} is not a finite number.`);
+    if (bad >= 0)
+      throw new Error(
+        `${where}(${metric}, ${method}): values[${bad}] = ${String(values[bad])} is not a finite number.`,
+      );
     const seeds = c.seeds ?? (values.length === this.seeds.length ? this.seeds : null);
-    if (!seeds) throw new Error(`${where}(${metric}, ${method}): ${values.length} values but the notebook has ${this.seeds.length} seeds; pass seeds: [...] (one per value).`);
-    if (seeds.length !== values.length) throw new Error(`${where}(${metric}, ${method}): ${values.length} values but ${seeds.length} seeds; pass one seed per value.`);
+    if (!seeds)
+      throw new Error(
+        `${where}(${metric}, ${method}): ${values.length} values but the notebook has ${this.seeds.length} seeds; pass seeds: [...] (one per value).`,
+      );
+    if (seeds.length !== values.length)
+      throw new Error(
+        `${where}(${metric}, ${method}): ${values.length} values but ${seeds.length} seeds; pass one seed per value.`,
+      );
     const spec: ComparisonSpec = { metric, method, values, seeds: [...seeds], higherIsBetter: c.higherIsBetter };
     if (c.unit) spec.unit = String(c.unit);
     if (c.note) spec.note = String(c.note);
-    const same = (x: ComparisonSpec) => x.metric.toLowerCase() === metric.toLowerCase() && x.method.toLowerCase() === method.toLowerCase();
+    const same = (x: ComparisonSpec) =>
+      x.metric.toLowerCase() === metric.toLowerCase() && x.method.toLowerCase() === method.toLowerCase();
     this.comparisons = this.comparisons.filter((x) => !same(x)).concat([spec]);
     displayComparison(spec);
   }
@@ -261,7 +328,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     for (const f of fs.readdirSync(dir)) {
       if (!f.endsWith('.json') || keep.has(f)) continue;
       const r = readRecord(path.join(dir, f));
-      const current = r.ok && r.record.provenance.notebookHash === this.notebookHash && r.record.provenance.libraryHash === lib;
+      const current =
+        r.ok && r.record.provenance.notebookHash === this.notebookHash && r.record.provenance.libraryHash === lib;
       if (!current) fs.rmSync(path.join(dir, f), { force: true });
     }
   }
@@ -283,8 +351,17 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       verdicts: this.verdicts,
       tables: this.tables,
       figures: this.figures,
-      records: [...this.records.values()].map((r) => ({ key: r.key, method: r.method, seed: r.seed, metrics: r.metrics })),
-      provenance: makeProvenance({ notebookHash: this.notebookHash, seed: null, wallTimeMs: Date.now() - this.started }),
+      records: [...this.records.values()].map((r) => ({
+        key: r.key,
+        method: r.method,
+        seed: r.seed,
+        metrics: r.metrics,
+      })),
+      provenance: makeProvenance({
+        notebookHash: this.notebookHash,
+        seed: null,
+        wallTimeMs: Date.now() - this.started,
+      }),
       configHash: hashValue({ params: this.params, profile: this.profile }).slice(0, 16),
       wallTimeMs: Date.now() - this.started,
       cached: { ...this.stats },
@@ -296,7 +373,9 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     const stable = (x: Summary) => JSON.stringify({ ...x, provenance: null, wallTimeMs: null, cached: null });
     let same = false;
     try {
-      same = stable(JSON.parse(fs.readFileSync(file, 'utf8')) as Summary) === stable(JSON.parse(JSON.stringify(summary)) as Summary);
+      same =
+        stable(JSON.parse(fs.readFileSync(file, 'utf8')) as Summary) ===
+        stable(JSON.parse(JSON.stringify(summary)) as Summary);
     } catch {
       same = false;
     }
@@ -304,14 +383,27 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     // What this run did (cache hits, wall time) goes to an untracked sidecar, written every time.
     writeFileAtomic(
       path.join(this.resultsDir, 'last-run.json'),
-      JSON.stringify({ createdAt: new Date().toISOString(), wallTimeMs: summary.wallTimeMs, cached: summary.cached, summaryRewritten: !same }, null, 1) + '\n',
+      JSON.stringify(
+        {
+          createdAt: new Date().toISOString(),
+          wallTimeMs: summary.wallTimeMs,
+          cached: summary.cached,
+          summaryRewritten: !same,
+        },
+        null,
+        1,
+      ) + '\n',
     );
     this.pruneStale();
     this.last = summary;
-    console.log(`${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`);
+    console.log(
+      `${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`,
+    );
   }
 }
 
-export function startNotebook<Spec extends Record<string, ParamSpec>>(opts: NotebookSessionOptions<Spec>): NotebookSession<Spec> {
+export function startNotebook<Spec extends Record<string, ParamSpec>>(
+  opts: NotebookSessionOptions<Spec>,
+): NotebookSession<Spec> {
   return new NotebookSession(opts);
 }

@@ -30,13 +30,19 @@ export class ParameterError extends Error {
 
 export function checkProfile(value: unknown, where: string): Profile {
   if (typeof value === 'string' && (PROFILES as readonly string[]).includes(value)) return value as Profile;
-  throw new ParameterError(`${where}: unknown profile ${JSON.stringify(value)}; allowed profiles: ${PROFILES.join(', ')}.`);
+  throw new ParameterError(
+    `${where}: unknown profile ${JSON.stringify(value)}; allowed profiles: ${PROFILES.join(', ')}.`,
+  );
 }
 
 function describe(spec: ParamSpec): string {
-  const range = 'min' in spec || 'max' in spec ? ` in [${(spec as { min?: number }).min ?? '-∞'}, ${(spec as { max?: number }).max ?? '∞'}]` : '';
+  const range =
+    'min' in spec || 'max' in spec
+      ? ` in [${(spec as { min?: number }).min ?? '-∞'}, ${(spec as { max?: number }).max ?? '∞'}]`
+      : '';
   if (spec.type === 'string' && spec.oneOf) return `one of ${spec.oneOf.map((s) => JSON.stringify(s)).join(', ')}`;
-  if (spec.type === 'int[]' || spec.type === 'number[]') return `an array of ${spec.type === 'int[]' ? 'integers' : 'numbers'}${range}${spec.minLength ? ` with at least ${spec.minLength} entries` : ''}`;
+  if (spec.type === 'int[]' || spec.type === 'number[]')
+    return `an array of ${spec.type === 'int[]' ? 'integers' : 'numbers'}${range}${spec.minLength ? ` with at least ${spec.minLength} entries` : ''}`;
   return `${spec.type === 'int' ? 'an integer' : spec.type === 'number' ? 'a number' : spec.type === 'boolean' ? 'true or false' : 'a string'}${range}`;
 }
 
@@ -88,9 +94,14 @@ export function resolveParameters<Spec extends Record<string, ParamSpec>>(args: 
   }
   for (const [k, s] of Object.entries(spec)) {
     const v = out[k];
-    if (v === undefined) throw new ParameterError(`${notebook}: parameter "${k}" has no value in profile "${profile}"; expected ${describe(s)}.`);
+    if (v === undefined)
+      throw new ParameterError(
+        `${notebook}: parameter "${k}" has no value in profile "${profile}"; expected ${describe(s)}.`,
+      );
     if (!validOne(s, v)) {
-      throw new ParameterError(`${notebook}: parameter "${k}" = ${JSON.stringify(v)} is not allowed; expected ${describe(s)}.`);
+      throw new ParameterError(
+        `${notebook}: parameter "${k}" = ${JSON.stringify(v)} is not allowed; expected ${describe(s)}.`,
+      );
     }
   }
   return out as ParamValues<Spec>;

@@ -16,11 +16,21 @@ export function repoRoot(): string {
 
 export const paths = {
   root: () => repoRoot(),
-  notebooks: () => process.env.RLMINI_NOTEBOOKS_DIR ? path.resolve(process.env.RLMINI_NOTEBOOKS_DIR) : path.join(repoRoot(), 'notebooks'),
+  notebooks: () =>
+    process.env.RLMINI_NOTEBOOKS_DIR
+      ? path.resolve(process.env.RLMINI_NOTEBOOKS_DIR)
+      : path.join(repoRoot(), 'notebooks'),
   /** Run records and summaries: data/results/<paper-id>/<profile>/ */
-  results: () => process.env.RLMINI_RESULTS_DIR ? path.resolve(process.env.RLMINI_RESULTS_DIR) : path.join(repoRoot(), 'data', 'results'),
-  reports: () => process.env.RLMINI_REPORTS_DIR ? path.resolve(process.env.RLMINI_REPORTS_DIR) : path.join(repoRoot(), 'reports'),
-  catalog: () => process.env.RLMINI_CATALOG ? path.resolve(process.env.RLMINI_CATALOG) : path.join(repoRoot(), 'data', 'catalog.json'),
+  results: () =>
+    process.env.RLMINI_RESULTS_DIR
+      ? path.resolve(process.env.RLMINI_RESULTS_DIR)
+      : path.join(repoRoot(), 'data', 'results'),
+  reports: () =>
+    process.env.RLMINI_REPORTS_DIR ? path.resolve(process.env.RLMINI_REPORTS_DIR) : path.join(repoRoot(), 'reports'),
+  catalog: () =>
+    process.env.RLMINI_CATALOG
+      ? path.resolve(process.env.RLMINI_CATALOG)
+      : path.join(repoRoot(), 'data', 'catalog.json'),
   dist: () => path.join(repoRoot(), 'dist'),
 };
 

@@ -14,9 +14,16 @@ export interface NodeRunResult {
   out: string;
 }
 
-export function runNodeAsync(args: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<NodeRunResult> {
+export function runNodeAsync(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<NodeRunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: o.env ?? process.env,
+      cwd: o.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -30,11 +30,19 @@ let cachedLibHash: string | null = null;
 
 export function gitState(): { commit: string; dirty: boolean } {
   if (cachedGit) return cachedGit;
-  if (process.env.RLMINI_COMMIT) return (cachedGit = { commit: process.env.RLMINI_COMMIT, dirty: process.env.RLMINI_DIRTY === '1' });
+  if (process.env.RLMINI_COMMIT)
+    return (cachedGit = { commit: process.env.RLMINI_COMMIT, dirty: process.env.RLMINI_DIRTY === '1' });
   try {
     const root = paths.root();
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
     cachedGit = { commit, dirty: status.length > 0 };
   } catch {
     cachedGit = { commit: 'unknown', dirty: false };
@@ -53,7 +61,11 @@ export function isResultCode(distRelative: string): boolean {
   const f = distRelative.split(path.sep).join('/');
   if (!f.endsWith('.js')) return false;
   if (f.startsWith('nn/')) return f !== 'nn/bench.js';
-  return f.startsWith('testbeds/') || f.startsWith('stats/') || ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js'].includes(f);
+  return (
+    f.startsWith('testbeds/') ||
+    f.startsWith('stats/') ||
+    ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js'].includes(f)
+  );
 }
 
 /** Hash of the result-computing library code (see isResultCode): any change invalidates cached records. */
@@ -82,7 +94,14 @@ function versionOf(name: string): string | null {
 
 export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'tslab', 'danfojs-node']) {
+  for (const n of [
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'tslab',
+    'danfojs-node',
+  ]) {
     const v = versionOf(n);
     if (v) out[n] = v;
   }

@@ -86,7 +86,10 @@ function writeErrorMessage(file: string, err: NodeJS.ErrnoException): string {
 
 export class WriteError extends Error {
   name = 'WriteError';
-  constructor(message: string, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
     super(message);
   }
 }
@@ -102,7 +105,10 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(tmp, 'w');
-    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    const buf =
+      typeof content === 'string'
+        ? Buffer.from(content, 'utf8')
+        : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     let off = 0;
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
@@ -110,14 +116,27 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     fd = null;
     fs.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== null) try { fs.closeSync(fd); } catch { /* ignore */ }
-    try { fs.unlinkSync(tmp); } catch { /* ignore */ }
+    if (fd !== null)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* ignore */
+      }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
     const err = e as NodeJS.ErrnoException;
     throw new WriteError(writeErrorMessage(file, err), err.code);
   }
   try {
     const dfd = fs.openSync(path.dirname(file), 'r');
-    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
   } catch {
     /* directories cannot be fsynced on every platform; the rename itself is atomic */
   }
@@ -155,7 +174,8 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
-export type RecordReadResult = { ok: true; record: RunRecord } | { ok: false; reason: string } | { ok: false; missing: true; reason: string };
+export type RecordReadResult =
+  { ok: true; record: RunRecord } | { ok: false; reason: string } | { ok: false; missing: true; reason: string };
 
 /** Read and verify a record; a truncated, unparsable or edited file is reported, not trusted. */
 export function readRecord(file: string): RecordReadResult {
@@ -164,10 +184,15 @@ export function readRecord(file: string): RecordReadResult {
   try {
     rec = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    return { ok: false, reason: `${file}: corrupt record (not valid JSON: ${(e as Error).message}); it will be recomputed` };
+    return {
+      ok: false,
+      reason: `${file}: corrupt record (not valid JSON: ${(e as Error).message}); it will be recomputed`,
+    };
   }
-  if (!rec || rec.schema !== RECORD_SCHEMA) return { ok: false, reason: `${file}: not a ${RECORD_SCHEMA} record; it will be recomputed` };
-  if (checksumOf(rec) !== rec.checksum) return { ok: false, reason: `${file}: checksum mismatch (file edited or damaged); it will be recomputed` };
+  if (!rec || rec.schema !== RECORD_SCHEMA)
+    return { ok: false, reason: `${file}: not a ${RECORD_SCHEMA} record; it will be recomputed` };
+  if (checksumOf(rec) !== rec.checksum)
+    return { ok: false, reason: `${file}: checksum mismatch (file edited or damaged); it will be recomputed` };
   return { ok: true, record: rec };
 }
 

@@ -12,7 +12,12 @@ import { Adam } from './adam';
 import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 
-import type { GruBenchResult as ContractGruResult, GruBenchSpec as ContractGruSpec, MlpBenchResult as ContractMlpResult, MlpBenchSpec as ContractMlpSpec } from '../bench/nn-spec';
+import type {
+  GruBenchResult as ContractGruResult,
+  GruBenchSpec as ContractGruSpec,
+  MlpBenchResult as ContractMlpResult,
+  MlpBenchSpec as ContractMlpSpec,
+} from '../bench/nn-spec';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,7 +68,8 @@ export function benchMlpStep(spec: ContractMlpSpec): ContractMlpResult {
  */
 export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
   const { vocab: V, hidden: H, prompts: B, group: G, promptLen: P, responseLen: L } = spec;
-  const N = B * G, T = P + L;
+  const N = B * G,
+    T = P + L;
   const model = new GruLm({ vocab: V, hidden: H }, new Rng(0));
   const lay = model.layout;
   const p = model.params.f;
@@ -75,7 +81,8 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
   p.set(spec.bOut, lay.bo);
   const initial = model.snapshot();
   const prompts = new Int32Array(N * P);
-  for (let i = 0; i < B; i++) for (let g = 0; g < G; g++) prompts.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
+  for (let i = 0; i < B; i++)
+    for (let g = 0; g < G; g++) prompts.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
   const seq = new Int32Array(N * T);
   for (let n = 0; n < N; n++) {
     seq.set(prompts.subarray(n * P, (n + 1) * P), n * T);
@@ -106,7 +113,8 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
   // Timed passes from the given weights again.
   model.load(initial);
   opt = new Adam(model.size, { lr: spec.lr });
-  const sampleTimes: number[] = [], updateTimes: number[] = [];
+  const sampleTimes: number[] = [],
+    updateTimes: number[] = [];
   for (let r = 0; r <= spec.reps; r++) {
     const t0 = performance.now();
     model.sample(prompts, N, P, L, rng.split(`rep${r}`));
@@ -119,5 +127,12 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
     }
   }
   model.releaseCaches();
-  return { sampleMs: median(sampleTimes), updateMs: median(updateTimes), loss0, loss1, meanSampledLogp, backend: 'kit nn (wasm SIMD)' };
+  return {
+    sampleMs: median(sampleTimes),
+    updateMs: median(updateTimes),
+    loss0,
+    loss1,
+    meanSampledLogp,
+    backend: 'kit nn (wasm SIMD)',
+  };
 }

@@ -95,7 +95,8 @@ export class GruLm {
     this.shape = { vocab: V, hidden: H };
     this.layout = paramLayout(this.shape);
     this.arena = arena;
-    if (o.kernels === 'simd' && H % 4 !== 0) throw new RangeError(`nn.GruLm: the simd kernels need hidden to be a multiple of 4, got ${H}`);
+    if (o.kernels === 'simd' && H % 4 !== 0)
+      throw new RangeError(`nn.GruLm: the simd kernels need hidden to be a multiple of 4, got ${H}`);
     this.simd = o.kernels !== 'scalar' && H % 4 === 0;
     this.params = arena.alloc(this.layout.size, 'GruLm.params');
     this.grads = arena.alloc(this.layout.size, 'GruLm.grads');
@@ -124,8 +125,11 @@ export class GruLm {
   private inputTable(): Buf {
     const { vocab: V, hidden: H } = this.shape;
     const t = this.arena.alloc(V * 3 * H, 'GruLm.inputTable', false);
-    const tf = t.f, p = this.params.f, L = this.layout;
-    for (let v = 0; v < V; v++) for (let j = 0; j < 3 * H; j++) tf[v * 3 * H + j] = p[L.Wx + v * 3 * H + j] + p[L.bx + j];
+    const tf = t.f,
+      p = this.params.f,
+      L = this.layout;
+    for (let v = 0; v < V; v++)
+      for (let j = 0; j < 3 * H; j++) tf[v * 3 * H + j] = p[L.Wx + v * 3 * H + j] + p[L.bx + j];
     return t;
   }
 
@@ -134,14 +138,42 @@ export class GruLm {
    * entries at `tokOff` of `tok`) → new hidden state at `outOff` of `outBuf`; optionally keeps r, z, n
    * and h·W_hn + b_hn as four N × H blocks.
    */
-  private step(N: number, table: Buf, tok: Buf, tokOff: number, hBuf: Buf, hOff: number, gh: Buf, outBuf: Buf, outOff: number, keep?: { buf: Buf; offset: number }): void {
-    const H = this.shape.hidden, H3 = 3 * H, L = this.layout;
+  private step(
+    N: number,
+    table: Buf,
+    tok: Buf,
+    tokOff: number,
+    hBuf: Buf,
+    hOff: number,
+    gh: Buf,
+    outBuf: Buf,
+    outOff: number,
+    keep?: { buf: Buf; offset: number },
+  ): void {
+    const H = this.shape.hidden,
+      H3 = 3 * H,
+      L = this.layout;
     gemm(N, H3, H, { buf: hBuf, offset: hOff, ld: H }, { buf: this.params, offset: L.Wh, ld: H3 }, { buf: gh, ld: H3 });
     if (this.simd) {
-      gruForwardGates(N, H, { buf: table }, { buf: tok, offset: tokOff }, { buf: gh }, { buf: this.params, offset: L.bh }, { buf: hBuf, offset: hOff }, { buf: outBuf, offset: outOff }, keep);
+      gruForwardGates(
+        N,
+        H,
+        { buf: table },
+        { buf: tok, offset: tokOff },
+        { buf: gh },
+        { buf: this.params, offset: L.bh },
+        { buf: hBuf, offset: hOff },
+        { buf: outBuf, offset: outOff },
+        keep,
+      );
       return;
     }
-    const tf = table.f, ti = tok.i, g = gh.f, p = this.params.f, hp = hBuf.f, ho = outBuf.f;
+    const tf = table.f,
+      ti = tok.i,
+      g = gh.f,
+      p = this.params.f,
+      hp = hBuf.f,
+      ho = outBuf.f;
     const kf = keep ? keep.buf.f : null;
     const NH = N * H;
     for (let n = 0; n < N; n++) {
@@ -173,9 +205,15 @@ export class GruLm {
    */
   forward(tokens: Int32Array, N: number, T: number, outFrom: number): GruForward {
     const { vocab: V, hidden: H } = this.shape;
-    if (!Number.isInteger(N) || N < 1 || !Number.isInteger(T) || T < 2 || tokens.length !== N * T) throw new RangeError(`nn.GruLm.forward: tokens has ${tokens.length} entries, expected N·T with N = ${N} ≥ 1 and T = ${T} ≥ 2`);
-    if (!Number.isInteger(outFrom) || outFrom < 0 || outFrom > T - 2) throw new RangeError(`nn.GruLm.forward: outFrom must be an integer in [0, T−2 = ${T - 2}], got ${outFrom}`);
-    for (let i = 0; i < tokens.length; i++) if (!(tokens[i] >= 0 && tokens[i] < V)) throw new RangeError(`nn.GruLm.forward: token ${tokens[i]} at index ${i} is outside the vocabulary [0, ${V})`);
+    if (!Number.isInteger(N) || N < 1 || !Number.isInteger(T) || T < 2 || tokens.length !== N * T)
+      throw new RangeError(
+        `nn.GruLm.forward: tokens has ${tokens.length} entries, expected N·T with N = ${N} ≥ 1 and T = ${T} ≥ 2`,
+      );
+    if (!Number.isInteger(outFrom) || outFrom < 0 || outFrom > T - 2)
+      throw new RangeError(`nn.GruLm.forward: outFrom must be an integer in [0, T−2 = ${T - 2}], got ${outFrom}`);
+    for (let i = 0; i < tokens.length; i++)
+      if (!(tokens[i] >= 0 && tokens[i] < V))
+        throw new RangeError(`nn.GruLm.forward: token ${tokens[i]} at index ${i} is outside the vocabulary [0, ${V})`);
     this.arena.release(this.base);
     const mark = this.arena.mark();
     const S = T - 1;
@@ -195,7 +233,15 @@ export class GruLm {
       this.step(N, tableBuf, tokT, s * N, hs, s * NH, gh, hs, (s + 1) * NH, { buf: gates, offset: s * 4 * NH });
     }
     // Output logits for all scored steps at once: (O·N × H) · (H × V).
-    gemm(O * N, V, H, { buf: hs, offset: (outFrom + 1) * NH, ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: probs, ld: V }, { bias: { buf: this.params, offset: this.layout.bo } });
+    gemm(
+      O * N,
+      V,
+      H,
+      { buf: hs, offset: (outFrom + 1) * NH, ld: H },
+      { buf: this.params, offset: this.layout.Wo, ld: V },
+      { buf: probs, ld: V },
+      { bias: { buf: this.params, offset: this.layout.bo } },
+    );
     const logp = new Float32Array(N * O);
     const entropy = new Float32Array(N * O);
     const pr = probs.f;
@@ -232,8 +278,12 @@ export class GruLm {
   backward(f: GruForward, w: Float32Array): void {
     const { vocab: V, hidden: H } = this.shape;
     const { N, T, outFrom } = f;
-    const S = T - 1, O = S - outFrom, NH = N * H, H3 = 3 * H;
-    if (w.length !== N * O) throw new RangeError(`nn.GruLm.backward: w has ${w.length} entries, expected N·O = ${N * O}`);
+    const S = T - 1,
+      O = S - outFrom,
+      NH = N * H,
+      H3 = 3 * H;
+    if (w.length !== N * O)
+      throw new RangeError(`nn.GruLm.backward: w has ${w.length} entries, expected N·O = ${N * O}`);
     const L = this.layout;
     const WoT = this.arena.alloc(V * H, 'GruLm.WoT', false);
     const dHout = this.arena.alloc(O * NH, 'GruLm.dHout', false);
@@ -255,31 +305,60 @@ export class GruLm {
     const gr = this.grads.f;
     columnSums(O * N, V, { buf: f.probs }, V, { buf: this.grads, offset: L.bo });
     // dW_o += Hsᵀ · dlogits (Hs read transposed in place)
-    gemm(H, V, O * N, { buf: f.hs, offset: (outFrom + 1) * NH, ld: H, trans: true }, { buf: f.probs, ld: V }, { buf: this.grads, offset: L.Wo, ld: V }, true);
+    gemm(
+      H,
+      V,
+      O * N,
+      { buf: f.hs, offset: (outFrom + 1) * NH, ld: H, trans: true },
+      { buf: f.probs, ld: V },
+      { buf: this.grads, offset: L.Wo, ld: V },
+      true,
+    );
     // dH_out = dlogits · W_oᵀ
     transpose(this.params.f, L.Wo, H, V, WoT.f);
     gemm(O * N, H, V, { buf: f.probs, ld: V }, { buf: WoT, ld: H }, { buf: dHout, ld: H });
     // Backpropagation through time.
     transpose(this.params.f, L.Wh, H, H3, WhT.f);
-    const g = f.gates.f, hs = f.hs.f, dho = dHout.f;
-    let cur = dh, nxt = dhPrev;
+    const g = f.gates.f,
+      hs = f.hs.f,
+      dho = dHout.f;
+    let cur = dh,
+      nxt = dhPrev;
     for (let s = S - 1; s >= 0; s--) {
       const d = cur.f;
       if (s >= outFrom) {
         const off = (s - outFrom) * NH;
         for (let i = 0; i < NH; i++) d[i] += dho[off + i];
       }
-      const gOff = s * 4 * NH, hOff = s * NH, dgOff = s * N * H3;
+      const gOff = s * 4 * NH,
+        hOff = s * NH,
+        dgOff = s * N * H3;
       if (this.simd) {
-        gruBackwardGates(N, H, { buf: f.tokT, offset: s * N }, { buf: f.gates, offset: gOff }, { buf: f.hs, offset: hOff }, { buf: cur }, { buf: nxt }, { buf: dgh, offset: dgOff }, { buf: this.grads, offset: L.Wx }, { buf: this.grads, offset: L.bx }, { buf: this.grads, offset: L.bh });
+        gruBackwardGates(
+          N,
+          H,
+          { buf: f.tokT, offset: s * N },
+          { buf: f.gates, offset: gOff },
+          { buf: f.hs, offset: hOff },
+          { buf: cur },
+          { buf: nxt },
+          { buf: dgh, offset: dgOff },
+          { buf: this.grads, offset: L.Wx },
+          { buf: this.grads, offset: L.bx },
+          { buf: this.grads, offset: L.bh },
+        );
       } else {
-        const dg = dgh.f, dp = nxt.f;
+        const dg = dgh.f,
+          dp = nxt.f;
         for (let n = 0; n < N; n++) {
           const x = f.tokens[n * T + s];
           const wxRow = L.Wx + x * H3;
           for (let j = 0; j < H; j++) {
             const i = n * H + j;
-            const r = g[gOff + i], z = g[gOff + NH + i], nn = g[gOff + 2 * NH + i], ghn = g[gOff + 3 * NH + i];
+            const r = g[gOff + i],
+              z = g[gOff + NH + i],
+              nn = g[gOff + 2 * NH + i],
+              ghn = g[gOff + 3 * NH + i];
             const dhi = d[i];
             const dz = dhi * (hs[hOff + i] - nn);
             dp[i] = dhi * z;
@@ -309,7 +388,15 @@ export class GruLm {
       nxt = t;
     }
     // dW_h += H_prevᵀ · dgh over all steps (K = S·N).
-    gemm(H, H3, S * N, { buf: f.hs, ld: H, trans: true }, { buf: dgh, ld: H3 }, { buf: this.grads, offset: L.Wh, ld: H3 }, true);
+    gemm(
+      H,
+      H3,
+      S * N,
+      { buf: f.hs, ld: H, trans: true },
+      { buf: dgh, ld: H3 },
+      { buf: this.grads, offset: L.Wh, ld: H3 },
+      true,
+    );
   }
 
   /**
@@ -318,9 +405,19 @@ export class GruLm {
    * scales the logits (log-probabilities are those of the tempered sampling distribution); `greedy`
    * takes the most probable token (lowest index on ties) instead of sampling.
    */
-  sample(prompts: Int32Array, N: number, P: number, L: number, rng: Rng, o: { eos?: number; pad?: number; temperature?: number; greedy?: boolean } = {}): SampleResult {
+  sample(
+    prompts: Int32Array,
+    N: number,
+    P: number,
+    L: number,
+    rng: Rng,
+    o: { eos?: number; pad?: number; temperature?: number; greedy?: boolean } = {},
+  ): SampleResult {
     const { vocab: V, hidden: H } = this.shape;
-    if (!Number.isInteger(P) || P < 1 || prompts.length !== N * P) throw new RangeError(`nn.GruLm.sample: prompts has ${prompts.length} entries, expected N·P with N = ${N}, P = ${P} ≥ 1`);
+    if (!Number.isInteger(P) || P < 1 || prompts.length !== N * P)
+      throw new RangeError(
+        `nn.GruLm.sample: prompts has ${prompts.length} entries, expected N·P with N = ${N}, P = ${P} ≥ 1`,
+      );
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`nn.GruLm.sample: L must be a positive integer, got ${L}`);
     const temp = o.temperature ?? 1;
     if (!(temp > 0)) throw new RangeError(`nn.GruLm.sample: temperature must be > 0, got ${temp}`);
@@ -349,7 +446,15 @@ export class GruLm {
       cur = 1 - cur;
       if (s < P - 1) continue;
       const t = s - (P - 1);
-      gemm(N, V, H, { buf: h[cur], ld: H }, { buf: this.params, offset: this.layout.Wo, ld: V }, { buf: logits, ld: V }, { bias: { buf: this.params, offset: this.layout.bo } });
+      gemm(
+        N,
+        V,
+        H,
+        { buf: h[cur], ld: H },
+        { buf: this.params, offset: this.layout.Wo, ld: V },
+        { buf: logits, ld: V },
+        { bias: { buf: this.params, offset: this.layout.bo } },
+      );
       const lg = logits.f;
       for (let n = 0; n < N; n++) u[n] = rng.uniform();
       for (let n = 0; n < N; n++) {
@@ -366,7 +471,9 @@ export class GruLm {
         let sum = 0;
         for (let v = 0; v < V; v++) sum += Math.exp(lg[row + v] - mx);
         const lse = mx + Math.log(sum);
-        let acc = 0, pick = V - 1, ent = 0;
+        let acc = 0,
+          pick = V - 1,
+          ent = 0;
         const target = u[n];
         let picked = false;
         for (let v = 0; v < V; v++) {
@@ -400,13 +507,18 @@ export class GruLm {
   }
 
   load(values: Float32Array): void {
-    if (values.length !== this.layout.size) throw new RangeError(`nn.GruLm.load: expected ${this.layout.size} parameters for vocab ${this.shape.vocab}, hidden ${this.shape.hidden}; got ${values.length}`);
+    if (values.length !== this.layout.size)
+      throw new RangeError(
+        `nn.GruLm.load: expected ${this.layout.size} parameters for vocab ${this.shape.vocab}, hidden ${this.shape.hidden}; got ${values.length}`,
+      );
     this.params.f.set(values);
   }
 
   /** Saves the parameters to a little-endian float32 file with a JSON header line (atomic write). */
   save(file: string, meta: Record<string, unknown> = {}): void {
-    const header = Buffer.from(JSON.stringify({ format: 'rlmini-gru-lm/1', shape: this.shape, size: this.layout.size, meta }) + '\n');
+    const header = Buffer.from(
+      JSON.stringify({ format: 'rlmini-gru-lm/1', shape: this.shape, size: this.layout.size, meta }) + '\n',
+    );
     const body = Buffer.from(this.snapshot().buffer);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, Buffer.concat([header, body]));
@@ -418,10 +530,21 @@ export class GruLm {
     const buf = fs.readFileSync(file);
     const nl = buf.indexOf(10);
     if (nl < 0) throw new Error(`nn.GruLm.loadFile: ${file} has no header line; delete it to retrain`);
-    const header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { format: string; shape: GruLmShape; size: number; meta: Record<string, unknown> };
-    if (header.format !== 'rlmini-gru-lm/1') throw new Error(`nn.GruLm.loadFile: ${file} has format ${header.format}, expected rlmini-gru-lm/1; delete it to retrain`);
+    const header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as {
+      format: string;
+      shape: GruLmShape;
+      size: number;
+      meta: Record<string, unknown>;
+    };
+    if (header.format !== 'rlmini-gru-lm/1')
+      throw new Error(
+        `nn.GruLm.loadFile: ${file} has format ${header.format}, expected rlmini-gru-lm/1; delete it to retrain`,
+      );
     const body = buf.subarray(nl + 1);
-    if (body.length !== header.size * 4) throw new Error(`nn.GruLm.loadFile: ${file} holds ${body.length} bytes of parameters, expected ${header.size * 4}; delete it to retrain`);
+    if (body.length !== header.size * 4)
+      throw new Error(
+        `nn.GruLm.loadFile: ${file} holds ${body.length} bytes of parameters, expected ${header.size * 4}; delete it to retrain`,
+      );
     const model = new GruLm(header.shape, new Rng(0), arena);
     const vals = new Float32Array(header.size);
     for (let i = 0; i < header.size; i++) vals[i] = body.readFloatLE(i * 4);

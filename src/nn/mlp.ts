@@ -18,7 +18,8 @@ export class Mlp {
   private cache: { N: number; acts: Buf[]; mark: number } | null = null;
 
   constructor(dims: readonly number[], rng: Rng, arena: Arena = new Arena()) {
-    if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new RangeError(`nn.Mlp: dims must list ≥ 2 positive integers (input, …, output), got [${dims.join(', ')}]`);
+    if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1))
+      throw new RangeError(`nn.Mlp: dims must list ≥ 2 positive integers (input, …, output), got [${dims.join(', ')}]`);
     this.dims = [...dims];
     this.arena = arena;
     this.offsets = [];
@@ -50,14 +51,23 @@ export class Mlp {
   /** Forward pass on x (N × d_0); returns the output (N × d_last) as a fresh Float32Array and keeps activations for `backward`. */
   forward(x: Float32Array, N: number): Float32Array {
     const d = this.dims;
-    if (x.length !== N * d[0]) throw new RangeError(`nn.Mlp.forward: x has ${x.length} entries, expected N·d_in = ${N}·${d[0]}`);
+    if (x.length !== N * d[0])
+      throw new RangeError(`nn.Mlp.forward: x has ${x.length} entries, expected N·d_in = ${N}·${d[0]}`);
     this.arena.release(this.base);
     const mark = this.arena.mark();
     const acts: Buf[] = d.map((k, l) => this.arena.alloc(N * k, `Mlp.a${l}`, false));
     acts[0].f.set(x);
     for (let l = 0; l + 1 < d.length; l++) {
       // a_{l+1} = a_l W_l + b_l, ReLU on hidden layers: one fused GEMM.
-      gemm(N, d[l + 1], d[l], { buf: acts[l], ld: d[l] }, { buf: this.params, offset: this.offsets[l].W, ld: d[l + 1] }, { buf: acts[l + 1], ld: d[l + 1] }, { bias: { buf: this.params, offset: this.offsets[l].b }, relu: l + 2 < d.length });
+      gemm(
+        N,
+        d[l + 1],
+        d[l],
+        { buf: acts[l], ld: d[l] },
+        { buf: this.params, offset: this.offsets[l].W, ld: d[l + 1] },
+        { buf: acts[l + 1], ld: d[l + 1] },
+        { bias: { buf: this.params, offset: this.offsets[l].b }, relu: l + 2 < d.length },
+      );
     }
     this.cache = { N, acts, mark };
     return Float32Array.from(acts[acts.length - 1].f);
@@ -67,18 +77,29 @@ export class Mlp {
   backward(dy: Float32Array): void {
     const c = this.cache;
     if (!c) throw new Error('nn.Mlp.backward: call forward first');
-    const d = this.dims, N = c.N;
-    if (dy.length !== N * d[d.length - 1]) throw new RangeError(`nn.Mlp.backward: dy has ${dy.length} entries, expected ${N}·${d[d.length - 1]}`);
+    const d = this.dims,
+      N = c.N;
+    if (dy.length !== N * d[d.length - 1])
+      throw new RangeError(`nn.Mlp.backward: dy has ${dy.length} entries, expected ${N}·${d[d.length - 1]}`);
     const maxD = Math.max(...d);
     const deltas = d.map((k, l) => (l === 0 ? null : this.arena.alloc(N * k, `Mlp.delta${l}`, false)));
     const WT = this.arena.alloc(maxD * maxD, 'Mlp.WT', false);
     let delta = deltas[d.length - 1]!;
     delta.f.set(dy);
     for (let l = d.length - 2; l >= 0; l--) {
-      const m = d[l + 1], k = d[l];
+      const m = d[l + 1],
+        k = d[l];
       columnSums(N, m, { buf: delta }, m, { buf: this.grads, offset: this.offsets[l].b });
       // dW_l += a_lᵀ · delta (a_l read transposed in place)
-      gemm(k, m, N, { buf: c.acts[l], ld: k, trans: true }, { buf: delta, ld: m }, { buf: this.grads, offset: this.offsets[l].W, ld: m }, true);
+      gemm(
+        k,
+        m,
+        N,
+        { buf: c.acts[l], ld: k, trans: true },
+        { buf: delta, ld: m },
+        { buf: this.grads, offset: this.offsets[l].W, ld: m },
+        true,
+      );
       if (l === 0) break;
       transpose(this.params.f, this.offsets[l].W, k, m, WT.f);
       const prev = deltas[l]!;
@@ -91,7 +112,8 @@ export class Mlp {
 
 /** Mean squared error over all N × d entries and its gradient with respect to the prediction. */
 export function mseLoss(pred: Float32Array, target: Float32Array): { loss: number; grad: Float32Array } {
-  if (pred.length !== target.length) throw new RangeError(`nn.mseLoss: prediction has ${pred.length} entries, target ${target.length}`);
+  if (pred.length !== target.length)
+    throw new RangeError(`nn.mseLoss: prediction has ${pred.length} entries, target ${target.length}`);
   const grad = new Float32Array(pred.length);
   let s = 0;
   const k = 2 / pred.length;

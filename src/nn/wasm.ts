@@ -14,11 +14,47 @@ import { GEMM_WASM_BASE64 } from './gemm-wasm';
 
 export interface GemmExports {
   memory: WebAssembly.Memory;
-  gemm(M: number, N: number, K: number, A: number, ars: number, acs: number, B: number, ldb: number, C: number, ldc: number, accumulate: number, bias: number, relu: number): void;
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    A: number,
+    ars: number,
+    acs: number,
+    B: number,
+    ldb: number,
+    C: number,
+    ldc: number,
+    accumulate: number,
+    bias: number,
+    relu: number,
+  ): void;
   relu_back(n: number, delta: number, act: number): void;
   colsum(M: number, N: number, X: number, ldx: number, out: number): void;
-  gru_fwd(N: number, H: number, table: number, tok: number, gh: number, bh: number, hprev: number, hout: number, keep: number): void;
-  gru_bwd(N: number, H: number, tok: number, gates: number, hprev: number, dh: number, dhprev: number, dgh: number, dWx: number, dbx: number, dbh: number): void;
+  gru_fwd(
+    N: number,
+    H: number,
+    table: number,
+    tok: number,
+    gh: number,
+    bh: number,
+    hprev: number,
+    hout: number,
+    keep: number,
+  ): void;
+  gru_bwd(
+    N: number,
+    H: number,
+    tok: number,
+    gates: number,
+    hprev: number,
+    dh: number,
+    dhprev: number,
+    dgh: number,
+    dWx: number,
+    dbx: number,
+    dbh: number,
+  ): void;
 }
 
 let moduleCache: WebAssembly.Module | null = null;
@@ -26,11 +62,14 @@ let moduleCache: WebAssembly.Module | null = null;
 /** A fresh instance of the kernel with its own memory (one per Arena). */
 function instantiate(): GemmExports {
   if (!moduleCache) {
-    if (typeof WebAssembly === 'undefined') throw new Error('rl-miniatures nn: WebAssembly is not available in this JavaScript runtime (Node ≥ 20 has it).');
+    if (typeof WebAssembly === 'undefined')
+      throw new Error('rl-miniatures nn: WebAssembly is not available in this JavaScript runtime (Node ≥ 20 has it).');
     try {
       moduleCache = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
     } catch (e) {
-      throw new Error(`rl-miniatures nn: the SIMD GEMM kernel failed to compile (${(e as Error).message}); it needs WebAssembly SIMD (Node ≥ 16.4).`);
+      throw new Error(
+        `rl-miniatures nn: the SIMD GEMM kernel failed to compile (${(e as Error).message}); it needs WebAssembly SIMD (Node ≥ 16.4).`,
+      );
     }
   }
   return new WebAssembly.Instance(moduleCache, {}).exports as unknown as GemmExports;
@@ -52,7 +91,8 @@ export class Arena {
 
   /** A float32 buffer of n elements (16-byte aligned; zero-filled unless `zero` is false, for buffers the caller overwrites). */
   alloc(n: number, label = 'buffer', zero = true): Buf {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`nn.Arena.alloc(${label}): size must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`nn.Arena.alloc(${label}): size must be a non-negative integer, got ${n}`);
     const bytes = (n * 4 + 15) & ~15;
     const ptr = this.top;
     const end = ptr + bytes;
@@ -62,7 +102,9 @@ export class Arena {
       try {
         mem.grow(need);
       } catch {
-        throw new RangeError(`nn.Arena.alloc(${label}): cannot grow WebAssembly memory to ${((end / 2 ** 20) | 0)} MiB (limit 4 GiB); use smaller batches`);
+        throw new RangeError(
+          `nn.Arena.alloc(${label}): cannot grow WebAssembly memory to ${(end / 2 ** 20) | 0} MiB (limit 4 GiB); use smaller batches`,
+        );
       }
     }
     this.top = end;
@@ -87,18 +129,24 @@ export class Buf {
   private ints: Int32Array | null = null;
   /** @internal the kernel instance (and memory) this buffer lives in. */
   readonly k: GemmExports;
-  constructor(k: GemmExports, readonly ptr: number, readonly length: number) {
+  constructor(
+    k: GemmExports,
+    readonly ptr: number,
+    readonly length: number,
+  ) {
     this.k = k;
     this.view = new Float32Array(k.memory.buffer, ptr, length);
   }
   /** The current view (re-created after memory growth). */
   get f(): Float32Array {
-    if (this.view.buffer !== this.k.memory.buffer) this.view = new Float32Array(this.k.memory.buffer, this.ptr, this.length);
+    if (this.view.buffer !== this.k.memory.buffer)
+      this.view = new Float32Array(this.k.memory.buffer, this.ptr, this.length);
     return this.view;
   }
   /** The same memory viewed as int32 (token buffers for the GRU kernels). */
   get i(): Int32Array {
-    if (!this.ints || this.ints.buffer !== this.k.memory.buffer) this.ints = new Int32Array(this.k.memory.buffer, this.ptr, this.length);
+    if (!this.ints || this.ints.buffer !== this.k.memory.buffer)
+      this.ints = new Int32Array(this.k.memory.buffer, this.ptr, this.length);
     return this.ints;
   }
 }
@@ -126,24 +174,54 @@ export interface GemmOptions {
  * let callers address sub-blocks, `A.trans` reads A from its transpose without copying. Operands are
  * range-checked against their buffers. `o` may be a boolean (accumulate), for brevity.
  */
-export function gemm(M: number, N: number, K: number, A: MatRef, B: MatRef, C: MatRef, o: boolean | GemmOptions = false): void {
+export function gemm(
+  M: number,
+  N: number,
+  K: number,
+  A: MatRef,
+  B: MatRef,
+  C: MatRef,
+  o: boolean | GemmOptions = false,
+): void {
   const opts: GemmOptions = typeof o === 'boolean' ? { accumulate: o } : o;
   const check = (name: string, m: MatRef, rows: number, cols: number) => {
     const off = m.offset ?? 0;
     if (rows === 0 || cols === 0) return;
     if (m.ld < cols) throw new RangeError(`nn.gemm: ${name} has leading dimension ${m.ld} < ${cols} columns`);
     const last = off + (rows - 1) * m.ld + cols;
-    if (off < 0 || last > m.buf.length) throw new RangeError(`nn.gemm: ${name} (${rows}×${cols}, offset ${off}, ld ${m.ld}) overruns its buffer of ${m.buf.length}`);
+    if (off < 0 || last > m.buf.length)
+      throw new RangeError(
+        `nn.gemm: ${name} (${rows}×${cols}, offset ${off}, ld ${m.ld}) overruns its buffer of ${m.buf.length}`,
+      );
   };
   if (A.trans) check('Aᵀ', A, K, M);
   else check('A', A, M, K);
   check('B', B, K, N);
   check('C', C, M, N);
-  if (opts.bias && (opts.bias.offset ?? 0) + N > opts.bias.buf.length) throw new RangeError(`nn.gemm: bias (${N} entries at offset ${opts.bias.offset ?? 0}) overruns its buffer of ${opts.bias.buf.length}`);
-  if (B.buf.k !== A.buf.k || C.buf.k !== A.buf.k || (opts.bias && opts.bias.buf.k !== A.buf.k)) throw new RangeError('nn.gemm: A, B, C (and bias) must be allocated from the same Arena');
+  if (opts.bias && (opts.bias.offset ?? 0) + N > opts.bias.buf.length)
+    throw new RangeError(
+      `nn.gemm: bias (${N} entries at offset ${opts.bias.offset ?? 0}) overruns its buffer of ${opts.bias.buf.length}`,
+    );
+  if (B.buf.k !== A.buf.k || C.buf.k !== A.buf.k || (opts.bias && opts.bias.buf.k !== A.buf.k))
+    throw new RangeError('nn.gemm: A, B, C (and bias) must be allocated from the same Arena');
   if (M === 0 || N === 0) return;
-  const ars = A.trans ? 1 : A.ld, acs = A.trans ? A.ld : 1;
-  A.buf.k.gemm(M, N, K, A.buf.ptr + 4 * (A.offset ?? 0), ars, acs, B.buf.ptr + 4 * (B.offset ?? 0), B.ld, C.buf.ptr + 4 * (C.offset ?? 0), C.ld, opts.accumulate ? 1 : 0, opts.bias ? addr(opts.bias) : 0, opts.relu ? 1 : 0);
+  const ars = A.trans ? 1 : A.ld,
+    acs = A.trans ? A.ld : 1;
+  A.buf.k.gemm(
+    M,
+    N,
+    K,
+    A.buf.ptr + 4 * (A.offset ?? 0),
+    ars,
+    acs,
+    B.buf.ptr + 4 * (B.offset ?? 0),
+    B.ld,
+    C.buf.ptr + 4 * (C.offset ?? 0),
+    C.ld,
+    opts.accumulate ? 1 : 0,
+    opts.bias ? addr(opts.bias) : 0,
+    opts.relu ? 1 : 0,
+  );
 }
 
 /** delta[i] = act[i] > 0 ? delta[i] : 0 over n entries (the ReLU backward). */
@@ -151,7 +229,10 @@ export function reluBackward(n: number, delta: At, act: At): void {
   const k = sameArena('reluBackward', delta, act);
   const n4 = n - (n % 4);
   if (n4 > 0) k.relu_back(n4, addr(delta), addr(act));
-  const d = delta.buf.f, a = act.buf.f, od = delta.offset ?? 0, oa = act.offset ?? 0;
+  const d = delta.buf.f,
+    a = act.buf.f,
+    od = delta.offset ?? 0,
+    oa = act.offset ?? 0;
   for (let i = n4; i < n; i++) if (!(a[oa + i] > 0)) d[od + i] = 0;
 }
 
@@ -161,13 +242,23 @@ export function columnSums(M: number, N: number, X: At, ldx: number, out: At): v
   const n4 = N - (N % 4);
   if (n4 > 0) k.colsum(M, n4, addr(X), ldx, addr(out));
   if (n4 < N) {
-    const x = X.buf.f, o = out.buf.f, ox = X.offset ?? 0, oo = out.offset ?? 0;
+    const x = X.buf.f,
+      o = out.buf.f,
+      ox = X.offset ?? 0,
+      oo = out.offset ?? 0;
     for (let i = 0; i < M; i++) for (let j = n4; j < N; j++) o[oo + j] += x[ox + i * ldx + j];
   }
 }
 
 /** dst (cols × rows) = srcᵀ for a row-major rows × cols block of `src` starting at `srcOffset`. */
-export function transpose(src: Float32Array, srcOffset: number, rows: number, cols: number, dst: Float32Array, dstOffset = 0): void {
+export function transpose(
+  src: Float32Array,
+  srcOffset: number,
+  rows: number,
+  cols: number,
+  dst: Float32Array,
+  dstOffset = 0,
+): void {
   const B = 16;
   for (let i0 = 0; i0 < rows; i0 += B) {
     const i1 = Math.min(rows, i0 + B);
@@ -200,15 +291,49 @@ function sameArena(where: string, ...xs: At[]): GemmExports {
  * of each row (int32 in `tok`), the input table (V × 3H, biases folded in), gh = h·W_h (N × 3H, no
  * bias), b_h and h_prev; writes h (N × H) and, when `keep` is given, r, z, n, ghn as four N × H blocks.
  */
-export function gruForwardGates(N: number, H: number, table: At, tok: At, gh: At, bh: At, hprev: At, hout: At, keep?: At): void {
+export function gruForwardGates(
+  N: number,
+  H: number,
+  table: At,
+  tok: At,
+  gh: At,
+  bh: At,
+  hprev: At,
+  hout: At,
+  keep?: At,
+): void {
   if (H % 4 !== 0) throw new RangeError(`nn.gruForwardGates: H = ${H} must be a multiple of 4`);
   const k = sameArena('gruForwardGates', table, tok, gh, bh, hprev, hout, ...(keep ? [keep] : []));
   k.gru_fwd(N, H, addr(table), addr(tok), addr(gh), addr(bh), addr(hprev), addr(hout), keep ? addr(keep) : 0);
 }
 
 /** The matching backward (see `gruKernels`): dhprev = dh·z, dgh, and accumulation into dW_x rows, db_x, db_h. */
-export function gruBackwardGates(N: number, H: number, tok: At, gates: At, hprev: At, dh: At, dhprev: At, dgh: At, dWx: At, dbx: At, dbh: At): void {
+export function gruBackwardGates(
+  N: number,
+  H: number,
+  tok: At,
+  gates: At,
+  hprev: At,
+  dh: At,
+  dhprev: At,
+  dgh: At,
+  dWx: At,
+  dbx: At,
+  dbh: At,
+): void {
   if (H % 4 !== 0) throw new RangeError(`nn.gruBackwardGates: H = ${H} must be a multiple of 4`);
   const k = sameArena('gruBackwardGates', tok, gates, hprev, dh, dhprev, dgh, dWx, dbx, dbh);
-  k.gru_bwd(N, H, addr(tok), addr(gates), addr(hprev), addr(dh), addr(dhprev), addr(dgh), addr(dWx), addr(dbx), addr(dbh));
+  k.gru_bwd(
+    N,
+    H,
+    addr(tok),
+    addr(gates),
+    addr(hprev),
+    addr(dh),
+    addr(dhprev),
+    addr(dgh),
+    addr(dWx),
+    addr(dbx),
+    addr(dbh),
+  );
 }

@@ -18,7 +18,16 @@ import { writeFileAtomic } from '../core/records';
 import type { Summary } from '../core/summary';
 import { DECISION_RULE } from '../stats/verdict';
 import { notebookHtml } from './notebook-html';
-import { bibEscape, citeBlock, figureCitation, figureKey, kitBibtex, KIT_AUTHOR, KIT_YEAR, provenanceText } from './cite';
+import {
+  bibEscape,
+  citeBlock,
+  figureCitation,
+  figureKey,
+  kitBibtex,
+  KIT_AUTHOR,
+  KIT_YEAR,
+  provenanceText,
+} from './cite';
 import { compareTestbed, COMPARE_LEVEL, COMPARE_REPS, type TestbedComparison } from './compare';
 import { EXPORT_FORMATS, type ExportableFigure } from './export';
 import { renderBenchPageIfPresent } from '../bench/html';
@@ -47,7 +56,9 @@ export function loadSummary(id: string, preferred: Profile): Summary | null {
       try {
         return JSON.parse(fs.readFileSync(f, 'utf8')) as Summary;
       } catch (e) {
-        console.warn(`rl-miniatures: ${f} is not valid JSON (${(e as Error).message}); re-run the notebook to rewrite it.`);
+        console.warn(
+          `rl-miniatures: ${f} is not valid JSON (${(e as Error).message}); re-run the notebook to rewrite it.`,
+        );
       }
     }
   }
@@ -64,26 +75,54 @@ function executed(id: string): Notebook | null {
   }
 }
 
-export function paperStatus(entry: CatalogEntry, hasNotebook: boolean, summary: Summary | null, run: { status: string; failedCell?: number | null; error?: string | null } | null): PaperStatus {
+export function paperStatus(
+  entry: CatalogEntry,
+  hasNotebook: boolean,
+  summary: Summary | null,
+  run: { status: string; failedCell?: number | null; error?: string | null } | null,
+): PaperStatus {
   if (entry.tier === 'C' || entry.tier === 'D') {
-    return { id: entry.id, statusClass: 'out-of-scope', statusLabel: 'out of scope', reason: entry.mini_experiment.replace(/^[CD]:\s*/, '') };
+    return {
+      id: entry.id,
+      statusClass: 'out-of-scope',
+      statusLabel: 'out of scope',
+      reason: entry.mini_experiment.replace(/^[CD]:\s*/, ''),
+    };
   }
   if (!hasNotebook) return { id: entry.id, statusClass: 'not-built', statusLabel: 'not built yet' };
-  if (run && run.status !== 'ok') return { id: entry.id, statusClass: 'failed', statusLabel: 'run failed', reason: `${run.failedCell ? `cell ${run.failedCell}: ` : ''}${run.error ?? ''}` };
-  if (!summary || summary.verdicts.length === 0) return { id: entry.id, statusClass: 'built', statusLabel: 'built, no verdicts yet' };
+  if (run && run.status !== 'ok')
+    return {
+      id: entry.id,
+      statusClass: 'failed',
+      statusLabel: 'run failed',
+      reason: `${run.failedCell ? `cell ${run.failedCell}: ` : ''}${run.error ?? ''}`,
+    };
+  if (!summary || summary.verdicts.length === 0)
+    return { id: entry.id, statusClass: 'built', statusLabel: 'built, no verdicts yet' };
   const st = summary.verdicts.map((v) => v.status);
-  if (st.includes('not reproduced')) return { id: entry.id, statusClass: 'not-reproduced', statusLabel: 'not reproduced (some claims)' };
-  if (st.every((s) => s === 'reproduced')) return { id: entry.id, statusClass: 'reproduced', statusLabel: 'reproduced' };
+  if (st.includes('not reproduced'))
+    return { id: entry.id, statusClass: 'not-reproduced', statusLabel: 'not reproduced (some claims)' };
+  if (st.every((s) => s === 'reproduced'))
+    return { id: entry.id, statusClass: 'reproduced', statusLabel: 'reproduced' };
   return { id: entry.id, statusClass: 'inconclusive', statusLabel: 'inconclusive (some claims)' };
 }
 
 function env(): nunjucks.Environment {
-  const e = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir(), { noCache: true }), { autoescape: true, throwOnUndefined: false });
+  const e = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir(), { noCache: true }), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   e.addFilter('num', (v: unknown) => fmt(v));
   // Only http(s) links from notebook metadata; anything else (javascript:, data:) is dropped.
   e.addFilter('safeurl', (v: unknown) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? v : ''));
   e.addFilter('statusClass', (v: string) => statusClass(v));
-  e.addFilter('safejson', (v: unknown) => new nunjucks.runtime.SafeString(JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')));
+  e.addFilter(
+    'safejson',
+    (v: unknown) =>
+      new nunjucks.runtime.SafeString(
+        JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
+      ),
+  );
   return e;
 }
 
@@ -121,17 +160,38 @@ interface PaperInput {
 }
 
 /** Every catalog paper (and uncatalogued notebook) with what the reports show for it. */
-function collectPapers(profile: Profile, opts: { executed: boolean } = { executed: true }): { catalog: CatalogEntry[]; papers: PaperInput[] } {
+function collectPapers(
+  profile: Profile,
+  opts: { executed: boolean } = { executed: true },
+): { catalog: CatalogEntry[]; papers: PaperInput[] } {
   const catalog = readCatalog();
   const notebooksDir = paths.notebooks();
   const catalogIds = new Set(catalog.map((c) => c.id));
   const extra = fs.existsSync(notebooksDir)
-    ? fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).map((f) => path.basename(f, '.ipynb')).filter((id) => !catalogIds.has(id)).sort()
+    ? fs
+        .readdirSync(notebooksDir)
+        .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+        .map((f) => path.basename(f, '.ipynb'))
+        .filter((id) => !catalogIds.has(id))
+        .sort()
     : [];
   const entries: CatalogEntry[] = [
     ...catalog,
     // Notebooks that are not in the catalog (e.g. a user's new paper) still get a page.
-    ...extra.map((id) => ({ id, title: id, tier: 'B' as const, wave: null, testbed: UNCATALOGUED, family: 'other', value: 0, core_claim: '', headline_numbers: '', mini_experiment: '', components: [], abstract: '' })),
+    ...extra.map((id) => ({
+      id,
+      title: id,
+      tier: 'B' as const,
+      wave: null,
+      testbed: UNCATALOGUED,
+      family: 'other',
+      value: 0,
+      core_claim: '',
+      headline_numbers: '',
+      mini_experiment: '',
+      components: [],
+      abstract: '',
+    })),
   ];
   const papers = entries.map((entry): PaperInput => {
     const nbFile = path.join(notebooksDir, `${entry.id}.ipynb`);
@@ -169,15 +229,22 @@ function collectComparisons(papers: PaperInput[]): TestbedComparison[] {
   }
   return [...byTestbed.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
-    .map(([tb, ps]) => compareTestbed(tb, ps.map((p) => ({ id: p.entry.id, title: p.meta?.title ?? p.entry.title, page: p.page, summary: p.summary }))));
+    .map(([tb, ps]) =>
+      compareTestbed(
+        tb,
+        ps.map((p) => ({ id: p.entry.id, title: p.meta?.title ?? p.entry.title, page: p.page, summary: p.summary })),
+      ),
+    );
 }
 
 /** The figures the reports show (paper figures and comparison figures), without rendering anything. */
 export function reportFigures(opts: { profile: Profile }): ExportableFigure[] {
   const { papers } = collectPapers(opts.profile, { executed: false });
   const figs: ExportableFigure[] = [];
-  for (const p of papers) if (p.page) for (const f of p.summary?.figures ?? []) figs.push({ id: f.id, plotly: f.plotly });
-  for (const c of collectComparisons(papers)) for (const g of c.groups) figs.push({ id: g.figure.id, plotly: g.figure.plotly });
+  for (const p of papers)
+    if (p.page) for (const f of p.summary?.figures ?? []) figs.push({ id: f.id, plotly: f.plotly });
+  for (const c of collectComparisons(papers))
+    for (const g of c.groups) figs.push({ id: g.figure.id, plotly: g.figure.plotly });
   return figs;
 }
 
@@ -194,7 +261,11 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
   const nj = env();
   const g = gitState();
   const version = kitVersion();
-  const common = { generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC', kitVersion: version, commit: g.commit.slice(0, 12) };
+  const common = {
+    generated: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC',
+    kitVersion: version,
+    commit: g.commit.slice(0, 12),
+  };
   const pages: string[] = [];
   const rows: Record<string, unknown>[] = [];
   const bib: string[] = [kitBibtex(version)];
@@ -218,16 +289,29 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         '',
         kitBibtex(version),
       ].join('\n');
-      return { ...gr, direction: gr.higherIsBetter === null ? 'mixed' : gr.higherIsBetter ? 'higher' : 'lower', exports: exportsOf(out, gr.figure.id), citeText: citation };
+      return {
+        ...gr,
+        direction: gr.higherIsBetter === null ? 'mixed' : gr.higherIsBetter ? 'higher' : 'lower',
+        exports: exportsOf(out, gr.figure.id),
+        citeText: citation,
+      };
     });
-    const html = nj.render('compare.njk', { ...common, rel: '../', title: `Compare methods: ${c.testbed}`, c: { ...c, groups }, level: Math.round(COMPARE_LEVEL * 100), reps: COMPARE_REPS });
+    const html = nj.render('compare.njk', {
+      ...common,
+      rel: '../',
+      title: `Compare methods: ${c.testbed}`,
+      c: { ...c, groups },
+      level: Math.round(COMPARE_LEVEL * 100),
+      reps: COMPARE_REPS,
+    });
     const file = path.join(out, 'compare', `${c.slug}.html`);
     writeFileAtomic(file, html);
     comparePages.push(file);
   }
   // Pages of testbeds that no longer have a built paper.
   const keep = new Set(comparePages.map((f) => path.basename(f)));
-  for (const f of fs.readdirSync(path.join(out, 'compare'))) if (f.endsWith('.html') && !keep.has(f)) fs.rmSync(path.join(out, 'compare', f), { force: true });
+  for (const f of fs.readdirSync(path.join(out, 'compare')))
+    if (f.endsWith('.html') && !keep.has(f)) fs.rmSync(path.join(out, 'compare', f), { force: true });
 
   for (const p of papers) {
     const { entry, summary, meta, status: st, page } = p;
@@ -258,7 +342,13 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         figures.push({ id: f.id, plotly: f.plotly });
         const cite = summary ? figureCitation(meta, summary, f) : null;
         if (cite) figureBib.push(cite.bibtex);
-        return { ...f, exports: exportsOf(out, f.id), citeText: summary ? citeBlock(meta, summary, f, version) : '', citeKey: cite?.key ?? '', provenance: summary ? provenanceText(summary) : '' };
+        return {
+          ...f,
+          exports: exportsOf(out, f.id),
+          citeText: summary ? citeBlock(meta, summary, f, version) : '',
+          citeKey: cite?.key ?? '',
+          provenance: summary ? provenanceText(summary) : '',
+        };
       });
       const html = nj.render('paper.njk', {
         ...common,
@@ -288,7 +378,10 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
     if (!groupsMap.has(k)) groupsMap.set(k, []);
     groupsMap.get(k)!.push(r);
   }
-  const statusOrder = (r: Record<string, unknown>) => ['reproduced', 'not-reproduced', 'inconclusive', 'failed', 'built', 'not-built', 'out-of-scope'].indexOf(String(r.statusClass));
+  const statusOrder = (r: Record<string, unknown>) =>
+    ['reproduced', 'not-reproduced', 'inconclusive', 'failed', 'built', 'not-built', 'out-of-scope'].indexOf(
+      String(r.statusClass),
+    );
   const groups = [...groupsMap.entries()]
     .sort((a, b) => byName(a[0], b[0]))
     .map(([name, ps]) => {
@@ -308,7 +401,12 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
           .sort((a, b) => a[0].localeCompare(b[0]))
           .map(([family, fps]) => ({
             name: family,
-            papers: fps.sort((a, b) => statusOrder(a) - statusOrder(b) || String(a.tier).localeCompare(String(b.tier)) || String(a.id).localeCompare(String(b.id))),
+            papers: fps.sort(
+              (a, b) =>
+                statusOrder(a) - statusOrder(b) ||
+                String(a.tier).localeCompare(String(b.tier)) ||
+                String(a.id).localeCompare(String(b.id)),
+            ),
           })),
       };
     });
@@ -321,7 +419,9 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
     ['not-built', 'not built yet'],
     ['out-of-scope', 'out of scope'],
   ];
-  const counts = labels.map(([cls, label]) => ({ cls, label, n: statuses.filter((s) => s.statusClass === cls).length })).filter((c) => c.n > 0);
+  const counts = labels
+    .map(([cls, label]) => ({ cls, label, n: statuses.filter((s) => s.statusClass === cls).length }))
+    .filter((c) => c.n > 0);
   const countBy = (key: 'family' | 'testbed') => {
     const m = new Map<string, number>();
     for (const r of rows) m.set(String(r[key]), (m.get(String(r[key])) ?? 0) + 1);
@@ -339,7 +439,13 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
       counts,
       families: countBy('family'),
       testbeds: countBy('testbed'),
-      comparisons: comparisons.map((c) => ({ testbed: c.testbed, href: `compare/${c.slug}.html`, nShared: c.nShared, nGroups: c.groups.length, nPapers: c.papers.length })),
+      comparisons: comparisons.map((c) => ({
+        testbed: c.testbed,
+        href: `compare/${c.slug}.html`,
+        nShared: c.nShared,
+        nGroups: c.groups.length,
+        nPapers: c.papers.length,
+      })),
       catalogSize: catalog.length,
       benchHref: fs.existsSync(path.join(out, 'bench.json')) ? 'bench.html' : null,
     }),

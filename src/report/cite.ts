@@ -5,7 +5,8 @@
 import type { PaperMeta } from '../core/ipynb';
 import type { Summary } from '../core/summary';
 
-export const KIT_TITLE = 'rl-miniatures: faithful miniatures of reinforcement-learning, reward-learning and preference-learning papers';
+export const KIT_TITLE =
+  'rl-miniatures: faithful miniatures of reinforcement-learning, reward-learning and preference-learning papers';
 export const KIT_AUTHOR = 'rl-miniatures developers';
 export const KIT_YEAR = 2026;
 export const KIT_KEY = 'rl_miniatures';
@@ -30,7 +31,13 @@ export function bibEscape(text: unknown): string {
   return String(text ?? '')
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[\\{}$&%#_^~]/g, (c) =>
-      c === '\\' ? '\\textbackslash{}' : c === '^' ? '\\textasciicircum{}' : c === '~' ? '\\textasciitilde{}' : `\\${c}`,
+      c === '\\'
+        ? '\\textbackslash{}'
+        : c === '^'
+          ? '\\textasciicircum{}'
+          : c === '~'
+            ? '\\textasciitilde{}'
+            : `\\${c}`,
     );
 }
 
@@ -67,11 +74,17 @@ export function provenanceText(summary: Summary): string {
 }
 
 /** BibTeX @misc for a paper's figure, with its stable id, caption and provenance. */
-export function figureCitation(meta: PaperMeta | null, summary: Summary, fig: { id: string; caption: string }): FigureCitation {
+export function figureCitation(
+  meta: PaperMeta | null,
+  summary: Summary,
+  fig: { id: string; caption: string },
+): FigureCitation {
   const key = figureKey(fig.id);
   const paperKey = bibKey(meta?.bibtex);
   const paperTitle = meta?.title ?? summary.paper;
-  const year = /^\d{4}/.test(summary.provenance.createdAt ?? '') ? summary.provenance.createdAt.slice(0, 4) : String(KIT_YEAR);
+  const year = /^\d{4}/.test(summary.provenance.createdAt ?? '')
+    ? summary.provenance.createdAt.slice(0, 4)
+    : String(KIT_YEAR);
   const prov = provenanceText(summary);
   const bibProv = prov.replace(/–/g, '--');
   const reproduces = `Figure of the rl-miniatures miniature reproducing ${paperTitle}${paperKey ? ` (BibTeX key ${paperKey})` : ''}`;
@@ -89,7 +102,14 @@ export function figureCitation(meta: PaperMeta | null, summary: Summary, fig: { 
 }
 
 /** The full "cite this figure" block: plain text, the figure's @misc, the kit's and the paper's BibTeX. */
-export function citeBlock(meta: PaperMeta | null, summary: Summary, fig: { id: string; caption: string }, kitVersion: string): string {
+export function citeBlock(
+  meta: PaperMeta | null,
+  summary: Summary,
+  fig: { id: string; caption: string },
+  kitVersion: string,
+): string {
   const c = figureCitation(meta, summary, fig);
-  return [c.text, '', c.bibtex, '', kitBibtex(kitVersion), ...(meta?.bibtex ? ['', meta.bibtex.trim()] : [])].join('\n');
+  return [c.text, '', c.bibtex, '', kitBibtex(kitVersion), ...(meta?.bibtex ? ['', meta.bibtex.trim()] : [])].join(
+    '\n',
+  );
 }

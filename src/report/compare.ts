@@ -63,7 +63,13 @@ export interface TestbedComparison {
 }
 
 export function slugify(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'metric';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'metric'
+  );
 }
 
 /** Mean over seeds with a 95% percentile bootstrap interval (deterministic: seeded by what is compared). */
@@ -92,10 +98,21 @@ function groupFigure(testbed: string, g: Omit<MetricGroup, 'figure'>): FigureSpe
       name: plotlyText(p.profile === 'smoke' ? `${p.id} (smoke)` : p.id),
       x: have.map((x) => categories[x.i]),
       y: have.map((x) => x.c.mean),
-      error_y: { type: 'data', symmetric: false, array: have.map((x) => x.c.hi - x.c.mean), arrayminus: have.map((x) => x.c.mean - x.c.lo), thickness: 1.5, width: 6 },
+      error_y: {
+        type: 'data',
+        symmetric: false,
+        array: have.map((x) => x.c.hi - x.c.mean),
+        arrayminus: have.map((x) => x.c.mean - x.c.lo),
+        thickness: 1.5,
+        width: 6,
+      },
       text: have.map((x) => `${plotlyText(p.id)}: ${plotlyText(x.c.method)}, n = ${x.c.n} seeds`),
       hovertemplate: '%{text}<br>mean %{y:.4g}<extra></extra>',
-      marker: { size: 9, color: PALETTE[k % PALETTE.length], symbol: ['circle', 'square', 'diamond', 'triangle-up', 'x', 'cross'][k % 6] },
+      marker: {
+        size: 9,
+        color: PALETTE[k % PALETTE.length],
+        symbol: ['circle', 'square', 'diamond', 'triangle-up', 'x', 'cross'][k % 6],
+      },
     };
   });
   return {
@@ -122,7 +139,14 @@ function groupFigure(testbed: string, g: Omit<MetricGroup, 'figure'>): FigureSpe
 
 function validSpec(c: unknown): c is ComparisonSpec {
   const x = c as ComparisonSpec;
-  return !!x && typeof x.metric === 'string' && typeof x.method === 'string' && Array.isArray(x.values) && x.values.length > 0 && x.values.every((v) => typeof v === 'number' && Number.isFinite(v));
+  return (
+    !!x &&
+    typeof x.metric === 'string' &&
+    typeof x.method === 'string' &&
+    Array.isArray(x.values) &&
+    x.values.length > 0 &&
+    x.values.every((v) => typeof v === 'number' && Number.isFinite(v))
+  );
 }
 
 /** The comparison of one testbed from its papers' summaries. */
@@ -140,7 +164,9 @@ export function compareTestbed(testbed: string, papers: ComparePaperInput[]): Te
   const usedSlugs = new Set<string>();
   const sharedAll = new Set<string>();
   for (const [key, { metric, specs }] of byMetric) {
-    const gPapers = [...new Map(specs.map((s) => [s.paper.id, s.paper])).values()].sort((a, b) => a.id.localeCompare(b.id));
+    const gPapers = [...new Map(specs.map((s) => [s.paper.id, s.paper])).values()].sort((a, b) =>
+      a.id.localeCompare(b.id),
+    );
     const methods = new Map<string, string>();
     for (const s of specs) {
       const mk = s.c.method.trim().toLowerCase();
@@ -151,7 +177,13 @@ export function compareTestbed(testbed: string, papers: ComparePaperInput[]): Te
         const s = specs.find((x) => x.paper.id === p.id && x.c.method.trim().toLowerCase() === mk);
         if (!s) return null;
         const iv = meanInterval(s.c.values, `${p.id}\u0000${key}\u0000${mk}`);
-        const cell: CompareCell = { paper: p.id, method: s.c.method, ...iv, n: s.c.values.length, seeds: Array.isArray(s.c.seeds) ? s.c.seeds : [] };
+        const cell: CompareCell = {
+          paper: p.id,
+          method: s.c.method,
+          ...iv,
+          n: s.c.values.length,
+          seeds: Array.isArray(s.c.seeds) ? s.c.seeds : [],
+        };
         if (s.c.note) cell.note = String(s.c.note);
         if (s.c.unit) cell.unit = String(s.c.unit);
         return cell;
@@ -182,7 +214,13 @@ export function compareTestbed(testbed: string, papers: ComparePaperInput[]): Te
     testbed,
     slug: slugify(testbed),
     papers: papers
-      .map((p) => ({ id: p.id, title: p.title, page: p.page, profile: p.summary?.profile ?? null, published: (p.summary?.comparisons ?? []).filter(validSpec).length }))
+      .map((p) => ({
+        id: p.id,
+        title: p.title,
+        page: p.page,
+        profile: p.summary?.profile ?? null,
+        published: (p.summary?.comparisons ?? []).filter(validSpec).length,
+      }))
       .sort((a, b) => b.published - a.published || a.id.localeCompare(b.id)),
     groups,
     nShared: sharedAll.size,

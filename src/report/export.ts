@@ -14,7 +14,15 @@ import { hashValue } from '../core/hash';
 import type { FigureSpec } from '../core/summary';
 
 export const CHROMIUM_DEFAULT = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** CSS pixels: 7.5 × 4.5 inches at 96 dpi. */
 export const EXPORT_WIDTH = 720;
 export const EXPORT_HEIGHT = 432;
@@ -51,12 +59,17 @@ export function chromiumPath(): string {
 
 /** Only plain ids map to files: segments of letters, digits, dots, dashes and underscores. */
 export function safeFigureId(id: string): boolean {
-  return /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(id) && !id.split('/').some((s) => s === '..' || s === '.');
+  return (
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(id) &&
+    !id.split('/').some((s) => s === '..' || s === '.')
+  );
 }
 
 function figureSize(layout: Record<string, unknown>): { width: number; height: number } {
-  const w = typeof layout.width === 'number' && layout.width >= 100 && layout.width <= 4000 ? layout.width : EXPORT_WIDTH;
-  const h = typeof layout.height === 'number' && layout.height >= 100 && layout.height <= 4000 ? layout.height : EXPORT_HEIGHT;
+  const w =
+    typeof layout.width === 'number' && layout.width >= 100 && layout.width <= 4000 ? layout.width : EXPORT_WIDTH;
+  const h =
+    typeof layout.height === 'number' && layout.height >= 100 && layout.height <= 4000 ? layout.height : EXPORT_HEIGHT;
   return { width: Math.round(w), height: Math.round(h) };
 }
 
@@ -74,7 +87,13 @@ function plotlyVersion(): string {
 
 /** What determines the exported files of a figure. */
 export function exportHash(f: ExportableFigure): string {
-  return hashValue({ plotly: f.plotly, size: figureSize(f.plotly.layout ?? {}), scale: PNG_SCALE, plotly_js: plotlyVersion(), exporter: EXPORTER_VERSION });
+  return hashValue({
+    plotly: f.plotly,
+    size: figureSize(f.plotly.layout ?? {}),
+    scale: PNG_SCALE,
+    plotly_js: plotlyVersion(),
+    exporter: EXPORTER_VERSION,
+  });
 }
 
 function readManifest(dir: string): Manifest {
@@ -88,7 +107,13 @@ function readManifest(dir: string): Manifest {
 }
 
 /** The figures to (re-)export: new ones, changed data, or a missing file. Unchanged ids go to `unchanged`. */
-function planExports(figures: ExportableFigure[], manifest: Manifest, dir: string, force: boolean, unchanged: string[]): { f: ExportableFigure; hash: string }[] {
+function planExports(
+  figures: ExportableFigure[],
+  manifest: Manifest,
+  dir: string,
+  force: boolean,
+  unchanged: string[],
+): { f: ExportableFigure; hash: string }[] {
   const todo: { f: ExportableFigure; hash: string }[] = [];
   for (const f of figures) {
     const hash = exportHash(f);
@@ -103,7 +128,13 @@ function planExports(figures: ExportableFigure[], manifest: Manifest, dir: strin
 /** What exportFigures would do now, without starting Chromium: ids to export and ids unchanged. */
 export function exportPlan(figures: ExportableFigure[], dir: string): { toExport: string[]; unchanged: string[] } {
   const unchanged: string[] = [];
-  const todo = planExports(figures.filter((f) => safeFigureId(f.id)), readManifest(dir), dir, false, unchanged);
+  const todo = planExports(
+    figures.filter((f) => safeFigureId(f.id)),
+    readManifest(dir),
+    dir,
+    false,
+    unchanged,
+  );
   return { toExport: todo.map((t) => t.f.id), unchanged };
 }
 
@@ -129,14 +160,21 @@ function pageHtml(): string {
  * Export the figures whose data changed since the last export (all of them with `force`), and remove
  * the files of figures that no longer exist. Never throws for a figure: failures are returned.
  */
-export async function exportFigures(figures: ExportableFigure[], opts: { dir: string; force?: boolean; log?: (line: string) => void }): Promise<ExportResult> {
+export async function exportFigures(
+  figures: ExportableFigure[],
+  opts: { dir: string; force?: boolean; log?: (line: string) => void },
+): Promise<ExportResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
   const res: ExportResult = { exported: [], unchanged: [], removed: [], failed: [], skipped: null, ms: 0 };
   const manifest = readManifest(opts.dir);
   const wanted = new Map<string, ExportableFigure>();
   for (const f of figures) {
-    if (!safeFigureId(f.id)) res.failed.push({ id: f.id, error: 'figure id is not a plain path (letters, digits, dashes, dots, slashes); not exported' });
+    if (!safeFigureId(f.id))
+      res.failed.push({
+        id: f.id,
+        error: 'figure id is not a plain path (letters, digits, dashes, dots, slashes); not exported',
+      });
     else wanted.set(f.id, f);
   }
   // Files of figures that are gone.
@@ -165,7 +203,8 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     chromium = require('playwright-core').chromium;
   } catch {
-    res.skipped = 'rl-miniatures: static figures skipped: playwright-core is not installed (it is a dev dependency: run `npm ci` without --omit=dev). The HTML reports are built without static figures.';
+    res.skipped =
+      'rl-miniatures: static figures skipped: playwright-core is not installed (it is a dev dependency: run `npm ci` without --omit=dev). The HTML reports are built without static figures.';
     res.ms = Date.now() - t0;
     return res;
   }
@@ -179,7 +218,11 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
     return res;
   }
   try {
-    const context = await browser.newContext({ viewport: { width: EXPORT_WIDTH, height: EXPORT_HEIGHT }, deviceScaleFactor: 1, offline: true });
+    const context = await browser.newContext({
+      viewport: { width: EXPORT_WIDTH, height: EXPORT_HEIGHT },
+      deviceScaleFactor: 1,
+      offline: true,
+    });
     const page = await context.newPage();
     // Nothing may leave the machine: only file:// (the page and the plotly bundle) and data: URLs load.
     await page.route('**/*', (r) => (/^(file|data):/.test(r.request().url()) ? r.continue() : r.abort()));
@@ -190,7 +233,8 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
     } finally {
       fs.rmSync(path.dirname(pageFile), { recursive: true, force: true });
     }
-    if (!(await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object'))) throw new Error(`the local plotly bundle (${plotlyBundlePath()}) did not load in Chromium`);
+    if (!(await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object')))
+      throw new Error(`the local plotly bundle (${plotlyBundlePath()}) did not load in Chromium`);
     for (const { f, hash } of todo) {
       try {
         const { width, height } = figureSize(f.plotly.layout ?? {});
@@ -201,7 +245,8 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
             P.purge(gd);
             gd.style.width = `${width}px`;
             gd.style.height = `${height}px`;
-            (document.getElementById('page') as HTMLStyleElement).textContent = `@page{size:${width}px ${height}px;margin:0}`;
+            (document.getElementById('page') as HTMLStyleElement).textContent =
+              `@page{size:${width}px ${height}px;margin:0}`;
             const layout = { ...(fig.layout || {}), width, height, autosize: false };
             await P.newPlot(gd, fig.data, layout, { staticPlot: true, displaylogo: false, responsive: false });
             const svg: string = await P.toImage(gd, { format: 'svg', width, height });
@@ -212,10 +257,17 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
         );
         const svgPrefix = 'data:image/svg+xml,';
         const pngPrefix = 'data:image/png;base64,';
-        if (!out.svg.startsWith(svgPrefix) || !out.png.startsWith(pngPrefix)) throw new Error('Plotly.toImage returned an unexpected data URL');
+        if (!out.svg.startsWith(svgPrefix) || !out.png.startsWith(pngPrefix))
+          throw new Error('Plotly.toImage returned an unexpected data URL');
         const svg = decodeURIComponent(out.svg.slice(svgPrefix.length));
         const png = Buffer.from(out.png.slice(pngPrefix.length), 'base64');
-        const pdf = await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, margin: { top: '0', right: '0', bottom: '0', left: '0' }, pageRanges: '1' });
+        const pdf = await page.pdf({
+          width: `${width}px`,
+          height: `${height}px`,
+          printBackground: true,
+          margin: { top: '0', right: '0', bottom: '0', left: '0' },
+          pageRanges: '1',
+        });
         const base = path.join(opts.dir, f.id);
         writeAtomic(`${base}.svg`, svg.startsWith('<?xml') ? svg : `<?xml version="1.0" encoding="UTF-8"?>\n${svg}`);
         writeAtomic(`${base}.png`, png);
@@ -232,7 +284,8 @@ export async function exportFigures(figures: ExportableFigure[], opts: { dir: st
   } catch (e) {
     // The export page itself failed (not one figure): every figure not yet written failed with it.
     const done = new Set([...res.exported, ...res.failed.map((x) => x.id)]);
-    for (const { f } of todo) if (!done.has(f.id)) res.failed.push({ id: f.id, error: (e as Error).message.split('\n')[0] });
+    for (const { f } of todo)
+      if (!done.has(f.id)) res.failed.push({ id: f.id, error: (e as Error).message.split('\n')[0] });
   } finally {
     await browser.close().catch(() => undefined);
     saveManifest();

@@ -16,14 +16,19 @@ const md = new Marked({
   renderer: {
     html(token: unknown) {
       const t = token as string | { text?: string; raw?: string };
-      return escapeHtml(typeof t === 'string' ? t : t.raw ?? t.text ?? '');
+      return escapeHtml(typeof t === 'string' ? t : (t.raw ?? t.text ?? ''));
     },
   },
 });
 // Links: only http(s), relative and anchors.
 md.use({
   walkTokens(token: { type: string; href?: string }) {
-    if ((token.type === 'link' || token.type === 'image') && token.href && !/^(https?:|#|\.{0,2}\/|[a-zA-Z0-9_-]+\.)/.test(token.href)) token.href = '#';
+    if (
+      (token.type === 'link' || token.type === 'image') &&
+      token.href &&
+      !/^(https?:|#|\.{0,2}\/|[a-zA-Z0-9_-]+\.)/.test(token.href)
+    )
+      token.href = '#';
   },
 });
 
@@ -47,7 +52,8 @@ function outputHtml(o: NotebookOutput, figureIds: Set<string>): string {
     case 'execute_result': {
       const d = o.data ?? {};
       if (d['application/vnd.rlmini.table+json']) return tableHtml(d['application/vnd.rlmini.table+json'] as TableSpec);
-      if (d['application/vnd.rlmini.verdict+json']) return verdictHtml(d['application/vnd.rlmini.verdict+json'] as Verdict);
+      if (d['application/vnd.rlmini.verdict+json'])
+        return verdictHtml(d['application/vnd.rlmini.verdict+json'] as Verdict);
       if (d['application/vnd.rlmini.figure+json']) {
         const f = d['application/vnd.rlmini.figure+json'] as FigureSpec;
         return figureIds.has(f.id)
@@ -55,7 +61,8 @@ function outputHtml(o: NotebookOutput, figureIds: Set<string>): string {
           : `<p class="figref">Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</p>`;
       }
       for (const mime of ['image/png', 'image/jpeg']) {
-        if (typeof d[mime] === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(d[mime] as string)) return `<img alt="output" src="data:${mime};base64,${(d[mime] as string).replace(/\s/g, '')}">`;
+        if (typeof d[mime] === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(d[mime] as string))
+          return `<img alt="output" src="data:${mime};base64,${(d[mime] as string).replace(/\s/g, '')}">`;
       }
       if (d['text/markdown']) return `<div class="md">${markdownHtml(text(d['text/markdown']))}</div>`;
       if (d['text/plain'] !== undefined) return `<pre>${escapeHtml(text(d['text/plain']).replace(ANSI, ''))}</pre>`;
@@ -74,7 +81,9 @@ export function notebookHtml(nb: Notebook, figureIds: Set<string> = new Set()): 
     else if (c.cell_type === 'code') {
       const tags = c.metadata?.tags?.length ? ` <small>[${escapeHtml(c.metadata.tags.join(', '))}]</small>` : '';
       const outs = (c.outputs ?? []).map((o) => outputHtml(o, figureIds)).join('');
-      parts.push(`<div class="cell code" id="cell-${n}"><small>In [${c.execution_count ?? ' '}]${tags}</small><pre><code>${escapeHtml(src)}</code></pre>${outs ? `<div class="output">${outs}</div>` : ''}</div>`);
+      parts.push(
+        `<div class="cell code" id="cell-${n}"><small>In [${c.execution_count ?? ' '}]${tags}</small><pre><code>${escapeHtml(src)}</code></pre>${outs ? `<div class="output">${outs}</div>` : ''}</div>`,
+      );
     }
   }
   return parts.join('\n');

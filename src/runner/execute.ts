@@ -34,8 +34,15 @@ export interface ExecuteResult {
 
 /** The library's warnings (`rl-miniatures: …` lines on stderr) in a cell's outputs. */
 export function libraryWarnings(outputs: { output_type: string; name?: string; text?: unknown }[]): string[] {
-  const text = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text))).join('');
-  return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('rl-miniatures: ')).map((l) => l.slice('rl-miniatures: '.length));
+  const text = outputs
+    .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+    .map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text)))
+    .join('');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('rl-miniatures: '))
+    .map((l) => l.slice('rl-miniatures: '.length));
 }
 
 /** TypeScript source for the injected cell: each parameter re-declared with its JSON value. */
@@ -48,20 +55,35 @@ export function injectedSource(params: Record<string, unknown>): string {
   return lines.join('\n');
 }
 
-export function injectParameters(nb: Notebook, params: Record<string, unknown>): { nb: Notebook; hadParametersCell: boolean } {
+export function injectParameters(
+  nb: Notebook,
+  params: Record<string, unknown>,
+): { nb: Notebook; hadParametersCell: boolean } {
   const cells = nb.cells.filter((c) => !hasTag(c, 'injected-parameters'));
   const idx = cells.findIndex((c) => hasTag(c, 'parameters'));
-  const cell: NotebookCell = { cell_type: 'code', source: injectedSource(params), metadata: { tags: ['injected-parameters'] }, outputs: [], execution_count: null };
+  const cell: NotebookCell = {
+    cell_type: 'code',
+    source: injectedSource(params),
+    metadata: { tags: ['injected-parameters'] },
+    outputs: [],
+    execution_count: null,
+  };
   if (Object.keys(params).length === 0) return { nb: { ...nb, cells }, hadParametersCell: idx >= 0 };
   cells.splice(idx >= 0 ? idx + 1 : 0, 0, cell);
   return { nb: { ...nb, cells }, hadParametersCell: idx >= 0 };
 }
 
-function errorText(e: { ename: string; evalue: string; traceback: string[] } | undefined, outputs: { output_type: string; name?: string; text?: unknown }[]): string {
+function errorText(
+  e: { ename: string; evalue: string; traceback: string[] } | undefined,
+  outputs: { output_type: string; name?: string; text?: unknown }[],
+): string {
   let msg = e ? `${e.ename}${e.evalue ? `: ${e.evalue}` : ''}` : 'error';
   if (!e?.evalue) {
     // tslab reports runtime exceptions on stderr; take the "Error: ..." line from it.
-    const err = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => String(o.text)).join('');
+    const err = outputs
+      .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+      .map((o) => String(o.text))
+      .join('');
     const line = err.split('\n').find((l) => /^[A-Za-z]*Error\b|^\w+: /.test(l.trim()));
     const first = err.split('\n').find((l) => l.trim().length > 0);
     if (line) msg = line.trim();
@@ -75,17 +97,34 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
   const t0 = Date.now();
   const source = readNotebook(opts.file);
   const { nb } = injectParameters(source, opts.parameters);
-  for (const c of nb.cells) if (c.cell_type === 'code') { c.outputs = []; c.execution_count = null; }
+  for (const c of nb.cells)
+    if (c.cell_type === 'code') {
+      c.outputs = [];
+      c.execution_count = null;
+    }
   const injectedAt = nb.cells.findIndex((c) => hasTag(c, 'injected-parameters'));
   const codeCells = nb.cells.map((c, i) => ({ c, i })).filter((x) => x.c.cell_type === 'code');
-  const kernel = new Kernel({ root: opts.root, cwd: path.dirname(opts.file), env: { ...opts.env, RLMINI_NOTEBOOK: opts.file, RLMINI_ROOT: opts.root } });
+  const kernel = new Kernel({
+    root: opts.root,
+    cwd: path.dirname(opts.file),
+    env: { ...opts.env, RLMINI_NOTEBOOK: opts.file, RLMINI_ROOT: opts.root },
+  });
   let result: ExecuteResult = { id, status: 'ok', ms: 0, cells: codeCells.length };
   const timings: number[] = [];
   const warnings: string[] = [];
   const write = () => {
     nb.metadata = {
       ...nb.metadata,
-      rlmini: { executed: new Date().toISOString(), parameters: opts.parameters, status: result.status, failedCell: result.failedCell ?? null, error: result.error ?? null, cellMs: timings, ms: Date.now() - t0, ...opts.metadata },
+      rlmini: {
+        executed: new Date().toISOString(),
+        parameters: opts.parameters,
+        status: result.status,
+        failedCell: result.failedCell ?? null,
+        error: result.error ?? null,
+        cellMs: timings,
+        ms: Date.now() - t0,
+        ...opts.metadata,
+      },
     };
     writeFileAtomic(opts.outFile, JSON.stringify(nb, null, 1) + '\n');
   };

@@ -33,11 +33,15 @@ export class KernelMissingError extends KernelError {
 export function tslabBin(root: string): string {
   const override = process.env.RLMINI_TSLAB;
   const bin = override
-    ? (path.basename(override) === 'tslab' && fs.existsSync(override) && fs.statSync(override).isFile() ? override : path.join(override, 'bin', 'tslab'))
+    ? path.basename(override) === 'tslab' && fs.existsSync(override) && fs.statSync(override).isFile()
+      ? override
+      : path.join(override, 'bin', 'tslab')
     : path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
   if (!fs.existsSync(bin)) {
     const where = override ? `RLMINI_TSLAB=${override}` : root;
-    throw new KernelMissingError(`The tslab kernel is missing (${bin} not found, from ${where}). Run \`npm ci\` in ${root}${override ? ' or fix RLMINI_TSLAB' : ''}; no notebook was run.`);
+    throw new KernelMissingError(
+      `The tslab kernel is missing (${bin} not found, from ${where}). Run \`npm ci\` in ${root}${override ? ' or fix RLMINI_TSLAB' : ''}; no notebook was run.`,
+    );
   }
   return bin;
 }
@@ -122,7 +126,12 @@ export class Kernel {
     const watchdog = fs.existsSync(watchdogPath()) ? ['--require', watchdogPath()] : [];
     this.proc = spawn(process.execPath, [...watchdog, bin, 'kernel', '--config-path', connFile], {
       cwd: this.opts.cwd,
-      env: { ...process.env, ...this.opts.env, RLMINI_KERNEL_WATCHDOG: '1', RLMINI_KERNEL_PARENT_PID: String(process.pid) },
+      env: {
+        ...process.env,
+        ...this.opts.env,
+        RLMINI_KERNEL_WATCHDOG: '1',
+        RLMINI_KERNEL_PARENT_PID: String(process.pid),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     live.add(this);
@@ -162,11 +171,15 @@ export class Kernel {
     void this.exited.then((c) => (exitCode = c));
     for (;;) {
       if (exitCode !== undefined) {
-        throw new KernelError(`The tslab kernel exited during start-up (code ${exitCode}).${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`);
+        throw new KernelError(
+          `The tslab kernel exited during start-up (code ${exitCode}).${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`,
+        );
       }
       if (Date.now() > deadline) {
         await this.shutdown();
-        throw new KernelError(`The tslab kernel did not answer within ${Math.round((this.opts.startTimeoutMs ?? 60000) / 1000)} s of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`);
+        throw new KernelError(
+          `The tslab kernel did not answer within ${Math.round((this.opts.startTimeoutMs ?? 60000) / 1000)} s of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`,
+        );
       }
       const ok = await this.request('kernel_info_request', {}, 1000, true).then(
         () => true,
@@ -200,18 +213,37 @@ export class Kernel {
     const sig = frames[i + 1].toString();
     const expect = this.sign(parts);
     if (sig.length !== expect.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expect))) return null;
-    return { header: JSON.parse(parts[0]), parent_header: JSON.parse(parts[1]), metadata: JSON.parse(parts[2]), content: JSON.parse(parts[3]) };
+    return {
+      header: JSON.parse(parts[0]),
+      parent_header: JSON.parse(parts[1]),
+      metadata: JSON.parse(parts[2]),
+      content: JSON.parse(parts[3]),
+    };
   }
 
   private async send(sock: zmqT.Dealer, msgType: string, content: Record<string, unknown>): Promise<string> {
-    const header = { msg_id: crypto.randomUUID(), msg_type: msgType, session: this.session, username: 'rl-miniatures', date: new Date().toISOString(), version: '5.3' };
+    const header = {
+      msg_id: crypto.randomUUID(),
+      msg_type: msgType,
+      session: this.session,
+      username: 'rl-miniatures',
+      date: new Date().toISOString(),
+      version: '5.3',
+    };
     const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
     await sock.send([DELIM, this.sign(parts), ...parts]);
     return header.msg_id;
   }
 
   /** Send a request and wait for its reply (and, if waitIdle, its iopub status: idle). */
-  private async request(msgType: string, content: Record<string, unknown>, timeoutMs: number, waitIdle = false, onIopub?: (m: KernelMessage) => void, sock?: zmqT.Dealer): Promise<KernelMessage> {
+  private async request(
+    msgType: string,
+    content: Record<string, unknown>,
+    timeoutMs: number,
+    waitIdle = false,
+    onIopub?: (m: KernelMessage) => void,
+    sock?: zmqT.Dealer,
+  ): Promise<KernelMessage> {
     const header = { msg_id: crypto.randomUUID() };
     let reply: KernelMessage | null = null;
     let idle = !waitIdle;
@@ -243,7 +275,14 @@ export class Kernel {
         done();
       });
       const s = sock ?? this.shell;
-      const hdr = { msg_id: header.msg_id, msg_type: msgType, session: this.session, username: 'rl-miniatures', date: new Date().toISOString(), version: '5.3' };
+      const hdr = {
+        msg_id: header.msg_id,
+        msg_type: msgType,
+        session: this.session,
+        username: 'rl-miniatures',
+        date: new Date().toISOString(),
+        version: '5.3',
+      };
       const parts = [JSON.stringify(hdr), '{}', '{}', JSON.stringify(content)];
       s.send([DELIM, this.sign(parts), ...parts]).catch((e) => {
         clear();
@@ -280,11 +319,17 @@ export class Kernel {
         }
         case 'update_display_data': {
           const did = c.transient?.display_id;
-          for (const idx of displays.get(did) ?? []) outputs[idx] = { output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} };
+          for (const idx of displays.get(did) ?? [])
+            outputs[idx] = { output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} };
           break;
         }
         case 'execute_result':
-          push({ output_type: 'execute_result', data: c.data, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null });
+          push({
+            output_type: 'execute_result',
+            data: c.data,
+            metadata: c.metadata ?? {},
+            execution_count: c.execution_count ?? null,
+          });
           break;
         case 'error':
           error = { ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] };
@@ -305,18 +350,36 @@ export class Kernel {
       );
       const status = reply.content.status === 'ok' ? 'ok' : 'error';
       if (status === 'error' && !error) {
-        error = { ename: String(reply.content.ename ?? 'Error'), evalue: String(reply.content.evalue ?? ''), traceback: (reply.content.traceback as string[]) ?? [] };
+        error = {
+          ename: String(reply.content.ename ?? 'Error'),
+          evalue: String(reply.content.evalue ?? ''),
+          traceback: (reply.content.traceback as string[]) ?? [],
+        };
       }
-      return { status, outputs, executionCount: (reply.content.execution_count as number) ?? null, error, ms: Date.now() - t0 };
+      return {
+        status,
+        outputs,
+        executionCount: (reply.content.execution_count as number) ?? null,
+        error,
+        ms: Date.now() - t0,
+      };
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       if (this.proc && this.proc.exitCode !== null) {
-        const err = { ename: 'KernelDied', evalue: `the kernel exited (code ${this.proc.exitCode}) while running this cell`, traceback: [this.stderr.slice(-2000)] };
+        const err = {
+          ename: 'KernelDied',
+          evalue: `the kernel exited (code ${this.proc.exitCode}) while running this cell`,
+          traceback: [this.stderr.slice(-2000)],
+        };
         outputs.push({ output_type: 'error', ...err });
         return { status: 'error', outputs, executionCount: null, error: err, ms: Date.now() - t0 };
       }
       this.interrupt();
-      const err = { ename: 'CellTimeout', evalue: `cell did not finish within ${Math.round(timeoutMs / 1000)} s (per-cell timeout; raise it with --cell-timeout <seconds>)`, traceback: [] };
+      const err = {
+        ename: 'CellTimeout',
+        evalue: `cell did not finish within ${Math.round(timeoutMs / 1000)} s (per-cell timeout; raise it with --cell-timeout <seconds>)`,
+        traceback: [],
+      };
       outputs.push({ output_type: 'error', ...err });
       return { status: 'timeout', outputs, executionCount: null, error: err, ms: Date.now() - t0 };
     }
@@ -352,8 +415,18 @@ export class Kernel {
   private async doShutdown(graceMs: number): Promise<void> {
     this.closed = true;
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
-      await this.request('shutdown_request', { restart: false }, Math.min(2000, graceMs), false, undefined, this.control).catch(() => undefined);
-      const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+      await this.request(
+        'shutdown_request',
+        { restart: false },
+        Math.min(2000, graceMs),
+        false,
+        undefined,
+        this.control,
+      ).catch(() => undefined);
+      const exited = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs)),
+      ]);
       if (!exited) {
         this.proc.kill('SIGKILL');
         await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);

@@ -64,10 +64,17 @@ class NotLiteral extends Error {}
 
 function literalValue(ts: typeof tsT, e: tsT.Expression, consts: Map<string, tsT.Expression>, depth = 0): unknown {
   if (depth > 20) throw new NotLiteral();
-  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return literalValue(ts, e.expression, consts, depth + 1);
+  if (
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isSatisfiesExpression(e) ||
+    ts.isTypeAssertionExpression(e)
+  )
+    return literalValue(ts, e.expression, consts, depth + 1);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
   if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand))
+    return -Number(e.operand.text);
   if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (e.kind === ts.SyntaxKind.NullKeyword) return null;
@@ -75,7 +82,8 @@ function literalValue(ts: typeof tsT, e: tsT.Expression, consts: Map<string, tsT
   if (ts.isObjectLiteralExpression(e)) {
     const o: Record<string, unknown> = {};
     for (const p of e.properties) {
-      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) throw new NotLiteral();
+      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+        throw new NotLiteral();
       o[p.name.text] = literalValue(ts, p.initializer, consts, depth + 1);
     }
     return o;
@@ -83,7 +91,8 @@ function literalValue(ts: typeof tsT, e: tsT.Expression, consts: Map<string, tsT
   if (ts.isIdentifier(e) && consts.has(e.text)) return literalValue(ts, consts.get(e.text)!, consts, depth + 1);
   if (ts.isPropertyAccessExpression(e)) {
     const o = literalValue(ts, e.expression, consts, depth + 1);
-    if (o && typeof o === 'object' && !Array.isArray(o) && e.name.text in o) return (o as Record<string, unknown>)[e.name.text];
+    if (o && typeof o === 'object' && !Array.isArray(o) && e.name.text in o)
+      return (o as Record<string, unknown>)[e.name.text];
   }
   throw new NotLiteral();
 }
@@ -100,15 +109,22 @@ function isParamSpec(v: unknown): v is ParamSpec {
 export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
   const ts = typescript();
   if (!ts) return {};
-  const files = nb.cells.filter((c) => c.cell_type === 'code').map((c, i) => ts.createSourceFile(`cell${i}.ts`, cellSource(c), ts.ScriptTarget.ES2022, true));
+  const files = nb.cells
+    .filter((c) => c.cell_type === 'code')
+    .map((c, i) => ts.createSourceFile(`cell${i}.ts`, cellSource(c), ts.ScriptTarget.ES2022, true));
   const consts = new Map<string, tsT.Expression>();
   const calls: tsT.CallExpression[] = [];
   for (const sf of files) {
     const visit = (n: tsT.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) consts.set(n.name.text, n.initializer);
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer)
+        consts.set(n.name.text, n.initializer);
       if (ts.isCallExpression(n)) {
         const callee = n.expression;
-        const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+        const name = ts.isIdentifier(callee)
+          ? callee.text
+          : ts.isPropertyAccessExpression(callee)
+            ? callee.name.text
+            : '';
         if (name === 'startNotebook' && n.arguments[0] && ts.isObjectLiteralExpression(n.arguments[0])) calls.push(n);
       }
       ts.forEachChild(n, visit);
@@ -118,12 +134,22 @@ export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
   const out: Record<string, ParamSpec> = {};
   for (const call of calls) {
     const arg = call.arguments[0] as tsT.ObjectLiteralExpression;
-    const prop = (name: string) => arg.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+    const prop = (name: string) =>
+      arg.properties.find(
+        (p) =>
+          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+          (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
+          p.name.text === name,
+      );
     const specProp = prop('spec');
     let specExpr: tsT.Expression | undefined;
     if (specProp && ts.isPropertyAssignment(specProp)) specExpr = specProp.initializer;
     else if (specProp && ts.isShorthandPropertyAssignment(specProp)) specExpr = consts.get(specProp.name.text);
-    while (specExpr && (ts.isAsExpression(specExpr) || ts.isParenthesizedExpression(specExpr) || ts.isSatisfiesExpression(specExpr))) specExpr = specExpr.expression;
+    while (
+      specExpr &&
+      (ts.isAsExpression(specExpr) || ts.isParenthesizedExpression(specExpr) || ts.isSatisfiesExpression(specExpr))
+    )
+      specExpr = specExpr.expression;
     if (specExpr && ts.isIdentifier(specExpr)) specExpr = consts.get(specExpr.text);
     if (!specExpr || !ts.isObjectLiteralExpression(specExpr)) continue;
     // spec name → parameters-cell variable, from `overrides: { name: variable }`.
@@ -132,7 +158,12 @@ export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
     if (ovProp && ts.isPropertyAssignment(ovProp) && ts.isObjectLiteralExpression(ovProp.initializer)) {
       for (const p of ovProp.initializer.properties) {
         if (ts.isShorthandPropertyAssignment(p)) varOf.set(p.name.text, p.name.text);
-        else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && ts.isIdentifier(p.initializer)) varOf.set(p.name.text, p.initializer.text);
+        else if (
+          ts.isPropertyAssignment(p) &&
+          (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
+          ts.isIdentifier(p.initializer)
+        )
+          varOf.set(p.name.text, p.initializer.text);
       }
     }
     for (const p of specExpr.properties) {
@@ -226,7 +257,7 @@ export function displayPath(file: string): string {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /**
@@ -247,22 +278,33 @@ export function checkParameterOverrides(files: string[], overrides: Record<strin
     const where = displayPath(file);
     const { declared, specs } = notebookParameters(nb);
     if (!declared) {
-      throw new ParameterError(`${where}: has no cell tagged "parameters", so --param ${names.join(', --param ')} cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`);
+      throw new ParameterError(
+        `${where}: has no cell tagged "parameters", so --param ${names.join(', --param ')} cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`,
+      );
     }
     const known = ['profile', ...declared.map((d) => d.name).filter((n) => n !== 'profile')];
     for (const name of names) {
       const value = overrides[name];
       const d = declared.find((x) => x.name === name);
       if (!d) {
-        throw new ParameterError(`${where}: unknown parameter "${name}" (--param ${name}=${show(value)}). Parameters of this notebook: ${known.join(', ')}.`);
+        throw new ParameterError(
+          `${where}: unknown parameter "${name}" (--param ${name}=${show(value)}). Parameters of this notebook: ${known.join(', ')}.`,
+        );
       }
       if (d.type && fitsDeclaredType(d.type, value) === false) {
-        throw new ParameterError(`${where}: parameter "${name}" = ${show(value)} has the wrong type; the parameters cell declares \`${name}: ${d.type}\`.`);
+        throw new ParameterError(
+          `${where}: parameter "${name}" = ${show(value)} has the wrong type; the parameters cell declares \`${name}: ${d.type}\`.`,
+        );
       }
       const spec = specs[name];
       if (spec && value !== null) {
         // The same check (and message) as startNotebook's, for this one value.
-        resolveParameters({ notebook: where, profile, spec: { [name]: spec }, defaults: { smoke: { [name]: value }, full: { [name]: value } } as never });
+        resolveParameters({
+          notebook: where,
+          profile,
+          spec: { [name]: spec },
+          defaults: { smoke: { [name]: value }, full: { [name]: value } } as never,
+        });
       }
     }
   }

@@ -27,7 +27,11 @@ export class Progress {
   finish(id: string, r: ExecuteResult & { cached: boolean }): void {
     this.done++;
     const s = ((Date.now() - (this.started.get(id) ?? Date.now())) / 1000).toFixed(1);
-    const msg = r.cached ? 'unchanged (cached)' : r.status === 'ok' ? `ok in ${s}s` : `FAILED${r.failedCell ? ` at cell ${r.failedCell}` : ''}: ${r.error}`;
+    const msg = r.cached
+      ? 'unchanged (cached)'
+      : r.status === 'ok'
+        ? `ok in ${s}s`
+        : `FAILED${r.failedCell ? ` at cell ${r.failedCell}` : ''}: ${r.error}`;
     this.state.set(id, msg);
     if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: ${msg}\n`);
   }

@@ -80,7 +80,9 @@ function guardKernels(onStop: () => void): () => void {
     }, 6000);
     void shutdownAllKernels(1000).finally(() => {
       clearTimeout(force);
-      process.stderr.write(`rl-miniatures: stopped by ${sig}; no kernel left running. Finished run records are kept: re-run the same command to continue from them.\n`);
+      process.stderr.write(
+        `rl-miniatures: stopped by ${sig}; no kernel left running. Finished run records are kept: re-run the same command to continue from them.\n`,
+      );
       process.exit(code);
     });
   };
@@ -95,13 +97,20 @@ function guardKernels(onStop: () => void): () => void {
 
 export function listNotebooks(dir = paths.notebooks()): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).map((f) => path.basename(f, '.ipynb')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+    .map((f) => path.basename(f, '.ipynb'))
+    .sort();
 }
 
 /** What determines a notebook's outputs (sources, not saved outputs). */
 export function notebookInputHash(file: string, profile: Profile, params: Record<string, unknown>): string {
   const nb = readNotebook(file);
-  const md = nb.cells.filter((c) => c.cell_type !== 'code').map(cellSource).join('\n\u0000\n');
+  const md = nb.cells
+    .filter((c) => c.cell_type !== 'code')
+    .map(cellSource)
+    .join('\n\u0000\n');
   return hashValue({
     code: notebookCodeHash(nb),
     params: nb.cells.filter((c) => c.metadata?.tags?.includes('parameters')).map(cellSource),
@@ -129,9 +138,13 @@ export function validateSelection(only: string[], available: string[]): void {
   for (const id of only) {
     if (available.includes(id)) continue;
     if (catalogIds?.has(id)) {
-      throw new SelectionError(`--only ${id}: the paper is in the catalog but has no notebook yet (notebooks/${id}.ipynb). Notebooks present: ${available.join(', ') || 'none'}.`);
+      throw new SelectionError(
+        `--only ${id}: the paper is in the catalog but has no notebook yet (notebooks/${id}.ipynb). Notebooks present: ${available.join(', ') || 'none'}.`,
+      );
     }
-    throw new SelectionError(`--only ${id}: unknown paper id. Notebooks present: ${available.join(', ') || 'none'} (ids are file names in notebooks/ without .ipynb).`);
+    throw new SelectionError(
+      `--only ${id}: unknown paper id. Notebooks present: ${available.join(', ') || 'none'} (ids are file names in notebooks/ without .ipynb).`,
+    );
   }
 }
 
@@ -141,7 +154,11 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   validateSelection(opts.only, available);
   const ids = opts.only.length ? opts.only : available;
   // Before any work: the overrides must fit every selected notebook, and the kernel must exist.
-  checkParameterOverrides(ids.map((id) => path.join(paths.notebooks(), `${id}.ipynb`)), opts.params, opts.profile);
+  checkParameterOverrides(
+    ids.map((id) => path.join(paths.notebooks(), `${id}.ipynb`)),
+    opts.params,
+    opts.profile,
+  );
   if (ids.length) preflightKernel();
   const outDir = path.join(paths.reports(), 'notebooks');
   const parameters = { profile: opts.profile, ...opts.params };
@@ -155,7 +172,12 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
     const file = path.join(paths.notebooks(), `${id}.ipynb`);
     const outFile = path.join(outDir, `${id}.ipynb`);
     // Temp files of writers killed mid-write (a previous run that was SIGKILLed): never real data.
-    for (const d of [path.join(paths.results(), id, opts.profile, 'records'), path.join(paths.results(), id, opts.profile), outDir]) removeStaleTempFiles(d);
+    for (const d of [
+      path.join(paths.results(), id, opts.profile, 'records'),
+      path.join(paths.results(), id, opts.profile),
+      outDir,
+    ])
+      removeStaleTempFiles(d);
     const found: string[] = [];
     let inputHash: string;
     try {
@@ -167,10 +189,20 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       try {
         const prev = JSON.parse(fs.readFileSync(outFile, 'utf8'));
         const summary = path.join(paths.results(), id, opts.profile, 'summary.json');
-        if (prev.metadata?.rlmini?.inputHash === inputHash && prev.metadata?.rlmini?.status === 'ok' && fs.existsSync(summary)) {
+        if (
+          prev.metadata?.rlmini?.inputHash === inputHash &&
+          prev.metadata?.rlmini?.status === 'ok' &&
+          fs.existsSync(summary)
+        ) {
           const damaged = damagedRecords(id, opts.profile);
           if (damaged.length === 0) {
-            return { id, status: 'ok', ms: 0, cells: prev.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').length, cached: true };
+            return {
+              id,
+              status: 'ok',
+              ms: 0,
+              cells: prev.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').length,
+              cached: true,
+            };
           }
           // Unchanged inputs but a damaged record: say which, and re-run (the session recomputes it).
           for (const d of damaged) progress.warn(id, d);
@@ -186,7 +218,10 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       outFile,
       parameters,
       cellTimeoutMs: opts.cellTimeoutS * 1000,
-      env: { RLMINI_FRESH: opts.fresh ? '1' : '0', RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook) },
+      env: {
+        RLMINI_FRESH: opts.fresh ? '1' : '0',
+        RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook),
+      },
       onProgress: (p) => progress.update(id, `cell ${p.cell}/${p.of}`),
       // The input hash is stamped in the same atomic write, so an unchanged notebook is skipped next time.
       metadata: { inputHash },
@@ -211,7 +246,9 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   progress.close();
   // Every notebook shuts its kernel down (success, failure, timeout); say so loudly if one did not.
   if (liveKernels() > 0) {
-    process.stderr.write(`rl-miniatures: internal error: ${liveKernels()} kernel(s) still running after all notebooks finished; killing them.\n`);
+    process.stderr.write(
+      `rl-miniatures: internal error: ${liveKernels()} kernel(s) still running after all notebooks finished; killing them.\n`,
+    );
     killAllKernelsSync();
   }
   return ids.map((id) => outcomes.find((o) => o.id === id)!);
@@ -223,6 +260,8 @@ export function preflightKernel(): void {
   try {
     require.resolve('zeromq');
   } catch {
-    throw new KernelMissingError(`zeromq (installed with tslab) is missing, so the kernel cannot be reached. Run \`npm ci\` in ${paths.root()}; no notebook was run.`);
+    throw new KernelMissingError(
+      `zeromq (installed with tslab) is missing, so the kernel cannot be reached. Run \`npm ci\` in ${paths.root()}; no notebook was run.`,
+    );
   }
 }

@@ -41,7 +41,11 @@ export function findJupyter(): string | null {
 }
 
 export function findChromium(): string | null {
-  return find('RLMINI_CHROMIUM', ['chromium', 'chromium-browser', 'google-chrome'], ['/usr/bin/chromium', '/usr/bin/chromium-browser']).path;
+  return find(
+    'RLMINI_CHROMIUM',
+    ['chromium', 'chromium-browser', 'google-chrome'],
+    ['/usr/bin/chromium', '/usr/bin/chromium-browser'],
+  ).path;
 }
 
 /** The jupyter command, or a ToolMissingError saying what needs it and how to install it. */
@@ -49,13 +53,23 @@ export function requireJupyter(forWhat: string): string {
   const f = find('RLMINI_JUPYTER', ['jupyter'], ['/usr/bin/jupyter', '/usr/local/bin/jupyter']);
   if (f.path) return f.path;
   const where = f.override ? `RLMINI_JUPYTER=${f.override} is not an executable` : 'no `jupyter` command on PATH';
-  throw new ToolMissingError(`Jupyter is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root). The reports themselves do not need it.`);
+  throw new ToolMissingError(
+    `Jupyter is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root). The reports themselves do not need it.`,
+  );
 }
 
 /** The Chromium executable, or a ToolMissingError saying what needs it and how to install it. */
 export function requireChromium(forWhat: string): string {
-  const f = find('RLMINI_CHROMIUM', ['chromium', 'chromium-browser', 'google-chrome'], ['/usr/bin/chromium', '/usr/bin/chromium-browser']);
+  const f = find(
+    'RLMINI_CHROMIUM',
+    ['chromium', 'chromium-browser', 'google-chrome'],
+    ['/usr/bin/chromium', '/usr/bin/chromium-browser'],
+  );
   if (f.path) return f.path;
-  const where = f.override ? `RLMINI_CHROMIUM=${f.override} is not an executable` : 'no `chromium` on PATH or in /usr/bin';
-  throw new ToolMissingError(`Chromium is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root).`);
+  const where = f.override
+    ? `RLMINI_CHROMIUM=${f.override} is not an executable`
+    : 'no `chromium` on PATH or in /usr/bin';
+  throw new ToolMissingError(
+    `Chromium is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root).`,
+  );
 }

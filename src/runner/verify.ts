@@ -52,7 +52,10 @@ export class VerifyError extends Error {
 export function committedRecordFiles(profile: Profile, only: string[]): string[] {
   const root = paths.results();
   if (!fs.existsSync(root)) return [];
-  const ids = fs.readdirSync(root).filter((d) => fs.statSync(path.join(root, d)).isDirectory()).sort();
+  const ids = fs
+    .readdirSync(root)
+    .filter((d) => fs.statSync(path.join(root, d)).isDirectory())
+    .sort();
   const out: string[] = [];
   for (const id of ids) {
     if (only.length && !only.includes(id)) continue;
@@ -92,10 +95,13 @@ export function tasksFromNotebook(file: string): Map<string, string> {
 function taskOf(rec: RunRecord): string {
   if (rec.task) return rec.task;
   const nbFile = path.join(paths.notebooks(), `${rec.paper}.ipynb`);
-  if (!fs.existsSync(nbFile)) throw new VerifyError(`the record names no task and there is no notebook ${nbFile} to find it in`);
+  if (!fs.existsSync(nbFile))
+    throw new VerifyError(`the record names no task and there is no notebook ${nbFile} to find it in`);
   const task = tasksFromNotebook(nbFile).get(rec.method);
   if (!task) {
-    throw new VerifyError(`the record names no task and ${path.basename(nbFile)} has no runSeeds({ method: "${rec.method}", task: "…" }) call with literal strings; re-run the notebook with --fresh so its records name their task`);
+    throw new VerifyError(
+      `the record names no task and ${path.basename(nbFile)} has no runSeeds({ method: "${rec.method}", task: "…" }) call with literal strings; re-run the notebook with --fresh so its records name their task`,
+    );
   }
   return task;
 }
@@ -108,7 +114,7 @@ function same(a: unknown, b: unknown, tol: number): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-const fmtNum = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? 'absent');
+const fmtNum = (v: unknown) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 'absent'));
 
 /** Differences between a committed record and a re-derived result (metrics and series), one line each. */
 export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[] {
@@ -127,7 +133,10 @@ export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[
     const a = rec.series?.[k];
     const b = fresh.series?.[k];
     if (!Array.isArray(a) || !Array.isArray(b)) {
-      if (!same(a, b, tol)) out.push(`series.${k}: committed ${a ? `${(a as unknown[]).length} values` : 'absent'}, re-derived ${b ? `${(b as unknown[]).length} values` : 'absent'}`);
+      if (!same(a, b, tol))
+        out.push(
+          `series.${k}: committed ${a ? `${(a as unknown[]).length} values` : 'absent'}, re-derived ${b ? `${(b as unknown[]).length} values` : 'absent'}`,
+        );
       continue;
     }
     if (a.length !== b.length) {
@@ -135,7 +144,10 @@ export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[
       continue;
     }
     const bad = a.map((x, i) => (same(x, b[i], tol) ? -1 : i)).filter((i) => i >= 0);
-    if (bad.length) out.push(`series.${k}: ${bad.length} of ${a.length} values differ (first at [${bad[0]}]: committed ${fmtNum(a[bad[0]])}, re-derived ${fmtNum(b[bad[0]])})`);
+    if (bad.length)
+      out.push(
+        `series.${k}: ${bad.length} of ${a.length} values differ (first at [${bad[0]}]: committed ${fmtNum(a[bad[0]])}, re-derived ${fmtNum(b[bad[0]])})`,
+      );
   }
   // `extra` and `timings` are not compared: diagnostics and wall-clock times (the numbers are metrics and series).
   return out;
@@ -150,13 +162,18 @@ export function sampleOf<T>(items: T[], n: number, seed: number): T[] {
     const j = i + rng.int(idx.length - i);
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
-  return idx.slice(0, n).sort((a, b) => a - b).map((i) => items[i]);
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => items[i]);
 }
 
 export async function verifyRecords(opts: VerifyOptions): Promise<VerifyReport> {
   const files = committedRecordFiles(opts.profile, opts.only);
   if (files.length === 0) {
-    throw new VerifyError(`no ${opts.profile}-profile run records under ${paths.results()}${opts.only.length ? ` for ${opts.only.join(', ')}` : ''}: nothing to verify (run \`npm run reports -- --profile ${opts.profile}\` and commit data/results/<id>/${opts.profile}/).`);
+    throw new VerifyError(
+      `no ${opts.profile}-profile run records under ${paths.results()}${opts.only.length ? ` for ${opts.only.join(', ')}` : ''}: nothing to verify (run \`npm run reports -- --profile ${opts.profile}\` and commit data/results/<id>/${opts.profile}/).`,
+    );
   }
   const sampleSeed = opts.sampleSeed ?? crypto.randomInt(0, 2 ** 31);
   const chosen = sampleOf(files, Math.max(1, opts.sample), sampleSeed);
@@ -164,7 +181,15 @@ export async function verifyRecords(opts: VerifyOptions): Promise<VerifyReport> 
   const jobs: { item: VerifyItem; rec: RunRecord; task: string }[] = [];
   for (const file of chosen) {
     const r = readRecord(file);
-    const item: VerifyItem = { file, paper: path.basename(path.dirname(path.dirname(path.dirname(file)))), method: '?', seed: null, status: 'error', diffs: [], compared: { metrics: 0, series: 0 } };
+    const item: VerifyItem = {
+      file,
+      paper: path.basename(path.dirname(path.dirname(path.dirname(file)))),
+      method: '?',
+      seed: null,
+      status: 'error',
+      diffs: [],
+      compared: { metrics: 0, series: 0 },
+    };
     items.push(item);
     if (!r.ok) {
       item.diffs.push(r.reason.replace(/; it will be recomputed$/, ''));
@@ -186,7 +211,10 @@ export async function verifyRecords(opts: VerifyOptions): Promise<VerifyReport> 
         done.add(i);
         item.diffs = diffResult(rec, result, opts.tolerance);
         item.status = item.diffs.length ? 'mismatch' : 'identical';
-        item.compared = { metrics: Object.keys(rec.metrics ?? {}).length, series: Object.keys(rec.series ?? {}).length };
+        item.compared = {
+          metrics: Object.keys(rec.metrics ?? {}).length,
+          series: Object.keys(rec.series ?? {}).length,
+        };
       },
     );
   } catch (e) {
@@ -198,12 +226,19 @@ export async function verifyRecords(opts: VerifyOptions): Promise<VerifyReport> 
 }
 
 /** The report as printed by the CLI; returns the exit status (0 = every sampled record re-derived identically). */
-export function printVerifyReport(rep: VerifyReport, opts: VerifyOptions, log: (s: string) => void = console.log): number {
+export function printVerifyReport(
+  rep: VerifyReport,
+  opts: VerifyOptions,
+  log: (s: string) => void = console.log,
+): number {
   const rel = (f: string) => path.relative(paths.results(), f);
-  log(`verify: re-deriving ${rep.items.length} of ${rep.total} ${opts.profile}-profile records from scratch (sample seed ${rep.sampleSeed}; reproduce with --sample-seed ${rep.sampleSeed})${opts.tolerance ? `, relative tolerance ${opts.tolerance}` : ', bit-identical'}`);
+  log(
+    `verify: re-deriving ${rep.items.length} of ${rep.total} ${opts.profile}-profile records from scratch (sample seed ${rep.sampleSeed}; reproduce with --sample-seed ${rep.sampleSeed})${opts.tolerance ? `, relative tolerance ${opts.tolerance}` : ', bit-identical'}`,
+  );
   for (const it of rep.items) {
     const what = `${rel(it.file)} (${it.method}, seed ${it.seed ?? '?'})`;
-    if (it.status === 'identical') log(`  ✓ ${what}: ${it.compared.metrics} metrics and ${it.compared.series} series identical`);
+    if (it.status === 'identical')
+      log(`  ✓ ${what}: ${it.compared.metrics} metrics and ${it.compared.series} series identical`);
     else {
       log(`  ✗ ${what}: ${it.status === 'mismatch' ? 'MISMATCH' : 'ERROR'}`);
       for (const d of it.diffs) log(`      ${d}`);

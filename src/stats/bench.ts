@@ -56,28 +56,34 @@ export async function benchStats(): Promise<BenchResult[]> {
   out.push(
     bench('iqm-ci 5 methods x 100 runs x 10k reps (percentile)', 5, () => {
       const rng = new Rng(1);
-      return methods.map((x) => {
-        const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng });
-        return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
-      }).join(' ');
+      return methods
+        .map((x) => {
+          const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng });
+          return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
+        })
+        .join(' ');
     }),
   );
   out.push(
     bench('iqm-ci 5 methods x 100 runs x 10k reps (expanded)', 5, () => {
       const rng = new Rng(1);
-      return methods.map((x) => {
-        const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng, method: 'expanded' });
-        return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
-      }).join(' ');
+      return methods
+        .map((x) => {
+          const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng, method: 'expanded' });
+          return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
+        })
+        .join(' ');
     }),
   );
   out.push(
     bench('iqm-ci 5 methods x 100 runs x 10k reps (BCa)', 3, () => {
       const rng = new Rng(1);
-      return methods.map((x) => {
-        const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng, method: 'bca' });
-        return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
-      }).join(' ');
+      return methods
+        .map((x) => {
+          const ci = bootstrapCI(x, 'iqm', { reps: 10_000, rng, method: 'bca' });
+          return `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`;
+        })
+        .join(' ');
     }),
   );
   out.push(
@@ -114,7 +120,8 @@ export async function benchStats(): Promise<BenchResult[]> {
   const records: RecordLike[] = [];
   for (let m = 0; m < 5; m++) {
     for (let c = 0; c < 4; c++) {
-      for (let seed = 0; seed < 10; seed++) records.push({ method: `m${m}`, seed, config: { lr: 10 ** -c }, metrics: { ret: data.normal(m - c, 1) } });
+      for (let seed = 0; seed < 10; seed++)
+        records.push({ method: `m${m}`, seed, config: { lr: 10 ** -c }, metrics: { ret: data.normal(m - c, 1) } });
     }
   }
   out.push(
@@ -126,7 +133,11 @@ export async function benchStats(): Promise<BenchResult[]> {
   if (Number.isNaN(danfoLoadTime())) {
     try {
       loadDanfo();
-      out.push({ name: 'danfojs-node first load (lazy; DataFrame views only)', ms: danfoLoadTime(), detail: 'single measurement, not best-of' });
+      out.push({
+        name: 'danfojs-node first load (lazy; DataFrame views only)',
+        ms: danfoLoadTime(),
+        detail: 'single measurement, not best-of',
+      });
     } catch (e) {
       out.push({ name: 'danfojs-node first load', ms: NaN, detail: `failed: ${(e as Error).message}` });
     }

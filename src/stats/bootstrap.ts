@@ -96,7 +96,9 @@ const TWO_NEG32 = 1 / 4294967296;
 export function toRng(rng: RngLike, where: string): Rng {
   if (typeof rng === 'number') return new Rng(rng);
   if (rng && typeof (rng as Rng).nextUint32 === 'function') return rng;
-  throw new TypeError(`${where}: pass \`rng\` (an Rng from src/core/rng, or an integer seed) so the result is reproducible`);
+  throw new TypeError(
+    `${where}: pass \`rng\` (an Rng from src/core/rng, or an integer seed) so the result is reproducible`,
+  );
 }
 
 /** Validated reps / level / method with their defaults. */
@@ -107,18 +109,23 @@ export function resolveBootstrapOptions(
   const reps = opts.reps ?? 2000;
   const level = opts.level ?? 0.95;
   const method = opts.method ?? 'percentile';
-  if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`${where}: reps must be a positive integer, got ${reps}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new RangeError(`${where}: reps must be a positive integer, got ${reps}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`${where}: level must be in (0, 1), got ${level}`);
-  if (!INTERVAL_METHODS.includes(method)) throw new RangeError(`${where}: method must be 'percentile', 'expanded' or 'bca', got ${String(method)}`);
+  if (!INTERVAL_METHODS.includes(method))
+    throw new RangeError(`${where}: method must be 'percentile', 'expanded' or 'bca', got ${String(method)}`);
   if (opts.expansion !== undefined && !(opts.expansion.factor > 0 && opts.expansion.df > 0)) {
-    throw new RangeError(`${where}: expansion needs factor > 0 and df > 0, got factor ${opts.expansion.factor}, df ${opts.expansion.df}`);
+    throw new RangeError(
+      `${where}: expansion needs factor > 0 and df > 0, got factor ${opts.expansion.factor}, df ${opts.expansion.df}`,
+    );
   }
   return { reps, level, method };
 }
 
 /** Normalise `number[] | number[][]` into a list of validated strata. */
 export function toStrata(samples: Sample | readonly Sample[], where: string): Sample[] {
-  if (samples.length === 0) throw new RangeError(`${where}: no data; pass a sample (number[]) or strata (number[][], one array per task)`);
+  if (samples.length === 0)
+    throw new RangeError(`${where}: no data; pass a sample (number[]) or strata (number[][], one array per task)`);
   const first = (samples as ArrayLike<unknown>)[0];
   const strata: Sample[] = typeof first === 'number' ? [samples as Sample] : Array.from(samples as readonly Sample[]);
   strata.forEach((s, k) => checkSample(s, strata.length > 1 ? `${where} (stratum ${k})` : where));
@@ -131,7 +138,8 @@ export function strataFromRunMatrix(runsByTasks: readonly Sample[]): number[][] 
   const nTasks = runsByTasks[0].length;
   const out: number[][] = Array.from({ length: nTasks }, () => []);
   runsByTasks.forEach((row, r) => {
-    if (row.length !== nTasks) throw new RangeError(`stats.strataFromRunMatrix: row ${r} has ${row.length} tasks, row 0 has ${nTasks}`);
+    if (row.length !== nTasks)
+      throw new RangeError(`stats.strataFromRunMatrix: row ${r} has ${row.length} tasks, row 0 has ${nTasks}`);
     for (let t = 0; t < nTasks; t++) out[t].push(row[t]);
   });
   return out;
@@ -188,7 +196,7 @@ export class IndexDrawer {
     }
     const rng = this.rng;
     let spare = this.spare;
-    for (let j = 0; j < m; ) {
+    for (let j = 0; j < m;) {
       let h: number;
       if (spare >= 0) {
         h = spare;
@@ -341,7 +349,9 @@ export class Resampler {
         return a + (h - i) * (this.valueAtRank(i + 1) - a);
       }
       default:
-        throw new RangeError(`stats: unknown statistic '${String(name)}'; use 'mean', 'median', 'iqm', 'optimalityGap' or a function`);
+        throw new RangeError(
+          `stats: unknown statistic '${String(name)}'; use 'mean', 'median', 'iqm', 'optimalityGap' or a function`,
+        );
     }
   }
 
@@ -349,7 +359,9 @@ export class Resampler {
   evaluator(statistic: Statistic): () => number {
     if (typeof statistic === 'string') {
       if (!STATISTIC_NAMES.includes(statistic)) {
-        throw new RangeError(`stats: unknown statistic '${String(statistic)}'; use ${STATISTIC_NAMES.map((s) => `'${s}'`).join(', ')} or a function`);
+        throw new RangeError(
+          `stats: unknown statistic '${String(statistic)}'; use ${STATISTIC_NAMES.map((s) => `'${s}'`).join(', ')} or a function`,
+        );
       }
       return () => this.pooled(statistic, this.size);
     }
@@ -394,7 +406,11 @@ export function jackknifeAcceleration(jack: readonly Float64Array[]): number {
     if (n < 2) continue;
     let m = 0;
     let valid = 0;
-    for (let i = 0; i < n; i++) if (!Number.isNaN(t[i])) { m += t[i]; valid++; }
+    for (let i = 0; i < n; i++)
+      if (!Number.isNaN(t[i])) {
+        m += t[i];
+        valid++;
+      }
     if (valid < 2) continue;
     m /= valid;
     let s2 = 0;
@@ -443,14 +459,17 @@ export function intervalFromReplicates(
   expansion?: Expansion,
 ): BootstrapInterval {
   if (method === 'expanded' && !expansion) {
-    throw new RangeError("stats.intervalFromReplicates: method 'expanded' needs `expansion` (for one sample of n units: { factor: Math.sqrt(n / (n - 1)), df: n - 1 })");
+    throw new RangeError(
+      "stats.intervalFromReplicates: method 'expanded' needs `expansion` (for one sample of n units: { factor: Math.sqrt(n / (n - 1)), df: n - 1 })",
+    );
   }
   let m = 0;
   for (let i = 0; i < replicates.length; i++) if (!Number.isNaN(replicates[i])) replicates[m++] = replicates[i];
   const alpha = (1 - level) / 2;
   const tail = method === 'expanded' ? expandedTail(level, expansion!) : alpha;
   const exp = method === 'expanded' ? { factor: expansion!.factor, df: expansion!.df, tail } : undefined;
-  if (m === 0 || Number.isNaN(tail)) return { estimate, lo: NaN, hi: NaN, level, method, reps: m, ...(exp ? { expansion: exp } : {}) };
+  if (m === 0 || Number.isNaN(tail))
+    return { estimate, lo: NaN, hi: NaN, level, method, reps: m, ...(exp ? { expansion: exp } : {}) };
   const sorted = replicates.subarray(0, m).sort();
   let pLo = tail;
   let pHi = 1 - tail;
@@ -474,13 +493,24 @@ export function intervalFromReplicates(
     pLo = adjust(normalQuantile(alpha));
     pHi = adjust(normalQuantile(1 - alpha));
   }
-  const out: BootstrapInterval = { estimate, lo: quantileSorted(sorted, pLo), hi: quantileSorted(sorted, pHi), level, method, reps: m };
+  const out: BootstrapInterval = {
+    estimate,
+    lo: quantileSorted(sorted, pLo),
+    hi: quantileSorted(sorted, pHi),
+    level,
+    method,
+    reps: m,
+  };
   if (exp) out.expansion = exp;
   return out;
 }
 
 /** Bootstrap replicates of a statistic (stratified when `samples` holds several strata). */
-export function bootstrapReplicates(samples: Sample | readonly Sample[], statistic: Statistic, opts: ResampleOptions): Float64Array {
+export function bootstrapReplicates(
+  samples: Sample | readonly Sample[],
+  statistic: Statistic,
+  opts: ResampleOptions,
+): Float64Array {
   const where = 'stats.bootstrapReplicates';
   const { reps } = resolveBootstrapOptions(opts, where);
   const drawer = new IndexDrawer(toRng(opts.rng, where));
@@ -495,7 +525,11 @@ export function bootstrapReplicates(samples: Sample | readonly Sample[], statist
 }
 
 /** Bootstrap confidence interval of a statistic of a sample, or of strata (tasks) resampled independently. */
-export function bootstrapCI(samples: Sample | readonly Sample[], statistic: Statistic, opts: BootstrapOptions): BootstrapInterval {
+export function bootstrapCI(
+  samples: Sample | readonly Sample[],
+  statistic: Statistic,
+  opts: BootstrapOptions,
+): BootstrapInterval {
   const where = 'stats.bootstrapCI';
   const { reps, level, method } = resolveBootstrapOptions(opts, where);
   const drawer = new IndexDrawer(toRng(opts.rng, where));
@@ -510,7 +544,8 @@ export function bootstrapCI(samples: Sample | readonly Sample[], statistic: Stat
     replicates[r] = evaluate();
   }
   const jack = method === 'bca' ? rs.jackknife(evaluate) : undefined;
-  const expansion = method === 'expanded' ? opts.expansion ?? strataExpansion(strata.map((s) => s.length)) : undefined;
+  const expansion =
+    method === 'expanded' ? (opts.expansion ?? strataExpansion(strata.map((s) => s.length))) : undefined;
   return intervalFromReplicates(estimate, replicates, level, method, jack, expansion);
 }
 
@@ -549,6 +584,6 @@ export function bootstrapCountsCI(
     }
     jack = [jk];
   }
-  const expansion = method === 'expanded' ? opts.expansion ?? strataExpansion([n]) : undefined;
+  const expansion = method === 'expanded' ? (opts.expansion ?? strataExpansion([n])) : undefined;
   return intervalFromReplicates(estimate, replicates, level, method, jack, expansion);
 }

@@ -31,7 +31,10 @@ function poiStatistic(x: Float64Array, offsets: Int32Array): number {
 function poiStrata(x: Sample | readonly Sample[], y: Sample | readonly Sample[], where: string): Sample[] {
   const xs = toStrata(x, `${where} (x)`);
   const ys = toStrata(y, `${where} (y)`);
-  if (xs.length !== ys.length) throw new RangeError(`${where}: x has ${xs.length} tasks and y has ${ys.length}; pass the same tasks for both methods`);
+  if (xs.length !== ys.length)
+    throw new RangeError(
+      `${where}: x has ${xs.length} tasks and y has ${ys.length}; pass the same tasks for both methods`,
+    );
   return [...xs, ...ys];
 }
 
@@ -65,7 +68,10 @@ export function probabilityOfImprovementCI(
 export function pairedDifferences(a: Sample, b: Sample, where = 'stats.pairedDifferences'): Float64Array {
   checkSample(a, `${where} (a)`);
   checkSample(b, `${where} (b)`);
-  if (a.length !== b.length) throw new RangeError(`${where}: paired samples need one value per seed in each; a has ${a.length}, b has ${b.length}`);
+  if (a.length !== b.length)
+    throw new RangeError(
+      `${where}: paired samples need one value per seed in each; a has ${a.length}, b has ${b.length}`,
+    );
   const d = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) d[i] = a[i] - b[i];
   return d;

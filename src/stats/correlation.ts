@@ -131,7 +131,13 @@ function kendallCore(x: ArrayLike<number>, y: ArrayLike<number>, m: number, s: S
   return (tot - xtie - ytie + ntie - 2 * dis) / Math.sqrt((tot - xtie) * (tot - ytie));
 }
 
-function corrCore(method: CorrelationMethod, x: ArrayLike<number>, y: ArrayLike<number>, m: number, s: Scratch): number {
+function corrCore(
+  method: CorrelationMethod,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  m: number,
+  s: Scratch,
+): number {
   switch (method) {
     case 'spearman':
       return spearmanCore(x, y, m, s);
@@ -147,7 +153,8 @@ function corrCore(method: CorrelationMethod, x: ArrayLike<number>, y: ArrayLike<
 function checkPairs(x: Sample, y: Sample, where: string): void {
   checkSample(x, `${where} (x)`);
   checkSample(y, `${where} (y)`);
-  if (x.length !== y.length) throw new RangeError(`${where}: x has ${x.length} values and y has ${y.length}; pass one pair per observation`);
+  if (x.length !== y.length)
+    throw new RangeError(`${where}: x has ${x.length} values and y has ${y.length}; pass one pair per observation`);
 }
 
 /** Average ranks (1-based; tied values share the mean of the ranks they span), scipy.stats.rankdata('average'). */
@@ -249,7 +256,8 @@ function correlationWithCounts(
   yRanks: Float64Array | null,
   s: Scratch,
 ): number {
-  if (method === 'spearman') return weightedPearson(x.rankWithCounts(counts), yRanks ?? y.rankWithCounts(counts), counts, size);
+  if (method === 'spearman')
+    return weightedPearson(x.rankWithCounts(counts), yRanks ?? y.rankWithCounts(counts), counts, size);
   if (method === 'pearson') return weightedPearson(x.values, y.values, counts, size);
   if (method === 'kendall') {
     let p = 0;
@@ -273,14 +281,24 @@ export function correlationCI(x: Sample, y: Sample, opts: CorrelationOptions): B
   const cx = new Column(x);
   const cy = new Column(y);
   const s = new Scratch(x.length);
-  return bootstrapCountsCI(x.length, (counts, size) => correlationWithCounts(method, cx, cy, counts, size, null, s), opts, where);
+  return bootstrapCountsCI(
+    x.length,
+    (counts, size) => correlationWithCounts(method, cx, cy, counts, size, null, s),
+    opts,
+    where,
+  );
 }
 
 /**
  * corr(x1, y) − corr(x2, y) with a paired bootstrap: each replicate resamples observations (rows of
  * x1, x2, y together), so the dependence between the two correlations is kept.
  */
-export function correlationDifferenceCI(x1: Sample, x2: Sample, y: Sample, opts: CorrelationOptions): BootstrapInterval {
+export function correlationDifferenceCI(
+  x1: Sample,
+  x2: Sample,
+  y: Sample,
+  opts: CorrelationOptions,
+): BootstrapInterval {
   const where = 'stats.correlationDifferenceCI';
   checkPairs(x1, y, `${where} (x1 vs y)`);
   checkPairs(x2, y, `${where} (x2 vs y)`);
@@ -294,7 +312,10 @@ export function correlationDifferenceCI(x1: Sample, x2: Sample, y: Sample, opts:
     y.length,
     (counts, size) => {
       const yRanks = method === 'spearman' ? cy.rankWithCounts(counts) : null;
-      return correlationWithCounts(method, c1, cy, counts, size, yRanks, s) - correlationWithCounts(method, c2, cy, counts, size, yRanks, s);
+      return (
+        correlationWithCounts(method, c1, cy, counts, size, yRanks, s) -
+        correlationWithCounts(method, c2, cy, counts, size, yRanks, s)
+      );
     },
     opts,
     where,

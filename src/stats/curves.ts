@@ -79,14 +79,20 @@ export function aggregateCurves(series: readonly Sample[], opts: CurveOptions): 
   const { reps, level } = resolveBootstrapOptions(opts, where);
   const rng = toRng(opts.rng, where);
   const stat = opts.statistic ?? 'iqm';
-  if (stat !== 'mean' && stat !== 'median' && stat !== 'iqm') throw new RangeError(`${where}: statistic must be 'mean', 'median' or 'iqm', got ${String(stat)}`);
+  if (stat !== 'mean' && stat !== 'median' && stat !== 'iqm')
+    throw new RangeError(`${where}: statistic must be 'mean', 'median' or 'iqm', got ${String(stat)}`);
   const n = series.length;
   if (n === 0) throw new RangeError(`${where}: no series; pass one learning curve per seed`);
   const T = series[0].length;
   if (T === 0) throw new RangeError(`${where}: curves are empty`);
   series.forEach((s, k) => {
-    if (s.length !== T) throw new RangeError(`${where}: series ${k} has ${s.length} steps, series 0 has ${T}; align curves to the same evaluation steps first`);
-    for (let t = 0; t < T; t++) if (!Number.isFinite(s[t])) throw new RangeError(`${where}: series ${k} step ${t} is ${s[t]}; values must be finite`);
+    if (s.length !== T)
+      throw new RangeError(
+        `${where}: series ${k} has ${s.length} steps, series 0 has ${T}; align curves to the same evaluation steps first`,
+      );
+    for (let t = 0; t < T; t++)
+      if (!Number.isFinite(s[t]))
+        throw new RangeError(`${where}: series ${k} step ${t} is ${s[t]}; values must be finite`);
   });
 
   // Per step: values sorted across seeds, with the seed each came from.

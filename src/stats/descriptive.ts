@@ -11,7 +11,9 @@ export function checkSample(x: Sample, where: string): void {
   if (x.length === 0) throw new RangeError(`${where}: empty sample; pass at least one value`);
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new RangeError(`${where}: value at index ${i} is ${x[i]}; samples must be finite numbers (drop or impute missing runs first)`);
+      throw new RangeError(
+        `${where}: value at index ${i} is ${x[i]}; samples must be finite numbers (drop or impute missing runs first)`,
+      );
     }
   }
 }
@@ -62,7 +64,8 @@ export function median(x: Sample): number {
 
 /** Trimmed mean: drop floor(proportion·n) values from each end of the sorted sample (scipy.stats.trim_mean). */
 export function trimmedMean(x: Sample, proportion: number): number {
-  if (!(proportion >= 0 && proportion < 0.5)) throw new RangeError(`stats.trimmedMean: proportion must be in [0, 0.5), got ${proportion}`);
+  if (!(proportion >= 0 && proportion < 0.5))
+    throw new RangeError(`stats.trimmedMean: proportion must be in [0, 0.5), got ${proportion}`);
   const s = sortedCopy(x, 'stats.trimmedMean');
   const cut = Math.floor(proportion * s.length);
   let sum = 0;

@@ -24,7 +24,11 @@ export interface PerformanceProfile {
  * Fraction of runs (pooled over tasks, as rliable) with score strictly above each tau; pass `opts`
  * (with an rng) to get a percentile band from a stratified bootstrap over runs within tasks.
  */
-export function performanceProfile(scores: Sample | readonly Sample[], taus: Sample, opts?: ProfileOptions): PerformanceProfile {
+export function performanceProfile(
+  scores: Sample | readonly Sample[],
+  taus: Sample,
+  opts?: ProfileOptions,
+): PerformanceProfile {
   const where = 'stats.performanceProfile';
   const rs = new Resampler(toStrata(scores, where));
   const tauArr = Float64Array.from(taus);

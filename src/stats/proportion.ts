@@ -12,7 +12,8 @@ export function proportionCI(
   const level = opts.level ?? 0.95;
   const method = opts.method ?? 'clopper-pearson';
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`stats.proportionCI: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`stats.proportionCI: k must be an integer in [0, n=${n}], got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k > n)
+    throw new RangeError(`stats.proportionCI: k must be an integer in [0, n=${n}], got ${k}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`stats.proportionCI: level must be in (0, 1), got ${level}`);
   const alpha = 1 - level;
   const p = k / n;

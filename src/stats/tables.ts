@@ -110,7 +110,8 @@ function readPath(obj: unknown, path: readonly string[]): unknown {
 /** The function computing a group's key from a record. */
 function keyFunction(g: GroupBy): (r: RecordLike) => Cell {
   if (typeof g !== 'string') {
-    if (!g || typeof g.key !== 'function' || !g.name) throw new TypeError(`${WHERE}: a custom grouping needs { name, key: (record) => string | number }`);
+    if (!g || typeof g.key !== 'function' || !g.name)
+      throw new TypeError(`${WHERE}: a custom grouping needs { name, key: (record) => string | number }`);
     return (r) => g.key(r);
   }
   if (g === 'method') return (r) => r.method;
@@ -120,7 +121,9 @@ function keyFunction(g: GroupBy): (r: RecordLike) => Cell {
     return (r) => {
       const v = readPath(r.config, path);
       if (v === undefined) {
-        throw new RangeError(`${WHERE}: record (method ${r.method}, seed ${r.seed}) has no config field '${path.join('.')}'; group by a field every record has`);
+        throw new RangeError(
+          `${WHERE}: record (method ${r.method}, seed ${r.seed}) has no config field '${path.join('.')}'; group by a field every record has`,
+        );
       }
       if (v === null || typeof v === 'string' || typeof v === 'number') return v;
       if (typeof v === 'boolean') return String(v);
@@ -136,13 +139,22 @@ function cellLabel(c: Cell): string {
 
 /** Group records by `by`, then aggregate each metric within each group with a bootstrap interval. */
 export function aggregateRecords(records: readonly RecordLike[], opts: AggregateOptions): AggregateResult {
-  if (!Array.isArray(records) || records.length === 0) throw new RangeError(`${WHERE}: no records; pass the run records (e.g. from nb.runSeeds)`);
+  if (!Array.isArray(records) || records.length === 0)
+    throw new RangeError(`${WHERE}: no records; pass the run records (e.g. from nb.runSeeds)`);
   const metrics = typeof opts.metrics === 'string' ? [opts.metrics] : Array.from(opts.metrics ?? []);
   if (metrics.length === 0) throw new RangeError(`${WHERE}: name at least one metric (a key of record.metrics)`);
   const by = opts.by ?? ['method'];
   const statistic = opts.statistic ?? 'mean';
-  if (statistic !== 'mean' && statistic !== 'iqm' && statistic !== 'median') throw new RangeError(`${WHERE}: statistic must be 'mean', 'iqm' or 'median', got ${String(statistic)}`);
-  const { reps, level, method: interval } = resolveBootstrapOptions({ reps: opts.reps, level: opts.level, method: opts.interval ?? 'expanded', rng: opts.rng }, WHERE);
+  if (statistic !== 'mean' && statistic !== 'iqm' && statistic !== 'median')
+    throw new RangeError(`${WHERE}: statistic must be 'mean', 'iqm' or 'median', got ${String(statistic)}`);
+  const {
+    reps,
+    level,
+    method: interval,
+  } = resolveBootstrapOptions(
+    { reps: opts.reps, level: opts.level, method: opts.interval ?? 'expanded', rng: opts.rng },
+    WHERE,
+  );
   const root = toRng(opts.rng, WHERE);
   const keys = by.map(keyFunction);
 
@@ -181,7 +193,12 @@ export function aggregateRecords(records: readonly RecordLike[], opts: Aggregate
         rows.push({ ...base, estimate: NaN, lo: NaN, hi: NaN, reps: 0 });
         continue;
       }
-      const ci = bootstrapCI(values, statistic, { reps, level, method: interval, rng: root.split(`table:${label}:${metric}`) });
+      const ci = bootstrapCI(values, statistic, {
+        reps,
+        level,
+        method: interval,
+        rng: root.split(`table:${label}:${metric}`),
+      });
       const single = values.length < 2; // one run: no interval, whatever the method
       rows.push({ ...base, estimate: ci.estimate, lo: single ? NaN : ci.lo, hi: single ? NaN : ci.hi, reps: ci.reps });
     }
@@ -190,7 +207,11 @@ export function aggregateRecords(records: readonly RecordLike[], opts: Aggregate
 }
 
 const STAT_LABEL: Record<TableStatistic, string> = { mean: 'mean', iqm: 'IQM', median: 'median' };
-const INTERVAL_LABEL: Record<IntervalMethod, string> = { percentile: 'percentile', expanded: 'expanded-percentile', bca: 'BCa' };
+const INTERVAL_LABEL: Record<IntervalMethod, string> = {
+  percentile: 'percentile',
+  expanded: 'expanded-percentile',
+  bca: 'BCa',
+};
 
 function num(v: number): number | null {
   return Number.isFinite(v) ? v : null;
@@ -206,7 +227,10 @@ export function aggregateDescription(a: AggregateResult): string {
  * ("<metric> <stat>", "<metric> CI low", "<metric> CI high"). Undefined numbers are null (shown as —).
  */
 export function aggregateTable(a: AggregateResult, opts: { name: string; caption?: string }): TableSpec {
-  if (!opts || !/^[a-z0-9][a-z0-9-]*$/.test(opts.name ?? '')) throw new RangeError(`stats.aggregateTable: name must be lowercase letters, digits and dashes (it identifies the table in the report), got ${String(opts?.name)}`);
+  if (!opts || !/^[a-z0-9][a-z0-9-]*$/.test(opts.name ?? ''))
+    throw new RangeError(
+      `stats.aggregateTable: name must be lowercase letters, digits and dashes (it identifies the table in the report), got ${String(opts?.name)}`,
+    );
   const stat = STAT_LABEL[a.statistic];
   const columns = [...a.groupColumns, 'n'];
   for (const m of a.metrics) columns.push(`${m} ${stat}`, `${m} CI low`, `${m} CI high`);
@@ -223,11 +247,13 @@ export function aggregateTable(a: AggregateResult, opts: { name: string; caption
   }
   // n can differ between metrics only with dropNonFinite; then say so
   let differs = false;
-  for (let i = 0; i < a.rows.length; i += k) for (let j = 1; j < k; j++) if (a.rows[i + j].n !== a.rows[i].n) differs = true;
+  for (let i = 0; i < a.rows.length; i += k)
+    for (let j = 1; j < k; j++) if (a.rows[i + j].n !== a.rows[i].n) differs = true;
   const dropped = a.rows.reduce((s, r) => s + r.dropped, 0);
   let caption = opts.caption ?? `${a.metrics.join(', ')} by ${a.groupColumns.join(' × ')}`;
   caption += `: ${aggregateDescription(a)}`;
-  if (dropped > 0) caption += `; ${dropped} run-metric value(s) missing or not finite were left out${differs ? ` (n is that of ${a.metrics[0]})` : ''}`;
+  if (dropped > 0)
+    caption += `; ${dropped} run-metric value(s) missing or not finite were left out${differs ? ` (n is that of ${a.metrics[0]})` : ''}`;
   return { name: opts.name, caption, columns, rows };
 }
 
@@ -254,7 +280,9 @@ export function loadDanfo(): Danfo {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       danfo = require('danfojs-node') as Danfo;
     } catch (e) {
-      throw new Error(`stats: danfojs-node cannot be loaded (${(e as Error).message}); run \`npm ci\` in the repository root. The TableSpec helpers (aggregateTable) work without it.`);
+      throw new Error(
+        `stats: danfojs-node cannot be loaded (${(e as Error).message}); run \`npm ci\` in the repository root. The TableSpec helpers (aggregateTable) work without it.`,
+      );
     }
     danfoLoadMs = Date.now() - t0;
   }
@@ -302,7 +330,10 @@ function flattenConfig(config: unknown, prefix: string, out: Record<string, Cell
  * Run records as a tidy TableSpec, one row per record: method, seed, every config field ('config.<path>'),
  * then the metrics (all, or the ones named). Missing values are null.
  */
-export function recordsTable(records: readonly RecordLike[], opts: { name?: string; caption?: string; metrics?: readonly string[] } = {}): TableSpec {
+export function recordsTable(
+  records: readonly RecordLike[],
+  opts: { name?: string; caption?: string; metrics?: readonly string[] } = {},
+): TableSpec {
   if (records.length === 0) throw new RangeError('stats.recordsTable: no records');
   const flat = records.map((r) => {
     const o: Record<string, Cell> = {};
@@ -312,7 +343,9 @@ export function recordsTable(records: readonly RecordLike[], opts: { name?: stri
   const configCols: string[] = [];
   for (const f of flat) for (const k of Object.keys(f)) if (!configCols.includes(k)) configCols.push(k);
   const metricCols: string[] = opts.metrics ? [...opts.metrics] : [];
-  if (!opts.metrics) for (const r of records) for (const k of Object.keys(r.metrics ?? {})) if (!metricCols.includes(k)) metricCols.push(k);
+  if (!opts.metrics)
+    for (const r of records)
+      for (const k of Object.keys(r.metrics ?? {})) if (!metricCols.includes(k)) metricCols.push(k);
   const columns = ['method', 'seed', ...configCols, ...metricCols];
   const rows = records.map((r, i) => [
     r.method,

@@ -51,7 +51,7 @@ export const DECISION_RULE =
   'observed count) use the degenerate interval [estimate, estimate]. Resampled statistics use a bootstrap over ' +
   'the independent units (seeds, or observations for correlations); unless a check names another method, the ' +
   'interval is the expanded percentile interval (Hesterberg 2015), which widens the percentile interval for ' +
-  'small samples by reading the bootstrap quantiles at α\'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1}) and 1 − α\'/2 ' +
+  "small samples by reading the bootstrap quantiles at α'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1}) and 1 − α'/2 " +
   '(for two independently resampled groups: the Welch standard-error ratio and degrees of freedom), so that ' +
   'a nominal 95% interval is not too narrow with 5–10 seeds; each check names its interval method. ' +
   'A smoke-profile verdict is computed the same way and labelled as not evidence.';
@@ -98,7 +98,8 @@ function ruleText(claimed: ClaimedRelation, intervalName: string): string {
   let s =
     `reproduced iff the whole ${intervalName} is ${SYMBOL[claimed.relation]} ${t}; ` +
     `not reproduced iff it is wholly ${NEGATION[claimed.relation]} ${t}`;
-  if (claimed.rope) s += ` or lies inside the ROPE [${claimed.rope[0]}, ${claimed.rope[1]}] (the ROPE test takes precedence)`;
+  if (claimed.rope)
+    s += ` or lies inside the ROPE [${claimed.rope[0]}, ${claimed.rope[1]}] (the ROPE test takes precedence)`;
   return `${s}; otherwise inconclusive`;
 }
 
@@ -126,12 +127,22 @@ export interface ResampledClaimOptions extends ClaimOptions {
 function checkBase(o: ClaimOptions, where: string): void {
   if (!o.claimId) throw new RangeError(`${where}: claimId is required (a short id such as 'starc-zero-on-equivalent')`);
   if (!o.claim) throw new RangeError(`${where} (${o.claimId}): claim text is required (quote or paraphrase the paper)`);
-  if (o.profile !== 'smoke' && o.profile !== 'full') throw new RangeError(`${where} (${o.claimId}): profile must be 'smoke' or 'full', got ${String(o.profile)}`);
+  if (o.profile !== 'smoke' && o.profile !== 'full')
+    throw new RangeError(`${where} (${o.claimId}): profile must be 'smoke' or 'full', got ${String(o.profile)}`);
 }
 
 function makeVerdict(
   o: ClaimOptions,
-  v: { check: string; status: VerdictStatus; estimate: number; lo: number; hi: number; level: number; nSeeds: number; details?: Record<string, number | string> },
+  v: {
+    check: string;
+    status: VerdictStatus;
+    estimate: number;
+    lo: number;
+    hi: number;
+    level: number;
+    nSeeds: number;
+    details?: Record<string, number | string>;
+  },
 ): Verdict {
   const smoke = o.profile === 'smoke';
   return {
@@ -151,7 +162,10 @@ function makeVerdict(
 }
 
 function bootstrapSettings(o: ResampledClaimOptions, where: string) {
-  const { reps, level, method } = resolveBootstrapOptions({ reps: o.reps, level: o.level, method: o.interval ?? 'expanded', rng: o.rng }, where);
+  const { reps, level, method } = resolveBootstrapOptions(
+    { reps: o.reps, level: o.level, method: o.interval ?? 'expanded', rng: o.rng },
+    where,
+  );
   return { reps, level, method, rng: toRng(o.rng, where) };
 }
 
@@ -163,9 +177,10 @@ function intervalName(ci: BootstrapInterval, units: string, twoGroups = false): 
   if (ci.method === 'bca') return `${level} BCa bootstrap CI (${ci.reps} replicates over ${units})`;
   if (ci.method === 'percentile') return `${level} percentile bootstrap CI (${ci.reps} replicates over ${units})`;
   const e = ci.expansion;
-  const how = !e || Number.isNaN(e.tail)
-    ? 'undefined with fewer than 2 units per group'
-    : `quantiles ${pct(e.tail)} and ${pct(1 - e.tail)} from t with ${Math.round(e.df * 100) / 100} df${twoGroups ? ' (Welch)' : ''} and standard-error factor ${e.factor.toFixed(3)}`;
+  const how =
+    !e || Number.isNaN(e.tail)
+      ? 'undefined with fewer than 2 units per group'
+      : `quantiles ${pct(e.tail)} and ${pct(1 - e.tail)} from t with ${Math.round(e.df * 100) / 100} df${twoGroups ? ' (Welch)' : ''} and standard-error factor ${e.factor.toFixed(3)}`;
   return `${level} expanded-percentile bootstrap CI (Hesterberg 2015: the percentile interval widened for small samples; ${how}; ${ci.reps} replicates over ${units})`;
 }
 
@@ -188,7 +203,8 @@ function tooFew(n: number, minUnits: number): string {
 }
 
 function checkRope(rope: readonly [number, number] | undefined, where: string): void {
-  if (rope && !(rope[0] <= rope[1])) throw new RangeError(`${where}: rope must be [a, b] with a ≤ b, got [${rope[0]}, ${rope[1]}]`);
+  if (rope && !(rope[0] <= rope[1]))
+    throw new RangeError(`${where}: rope must be [a, b] with a ≤ b, got [${rope[0]}, ${rope[1]}]`);
 }
 
 /** Claim: method A's metric exceeds method B's by more than `margin` (mean difference over seeds, paired or not). */
@@ -215,9 +231,17 @@ export function claimGreater(
     : meanDifferenceCI(o.a, o.b, { reps: s.reps, level: s.level, method: s.method, rng: s.rng });
   const n = Math.min(o.a.length, o.b.length);
   const claimed: ClaimedRelation = { relation: '>', threshold: margin, rope: o.rope };
-  const stat = o.paired ? `mean over ${n} seeds of the paired difference (${A} − ${B})` : `mean(${A}) − mean(${B}) over ${o.a.length} and ${o.b.length} seeds`;
+  const stat = o.paired
+    ? `mean over ${n} seeds of the paired difference (${A} − ${B})`
+    : `mean(${A}) − mean(${B}) over ${o.a.length} and ${o.b.length} seeds`;
   const iv = intervalName(ci, o.paired ? 'seed pairs' : 'seeds, each method resampled independently', !o.paired);
-  const details: Record<string, number | string> = { meanA: mean(o.a), meanB: mean(o.b), paired: o.paired ? 'yes' : 'no', reps: ci.reps, ...intervalDetails(ci) };
+  const details: Record<string, number | string> = {
+    meanA: mean(o.a),
+    meanB: mean(o.b),
+    paired: o.paired ? 'yes' : 'no',
+    reps: ci.reps,
+    ...intervalDetails(ci),
+  };
   if (o.rope) {
     details.ropeLo = o.rope[0];
     details.ropeHi = o.rope[1];
@@ -245,7 +269,8 @@ function claimLocation(
   checkSample(o.values, `${where} (${o.claimId}) values`);
   const s = bootstrapSettings(o, where);
   const stat = o.statistic ?? 'mean';
-  if (stat !== 'mean' && stat !== 'iqm' && stat !== 'median') throw new RangeError(`${where}: statistic must be 'mean', 'iqm' or 'median', got ${String(stat)}`);
+  if (stat !== 'mean' && stat !== 'iqm' && stat !== 'median')
+    throw new RangeError(`${where}: statistic must be 'mean', 'iqm' or 'median', got ${String(stat)}`);
   const ci = bootstrapCI(o.values, stat, { reps: s.reps, level: s.level, method: s.method, rng: s.rng });
   const n = o.values.length;
   const claimed: ClaimedRelation = { relation, threshold: o.threshold };
@@ -258,17 +283,28 @@ function claimLocation(
     hi: ci.hi,
     level: s.level,
     nSeeds: n,
-    details: { statistic: stat, mean: mean(o.values), median: median(o.values), iqm: interquartileMean(o.values), reps: ci.reps, ...intervalDetails(ci) },
+    details: {
+      statistic: stat,
+      mean: mean(o.values),
+      median: median(o.values),
+      iqm: interquartileMean(o.values),
+      reps: ci.reps,
+      ...intervalDetails(ci),
+    },
   });
 }
 
 /** Claim: the mean / IQM / median of a metric over seeds exceeds `threshold`. */
-export function claimAbove(o: ResampledClaimOptions & { values: Sample; threshold: number; statistic?: LocationStatistic }): Verdict {
+export function claimAbove(
+  o: ResampledClaimOptions & { values: Sample; threshold: number; statistic?: LocationStatistic },
+): Verdict {
   return claimLocation(o, '>', 'stats.claimAbove');
 }
 
 /** Claim: the mean / IQM / median of a metric over seeds is below `threshold`. */
-export function claimBelow(o: ResampledClaimOptions & { values: Sample; threshold: number; statistic?: LocationStatistic }): Verdict {
+export function claimBelow(
+  o: ResampledClaimOptions & { values: Sample; threshold: number; statistic?: LocationStatistic },
+): Verdict {
   return claimLocation(o, '<', 'stats.claimBelow');
 }
 
@@ -327,11 +363,22 @@ export function claimCorrelationHigher(
   const method = o.method ?? 'spearman';
   const margin = o.margin ?? 0;
   const [X1, X2, Y] = o.names ?? ['x1', 'x2', 'y'];
-  const ci = correlationDifferenceCI(o.x1, o.x2, o.y, { correlation: method, reps: s.reps, level: s.level, method: s.method, rng: s.rng });
+  const ci = correlationDifferenceCI(o.x1, o.x2, o.y, {
+    correlation: method,
+    reps: s.reps,
+    level: s.level,
+    method: s.method,
+    rng: s.rng,
+  });
   const n = o.y.length;
   const claimed: ClaimedRelation = { relation: '>', threshold: margin, rope: o.rope };
   const name = method === 'spearman' ? 'Spearman ρ' : 'Kendall τ-b';
-  const details: Record<string, number | string> = { correlation: method, reps: ci.reps, ...intervalDetails(ci), nObservations: n };
+  const details: Record<string, number | string> = {
+    correlation: method,
+    reps: ci.reps,
+    ...intervalDetails(ci),
+    nObservations: n,
+  };
   if (o.rope) {
     details.ropeLo = o.rope[0];
     details.ropeHi = o.rope[1];
@@ -362,12 +409,20 @@ export function claimFractionAtLeast(
   checkBase(o, where);
   const n = o.successes.length;
   if (n === 0) throw new RangeError(`${where} (${o.claimId}): no cases; pass one boolean per case`);
-  if (!(o.fraction > 0 && o.fraction <= 1)) throw new RangeError(`${where}: fraction must be in (0, 1], got ${o.fraction}`);
+  if (!(o.fraction > 0 && o.fraction <= 1))
+    throw new RangeError(`${where}: fraction must be in (0, 1], got ${o.fraction}`);
   const k = o.successes.filter(Boolean).length;
   const level = o.level ?? 0.95;
   const pi = proportionCI(k, n, { level, method: o.proportionInterval ?? 'clopper-pearson' });
   const claimed: ClaimedRelation = { relation: '>=', threshold: o.fraction };
-  const details: Record<string, number | string> = { successes: k, n, interval: pi.method, intervalLo: pi.lo, intervalHi: pi.hi, intervalLevel: level };
+  const details: Record<string, number | string> = {
+    successes: k,
+    n,
+    interval: pi.method,
+    intervalLo: pi.lo,
+    intervalHi: pi.hi,
+    intervalLevel: level,
+  };
   if (o.fraction === 1) {
     const p = k / n;
     return makeVerdict(o, {

@@ -25,7 +25,9 @@ const CFF_SCHEMA = {
   properties: {
     abstract: { type: 'string', minLength: 1 },
     authors: {
-      type: 'array', minItems: 1, uniqueItems: true,
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
       items: { anyOf: [{ $ref: '#/definitions/person' }, { $ref: '#/definitions/entity' }] },
     },
     'cff-version': { type: 'string', pattern: '^1\\.2\\.0$' },
@@ -50,21 +52,68 @@ const CFF_SCHEMA = {
   },
   definitions: {
     entity: {
-      type: 'object', additionalProperties: false, required: ['name'],
-      properties: Object.fromEntries(['address', 'alias', 'city', 'country', 'date-end', 'date-start', 'email', 'fax', 'location', 'name', 'orcid', 'post-code', 'region', 'tel', 'website'].map((k) => [k, { type: 'string', minLength: 1 }])),
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: Object.fromEntries(
+        [
+          'address',
+          'alias',
+          'city',
+          'country',
+          'date-end',
+          'date-start',
+          'email',
+          'fax',
+          'location',
+          'name',
+          'orcid',
+          'post-code',
+          'region',
+          'tel',
+          'website',
+        ].map((k) => [k, { type: 'string', minLength: 1 }]),
+      ),
     },
     person: {
-      type: 'object', additionalProperties: false, required: ['family-names'],
-      properties: Object.fromEntries(['address', 'affiliation', 'alias', 'city', 'country', 'email', 'family-names', 'fax', 'given-names', 'name-particle', 'name-suffix', 'orcid', 'post-code', 'region', 'tel', 'website'].map((k) => [k, { type: 'string', minLength: 1 }])),
+      type: 'object',
+      additionalProperties: false,
+      required: ['family-names'],
+      properties: Object.fromEntries(
+        [
+          'address',
+          'affiliation',
+          'alias',
+          'city',
+          'country',
+          'email',
+          'family-names',
+          'fax',
+          'given-names',
+          'name-particle',
+          'name-suffix',
+          'orcid',
+          'post-code',
+          'region',
+          'tel',
+          'website',
+        ].map((k) => [k, { type: 'string', minLength: 1 }]),
+      ),
     },
   },
 };
 
 describe('CITATION.cff', () => {
   it('is valid YAML and valid against the CFF 1.2.0 schema, and matches the package', () => {
-    const script = 'import json,sys,yaml,jsonschema\nd=yaml.safe_load(open(sys.argv[1]))\njsonschema.validate(d, json.loads(sys.argv[2]))\nprint(json.dumps(d))';
-    const r = spawnSync(PY, ['-c', script, path.join(ROOT, 'CITATION.cff'), JSON.stringify(CFF_SCHEMA)], { encoding: 'utf8' });
-    if (r.status !== 0 && /No module named/.test(r.stderr)) throw new Error(`python3-yaml and python3-jsonschema are needed to validate CITATION.cff (sudo apt-get install -y python3-yaml python3-jsonschema):\n${r.stderr}`);
+    const script =
+      'import json,sys,yaml,jsonschema\nd=yaml.safe_load(open(sys.argv[1]))\njsonschema.validate(d, json.loads(sys.argv[2]))\nprint(json.dumps(d))';
+    const r = spawnSync(PY, ['-c', script, path.join(ROOT, 'CITATION.cff'), JSON.stringify(CFF_SCHEMA)], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0 && /No module named/.test(r.stderr))
+      throw new Error(
+        `python3-yaml and python3-jsonschema are needed to validate CITATION.cff (sudo apt-get install -y python3-yaml python3-jsonschema):\n${r.stderr}`,
+      );
     expect(r.status, r.stderr).toBe(0);
     const cff = JSON.parse(r.stdout);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -74,7 +123,16 @@ describe('CITATION.cff', () => {
     expect(cff.type).toBe('software');
     expect(cff.title).toBe(KIT_TITLE);
     // The schema check must be able to fail: an unknown key and a person without family-names are rejected.
-    const bad = spawnSync(PY, ['-c', 'import json,sys,jsonschema\njsonschema.validate(json.loads(sys.argv[1]), json.loads(sys.argv[2]))', JSON.stringify({ ...cff, authors: [{ 'given-names': 'X' }], colour: 'red' }), JSON.stringify(CFF_SCHEMA)], { encoding: 'utf8' });
+    const bad = spawnSync(
+      PY,
+      [
+        '-c',
+        'import json,sys,jsonschema\njsonschema.validate(json.loads(sys.argv[1]), json.loads(sys.argv[2]))',
+        JSON.stringify({ ...cff, authors: [{ 'given-names': 'X' }], colour: 'red' }),
+        JSON.stringify(CFF_SCHEMA),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(bad.status).not.toBe(0);
   });
 });
@@ -91,7 +149,22 @@ function summary(over: Partial<Summary> = {}): Summary {
     tables: [],
     figures: [],
     records: [],
-    provenance: { kitVersion: '0.1.0', commit: 'abcdef0123456789', dirty: false, notebookHash: 'n'.repeat(64), libraryHash: 'l'.repeat(64), backend: 'typed-arrays', backendPackage: null, node: 'v20', packages: {}, platform: 'linux-x64', cpus: 2, seed: null, wallTimeMs: 1, createdAt: '2025-03-04T00:00:00Z' },
+    provenance: {
+      kitVersion: '0.1.0',
+      commit: 'abcdef0123456789',
+      dirty: false,
+      notebookHash: 'n'.repeat(64),
+      libraryHash: 'l'.repeat(64),
+      backend: 'typed-arrays',
+      backendPackage: null,
+      node: 'v20',
+      packages: {},
+      platform: 'linux-x64',
+      cpus: 2,
+      seed: null,
+      wallTimeMs: 1,
+      createdAt: '2025-03-04T00:00:00Z',
+    },
     configHash: 'c0ffee',
     wallTimeMs: 1,
     cached: { hits: 0, computed: 0, recomputedCorrupt: 0 },
@@ -111,12 +184,22 @@ function balanced(s: string): boolean {
 
 describe('citations', () => {
   it('escapes LaTeX specials so that a caption cannot break the entry', () => {
-    expect(bibEscape('50% of {a}_b & c#d $x$ ~ ^ \\cmd')).toBe('50\\% of \\{a\\}\\_b \\& c\\#d \\$x\\$ \\textasciitilde{} \\textasciicircum{} \\textbackslash{}cmd');
+    expect(bibEscape('50% of {a}_b & c#d $x$ ~ ^ \\cmd')).toBe(
+      '50\\% of \\{a\\}\\_b \\& c\\#d \\$x\\$ \\textasciitilde{} \\textasciicircum{} \\textbackslash{}cmd',
+    );
     expect(bibEscape('line\nbreak')).toBe('line break');
   });
 
   it('a figure entry: stable key, id, caption and provenance; the block adds the kit and the paper', () => {
-    const meta = { id: 'p', title: 'A } paper', authors: [], year: 2024, url: '', bibtex: '@article{smith2024p,\n  title = {P},\n}', claims: [] };
+    const meta = {
+      id: 'p',
+      title: 'A } paper',
+      authors: [],
+      year: 2024,
+      url: '',
+      bibtex: '@article{smith2024p,\n  title = {P},\n}',
+      claims: [],
+    };
     const caption = 'Unbalanced } brace, 100% sure, x_1 and a % comment';
     const c = figureCitation(meta, summary(), { id: 'p/fig-one', caption });
     expect(c.key).toBe('rlmini:p:fig-one');
@@ -124,7 +207,9 @@ describe('citations', () => {
     expect(c.bibtex.startsWith('@misc{rlmini:p:fig-one,\n')).toBe(true);
     expect(c.bibtex).toContain('Unbalanced \\} brace, 100\\% sure, x\\_1 and a \\% comment');
     expect(c.bibtex).toContain('(BibTeX key smith2024p)');
-    expect(c.bibtex).toMatch(/profile full, 5 seeds \(0--4\), backend typed-arrays, rl-miniatures 0\.1\.0 commit abcdef012345, config hash c0ffee/);
+    expect(c.bibtex).toMatch(
+      /profile full, 5 seeds \(0--4\), backend typed-arrays, rl-miniatures 0\.1\.0 commit abcdef012345, config hash c0ffee/,
+    );
     expect(c.bibtex).toContain('year         = {2025}');
     expect(balanced(c.bibtex)).toBe(true);
     expect(c.bibtex.split('\n').every((l) => !/(^|[^\\])%/.test(l))).toBe(true); // no raw % (a comment in BibTeX)
@@ -138,22 +223,45 @@ describe('citations', () => {
 });
 
 describe('comparison pages: aggregation', () => {
-  const spec = (metric: string, method: string, values: number[], higherIsBetter = true): ComparisonSpec => ({ metric, method, values, seeds: values.map((_, i) => i), higherIsBetter });
-  const paper = (id: string, comparisons: ComparisonSpec[] | undefined) => ({ id, title: `Paper ${id}`, page: true, summary: summary({ paper: id, comparisons }) });
+  const spec = (metric: string, method: string, values: number[], higherIsBetter = true): ComparisonSpec => ({
+    metric,
+    method,
+    values,
+    seeds: values.map((_, i) => i),
+    higherIsBetter,
+  });
+  const paper = (id: string, comparisons: ComparisonSpec[] | undefined) => ({
+    id,
+    title: `Paper ${id}`,
+    page: true,
+    summary: summary({ paper: id, comparisons }),
+  });
 
   it('groups by metric, matches methods across papers, and gives mean and bootstrap interval per paper', () => {
     const c = compareTestbed('tabular', [
-      paper('b', [spec('Return', 'ppo', [1, 2, 3, 4]), spec('Return', 'SAC', [5, 5, 5, 5]), spec('steps', 'PPO', [10, 20], false)]),
+      paper('b', [
+        spec('Return', 'ppo', [1, 2, 3, 4]),
+        spec('Return', 'SAC', [5, 5, 5, 5]),
+        spec('steps', 'PPO', [10, 20], false),
+      ]),
       paper('a', [spec('return', 'PPO', [10, 12, 14, 16]), spec('return', 'DQN', [0, 1])]),
       paper('c', undefined), // built, publishes nothing (older summary)
     ]);
     expect(c.slug).toBe('tabular');
-    expect(c.papers.map((p) => [p.id, p.published])).toEqual([['b', 3], ['a', 2], ['c', 0]]);
+    expect(c.papers.map((p) => [p.id, p.published])).toEqual([
+      ['b', 3],
+      ['a', 2],
+      ['c', 0],
+    ]);
     expect(c.groups.map((g) => g.metric)).toEqual(['Return', 'steps']); // the group with a shared method first
     const g = c.groups[0];
     expect(g.slug).toBe('return');
     expect(g.papers.map((p) => p.id)).toEqual(['a', 'b']);
-    expect(g.rows.map((r) => [r.method, r.shared])).toEqual([['ppo', true], ['DQN', false], ['SAC', false]]);
+    expect(g.rows.map((r) => [r.method, r.shared])).toEqual([
+      ['ppo', true],
+      ['DQN', false],
+      ['SAC', false],
+    ]);
     const [a, b] = g.rows[0].cells;
     expect(a!.mean).toBe(13);
     expect(b!.mean).toBe(2.5);
@@ -170,20 +278,32 @@ describe('comparison pages: aggregation', () => {
     expect(c.groups[1].higherIsBetter).toBe(false);
     expect(c.nShared).toBe(1);
     // The figure: one trace per paper on one shared pair of axes, error bars = the intervals.
-    const data = g.figure.plotly.data as { name: string; x: string[]; y: number[]; error_y: { array: number[]; arrayminus: number[] } }[];
+    const data = g.figure.plotly.data as {
+      name: string;
+      x: string[];
+      y: number[];
+      error_y: { array: number[]; arrayminus: number[] };
+    }[];
     expect(g.figure.id).toBe('compare/tabular/return');
     expect(data.map((t) => t.name)).toEqual(['a', 'b']);
     expect(data[0].x).toEqual(['ppo', 'DQN']);
     expect(data[0].y[0]).toBe(13);
     expect(data[0].error_y.array[0]).toBeCloseTo(a!.hi - 13, 12);
     expect(data[0].error_y.arrayminus[0]).toBeCloseTo(13 - a!.lo, 12);
-    expect(Object.keys(g.figure.plotly.layout).filter((k) => /^[xy]axis\d*$/.test(k)).sort()).toEqual(['xaxis', 'yaxis']);
+    expect(
+      Object.keys(g.figure.plotly.layout)
+        .filter((k) => /^[xy]axis\d*$/.test(k))
+        .sort(),
+    ).toEqual(['xaxis', 'yaxis']);
   });
 
   it('flags papers that disagree on the direction, and ignores malformed entries', () => {
     const c = compareTestbed('bandits', [
       paper('a', [spec('regret', 'UCB', [1, 2, 3], false)]),
-      paper('b', [spec('regret', 'UCB', [2, 3, 4], true), { metric: 'regret', method: 'bad', values: [NaN], seeds: [0], higherIsBetter: true } as ComparisonSpec]),
+      paper('b', [
+        spec('regret', 'UCB', [2, 3, 4], true),
+        { metric: 'regret', method: 'bad', values: [NaN], seeds: [0], higherIsBetter: true } as ComparisonSpec,
+      ]),
     ]);
     expect(c.groups[0].higherIsBetter).toBeNull();
     expect(c.groups[0].rows.map((r) => r.method)).toEqual(['UCB']);
@@ -208,7 +328,8 @@ describe('static export bookkeeping', () => {
     expect(exportHash(f)).toBe(exportHash(JSON.parse(JSON.stringify(f))));
     expect(exportHash(f)).not.toBe(exportHash({ ...f, plotly: { ...f.plotly, data: [{ type: 'bar', y: [1, 3] }] } }));
     expect(exportHash(f)).not.toBe(exportHash({ ...f, plotly: { ...f.plotly, layout: { width: 900 } } }));
-    for (const ok of ['starc/spearman-by-metric', 'compare/tabular/success-rate']) expect(safeFigureId(ok), ok).toBe(true);
+    for (const ok of ['starc/spearman-by-metric', 'compare/tabular/success-rate'])
+      expect(safeFigureId(ok), ok).toBe(true);
     for (const bad of ['../x', 'a/../../b', '/abs', 'a//b', 'a b', 'a/.']) expect(safeFigureId(bad), bad).toBe(false);
   });
 });
@@ -221,17 +342,47 @@ describe('nb.compare', () => {
     process.env.RLMINI_RESULTS_DIR = path.join(tmp, 'results');
     process.env.RLMINI_NOTEBOOKS_DIR = path.join(tmp, 'notebooks');
     const { startNotebook } = await import('../../src/core/notebook');
-    const nb = startNotebook({ id: 'cmp-test', profile: 'smoke', spec: { seeds: { type: 'int[]' } }, defaults: { smoke: { seeds: [0, 1, 2] }, full: { seeds: [0, 1, 2] } } });
-    expect(() => nb.compare({ metric: '', method: 'PPO', values: [1, 2, 3], higherIsBetter: true })).toThrow(/cmp-test: nb\.compare: metric must be a non-empty string/);
-    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2], higherIsBetter: true })).toThrow(/2 values but the notebook has 3 seeds; pass seeds/);
-    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, NaN, 2], higherIsBetter: true })).toThrow(/values\[1\] = NaN is not a finite number/);
-    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2], seeds: [0], higherIsBetter: true })).toThrow(/2 values but 1 seeds/);
-    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2, 3], higherIsBetter: 'yes' as unknown as boolean })).toThrow(/higherIsBetter must be true or false/);
+    const nb = startNotebook({
+      id: 'cmp-test',
+      profile: 'smoke',
+      spec: { seeds: { type: 'int[]' } },
+      defaults: { smoke: { seeds: [0, 1, 2] }, full: { seeds: [0, 1, 2] } },
+    });
+    expect(() => nb.compare({ metric: '', method: 'PPO', values: [1, 2, 3], higherIsBetter: true })).toThrow(
+      /cmp-test: nb\.compare: metric must be a non-empty string/,
+    );
+    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2], higherIsBetter: true })).toThrow(
+      /2 values but the notebook has 3 seeds; pass seeds/,
+    );
+    expect(() => nb.compare({ metric: 'ret', method: 'PPO', values: [1, NaN, 2], higherIsBetter: true })).toThrow(
+      /values\[1\] = NaN is not a finite number/,
+    );
+    expect(() =>
+      nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2], seeds: [0], higherIsBetter: true }),
+    ).toThrow(/2 values but 1 seeds/);
+    expect(() =>
+      nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2, 3], higherIsBetter: 'yes' as unknown as boolean }),
+    ).toThrow(/higherIsBetter must be true or false/);
     nb.compare({ metric: 'ret', method: 'PPO', values: [1, 2, 3], higherIsBetter: true });
-    nb.compare({ metric: 'Ret', method: 'ppo', values: new Float64Array([4, 5, 6]), higherIsBetter: true, unit: 'reward' }); // replaces the first
-    nb.compare({ metric: 'ret', method: 'SAC', values: [7, 8], seeds: [5, 9], higherIsBetter: true, note: 'two seeds' });
+    nb.compare({
+      metric: 'Ret',
+      method: 'ppo',
+      values: new Float64Array([4, 5, 6]),
+      higherIsBetter: true,
+      unit: 'reward',
+    }); // replaces the first
+    nb.compare({
+      metric: 'ret',
+      method: 'SAC',
+      values: [7, 8],
+      seeds: [5, 9],
+      higherIsBetter: true,
+      note: 'two seeds',
+    });
     nb.finish();
-    const s = JSON.parse(fs.readFileSync(path.join(tmp, 'results', 'cmp-test', 'smoke', 'summary.json'), 'utf8')) as Summary;
+    const s = JSON.parse(
+      fs.readFileSync(path.join(tmp, 'results', 'cmp-test', 'smoke', 'summary.json'), 'utf8'),
+    ) as Summary;
     expect(s.comparisons).toEqual([
       { metric: 'Ret', method: 'ppo', values: [4, 5, 6], seeds: [0, 1, 2], higherIsBetter: true, unit: 'reward' },
       { metric: 'ret', method: 'SAC', values: [7, 8], seeds: [5, 9], higherIsBetter: true, note: 'two seeds' },

@@ -20,7 +20,9 @@ import { CLI, ROOT, code, md, notebook, workspace } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
-const CATALOG: { id: string; tier: string; family: string; testbed: string | null }[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'catalog.json'), 'utf8')).papers;
+const CATALOG: { id: string; tier: string; family: string; testbed: string | null }[] = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'data', 'catalog.json'), 'utf8'),
+).papers;
 const EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 const EVIL_METHOD = '<img src=x onerror="window.__pwned=3">';
 
@@ -37,31 +39,71 @@ const SYNTH = {
     title: `Synthetic paper B ${EVIL}`,
     comparisons: [
       { metric: 'Success rate', unit: 'fraction', method: 'dpo', values: [0.3, 0.35, 0.4, 0.45], higherIsBetter: true },
-      { metric: 'Success rate', unit: 'fraction', method: 'regret PM', values: [0.55, 0.6, 0.62, 0.7], higherIsBetter: true },
-      { metric: 'Success rate', unit: 'fraction', method: EVIL_METHOD, values: [0.1, 0.2, 0.3, 0.4], higherIsBetter: true },
+      {
+        metric: 'Success rate',
+        unit: 'fraction',
+        method: 'regret PM',
+        values: [0.55, 0.6, 0.62, 0.7],
+        higherIsBetter: true,
+      },
+      {
+        metric: 'Success rate',
+        unit: 'fraction',
+        method: EVIL_METHOD,
+        values: [0.1, 0.2, 0.3, 0.4],
+        higherIsBetter: true,
+      },
       { metric: 'episode length', method: 'DPO', values: [12, 14, 13, 15], higherIsBetter: false },
     ],
   },
 } as const;
 
-const FIGURE_IDS = ['starc/spearman-by-metric', 'starc/distance-vs-regret', 'cpl/scores', 'regret-preference-model/scores', 'compare/tabular/success-rate', 'compare/tabular/episode-length'];
+const FIGURE_IDS = [
+  'starc/spearman-by-metric',
+  'starc/distance-vs-regret',
+  'cpl/scores',
+  'regret-preference-model/scores',
+  'compare/tabular/success-rate',
+  'compare/tabular/episode-length',
+];
 const CSS = { width: 720, height: 432 };
 const SCALE = 300 / 96;
 
 /** Run a node process without blocking the test worker. */
-function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 300_000): Promise<{ status: number | null; out: string }> {
+function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs = 300_000,
+): Promise<{ status: number | null; out: string }> {
   return runNodeAsync(args, { env, cwd, timeoutMs });
 }
 
-function cli(ws: ReturnType<typeof workspace>, args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 300_000) {
+function cli(
+  ws: ReturnType<typeof workspace>,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 300_000,
+) {
   return runNode([CLI, ...args], { ...ws.env, ...extraEnv }, ws.dir, timeoutMs);
 }
 
 async function writeSyntheticPapers(ws: ReturnType<typeof workspace>): Promise<void> {
   for (const [id, p] of Object.entries(SYNTH)) {
-    ws.write(id, notebook([md(`# ${p.title}\nSynthetic paper for the comparison-page test.`)], {
-      id, title: p.title, authors: ['A. Author'], year: 2024, url: 'https://example.org/paper', bibtex: `@article{synth_${id.replace(/-/g, '_')},\n  title = {${id}},\n  year = {2024}\n}`, claims: [], design: 'synthetic', deviations: [],
-    }));
+    ws.write(
+      id,
+      notebook([md(`# ${p.title}\nSynthetic paper for the comparison-page test.`)], {
+        id,
+        title: p.title,
+        authors: ['A. Author'],
+        year: 2024,
+        url: 'https://example.org/paper',
+        bibtex: `@article{synth_${id.replace(/-/g, '_')},\n  title = {${id}},\n  year = {2024}\n}`,
+        claims: [],
+        design: 'synthetic',
+        deviations: [],
+      }),
+    );
   }
   // The real notebook API, outside a kernel: what a notebook's cells would do.
   const script = `
@@ -80,14 +122,17 @@ for (const [id, p] of Object.entries(synth)) {
 
 function mtimes(dir: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const id of FIGURE_IDS) for (const e of ['svg', 'png', 'pdf']) out[`${id}.${e}`] = fs.statSync(path.join(dir, `${id}.${e}`)).mtimeMs;
+  for (const id of FIGURE_IDS)
+    for (const e of ['svg', 'png', 'pdf']) out[`${id}.${e}`] = fs.statSync(path.join(dir, `${id}.${e}`)).mtimeMs;
   return out;
 }
 
 /** Relative links of a static HTML page (all links are static: no script writes any). */
 function relativeLinks(file: string): string[] {
   const html = fs.readFileSync(file, 'utf8');
-  return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).filter((h) => h && !/^(https?:|#|data:|mailto:)/.test(h));
+  return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)]
+    .map((m) => m[1].replace(/&amp;/g, '&'))
+    .filter((h) => h && !/^(https?:|#|data:|mailto:)/.test(h));
 }
 
 describe('reports in a browser', () => {
@@ -98,12 +143,25 @@ describe('reports in a browser', () => {
   let firstRun = '';
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing (${CHROMIUM}): install it with \`sudo apt-get install -y chromium\` (or run \`npm run setup\` as root).`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is missing (${CHROMIUM}): install it with \`sudo apt-get install -y chromium\` (or run \`npm run setup\` as root).`,
+      );
     fs.copyFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), path.join(ws.nbDir, 'starc.ipynb'));
-    ws.write('zz-escape', notebook(
-      [md(`# Title ${EVIL}`), code(`console.log(${JSON.stringify(EVIL)});`)],
-      { id: 'zz-escape', title: `Evil ${EVIL}`, authors: [EVIL], year: 2026, url: 'javascript:alert(1)', bibtex: EVIL, claims: [{ id: 'c', quote: EVIL }], design: EVIL, deviations: [EVIL] },
-    ));
+    ws.write(
+      'zz-escape',
+      notebook([md(`# Title ${EVIL}`), code(`console.log(${JSON.stringify(EVIL)});`)], {
+        id: 'zz-escape',
+        title: `Evil ${EVIL}`,
+        authors: [EVIL],
+        year: 2026,
+        url: 'javascript:alert(1)',
+        bibtex: EVIL,
+        claims: [{ id: 'c', quote: EVIL }],
+        design: EVIL,
+        deviations: [EVIL],
+      }),
+    );
     await writeSyntheticPapers(ws);
     // Execute the two real notebooks; the synthetic papers are rendered from their summaries.
     const r = await cli(ws, ['reports', '--profile', 'smoke', '--only', 'starc,zz-escape'], {}, 600_000);
@@ -113,7 +171,16 @@ describe('reports in a browser', () => {
     figuresDir = path.join(reports, 'figures');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-file-access-from-files'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--allow-file-access-from-files',
+      ],
     });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   }, 600_000);
@@ -126,7 +193,9 @@ describe('reports in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     const outside: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('request', (req) => {
       const u = req.url();
@@ -138,7 +207,14 @@ describe('reports in a browser', () => {
   }
 
   async function renderedFigures(page: Page): Promise<number[]> {
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('div.plot')).every((d) => d.querySelectorAll('svg.main-svg .point').length > 0), null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('div.plot')).every(
+          (d) => d.querySelectorAll('svg.main-svg .point').length > 0,
+        ),
+      null,
+      { timeout: 30_000 },
+    );
     return page.$$eval('div.plot', (ds) => ds.map((d) => d.querySelectorAll('svg.main-svg .point').length));
   }
 
@@ -154,7 +230,8 @@ describe('reports in a browser', () => {
     // Cite this figure: the figure's @misc with its stable id, caption and provenance, the kit's and the paper's BibTeX.
     const cites = await page.$$eval('details.cite pre', (ps) => ps.map((p) => p.textContent ?? ''));
     expect(cites.length).toBe(2);
-    const starcBib: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), 'utf8')).metadata.paper.bibtex;
+    const starcBib: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), 'utf8')).metadata
+      .paper.bibtex;
     const paperKey = /@\w+\s*\{\s*([^,\s]+)\s*,/.exec(starcBib)![1];
     expect(cites[0]).toContain('@misc{rlmini:starc:spearman-by-metric,');
     expect(cites[0]).toMatch(/title\s+= \{\{Figure starc\/spearman-by-metric\}: Spearman correlation/);
@@ -164,26 +241,45 @@ describe('reports in a browser', () => {
     expect(cites[0]).toContain(`(BibTeX key ${paperKey})`); // the figure's entry points at it
     for (const c of cites) {
       let depth = 0;
-      for (const ch of c.replace(/\\[{}]/g, '')) { depth += ch === '{' ? 1 : ch === '}' ? -1 : 0; expect(depth).toBeGreaterThanOrEqual(0); }
+      for (const ch of c.replace(/\\[{}]/g, '')) {
+        depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+        expect(depth).toBeGreaterThanOrEqual(0);
+      }
       expect(depth).toBe(0);
     }
     // Static exports are linked from the figure.
     const exportLinks = await page.$$eval('p.exports a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(exportLinks).toEqual(expect.arrayContaining(['../figures/starc/spearman-by-metric.svg', '../figures/starc/spearman-by-metric.png', '../figures/starc/spearman-by-metric.pdf']));
-    expect(await page.getAttribute('p.crumbs a[href="../compare/tabular.html"]', 'href')).toBe('../compare/tabular.html');
+    expect(exportLinks).toEqual(
+      expect.arrayContaining([
+        '../figures/starc/spearman-by-metric.svg',
+        '../figures/starc/spearman-by-metric.png',
+        '../figures/starc/spearman-by-metric.pdf',
+      ]),
+    );
+    expect(await page.getAttribute('p.crumbs a[href="../compare/tabular.html"]', 'href')).toBe(
+      '../compare/tabular.html',
+    );
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'paper-starc.png'), fullPage: false });
     await page.click('figure#fig-spearman-by-metric details.cite summary');
-    await (await page.$('figure#fig-spearman-by-metric'))!.screenshot({ path: path.join(ARTIFACTS, 'paper-starc-figure.png') });
+    await (await page.$('figure#fig-spearman-by-metric'))!.screenshot({
+      path: path.join(ARTIFACTS, 'paper-starc-figure.png'),
+    });
     await page.close();
   }, 60_000);
 
   it('the executed notebook shows figures inline offline: the first carries the local plotly bundle, each has the plotly MIME part', () => {
     const nb = JSON.parse(fs.readFileSync(path.join(reports, 'notebooks', 'starc.ipynb'), 'utf8'));
-    const figs = nb.cells.flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).map((o) => o.data ?? {})).filter((d: Record<string, unknown>) => d['application/vnd.rlmini.figure+json']);
+    const figs = nb.cells
+      .flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).map((o) => o.data ?? {}))
+      .filter((d: Record<string, unknown>) => d['application/vnd.rlmini.figure+json']);
     expect(figs.length).toBe(2);
-    expect(String(figs[0]['text/html']).startsWith('<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */if(!window.Plotly){(function(define,exports,module){')).toBe(true);
+    expect(
+      String(figs[0]['text/html']).startsWith(
+        '<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */if(!window.Plotly){(function(define,exports,module){',
+      ),
+    ).toBe(true);
     expect(String(figs[1]['text/html'])).not.toContain('define,exports,module');
     for (const d of figs) {
       const p = d['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: unknown };
@@ -196,14 +292,22 @@ describe('reports in a browser', () => {
     const rows = await page.$$eval('tr.paper', (rs) => rs.length);
     expect(rows).toBe(CATALOG.length + 1); // + the uncatalogued test notebook
     // Grouped by testbed, sub-grouped by family: every row sits in the section of its own testbed and family.
-    const misplaced = await page.$$eval('tr.paper', (rs) => rs.filter((r) => {
-      const fam = r.closest('section.family')?.getAttribute('data-family');
-      const tb = r.closest('section.group')?.getAttribute('data-group');
-      return fam !== r.getAttribute('data-family') || tb !== r.getAttribute('data-testbed');
-    }).length);
+    const misplaced = await page.$$eval(
+      'tr.paper',
+      (rs) =>
+        rs.filter((r) => {
+          const fam = r.closest('section.family')?.getAttribute('data-family');
+          const tb = r.closest('section.group')?.getAttribute('data-group');
+          return fam !== r.getAttribute('data-family') || tb !== r.getAttribute('data-testbed');
+        }).length,
+    );
     expect(misplaced).toBe(0);
-    const tabularFamilies = await page.$$eval('section.group[data-group="tabular"] section.family', (ss) => ss.map((s) => s.getAttribute('data-family')));
-    expect(tabularFamilies.sort()).toEqual([...new Set(CATALOG.filter((p) => p.testbed === 'tabular').map((p) => p.family))].sort());
+    const tabularFamilies = await page.$$eval('section.group[data-group="tabular"] section.family', (ss) =>
+      ss.map((s) => s.getAttribute('data-family')),
+    );
+    expect(tabularFamilies.sort()).toEqual(
+      [...new Set(CATALOG.filter((p) => p.testbed === 'tabular').map((p) => p.family))].sort(),
+    );
     // Counts on top.
     expect(await page.textContent('#counts')).toMatch(/out of scope: 61/);
     // Search.
@@ -215,17 +319,31 @@ describe('reports in a browser', () => {
     await page.selectOption('#status', '');
     // Family filter, alone and with the testbed filter.
     await page.selectOption('#family', 'preference-learning');
-    expect(await page.textContent('#shown')).toBe(`${CATALOG.filter((p) => p.family === 'preference-learning').length} shown`);
-    const visibleFamilies = await page.$$eval('section.family', (ss) => [...new Set(ss.filter((s) => (s as HTMLElement).style.display !== 'none').map((s) => s.getAttribute('data-family')))]);
+    expect(await page.textContent('#shown')).toBe(
+      `${CATALOG.filter((p) => p.family === 'preference-learning').length} shown`,
+    );
+    const visibleFamilies = await page.$$eval('section.family', (ss) => [
+      ...new Set(
+        ss.filter((s) => (s as HTMLElement).style.display !== 'none').map((s) => s.getAttribute('data-family')),
+      ),
+    ]);
     expect(visibleFamilies).toEqual(['preference-learning']);
     await page.selectOption('#testbed', 'tabular');
-    expect(await page.textContent('#shown')).toBe(`${CATALOG.filter((p) => p.family === 'preference-learning' && p.testbed === 'tabular').length} shown`);
-    expect(await page.$$eval('section.group', (ss) => ss.filter((s) => (s as HTMLElement).style.display !== 'none').map((s) => s.getAttribute('data-group')))).toEqual(['tabular']);
+    expect(await page.textContent('#shown')).toBe(
+      `${CATALOG.filter((p) => p.family === 'preference-learning' && p.testbed === 'tabular').length} shown`,
+    );
+    expect(
+      await page.$$eval('section.group', (ss) =>
+        ss.filter((s) => (s as HTMLElement).style.display !== 'none').map((s) => s.getAttribute('data-group')),
+      ),
+    ).toEqual(['tabular']);
     await page.selectOption('#family', '');
     await page.selectOption('#testbed', '');
     expect(await page.textContent('#shown')).toBe(`${CATALOG.length + 1} shown`);
     // The comparison page of the tabular testbed is linked.
-    expect(await page.$$eval('a.compare-link', (as) => as.map((a) => a.getAttribute('href')))).toContain('compare/tabular.html');
+    expect(await page.$$eval('a.compare-link', (as) => as.map((a) => a.getAttribute('href')))).toContain(
+      'compare/tabular.html',
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'index.png') });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
@@ -233,8 +351,20 @@ describe('reports in a browser', () => {
   }, 60_000);
 
   it('every link of every page resolves, and every page loads without errors or outside requests', async () => {
-    const pages = ['index.html', ...fs.readdirSync(path.join(reports, 'papers')).map((f) => `papers/${f}`), ...fs.readdirSync(path.join(reports, 'compare')).map((f) => `compare/${f}`)];
-    expect(pages).toEqual(expect.arrayContaining(['papers/starc.html', 'papers/cpl.html', 'papers/regret-preference-model.html', 'papers/zz-escape.html', 'compare/tabular.html']));
+    const pages = [
+      'index.html',
+      ...fs.readdirSync(path.join(reports, 'papers')).map((f) => `papers/${f}`),
+      ...fs.readdirSync(path.join(reports, 'compare')).map((f) => `compare/${f}`),
+    ];
+    expect(pages).toEqual(
+      expect.arrayContaining([
+        'papers/starc.html',
+        'papers/cpl.html',
+        'papers/regret-preference-model.html',
+        'papers/zz-escape.html',
+        'compare/tabular.html',
+      ]),
+    );
     for (const rel of pages) {
       for (const h of relativeLinks(path.join(reports, rel))) {
         const target = path.resolve(path.dirname(path.join(reports, rel)), decodeURIComponent(h.split('#')[0]));
@@ -257,15 +387,33 @@ describe('reports in a browser', () => {
     const figures = await renderedFigures(page);
     expect(figures.length).toBe(2); // success rate (two papers), episode length (one paper)
     const fig = await page.$eval('div.plot[data-figure="compare/tabular/success-rate"]', (d) => {
-      const gd = d as unknown as { data: { name: string; x: string[]; y: number[]; error_y: { array: number[]; arrayminus: number[] } }[]; _fullLayout: Record<string, unknown> };
-      const axes = Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k)).sort();
+      const gd = d as unknown as {
+        data: { name: string; x: string[]; y: number[]; error_y: { array: number[]; arrayminus: number[] } }[];
+        _fullLayout: Record<string, unknown>;
+      };
+      const axes = Object.keys(gd._fullLayout)
+        .filter((k) => /^[xy]axis\d*$/.test(k))
+        .sort();
       // Marker positions in pixels, per trace.
-      const traces = Array.from(d.querySelectorAll('g.trace.scatter')).map((g) => Array.from(g.querySelectorAll('path.point')).map((p) => {
-        const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(p.getAttribute('transform') ?? '');
-        return m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-      }));
+      const traces = Array.from(d.querySelectorAll('g.trace.scatter')).map((g) =>
+        Array.from(g.querySelectorAll('path.point')).map((p) => {
+          const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(p.getAttribute('transform') ?? '');
+          return m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+        }),
+      );
       const errorbars = d.querySelectorAll('g.errorbar').length;
-      return { axes, data: gd.data.map((t) => ({ name: t.name, x: t.x, y: t.y, plus: t.error_y.array, minus: t.error_y.arrayminus })), traces, errorbars };
+      return {
+        axes,
+        data: gd.data.map((t) => ({
+          name: t.name,
+          x: t.x,
+          y: t.y,
+          plus: t.error_y.array,
+          minus: t.error_y.arrayminus,
+        })),
+        traces,
+        errorbars,
+      };
     });
     expect(fig.axes).toEqual(['xaxis', 'yaxis']); // one shared x (methods) and one shared y axis
     expect(fig.data.map((t) => t.name)).toEqual(['cpl (smoke)', 'regret-preference-model (smoke)']);
@@ -275,7 +423,11 @@ describe('reports in a browser', () => {
     expect(dpoB).toBeGreaterThanOrEqual(0);
     expect(fig.data[0].y[dpoA]).toBeCloseTo(0.65, 12);
     expect(fig.data[1].y[dpoB]).toBeCloseTo(0.375, 12);
-    for (const t of fig.data) for (let i = 0; i < t.y.length; i++) { expect(t.plus[i]).toBeGreaterThan(0); expect(t.minus[i]).toBeGreaterThan(0); }
+    for (const t of fig.data)
+      for (let i = 0; i < t.y.length; i++) {
+        expect(t.plus[i]).toBeGreaterThan(0);
+        expect(t.minus[i]).toBeGreaterThan(0);
+      }
     expect(fig.traces.map((t) => t.length)).toEqual([2, 3]);
     expect(fig.errorbars).toBe(5);
     // On the shared y axis the higher mean of paper A's DPO is drawn above paper B's (smaller pixel y),
@@ -286,10 +438,15 @@ describe('reports in a browser', () => {
     expect(Math.abs(ax - bx)).toBeGreaterThan(2);
     expect(Math.abs(ax - bx)).toBeLessThan(150);
     // The table: the shared method first, with means, intervals and seeds.
-    const rows = await page.$$eval('section#success-rate table.compare tbody tr', (rs) => rs.map((r) => ({ cls: r.className, cells: Array.from(r.children).map((c) => c.textContent ?? '') })));
+    const rows = await page.$$eval('section#success-rate table.compare tbody tr', (rs) =>
+      rs.map((r) => ({ cls: r.className, cells: Array.from(r.children).map((c) => c.textContent ?? '') })),
+    );
     expect(rows[0].cls).toBe('shared');
     expect(rows[0].cells[0]).toMatch(/^DPO\s+shared/);
-    const parse = (s: string) => { const m = /([\d.]+)\s*\[([\d.]+), ([\d.]+)\]\s*n = 4 seeds/.exec(s); return m ? m.slice(1).map(Number) : null; };
+    const parse = (s: string) => {
+      const m = /([\d.]+)\s*\[([\d.]+), ([\d.]+)\]\s*n = 4 seeds/.exec(s);
+      return m ? m.slice(1).map(Number) : null;
+    };
     const a = parse(rows[0].cells[1]);
     const b = parse(rows[0].cells[2]);
     expect(a).not.toBeNull();
@@ -329,17 +486,35 @@ describe('reports in a browser', () => {
     // Parsed by Chromium with JavaScript off: what the HTML itself holds, before any script runs.
     const ctx = await browser.newContext({ javaScriptEnabled: false });
     const page = await ctx.newPage();
-    for (const rel of ['index.html', 'papers/starc.html', 'papers/zz-escape.html', 'papers/regret-preference-model.html', 'compare/tabular.html']) {
+    for (const rel of [
+      'index.html',
+      'papers/starc.html',
+      'papers/zz-escape.html',
+      'papers/regret-preference-model.html',
+      'compare/tabular.html',
+    ]) {
       await page.goto(pathToFileURL(path.join(reports, rel)).href);
       const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
       expect(csp, rel).toMatch(/^default-src 'none'; script-src 'self';/);
       expect(csp, rel).not.toMatch(/script-src[^;]*unsafe/);
-      const inline = await page.$$eval('script', (ss) => ss.filter((s) => !s.hasAttribute('src') && s.getAttribute('type') !== 'application/json').length);
+      const inline = await page.$$eval(
+        'script',
+        (ss) => ss.filter((s) => !s.hasAttribute('src') && s.getAttribute('type') !== 'application/json').length,
+      );
       expect(inline, `${rel}: inline executable script`).toBe(0);
-      const handlers = await page.$$eval('*', (es) => es.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)));
+      const handlers = await page.$$eval('*', (es) =>
+        es.flatMap((e) =>
+          Array.from(e.attributes)
+            .filter((a) => /^on/i.test(a.name))
+            .map((a) => `${e.tagName} ${a.name}`),
+        ),
+      );
       expect(handlers, `${rel}: inline event handlers`).toEqual([]);
       expect(await page.$$('img[src="x"]'), rel).toEqual([]);
-      const jsUrls = await page.$$eval('[href],[src]', (es) => es.filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length);
+      const jsUrls = await page.$$eval(
+        '[href],[src]',
+        (es) => es.filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length,
+      );
       expect(jsUrls, rel).toBe(0);
     }
     await ctx.close();
@@ -349,7 +524,8 @@ describe('reports in a browser', () => {
     const bib = fs.readFileSync(path.join(reports, 'references.bib'), 'utf8');
     expect(bib).toContain('@software{rl_miniatures,');
     expect(bib).toContain('@article{synth_cpl,');
-    for (const id of ['starc/spearman-by-metric', 'cpl/scores']) expect(bib).toContain(`@misc{rlmini:${id.replace('/', ':')},`);
+    for (const id of ['starc/spearman-by-metric', 'cpl/scores'])
+      expect(bib).toContain(`@misc{rlmini:${id.replace('/', ':')},`);
   });
 
   it('exports every figure as valid SVG, PNG (300 dpi) and PDF', async () => {
@@ -359,7 +535,13 @@ describe('reports in a browser', () => {
       const svg = fs.readFileSync(path.join(figuresDir, `${id}.svg`), 'utf8');
       const parsed = await page.evaluate((text) => {
         const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-        return { root: doc.documentElement.nodeName, error: doc.getElementsByTagName('parsererror').length, nodes: doc.getElementsByTagName('*').length, texts: doc.getElementsByTagName('text').length, width: doc.documentElement.getAttribute('width') };
+        return {
+          root: doc.documentElement.nodeName,
+          error: doc.getElementsByTagName('parsererror').length,
+          nodes: doc.getElementsByTagName('*').length,
+          texts: doc.getElementsByTagName('text').length,
+          width: doc.documentElement.getAttribute('width'),
+        };
       }, svg);
       expect(parsed, id).toMatchObject({ root: 'svg', error: 0, width: String(CSS.width) });
       expect(parsed.nodes, id).toBeGreaterThan(20);
@@ -367,7 +549,10 @@ describe('reports in a browser', () => {
       const png = fs.readFileSync(path.join(figuresDir, `${id}.png`));
       expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), id).toBe(true);
       expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
-      expect([png.readUInt32BE(16), png.readUInt32BE(20)], id).toEqual([Math.round(CSS.width * SCALE), Math.round(CSS.height * SCALE)]);
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], id).toEqual([
+        Math.round(CSS.width * SCALE),
+        Math.round(CSS.height * SCALE),
+      ]);
       const pdf = fs.readFileSync(path.join(figuresDir, `${id}.pdf`));
       const text = pdf.toString('latin1');
       expect(text.startsWith('%PDF-'), id).toBe(true);
@@ -410,7 +595,9 @@ describe('reports in a browser', () => {
   it('without Chromium the HTML still builds, with one message naming the package; --no-figures skips the export', async () => {
     // cpl/scores changed (previous test) and one of its files is gone: an export is needed, Chromium is not there.
     fs.rmSync(path.join(figuresDir, 'cpl', 'scores.png'));
-    const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only'], { RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here') });
+    const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only'], {
+      RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
+    });
     expect(r.status, r.out).toBe(0);
     const lines = r.out.split('\n').filter((l) => /Chromium not found/.test(l));
     expect(lines.length).toBe(1);
@@ -419,19 +606,69 @@ describe('reports in a browser', () => {
     const cpl = fs.readFileSync(path.join(reports, 'papers', 'cpl.html'), 'utf8');
     expect(cpl).not.toContain('figures/cpl/scores.png'); // only files that exist are linked
     expect(cpl).toContain('figures/cpl/scores.svg');
-    const nf = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures'], { RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here') });
+    const nf = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures'], {
+      RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
+    });
     expect(nf.status, nf.out).toBe(0);
     expect(nf.out).not.toMatch(/figures:|Chromium not found/);
   }, 60_000);
 
   it('the bench page (rendered by the reports build from reports/bench.json) loads offline, escapes text and has no inline script', async () => {
     const report = {
-      date: '2024-05-01T00:00:00Z', flags: ['--quick'], totalS: 42,
-      machine: { node: 'v20.0.0', platform: 'linux x64', cpu: `CPU ${EVIL}`, cores: 2, backend: 'wasm', python: '3.11.2', numpy: '1.24.2', torch: '1.13.0', referenceThreads: 1 },
+      date: '2024-05-01T00:00:00Z',
+      flags: ['--quick'],
+      totalS: 42,
+      machine: {
+        node: 'v20.0.0',
+        platform: 'linux x64',
+        cpu: `CPU ${EVIL}`,
+        cores: 2,
+        backend: 'wasm',
+        python: '3.11.2',
+        numpy: '1.24.2',
+        torch: '1.13.0',
+        referenceThreads: 1,
+      },
       rows: [
-        { id: 'mlp/tfjs', workload: 'MLP step', impl: `kit ${EVIL_METHOD}`, side: 'kit', ms: 80, unit: 'per step', throughput: { value: 6400, unit: 'samples/s' }, backend: 'wasm', threads: 1, refId: 'mlp/torch-1t', ratio: 10, agreement: { ok: true, text: 'losses agree' }, detail: '' },
-        { id: 'mlp/torch-1t', workload: 'MLP step', impl: 'PyTorch 1.13.0 (1 thread)', side: 'reference', ms: 8, unit: 'per step', throughput: { value: 64000, unit: 'samples/s' }, backend: 'torch', threads: 1, agreement: { ok: true, text: 'losses agree' }, detail: '' },
-        { id: 'vi/jacobi/kit', workload: 'value iteration', impl: 'kit, Jacobi', side: 'kit', ms: null, unit: '', backend: '', threads: 1, detail: 'failed: boom' },
+        {
+          id: 'mlp/tfjs',
+          workload: 'MLP step',
+          impl: `kit ${EVIL_METHOD}`,
+          side: 'kit',
+          ms: 80,
+          unit: 'per step',
+          throughput: { value: 6400, unit: 'samples/s' },
+          backend: 'wasm',
+          threads: 1,
+          refId: 'mlp/torch-1t',
+          ratio: 10,
+          agreement: { ok: true, text: 'losses agree' },
+          detail: '',
+        },
+        {
+          id: 'mlp/torch-1t',
+          workload: 'MLP step',
+          impl: 'PyTorch 1.13.0 (1 thread)',
+          side: 'reference',
+          ms: 8,
+          unit: 'per step',
+          throughput: { value: 64000, unit: 'samples/s' },
+          backend: 'torch',
+          threads: 1,
+          agreement: { ok: true, text: 'losses agree' },
+          detail: '',
+        },
+        {
+          id: 'vi/jacobi/kit',
+          workload: 'value iteration',
+          impl: 'kit, Jacobi',
+          side: 'kit',
+          ms: null,
+          unit: '',
+          backend: '',
+          threads: 1,
+          detail: 'failed: boom',
+        },
       ],
     };
     fs.writeFileSync(path.join(reports, 'bench.json'), JSON.stringify(report));
@@ -445,9 +682,12 @@ describe('reports in a browser', () => {
     expect(await page.textContent('tr[data-row="vi/jacobi/kit"]')).toMatch(/failed/);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.textContent('body')).toContain('<img src=x onerror="window.__pwned=3">');
-    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).toMatch(/^default-src 'none'; script-src 'self';/);
+    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).toMatch(
+      /^default-src 'none'; script-src 'self';/,
+    );
     expect(await page.$$eval('script', (ss) => ss.filter((x) => !x.hasAttribute('src')).length)).toBe(0);
-    for (const href of relativeLinks(path.join(reports, 'bench.html'))) expect(fs.existsSync(path.join(reports, href.split('#')[0])), href).toBe(true);
+    for (const href of relativeLinks(path.join(reports, 'bench.html')))
+      expect(fs.existsSync(path.join(reports, href.split('#')[0])), href).toBe(true);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -11,7 +11,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
-import { CLI, code, notebook, workspace, cliAsync as cli, kernelPidsFor, snapshotWorkspace, removeDistSnapshot } from '../helpers';
+import {
+  CLI,
+  code,
+  notebook,
+  workspace,
+  cliAsync as cli,
+  kernelPidsFor,
+  snapshotWorkspace,
+  removeDistSnapshot,
+} from '../helpers';
 
 function kernelPids(): number[] {
   return kernelPidsFor(MARKER);
@@ -23,7 +32,6 @@ function stableWorkspace(name: string) {
   return snapshotWorkspace(name);
 }
 
-
 async function noKernelsWithin(ms: number): Promise<number[]> {
   const t0 = Date.now();
   for (;;) {
@@ -32,7 +40,6 @@ async function noKernelsWithin(ms: number): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,9 +70,16 @@ console.log(\`walks \${walks.length}\`);`),
 
 type WS = ReturnType<typeof workspace>;
 const recordsDir = (ws: WS) => path.join(ws.dir, 'results', 'crashy', 'smoke', 'records');
-const recordFiles = (ws: WS) => (fs.existsSync(recordsDir(ws)) ? fs.readdirSync(recordsDir(ws)).filter((f) => f.endsWith('.json')).sort() : []);
+const recordFiles = (ws: WS) =>
+  fs.existsSync(recordsDir(ws))
+    ? fs
+        .readdirSync(recordsDir(ws))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 /** What the latest run did (cache hits etc.): the summary itself is rewritten only when results change. */
-const lastRunOf = (ws: WS) => JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', 'crashy', 'smoke', 'last-run.json'), 'utf8'));
+const lastRunOf = (ws: WS) =>
+  JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', 'crashy', 'smoke', 'last-run.json'), 'utf8'));
 
 /** Every record file in the workspace, verified; fails the test on any damaged one. */
 function intactRecords(ws: WS): Map<string, RunRecord> {
@@ -96,11 +110,16 @@ function tempFiles(dir: string): string[] {
 
 /** Start the CLI; `killWhen` decides (polled every 50 ms) when to send `signal`. */
 function startRunner(ws: WS, args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, RLMINI_TEST_MARKER: MARKER }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...ws.env, RLMINI_TEST_MARKER: MARKER },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal })),
+  );
   return { child, exited, output: () => out };
 }
 
@@ -194,8 +213,14 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
 
   it('a truncated and a hand-edited record are detected, named and recomputed through the runner', async () => {
     const files = recordFiles(ws);
-    const truncated = path.join(recordsDir(ws), files.find((f) => f.startsWith('walk.seed3.'))!);
-    const edited = path.join(recordsDir(ws), files.find((f) => f.startsWith('starc-small.seed5.'))!);
+    const truncated = path.join(
+      recordsDir(ws),
+      files.find((f) => f.startsWith('walk.seed3.'))!,
+    );
+    const edited = path.join(
+      recordsDir(ws),
+      files.find((f) => f.startsWith('starc-small.seed5.'))!,
+    );
     const text = fs.readFileSync(truncated, 'utf8');
     fs.writeFileSync(truncated, text.slice(0, Math.floor(text.length / 3)));
     const rec = JSON.parse(fs.readFileSync(edited, 'utf8'));
@@ -217,7 +242,10 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     expect(await noKernelsWithin(3000)).toEqual([]);
   }, 120_000);
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} to the runner shuts its kernel down and exits ${code} with a message`, async () => {
       const r = startRunner(ws, ['reports', '--profile', 'smoke', '--fresh', '--no-figures']);
       const t0 = Date.now();

@@ -20,14 +20,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
 import { workspace, cliAsync as cli, snapshotWorkspace, removeDistSnapshot } from '../helpers';
 
-
-
 function stableWorkspace(name: string) {
   return snapshotWorkspace(name, { copyRepoNotebooks: true });
 }
 
 type WS = ReturnType<typeof workspace>;
-const ids = (ws: WS) => fs.readdirSync(ws.nbDir).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort();
+const ids = (ws: WS) =>
+  fs
+    .readdirSync(ws.nbDir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .map((f) => f.replace(/\.ipynb$/, ''))
+    .sort();
 
 function records(ws: WS, id: string): Map<string, RunRecord> {
   const dir = path.join(ws.dir, 'results', id, 'smoke', 'records');
@@ -39,8 +42,15 @@ function records(ws: WS, id: string): Map<string, RunRecord> {
   }
   return out;
 }
-const numbers = (r: RunRecord) => ({ ...r, provenance: undefined, checksum: undefined, extra: undefined, timings: undefined });
-const summary = (ws: WS, id: string) => JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', id, 'smoke', 'summary.json'), 'utf8'));
+const numbers = (r: RunRecord) => ({
+  ...r,
+  provenance: undefined,
+  checksum: undefined,
+  extra: undefined,
+  timings: undefined,
+});
+const summary = (ws: WS, id: string) =>
+  JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', id, 'smoke', 'summary.json'), 'utf8'));
 
 type Run = Awaited<ReturnType<typeof cli>>;
 
@@ -57,7 +67,10 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
     ra = await cli(a, ['reports', '--profile', 'smoke', '--fresh', '--no-figures'], { RLMINI_WORKERS: '2' });
     rv = await cli(a, ['verify', '--profile', 'smoke', '--all', '--sample-seed', '0'], { RLMINI_WORKERS: '2' });
     twice = ids(a).filter((id) => full || id === 'starc' || [...records(a, id).values()].some((r) => !r.task));
-    if (twice.length) rb = await cli(b, ['reports', '--profile', 'smoke', '--fresh', '--no-figures', '--only', twice.join(',')], { RLMINI_WORKERS: '1' });
+    if (twice.length)
+      rb = await cli(b, ['reports', '--profile', 'smoke', '--fresh', '--no-figures', '--only', twice.join(',')], {
+        RLMINI_WORKERS: '1',
+      });
   }, 1_800_000);
   afterAll(() => {
     a.cleanup();
@@ -68,7 +81,9 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
   it('every notebook runs successfully and writes run records', () => {
     expect(ids(a).length).toBeGreaterThan(0);
     expect(ra.status, ra.out).toBe(0);
-    expect(ra.out).toMatch(new RegExp(`notebooks: ${ids(a).length} \\(${ids(a).length} executed, 0 unchanged\\), 0 failed`));
+    expect(ra.out).toMatch(
+      new RegExp(`notebooks: ${ids(a).length} \\(${ids(a).length} executed, 0 unchanged\\), 0 failed`),
+    );
     for (const id of ids(a)) {
       expect(records(a, id).size, `${id} wrote no run record`).toBeGreaterThan(0);
       expect(summary(a, id).cached.hits, id).toBe(0); // computed, not loaded
@@ -77,7 +92,10 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
 
   it('every record computed again from its task, in another process, has bit-identical metrics and series', () => {
     const mismatches = rv.out.split('\n').filter((l) => /MISMATCH/.test(l) || /^\s{6}(metrics|series)\./.test(l));
-    expect(mismatches, `records that differ on a second computation (a wall time in metrics — it belongs in RunResult.timings — or an unseeded random number?):\n${mismatches.join('\n')}`).toEqual([]);
+    expect(
+      mismatches,
+      `records that differ on a second computation (a wall time in metrics — it belongs in RunResult.timings — or an unseeded random number?):\n${mismatches.join('\n')}`,
+    ).toEqual([]);
     let withTask = 0;
     for (const id of ids(a)) {
       for (const [f, rec] of records(a, id)) {

@@ -13,15 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/records';
 import { ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
 
-
 function kernelPids(): number[] {
   return kernelPidsFor(MARKER);
 }
 
 const MARKER = `input-${process.pid}-${Date.now()}`;
 
-
-const params = (extra = '') => code(`const profile: string = "smoke";\nconst seeds: number | null = null;${extra}`, ['parameters']);
+const params = (extra = '') =>
+  code(`const profile: string = "smoke";\nconst seeds: number | null = null;${extra}`, ['parameters']);
 
 /** alpha: seeds (int in [2, 20]) and mode ("fast" | "slow"); literal spec, so the runner checks ranges. */
 const alpha = notebook([
@@ -52,27 +51,41 @@ describe('bad --param values are rejected before any kernel starts', () => {
   const alphaFile = () => path.join(ws.nbDir, 'alpha.ipynb');
 
   it('an unknown name: lists the notebook’s parameters', () => {
-    const r = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'sedes=3'], { RLMINI_TEST_MARKER: MARKER });
+    const r = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'sedes=3'], {
+      RLMINI_TEST_MARKER: MARKER,
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`rl-miniatures: ${alphaFile()}: unknown parameter "sedes" (--param sedes=3). Parameters of this notebook: profile, seeds, mode.`);
+    expect(r.stderr.trim()).toBe(
+      `rl-miniatures: ${alphaFile()}: unknown parameter "sedes" (--param sedes=3). Parameters of this notebook: profile, seeds, mode.`,
+    );
     nothingStarted();
   });
 
   it('a wrong type: names the declared type', () => {
     const r = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'seeds="ten"']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`rl-miniatures: ${alphaFile()}: parameter "seeds" = "ten" has the wrong type; the parameters cell declares \`seeds: number | null\`.`);
+    expect(r.stderr.trim()).toBe(
+      `rl-miniatures: ${alphaFile()}: parameter "seeds" = "ten" has the wrong type; the parameters cell declares \`seeds: number | null\`.`,
+    );
     const s = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'mode=medium']);
     expect(s.status).toBe(2);
-    expect(s.stderr).toContain('parameter "mode" = "medium" has the wrong type; the parameters cell declares `mode: "fast" | "slow"`.');
+    expect(s.stderr).toContain(
+      'parameter "mode" = "medium" has the wrong type; the parameters cell declares `mode: "fast" | "slow"`.',
+    );
     nothingStarted();
   });
 
   it('an out-of-range value: says what is allowed (from the notebook’s spec)', () => {
-    for (const [v, shown] of [['50', '50'], ['1', '1'], ['2.5', '2.5']]) {
+    for (const [v, shown] of [
+      ['50', '50'],
+      ['1', '1'],
+      ['2.5', '2.5'],
+    ]) {
       const r = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', `seeds=${v}`]);
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(`rl-miniatures: ${alphaFile()}: parameter "seeds" = ${shown} is not allowed; expected an integer in [2, 20].`);
+      expect(r.stderr.trim()).toBe(
+        `rl-miniatures: ${alphaFile()}: parameter "seeds" = ${shown} is not allowed; expected an integer in [2, 20].`,
+      );
     }
     nothingStarted();
   });
@@ -80,24 +93,37 @@ describe('bad --param values are rejected before any kernel starts', () => {
   it('a parameter one of the selected notebooks does not have', async () => {
     const r = ws.cli(['reports', '--profile', 'smoke', '--param', 'mode="slow"']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`rl-miniatures: ${path.join(ws.nbDir, 'beta.ipynb')}: unknown parameter "mode" (--param mode="slow"). Parameters of this notebook: profile, seeds.`);
-    const ok = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures', '--param', 'seeds=3', '--only', 'beta'], { RLMINI_TEST_MARKER: MARKER });
+    expect(r.stderr.trim()).toBe(
+      `rl-miniatures: ${path.join(ws.nbDir, 'beta.ipynb')}: unknown parameter "mode" (--param mode="slow"). Parameters of this notebook: profile, seeds.`,
+    );
+    const ok = await cli(
+      ws,
+      ['reports', '--profile', 'smoke', '--no-figures', '--param', 'seeds=3', '--only', 'beta'],
+      { RLMINI_TEST_MARKER: MARKER },
+    );
     expect(ok.status, ok.out).toBe(0); // and a valid one goes through
     expect(kernelPids()).toEqual([]);
   });
 
   it('a range only the kernel can check (spec built by code) still fails in one line naming notebook and parameter', async () => {
-    ws.write('gamma', notebook([
-      code('const profile: string = "smoke";\nconst n: number | null = null;', ['parameters']),
-      code(`import * as rl from "../dist";
+    ws.write(
+      'gamma',
+      notebook([
+        code('const profile: string = "smoke";\nconst n: number | null = null;', ['parameters']),
+        code(`import * as rl from "../dist";
 const mk = (max: number) => ({ n: { type: "int" as const, min: 1, max: max } });
 const nb = rl.startNotebook({ id: "gamma", profile: profile as rl.Profile, spec: mk(5), defaults: { smoke: { n: 2 }, full: { n: 2 } }, overrides: { n: n } });`),
-      code('nb.finish();'),
-    ]));
-    const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures', '--only', 'gamma', '--param', 'n=0'], { RLMINI_TEST_MARKER: MARKER });
+        code('nb.finish();'),
+      ]),
+    );
+    const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures', '--only', 'gamma', '--param', 'n=0'], {
+      RLMINI_TEST_MARKER: MARKER,
+    });
     expect(r.status).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.includes('✗'));
-    expect(lines).toEqual(['  ✗ notebooks/gamma.ipynb, cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; expected an integer in [1, 5].']);
+    expect(lines).toEqual([
+      '  ✗ notebooks/gamma.ipynb, cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; expected an integer in [1, 5].',
+    ]);
     expect(fs.existsSync(path.join(ws.dir, 'results', 'gamma'))).toBe(false); // no work done
     expect(kernelPids()).toEqual([]);
   });
@@ -111,9 +137,14 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     ws.write('beta', beta);
     fs.mkdirSync(path.join(ws.dir, 'reports'), { recursive: true });
     fs.writeFileSync(path.join(ws.dir, 'reports', 'index.html'), 'earlier build');
-    const r = ws.cli(['reports', '--profile', 'smoke'], { RLMINI_TSLAB: path.join(ws.dir, 'no-tslab-here'), RLMINI_TEST_MARKER: MARKER });
+    const r = ws.cli(['reports', '--profile', 'smoke'], {
+      RLMINI_TSLAB: path.join(ws.dir, 'no-tslab-here'),
+      RLMINI_TEST_MARKER: MARKER,
+    });
     expect(r.status).toBe(3);
-    expect(r.stderr.trim()).toBe(`rl-miniatures: The tslab kernel is missing (${path.join(ws.dir, 'no-tslab-here', 'bin', 'tslab')} not found, from RLMINI_TSLAB=${path.join(ws.dir, 'no-tslab-here')}). Run \`npm ci\` in ${ROOT} or fix RLMINI_TSLAB; no notebook was run.`);
+    expect(r.stderr.trim()).toBe(
+      `rl-miniatures: The tslab kernel is missing (${path.join(ws.dir, 'no-tslab-here', 'bin', 'tslab')} not found, from RLMINI_TSLAB=${path.join(ws.dir, 'no-tslab-here')}). Run \`npm ci\` in ${ROOT} or fix RLMINI_TSLAB; no notebook was run.`,
+    );
     expect(fs.readFileSync(path.join(ws.dir, 'reports', 'index.html'), 'utf8')).toBe('earlier build');
     expect(fs.existsSync(path.join(ws.dir, 'results'))).toBe(false);
     // The same through a root without node_modules/tslab (how a broken install looks).
@@ -121,7 +152,9 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     fs.symlinkSync(path.join(ROOT, 'src'), path.join(root, 'src'));
     const r2 = ws.cli(['reports', '--profile', 'smoke'], { RLMINI_ROOT: root });
     expect(r2.status).toBe(3);
-    expect(r2.stderr.trim()).toBe(`rl-miniatures: The tslab kernel is missing (${path.join(root, 'node_modules', 'tslab', 'bin', 'tslab')} not found, from ${root}). Run \`npm ci\` in ${root}; no notebook was run.`);
+    expect(r2.stderr.trim()).toBe(
+      `rl-miniatures: The tslab kernel is missing (${path.join(root, 'node_modules', 'tslab', 'bin', 'tslab')} not found, from ${root}). Run \`npm ci\` in ${root}; no notebook was run.`,
+    );
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -129,7 +162,9 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     const data = path.join(ws.dir, 'jupyter');
     const r = ws.cli(['kernel'], { RLMINI_JUPYTER: path.join(ws.dir, 'no-jupyter'), JUPYTER_DATA_DIR: data });
     expect(r.status).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^rl-miniatures: Jupyter is not installed \(RLMINI_JUPYTER=.*no-jupyter is not an executable\); `npm run kernel` \(registering the tslab kernel with Jupyter\) needs it\. Install it with `sudo apt-get install -y jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel chromium`/);
+    expect(r.stderr.trim()).toMatch(
+      /^rl-miniatures: Jupyter is not installed \(RLMINI_JUPYTER=.*no-jupyter is not an executable\); `npm run kernel` \(registering the tslab kernel with Jupyter\) needs it\. Install it with `sudo apt-get install -y jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel chromium`/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(data)).toBe(false);
   });
@@ -141,7 +176,9 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     ws.write('m-nbformat3', JSON.stringify({ ...beta, nbformat: 3 }));
     const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
     expect(r.status).toBe(1);
-    expect(r.out).toMatch(/✗ notebooks\/m-truncated\.ipynb: .*m-truncated\.ipynb: not valid JSON \(.*\)\. Open it in Jupyter or restore it with `git checkout -- /);
+    expect(r.out).toMatch(
+      /✗ notebooks\/m-truncated\.ipynb: .*m-truncated\.ipynb: not valid JSON \(.*\)\. Open it in Jupyter or restore it with `git checkout -- /,
+    );
     expect(r.out).toMatch(/✗ notebooks\/m-nocells\.ipynb: .*not a Jupyter notebook \(no "cells" array\)/);
     expect(r.out).toMatch(/✗ notebooks\/m-badcell\.ipynb: .*cell 1 has no valid cell_type/);
     expect(r.out).toMatch(/✗ notebooks\/m-nbformat3\.ipynb: .*nbformat 3 is not supported/);
@@ -181,21 +218,28 @@ describe.skipIf(!canMountTmpfs())('a full disk (results on a 96 KiB tmpfs)', () 
 
   it('fails the notebook with one line saying the disk is full; the records written before stay intact', async () => {
     // Each record holds ~1500 numbers (~35 KB): the third one no longer fits.
-    ws.write('fill', notebook([
-      params(),
-      code(`import * as rl from "../dist";
+    ws.write(
+      'fill',
+      notebook([
+        params(),
+        code(`import * as rl from "../dist";
 const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile, spec: { seeds: { type: "int", min: 1, max: 20 } },
   defaults: { smoke: { seeds: 6 }, full: { seeds: 6 } }, overrides: { seeds: seeds } });`),
-      code(`for (const s of nb.seeds) {
+        code(`for (const s of nb.seeds) {
   await nb.run({ method: "noise", seed: s, config: { n: 1500 } }, (rng) => ({ metrics: { s: s }, series: { xs: Array.from(rng.normals(1500)) } }));
 }`),
-      code('nb.finish();'),
-    ]));
+        code('nb.finish();'),
+      ]),
+    );
     const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
     expect(r.status).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.includes('✗'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^  ✗ notebooks/fill\\.ipynb, cell 3: WriteError: Disk full while writing ${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/noise\\.seed\\d\\.[0-9a-f]+\\.json \\(ENOSPC\\): free some space and re-run; finished records are kept\\.$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^  ✗ notebooks/fill\\.ipynb, cell 3: WriteError: Disk full while writing ${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/noise\\.seed\\d\\.[0-9a-f]+\\.json \\(ENOSPC\\): free some space and re-run; finished records are kept\\.$`,
+      ),
+    );
     const dir = path.join(mnt, 'fill', 'smoke', 'records');
     const files = fs.readdirSync(dir);
     expect(files.filter((f) => /\.tmp-/.test(f))).toEqual([]); // the failed write left nothing behind

@@ -71,7 +71,17 @@ require("tslab").display.html(EVIL);
 console.log(EVIL);
 nb.finish();`),
     ],
-    { id: 'zz-hostile', title: `Evil ${EVIL}`, authors: [EVIL], year: 2026, url: 'javascript:alert(1)', bibtex: EVIL, claims: [{ id: 'evil-claim', quote: EVIL }], design: EVIL, deviations: [EVIL] },
+    {
+      id: 'zz-hostile',
+      title: `Evil ${EVIL}`,
+      authors: [EVIL],
+      year: 2026,
+      url: 'javascript:alert(1)',
+      bibtex: EVIL,
+      claims: [{ id: 'evil-claim', quote: EVIL }],
+      design: EVIL,
+      deviations: [EVIL],
+    },
   );
 }
 
@@ -94,10 +104,29 @@ describe('the reports build makes no outgoing connection, and its pages are safe
     fs.writeFileSync(loaded, '');
     fs.copyFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), path.join(ws.nbDir, 'starc.ipynb'));
     ws.write('zz-hostile', hostileNotebook());
-    const env = { ...ws.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(), RLMINI_NETLOG: netlog, RLMINI_NETLOG_LOADED: loaded };
+    const env = {
+      ...ws.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(),
+      RLMINI_NETLOG: netlog,
+      RLMINI_NETLOG_LOADED: loaded,
+    };
     // In a fresh network namespace only a loopback interface exists (brought up here).
     const [cmd, args] = isolated
-      ? ['unshare', ['-n', 'sh', '-c', 'ip link set lo up 2>/dev/null; exec "$@"', 'sh', process.execPath, CLI, 'reports', '--profile', 'smoke']]
+      ? [
+          'unshare',
+          [
+            '-n',
+            'sh',
+            '-c',
+            'ip link set lo up 2>/dev/null; exec "$@"',
+            'sh',
+            process.execPath,
+            CLI,
+            'reports',
+            '--profile',
+            'smoke',
+          ],
+        ]
       : [process.execPath, [CLI, 'reports', '--profile', 'smoke']];
     build = await new Promise((resolve) => {
       const child = spawn(cmd as string, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -111,11 +140,23 @@ describe('the reports build makes no outgoing connection, and its pages are safe
 
   it('the detector works: a plain HTTP request under the same preload is recorded and refused', () => {
     const probe = path.join(ws.dir, 'probe.log');
-    const r = spawnSync(process.execPath, ['-e', `require('http').get('http://198.51.100.7:81/x').on('error', (e) => { console.log('refused: ' + e.message); })`], {
-      env: { ...process.env, NODE_OPTIONS: `--require ${preload}`, RLMINI_NETLOG: probe, RLMINI_NETLOG_LOADED: path.join(ws.dir, 'probe-loaded.log') },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require('http').get('http://198.51.100.7:81/x').on('error', (e) => { console.log('refused: ' + e.message); })`,
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: `--require ${preload}`,
+          RLMINI_NETLOG: probe,
+          RLMINI_NETLOG_LOADED: path.join(ws.dir, 'probe-loaded.log'),
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     expect(r.stdout).toContain('refused: outgoing connection refused by the no-network test');
     expect(fs.readFileSync(probe, 'utf8')).toContain('"what":"tcp 198.51.100.7:81"');
   });
@@ -154,7 +195,12 @@ describe('the reports build makes no outgoing connection, and its pages are safe
       const html = fs.readFileSync(f, 'utf8');
       const m = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
       expect(m, f).not.toBeNull();
-      const csp = Object.fromEntries(m![1].split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+      const csp = Object.fromEntries(
+        m![1]
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([k, ...v]) => [k, v]),
+      );
       expect(csp['default-src'], f).toEqual(["'none'"]);
       expect(csp['script-src'], f).toEqual(["'self'"]);
       expect(csp['connect-src'], f).toEqual(["'none'"]);
@@ -165,7 +211,9 @@ describe('the reports build makes no outgoing connection, and its pages are safe
     for (const f of pages()) {
       const html = fs.readFileSync(f, 'utf8');
       // JSON data blocks: inert, and their text cannot close the element.
-      const jsonBlocks = [...html.matchAll(/<script type="application\/json"[^>]*>([\s\S]*?)<\/script>/g)].map((x) => x[1]);
+      const jsonBlocks = [...html.matchAll(/<script type="application\/json"[^>]*>([\s\S]*?)<\/script>/g)].map(
+        (x) => x[1],
+      );
       for (const j of jsonBlocks) expect(j, f).not.toMatch(/[<>]/);
       const rest = html.replace(/<script type="application\/json"[^>]*>[\s\S]*?<\/script>/g, '');
       for (const s of rest.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {

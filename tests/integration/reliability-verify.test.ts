@@ -10,18 +10,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRecord, writeRecord } from '../../src/core/records';
 import { ROOT, workspace, cliAsync as cli } from '../helpers';
 
-
 describe('verify: committed full-profile records are re-derivable', () => {
   const ws = workspace('verify');
   afterAll(() => ws.cleanup());
 
   it('re-derives 2 sampled STARC full records from scratch, bit-identically', async () => {
     // The repository's committed records (data/results), not a workspace copy.
-    const env = { RLMINI_RESULTS_DIR: path.join(ROOT, 'data', 'results'), RLMINI_NOTEBOOKS_DIR: path.join(ROOT, 'notebooks') };
+    const env = {
+      RLMINI_RESULTS_DIR: path.join(ROOT, 'data', 'results'),
+      RLMINI_NOTEBOOKS_DIR: path.join(ROOT, 'notebooks'),
+    };
     const r = await cli(ws, ['verify', '--only', 'starc', '--sample', '2'], env);
     expect(r.status, r.out).toBe(0);
-    expect(r.out).toMatch(/verify: re-deriving 2 of \d+ full-profile records from scratch \(sample seed \d+; reproduce with --sample-seed \d+\), bit-identical/);
-    expect(r.out.match(/✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json \(all-metrics, seed \d+\): 11 metrics and 11 series identical/g)).toHaveLength(2);
+    expect(r.out).toMatch(
+      /verify: re-deriving 2 of \d+ full-profile records from scratch \(sample seed \d+; reproduce with --sample-seed \d+\), bit-identical/,
+    );
+    expect(
+      r.out.match(
+        /✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json \(all-metrics, seed \d+\): 11 metrics and 11 series identical/g,
+      ),
+    ).toHaveLength(2);
     expect(r.out).toContain('verify: all 2 sampled records are re-derivable.');
   });
 
@@ -29,7 +37,10 @@ describe('verify: committed full-profile records are re-derivable', () => {
     const src = path.join(ROOT, 'data', 'results', 'starc', 'full', 'records');
     const dst = path.join(ws.dir, 'results', 'starc', 'full', 'records');
     fs.mkdirSync(dst, { recursive: true });
-    const files = fs.readdirSync(src).filter((f) => f.endsWith('.json')).sort();
+    const files = fs
+      .readdirSync(src)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const [good, tampered, damaged] = [files[0], files[1], files[2]];
     fs.copyFileSync(path.join(src, good), path.join(dst, good));
     // A record that looks valid (checksum recomputed) but holds numbers the code does not produce.
@@ -43,13 +54,21 @@ describe('verify: committed full-profile records are re-derivable', () => {
     expect(readRecord(path.join(dst, tampered)).ok).toBe(true);
     fs.writeFileSync(path.join(dst, damaged), fs.readFileSync(path.join(src, damaged), 'utf8').slice(0, 500));
 
-    const r = await cli(ws, ['verify', '--only', 'starc', '--sample', '3', '--sample-seed', '7'], { RLMINI_NOTEBOOKS_DIR: path.join(ROOT, 'notebooks') });
+    const r = await cli(ws, ['verify', '--only', 'starc', '--sample', '3', '--sample-seed', '7'], {
+      RLMINI_NOTEBOOKS_DIR: path.join(ROOT, 'notebooks'),
+    });
     expect(r.status, r.out).toBe(1);
     expect(r.out).toContain(`✓ starc/full/records/${good}`);
     expect(r.out).toContain(`✗ starc/full/records/${tampered} (all-metrics, seed ${rec.seed}): MISMATCH`);
-    expect(r.out).toContain(`metrics.spearman_starc: committed ${committedRho + 1e-6}, re-derived ${committedRho} (Δ -1.00e-6)`);
+    expect(r.out).toContain(
+      `metrics.spearman_starc: committed ${committedRho + 1e-6}, re-derived ${committedRho} (Δ -1.00e-6)`,
+    );
     expect(r.out).toMatch(/series\.regret: 1 of \d+ values differ \(first at \[7\]/);
-    expect(r.out).toMatch(new RegExp(`✗ starc/full/records/${damaged.replace(/\./g, '\\.')} \\(\\?, seed \\?\\): ERROR\\n\\s+.*corrupt record \\(not valid JSON`));
+    expect(r.out).toMatch(
+      new RegExp(
+        `✗ starc/full/records/${damaged.replace(/\./g, '\\.')} \\(\\?, seed \\?\\): ERROR\\n\\s+.*corrupt record \\(not valid JSON`,
+      ),
+    );
     expect(r.out).toContain('verify: 2 of 3 sampled records are NOT re-derivable from this code (1 mismatch, 1 error)');
   });
 

@@ -10,8 +10,6 @@ function kernelPids(): number[] {
 
 const MARKER = `runner-${process.pid}-${Date.now()}`;
 
-
-
 describe('npm run reports (runner)', () => {
   const ws = workspace('runner');
   let first: { status: number | null; out: string };
@@ -19,11 +17,28 @@ describe('npm run reports (runner)', () => {
 
   beforeAll(async () => {
     kernelsBefore = kernelPids();
-    ws.write('aa-ok', notebook([md('# ok'), code('const profile: string = "full";', ['parameters']), code('console.log(`profile=${profile}`);\nconst twice = (x: number) => 2 * x;'), code('console.log(`answer=${twice(21)}`);')]));
-    ws.write('bb-throws', notebook([code('const a = 1;'), code('throw new Error("deliberate failure in cell two");'), code('console.log("never printed");')]));
+    ws.write(
+      'aa-ok',
+      notebook([
+        md('# ok'),
+        code('const profile: string = "full";', ['parameters']),
+        code('console.log(`profile=${profile}`);\nconst twice = (x: number) => 2 * x;'),
+        code('console.log(`answer=${twice(21)}`);'),
+      ]),
+    );
+    ws.write(
+      'bb-throws',
+      notebook([
+        code('const a = 1;'),
+        code('throw new Error("deliberate failure in cell two");'),
+        code('console.log("never printed");'),
+      ]),
+    );
     ws.write('cc-broken', '{ "cells": [ this is not json');
     ws.write('dd-hangs', notebook([code('console.log("before");'), code('await new Promise(() => {});')]));
-    first = await cli(ws, ['reports', '--profile', 'smoke', '--cell-timeout', '8', '--jobs', '2', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
+    first = await cli(ws, ['reports', '--profile', 'smoke', '--cell-timeout', '8', '--jobs', '2', '--no-figures'], {
+      RLMINI_TEST_MARKER: MARKER,
+    });
   }, 240_000);
   afterAll(() => ws.cleanup());
 
@@ -44,10 +59,14 @@ describe('npm run reports (runner)', () => {
 
   it('still executes the good notebook, with injected parameters, and saves its outputs', () => {
     const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'aa-ok.ipynb'), 'utf8'));
-    const texts = out.cells.flatMap((c: { outputs?: { text?: string }[] }) => (c.outputs ?? []).map((o) => o.text ?? '')).join('');
+    const texts = out.cells
+      .flatMap((c: { outputs?: { text?: string }[] }) => (c.outputs ?? []).map((o) => o.text ?? ''))
+      .join('');
     expect(texts).toContain('profile=smoke'); // injected cell overrides the parameters cell
     expect(texts).toContain('answer=42');
-    expect(out.cells.some((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters'))).toBe(true);
+    expect(
+      out.cells.some((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters')),
+    ).toBe(true);
     expect(out.metadata.rlmini.status).toBe('ok');
   });
 

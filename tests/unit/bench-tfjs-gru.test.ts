@@ -1,14 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng';
-import { EOS, PAD, VOCAB, additionReward, encodeAnswer, encodePrompt, randomProblem, renderTokens } from '../../src/testbeds/rlvr/addition';
+import {
+  EOS,
+  PAD,
+  VOCAB,
+  additionReward,
+  encodeAnswer,
+  encodePrompt,
+  randomProblem,
+  renderTokens,
+} from '../../src/testbeds/rlvr/addition';
 import { GruPolicy, policyGradientStep } from '../../src/bench/tfjs-gru-policy';
 
 /** Repeat every row of a row-major matrix G times. */
 function repeatRows(x: Int32Array, rowLen: number, G: number): Int32Array {
   const n = x.length / rowLen;
   const out = new Int32Array(n * G * rowLen);
-  for (let i = 0; i < n; i++) for (let g = 0; g < G; g++) out.set(x.subarray(i * rowLen, (i + 1) * rowLen), (i * G + g) * rowLen);
+  for (let i = 0; i < n; i++)
+    for (let g = 0; g < G; g++) out.set(x.subarray(i * rowLen, (i + 1) * rowLen), (i * G + g) * rowLen);
   return out;
 }
 
@@ -52,20 +62,31 @@ describe('rlvr GRU policy', () => {
 
   it('the policy-gradient loss gradient matches central finite differences', () => {
     const pol = new GruPolicy(tf, shape, new Rng(5));
-    const P = 4, L = 3, N = 2;
+    const P = 4,
+      L = 3,
+      N = 2;
     const prompts = Int32Array.from([1, 10, 2, 11, 3, 10, 4, 11]);
     const responses = Int32Array.from([3, 5, EOS, 7, EOS, PAD]);
     const advantages = Float32Array.from([0.7, -1.3]);
     const coef = Float32Array.from([1 / 6, 1 / 6, 1 / 6, 1 / 4, 1 / 4, 0]);
-    const lossOf = () => tf.tidy(() => {
-      const lp = pol.sequenceLogProbs(prompts, P, responses, L);
-      return -tf.sum(tf.mul(tf.mul(lp, tf.reshape(tf.tensor1d(advantages), [N, 1])), tf.tensor2d(coef, [N, L]))).dataSync()[0];
-    });
+    const lossOf = () =>
+      tf.tidy(() => {
+        const lp = pol.sequenceLogProbs(prompts, P, responses, L);
+        return -tf
+          .sum(tf.mul(tf.mul(lp, tf.reshape(tf.tensor1d(advantages), [N, 1])), tf.tensor2d(coef, [N, L])))
+          .dataSync()[0];
+      });
     const vars = pol.variables();
-    const { grads } = tf.variableGrads(() => tf.tidy(() => {
-      const lp = pol.sequenceLogProbs(prompts, P, responses, L);
-      return tf.neg(tf.sum(tf.mul(tf.mul(lp, tf.reshape(tf.tensor1d(advantages), [N, 1])), tf.tensor2d(coef, [N, L])))) as tfType.Scalar;
-    }), vars);
+    const { grads } = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const lp = pol.sequenceLogProbs(prompts, P, responses, L);
+          return tf.neg(
+            tf.sum(tf.mul(tf.mul(lp, tf.reshape(tf.tensor1d(advantages), [N, 1])), tf.tensor2d(coef, [N, L]))),
+          ) as tfType.Scalar;
+        }),
+      vars,
+    );
     const rng = new Rng(6);
     let checked = 0;
     for (const v of vars) {
@@ -74,10 +95,12 @@ describe('rlvr GRU policy', () => {
       for (let k = 0; k < 3; k++) {
         const j = rng.int(base.length);
         const h = 1e-2;
-        const up = base.slice(); up[j] += h;
+        const up = base.slice();
+        up[j] += h;
         v.assign(tf.tensor(up, v.shape));
         const fp = lossOf();
-        const dn = base.slice(); dn[j] -= h;
+        const dn = base.slice();
+        dn[j] -= h;
         v.assign(tf.tensor(dn, v.shape));
         const fm = lossOf();
         v.assign(tf.tensor(base, v.shape));
@@ -97,7 +120,14 @@ describe('rlvr GRU policy', () => {
     const responses = Int32Array.from([3, EOS]);
     const before = tf.tidy(() => tf.sum(pol.sequenceLogProbs(prompts, P, responses, 2)).dataSync()[0]);
     const opt = tf.train.sgd(0.1);
-    policyGradientStep(pol, opt, { prompts, P, responses, L: 2, advantages: Float32Array.from([1]), coef: Float32Array.from([0.5, 0.5]) });
+    policyGradientStep(pol, opt, {
+      prompts,
+      P,
+      responses,
+      L: 2,
+      advantages: Float32Array.from([1]),
+      coef: Float32Array.from([0.5, 0.5]),
+    });
     const after = tf.tidy(() => tf.sum(pol.sequenceLogProbs(prompts, P, responses, 2)).dataSync()[0]);
     expect(after).toBeGreaterThan(before);
     // and the JSON round trip restores the weights exactly

@@ -18,9 +18,27 @@ describe('hashing and record keys', () => {
     expect(hashValue({ x: 1 })).not.toBe(hashValue({ x: 2 }));
   });
   it('the record key changes with every input that determines a record', () => {
-    const base = { paper: 'p', method: 'm', config: { n: 1 }, seed: 0, profile: 'smoke' as const, notebookHash: 'n', libraryHash: 'l', backend: 'wasm' };
+    const base = {
+      paper: 'p',
+      method: 'm',
+      config: { n: 1 },
+      seed: 0,
+      profile: 'smoke' as const,
+      notebookHash: 'n',
+      libraryHash: 'l',
+      backend: 'wasm',
+    };
     const k = recordKey(base);
-    for (const change of [{ paper: 'q' }, { method: 'x' }, { config: { n: 2 } }, { seed: 1 }, { profile: 'full' as const }, { notebookHash: 'n2' }, { libraryHash: 'l2' }, { backend: 'cpu' }]) {
+    for (const change of [
+      { paper: 'q' },
+      { method: 'x' },
+      { config: { n: 2 } },
+      { seed: 1 },
+      { profile: 'full' as const },
+      { notebookHash: 'n2' },
+      { libraryHash: 'l2' },
+      { backend: 'cpu' },
+    ]) {
       expect(recordKey({ ...base, ...change })).not.toBe(k);
     }
     expect(recordKey({ ...base, config: { n: 1 } })).toBe(k);
@@ -29,9 +47,31 @@ describe('hashing and record keys', () => {
 
 describe('run records', () => {
   const rec = (): Omit<RunRecord, 'checksum'> => ({
-    schema: 'rl-miniatures/run-record@1', key: 'k', paper: 'p', method: 'm', config: {}, seed: 3, profile: 'smoke',
-    metrics: { a: 1.5, nan: NaN }, series: { s: [1, 2, 3] },
-    provenance: { kitVersion: '0', commit: 'c', dirty: false, notebookHash: 'n', libraryHash: 'l', backend: 'typed-arrays', backendPackage: null, node: 'v20', packages: {}, platform: 'x', cpus: 2, seed: 3, wallTimeMs: 1, createdAt: 'now' },
+    schema: 'rl-miniatures/run-record@1',
+    key: 'k',
+    paper: 'p',
+    method: 'm',
+    config: {},
+    seed: 3,
+    profile: 'smoke',
+    metrics: { a: 1.5, nan: NaN },
+    series: { s: [1, 2, 3] },
+    provenance: {
+      kitVersion: '0',
+      commit: 'c',
+      dirty: false,
+      notebookHash: 'n',
+      libraryHash: 'l',
+      backend: 'typed-arrays',
+      backendPackage: null,
+      node: 'v20',
+      packages: {},
+      platform: 'x',
+      cpus: 2,
+      seed: 3,
+      wallTimeMs: 1,
+      createdAt: 'now',
+    },
   });
   it('round-trips, and detects truncation and hand edits', () => {
     const dir = tmp();
@@ -56,15 +96,30 @@ describe('parameters', () => {
   const spec = { seeds: { type: 'int' as const, min: 2, max: 100 }, lr: { type: 'number' as const, min: 0 } };
   const defaults = { smoke: { seeds: 3, lr: 0.1 }, full: { seeds: 10, lr: 0.1 } };
   it('fills defaults from the profile and applies overrides; null means default', () => {
-    expect(resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: null } })).toEqual({ seeds: 10, lr: 0.1 });
-    expect(resolveParameters({ notebook: 'nb', profile: 'smoke', spec, defaults, overrides: { seeds: 5 } }).seeds).toBe(5);
+    expect(resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: null } })).toEqual({
+      seeds: 10,
+      lr: 0.1,
+    });
+    expect(resolveParameters({ notebook: 'nb', profile: 'smoke', spec, defaults, overrides: { seeds: 5 } }).seeds).toBe(
+      5,
+    );
   });
   it('rejects unknown names, wrong types, out-of-range values and unknown profiles, naming notebook and parameter', () => {
-    expect(() => resolveParameters({ notebook: 'notebooks/x.ipynb', profile: 'full', spec, defaults, overrides: { sedes: 3 } })).toThrow(/notebooks\/x\.ipynb: unknown parameter "sedes"\. Known parameters: profile, seeds, lr/);
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 2.5 } })).toThrow(/parameter "seeds" = 2\.5 is not allowed; expected an integer in \[2, 100\]/);
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 'ten' } })).toThrow(/"seeds" = "ten" is not allowed/);
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } })).toThrow(/"lr" = -1 is not allowed; expected a number in \[0, ∞\]/);
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(/unknown profile "big"; allowed profiles: smoke, full/);
+    expect(() =>
+      resolveParameters({ notebook: 'notebooks/x.ipynb', profile: 'full', spec, defaults, overrides: { sedes: 3 } }),
+    ).toThrow(/notebooks\/x\.ipynb: unknown parameter "sedes"\. Known parameters: profile, seeds, lr/);
+    expect(() =>
+      resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 2.5 } }),
+    ).toThrow(/parameter "seeds" = 2\.5 is not allowed; expected an integer in \[2, 100\]/);
+    expect(() =>
+      resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 'ten' } }),
+    ).toThrow(/"seeds" = "ten" is not allowed/);
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } })).toThrow(
+      /"lr" = -1 is not allowed; expected a number in \[0, ∞\]/,
+    );
+    expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(
+      /unknown profile "big"; allowed profiles: smoke, full/,
+    );
   });
   it('parses CLI overrides as JSON with a string fallback', () => {
     expect(parseOverride('seeds=5')).toEqual(['seeds', 5]);
@@ -95,7 +150,10 @@ describe('notebooks', () => {
   });
   it('the code hash ignores outputs, markdown and the parameters cells', () => {
     const a = notebook([code('const profile = "smoke";', ['parameters']), code('x()')]) as never;
-    const b = notebook([code('const profile = "full";', ['parameters']), { ...code('x()'), outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi' }] }]) as never;
+    const b = notebook([
+      code('const profile = "full";', ['parameters']),
+      { ...code('x()'), outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi' }] },
+    ]) as never;
     const c = notebook([code('const profile = "smoke";', ['parameters']), code('y()')]) as never;
     expect(notebookCodeHash(a)).toBe(notebookCodeHash(b));
     expect(notebookCodeHash(a)).not.toBe(notebookCodeHash(c));
@@ -106,14 +164,36 @@ describe('backend selection', () => {
   it('accepts the documented overrides and rejects others with the list', () => {
     expect(forcedBackend({ RLMINI_BACKEND: 'wasm' })).toBe('wasm');
     expect(forcedBackend({})).toBeNull();
-    expect(() => forcedBackend({ RLMINI_BACKEND: 'gpu' })).toThrow(/RLMINI_BACKEND=gpu is not a backend\. Use one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+    expect(() => forcedBackend({ RLMINI_BACKEND: 'gpu' })).toThrow(
+      /RLMINI_BACKEND=gpu is not a backend\. Use one of: tensorflow-gpu, tensorflow, wasm, cpu/,
+    );
   });
 });
 
 describe('library hash scope', () => {
   it('covers the code that computes numbers and not the plumbing that shows them', async () => {
     const { isResultCode } = await import('../../src/core/provenance');
-    for (const f of ['testbeds/tabular/mdp.js', 'stats/bootstrap.js', 'core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js', 'nn/gru-lm.js', 'nn/wasm.js']) expect(isResultCode(f)).toBe(true);
-    for (const f of ['core/notebook.js', 'core/display.js', 'report/build.js', 'runner/kernel.js', 'cli/main.js', 'nn/bench.js', 'stats/bootstrap.d.ts', 'stats/bootstrap.js.map']) expect(isResultCode(f)).toBe(false);
+    for (const f of [
+      'testbeds/tabular/mdp.js',
+      'stats/bootstrap.js',
+      'core/rng.js',
+      'core/tasks.js',
+      'core/params.js',
+      'core/backend.js',
+      'nn/gru-lm.js',
+      'nn/wasm.js',
+    ])
+      expect(isResultCode(f)).toBe(true);
+    for (const f of [
+      'core/notebook.js',
+      'core/display.js',
+      'report/build.js',
+      'runner/kernel.js',
+      'cli/main.js',
+      'nn/bench.js',
+      'stats/bootstrap.d.ts',
+      'stats/bootstrap.js.map',
+    ])
+      expect(isResultCode(f)).toBe(false);
   });
 });

@@ -26,7 +26,9 @@ describe('nn.gemm (wasm SIMD)', () => {
     [33, 14, 65],
   ])('matches a float64 reference for %i×%i×%i, with and without accumulation', (M, N, K) => {
     const arena = new Arena();
-    const A = arena.alloc(M * K), B = arena.alloc(K * N), C = arena.alloc(M * N);
+    const A = arena.alloc(M * K),
+      B = arena.alloc(K * N),
+      C = arena.alloc(M * N);
     const r = new Rng(M * 1000 + N * 10 + K);
     A.f.set(r.normals(M * K));
     B.f.set(r.normals(K * N));
@@ -34,11 +36,12 @@ describe('nn.gemm (wasm SIMD)', () => {
     C.f.set(c0);
     const ref = (acc: boolean) => {
       const out = new Float64Array(M * N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = acc ? c0[i * N + j] : 0;
-        for (let k = 0; k < K; k++) s += A.f[i * K + k] * B.f[k * N + j];
-        out[i * N + j] = s;
-      }
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = acc ? c0[i * N + j] : 0;
+          for (let k = 0; k < K; k++) s += A.f[i * K + k] * B.f[k * N + j];
+          out[i * N + j] = s;
+        }
       return out;
     };
     gemm(M, N, K, { buf: A, ld: K }, { buf: B, ld: N }, { buf: C, ld: N }, true);
@@ -49,29 +52,48 @@ describe('nn.gemm (wasm SIMD)', () => {
     for (let i = 0; i < M * N; i++) expect(Math.abs(C.f[i] - r0[i])).toBeLessThan(1e-5 * (1 + K));
   });
 
-  it.each([[5, 9, 6], [8, 16, 3], [13, 7, 10]])('reads a transposed A in place and fuses bias and ReLU (%i×%i×%i)', (M, N, K) => {
+  it.each([
+    [5, 9, 6],
+    [8, 16, 3],
+    [13, 7, 10],
+  ])('reads a transposed A in place and fuses bias and ReLU (%i×%i×%i)', (M, N, K) => {
     const arena = new Arena();
-    const At = arena.alloc(K * M), B = arena.alloc(K * N), C = arena.alloc(M * N), bias = arena.alloc(N);
+    const At = arena.alloc(K * M),
+      B = arena.alloc(K * N),
+      C = arena.alloc(M * N),
+      bias = arena.alloc(N);
     const r = new Rng(M + N + K);
     At.f.set(r.normals(K * M));
     B.f.set(r.normals(K * N));
     bias.f.set(r.normals(N));
     const c0 = Float32Array.from(r.normals(M * N));
     C.f.set(c0);
-    gemm(M, N, K, { buf: At, ld: M, trans: true }, { buf: B, ld: N }, { buf: C, ld: N }, { accumulate: true, bias: { buf: bias }, relu: true });
+    gemm(
+      M,
+      N,
+      K,
+      { buf: At, ld: M, trans: true },
+      { buf: B, ld: N },
+      { buf: C, ld: N },
+      { accumulate: true, bias: { buf: bias }, relu: true },
+    );
     let negatives = 0;
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-      let s2 = c0[i * N + j] + bias.f[j];
-      for (let k = 0; k < K; k++) s2 += At.f[k * M + i] * B.f[k * N + j];
-      if (s2 < 0) negatives++;
-      expect(C.f[i * N + j]).toBeCloseTo(Math.max(0, s2), 4);
-    }
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s2 = c0[i * N + j] + bias.f[j];
+        for (let k = 0; k < K; k++) s2 += At.f[k * M + i] * B.f[k * N + j];
+        if (s2 < 0) negatives++;
+        expect(C.f[i * N + j]).toBeCloseTo(Math.max(0, s2), 4);
+      }
     expect(negatives).toBeGreaterThan(0); // the ReLU was exercised
   });
 
   it('reluBackward masks by the activation sign and columnSums accumulates column sums (SIMD body and scalar tail)', () => {
     const arena = new Arena();
-    const d = arena.alloc(11), a = arena.alloc(11), X = arena.alloc(3 * 7), out = arena.alloc(7);
+    const d = arena.alloc(11),
+      a = arena.alloc(11),
+      X = arena.alloc(3 * 7),
+      out = arena.alloc(7);
     d.f.set(Array.from({ length: 11 }, (_, i) => i + 1));
     a.f.set([1, -1, 0, 2, -3, 4, 0.5, -0.5, 0, 7, -7]);
     reluBackward(11, { buf: d }, { buf: a });
@@ -84,28 +106,43 @@ describe('nn.gemm (wasm SIMD)', () => {
 
   it('addresses sub-blocks through offsets and leading dimensions, leaving the rest untouched', () => {
     const arena = new Arena();
-    const A = arena.alloc(6 * 10), B = arena.alloc(10 * 9), C = arena.alloc(8 * 11);
+    const A = arena.alloc(6 * 10),
+      B = arena.alloc(10 * 9),
+      C = arena.alloc(8 * 11);
     const r = new Rng(5);
     A.f.set(r.normals(60));
     B.f.set(r.normals(90));
     C.f.fill(7);
     // C[1:4, 2:7] = A[2:5, 1:4] · B[3:6, 4:9]
-    gemm(3, 5, 3, { buf: A, offset: 2 * 10 + 1, ld: 10 }, { buf: B, offset: 3 * 9 + 4, ld: 9 }, { buf: C, offset: 1 * 11 + 2, ld: 11 });
-    for (let i = 0; i < 8; i++) for (let j = 0; j < 11; j++) {
-      const inside = i >= 1 && i < 4 && j >= 2 && j < 7;
-      let want = 7;
-      if (inside) {
-        want = 0;
-        for (let k = 0; k < 3; k++) want += A.f[(i + 1) * 10 + 1 + k] * B.f[(3 + k) * 9 + 4 + (j - 2)];
+    gemm(
+      3,
+      5,
+      3,
+      { buf: A, offset: 2 * 10 + 1, ld: 10 },
+      { buf: B, offset: 3 * 9 + 4, ld: 9 },
+      { buf: C, offset: 1 * 11 + 2, ld: 11 },
+    );
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < 11; j++) {
+        const inside = i >= 1 && i < 4 && j >= 2 && j < 7;
+        let want = 7;
+        if (inside) {
+          want = 0;
+          for (let k = 0; k < 3; k++) want += A.f[(i + 1) * 10 + 1 + k] * B.f[(3 + k) * 9 + 4 + (j - 2)];
+        }
+        expect(C.f[i * 11 + j]).toBeCloseTo(want, 5);
       }
-      expect(C.f[i * 11 + j]).toBeCloseTo(want, 5);
-    }
   });
 
   it('rejects overruns and operands from different arenas with a message', () => {
-    const a = new Arena(), b = new Arena();
-    const X = a.alloc(4), Y = a.alloc(4), Z = b.alloc(4);
-    expect(() => gemm(2, 2, 3, { buf: X, ld: 3 }, { buf: Y, ld: 2 }, { buf: X, ld: 2 })).toThrow(/A \(2×3.*overruns its buffer of 4/);
+    const a = new Arena(),
+      b = new Arena();
+    const X = a.alloc(4),
+      Y = a.alloc(4),
+      Z = b.alloc(4);
+    expect(() => gemm(2, 2, 3, { buf: X, ld: 3 }, { buf: Y, ld: 2 }, { buf: X, ld: 2 })).toThrow(
+      /A \(2×3.*overruns its buffer of 4/,
+    );
     expect(() => gemm(2, 2, 2, { buf: X, ld: 2 }, { buf: Y, ld: 2 }, { buf: Z, ld: 2 })).toThrow(/same Arena/);
   });
 
@@ -119,7 +156,8 @@ describe('nn.gemm (wasm SIMD)', () => {
 
   it('transpose is an involution', () => {
     const x = Float32Array.from({ length: 7 * 19 }, (_, i) => i);
-    const t = new Float32Array(x.length), back = new Float32Array(x.length);
+    const t = new Float32Array(x.length),
+      back = new Float32Array(x.length);
     transpose(x, 0, 7, 19, t);
     expect(t[3 * 7 + 5]).toBe(x[5 * 19 + 3]);
     transpose(t, 0, 19, 7, back);
@@ -134,7 +172,16 @@ describe('nn.gemm (wasm SIMD)', () => {
 });
 
 /** Float64 reference of GruLm.forward's summed weighted log-probability (same equations, plain loops). */
-function refObjective(params: Float64Array, V: number, H: number, tokens: Int32Array, N: number, T: number, outFrom: number, w: Float64Array): number {
+function refObjective(
+  params: Float64Array,
+  V: number,
+  H: number,
+  tokens: Int32Array,
+  N: number,
+  T: number,
+  outFrom: number,
+  w: Float64Array,
+): number {
   const L = paramLayout({ vocab: V, hidden: H });
   const sig = (x: number) => 1 / (1 + Math.exp(-x));
   const O = T - 1 - outFrom;
@@ -153,7 +200,8 @@ function refObjective(params: Float64Array, V: number, H: number, tokens: Int32A
           az += h[k] * params[L.Wh + k * 3 * H + H + j];
           ghn += h[k] * params[L.Wh + k * 3 * H + 2 * H + j];
         }
-        const r = sig(ar), z = sig(az);
+        const r = sig(ar),
+          z = sig(az);
         const nn = Math.tanh(params[L.Wx + x * 3 * H + 2 * H + j] + params[L.bx + 2 * H + j] + r * ghn);
         hn[j] = (1 - z) * nn + z * h[j];
       }
@@ -175,7 +223,11 @@ function refObjective(params: Float64Array, V: number, H: number, tokens: Int32A
 }
 
 describe('nn.GruLm', () => {
-  const V = 6, H = 8, N = 3, T = 6, outFrom = 2; // H = 8 exercises the SIMD kernels
+  const V = 6,
+    H = 8,
+    N = 3,
+    T = 6,
+    outFrom = 2; // H = 8 exercises the SIMD kernels
   const make = () => {
     const model = new GruLm({ vocab: V, hidden: H }, new Rng(11));
     const r = new Rng(12);
@@ -189,11 +241,12 @@ describe('nn.GruLm', () => {
     const { model, tokens, O } = make();
     const f = model.forward(tokens, N, T, outFrom);
     const p64 = Float64Array.from(model.params.f);
-    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) {
-      const e = new Float64Array(N * O);
-      e[n * O + o] = 1;
-      expect(f.logp[n * O + o]).toBeCloseTo(refObjective(p64, V, H, tokens, N, T, outFrom, e), 5);
-    }
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < O; o++) {
+        const e = new Float64Array(N * O);
+        e[n * O + o] = 1;
+        expect(f.logp[n * O + o]).toBeCloseTo(refObjective(p64, V, H, tokens, N, T, outFrom, e), 5);
+      }
   });
 
   it('backward equals central differences of the float64 reference for every parameter', () => {
@@ -208,9 +261,13 @@ describe('nn.GruLm', () => {
     let worst = 0;
     for (let i = 0; i < p64.length; i++) {
       const eps = 1e-5;
-      const plus = Float64Array.from(p64); plus[i] += eps;
-      const minus = Float64Array.from(p64); minus[i] -= eps;
-      const fd = (refObjective(plus, V, H, tokens, N, T, outFrom, w64) - refObjective(minus, V, H, tokens, N, T, outFrom, w64)) / (2 * eps);
+      const plus = Float64Array.from(p64);
+      plus[i] += eps;
+      const minus = Float64Array.from(p64);
+      minus[i] -= eps;
+      const fd =
+        (refObjective(plus, V, H, tokens, N, T, outFrom, w64) - refObjective(minus, V, H, tokens, N, T, outFrom, w64)) /
+        (2 * eps);
       worst = Math.max(worst, Math.abs(fd - g[i]) / (1e-3 + Math.abs(fd)));
     }
     expect(worst).toBeLessThan(1e-3);
@@ -223,17 +280,25 @@ describe('nn.GruLm', () => {
     expect(simd.simd).toBe(true);
     expect(scalar.simd).toBe(false);
     const r = new Rng(22);
-    const N2 = 9, T2 = 7;
+    const N2 = 9,
+      T2 = 7;
     const toks = Int32Array.from({ length: N2 * T2 }, () => r.int(7));
     const w2 = Float32Array.from(r.normals(N2 * 4));
-    const fa = simd.forward(toks, N2, T2, 2), fb = scalar.forward(toks, N2, T2, 2);
+    const fa = simd.forward(toks, N2, T2, 2),
+      fb = scalar.forward(toks, N2, T2, 2);
     for (let i = 0; i < fa.logp.length; i++) expect(fa.logp[i]).toBeCloseTo(fb.logp[i], 5);
-    simd.zeroGrad(); scalar.zeroGrad();
-    simd.backward(fa, w2); scalar.backward(fb, w2);
-    for (let i = 0; i < simd.size; i++) expect(Math.abs(simd.grads.f[i] - scalar.grads.f[i])).toBeLessThan(2e-5 * (1 + Math.abs(scalar.grads.f[i])));
-    const sa = simd.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1)), sb = scalar.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1));
+    simd.zeroGrad();
+    scalar.zeroGrad();
+    simd.backward(fa, w2);
+    scalar.backward(fb, w2);
+    for (let i = 0; i < simd.size; i++)
+      expect(Math.abs(simd.grads.f[i] - scalar.grads.f[i])).toBeLessThan(2e-5 * (1 + Math.abs(scalar.grads.f[i])));
+    const sa = simd.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1)),
+      sb = scalar.sample(toks.subarray(0, N2 * 3), N2, 3, 5, new Rng(1));
     expect(Array.from(sa.tokens)).toEqual(Array.from(sb.tokens));
-    expect(() => new GruLm({ vocab: 5, hidden: 6 }, new Rng(1), undefined, { kernels: 'simd' })).toThrow(/multiple of 4/);
+    expect(() => new GruLm({ vocab: 5, hidden: 6 }, new Rng(1), undefined, { kernels: 'simd' })).toThrow(
+      /multiple of 4/,
+    );
   });
 
   it('gradients accumulate across backward calls and reset with zeroGrad', () => {
@@ -249,7 +314,8 @@ describe('nn.GruLm', () => {
 
   it('sampling follows the model: empirical token frequencies match exp(logp), and a seed reproduces samples', () => {
     const model = new GruLm({ vocab: 4, hidden: 3 }, new Rng(3));
-    const Ns = 20000, P = 2;
+    const Ns = 20000,
+      P = 2;
     const prompts = new Int32Array(Ns * P).fill(1);
     const s1 = model.sample(prompts, Ns, P, 2, new Rng(9).split('s'));
     const s2 = model.sample(prompts, Ns, P, 2, new Rng(9).split('s'));
@@ -260,13 +326,14 @@ describe('nn.GruLm', () => {
     const f = model.forward(Int32Array.from([1, 1, 0, 1, 1, 1, 1, 1, 2, 1, 1, 3]), 4, 3, 1);
     for (let v = 0; v < 4; v++) {
       const p = Math.exp(f.logp[v]);
-      expect(Math.abs(counts[v] / Ns - p)).toBeLessThan(4 * Math.sqrt(p * (1 - p) / Ns) + 1e-3);
+      expect(Math.abs(counts[v] / Ns - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / Ns) + 1e-3);
     }
     // the sampler's log-probabilities equal teacher-forced scoring of the same tokens
     const seq = new Int32Array(5 * 4);
     for (let n = 0; n < 5; n++) seq.set([1, 1, s1.tokens[n * 2], s1.tokens[n * 2 + 1]], n * 4);
     const tf = model.forward(seq, 5, 4, 1);
-    for (let n = 0; n < 5; n++) for (let t = 0; t < 2; t++) expect(tf.logp[n * 2 + t]).toBeCloseTo(s1.logp[n * 2 + t], 5);
+    for (let n = 0; n < 5; n++)
+      for (let t = 0; t < 2; t++) expect(tf.logp[n * 2 + t]).toBeCloseTo(s1.logp[n * 2 + t], 5);
   });
 
   it('stops rows at eos and pads the rest', () => {
@@ -276,8 +343,14 @@ describe('nn.GruLm', () => {
     for (let n = 0; n < 400; n++) {
       const len = s.lengths[n];
       const k = Array.from(s.tokens.subarray(n * 6, n * 6 + len)).indexOf(2);
-      if (k >= 0) { sawEos = true; expect(k).toBe(len - 1); }
-      for (let t = len; t < 6; t++) { expect(s.tokens[n * 6 + t]).toBe(0); expect(s.logp[n * 6 + t]).toBe(0); }
+      if (k >= 0) {
+        sawEos = true;
+        expect(k).toBe(len - 1);
+      }
+      for (let t = len; t < 6; t++) {
+        expect(s.tokens[n * 6 + t]).toBe(0);
+        expect(s.logp[n * 6 + t]).toBe(0);
+      }
     }
     expect(sawEos).toBe(true);
   });
@@ -292,7 +365,9 @@ describe('nn.GruLm', () => {
     fs.writeFileSync(file, 'garbage');
     expect(() => GruLm.loadFile(file)).toThrow(/no header line; delete it to retrain/);
     expect(GruLm.loadFile(file + '.missing')).toBeNull();
-    expect(() => model.forward(new Int32Array([0, 9, 1, 1]), 2, 2, 0)).toThrow(/token 9 at index 1 is outside the vocabulary \[0, 5\)/);
+    expect(() => model.forward(new Int32Array([0, 9, 1, 1]), 2, 2, 0)).toThrow(
+      /token 9 at index 1 is outside the vocabulary \[0, 5\)/,
+    );
     expect(() => model.forward(new Int32Array(6), 2, 3, 2)).toThrow(/outFrom must be an integer in \[0, T−2 = 1\]/);
     expect(() => new GruLm({ vocab: 1, hidden: 4 }, new Rng(1))).toThrow(/vocab must be an integer ≥ 2/);
   });
@@ -313,12 +388,16 @@ describe('nn.Mlp and Adam', () => {
     const ref = (p: Float64Array): { loss: number; out: number[] } => {
       let a: number[][] = Array.from({ length: 8 }, (_, n) => Array.from(x.subarray(n * 3, n * 3 + 3)));
       for (let l = 0; l < 3; l++) {
-        const o = mlp.offsets[l], k = dims[l], m = dims[l + 1];
-        a = a.map((row) => Array.from({ length: m }, (_, j) => {
-          let s2 = p[o.b + j];
-          for (let i = 0; i < k; i++) s2 += row[i] * p[o.W + i * m + j];
-          return l < 2 ? Math.max(0, s2) : s2;
-        }));
+        const o = mlp.offsets[l],
+          k = dims[l],
+          m = dims[l + 1];
+        a = a.map((row) =>
+          Array.from({ length: m }, (_, j) => {
+            let s2 = p[o.b + j];
+            for (let i = 0; i < k; i++) s2 += row[i] * p[o.W + i * m + j];
+            return l < 2 ? Math.max(0, s2) : s2;
+          }),
+        );
       }
       let loss = 0;
       for (let n = 0; n < 8; n++) for (let j = 0; j < 2; j++) loss += (a[n][j] - y[n * 2 + j]) ** 2;
@@ -328,8 +407,10 @@ describe('nn.Mlp and Adam', () => {
     for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(base.out[i], 5);
     let nonzero = 0;
     for (let i = 0; i < p0.length; i++) {
-      const plus = Float64Array.from(p0); plus[i] += 1e-6;
-      const minus = Float64Array.from(p0); minus[i] -= 1e-6;
+      const plus = Float64Array.from(p0);
+      plus[i] += 1e-6;
+      const minus = Float64Array.from(p0);
+      minus[i] -= 1e-6;
       const fd = (ref(plus).loss - ref(minus).loss) / 2e-6;
       expect(Math.abs(fd - g[i])).toBeLessThan(1e-4 * (1 + Math.abs(fd)));
       if (Math.abs(fd) > 1e-3) nonzero++;

@@ -1,8 +1,23 @@
 import { fdCheck, maxAbsDiff } from '../numeric';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { logLinearModel, makePolicyState, ppoSurrogate, ppoUpdate, samplePolicy, type PpoConfig, type SampleBatch } from '../../src/testbeds/preference/rlhf';
-import { p3oLoss, p3oUpdate, pairDifferences, type P3oConfig, type P3oVariant, type PairBatch } from '../../src/testbeds/preference/p3o';
+import {
+  logLinearModel,
+  makePolicyState,
+  ppoSurrogate,
+  ppoUpdate,
+  samplePolicy,
+  type PpoConfig,
+  type SampleBatch,
+} from '../../src/testbeds/preference/rlhf';
+import {
+  p3oLoss,
+  p3oUpdate,
+  pairDifferences,
+  type P3oConfig,
+  type P3oVariant,
+  type PairBatch,
+} from '../../src/testbeds/preference/p3o';
 import { RewardShaper, RunningMeanStd, parReward, reference85 } from '../../src/testbeds/preference/par';
 import { logSoftmaxRows } from '../../src/testbeds/preference/tabular-policy';
 
@@ -15,14 +30,32 @@ function randomVec(rng: Rng, len: number, s = 1): Float64Array {
   return v;
 }
 
-
 /** A fixed pair batch drawn from π_old = softmax(logits). */
-function pairBatch(rng: Rng, logits: Float64Array, logpRef: Float64Array, reward: Float64Array, offsets: Float64Array | null): PairBatch {
+function pairBatch(
+  rng: Rng,
+  logits: Float64Array,
+  logpRef: Float64Array,
+  reward: Float64Array,
+  offsets: Float64Array | null,
+): PairBatch {
   const s = samplePolicy(rng, logits, shape, [0, 1, 2, 3, 0, 1, 2, 3], 2);
   const m = s.x.length / 2;
-  const b: PairBatch = { n: m, x: new Int32Array(m), y1: new Int32Array(m), y2: new Int32Array(m), score1: new Float64Array(m), score2: new Float64Array(m), logpOld1: new Float64Array(m), logpOld2: new Float64Array(m), logpRef1: new Float64Array(m), logpRef2: new Float64Array(m) };
+  const b: PairBatch = {
+    n: m,
+    x: new Int32Array(m),
+    y1: new Int32Array(m),
+    y2: new Int32Array(m),
+    score1: new Float64Array(m),
+    score2: new Float64Array(m),
+    logpOld1: new Float64Array(m),
+    logpOld2: new Float64Array(m),
+    logpRef1: new Float64Array(m),
+    logpRef2: new Float64Array(m),
+  };
   for (let i = 0; i < m; i++) {
-    const x = s.x[2 * i], y1 = s.y[2 * i], y2 = s.y[2 * i + 1];
+    const x = s.x[2 * i],
+      y1 = s.y[2 * i],
+      y2 = s.y[2 * i + 1];
     b.x[i] = x;
     b.y1[i] = y1;
     b.y2[i] = y2;
@@ -36,12 +69,26 @@ function pairBatch(rng: Rng, logits: Float64Array, logpRef: Float64Array, reward
   return b;
 }
 
-function singleBatch(rng: Rng, logits: Float64Array, logpRef: Float64Array, reward: Float64Array, offsets: Float64Array | null): SampleBatch {
+function singleBatch(
+  rng: Rng,
+  logits: Float64Array,
+  logpRef: Float64Array,
+  reward: Float64Array,
+  offsets: Float64Array | null,
+): SampleBatch {
   const s = samplePolicy(rng, logits, shape, [0, 1, 2, 3, 0, 1, 2, 3], 2);
   const m = s.x.length;
-  const b: SampleBatch = { n: m, x: s.x, y: s.y, score: new Float64Array(m), logpOld: new Float64Array(m), logpRef: new Float64Array(m) };
+  const b: SampleBatch = {
+    n: m,
+    x: s.x,
+    y: s.y,
+    score: new Float64Array(m),
+    logpOld: new Float64Array(m),
+    logpRef: new Float64Array(m),
+  };
   for (let i = 0; i < m; i++) {
-    const x = s.x[i], y = s.y[i];
+    const x = s.x[i],
+      y = s.y[i];
     b.score[i] = reward[x * shape.nY + y] + (offsets ? offsets[x] : 0);
     b.logpOld[i] = s.logp[x * shape.nY + y];
     b.logpRef[i] = logpRef[x * shape.nY + y];
@@ -68,7 +115,8 @@ describe('PPO and P3O on a tabular policy', () => {
     const pb = pairBatch(rng.split('p'), old, logpRef, reward, null);
     const D = pairDifferences(pb, 0.1);
     const idx = Array.from({ length: pb.n }, (_, i) => i);
-    for (const variant of ['separate', 'joint'] as P3oVariant[]) expect(fdCheck((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
+    for (const variant of ['separate', 'joint'] as P3oVariant[])
+      expect(fdCheck((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
   });
 
   it('at ρ = 1 the P3O gradient is the pairwise policy gradient −(Δ/2)·∇(log π(y1) − log π(y2)) (both variants)', () => {
@@ -83,7 +131,8 @@ describe('PPO and P3O on a tabular policy', () => {
       expected[x * shape.nY + pb.y1[i]] -= h;
       expected[x * shape.nY + pb.y2[i]] += h;
     }
-    for (const variant of ['separate', 'joint'] as P3oVariant[]) expect(maxAbsDiff(p3oLoss(old, shape, pb, D, idx, { clip: 0.2, variant }).grad, expected)).toBeLessThan(1e-14);
+    for (const variant of ['separate', 'joint'] as P3oVariant[])
+      expect(maxAbsDiff(p3oLoss(old, shape, pb, D, idx, { clip: 0.2, variant }).grad, expected)).toBeLessThan(1e-14);
   });
 
   for (const variant of ['separate', 'joint'] as P3oVariant[]) {
@@ -92,17 +141,28 @@ describe('PPO and P3O on a tabular policy', () => {
       const run = (off: Float64Array | null) => {
         const st = makePolicyState(shape, logpRef, { optimiser: 'adam', lr: 0.05, criticLr: 0.1 });
         const r = new Rng(32);
-        for (let it = 0; it < 5; it++) p3oUpdate(st, pairBatch(r.split(it), st.logits, logpRef, reward, off), cfg, r.split(`shuffle${it}`));
+        for (let it = 0; it < 5; it++)
+          p3oUpdate(st, pairBatch(r.split(it), st.logits, logpRef, reward, off), cfg, r.split(`shuffle${it}`));
         return st.logits;
       };
-      const a = run(null), b = run(offsets);
+      const a = run(null),
+        b = run(offsets);
       expect(maxAbsDiff(a, logpRef)).toBeGreaterThan(0.05); // it did learn something
       expect(maxAbsDiff(a, b)).toBeLessThan(1e-12);
     });
   }
 
   it('PPO is not invariant to per-prompt reward offsets: its updates change', () => {
-    const cfg: PpoConfig = { beta: 0.1, clip: 0.2, epochs: 3, minibatches: 2, optimiser: 'sgd', lr: 0.5, criticLr: 0.1, whiten: false };
+    const cfg: PpoConfig = {
+      beta: 0.1,
+      clip: 0.2,
+      epochs: 3,
+      minibatches: 2,
+      optimiser: 'sgd',
+      lr: 0.5,
+      criticLr: 0.1,
+      whiten: false,
+    };
     const run = (off: Float64Array | null) => {
       const st = makePolicyState(shape, logpRef, { optimiser: 'sgd', lr: 0.5, criticLr: 0.1 });
       ppoUpdate(st, singleBatch(new Rng(33), st.logits, logpRef, reward, off), cfg, new Rng(34));
@@ -143,12 +203,20 @@ describe('PAR and the reward shapings it compares', () => {
     expect(parReward(1e6, refs)).toBeLessThanOrEqual(1);
     expect(parReward(-1e6, refs)).toBeGreaterThanOrEqual(0);
     // invariant to a common offset of the reward and its references (a function of the centred reward)
-    expect(Math.abs(parReward(2 + 7, refs.map((r) => r + 7)) - parReward(2, refs))).toBeLessThan(1e-12);
+    expect(
+      Math.abs(
+        parReward(
+          2 + 7,
+          refs.map((r) => r + 7),
+        ) - parReward(2, refs),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it('LSC centres at the normal 85th percentile of the references', () => {
     const refs = [1, 2, 3, 4];
-    const m = 2.5, sd = Math.sqrt(1.25);
+    const m = 2.5,
+      sd = Math.sqrt(1.25);
     expect(Math.abs(reference85(refs) - (m + 1.0364333894937898 * sd))).toBeLessThan(1e-12);
     const sh = new RewardShaper('lsc');
     const out = sh.shape(Float64Array.of(reference85(refs)), [0], () => refs);

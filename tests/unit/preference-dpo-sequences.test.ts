@@ -15,7 +15,9 @@ import {
   type SequenceSet,
 } from '../../src/testbeds/preference/token-sequences';
 
-const V = 5, P = 2, L = 3;
+const V = 5,
+  P = 2,
+  L = 3;
 
 function setup(seed: number) {
   const rng = new Rng(seed);
@@ -31,7 +33,8 @@ function setup(seed: number) {
 /** Every response of length L for one prompt (V^L of them). */
 function allResponses(prompt: number[]): SequenceSet {
   const n = V ** L;
-  const prompts = new Int32Array(n * P), responses = new Int32Array(n * L);
+  const prompts = new Int32Array(n * P),
+    responses = new Int32Array(n * L);
   for (let i = 0; i < n; i++) {
     prompts.set(prompt, i * P);
     let k = i;
@@ -54,7 +57,8 @@ describe('token-sequence reward models', () => {
     const lp = new Float64Array(V);
     let total = 0;
     for (let i = 0; i < all.n; i++) {
-      let logRef = 0, prev = V;
+      let logRef = 0,
+        prev = V;
       for (let t = 0; t < L; t++) {
         refLogProbs(ref, all.prompts, i * P, P, prev, lp);
         logRef += lp[all.responses[i * L + t]];
@@ -64,7 +68,9 @@ describe('token-sequence reward models', () => {
     }
     expect(Math.abs(total - 1)).toBeLessThan(1e-12);
     // with φ = 0 the implicit reward is 0 everywhere
-    expect(Math.max(...implicitRewards(new Float64Array(featureDim(V)), beta, ref, all).map(Math.abs))).toBeLessThan(1e-14);
+    expect(Math.max(...implicitRewards(new Float64Array(featureDim(V)), beta, ref, all).map(Math.abs))).toBeLessThan(
+      1e-14,
+    );
   });
 
   it('the explicit reward model can represent the gold reward exactly', () => {
@@ -90,7 +96,8 @@ describe('token-sequence reward models', () => {
       const { grad } = pairwiseLoss(theta, pairs, f, 0.01);
       let worst = 0;
       for (let k = 0; k < D; k++) {
-        const tp = Float64Array.from(theta), tm = Float64Array.from(theta);
+        const tp = Float64Array.from(theta),
+          tm = Float64Array.from(theta);
         tp[k] += 1e-6;
         tm[k] -= 1e-6;
         const g = (pairwiseLoss(tp, pairs, f, 0.01).loss - pairwiseLoss(tm, pairs, f, 0.01).loss) / 2e-6;
@@ -103,6 +110,7 @@ describe('token-sequence reward models', () => {
   it('deterministic labels put the higher-gold response first and drop ties', () => {
     const { task, a, b, rng } = setup(54);
     const p = labelPairs(rng, task, a, b, 'deterministic');
-    for (let i = 0; i < p.chosen.n; i++) expect(goldReward(task, p.chosen, i)).toBeGreaterThan(goldReward(task, p.rejected, i));
+    for (let i = 0; i < p.chosen.n; i++)
+      expect(goldReward(task, p.chosen, i)).toBeGreaterThan(goldReward(task, p.rejected, i));
   });
 });

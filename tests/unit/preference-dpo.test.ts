@@ -1,13 +1,30 @@
 import { fdCheck, maxAbsDiff } from '../numeric';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { exactComparisons, makeComparisons, sampleComparisons, type Comparisons } from '../../src/testbeds/preference/data';
-import { btLossOnDifferences, btLossTabular, featureDifferences, fitBTLinear, fitBTTabular } from '../../src/testbeds/preference/bt-reward';
+import {
+  exactComparisons,
+  makeComparisons,
+  sampleComparisons,
+  type Comparisons,
+} from '../../src/testbeds/preference/data';
+import {
+  btLossOnDifferences,
+  btLossTabular,
+  featureDifferences,
+  fitBTLinear,
+  fitBTTabular,
+} from '../../src/testbeds/preference/bt-reward';
 import { dpoLoss, implicitReward, sftLoss, trainLogits, type LossAndGrad } from '../../src/testbeds/preference/dpo';
 import { ipoLoss } from '../../src/testbeds/preference/ipo';
 import { rpoLoss } from '../../src/testbeds/preference/rpo';
 import { adversarialRewardObjective, equivalenceCheck } from '../../src/testbeds/preference/rpo-experiment';
-import { expectedKL, expectedValue, klRegularisedOptimum, logSoftmaxRows, softmaxRows } from '../../src/testbeds/preference/tabular-policy';
+import {
+  expectedKL,
+  expectedValue,
+  klRegularisedOptimum,
+  logSoftmaxRows,
+  softmaxRows,
+} from '../../src/testbeds/preference/tabular-policy';
 
 const shape = { nX: 3, nY: 5 };
 
@@ -22,10 +39,10 @@ function inconsistentSoftData(rng: Rng): Comparisons {
   const rows: { x: number; a: number; b: number; p: number; w: number }[] = [];
   for (let x = 0; x < shape.nX; x++)
     for (let a = 0; a < shape.nY; a++)
-      for (let b = a + 1; b < shape.nY; b++) rows.push({ x, a, b, p: 0.1 + 0.8 * rng.uniform(), w: 0.5 + rng.uniform() });
+      for (let b = a + 1; b < shape.nY; b++)
+        rows.push({ x, a, b, p: 0.1 + 0.8 * rng.uniform(), w: 0.5 + rng.uniform() });
   return makeComparisons(rows);
 }
-
 
 describe('Bradley–Terry reward models', () => {
   it('tabular fit recovers a known reward up to a per-context constant from exact-probability comparisons', () => {
@@ -59,7 +76,8 @@ describe('Bradley–Terry reward models', () => {
     const { reward } = fitBTTabular(c, shape, { l2: 1e-3 });
     let worst = 0;
     for (let x = 0; x < shape.nX; x++) {
-      const off = x * shape.nY, shift = reward[off] - gold[off];
+      const off = x * shape.nY,
+        shift = reward[off] - gold[off];
       for (let y = 0; y < shape.nY; y++) worst = Math.max(worst, Math.abs(reward[off + y] - gold[off + y] - shift));
     }
     expect(worst).toBeGreaterThan(1e-3);
@@ -94,7 +112,9 @@ describe('DPO, IPO, RPO on a tabular policy', () => {
     expect(fdCheck((t) => ipoLoss(t, logpRef, c, shape, 0.7), th)).toBeLessThan(1e-6);
     expect(fdCheck((t) => sftLoss(t, shape, { kind: 'chosen' }, c), th)).toBeLessThan(1e-6);
     expect(fdCheck((t) => rpoLoss(t, logpRef, c, shape, 0.7, 2), th)).toBeLessThan(1e-6);
-    expect(fdCheck((t) => rpoLoss(t, logpRef, c, shape, 0.7, 2, { kind: 'policy', probs: base }), th)).toBeLessThan(1e-6);
+    expect(fdCheck((t) => rpoLoss(t, logpRef, c, shape, 0.7, 2, { kind: 'policy', probs: base }), th)).toBeLessThan(
+      1e-6,
+    );
     expect(fdCheck((r) => adversarialRewardObjective(r, c, shape, logpRef, base, 1.5, 0.7), th)).toBeLessThan(1e-6);
   });
 
@@ -102,17 +122,25 @@ describe('DPO, IPO, RPO on a tabular policy', () => {
     it(`DPO's fixed point equals π* ∝ π_ref·exp(r̂/β) for the BT-MLE r̂ on the same data (β = ${beta})`, () => {
       const { reward: rhat } = fitBTTabular(c, shape);
       const star = klRegularisedOptimum(logpRef, rhat, beta, shape);
-      const theta = trainLogits({ loss: (t) => dpoLoss(t, logpRef, c, shape, beta), init: logpRef, steps: 20000, optimiser: 'sgd', lr: 20 / (beta * beta) });
+      const theta = trainLogits({
+        loss: (t) => dpoLoss(t, logpRef, c, shape, beta),
+        init: logpRef,
+        steps: 20000,
+        optimiser: 'sgd',
+        lr: 20 / (beta * beta),
+      });
       const logp = logSoftmaxRows(theta, shape);
       expect(maxAbsDiff(logp, star)).toBeLessThan(1e-7);
       // and the implicit reward β·log π/π_ref equals r̂ up to a per-context constant
       const imp = implicitReward(logp, logpRef, beta);
       for (let x = 0; x < shape.nX; x++) {
-        const off = x * shape.nY, k = imp[off] - rhat[off];
+        const off = x * shape.nY,
+          k = imp[off] - rhat[off];
         for (let y = 0; y < shape.nY; y++) expect(Math.abs(imp[off + y] - rhat[off + y] - k)).toBeLessThan(1e-6);
       }
       // the same π* is the maximiser of E_π[r̂] − β·KL(π‖π_ref): random perturbations do worse
-      const obj = (lp: Float64Array) => expectedValue(lp.map(Math.exp), rhat, shape) - beta * expectedKL(lp, logpRef, shape);
+      const obj = (lp: Float64Array) =>
+        expectedValue(lp.map(Math.exp), rhat, shape) - beta * expectedKL(lp, logpRef, shape);
       const best = obj(star);
       for (let k = 0; k < 20; k++) {
         const pert = Float64Array.from(star);
@@ -130,11 +158,19 @@ describe('DPO, IPO, RPO on a tabular policy', () => {
     const rows: { x: number; a: number; b: number; p: number }[] = [];
     for (let x = 0; x < shape.nX; x++)
       for (let a = 0; a < shape.nY; a++)
-        for (let b = a + 1; b < shape.nY; b++) rows.push({ x, a, b, p: 0.5 + tau * (s[x * shape.nY + a] - s[x * shape.nY + b]) });
+        for (let b = a + 1; b < shape.nY; b++)
+          rows.push({ x, a, b, p: 0.5 + tau * (s[x * shape.nY + a] - s[x * shape.nY + b]) });
     const cc = makeComparisons(rows);
-    const theta = trainLogits({ loss: (t) => ipoLoss(t, logpRef, cc, shape, tau), init: logpRef, steps: 4000, optimiser: 'sgd', lr: 2 });
+    const theta = trainLogits({
+      loss: (t) => ipoLoss(t, logpRef, cc, shape, tau),
+      init: logpRef,
+      steps: 4000,
+      optimiser: 'sgd',
+      lr: 2,
+    });
     for (let i = 0; i < cc.n; i++) {
-      const ia = cc.x[i] * shape.nY + cc.a[i], ib = cc.x[i] * shape.nY + cc.b[i];
+      const ia = cc.x[i] * shape.nY + cc.a[i],
+        ib = cc.x[i] * shape.nY + cc.b[i];
       const u = theta[ia] - theta[ib] - (logpRef[ia] - logpRef[ib]);
       expect(Math.abs(u - (2 * cc.p[i] - 1) / (2 * tau))).toBeLessThan(1e-8);
     }
@@ -150,9 +186,20 @@ describe('DPO, IPO, RPO on a tabular policy', () => {
   it('RPO with η = 0 is DPO, and a large η pulls the policy toward the chosen responses', () => {
     const th = randomVec(rng, shape.nX * shape.nY);
     expect(maxAbsDiff(rpoLoss(th, logpRef, c, shape, 0.7, 0).grad, dpoLoss(th, logpRef, c, shape, 0.7).grad)).toBe(0);
-    const hard = sampleComparisons(new Rng(24), { ...shape, gold: randomVec(new Rng(25), 15), d: 0 }, { behaviour: new Float64Array(15).fill(0.2), perContext: 6, labels: 'deterministic' });
+    const hard = sampleComparisons(
+      new Rng(24),
+      { ...shape, gold: randomVec(new Rng(25), 15), d: 0 },
+      { behaviour: new Float64Array(15).fill(0.2), perContext: 6, labels: 'deterministic' },
+    );
     const sftNll = (t: Float64Array) => sftLoss(t, shape, { kind: 'chosen' }, hard).loss;
-    const run = (eta: number) => trainLogits({ loss: (t) => rpoLoss(t, logpRef, hard, shape, 0.5, eta), init: logpRef, steps: 500, optimiser: 'adam', lr: 0.05 });
+    const run = (eta: number) =>
+      trainLogits({
+        loss: (t) => rpoLoss(t, logpRef, hard, shape, 0.5, eta),
+        init: logpRef,
+        steps: 500,
+        optimiser: 'adam',
+        lr: 0.05,
+      });
     expect(sftNll(run(20))).toBeLessThan(sftNll(run(0)));
   });
 });

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { gameFromParts, pIndex, randomGame, rockPaperScissors, samplePreferencePairs, type PreferenceGame } from '../../src/testbeds/preference/game';
+import {
+  gameFromParts,
+  pIndex,
+  randomGame,
+  rockPaperScissors,
+  samplePreferencePairs,
+  type PreferenceGame,
+} from '../../src/testbeds/preference/game';
 import { preferenceAgainst, regularisedNash, winRate, exploitability } from '../../src/testbeds/preference/nash';
 import { nashMDStep, stepSize } from '../../src/testbeds/preference/nash-md';
 import { omdStep, runDynamics } from '../../src/testbeds/preference/online-md';
-import { geometricMixture, kl, policyFromRows, randomSoftmaxPolicy, softmaxPolicy, type TabularPolicy } from '../../src/testbeds/preference/policies';
+import {
+  geometricMixture,
+  kl,
+  policyFromRows,
+  randomSoftmaxPolicy,
+  softmaxPolicy,
+  type TabularPolicy,
+} from '../../src/testbeds/preference/policies';
 import { inpoLoss, inpoUpdate, signedFromPairs, solvePairwiseSquare } from '../../src/testbeds/preference/inpo';
 import {
   comparisonsFromPairs,
@@ -32,9 +46,15 @@ describe('Nash-MD', () => {
     expect(kl(star, mu)).toBeGreaterThan(0.05);
     const pi0 = policyFromRows([[0.05, 0.05, 0.9]]);
     const kls: Record<number, number> = {};
-    const res = runDynamics(g, pi0, mu, { method: 'nash-md', beta, schedule: { kind: 'decreasing', c: 2 }, steps: 3000, checkpoints: [300, 3000] }, (t, last) => {
-      kls[t] = kl(star, last);
-    });
+    const res = runDynamics(
+      g,
+      pi0,
+      mu,
+      { method: 'nash-md', beta, schedule: { kind: 'decreasing', c: 2 }, steps: 3000, checkpoints: [300, 3000] },
+      (t, last) => {
+        kls[t] = kl(star, last);
+      },
+    );
     expect(kls[3000]).toBeLessThan(1e-6);
     expect(kls[3000]).toBeLessThan(kls[300] / 10); // still shrinking: not stuck at a biased point
     expect(kl(star, res.average)).toBeGreaterThan(kls[3000]);
@@ -45,8 +65,19 @@ describe('Nash-MD', () => {
     const mu = policyFromRows([[0.6, 0.3, 0.1]]);
     const beta = 0.1;
     const star = regularisedNash(g, mu, beta).policy;
-    const bias = (eta: number, method: 'nash-md' | 'omd') => kl(star, runDynamics(g, mu, mu, { method, beta, schedule: { kind: 'constant', eta }, steps: 4000, checkpoints: [] }, () => {}).last);
-    const b1 = bias(1, 'nash-md'), b05 = bias(0.5, 'nash-md');
+    const bias = (eta: number, method: 'nash-md' | 'omd') =>
+      kl(
+        star,
+        runDynamics(
+          g,
+          mu,
+          mu,
+          { method, beta, schedule: { kind: 'constant', eta }, steps: 4000, checkpoints: [] },
+          () => {},
+        ).last,
+      );
+    const b1 = bias(1, 'nash-md'),
+      b05 = bias(0.5, 'nash-md');
     expect(b1).toBeGreaterThan(1e-6);
     expect(b05).toBeLessThan(b1 / 2); // KL ~ bias² shrinks about 4× when η halves
     expect(bias(1, 'omd')).toBeLessThan(1e-20 + 1e-14);
@@ -57,7 +88,8 @@ describe('Nash-MD', () => {
     const g = randomGame(rng.split('g'), { nX: 2, nY: 5, btScale: 1, cyclicScale: 2 });
     const mu = randomSoftmaxPolicy(rng.split('mu'), 2, 5, 1);
     const pi = randomSoftmaxPolicy(rng.split('pi'), 2, 5, 1);
-    const eta = 0.7, beta = 0.5;
+    const eta = 0.7,
+      beta = 0.5;
     const next = nashMDStep(g, pi, mu, eta, beta);
     const mix = geometricMixture(pi, mu, eta * beta);
     const obj = (p: TabularPolicy) => eta * winRate(g, p, mix) - kl(p, mix);
@@ -70,7 +102,8 @@ describe('Nash-MD', () => {
     // and the closed form π_{t+1} ∝ π^{1−ηβ} μ^{ηβ} exp(η P(y ≻ π^μ)) written out
     const pref = preferenceAgainst(g, mix);
     const l = new Float64Array(10);
-    for (let i = 0; i < 10; i++) l[i] = (1 - eta * beta) * Math.log(pi.probs[i]) + eta * beta * Math.log(mu.probs[i]) + eta * pref[i];
+    for (let i = 0; i < 10; i++)
+      l[i] = (1 - eta * beta) * Math.log(pi.probs[i]) + eta * beta * Math.log(mu.probs[i]) + eta * pref[i];
     const byHand = softmaxPolicy(2, 5, l);
     for (let i = 0; i < 10; i++) expect(next.probs[i]).toBeCloseTo(byHand.probs[i], 14);
   });
@@ -109,9 +142,15 @@ describe('self-play baselines', () => {
     const g = rockPaperScissors(1);
     const pi0 = policyFromRows([[0.5, 0.3, 0.2]]);
     const ex: Record<number, [number, number]> = {};
-    runDynamics(g, pi0, null, { method: 'omd', beta: 0, schedule: { kind: 'constant', eta: 0.1 }, steps: 5000, checkpoints: [0, 5000] }, (t, l, a) => {
-      ex[t] = [exploitability(g, l), exploitability(g, a)];
-    });
+    runDynamics(
+      g,
+      pi0,
+      null,
+      { method: 'omd', beta: 0, schedule: { kind: 'constant', eta: 0.1 }, steps: 5000, checkpoints: [0, 5000] },
+      (t, l, a) => {
+        ex[t] = [exploitability(g, l), exploitability(g, a)];
+      },
+    );
     expect(ex[5000][0]).toBeGreaterThan(ex[0][0]); // last iterate: farther from (⅓, ⅓, ⅓) than where it started
     expect(ex[5000][1]).toBeLessThan(0.05); // average: close to the equilibrium
   });
@@ -121,7 +160,13 @@ describe('self-play baselines', () => {
     const g = randomGame(rng.split('g'), { nX: 2, nY: 5, btScale: 1, cyclicScale: 2 });
     const mu = randomSoftmaxPolicy(rng.split('mu'), 2, 5, 1);
     const star = regularisedNash(g, mu, 0.2).policy;
-    const res = runDynamics(g, mu, mu, { method: 'fictitious-play', beta: 0.2, schedule: { kind: 'decreasing' }, steps: 2000, checkpoints: [] }, () => {});
+    const res = runDynamics(
+      g,
+      mu,
+      mu,
+      { method: 'fictitious-play', beta: 0.2, schedule: { kind: 'decreasing' }, steps: 2000, checkpoints: [] },
+      () => {},
+    );
     expect(kl(star, res.average)).toBeLessThan(1e-4);
   });
 });
@@ -132,10 +177,15 @@ describe('INPO', () => {
     const g = randomGame(rng.split('g'), { nX: 3, nY: 6, btScale: 1, cyclicScale: 2 });
     const ref = randomSoftmaxPolicy(rng.split('ref'), 3, 6, 1);
     const pi = randomSoftmaxPolicy(rng.split('pi'), 3, 6, 1);
-    for (const [eta, tau] of [[2, 0.1], [0.5, 1], [1, 0]]) {
+    for (const [eta, tau] of [
+      [2, 0.1],
+      [0.5, 1],
+      [1, 0],
+    ]) {
       const viaLoss = inpoUpdate(pi, ref, populationSignedPairs(g, pi), eta, tau, 1e-15);
       const viaOmd = omdStep(g, pi, ref, eta, tau);
-      for (let i = 0; i < 18; i++) expect(Math.abs(Math.log(viaLoss.probs[i]) - Math.log(viaOmd.probs[i]))).toBeLessThan(1e-9);
+      for (let i = 0; i < 18; i++)
+        expect(Math.abs(Math.log(viaLoss.probs[i]) - Math.log(viaOmd.probs[i]))).toBeLessThan(1e-9);
     }
   });
 
@@ -145,13 +195,17 @@ describe('INPO', () => {
     const ref = randomSoftmaxPolicy(rng.split('ref'), 2, 5, 1);
     const pi = randomSoftmaxPolicy(rng.split('pi'), 2, 5, 1);
     const pairs = samplePreferencePairs(g, pi, 40, rng.split('pairs'));
-    const eta = 2, tau = 0.1;
+    const eta = 2,
+      tau = 0.1;
     const next = inpoUpdate(pi, ref, signedFromPairs(pairs), eta, tau, 1e-14);
-    const l = logOf(next), lt = logOf(pi), lr = logOf(ref);
+    const l = logOf(next),
+      lt = logOf(pi),
+      lr = logOf(ref);
     const base = inpoLoss(l, lt, lr, 5, pairs, eta, tau);
     const h = 1e-5;
     for (let i = 0; i < 10; i++) {
-      const up = Float64Array.from(l), dn = Float64Array.from(l);
+      const up = Float64Array.from(l),
+        dn = Float64Array.from(l);
       up[i] += h;
       dn[i] -= h;
       const d = (inpoLoss(up, lt, lr, 5, pairs, eta, tau) - inpoLoss(dn, lt, lr, 5, pairs, eta, tau)) / (2 * h);
@@ -160,13 +214,36 @@ describe('INPO', () => {
     // and a random perturbation of the logits does not lower the loss
     for (let k = 0; k < 10; k++) {
       const d = rng.split(`d${k}`).normals(10, 0, 0.1);
-      expect(inpoLoss(l.map((v, i) => v + d[i]), lt, lr, 5, pairs, eta, tau)).toBeGreaterThan(base);
+      expect(
+        inpoLoss(
+          l.map((v, i) => v + d[i]),
+          lt,
+          lr,
+          5,
+          pairs,
+          eta,
+          tau,
+        ),
+      ).toBeGreaterThan(base);
     }
   });
 
   it('the pairwise least-squares solver reproduces a hand-solved chain a ≻ b ≻ c', () => {
     // pairs (a≻b), (b≻c), margin m: minimiser φ_a − φ_b = m, φ_b − φ_c = m, mean 0 → (m, 0, −m)
-    const phi = solvePairwiseSquare(1, 3, { n: 2, x: Int32Array.from([0, 0]), i: Int32Array.from([0, 1]), j: Int32Array.from([1, 2]), w: Float64Array.from([1, 1]), s: Float64Array.from([1, 1]) }, 0.7, 1e-14);
+    const phi = solvePairwiseSquare(
+      1,
+      3,
+      {
+        n: 2,
+        x: Int32Array.from([0, 0]),
+        i: Int32Array.from([0, 1]),
+        j: Int32Array.from([1, 2]),
+        w: Float64Array.from([1, 1]),
+        s: Float64Array.from([1, 1]),
+      },
+      0.7,
+      1e-14,
+    );
     expect(phi[0]).toBeCloseTo(0.7, 10);
     expect(phi[1]).toBeCloseTo(0, 10);
     expect(phi[2]).toBeCloseTo(-0.7, 10);
@@ -174,7 +251,7 @@ describe('INPO', () => {
 });
 
 describe('DNO and the minimal baselines', () => {
-  it("DNO Algorithm 1: π ∝ π_t·exp(r_t/η) minimises the soft-label regression over all pairs (zero gradient, finite differences)", () => {
+  it('DNO Algorithm 1: π ∝ π_t·exp(r_t/η) minimises the soft-label regression over all pairs (zero gradient, finite differences)', () => {
     const rng = new Rng(16);
     const g = randomGame(rng.split('g'), { nX: 2, nY: 5, btScale: 1, cyclicScale: 2 });
     const pi = randomSoftmaxPolicy(rng.split('pi'), 2, 5, 1);
@@ -182,10 +259,12 @@ describe('DNO and the minimal baselines', () => {
     const next = dnoExactStep(g, pi, eta);
     const r = preferenceAgainst(g, pi);
     const pairs = populationComparisons(g, pi);
-    const l = logOf(next), lt = logOf(pi);
+    const l = logOf(next),
+      lt = logOf(pi);
     const h = 1e-5;
     for (let i = 0; i < 10; i++) {
-      const up = Float64Array.from(l), dn = Float64Array.from(l);
+      const up = Float64Array.from(l),
+        dn = Float64Array.from(l);
       up[i] += h;
       dn[i] -= h;
       const d = (dnoRegressionLoss(up, lt, r, eta, pairs, 5) - dnoRegressionLoss(dn, lt, r, eta, pairs, 5)) / (2 * h);
@@ -197,10 +276,16 @@ describe('DNO and the minimal baselines', () => {
 
   it('the minimal Bradley–Terry fit recovers a known reward up to a constant on noiseless (population) BT data', () => {
     const rng = new Rng(17);
-    const nX = 3, nY = 6;
+    const nX = 3,
+      nY = 6;
     const r = rng.split('r').normals(nX * nY);
     const g: PreferenceGame = gameFromParts(nX, nY, r, new Float64Array(nX * nY * nY));
-    const fit = fitBradleyTerryMinimal(nX, nY, populationComparisons(g, randomSoftmaxPolicy(rng.split('s'), nX, nY, 0.5)), 1e-12);
+    const fit = fitBradleyTerryMinimal(
+      nX,
+      nY,
+      populationComparisons(g, randomSoftmaxPolicy(rng.split('s'), nX, nY, 0.5)),
+      1e-12,
+    );
     for (let x = 0; x < nX; x++)
       for (let y = 1; y < nY; y++) expect(fit[x * nY + y] - fit[x * nY]).toBeCloseTo(r[x * nY + y] - r[x * nY], 7);
   });
@@ -212,13 +297,15 @@ describe('DNO and the minimal baselines', () => {
     const pairs = samplePreferencePairs(g, pi, 30, rng.split('pairs'), { distinct: true });
     const ref = logOf(pi);
     const theta = Float64Array.from(ref).map((v, i) => v + 0.3 * Math.sin(i + 1));
-    const beta = 0.5, lrScale = 1e-4;
+    const beta = 0.5,
+      lrScale = 1e-4;
     const before = Float64Array.from(theta);
     dpoGradientSteps(theta, ref, 4, pairs, { beta, steps: 1, lrScale });
     const lr = lrScale / (beta * beta);
     const h = 1e-6;
     for (let i = 0; i < 4; i++) {
-      const up = Float64Array.from(before), dn = Float64Array.from(before);
+      const up = Float64Array.from(before),
+        dn = Float64Array.from(before);
       up[i] += h;
       dn[i] -= h;
       const grad = (dpoLoss(up, ref, 4, pairs, beta) - dpoLoss(dn, ref, 4, pairs, beta)) / (2 * h);
@@ -232,15 +319,21 @@ describe('DNO and the minimal baselines', () => {
 
   it('the KL-matched RLHF β reproduces the target KL; RLHF under a pure BT game equals the KL-optimum of the true reward', () => {
     const rng = new Rng(19);
-    const nX = 2, nY = 5;
+    const nX = 2,
+      nY = 5;
     const r = rng.split('r').normals(nX * nY);
     const g = gameFromParts(nX, nY, r, new Float64Array(nX * nY * nY));
     const mu = randomSoftmaxPolicy(rng.split('mu'), nX, nY, 1);
     const rHat = rlhfReward(g, mu);
     const b = klMatchedBeta(mu, rHat, 0.3);
-    const pol = softmaxPolicy(nX, nY, Float64Array.from(rHat, (v, i) => Math.log(mu.probs[i]) + v / b));
+    const pol = softmaxPolicy(
+      nX,
+      nY,
+      Float64Array.from(rHat, (v, i) => Math.log(mu.probs[i]) + v / b),
+    );
     expect(kl(pol, mu)).toBeCloseTo(0.3, 9);
-    for (let x = 0; x < nX; x++) for (let y = 1; y < nY; y++) expect(rHat[x * nY + y] - rHat[x * nY]).toBeCloseTo(r[x * nY + y] - r[x * nY], 6);
+    for (let x = 0; x < nX; x++)
+      for (let y = 1; y < nY; y++) expect(rHat[x * nY + y] - rHat[x * nY]).toBeCloseTo(r[x * nY + y] - r[x * nY], 6);
     expect(g.P[pIndex(nY, 0, 1, 2)]).toBeCloseTo(1 / (1 + Math.exp(-(r[1] - r[2]))), 14);
   });
 });
@@ -248,21 +341,75 @@ describe('DNO and the minimal baselines', () => {
 describe('experiment tasks (tiny configurations)', () => {
   const finite = (m: Record<string, number>, s: Record<string, number[]>) => {
     for (const [k, v] of Object.entries(m)) expect(Number.isFinite(v), `metric ${k} = ${v}`).toBe(true);
-    for (const [k, v] of Object.entries(s)) for (const x of v) expect(Number.isFinite(x), `series ${k} has ${x}`).toBe(true);
+    for (const [k, v] of Object.entries(s))
+      for (const x of v) expect(Number.isFinite(x), `series ${k} has ${x}`).toBe(true);
   };
   it('nash-md, dno and inpo seeds return finite metrics and are deterministic per seed', async () => {
     const nm = await import('../../src/testbeds/preference/nash-md-experiment');
-    const cfg = { nY: 4, contexts: [1, 3], btScale: 1, cyclicScale: 2, cyclic: 'curl' as const, beta: 0.2, muScale: 1, steps: 200, constantEta: 1, selfPlayEta: 1, checkpoints: 5, sweepCyclicScales: [0, 2] };
+    const cfg = {
+      nY: 4,
+      contexts: [1, 3],
+      btScale: 1,
+      cyclicScale: 2,
+      cyclic: 'curl' as const,
+      beta: 0.2,
+      muScale: 1,
+      steps: 200,
+      constantEta: 1,
+      selfPlayEta: 1,
+      checkpoints: 5,
+      sweepCyclicScales: [0, 2],
+    };
     const a = nm.runSeed(cfg, 3);
     finite(a.metrics, a.series ?? {});
     expect(nm.runSeed(cfg, 3).metrics).toEqual(a.metrics);
     expect(a.metrics['multi_theoremViolations']).toBe(0);
     const dn = await import('../../src/testbeds/preference/dno-experiment');
-    const d = dn.runSeed({ nX: 4, nY: 6, btScale: 1, cyclicScale: 2, cyclic: 'rps-blocks', teacherTemperature: 0.25, sftQuality: 0.5, sftNoise: 1, iterations: 2, samples: 3, margin: 0.5, eta: 1, gdSteps: 5, lrScale: 0.5, rmPairsPerContext: 10, rmL2: 0.1 }, 1);
+    const d = dn.runSeed(
+      {
+        nX: 4,
+        nY: 6,
+        btScale: 1,
+        cyclicScale: 2,
+        cyclic: 'rps-blocks',
+        teacherTemperature: 0.25,
+        sftQuality: 0.5,
+        sftNoise: 1,
+        iterations: 2,
+        samples: 3,
+        margin: 0.5,
+        eta: 1,
+        gdSteps: 5,
+        lrScale: 0.5,
+        rmPairsPerContext: 10,
+        rmL2: 0.1,
+      },
+      1,
+    );
     finite(d.metrics, d.series ?? {});
     expect(d.metrics['rlhf-bt_klInit']).toBeCloseTo(d.metrics['dno-prct_klInit'], 8); // RLHF at DNO-Prct's KL budget
     const ip = await import('../../src/testbeds/preference/inpo-experiment');
-    const i = ip.runSeed({ nX: 4, nY: 6, btScale: 1, cyclicScale: 2, cyclic: 'rps-blocks', lengthBias: 1, refScale: 1, iterations: 3, pairsPerContext: 8, tau: 0.1, eta: 2, dpoSamples: 4, gdSteps: 5, lrScale: 0.5, rmPairsPerContext: 8, rmL2: 0.1 }, 2);
+    const i = ip.runSeed(
+      {
+        nX: 4,
+        nY: 6,
+        btScale: 1,
+        cyclicScale: 2,
+        cyclic: 'rps-blocks',
+        lengthBias: 1,
+        refScale: 1,
+        iterations: 3,
+        pairsPerContext: 8,
+        tau: 0.1,
+        eta: 2,
+        dpoSamples: 4,
+        gdSteps: 5,
+        lrScale: 0.5,
+        rmPairsPerContext: 8,
+        rmL2: 0.1,
+      },
+      2,
+    );
     finite(i.metrics, i.series ?? {});
     expect(i.metrics.lossVsOmdMaxDiff).toBeLessThan(1e-6);
   });

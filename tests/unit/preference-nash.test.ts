@@ -11,8 +11,25 @@ import {
   transitivePart,
   withoutLengthBias,
 } from '../../src/testbeds/preference/game';
-import { bestResponse, dualityGap, exploitability, fixedPointResidual, preferenceAgainst, regularisedNash, regularisedWinRate, winRate } from '../../src/testbeds/preference/nash';
-import { geometricMixture, kl, klRegularisedOptimum, policyFromRows, randomSoftmaxPolicy, softmaxPolicy, uniformPolicy } from '../../src/testbeds/preference/policies';
+import {
+  bestResponse,
+  dualityGap,
+  exploitability,
+  fixedPointResidual,
+  preferenceAgainst,
+  regularisedNash,
+  regularisedWinRate,
+  winRate,
+} from '../../src/testbeds/preference/nash';
+import {
+  geometricMixture,
+  kl,
+  klRegularisedOptimum,
+  policyFromRows,
+  randomSoftmaxPolicy,
+  softmaxPolicy,
+  uniformPolicy,
+} from '../../src/testbeds/preference/policies';
 
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -27,7 +44,10 @@ describe('preference games', () => {
           let row = 0;
           for (let z = 0; z < 7; z++) {
             row += (g.cyclic as Float64Array)[pIndex(7, x, y, z)];
-            expect((g.cyclic as Float64Array)[pIndex(7, x, y, z)]).toBeCloseTo(-(g.cyclic as Float64Array)[pIndex(7, x, z, y)], 12);
+            expect((g.cyclic as Float64Array)[pIndex(7, x, y, z)]).toBeCloseTo(
+              -(g.cyclic as Float64Array)[pIndex(7, x, z, y)],
+              12,
+            );
           }
           expect(Math.abs(row)).toBeLessThan(1e-12);
         }
@@ -39,7 +59,8 @@ describe('preference games', () => {
 
   it('curl RMS equals cyclicScale and the logit decomposes as Δr + C', () => {
     const g = randomGame(new Rng(2), { nX: 1, nY: 6, btScale: 0.7, cyclicScale: 1.5 });
-    const C = g.cyclic as Float64Array, r = g.reward as Float64Array;
+    const C = g.cyclic as Float64Array,
+      r = g.reward as Float64Array;
     let ss = 0;
     for (let y = 0; y < 6; y++)
       for (let z = 0; z < 6; z++) {
@@ -54,7 +75,8 @@ describe('preference games', () => {
     const g = randomGame(new Rng(3), { nX: 2, nY: 5, btScale: 1, cyclicScale: 0, lengthBias: 2 });
     const lc = withoutLengthBias(g);
     const t = transitivePart(g);
-    const r = g.reward as Float64Array, l = g.length as Float64Array;
+    const r = g.reward as Float64Array,
+      l = g.length as Float64Array;
     for (let x = 0; x < 2; x++)
       for (let y = 0; y < 5; y++)
         for (let z = 0; z < 5; z++) {
@@ -68,12 +90,31 @@ describe('preference games', () => {
   });
 
   it('rejects an invalid preference matrix with a message naming the entry', () => {
-    expect(() => gameFromMatrices([[[0.5, 0.7], [0.7, 0.5]]])).toThrow(/must be 1/);
-    expect(() => gameFromMatrices([[[0.5, 1.2], [-0.2, 0.5]]])).toThrow(/not in \[0, 1\]/);
+    expect(() =>
+      gameFromMatrices([
+        [
+          [0.5, 0.7],
+          [0.7, 0.5],
+        ],
+      ]),
+    ).toThrow(/must be 1/);
+    expect(() =>
+      gameFromMatrices([
+        [
+          [0.5, 1.2],
+          [-0.2, 0.5],
+        ],
+      ]),
+    ).toThrow(/not in \[0, 1\]/);
   });
 
   it('sampled labels follow P and label noise flips them', () => {
-    const g = gameFromMatrices([[[0.5, 0.8], [0.2, 0.5]]]);
+    const g = gameFromMatrices([
+      [
+        [0.5, 0.8],
+        [0.2, 0.5],
+      ],
+    ]);
     const s = policyFromRows([[0.5, 0.5]]);
     const n = 40000;
     const count = (noise: number) => {
@@ -85,7 +126,7 @@ describe('preference games', () => {
       }
       return w0 / n;
     };
-    const sd = Math.sqrt(0.8 * 0.2 / n);
+    const sd = Math.sqrt((0.8 * 0.2) / n);
     expect(Math.abs(count(0) - 0.8)).toBeLessThan(5 * sd);
     expect(Math.abs(count(0.25) - (0.8 * 0.75 + 0.2 * 0.25))).toBeLessThan(5 * sd);
   });
@@ -101,14 +142,22 @@ describe('win rates, exploitability and the regularised Nash equilibrium', () =>
       expect(Math.abs(winRate(g, a, a) - 0.5)).toBeLessThan(1e-14);
       expect(Math.abs(winRate(g, a, b) + winRate(g, b, a) - 1)).toBeLessThan(1e-14);
       const mu = randomSoftmaxPolicy(rng.split(`m${k}`), 3, 8, 1);
-      expect(Math.abs(regularisedWinRate(g, a, b, mu, 0.3) + regularisedWinRate(g, b, a, mu, 0.3) - 1)).toBeLessThan(1e-13);
+      expect(Math.abs(regularisedWinRate(g, a, b, mu, 0.3) + regularisedWinRate(g, b, a, mu, 0.3) - 1)).toBeLessThan(
+        1e-13,
+      );
     }
   });
 
   it('hand-computed 2-response game: π*_β(0) = σ((p − ½)/β) and the exploitabilities', () => {
     // P(0 ≻ 1) = p. Fixed point: log π0/π1 = [P(0 ≻ π) − P(1 ≻ π)]/β = (p − ½)(π0 + π1)/β = (p − ½)/β (μ uniform).
-    const p = 0.75, beta = 0.25;
-    const g = gameFromMatrices([[[0.5, p], [1 - p, 0.5]]]);
+    const p = 0.75,
+      beta = 0.25;
+    const g = gameFromMatrices([
+      [
+        [0.5, p],
+        [1 - p, 0.5],
+      ],
+    ]);
     const mu = uniformPolicy(1, 2);
     const sol = regularisedNash(g, mu, beta);
     expect(sol.policy.probs[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12); // σ(1) = 0.7310585786300049

@@ -9,8 +9,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readRecord, removeStaleTempFiles, writeFileAtomic, writeRecord, WriteError, type RunRecord } from '../../src/core/records';
-import { checkParameterOverrides, extractSpecs, fitsDeclaredType, parseParametersCell } from '../../src/runner/params-check';
+import {
+  readRecord,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  writeRecord,
+  WriteError,
+  type RunRecord,
+} from '../../src/core/records';
+import {
+  checkParameterOverrides,
+  extractSpecs,
+  fitsDeclaredType,
+  parseParametersCell,
+} from '../../src/runner/params-check';
 import { requireChromium, requireJupyter, ToolMissingError } from '../../src/runner/tools';
 import { diffResult, sampleOf, tasksFromNotebook } from '../../src/runner/verify';
 import { ROOT, code, notebook } from '../helpers';
@@ -49,7 +61,22 @@ function sampleRecord(): Omit<RunRecord, 'checksum'> {
     profile: 'smoke',
     metrics: { x: 0.1 + 0.2, y: -1 },
     series: { s: [1, 2, 3] },
-    provenance: { kitVersion: '0', commit: 'c', dirty: false, notebookHash: 'n', libraryHash: 'l', backend: 'typed-arrays', backendPackage: null, node: 'v20', packages: {}, platform: 'x', cpus: 1, seed: 3, wallTimeMs: 5, createdAt: '2026-01-01T00:00:00.000Z' },
+    provenance: {
+      kitVersion: '0',
+      commit: 'c',
+      dirty: false,
+      notebookHash: 'n',
+      libraryHash: 'l',
+      backend: 'typed-arrays',
+      backendPackage: null,
+      node: 'v20',
+      packages: {},
+      platform: 'x',
+      cpus: 1,
+      seed: 3,
+      wallTimeMs: 5,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    },
   };
 }
 
@@ -76,7 +103,9 @@ describe('writeFileAtomic', () => {
     }
     expect(err).toBeInstanceOf(WriteError);
     expect((err as WriteError).code).toBe('ENOSPC');
-    expect((err as Error).message).toBe(`Disk full while writing ${f} (ENOSPC): free some space and re-run; finished records are kept.`);
+    expect((err as Error).message).toBe(
+      `Disk full while writing ${f} (ENOSPC): free some space and re-run; finished records are kept.`,
+    );
     expect(fs.readFileSync(f, 'utf8')).toBe('old complete content');
     expect(fs.readdirSync(d)).toEqual(['rec.json']);
   });
@@ -113,7 +142,9 @@ describe('readRecord detects damaged records', () => {
       fs.writeFileSync(f, text.slice(0, cut));
       const r = readRecord(f);
       expect(r.ok).toBe(false);
-      expect(!r.ok && r.reason).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt record \\(not valid JSON`));
+      expect(!r.ok && r.reason).toMatch(
+        new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt record \\(not valid JSON`),
+      );
     }
   });
 
@@ -206,13 +237,21 @@ const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
   it('rejects unknown names, wrong types and out-of-range values naming notebook, parameter and what is allowed', () => {
     const f = nbFile();
     const check = (p: Record<string, unknown>) => () => checkParameterOverrides([f], p, 'smoke');
-    expect(check({ sedes: 4 })).toThrow(`${f}: unknown parameter "sedes" (--param sedes=4). Parameters of this notebook: profile, seeds, tag, sizes, label.`);
-    expect(check({ seeds: 'many' })).toThrow(`${f}: parameter "seeds" = "many" has the wrong type; the parameters cell declares \`seeds: number | null\`.`);
+    expect(check({ sedes: 4 })).toThrow(
+      `${f}: unknown parameter "sedes" (--param sedes=4). Parameters of this notebook: profile, seeds, tag, sizes, label.`,
+    );
+    expect(check({ seeds: 'many' })).toThrow(
+      `${f}: parameter "seeds" = "many" has the wrong type; the parameters cell declares \`seeds: number | null\`.`,
+    );
     expect(check({ seeds: 1 })).toThrow(`${f}: parameter "seeds" = 1 is not allowed; expected an integer in [2, 50].`);
     expect(check({ seeds: 51 })).toThrow(/parameter "seeds" = 51 is not allowed; expected an integer in \[2, 50\]/);
     expect(check({ seeds: 2.5 })).toThrow(/parameter "seeds" = 2\.5 is not allowed/);
-    expect(check({ tag: 'c' })).toThrow(/parameter "tag" = "c" has the wrong type; the parameters cell declares `tag: "a" \| "b"`/);
-    expect(check({ sizes: [1, 10] })).toThrow(/parameter "sizes" = \[1,10\] is not allowed; expected an array of integers in \[1, 9\]/);
+    expect(check({ tag: 'c' })).toThrow(
+      /parameter "tag" = "c" has the wrong type; the parameters cell declares `tag: "a" \| "b"`/,
+    );
+    expect(check({ sizes: [1, 10] })).toThrow(
+      /parameter "sizes" = \[1,10\] is not allowed; expected an array of integers in \[1, 9\]/,
+    );
     expect(check({ seeds: 50, tag: 'b', sizes: [3], label: 'free text' })).not.toThrow();
     expect(check({ seeds: null })).not.toThrow(); // null = the profile's default
   });
@@ -223,7 +262,9 @@ const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
     fs.writeFileSync(f, JSON.stringify(notebook([code('const x = 1;')])));
     const broken = path.join(d, 'broken.ipynb');
     fs.writeFileSync(broken, '{ not json');
-    expect(() => checkParameterOverrides([broken, f], { x: 2 }, 'smoke')).toThrow(`${f}: has no cell tagged "parameters", so --param x cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`);
+    expect(() => checkParameterOverrides([broken, f], { x: 2 }, 'smoke')).toThrow(
+      `${f}: has no cell tagged "parameters", so --param x cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`,
+    );
     expect(() => checkParameterOverrides([broken], { x: 2 }, 'smoke')).not.toThrow();
   });
 });
@@ -240,14 +281,18 @@ describe('missing programs', () => {
   it('Jupyter: one message saying what is missing, what needs it and how to install it', () => {
     process.env.RLMINI_JUPYTER = '/nonexistent/jupyter';
     expect(() => requireJupyter('`npm run kernel`')).toThrow(ToolMissingError);
-    expect(() => requireJupyter('`npm run kernel`')).toThrow(/^Jupyter is not installed \(RLMINI_JUPYTER=\/nonexistent\/jupyter is not an executable\); `npm run kernel` needs it\. Install it with `sudo apt-get install -y jupyter-notebook/);
+    expect(() => requireJupyter('`npm run kernel`')).toThrow(
+      /^Jupyter is not installed \(RLMINI_JUPYTER=\/nonexistent\/jupyter is not an executable\); `npm run kernel` needs it\. Install it with `sudo apt-get install -y jupyter-notebook/,
+    );
     process.env.RLMINI_JUPYTER = process.execPath; // any executable
     expect(requireJupyter('x')).toBe(process.execPath);
   });
 
   it('Chromium: the same', () => {
     process.env.RLMINI_CHROMIUM = '/nonexistent/chromium';
-    expect(() => requireChromium('figure export')).toThrow(/^Chromium is not installed \(RLMINI_CHROMIUM=\/nonexistent\/chromium is not an executable\); figure export needs it\. Install it with `sudo apt-get install -y .*chromium`/);
+    expect(() => requireChromium('figure export')).toThrow(
+      /^Chromium is not installed \(RLMINI_CHROMIUM=\/nonexistent\/chromium is not an executable\); figure export needs it\. Install it with `sudo apt-get install -y .*chromium`/,
+    );
   });
 });
 
@@ -268,10 +313,14 @@ describe('verify helpers', () => {
     const ulp = 0.30000000000000004 + 5.551115123125783e-17;
     expect(ulp).not.toBe(0.1 + 0.2);
     const d = diffResult(rec, { metrics: { x: ulp, y: -1 }, series: { s: [1, 2.5, 3] } }, 0);
-    expect(d[0]).toMatch(/^metrics\.x: committed 0\.30000000000000004, re-derived 0\.3000000000000001 \(Δ 5\.55e-17\)$/);
+    expect(d[0]).toMatch(
+      /^metrics\.x: committed 0\.30000000000000004, re-derived 0\.3000000000000001 \(Δ 5\.55e-17\)$/,
+    );
     expect(d[1]).toBe('series.s: 1 of 3 values differ (first at [1]: committed 2, re-derived 2.5)');
     expect(diffResult(rec, { metrics: { x: ulp, y: -1 }, series: { s: [1, 2, 3] } }, 1e-12)).toEqual([]);
-    expect(diffResult(rec, { metrics: { x: 0.1 + 0.2 }, series: { s: [1, 2, 3] } }, 0)).toEqual(['metrics.y: committed -1, re-derived absent']);
+    expect(diffResult(rec, { metrics: { x: 0.1 + 0.2 }, series: { s: [1, 2, 3] } }, 0)).toEqual([
+      'metrics.y: committed -1, re-derived absent',
+    ]);
   });
 
   it('finds the task of each method in a notebook', () => {

@@ -10,7 +10,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Rng } from '../../src/core/rng';
 import { additionReward, answerLength, EOS, PAD, encodePrompt, promptLength } from '../../src/testbeds/rlvr/addition';
-import { baseModel, baseModelFile, exactSuccess, pretrainBaseModel, randomProblems, type BaseModelSpec } from '../../src/testbeds/rlvr/base-model';
+import {
+  baseModel,
+  baseModelFile,
+  exactSuccess,
+  pretrainBaseModel,
+  randomProblems,
+  type BaseModelSpec,
+} from '../../src/testbeds/rlvr/base-model';
 import { dropGreedySolved, meanPassAtK, runGruRlSeed, type GruRlConfig } from '../../src/testbeds/rlvr/gru-rl';
 
 const tiny: BaseModelSpec = { hidden: 16, digits: [1], steps: 300, batch: 128, lr: 1e-2, seed: 3 };
@@ -19,7 +26,8 @@ describe('rlvr base model', () => {
   it('exact success equals the sampled success frequency (teacher forcing vs the sampler and the verifier)', () => {
     const { model } = pretrainBaseModel(tiny);
     const problems = randomProblems(new Rng(1), 6, [1]);
-    const P = promptLength(1), L = answerLength(1);
+    const P = promptLength(1),
+      L = answerLength(1);
     const p = exactSuccess(model, problems, P);
     expect(Math.max(...p)).toBeGreaterThan(0.2); // it learned something, so the check has teeth
     const n = 4000;
@@ -48,7 +56,10 @@ describe('rlvr base model', () => {
       expect(b.cached).toBe(true);
       expect(Array.from(b.model.params.f)).toEqual(Array.from(a.model.params.f));
       expect(b.losses).toEqual(a.losses);
-      fs.writeFileSync(baseModelFile(spec), '{"format":"rlmini-gru-lm/1","shape":{"vocab":14,"hidden":16},"size":5}\n123');
+      fs.writeFileSync(
+        baseModelFile(spec),
+        '{"format":"rlmini-gru-lm/1","shape":{"vocab":14,"hidden":16},"size":5}\n123',
+      );
       expect(() => baseModel(spec)).toThrow(new RegExp(`${path.basename(baseModelFile(spec))}.*delete it to retrain`));
     } finally {
       if (prev === undefined) delete process.env.RLMINI_MODELS_DIR;
@@ -100,10 +111,18 @@ describe('rlvr GRU RL loop', () => {
 
   it('SELF curation keeps exactly the problems whose greedy answer is wrong', () => {
     const { model } = withDir(() => baseModel(tiny));
-    const P = promptLength(1), L = answerLength(1);
+    const P = promptLength(1),
+      L = answerLength(1);
     const problems = randomProblems(new Rng(4), 40, [1]);
     const kept = dropGreedySolved(model, problems, P, L);
-    const g = model.sample(Int32Array.from(problems.flatMap((p) => Array.from(encodePrompt(p, P)))), problems.length, P, L, new Rng(9), { eos: EOS, pad: PAD, greedy: true });
+    const g = model.sample(
+      Int32Array.from(problems.flatMap((p) => Array.from(encodePrompt(p, P)))),
+      problems.length,
+      P,
+      L,
+      new Rng(9),
+      { eos: EOS, pad: PAD, greedy: true },
+    );
     const unsolved = problems.filter((p, i) => additionReward(p, g.tokens, i * L, g.lengths[i]) === 0);
     expect(kept).toEqual(unsolved);
     expect(kept.length).toBeGreaterThan(0);
@@ -111,6 +130,8 @@ describe('rlvr GRU RL loop', () => {
   });
 
   it('rejects training digits beyond the base model', () => {
-    expect(() => withDir(() => runGruRlSeed(cfg({ digits: [2] }), 1))).toThrow(/exceed the base model's largest operand size 1/);
+    expect(() => withDir(() => runGruRlSeed(cfg({ digits: [2] }), 1))).toThrow(
+      /exceed the base model's largest operand size 1/,
+    );
   });
 });

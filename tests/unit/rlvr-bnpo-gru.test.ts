@@ -6,7 +6,19 @@ import { runBnpoGruSeed } from '../../src/testbeds/rlvr/bnpo-gru';
 const TINY = { hidden: 8, digits: [1, 2], steps: 150, batch: 32, lr: 3e-3, seed: 0 };
 useTempModelsDir();
 
-const C = { base: TINY, digits: [1], nTrain: 24, nHeldOut: 8, steps: 3, batchPrompts: 6, groupSize: 4, lr: 3e-3, aggregation: 'seq-mean-token-mean' as const, evalEvery: 3, passKs: [1, 4] };
+const C = {
+  base: TINY,
+  digits: [1],
+  nTrain: 24,
+  nHeldOut: 8,
+  steps: 3,
+  batchPrompts: 6,
+  groupSize: 4,
+  lr: 3e-3,
+  aggregation: 'seq-mean-token-mean' as const,
+  evalEvery: 3,
+  passKs: [1, 4],
+};
 
 describe('rlvr BNPO on the GRU', () => {
   it('every method starts from the same base model and problems, BNPO records its adaptive (α, β) ≥ 1', () => {

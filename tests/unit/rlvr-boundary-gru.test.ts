@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { useTempModelsDir } from '../helpers';
-import { checkGruBoundaryConfig, likelihoodChange, runGruBoundarySeed, safeLog, type GruBoundaryConfig } from '../../src/testbeds/rlvr/boundary-gru';
+import {
+  checkGruBoundaryConfig,
+  likelihoodChange,
+  runGruBoundarySeed,
+  safeLog,
+  type GruBoundaryConfig,
+} from '../../src/testbeds/rlvr/boundary-gru';
 
 describe('rlvr GRU reasoning-boundary analysis', () => {
   it('likelihoodChange averages Δ log p by tercile of base likelihood and by group', () => {
@@ -17,7 +23,10 @@ describe('rlvr GRU reasoning-boundary analysis', () => {
     expect(r.fracDown).toBeCloseTo(2 / 6, 12);
     expect(r.fracDownLow).toBe(1);
     // invariance: the change is scale-free in p (multiplying base and final by c leaves it unchanged)
-    const r2 = likelihoodChange(pBase.map((p) => p / 10), pFinal.map((p) => p / 10));
+    const r2 = likelihoodChange(
+      pBase.map((p) => p / 10),
+      pFinal.map((p) => p / 10),
+    );
     for (let i = 0; i < 6; i++) expect(r2.d[i]).toBeCloseTo(r.d[i], 12);
     expect(Number.isNaN(r2.group0)).toBe(true);
   });
@@ -32,13 +41,28 @@ describe('rlvr GRU reasoning-boundary analysis', () => {
   // tests never touch data/models/).
   useTempModelsDir('rlmini-rlvr-boundary-gru-');
   const tiny: GruBoundaryConfig = {
-    rl: { base: { hidden: 8, digits: [1, 2, 3], steps: 20, batch: 16, lr: 3e-3, seed: 1 }, digits: [2, 3], nTrain: 9, nHeldOut: 9, steps: 2, batchPrompts: 4, groupSize: 4, lr: 1e-3, advantage: { kind: 'grpo' }, aggregation: 'token-mean', evalEvery: 1, passKs: [1, 256] },
+    rl: {
+      base: { hidden: 8, digits: [1, 2, 3], steps: 20, batch: 16, lr: 3e-3, seed: 1 },
+      digits: [2, 3],
+      nTrain: 9,
+      nHeldOut: 9,
+      steps: 2,
+      batchPrompts: 4,
+      groupSize: 4,
+      lr: 1e-3,
+      advantage: { kind: 'grpo' },
+      aggregation: 'token-mean',
+      evalEvery: 1,
+      passKs: [1, 256],
+    },
     methods: ['grpo', 'self'],
   };
 
   it('checks its config', () => {
     expect(() => checkGruBoundaryConfig({ ...tiny, methods: [] })).toThrow(/methods must be/);
-    expect(() => checkGruBoundaryConfig({ ...tiny, rl: { ...tiny.rl, nTrain: 2 } })).toThrow(/nTrain must be an integer ≥ 3/);
+    expect(() => checkGruBoundaryConfig({ ...tiny, rl: { ...tiny.rl, nTrain: 2 } })).toThrow(
+      /nTrain must be an integer ≥ 3/,
+    );
   });
 
   it('one seed: both methods start from the same base model on the same problems, with exact pass@k', () => {
@@ -52,7 +76,10 @@ describe('rlvr GRU reasoning-boundary analysis', () => {
     for (const m of ['grpo', 'self']) {
       const d = r.series![`${m}:train:logp`].map((v, i) => v - lp[i]);
       expect(r.metrics[`${m}:train:dlogp:all`]).toBeCloseTo(d.reduce((s, v) => s + v, 0) / 9, 10);
-      expect(r.metrics[`${m}:train:pass@1`]).toBeCloseTo(r.series![`${m}:train:logp`].reduce((s, v) => s + Math.exp(v), 0) / 9, 10);
+      expect(r.metrics[`${m}:train:pass@1`]).toBeCloseTo(
+        r.series![`${m}:train:logp`].reduce((s, v) => s + Math.exp(v), 0) / 9,
+        10,
+      );
     }
     expect(r.metrics['grpo:keptFraction']).toBe(1);
     expect(r.metrics['self:keptFraction']).toBeGreaterThanOrEqual(0);

@@ -23,8 +23,17 @@ import { runBoundarySeed, tercileMasks, type BoundaryConfig } from '../../src/te
 import { passAtK } from '../../src/testbeds/rlvr/passk';
 
 const WORLD: StrategyWorldConfig = {
-  nStrategies: 3, candidatesPerStrategy: 2, nTypes: 2, typeMainStrategy: [0, 1], mainStrategyProb: 0.7,
-  popularity: [0, -1, -2], executionMean: 0.5, executionSd: 1, noiseSd: 0.5, nRandomFeatures: 4, randomFeatureScale: 1,
+  nStrategies: 3,
+  candidatesPerStrategy: 2,
+  nTypes: 2,
+  typeMainStrategy: [0, 1],
+  mainStrategyProb: 0.7,
+  popularity: [0, -1, -2],
+  executionMean: 0.5,
+  executionSd: 1,
+  noiseSd: 0.5,
+  nRandomFeatures: 4,
+  randomFeatureScale: 1,
 };
 
 function smallSet(seed = 1, n = 5) {
@@ -82,7 +91,11 @@ describe('rlvr boundary: log-linear shared-parameter policy', () => {
     const theta = randomTheta(set.dim);
     const probs = policyProbs(set, theta);
     const g = new Float64Array(set.dim);
-    for (const [q, a] of [[0, 0], [2, 3], [4, 5]]) {
+    for (const [q, a] of [
+      [0, 0],
+      [2, 3],
+      [4, 5],
+    ]) {
       gradLogProb(set, probs, q, a, g);
       const fd = centralDiff((t) => logPi(set, t, q, a), theta);
       for (let j = 0; j < set.dim; j++) expect(g[j]).toBeCloseTo(fd[j], 7);
@@ -119,7 +132,9 @@ describe('rlvr boundary: log-linear shared-parameter policy', () => {
     const full = policyProbs(set, theta);
     const part = new Float64Array(full.length);
     rowProbs(set, theta, [1, 4], part);
-    for (const q of [1, 4]) for (let a = 0; a < set.nCandidates; a++) expect(part[q * set.nCandidates + a]).toBeCloseTo(full[q * set.nCandidates + a], 14);
+    for (const q of [1, 4])
+      for (let a = 0; a < set.nCandidates; a++)
+        expect(part[q * set.nCandidates + a]).toBeCloseTo(full[q * set.nCandidates + a], 14);
   });
 });
 
@@ -208,10 +223,16 @@ describe('rlvr boundary: GRPO direction, curation, interference', () => {
     const set = smallSet(14, 6);
     const held = strategyProblems(new Rng(99), WORLD, 6);
     let seen = false;
-    trainBoundary(set, new Float64Array(set.dim), { method: 'grpo', steps: 5, lr: 1, batchProblems: 3, groupSize: 8 }, new Rng(6), (s) => {
-      const r = interference(held, s.thetaBefore, s.direction, 1);
-      if (r.exact.some((v) => Math.abs(v) > 1e-6)) seen = true;
-    });
+    trainBoundary(
+      set,
+      new Float64Array(set.dim),
+      { method: 'grpo', steps: 5, lr: 1, batchProblems: 3, groupSize: 8 },
+      new Rng(6),
+      (s) => {
+        const r = interference(held, s.thetaBefore, s.direction, 1);
+        if (r.exact.some((v) => Math.abs(v) > 1e-6)) seen = true;
+      },
+    );
     expect(seen).toBe(true);
   });
 });
@@ -244,7 +265,8 @@ describe('rlvr boundary: exact pass@k', () => {
     };
     for (const k of [1, 3, 10, 20]) {
       let e = 0;
-      for (let c = 0; c <= n; c++) e += Math.exp(lchoose(n, c) + c * Math.log(p) + (n - c) * Math.log(1 - p)) * passAtK(n, c, k);
+      for (let c = 0; c <= n; c++)
+        e += Math.exp(lchoose(n, c) + c * Math.log(p) + (n - c) * Math.log(1 - p)) * passAtK(n, c, k);
       expect(e).toBeCloseTo(meanPassAtK([p], k), 12);
     }
   });
@@ -258,7 +280,18 @@ describe('rlvr boundary: experiment helpers and errors', () => {
   });
 
   it('runBoundarySeed is deterministic and reports pass@k for every method', () => {
-    const cfg: BoundaryConfig = { world: WORLD, nTrain: 30, nHeldOut: 15, steps: 6, lr: 1, batchProblems: 8, groupSize: 4, logEvery: 3, methods: ['grpo', 'self', 'grpo-uniform'], passKs: [1, 256] };
+    const cfg: BoundaryConfig = {
+      world: WORLD,
+      nTrain: 30,
+      nHeldOut: 15,
+      steps: 6,
+      lr: 1,
+      batchProblems: 8,
+      groupSize: 4,
+      logEvery: 3,
+      methods: ['grpo', 'self', 'grpo-uniform'],
+      passKs: [1, 256],
+    };
     const a = runBoundarySeed(cfg, 3);
     const b = runBoundarySeed(cfg, 3);
     expect(a.metrics).toEqual(b.metrics);
@@ -273,14 +306,35 @@ describe('rlvr boundary: experiment helpers and errors', () => {
     const set = smallSet();
     expect(() => logSuccess(set, [0, 1])).toThrow(/θ has 2 entries, the problem set's features have dim/);
     const probs = policyProbs(set, new Float64Array(set.dim));
-    expect(() => sampleBoundaryBatch(new Rng(1), set, probs, Int32Array.from([0]), 1, 'grpo')).toThrow(/groupSize must be an integer ≥ 2/);
-    expect(() => sampleBoundaryBatch(new Rng(1), set, probs, Int32Array.from([0]), 4, 'ppo' as never)).toThrow(/unknown method 'ppo'/);
-    expect(() => trainBoundary(set, new Float64Array(set.dim), { method: 'grpo', steps: 1, lr: 1, batchProblems: 50, groupSize: 4 }, new Rng(1))).toThrow(/batchProblems must be an integer in \[1, 5\]/);
-    expect(() => strategyProblems(new Rng(1), { ...WORLD, typeMainStrategy: [0] }, 3)).toThrow(/typeMainStrategy has 1 entries for nTypes = 2/);
+    expect(() => sampleBoundaryBatch(new Rng(1), set, probs, Int32Array.from([0]), 1, 'grpo')).toThrow(
+      /groupSize must be an integer ≥ 2/,
+    );
+    expect(() => sampleBoundaryBatch(new Rng(1), set, probs, Int32Array.from([0]), 4, 'ppo' as never)).toThrow(
+      /unknown method 'ppo'/,
+    );
+    expect(() =>
+      trainBoundary(
+        set,
+        new Float64Array(set.dim),
+        { method: 'grpo', steps: 1, lr: 1, batchProblems: 50, groupSize: 4 },
+        new Rng(1),
+      ),
+    ).toThrow(/batchProblems must be an integer in \[1, 5\]/);
+    expect(() => strategyProblems(new Rng(1), { ...WORLD, typeMainStrategy: [0] }, 3)).toThrow(
+      /typeMainStrategy has 1 entries for nTypes = 2/,
+    );
     expect(() => meanPassAtK([0.5], 3, [0])).toThrow(/mask selects no problem/);
     const one = makeProblemSet(1, 2, 1, [1, 0], [0, 800], [1, 0]);
     expect(() => gradLogSuccess(one, policyProbs(one, [0]), 0, new Float64Array(1))).toThrow(/underflowed/);
-    const batch: BoundaryBatch = { problems: Int32Array.from([0]), G: 2, actions: Int32Array.from([0, 1]), rewards: Float64Array.from([1, 0]), advantages: Float64Array.from([1, -1]), normaliser: 2, dropped: 0 };
+    const batch: BoundaryBatch = {
+      problems: Int32Array.from([0]),
+      G: 2,
+      actions: Int32Array.from([0, 1]),
+      rewards: Float64Array.from([1, 0]),
+      advantages: Float64Array.from([1, -1]),
+      normaliser: 2,
+      dropped: 0,
+    };
     expect(() => interference(set, new Float64Array(set.dim), [1], 0.1)).toThrow(/direction has 1 entries/);
     expect(batchSurrogate(one, [0], batch)).toBeLessThan(0);
   });

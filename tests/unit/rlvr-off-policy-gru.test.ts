@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { useTempModelsDir } from '../helpers';
 import { trainGruRl } from '../../src/testbeds/rlvr/gru-rl';
-import { offPolicyGruMethods, runGruPgSweepSeed, trainGruPg, type GruPgConfig, type GruPgMethod } from '../../src/testbeds/rlvr/off-policy-gru';
+import {
+  offPolicyGruMethods,
+  runGruPgSweepSeed,
+  trainGruPg,
+  type GruPgConfig,
+  type GruPgMethod,
+} from '../../src/testbeds/rlvr/off-policy-gru';
 
 // A tiny base model pre-trained in a temporary directory (never the committed data/models).
 const TINY = { hidden: 8, digits: [1, 2], steps: 150, batch: 32, lr: 3e-3, seed: 0 };
 useTempModelsDir();
 
-const C: GruPgConfig = { base: TINY, digits: [1], nTrain: 24, nHeldOut: 8, steps: 4, batchPrompts: 4, groupSize: 4, lr: 3e-3, aggregation: 'seq-mean-token-mean', evalEvery: 2, passKs: [1] };
+const C: GruPgConfig = {
+  base: TINY,
+  digits: [1],
+  nTrain: 24,
+  nHeldOut: 8,
+  steps: 4,
+  batchPrompts: 4,
+  groupSize: 4,
+  lr: 3e-3,
+  aggregation: 'seq-mean-token-mean',
+  evalEvery: 2,
+  passKs: [1],
+};
 const REINFORCE: GruPgMethod = { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none' };
 
 function run(c: GruPgConfig, m: GruPgMethod, seed = 7) {
@@ -48,11 +66,17 @@ describe('rlvr off-policy GRU loop', () => {
   });
 
   it('the PPO clip cuts gradients only off-policy, and a sweep records every method', () => {
-    const off = run({ ...C, lr: 3e-2, steps: 6 }, { ...REINFORCE, importanceWeight: true, clip: 'ppo', clipLow: 0.01, clipHigh: 0.01, staleness: 3 }).curves;
+    const off = run(
+      { ...C, lr: 3e-2, steps: 6 },
+      { ...REINFORCE, importanceWeight: true, clip: 'ppo', clipLow: 0.01, clipHigh: 0.01, staleness: 3 },
+    ).curves;
     expect(off.clippedFraction[0]).toBe(0);
     expect(Math.max(...off.clippedFraction)).toBeGreaterThan(0);
     const methods = offPolicyGruMethods(2);
-    const r = runGruPgSweepSeed({ ...C, steps: 2, methods: { a: methods['REINFORCE|k=0'], b: methods['OPMD|k=2'] } }, 3);
+    const r = runGruPgSweepSeed(
+      { ...C, steps: 2, methods: { a: methods['REINFORCE|k=0'], b: methods['OPMD|k=2'] } },
+      3,
+    );
     expect(r.series!['a:gradNorm']).toHaveLength(2);
     expect(r.metrics['b:final:train:pass@1']).toBeGreaterThan(0);
     expect(r.series!['a:step']).toEqual([0, 2]);

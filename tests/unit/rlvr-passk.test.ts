@@ -32,7 +32,9 @@ describe('rlvr pass@k (Chen et al. 2021 unbiased estimator)', () => {
   });
 
   it('is stable for large n (no overflowing binomials) and matches the log-gamma form', () => {
-    const n = 1000, c = 3, k = 500;
+    const n = 1000,
+      c = 3,
+      k = 500;
     // 1 − C(n−c, k)/C(n, k) = 1 − Π_{i=0}^{c−1} (n−k−i)/(n−i)
     let prod = 1;
     for (let i = 0; i < c; i++) prod *= (n - k - i) / (n - i);
@@ -41,7 +43,9 @@ describe('rlvr pass@k (Chen et al. 2021 unbiased estimator)', () => {
   });
 
   it('is unbiased: its mean over binomial sample counts equals 1 − (1 − p)^k', () => {
-    const n = 12, k = 4, p = 0.15;
+    const n = 12,
+      k = 4,
+      p = 0.15;
     let e = 0;
     let binom = 1; // C(n, c)
     for (let c = 0; c <= n; c++) {
@@ -64,7 +68,8 @@ describe('rlvr pass@k (Chen et al. 2021 unbiased estimator)', () => {
   });
 
   it('exact pass@k of a per-attempt probability is accurate for tiny p', () => {
-    const p = 1e-12, k = 256;
+    const p = 1e-12,
+      k = 256;
     expect(Math.abs(passAtKExact(p, k) / (k * p - ((k * (k - 1)) / 2) * p * p) - 1)).toBeLessThan(1e-12);
     expect(passAtKExact(0.5, 3)).toBeCloseTo(0.875, 15);
     expect(passAtKExact(1, 7)).toBe(1);

@@ -25,7 +25,13 @@ import {
 import { auc, checkPrmConfig, fitRewardModels, type PrmConfig } from '../../src/testbeds/rlvr/prm-experiment';
 
 const task: ArithmeticTask = { minTerms: 3, maxTerms: 5, maxSteps: 10 };
-const ref: ReferencePolicy = { slip: [0.04, 0.16], repeat: [0.08, 0.12], wrongOperand: 0.04, earlyAnswer: 0.03, extraLine: 0.04 };
+const ref: ReferencePolicy = {
+  slip: [0.04, 0.16],
+  repeat: [0.08, 0.12],
+  wrongOperand: 0.04,
+  earlyAnswer: 0.03,
+  extraLine: 0.04,
+};
 const sum = (x: ArrayLike<number>) => Array.from(x).reduce((a, b) => a + b, 0);
 
 /** A policy that, while additions remain, adds with probability q (else repeats), and answers once done. */
@@ -95,7 +101,10 @@ describe('Clip mechanism', () => {
   it('the raw PRM sum, by contrast, grows with every padded line of positive score', () => {
     const s = [0.8, 0.9];
     const pad = [0.8, 0.9, 0.9, 0.9, 0.9];
-    expect(sum(stepRewards({ kind: 'prm', alpha: 1, eta: 0 }, pad, 1, 0))).toBeCloseTo(sum(stepRewards({ kind: 'prm', alpha: 1, eta: 0 }, s, 1, 0)) + 2.7, 12);
+    expect(sum(stepRewards({ kind: 'prm', alpha: 1, eta: 0 }, pad, 1, 0))).toBeCloseTo(
+      sum(stepRewards({ kind: 'prm', alpha: 1, eta: 0 }, s, 1, 0)) + 2.7,
+      12,
+    );
   });
   it('Clip-Delta telescopes to α·min(r_φ(p^(1)) − η, 0) + success; ORM adds α·ORM at the end only', () => {
     const s = [0.3, 0.9, 0.5];
@@ -216,10 +225,16 @@ describe('the step task', () => {
 describe('error messages', () => {
   it('rejects bad task, reward and model parameters with what was wrong', () => {
     expect(() => checkTask({ minTerms: 1, maxTerms: 4, maxSteps: 8 })).toThrow(/2 ≤ minTerms ≤ maxTerms ≤ 9/);
-    expect(() => checkTask({ minTerms: 3, maxTerms: 5, maxSteps: 4 })).toThrow(/maxSteps must be an integer ≥ maxTerms/);
-    expect(() => stepRewards({ kind: 'clip', alpha: 1, eta: NaN }, [0.5], 1, 0)).toThrow(/clip needs a finite clip threshold η, got NaN/);
+    expect(() => checkTask({ minTerms: 3, maxTerms: 5, maxSteps: 4 })).toThrow(
+      /maxSteps must be an integer ≥ maxTerms/,
+    );
+    expect(() => stepRewards({ kind: 'clip', alpha: 1, eta: NaN }, [0.5], 1, 0)).toThrow(
+      /clip needs a finite clip threshold η, got NaN/,
+    );
     expect(() => clipRewards([0.5], Infinity)).toThrow(/threshold η must be finite/);
-    expect(() => stepRewards({ kind: 'prm', alpha: -1, eta: 0 }, [0.5], 1, 0)).toThrow(/α \(learned-reward weight\) must be a finite number ≥ 0/);
+    expect(() => stepRewards({ kind: 'prm', alpha: -1, eta: 0 }, [0.5], 1, 0)).toThrow(
+      /α \(learned-reward weight\) must be a finite number ≥ 0/,
+    );
     expect(() => stepRewards({ kind: 'prm', alpha: 1, eta: 0 }, [], 1, 0)).toThrow(/at least one line/);
     expect(() => fitLogistic([1, 2, 3], [0, 1], 2)).toThrow(/X has 3 entries but 2 labels × 2 features need 4/);
     expect(() => fitLogistic([1, 2], [0, 2], 1)).toThrow(/label y\[1\] = 2 is not 0 or 1/);
@@ -227,8 +242,22 @@ describe('error messages', () => {
     expect(() => referenceProbs(task, { ...ref, slip: [0.5, 0.9] })).toThrow(/must leave mass for the correct step/);
     expect(() => referenceProbs(task, { ...ref, repeat: [0.1, 1.2] })).toThrow(/must be in \[0, 1\]/);
     const cfg: PrmConfig = {
-      task, reference: ref, refSamples: 100, heldOutSamples: 10, l2: 1e-3, alpha: 1, eta: 'mean', methods: ['success'],
-      iterations: 1, batchPrompts: 1, groupSize: 4, lr: 1, testProblems: 1, evalSamples: 1, logEvery: 1, bestOfN: 1,
+      task,
+      reference: ref,
+      refSamples: 100,
+      heldOutSamples: 10,
+      l2: 1e-3,
+      alpha: 1,
+      eta: 'mean',
+      methods: ['success'],
+      iterations: 1,
+      batchPrompts: 1,
+      groupSize: 4,
+      lr: 1,
+      testProblems: 1,
+      evalSamples: 1,
+      logEvery: 1,
+      bestOfN: 1,
     };
     expect(() => checkPrmConfig({ ...cfg, groupSize: 1 })).toThrow(/groupSize must be an integer ≥ 2, got 1/);
     expect(() => checkPrmConfig({ ...cfg, methods: ['ppo' as never] })).toThrow(/unknown method ppo/);

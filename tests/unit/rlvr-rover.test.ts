@@ -31,7 +31,10 @@ describe('rover: tree MDPs', () => {
   });
 
   it('Theorem 3.1: greedy(Q^u) is optimal at every state of every random binary-reward tree (branching 4–8, depth 4–8)', () => {
-    const r = runRoverTreeSeed({ trees: 30, branching: [4, 8], depth: [4, 8], pStop: 0.3, rewardFraction: [0.01, 0.1], maxNodes: 200_000 }, 7);
+    const r = runRoverTreeSeed(
+      { trees: 30, branching: [4, 8], depth: [4, 8], pStop: 0.3, rewardFraction: [0.01, 0.1], maxNodes: 200_000 },
+      7,
+    );
     const s = r.series as Record<string, number[]>;
     expect(s.solvable.filter((x) => x === 1).length).toBeGreaterThan(20);
     s.solvable.forEach((sol, i) => {
@@ -43,7 +46,10 @@ describe('rover: tree MDPs', () => {
   });
 
   it('the same check fails where it should: a myopic score, and continuous rewards (outside the theorem)', () => {
-    const r = runRoverTreeSeed({ trees: 30, branching: [4, 8], depth: [4, 8], pStop: 0.3, rewardFraction: [0.01, 0.1], maxNodes: 200_000 }, 8);
+    const r = runRoverTreeSeed(
+      { trees: 30, branching: [4, 8], depth: [4, 8], pStop: 0.3, rewardFraction: [0.01, 0.1], maxNodes: 200_000 },
+      8,
+    );
     const s = r.series as Record<string, number[]>;
     const sum = (x: number[]) => x.reduce((a, b) => a + b, 0);
     expect(sum(s.myopicSuboptimalStates)).toBeGreaterThan(0);
@@ -102,7 +108,8 @@ describe('rover: digit-sequence task', () => {
       const q = Math.floor(j / 20);
       const s = Array.from(b.seq.slice(j * task.L, (j + 1) * task.L));
       expect(b.rewards[j]).toBe(rv.isCorrect(task, q, s) ? 1 : 0);
-      for (let t = 0; t < task.L - 1; t++) expect(rv.nextState(task, b.states[j * task.L + t], s[t])).toBe(b.states[j * task.L + t + 1]);
+      for (let t = 0; t < task.L - 1; t++)
+        expect(rv.nextState(task, b.states[j * task.L + t], s[t])).toBe(b.states[j * task.L + t + 1]);
       expect(rv.nextState(task, b.states[j * task.L + task.L - 1], s[task.L - 1])).toBe(-1);
     }
   });

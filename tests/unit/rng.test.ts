@@ -19,7 +19,9 @@ describe('Rng', () => {
     const s1 = new Rng(7).split('a');
     const s2 = new Rng(7).split('b');
     const s3 = new Rng(8).split('a');
-    const n1 = s1.nextUint32(), n2 = s2.nextUint32(), n3 = s3.nextUint32();
+    const n1 = s1.nextUint32(),
+      n2 = s2.nextUint32(),
+      n3 = s3.nextUint32();
     expect(new Set([n1, n2, n3]).size).toBe(3);
     // label 1 (number) and "1" (string) are different streams
     expect(new Rng(1).split(1).nextUint32()).not.toBe(new Rng(1).split('1').nextUint32());
@@ -29,10 +31,19 @@ describe('Rng', () => {
     const n = 20000;
     const a = new Rng(1).split('a');
     const b = new Rng(1).split('b');
-    let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+    let sa = 0,
+      sb = 0,
+      sab = 0,
+      saa = 0,
+      sbb = 0;
     for (let i = 0; i < n; i++) {
-      const x = a.uniform(), y = b.uniform();
-      sa += x; sb += y; sab += x * y; saa += x * x; sbb += y * y;
+      const x = a.uniform(),
+        y = b.uniform();
+      sa += x;
+      sb += y;
+      sab += x * y;
+      saa += x * x;
+      sbb += y * y;
     }
     const cov = sab / n - (sa / n) * (sb / n);
     const corr = cov / Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2));
@@ -43,8 +54,13 @@ describe('Rng', () => {
   it('uniform, normal and int have the right moments', () => {
     const r = new Rng(123);
     const n = 50000;
-    let s = 0, s2 = 0;
-    for (let i = 0; i < n; i++) { const z = r.normal(); s += z; s2 += z * z; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = r.normal();
+      s += z;
+      s2 += z * z;
+    }
     expect(Math.abs(s / n)).toBeLessThan(0.03);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.03);
     const counts = new Array(6).fill(0);
@@ -78,7 +94,10 @@ describe('xoshiro128** core', () => {
       return result;
     };
     const r = new Rng(0) as unknown as { s0: number; s1: number; s2: number; s3: number; nextUint32(): number };
-    r.s0 = 0x12345678 | 0; r.s1 = 0x9abcdef0 | 0; r.s2 = 0x0fedcba9 | 0; r.s3 = 0x87654321 | 0;
+    r.s0 = 0x12345678 | 0;
+    r.s1 = 0x9abcdef0 | 0;
+    r.s2 = 0x0fedcba9 | 0;
+    r.s3 = 0x87654321 | 0;
     for (let i = 0; i < 10000; i++) expect(r.nextUint32()).toBe(ref());
   });
 });

@@ -40,14 +40,19 @@ function equivalents(rng: Rng, env: TabularEnv, R: Float64Array) {
   const shaped = potentialShaping(env, R, Phi);
   const rescaled = positiveRescale(R, 3.7);
   const redistributed = sPrimeRedistribution(rng.split('redist'), env, R, 2);
-  const combined = sPrimeRedistribution(rng.split('redist2'), env, positiveRescale(potentialShaping(env, R, Phi), 0.05), 1);
+  const combined = sPrimeRedistribution(
+    rng.split('redist2'),
+    env,
+    positiveRescale(potentialShaping(env, R, Phi), 0.05),
+    1,
+  );
   return { shaped, rescaled, redistributed, combined };
 }
 
 const STARC: CanonicalisationName[] = ['val', 'minimal'];
 
 describe('STARC distance: invariances (Def. 1 / Def. 3)', () => {
-  it('is 0 (to 1e-9) for potential shaping, positive rescaling, S\'-redistribution and their combination', () => {
+  it("is 0 (to 1e-9) for potential shaping, positive rescaling, S'-redistribution and their combination", () => {
     for (let seed = 0; seed < 5; seed++) {
       const { rng, env, R } = setup(seed);
       const eq = equivalents(rng, env, R);
@@ -74,7 +79,9 @@ describe('STARC distance: invariances (Def. 1 / Def. 3)', () => {
 
   it('is symmetric, satisfies the triangle inequality, and is maximal (= 2) for −R', () => {
     const { rng, env } = setup(20);
-    const rewards = Array.from({ length: 8 }, (_, i) => randomReward(rng.split(`r${i}`), env, { kind: i % 2 ? 'sparse' : 'dense', density: 0.2 }));
+    const rewards = Array.from({ length: 8 }, (_, i) =>
+      randomReward(rng.split(`r${i}`), env, { kind: i % 2 ? 'sparse' : 'dense', density: 0.2 }),
+    );
     rewards.push(potentialShaping(env, rewards[0], randomPotential(rng.split('phi'), env.nS, 3)));
     for (const c of STARC) {
       const d = (a: Float64Array, b: Float64Array) => starcDistance(env, a, b, { canonicalisation: c });
@@ -112,11 +119,13 @@ describe('canonicalisations', () => {
     const policies = [uniformPolicy(env), new Int32Array(env.nS).map(() => rng.int(env.nA)), new Int32Array(env.nS)];
     for (const c of ['val', 'minimal', 'epic', 'dard', 'value-potential'] as const) {
       const lin = canonicalise(env, interpolateRewards(R, R2, 0.3), c);
-      const a = canonicalise(env, R, c), b = canonicalise(env, R2, c);
+      const a = canonicalise(env, R, c),
+        b = canonicalise(env, R2, c);
       for (let i = 0; i < lin.length; i++) expect(Math.abs(lin[i] - (0.7 * a[i] + 0.3 * b[i]))).toBeLessThan(1e-10);
       const shifts = policies.map((pi) => policyReturn(env, a, pi) - policyReturn(env, R, pi));
       const spread = Math.max(...shifts) - Math.min(...shifts);
-      if (c === 'dard') expect(spread).toBeGreaterThan(1e-3); // C_DARD(R) is not in R's equivalence class
+      if (c === 'dard')
+        expect(spread).toBeGreaterThan(1e-3); // C_DARD(R) is not in R's equivalence class
       else expect(spread).toBeLessThan(1e-9);
     }
   });
@@ -136,7 +145,12 @@ describe('canonicalisations', () => {
       }
       // random directions inside the class never go below the minimum
       for (let k = 0; k < 5; k++) {
-        const R3 = sPrimeRedistribution(rng.split(`d${k}`), env, potentialShaping(env, R, randomPotential(rng.split(`p${k}`), env.nS, 0.3)), 0.3);
+        const R3 = sPrimeRedistribution(
+          rng.split(`d${k}`),
+          env,
+          potentialShaping(env, R, randomPotential(rng.split(`p${k}`), env.nS, 0.3)),
+          0.3,
+        );
         expect(lpNorm(R3)).toBeGreaterThanOrEqual(nmin - 1e-12);
       }
     }
@@ -159,7 +173,7 @@ describe('EPIC, DARD and L2 baselines', () => {
     }
   });
 
-  it('EPIC and DARD are NOT invariant to S\'-redistribution (STARC App. A–B); VAL-potential is not either', () => {
+  it("EPIC and DARD are NOT invariant to S'-redistribution (STARC App. A–B); VAL-potential is not either", () => {
     const { rng, env, R } = setup(70);
     const { redistributed } = equivalents(rng, env, R);
     expect(epicDistance(env, R, redistributed)).toBeGreaterThan(0.05);
@@ -210,7 +224,7 @@ describe('regret bounds (STARC §3, soundness)', () => {
     expect(maxRatio).toBeGreaterThan(0);
   });
 
-  it('the bound factor K(R) is invariant for STARC but blows up for EPIC under S\'-redistribution', () => {
+  it("the bound factor K(R) is invariant for STARC but blows up for EPIC under S'-redistribution", () => {
     const { rng, env, R } = setup(130, 5, 3, 3, 0.9);
     const R2 = randomReward(rng.split('R2'), env);
     const noisy = sPrimeRedistribution(rng.split('big'), env, R, 50);

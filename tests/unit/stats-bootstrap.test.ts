@@ -58,7 +58,9 @@ describe('bootstrapCI', () => {
   });
 
   it('BCa matches scipy.stats.bootstrap(method="BCa") on skewed data and shifts right of percentile', () => {
-    const x = [0.12, 0.35, 0.08, 1.9, 0.44, 0.27, 0.9, 0.05, 2.7, 0.33, 0.61, 0.15, 0.22, 1.3, 0.4, 0.09, 0.5, 0.72, 0.18, 3.4];
+    const x = [
+      0.12, 0.35, 0.08, 1.9, 0.44, 0.27, 0.9, 0.05, 2.7, 0.33, 0.61, 0.15, 0.22, 1.3, 0.4, 0.09, 0.5, 0.72, 0.18, 3.4,
+    ];
     // scipy 1.17, 50000 resamples, averaged over 5 seeds: percentile [0.3861, 1.1655], BCa [0.4348, 1.2799]
     const p = bootstrapCI(x, 'mean', { reps: 50000, rng: 4 });
     const b = bootstrapCI(x, 'mean', { reps: 50000, rng: 4, method: 'bca' });
@@ -101,19 +103,42 @@ describe('bootstrapCI', () => {
 
   it('stratified: runs are resampled within each task, so per-task sizes are kept', () => {
     // Each task is constant, so a stratified bootstrap of the pooled mean cannot move: [3, 3].
-    const ci = bootstrapCI([[1, 1, 1], [5, 5, 5]], 'mean', { reps: 500, rng: 8 });
+    const ci = bootstrapCI(
+      [
+        [1, 1, 1],
+        [5, 5, 5],
+      ],
+      'mean',
+      { reps: 500, rng: 8 },
+    );
     expect([ci.estimate, ci.lo, ci.hi]).toEqual([3, 3, 3]);
     // whereas pooling them into one sample lets the mean vary
     const pooled = bootstrapCI([1, 1, 1, 5, 5, 5], 'mean', { reps: 500, rng: 8 });
     expect(pooled.hi - pooled.lo).toBeGreaterThan(1);
     // the custom statistic sees the strata layout, each segment sorted
-    bootstrapReplicates([[3, 1, 2], [9, 7]], (b, offs) => {
-      expect(Array.from(offs)).toEqual([0, 3, 5]);
-      for (let i = 1; i < 3; i++) expect(b[i]).toBeGreaterThanOrEqual(b[i - 1]);
-      expect(b[3]).toBeGreaterThanOrEqual(7);
-      return 0;
-    }, { reps: 20, rng: 9 });
-    expect(strataFromRunMatrix([[1, 10], [2, 20], [3, 30]])).toEqual([[1, 2, 3], [10, 20, 30]]);
+    bootstrapReplicates(
+      [
+        [3, 1, 2],
+        [9, 7],
+      ],
+      (b, offs) => {
+        expect(Array.from(offs)).toEqual([0, 3, 5]);
+        for (let i = 1; i < 3; i++) expect(b[i]).toBeGreaterThanOrEqual(b[i - 1]);
+        expect(b[3]).toBeGreaterThanOrEqual(7);
+        return 0;
+      },
+      { reps: 20, rng: 9 },
+    );
+    expect(
+      strataFromRunMatrix([
+        [1, 10],
+        [2, 20],
+        [3, 30],
+      ]),
+    ).toEqual([
+      [1, 2, 3],
+      [10, 20, 30],
+    ]);
   });
 
   it('is deterministic given the seed and changes with it', () => {
@@ -148,11 +173,10 @@ describe('bootstrapCI', () => {
       expect(Math.abs(chi2 - (m - 1)) / Math.sqrt(2 * (m - 1))).toBeLessThan(4);
     }
   });
-
 });
 
 describe('expanded percentile interval (Hesterberg 2015)', () => {
-  it('reads the bootstrap quantiles at α\'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1})', () => {
+  it("reads the bootstrap quantiles at α'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1})", () => {
     // scipy: norm.cdf(-sqrt(n/(n-1)) * t.ppf(0.975, n-1))
     expect(expandedTail(0.95, strataExpansion([5]))).toBeCloseTo(0.0009541005518824907, 12);
     expect(expandedTail(0.95, strataExpansion([10]))).toBeCloseTo(0.008550639024406366, 12);
@@ -213,7 +237,11 @@ describe('expanded percentile interval (Hesterberg 2015)', () => {
 
   it('says what it needs', () => {
     expect(() => intervalFromReplicates(0, new Float64Array([1, 2]), 0.95, 'expanded')).toThrow(/needs `expansion`/);
-    expect(() => bootstrapCI([1, 2], 'mean', { rng: 1, method: 'student' as never })).toThrow(/'percentile', 'expanded' or 'bca'/);
-    expect(() => bootstrapCI([1, 2, 3], 'mean', { rng: 1, method: 'expanded', expansion: { factor: 1, df: 0 } })).toThrow(/df > 0/);
+    expect(() => bootstrapCI([1, 2], 'mean', { rng: 1, method: 'student' as never })).toThrow(
+      /'percentile', 'expanded' or 'bca'/,
+    );
+    expect(() =>
+      bootstrapCI([1, 2, 3], 'mean', { rng: 1, method: 'expanded', expansion: { factor: 1, df: 0 } }),
+    ).toThrow(/df > 0/);
   });
 });

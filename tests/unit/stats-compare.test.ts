@@ -31,8 +31,14 @@ describe('probability of improvement', () => {
   });
 
   it('averages per-task values over tasks and gives a stratified interval', () => {
-    const x = [[1, 2, 3, 4], [10, 11]];
-    const y = [[2, 2, 5], [0, 20]];
+    const x = [
+      [1, 2, 3, 4],
+      [10, 11],
+    ];
+    const y = [
+      [2, 2, 5],
+      [0, 20],
+    ];
     // task 0: 5/12, task 1: x=10 beats 0 → 1, x=11 → 1: 2/4 = 0.5 → average (5/12 + 1/2) / 2
     expect(probabilityOfImprovement(x, y)).toBeCloseTo((5 / 12 + 0.5) / 2, 14);
     const r = new Rng(2);
@@ -69,7 +75,10 @@ describe('differences over seeds', () => {
 
 describe('performance profile', () => {
   it('is the fraction of runs strictly above each tau, pooled over tasks', () => {
-    const scores = [[0.1, 0.5, 0.9], [0.2, 0.5, 1.0, 1.2]];
+    const scores = [
+      [0.1, 0.5, 0.9],
+      [0.2, 0.5, 1.0, 1.2],
+    ];
     const p = performanceProfile(scores, [0, 0.5, 0.95, 2]);
     // 7 runs; > 0.5: {0.9, 1.0, 1.2}; > 0.95: {1.0, 1.2}
     expect(Array.from(p.fraction)).toEqual([1, 3 / 7, 2 / 7, 0]);

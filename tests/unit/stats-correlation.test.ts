@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { bootstrapCountsCI, correlationCI, correlationDifferenceCI, kendall, pearson, ranks, spearman, spearmanDifferenceCI } from '../../src/stats';
+import {
+  bootstrapCountsCI,
+  correlationCI,
+  correlationDifferenceCI,
+  kendall,
+  pearson,
+  ranks,
+  spearman,
+  spearmanDifferenceCI,
+} from '../../src/stats';
 
 /** Brute-force tau-b from its definition. */
 function kendallBrute(x: number[], y: number[]): number {
-  let c = 0, d = 0, tx = 0, ty = 0;
+  let c = 0,
+    d = 0,
+    tx = 0,
+    ty = 0;
   for (let i = 0; i < x.length; i++) {
     for (let j = i + 1; j < x.length; j++) {
       const sx = Math.sign(x[i] - x[j]);
@@ -26,8 +38,18 @@ describe('rank correlations', () => {
 
   it('Spearman: monotone transform → 1, reversed → −1, known value with ties', () => {
     const x = [0.3, 1.2, -0.5, 2.2, 0.9, 4.1];
-    expect(spearman(x, x.map((v) => Math.exp(3 * v)))).toBeCloseTo(1, 14);
-    expect(spearman(x, x.map((v) => -(v ** 3)))).toBeCloseTo(-1, 14);
+    expect(
+      spearman(
+        x,
+        x.map((v) => Math.exp(3 * v)),
+      ),
+    ).toBeCloseTo(1, 14);
+    expect(
+      spearman(
+        x,
+        x.map((v) => -(v ** 3)),
+      ),
+    ).toBeCloseTo(-1, 14);
     // ranks x = [1, 2.5, 2.5, 4, 5], y = [2, 1, 3.5, 3.5, 5]; deviations from 3: Σdxdy = 7.25, Σdx² = Σdy² = 9.5
     // → 7.25 / 9.5 = 0.7631578947368421 (scipy.stats.spearmanr agrees)
     expect(spearman([1, 2, 2, 3, 4], [2, 1, 3, 3, 5])).toBeCloseTo(0.7631578947368421, 14);
@@ -53,7 +75,8 @@ describe('rank correlations', () => {
     const x = y.map((v) => v + r.normal(0, 0.7));
     for (const correlation of ['spearman', 'kendall', 'pearson'] as const) {
       const ci = correlationCI(x, y, { correlation, reps: 1000, rng: 3 });
-      const point = correlation === 'spearman' ? spearman(x, y) : correlation === 'kendall' ? kendall(x, y) : pearson(x, y);
+      const point =
+        correlation === 'spearman' ? spearman(x, y) : correlation === 'kendall' ? kendall(x, y) : pearson(x, y);
       expect(ci.estimate).toBeCloseTo(point, 12);
       expect(ci.lo).toBeLessThan(ci.estimate);
       expect(ci.hi).toBeGreaterThan(ci.estimate);
@@ -107,4 +130,3 @@ describe('rank correlations', () => {
     expect([z.estimate, z.lo, z.hi]).toEqual([0, 0, 0]);
   });
 });
-

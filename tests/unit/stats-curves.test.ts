@@ -10,7 +10,11 @@ describe('aggregateCurves', () => {
   );
 
   it('per-step estimate is the mean / median / IQM across seeds', () => {
-    for (const [statistic, fn] of [['mean', mean], ['median', median], ['iqm', interquartileMean]] as const) {
+    for (const [statistic, fn] of [
+      ['mean', mean],
+      ['median', median],
+      ['iqm', interquartileMean],
+    ] as const) {
       const band = aggregateCurves(series, { statistic, reps: 200, rng: 2 });
       expect(band.nSeeds).toBe(13);
       for (const t of [0, 7, 29]) expect(band.estimate[t]).toBeCloseTo(fn(series.map((s) => s[t])), 12);
@@ -38,7 +42,14 @@ describe('aggregateCurves', () => {
     const a = aggregateCurves(series, { reps: 300, rng: 5 });
     const b = aggregateCurves(series, { reps: 300, rng: 5 });
     expect(Array.from(a.lo)).toEqual(Array.from(b.lo));
-    const same = aggregateCurves([[1, 2, 3], [1, 2, 3], [1, 2, 3]], { reps: 100, rng: 6 });
+    const same = aggregateCurves(
+      [
+        [1, 2, 3],
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+      { reps: 100, rng: 6 },
+    );
     expect(Array.from(same.lo)).toEqual([1, 2, 3]);
     expect(Array.from(same.hi)).toEqual([1, 2, 3]);
     expect(() => aggregateCurves([[1, 2], [1]], { rng: 1 })).toThrow(/series 1 has 1 steps/);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { betaCdf, betaQuantile, normalCdf, normalQuantile, proportionCI, studentTCdf, studentTQuantile } from '../../src/stats';
+import {
+  betaCdf,
+  betaQuantile,
+  normalCdf,
+  normalQuantile,
+  proportionCI,
+  studentTCdf,
+  studentTQuantile,
+} from '../../src/stats';
 
 describe('distribution functions', () => {
   it('normal quantile and CDF match scipy.stats.norm', () => {

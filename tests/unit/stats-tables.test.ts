@@ -54,10 +54,14 @@ describe('aggregateRecords', () => {
   it("groups by method × config field ('config.lr', nested 'config.env.size'), IQM and median", () => {
     const a = aggregateRecords(records(), { metrics: ['return', 'steps'], by: ['method', 'config.lr'], rng: 2 });
     expect(a.rows.map((r) => [...r.group, r.metric])).toEqual([
-      ['ppo', 0.1, 'return'], ['ppo', 0.1, 'steps'],
-      ['ppo', 0.01, 'return'], ['ppo', 0.01, 'steps'],
-      ['dqn', 0.1, 'return'], ['dqn', 0.1, 'steps'],
-      ['dqn', 0.01, 'return'], ['dqn', 0.01, 'steps'],
+      ['ppo', 0.1, 'return'],
+      ['ppo', 0.1, 'steps'],
+      ['ppo', 0.01, 'return'],
+      ['ppo', 0.01, 'steps'],
+      ['dqn', 0.1, 'return'],
+      ['dqn', 0.1, 'steps'],
+      ['dqn', 0.01, 'return'],
+      ['dqn', 0.01, 'steps'],
     ]);
     const ret = a.rows.filter((r) => r.metric === 'return').map((r) => r.estimate);
     expect(ret).toEqual([2, 6, 1, 10]);
@@ -75,17 +79,30 @@ describe('aggregateRecords', () => {
     expect(nested.rows).toHaveLength(1);
     expect(nested.rows[0].estimate).toBeCloseTo(57 / 12, 14);
     // IQM over the 6 ppo runs [1,2,3,4,6,8]: drop 1 at each end → mean(2,3,4,6) = 3.75; median (3+4)/2
-    expect(aggregateRecords(records(), { metrics: 'return', statistic: 'iqm', rng: 4 }).rows[0].estimate).toBeCloseTo(3.75, 14);
+    expect(aggregateRecords(records(), { metrics: 'return', statistic: 'iqm', rng: 4 }).rows[0].estimate).toBeCloseTo(
+      3.75,
+      14,
+    );
     expect(aggregateRecords(records(), { metrics: 'return', statistic: 'median', rng: 4 }).rows[0].estimate).toBe(3.5);
     // custom grouping
-    const custom = aggregateRecords(records(), { metrics: 'return', by: [{ name: 'high lr', key: (r) => ((r.config as { lr: number }).lr > 0.05 ? 'yes' : 'no') }], rng: 5 });
-    expect(custom.rows.map((r) => [r.group[0], r.estimate])).toEqual([['yes', 1.5], ['no', 8]]);
+    const custom = aggregateRecords(records(), {
+      metrics: 'return',
+      by: [{ name: 'high lr', key: (r) => ((r.config as { lr: number }).lr > 0.05 ? 'yes' : 'no') }],
+      rng: 5,
+    });
+    expect(custom.rows.map((r) => [r.group[0], r.estimate])).toEqual([
+      ['yes', 1.5],
+      ['no', 8],
+    ]);
   });
 
   it('each cell has its own random stream: adding a method leaves the others unchanged; same rng, same result', () => {
     const recs = records();
     const a = aggregateRecords(recs, { metrics: 'return', rng: 6 });
-    const extra = recs.concat([{ method: 'sac', seed: 0, metrics: { return: 1 } }, { method: 'sac', seed: 1, metrics: { return: 2 } }]);
+    const extra = recs.concat([
+      { method: 'sac', seed: 0, metrics: { return: 1 } },
+      { method: 'sac', seed: 1, metrics: { return: 2 } },
+    ]);
     const b = aggregateRecords(extra, { metrics: 'return', rng: 6 });
     expect(b.rows.slice(0, 2)).toEqual(a.rows);
     expect(aggregateRecords(recs, { metrics: 'return', rng: 6 })).toEqual(a);
@@ -104,15 +121,25 @@ describe('aggregateRecords', () => {
 
     const bad = records();
     bad[1] = { ...bad[1], metrics: { return: NaN, steps: 1 } };
-    expect(() => aggregateRecords(bad, { metrics: 'return', rng: 9 })).toThrow(/metric 'return' of the run \(method ppo, seed 1\) is NaN.*dropNonFinite/);
-    expect(() => aggregateRecords(records(), { metrics: 'retrun', rng: 9 })).toThrow(/is missing; check the metric name \(the record has: return, steps\)/);
+    expect(() => aggregateRecords(bad, { metrics: 'return', rng: 9 })).toThrow(
+      /metric 'return' of the run \(method ppo, seed 1\) is NaN.*dropNonFinite/,
+    );
+    expect(() => aggregateRecords(records(), { metrics: 'retrun', rng: 9 })).toThrow(
+      /is missing; check the metric name \(the record has: return, steps\)/,
+    );
     const dropped = aggregateRecords(bad, { metrics: 'return', rng: 9, dropNonFinite: true });
     expect(dropped.rows[0].n).toBe(5);
     expect(dropped.rows[0].dropped).toBe(1);
     expect(dropped.rows[0].estimate).toBeCloseTo((24 - 2) / 5, 14);
-    expect(aggregateTable(dropped, { name: 't' }).caption).toMatch(/1 run-metric value\(s\) missing or not finite were left out/);
-    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['config.gamma'], rng: 1 })).toThrow(/has no config field 'gamma'/);
-    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['lr'], rng: 1 })).toThrow(/unknown grouping 'lr'/);
+    expect(aggregateTable(dropped, { name: 't' }).caption).toMatch(
+      /1 run-metric value\(s\) missing or not finite were left out/,
+    );
+    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['config.gamma'], rng: 1 })).toThrow(
+      /has no config field 'gamma'/,
+    );
+    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['lr'], rng: 1 })).toThrow(
+      /unknown grouping 'lr'/,
+    );
     expect(() => aggregateRecords([], { metrics: 'return', rng: 1 })).toThrow(/no records/);
   });
 });
@@ -123,11 +150,23 @@ describe('tables', () => {
   it('aggregateTable: one row per group, statistic and interval per metric, caption names the interval', () => {
     const a = aggregateRecords(records(), { metrics: ['return', 'steps'], by: ['method', 'config.lr'], rng: 10 });
     const t = aggregateTable(a, { name: 'final-return' });
-    expect(t.columns).toEqual(['method', 'config.lr', 'n', 'return mean', 'return CI low', 'return CI high', 'steps mean', 'steps CI low', 'steps CI high']);
+    expect(t.columns).toEqual([
+      'method',
+      'config.lr',
+      'n',
+      'return mean',
+      'return CI low',
+      'return CI high',
+      'steps mean',
+      'steps CI low',
+      'steps CI high',
+    ]);
     expect(t.rows).toHaveLength(4);
     expect(t.rows[1].slice(0, 4)).toEqual(['ppo', 0.01, 3, 6]);
     expect(t.rows[1][4]).toBe(a.rows[2].lo);
-    expect(t.caption).toMatch(/mean over runs .* with 95% expanded-percentile bootstrap CI over runs \(2000 replicates\)/);
+    expect(t.caption).toMatch(
+      /mean over runs .* with 95% expanded-percentile bootstrap CI over runs \(2000 replicates\)/,
+    );
     expect(() => aggregateTable(a, { name: 'Final Return' })).toThrow(/lowercase letters, digits and dashes/);
   });
 
@@ -160,7 +199,15 @@ describe('tables', () => {
     expect(raw.shape).toEqual([12, 5]);
     expect(raw.columns).toEqual(['method', 'seed', 'config.lr', 'config.env.size', 'return']);
     // null cells become NaN in numeric columns
-    const withGap = tableFrame({ name: 'g', caption: '', columns: ['k', 'v'], rows: [['a', 1], ['b', null]] });
+    const withGap = tableFrame({
+      name: 'g',
+      caption: '',
+      columns: ['k', 'v'],
+      rows: [
+        ['a', 1],
+        ['b', null],
+      ],
+    });
     expect(withGap.column('v').values[1]).toBeNaN();
   }, 60_000);
 });

@@ -56,7 +56,13 @@ describe('claimGreater', () => {
 
   it('inconclusive on pure noise with 5 seeds', () => {
     const noise = new Rng(3);
-    const v = claimGreater({ ...base, a: Array.from(noise.normals(5)), b: Array.from(noise.normals(5)), paired: false, rng: 4 });
+    const v = claimGreater({
+      ...base,
+      a: Array.from(noise.normals(5)),
+      b: Array.from(noise.normals(5)),
+      paired: false,
+      rng: 4,
+    });
     expect(v.status).toBe('inconclusive');
     expect(v.lo).toBeLessThan(0);
     expect(v.hi).toBeGreaterThan(0);
@@ -70,7 +76,15 @@ describe('claimGreater', () => {
     const noise = new Rng(5);
     const tally = { reproduced: 0, 'not reproduced': 0, inconclusive: 0 };
     for (let i = 0; i < 600; i++) {
-      const v = claimGreater({ ...base, a: Array.from(noise.normals(5)), b: Array.from(noise.normals(5)), paired: true, reps: 500, interval: 'percentile', rng: i });
+      const v = claimGreater({
+        ...base,
+        a: Array.from(noise.normals(5)),
+        b: Array.from(noise.normals(5)),
+        paired: true,
+        reps: 500,
+        interval: 'percentile',
+        rng: i,
+      });
       tally[v.status]++;
     }
     const decisive = (tally.reproduced + tally['not reproduced']) / 600;
@@ -97,7 +111,9 @@ describe('claimGreater', () => {
     expect(pct.details?.intervalDf).toBeUndefined();
     expect(paired.lo).toBeLessThan(pct.lo);
     expect(paired.hi).toBeGreaterThan(pct.hi);
-    expect(claimGreater({ ...base, a: x, b: y, paired: true, interval: 'bca', rng: 13 }).check).toMatch(/95% BCa bootstrap CI/);
+    expect(claimGreater({ ...base, a: x, b: y, paired: true, interval: 'bca', rng: 13 }).check).toMatch(
+      /95% BCa bootstrap CI/,
+    );
     const above = claimAbove({ ...base, values: x, threshold: 0, statistic: 'iqm', rng: 14 });
     expect(above.details?.interval).toBe('expanded');
     expect(above.check).toMatch(/expanded-percentile/);
@@ -142,7 +158,9 @@ describe('other checks', () => {
     expect(claimAbove({ ...base, values: x, threshold: 0.5, statistic: 'iqm', rng: 1 }).status).toBe('reproduced');
     expect(claimAbove({ ...base, values: x, threshold: 0.95, statistic: 'iqm', rng: 1 }).status).toBe('not reproduced');
     // threshold at the sample IQM itself: the interval straddles it
-    expect(claimAbove({ ...base, values: x, threshold: interquartileMean(x), statistic: 'iqm', rng: 1 }).status).toBe('inconclusive');
+    expect(claimAbove({ ...base, values: x, threshold: interquartileMean(x), statistic: 'iqm', rng: 1 }).status).toBe(
+      'inconclusive',
+    );
     const below = claimBelow({ ...base, values: x, threshold: 0.95, statistic: 'median', rng: 1 });
     expect(below.status).toBe('reproduced');
     expect(below.check).toMatch(/median over 30 seeds < 0.95/);
@@ -190,7 +208,11 @@ describe('other checks', () => {
   });
 
   it('says what is missing', () => {
-    expect(() => claimGreater({ ...base, claimId: '', a: [1], b: [2], paired: true, rng: 1 })).toThrow(/claimId is required/);
-    expect(() => claimAbove({ ...base, profile: 'quick' as never, values: [1], threshold: 0, rng: 1 })).toThrow(/profile must be/);
+    expect(() => claimGreater({ ...base, claimId: '', a: [1], b: [2], paired: true, rng: 1 })).toThrow(
+      /claimId is required/,
+    );
+    expect(() => claimAbove({ ...base, profile: 'quick' as never, values: [1], threshold: 0, rng: 1 })).toThrow(
+      /profile must be/,
+    );
   });
 });

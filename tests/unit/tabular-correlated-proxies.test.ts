@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { softmaxPolicy } from '../../src/testbeds/tabular/learners';
-import { chiSquared, normalisedOccupancy, occupancyReturn, solveChi2Regularised, solveUnregularised } from '../../src/testbeds/tabular/occupancy-regularisation';
-import { makeProxyMdp, theoremBound, weightedStats, type CorrelatedProxiesConfig } from '../../src/testbeds/tabular/correlated-proxies';
+import {
+  chiSquared,
+  normalisedOccupancy,
+  occupancyReturn,
+  solveChi2Regularised,
+  solveUnregularised,
+} from '../../src/testbeds/tabular/occupancy-regularisation';
+import {
+  makeProxyMdp,
+  theoremBound,
+  weightedStats,
+  type CorrelatedProxiesConfig,
+} from '../../src/testbeds/tabular/correlated-proxies';
 
 const config: CorrelatedProxiesConfig = {
-  mdpsPerSeed: 1, nS: 20, nA: 3, gamma: 0.95, branching: 3, correlation: 0.7, hackTrue: -2, hackProxy: 4, baseEpsilon: 0.5, lambdas: [],
+  mdpsPerSeed: 1,
+  nS: 20,
+  nA: 3,
+  gamma: 0.95,
+  branching: 3,
+  correlation: 0.7,
+  hackTrue: -2,
+  hackProxy: 4,
+  baseEpsilon: 0.5,
+  lambdas: [],
 };
 
 describe('r-correlated proxy construction', () => {
@@ -32,10 +52,17 @@ describe('the χ² lower bound on true-reward improvement', () => {
     let violatedWithHalf = false;
     for (let k = 0; k < 4; k++) {
       const m = makeProxyMdp(new Rng(10 + k).split('t'), config);
-      const Jb = occupancyReturn(m.nu, m.R), Jbp = occupancyReturn(m.nu, m.proxy);
+      const Jb = occupancyReturn(m.nu, m.R),
+        Jbp = occupancyReturn(m.nu, m.proxy);
       const rng = new Rng(20 + k);
       const mus: Float64Array[] = [];
-      for (let i = 0; i < 60; i++) mus.push(normalisedOccupancy(m.env, softmaxPolicy(m.env.nS, m.env.nA, rng.split(i).normals(m.env.nS * m.env.nA, 0, 1 + (i % 5)))));
+      for (let i = 0; i < 60; i++)
+        mus.push(
+          normalisedOccupancy(
+            m.env,
+            softmaxPolicy(m.env.nS, m.env.nA, rng.split(i).normals(m.env.nS * m.env.nA, 0, 1 + (i % 5))),
+          ),
+        );
       mus.push(solveUnregularised(m.env, m.proxy).mu);
       for (const f of [0.1, 0.3, 0.6]) mus.push(solveChi2Regularised(m.env, m.proxy, m.nu, f * m.sigmaProxy).mu);
       for (const mu of mus) {
@@ -50,7 +77,7 @@ describe('the χ² lower bound on true-reward improvement', () => {
     expect(violatedWithHalf).toBe(true);
   });
 
-  it('at the theory\'s λ = σ_R̃ √(1−r²) the χ²-regularised policy never hacks, while the unregularised proxy optimum does', () => {
+  it("at the theory's λ = σ_R̃ √(1−r²) the χ²-regularised policy never hacks, while the unregularised proxy optimum does", () => {
     for (let k = 0; k < 4; k++) {
       const m = makeProxyMdp(new Rng(30 + k).split('t'), config);
       const Jb = occupancyReturn(m.nu, m.R);

@@ -4,15 +4,25 @@ import { CELL, gridReward, makeGridworld } from '../../src/testbeds/tabular/grid
 import { softValueIteration } from '../../src/testbeds/tabular/soft-value-iteration';
 import { cplLoss, fitCpl } from '../../src/testbeds/tabular/cpl';
 import { logProbGradient, logSoftmaxPolicy, softmaxPolicy } from '../../src/testbeds/tabular/softmax-policy';
-import { labelsFromLogits, pairLogits, randomPairs, sampleSegments, segmentSums, uniformBehaviour } from '../../src/testbeds/tabular/preferences';
+import {
+  labelsFromLogits,
+  pairLogits,
+  randomPairs,
+  sampleSegments,
+  segmentSums,
+  uniformBehaviour,
+} from '../../src/testbeds/tabular/preferences';
 
 function maxRelFdError(f: (x: Float64Array, g: Float64Array) => number, x: Float64Array, h = 1e-6): number {
-  const g = new Float64Array(x.length), tmp = new Float64Array(x.length);
+  const g = new Float64Array(x.length),
+    tmp = new Float64Array(x.length);
   f(x, g);
   let worst = 0;
   for (let i = 0; i < x.length; i++) {
-    const xp = Float64Array.from(x), xm = Float64Array.from(x);
-    xp[i] += h; xm[i] -= h;
+    const xp = Float64Array.from(x),
+      xm = Float64Array.from(x);
+    xp[i] += h;
+    xm[i] -= h;
     const fd = (f(xp, tmp) - f(xm, tmp)) / (2 * h);
     worst = Math.max(worst, Math.abs(fd - g[i]) / Math.max(1e-7, Math.abs(fd) + Math.abs(g[i])));
   }
@@ -20,7 +30,13 @@ function maxRelFdError(f: (x: Float64Array, g: Float64Array) => number, x: Float
 }
 
 // 3×3 gridworld with 10% slips, a goal and a sheep; γ = 0.9, α = 1.
-const world = makeGridworld({ height: 3, width: 3, cells: [0, 0, 0, 0, CELL.sheep, 0, CELL.roadblock, 0, CELL.goal], gamma: 0.9, slip: 0.1 });
+const world = makeGridworld({
+  height: 3,
+  width: 3,
+  cells: [0, 0, 0, 0, CELL.sheep, 0, CELL.roadblock, 0, CELL.goal],
+  gamma: 0.9,
+  slip: 0.1,
+});
 const rbar = gridReward(world, [-1, 11, -9, 0, -2, 0]);
 const alpha = 1;
 const soft = softValueIteration(world, rbar, { alpha, tol: 1e-13, terminal: world.terminal });
@@ -50,12 +66,21 @@ describe('CPL', () => {
   it('loss gradient matches finite differences (conservative bias, BC term, soft labels)', () => {
     const theta = Float64Array.from({ length: world.nS * 4 }, () => rng.normal());
     const yy = Float64Array.from(y, (v, p) => (p % 3 === 0 ? (v > 0.5 ? 1 : 0) : v));
-    const f = (th: Float64Array, g: Float64Array) => cplLoss(th, world.nS, 4, segs, pairs, yy, { alpha: 0.7, lambda: 0.5, g: 0.9, bcCoeff: 0.3 }, g);
+    const f = (th: Float64Array, g: Float64Array) =>
+      cplLoss(th, world.nS, 4, segs, pairs, yy, { alpha: 0.7, lambda: 0.5, g: 0.9, bcCoeff: 0.3 }, g);
     expect(maxRelFdError(f, theta)).toBeLessThan(1e-6);
   });
 
   it("CPL's optimum on exact preference data (λ = 1) is the maximum-entropy optimal policy", () => {
-    const fit = fitCpl(world.nS, 4, segs, pairs, y, { alpha, lambda: 1, g: world.gamma }, { kind: 'lbfgs', gtol: 1e-12, maxIterations: 5000 });
+    const fit = fitCpl(
+      world.nS,
+      4,
+      segs,
+      pairs,
+      y,
+      { alpha, lambda: 1, g: world.gamma },
+      { kind: 'lbfgs', gtol: 1e-12, maxIterations: 5000 },
+    );
     const pi = softmaxPolicy(fit.x, world.nS, 4);
     let worst = 0;
     for (let s = 0; s < world.nS; s++) {
@@ -64,7 +89,8 @@ describe('CPL', () => {
     }
     expect(worst).toBeLessThan(1e-6);
     // The loss there equals the entropy of the labels (the minimum of a cross-entropy).
-    const ent = y.reduce((s, p) => s - (p > 0 ? p * Math.log(p) : 0) - (p < 1 ? (1 - p) * Math.log(1 - p) : 0), 0) / y.length;
+    const ent =
+      y.reduce((s, p) => s - (p > 0 ? p * Math.log(p) : 0) - (p < 1 ? (1 - p) * Math.log(1 - p) : 0), 0) / y.length;
     expect(Math.abs(fit.loss - ent)).toBeLessThan(1e-9);
   });
 
@@ -74,10 +100,21 @@ describe('CPL', () => {
     const g = new Float64Array(start.length);
     cplLoss(start, world.nS, 4, segs, pairs, y, { alpha, lambda: 0.5, g: world.gamma }, g);
     expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-4);
-    const fit = fitCpl(world.nS, 4, segs, pairs, y, { alpha, lambda: 0.5, g: world.gamma }, { kind: 'lbfgs', gtol: 1e-10, maxIterations: 200 }, start);
+    const fit = fitCpl(
+      world.nS,
+      4,
+      segs,
+      pairs,
+      y,
+      { alpha, lambda: 0.5, g: world.gamma },
+      { kind: 'lbfgs', gtol: 1e-10, maxIterations: 200 },
+      start,
+    );
     const pi = softmaxPolicy(fit.x, world.nS, 4);
     let worst = 0;
-    for (let s = 0; s < world.nS; s++) if (!world.terminal[s]) for (let a = 0; a < 4; a++) worst = Math.max(worst, Math.abs(pi[s * 4 + a] - soft.policy[s * 4 + a]));
+    for (let s = 0; s < world.nS; s++)
+      if (!world.terminal[s])
+        for (let a = 0; a < 4; a++) worst = Math.max(worst, Math.abs(pi[s * 4 + a] - soft.policy[s * 4 + a]));
     expect(worst).toBeGreaterThan(1e-3);
   });
 });

@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { randomMDP } from '../../src/testbeds/tabular/mdp';
 import { expectedReward, policyEvaluation, valueIteration } from '../../src/testbeds/tabular/solvers';
-import { CELL, entryRewards, gridReward, knoxRewardWeights, makeGridworld, randomDeliveryWorld } from '../../src/testbeds/tabular/gridworld';
-import { evaluateDeterministic, greedyPolicyWithTies, policyIteration, policyIterationDeterministic } from '../../src/testbeds/tabular/policy-iteration';
+import {
+  CELL,
+  entryRewards,
+  gridReward,
+  knoxRewardWeights,
+  makeGridworld,
+  randomDeliveryWorld,
+} from '../../src/testbeds/tabular/gridworld';
+import {
+  evaluateDeterministic,
+  greedyPolicyWithTies,
+  policyIteration,
+  policyIterationDeterministic,
+} from '../../src/testbeds/tabular/policy-iteration';
 import { successorFeatures, successorFeaturesDeterministic } from '../../src/testbeds/tabular/occupancy';
 
 describe('gridworld', () => {
@@ -31,9 +43,15 @@ describe('gridworld', () => {
 
   it("codes the authors' delivery rewards with the alive feature", () => {
     const w = knoxRewardWeights({ goal: 5, sheep: -50, roadblock: -2 });
-    const world = makeGridworld({ height: 1, width: 5, cells: [CELL.goal, CELL.empty, CELL.coin, CELL.roadblock, CELL.sheep], gamma: 0.999 });
+    const world = makeGridworld({
+      height: 1,
+      width: 5,
+      cells: [CELL.goal, CELL.empty, CELL.coin, CELL.roadblock, CELL.sheep],
+      gamma: 0.999,
+    });
     const r = gridReward(world, w);
-    const left = (s: number) => r[s * 4 + 2], right = (s: number) => r[s * 4 + 3];
+    const left = (s: number) => r[s * 4 + 2],
+      right = (s: number) => r[s * 4 + 3];
     expect(left(1)).toBe(5); // into the goal
     expect(right(1)).toBe(0); // into the coin: −1 + 1
     expect(right(2)).toBe(-3); // into the roadblock: −1 − 2
@@ -42,8 +60,14 @@ describe('gridworld', () => {
     expect(r[1 * 4 + 0]).toBe(-1); // bump
   });
 
-  it("continuing traps: goal and sheep are absorbing, not terminal, and pay their reward every step", () => {
-    const w = makeGridworld({ height: 1, width: 3, cells: [CELL.goal, CELL.empty, CELL.sheep], gamma: 0.9, traps: 'continuing' });
+  it('continuing traps: goal and sheep are absorbing, not terminal, and pay their reward every step', () => {
+    const w = makeGridworld({
+      height: 1,
+      width: 3,
+      cells: [CELL.goal, CELL.empty, CELL.sheep],
+      gamma: 0.9,
+      traps: 'continuing',
+    });
     expect(Array.from(w.terminal)).toEqual([0, 0, 0]);
     expect(Array.from(w.trap)).toEqual([1, 0, 1]);
     expect(Array.from(w.startStates)).toEqual([1]);
@@ -83,11 +107,21 @@ describe('policy iteration and successor features', () => {
     const vi = valueIteration(world, rbar, { tol: 1e-11 });
     for (let s = 0; s < world.nS; s++) expect(Math.abs(pi.V[s] - vi.V[s])).toBeLessThan(1e-8);
     // Successor features: V = w·ψ.
-    const psi = successorFeaturesDeterministic(world.next as Int32Array, 4, world.phiSA, world.nF, pi.policy, world.gamma);
+    const psi = successorFeaturesDeterministic(
+      world.next as Int32Array,
+      4,
+      world.phiSA,
+      world.nF,
+      pi.policy,
+      world.gamma,
+    );
     const psiDense = successorFeatures(world, world.phiSA, world.nF, pi.policy);
     for (let s = 0; s < world.nS; s++) {
       let v = 0;
-      for (let f = 0; f < world.nF; f++) { v += w[f] * psi[s * world.nF + f]; expect(Math.abs(psi[s * world.nF + f] - psiDense[s * world.nF + f])).toBeLessThan(1e-8); }
+      for (let f = 0; f < world.nF; f++) {
+        v += w[f] * psi[s * world.nF + f];
+        expect(Math.abs(psi[s * world.nF + f] - psiDense[s * world.nF + f])).toBeLessThan(1e-8);
+      }
       expect(Math.abs(v - pi.V[s])).toBeLessThan(1e-8);
     }
   });

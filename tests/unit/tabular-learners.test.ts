@@ -30,7 +30,10 @@ describe('occupancy measures', () => {
       expect(eta.reduce((a, b) => a + b, 0)).toBeCloseTo(1 / (1 - gamma), 9);
       for (const H of [1, 5, 40]) {
         expect(episodicOccupancy(env, pi, H, 1).reduce((a, b) => a + b, 0)).toBeCloseTo(H, 10);
-        expect(episodicOccupancy(env, pi, H, gamma).reduce((a, b) => a + b, 0)).toBeCloseTo((1 - gamma ** H) / (1 - gamma), 10);
+        expect(episodicOccupancy(env, pi, H, gamma).reduce((a, b) => a + b, 0)).toBeCloseTo(
+          (1 - gamma ** H) / (1 - gamma),
+          10,
+        );
       }
     }
   });
@@ -49,8 +52,10 @@ describe('occupancy measures', () => {
 describe('exact softmax policy gradient', () => {
   const fd = (f: (th: Float64Array) => number, theta: Float64Array, h = 1e-6) =>
     Float64Array.from(theta, (_, i) => {
-      const p = Float64Array.from(theta), m = Float64Array.from(theta);
-      p[i] += h; m[i] -= h;
+      const p = Float64Array.from(theta),
+        m = Float64Array.from(theta);
+      p[i] += h;
+      m[i] -= h;
       return (f(p) - f(m)) / (2 * h);
     });
 
@@ -72,7 +77,11 @@ describe('exact softmax policy gradient', () => {
   it('episodic: matches finite differences of the exact finite-horizon return', () => {
     const { env, R } = smallEnv(21);
     const theta = new Rng(22).normals(env.nS * env.nA);
-    for (const [H, gamma] of [[1, 0.9], [7, 0.9], [12, 1]] as const) {
+    for (const [H, gamma] of [
+      [1, 0.9],
+      [7, 0.9],
+      [12, 1],
+    ] as const) {
       const g = exactEpisodicPolicyGradient(env, R, theta, H, gamma);
       expect(g.J).toBeCloseTo(episodicReturn(env, R, softmaxPolicy(env.nS, env.nA, theta), H, gamma), 10);
       const num = fd((th) => episodicReturn(env, R, softmaxPolicy(env.nS, env.nA, th), H, gamma), theta);
@@ -82,7 +91,9 @@ describe('exact softmax policy gradient', () => {
 });
 
 describe('sample REINFORCE gradient', () => {
-  const H = 5, gamma = 0.8, N = 40000;
+  const H = 5,
+    gamma = 0.8,
+    N = 40000;
   const { env, R } = smallEnv(31, 5, 3, gamma);
   const theta = new Rng(32).normals(env.nS * env.nA);
   const pi = softmaxPolicy(env.nS, env.nA, theta);
@@ -93,12 +104,16 @@ describe('sample REINFORCE gradient', () => {
   function estimate(discountWeights: boolean, baseline: 'none' | 'time', perBatch = 1) {
     const rng = new Rng(33);
     const n = theta.length;
-    const sum = new Float64Array(n), sq = new Float64Array(n);
+    const sum = new Float64Array(n),
+      sq = new Float64Array(n);
     const M = N / perBatch;
     for (let k = 0; k < M; k++) {
       const b = rollouts(env, pi, { episodes: perBatch, horizon: H, rng, rewards: [R] });
       const g = reinforceGradient(b, b.rewards[0], pi, env.nA, env.nS, obs, { gamma, discountWeights, baseline });
-      for (let i = 0; i < n; i++) { sum[i] += g[i]; sq[i] += g[i] * g[i]; }
+      for (let i = 0; i < n; i++) {
+        sum[i] += g[i];
+        sq[i] += g[i] * g[i];
+      }
     }
     const mean = Float64Array.from(sum, (s) => s / M);
     const se = Float64Array.from(sq, (s, i) => Math.sqrt(Math.max(0, s / M - mean[i] * mean[i]) / M));
@@ -129,8 +144,12 @@ describe('learners', () => {
     const uniformInit: TabularEnv = { ...env, init: new Float64Array(env.nS).fill(1 / env.nS) };
     const { Q } = qLearning(uniformInit, { episodes: 6000, horizon: 30, rng: new Rng(42), reward: R, epsilon: 0.5 });
     const Qstar = valueIteration(env, R, { tol: 1e-12 }).Q;
-    let err = 0, scale = 0;
-    for (let i = 0; i < Q.length; i++) { err = Math.max(err, Math.abs(Q[i] - Qstar[i])); scale = Math.max(scale, Math.abs(Qstar[i])); }
+    let err = 0,
+      scale = 0;
+    for (let i = 0; i < Q.length; i++) {
+      err = Math.max(err, Math.abs(Q[i] - Qstar[i]));
+      scale = Math.max(scale, Math.abs(Qstar[i]));
+    }
     expect(err).toBeLessThan(0.03 * scale);
   });
 
@@ -143,10 +162,29 @@ describe('learners', () => {
     for (let s = 0; s < env.nS; s++) piOpt[s * env.nA + opt.policy[s]] = 1;
     const Jopt = episodicReturn(env, rbar, piOpt, H, env.gamma);
     const Juni = episodicReturn(env, rbar, new Float64Array(env.nS * env.nA).fill(1 / env.nA), H, env.gamma);
-    const th = trainReinforce(env, { episodes: 6000, batch: 10, horizon: H, rng: new Rng(52), reward: R, gamma: env.gamma, discountWeights: true, baseline: 'time', lr: 0.05 });
+    const th = trainReinforce(env, {
+      episodes: 6000,
+      batch: 10,
+      horizon: H,
+      rng: new Rng(52),
+      reward: R,
+      gamma: env.gamma,
+      discountWeights: true,
+      baseline: 'time',
+      lr: 0.05,
+    });
     const Jr = episodicReturn(env, rbar, softmaxPolicy(env.nS, env.nA, th), H, env.gamma);
     expect((Jr - Juni) / (Jopt - Juni)).toBeGreaterThan(0.9);
-    const ac = trainActorCritic(env, { episodes: 4000, horizon: H, rng: new Rng(53), reward: R, gamma: env.gamma, alphaActor: 0.1, alphaCritic: 0.1, discountWeights: false });
+    const ac = trainActorCritic(env, {
+      episodes: 4000,
+      horizon: H,
+      rng: new Rng(53),
+      reward: R,
+      gamma: env.gamma,
+      alphaActor: 0.1,
+      alphaCritic: 0.1,
+      discountWeights: false,
+    });
     const Ja = episodicReturn(env, rbar, softmaxPolicy(env.nS, env.nA, ac.theta), H, env.gamma);
     expect((Ja - Juni) / (Jopt - Juni)).toBeGreaterThan(0.9);
   });

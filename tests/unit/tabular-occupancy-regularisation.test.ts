@@ -37,7 +37,9 @@ function optimalNormalised(env: TabularEnv, r: Float64Array): number {
 /** Random stationary policies' occupancies (for "no better feasible point" checks). */
 function randomOccupancies(env: TabularEnv, n: number, seed: number): Float64Array[] {
   const rng = new Rng(seed);
-  return Array.from({ length: n }, (_, i) => normalisedOccupancy(env, softmaxPolicy(env.nS, env.nA, rng.split(i).normals(env.nS * env.nA, 0, 2))));
+  return Array.from({ length: n }, (_, i) =>
+    normalisedOccupancy(env, softmaxPolicy(env.nS, env.nA, rng.split(i).normals(env.nS * env.nA, 0, 2))),
+  );
 }
 
 describe('normalised occupancy', () => {
@@ -82,7 +84,8 @@ describe('χ² occupancy regularisation', () => {
   it('reduces to the base policy as λ grows: √χ² shrinks with λ and the optimum is exactly ν for λ ≥ λ_base (≤ σ_ν(r))', () => {
     const { env, r, nu, piBase } = problem(6);
     const lb = chi2BaseThreshold(env, r, nu);
-    let m = 0, v = 0;
+    let m = 0,
+      v = 0;
     for (let i = 0; i < r.length; i++) m += nu[i] * r[i];
     for (let i = 0; i < r.length; i++) v += nu[i] * (r[i] - m) ** 2;
     expect(lb).toBeGreaterThan(0);
@@ -135,7 +138,10 @@ describe('KL regularisation', () => {
       // The value function is the regularised objective: (1−γ) V(s0) = F(π⋆).
       expect((1 - env.gamma) * s.V[0]).toBeCloseTo(F(s.pi), 9);
       const rng = new Rng(11);
-      for (let k = 0; k < 30; k++) expect(F(softmaxPolicy(env.nS, env.nA, rng.split(k).normals(env.nS * env.nA, 0, 2)))).toBeLessThanOrEqual(F(s.pi) + 1e-10);
+      for (let k = 0; k < 30; k++)
+        expect(F(softmaxPolicy(env.nS, env.nA, rng.split(k).normals(env.nS * env.nA, 0, 2)))).toBeLessThanOrEqual(
+          F(s.pi) + 1e-10,
+        );
     }
     const big = solveActionKlRegularised(env, r, piBase, 1e4);
     let d = 0;

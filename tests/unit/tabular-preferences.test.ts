@@ -16,25 +16,38 @@ import {
 } from '../../src/testbeds/tabular/preferences';
 
 /** A segment set from explicit (start, actions) on a deterministic world. */
-function segmentsFrom(world: ReturnType<typeof makeGridworld>, list: { s0: number; actions: number[] }[], L: number): SegmentSet {
+function segmentsFrom(
+  world: ReturnType<typeof makeGridworld>,
+  list: { s0: number; actions: number[] }[],
+  L: number,
+): SegmentSet {
   const n = list.length;
-  const s = new Int32Array(n * L).fill(-1), a = new Int32Array(n * L).fill(-1), k = new Int32Array(n * L).fill(-1);
-  const len = new Int32Array(n), first = new Int32Array(n), last = new Int32Array(n);
+  const s = new Int32Array(n * L).fill(-1),
+    a = new Int32Array(n * L).fill(-1),
+    k = new Int32Array(n * L).fill(-1);
+  const len = new Int32Array(n),
+    first = new Int32Array(n),
+    last = new Int32Array(n);
   list.forEach((seg, i) => {
     let st = seg.s0;
     first[i] = st;
     let t = 0;
     for (; t < seg.actions.length && !world.terminal[st]; t++) {
       const r = st * world.nA + seg.actions[t];
-      s[i * L + t] = st; a[i * L + t] = seg.actions[t]; k[i * L + t] = world.T.rowPtr[r];
+      s[i * L + t] = st;
+      a[i * L + t] = seg.actions[t];
+      k[i * L + t] = world.T.rowPtr[r];
       st = world.T.col[world.T.rowPtr[r]];
     }
-    len[i] = t; last[i] = st;
+    len[i] = t;
+    last[i] = st;
   });
   return { n, L, s, a, k, len, first, last };
 }
 
-const UP = 0, LEFT = 2, RIGHT = 3;
+const UP = 0,
+  LEFT = 2,
+  RIGHT = 3;
 const logistic = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('preference models', () => {
@@ -57,7 +70,15 @@ describe('preference models', () => {
     // σ1: from cell 2, bump right then step left (ends in cell 1): regret = 0.75, partial return −2.
     // σ2: from cell 1, bump up then step into the goal: regret = 1.5, partial return 0.
     // σ3: from cell 1, step into the goal then nothing (terminated): regret 0, partial return 1.
-    const segs = segmentsFrom(world, [{ s0: 2, actions: [RIGHT, LEFT] }, { s0: 1, actions: [UP, LEFT] }, { s0: 1, actions: [LEFT, UP] }], 2);
+    const segs = segmentsFrom(
+      world,
+      [
+        { s0: 2, actions: [RIGHT, LEFT] },
+        { s0: 1, actions: [UP, LEFT] },
+        { s0: 1, actions: [LEFT, UP] },
+      ],
+      2,
+    );
     expect(Array.from(segs.len)).toEqual([2, 2, 1]);
     const regret = segmentRegrets(segs, A, 4, world.gamma);
     expect(regret[0]).toBeCloseTo(0.75, 12);
@@ -78,7 +99,13 @@ describe('preference models', () => {
   });
 
   it('regret preferences are invariant to potential shaping of the reward; partial-return ones are not', () => {
-    const big = makeGridworld({ height: 4, width: 4, cells: [0, 0, 0, CELL.goal, 0, CELL.sheep, 0, 0, 0, 0, 0, 0, 0, 0, CELL.coin, 0], gamma: 0.9, slip: 0.2 });
+    const big = makeGridworld({
+      height: 4,
+      width: 4,
+      cells: [0, 0, 0, CELL.goal, 0, CELL.sheep, 0, 0, 0, 0, 0, 0, 0, 0, CELL.coin, 0],
+      gamma: 0.9,
+      slip: 0.2,
+    });
     const wg = [-1, 5, -5, 1, 0, 0];
     const r = gridReward(big, wg);
     // Shaped reward r'(s,a) = r(s,a) + γ E[Φ(s')] − Φ(s), Φ = 0 on terminal states.
@@ -94,7 +121,10 @@ describe('preference models', () => {
     const a1 = softValueIteration(big, r, { alpha: 1, tol: 1e-12, terminal: big.terminal }).A;
     const a2 = softValueIteration(big, shaped, { alpha: 1, tol: 1e-12, terminal: big.terminal }).A;
     const segs = sampleSegments(big, rng, { n: 50, L: 4, behaviour: uniformBehaviour(4) });
-    const pairs = { i: Int32Array.from({ length: 25 }, (_, p) => 2 * p), j: Int32Array.from({ length: 25 }, (_, p) => 2 * p + 1) };
+    const pairs = {
+      i: Int32Array.from({ length: 25 }, (_, p) => 2 * p),
+      j: Int32Array.from({ length: 25 }, (_, p) => 2 * p + 1),
+    };
     const p1 = regretPreferenceProbabilities(segmentRegrets(segs, a1, 4, big.gamma), pairs);
     const p2 = regretPreferenceProbabilities(segmentRegrets(segs, a2, 4, big.gamma), pairs);
     for (let p = 0; p < 25; p++) expect(Math.abs(p1[p] - p2[p])).toBeLessThan(1e-9);

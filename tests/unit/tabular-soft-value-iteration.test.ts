@@ -3,7 +3,11 @@ import { Rng } from '../../src/core/rng';
 import { randomMDP } from '../../src/testbeds/tabular/mdp';
 import { expectedReward, valueIteration } from '../../src/testbeds/tabular/solvers';
 import { CELL, gridReward, makeGridworld } from '../../src/testbeds/tabular/gridworld';
-import { softBellmanResidual, softPolicyEvaluation, softValueIteration } from '../../src/testbeds/tabular/soft-value-iteration';
+import {
+  softBellmanResidual,
+  softPolicyEvaluation,
+  softValueIteration,
+} from '../../src/testbeds/tabular/soft-value-iteration';
 
 describe('soft value iteration', () => {
   it('reaches the fixed point of the soft Bellman equation (residual ≤ 1e-9) on random MDPs', () => {
@@ -29,8 +33,21 @@ describe('soft value iteration', () => {
 
   it('matches the closed form of a one-state MDP: V = α log Σ_a exp(r_a/α) / (1 − γ)', () => {
     const r = [1, -0.5, 2];
-    const gamma = 0.8, alpha = 0.7;
-    const env = { nS: 1, nA: 3, gamma, T: { nS: 1, nA: 3, rowPtr: Int32Array.from([0, 1, 2, 3]), col: Int32Array.from([0, 0, 0]), prob: Float64Array.from([1, 1, 1]) }, init: Float64Array.from([1]) };
+    const gamma = 0.8,
+      alpha = 0.7;
+    const env = {
+      nS: 1,
+      nA: 3,
+      gamma,
+      T: {
+        nS: 1,
+        nA: 3,
+        rowPtr: Int32Array.from([0, 1, 2, 3]),
+        col: Int32Array.from([0, 0, 0]),
+        prob: Float64Array.from([1, 1, 1]),
+      },
+      init: Float64Array.from([1]),
+    };
     const res = softValueIteration(env, Float64Array.from(r), { alpha, tol: 1e-13 });
     const lse = alpha * Math.log(r.reduce((s, x) => s + Math.exp(x / alpha), 0));
     expect(res.V[0]).toBeCloseTo(lse / (1 - gamma), 10);

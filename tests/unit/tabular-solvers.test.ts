@@ -35,14 +35,17 @@ import {
  * Vmin(s0) = min(γ(½·0 + ½·(−1)), ½ + γVmin(s0)) = −0.45 (a0); check 0.9·(−0.45) = −0.405 > −1.
  */
 function handMDP() {
-  const nS = 3, nA = 2, gamma = 0.9;
+  const nS = 3,
+    nA = 2,
+    gamma = 0.9;
   const T = new Float64Array(nS * nA * nS);
   const R = new Float64Array(nS * nA * nS);
   const set = (s: number, a: number, sp: number, p: number, r: number) => {
     T[sasIndex(nS, nA, s, a, sp)] = p;
     R[sasIndex(nS, nA, s, a, sp)] = r;
   };
-  set(0, 0, 1, 0.5, 0); set(0, 0, 2, 0.5, 0);
+  set(0, 0, 1, 0.5, 0);
+  set(0, 0, 2, 0.5, 0);
   set(0, 1, 0, 1, 0.5);
   set(1, 0, 1, 1, 1);
   set(1, 1, 1, 1, 0);
@@ -59,9 +62,11 @@ describe('tabular MDP representation', () => {
     const back = fromDenseTransitions(20, 3, dense);
     expect(Array.from(back.rowPtr)).toEqual(Array.from(env.T.rowPtr));
     expect(Array.from(back.col)).toEqual(Array.from(env.T.col));
-    for (let s = 0; s < 20; s++) for (let a = 0; a < 3; a++) for (let sp = 0; sp < 20; sp++) {
-      expect(transitionProb(env.T, s, a, sp)).toBe(dense[sasIndex(20, 3, s, a, sp)]);
-    }
+    for (let s = 0; s < 20; s++)
+      for (let a = 0; a < 3; a++)
+        for (let sp = 0; sp < 20; sp++) {
+          expect(transitionProb(env.T, s, a, sp)).toBe(dense[sasIndex(20, 3, s, a, sp)]);
+        }
     expect(env.T.rowPtr[60]).toBe(60 * 4);
   });
 
@@ -147,8 +152,12 @@ describe('policy evaluation', () => {
     const rbar = expectedReward(env, R);
     const pi = uniformPolicy(env);
     const eta = occupancy(env, pi);
-    let j = 0, mass = 0;
-    for (let i = 0; i < eta.length; i++) { j += eta[i] * rbar[i]; mass += eta[i]; }
+    let j = 0,
+      mass = 0;
+    for (let i = 0; i < eta.length; i++) {
+      j += eta[i] * rbar[i];
+      mass += eta[i];
+    }
     expect(mass).toBeCloseTo(1 / (1 - 0.8), 10);
     expect(j).toBeCloseTo(expectedReturn(env, policyEvaluation(env, R, pi)), 10);
   });

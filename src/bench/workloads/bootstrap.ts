@@ -46,19 +46,39 @@ export const bootstrapWorkload: Workload = {
     if (!ctx.py?.numpy) return rows;
     const scores = new Float64Array(BOOT.methods * BOOT.runs);
     methods.forEach((x, m) => scores.set(x, m * BOOT.runs));
-    const dir = writeBundle('bootstrap', { reps: BOOT.reps, level: BOOT.level, seed: 1 }, { scores: { data: scores, shape: [BOOT.methods, BOOT.runs] } });
+    const dir = writeBundle(
+      'bootstrap',
+      { reps: BOOT.reps, level: BOOT.level, seed: 1 },
+      { scores: { data: scores, shape: [BOOT.methods, BOOT.runs] } },
+    );
     try {
       const out = runReference(ctx.py, 'bootstrap.py', dir, 1, ['--reps', String(BOOT.timings)]);
       const r = out.rows.numpy as { ms: number; cis: [number, number, number][]; version: string };
-      let dEst = 0, dEnd = 0;
+      let dEst = 0,
+        dEnd = 0;
       r.cis.forEach(([est, lo, hi], m) => {
         const k = kitCis[m];
         dEst = Math.max(dEst, Math.abs(est - k.estimate));
         dEnd = Math.max(dEnd, Math.abs(lo - k.lo) / (k.hi - k.lo), Math.abs(hi - k.hi) / (k.hi - k.lo));
       });
-      const agreement = { ok: dEst <= 1e-12 && dEnd <= 0.05, text: `IQM estimates max |Δ| ${dEst.toExponential(1)} (≤ 1e-12); interval ends within ${(100 * dEnd).toFixed(1)}% of the width (≤ 5%, Monte Carlo)` };
+      const agreement = {
+        ok: dEst <= 1e-12 && dEnd <= 0.05,
+        text: `IQM estimates max |Δ| ${dEst.toExponential(1)} (≤ 1e-12); interval ends within ${(100 * dEnd).toFixed(1)}% of the width (≤ 5%, Monte Carlo)`,
+      };
       rows[0].agreement = agreement;
-      rows.push({ id: 'bootstrap/numpy', workload: W, impl: `NumPy ${r.version}, vectorised (1 thread)`, side: 'reference', ms: r.ms, unit: 'per 5 intervals', throughput: { value: resamples / r.ms / 1e3, unit: 'M resamples/s' }, backend: 'numpy', threads: 1, agreement, detail: `median of ${BOOT.timings} runs` });
+      rows.push({
+        id: 'bootstrap/numpy',
+        workload: W,
+        impl: `NumPy ${r.version}, vectorised (1 thread)`,
+        side: 'reference',
+        ms: r.ms,
+        unit: 'per 5 intervals',
+        throughput: { value: resamples / r.ms / 1e3, unit: 'M resamples/s' },
+        backend: 'numpy',
+        threads: 1,
+        agreement,
+        detail: `median of ${BOOT.timings} runs`,
+      });
     } catch (e) {
       rows.push(failedRow('bootstrap/numpy', W, 'NumPy', 'reference', e));
     } finally {

@@ -22,7 +22,12 @@ const WS = 'GRU sampling 512×(8+8 tokens), H 64';
 const WU = 'GRPO update GRU 512×16 tokens, H 64, Adam';
 
 export function gruSpec(seed = 5): GruBenchSpec {
-  const V = 14, H = 64, B = 64, G = 8, P = 8, L = 8;
+  const V = 14,
+    H = 64,
+    B = 64,
+    G = 8,
+    P = 8,
+    L = 8;
   const N = B * G;
   const rng = new Rng(seed).split('bench-gru');
   const lim = 1 / Math.sqrt(H); // PyTorch's default GRU / Linear(64, ·) init range
@@ -35,10 +40,24 @@ export function gruSpec(seed = 5): GruBenchSpec {
   const ra = rng.split('advantages');
   const advantages = Float32Array.from({ length: N }, () => ra.normal());
   return {
-    vocab: V, hidden: H, prompts: B, group: G, promptLen: P, responseLen: L, lr: 1e-3, reps: 5,
-    promptTokens: base, responseTokens, advantages,
-    wIh: u(rng.split('wIh'), 3 * H * V), wHh: u(rng.split('wHh'), 3 * H * H), bIh: u(rng.split('bIh'), 3 * H), bHh: u(rng.split('bHh'), 3 * H),
-    wOut: u(rng.split('wOut'), V * H), bOut: u(rng.split('bOut'), V), seed,
+    vocab: V,
+    hidden: H,
+    prompts: B,
+    group: G,
+    promptLen: P,
+    responseLen: L,
+    lr: 1e-3,
+    reps: 5,
+    promptTokens: base,
+    responseTokens,
+    advantages,
+    wIh: u(rng.split('wIh'), 3 * H * V),
+    wHh: u(rng.split('wHh'), 3 * H * H),
+    bIh: u(rng.split('bIh'), 3 * H),
+    bHh: u(rng.split('bHh'), 3 * H),
+    wOut: u(rng.split('wOut'), V * H),
+    bOut: u(rng.split('bOut'), V),
+    seed,
   };
 }
 
@@ -52,7 +71,8 @@ function transpose(a: Float32Array, rows: number, cols: number): number[] {
 export function groupPrompts(spec: GruBenchSpec): Int32Array {
   const { prompts: B, group: G, promptLen: P } = spec;
   const out = new Int32Array(B * G * P);
-  for (let i = 0; i < B; i++) for (let g = 0; g < G; g++) out.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
+  for (let i = 0; i < B; i++)
+    for (let g = 0; g < G; g++) out.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
   return out;
 }
 
@@ -79,7 +99,15 @@ export async function gruTfjs(spec: GruBenchSpec): Promise<GruBenchResult> {
   const trained = policy.variables().filter((v) => v !== policy.vars.E);
   const A = tf.keep(tf.tensor2d(spec.advantages, [N, 1]));
   const step = (opt: import('@tensorflow/tfjs').Optimizer): number => {
-    const cost = opt.minimize(() => tf.div(tf.neg(tf.sum(tf.mul(policy.sequenceLogProbs(prompts, P, spec.responseTokens, L), A))), N * L) as import('@tensorflow/tfjs').Scalar, true, trained);
+    const cost = opt.minimize(
+      () =>
+        tf.div(
+          tf.neg(tf.sum(tf.mul(policy.sequenceLogProbs(prompts, P, spec.responseTokens, L), A))),
+          N * L,
+        ) as import('@tensorflow/tfjs').Scalar,
+      true,
+      trained,
+    );
     const v = cost!.dataSync()[0];
     cost!.dispose();
     return v;
@@ -106,7 +134,14 @@ export async function gruTfjs(spec: GruBenchSpec): Promise<GruBenchResult> {
     let k = 0;
     const sample = timeReps(() => policy.sample(prompts, P, L, -1, 0, rng.split(k++)), spec.reps);
     const update = timeReps(() => step(opt), spec.reps);
-    return { sampleMs: sample.median, updateMs: update.median, loss0, loss1, meanSampledLogp: lp / s0.logProbs.length, backend: info.id };
+    return {
+      sampleMs: sample.median,
+      updateMs: update.median,
+      loss0,
+      loss1,
+      meanSampledLogp: lp / s0.logProbs.length,
+      backend: info.id,
+    };
   } finally {
     opt.dispose();
     A.dispose();
@@ -114,13 +149,23 @@ export async function gruTfjs(spec: GruBenchSpec): Promise<GruBenchResult> {
   }
 }
 
-function agreements(kit: GruBenchResult, ref: { loss0: number; loss1: number; meanSampledLogp: number }): { update?: Agreement; sample?: Agreement } {
+function agreements(
+  kit: GruBenchResult,
+  ref: { loss0: number; loss1: number; meanSampledLogp: number },
+): { update?: Agreement; sample?: Agreement } {
   if (![kit.loss0, kit.loss1, kit.meanSampledLogp].every((v) => typeof v === 'number')) return {};
-  const d0 = Math.abs(kit.loss0 - ref.loss0), d1 = Math.abs(kit.loss1 - ref.loss1);
+  const d0 = Math.abs(kit.loss0 - ref.loss0),
+    d1 = Math.abs(kit.loss1 - ref.loss1);
   const dl = Math.abs(kit.meanSampledLogp - ref.meanSampledLogp);
   return {
-    update: { ok: d0 <= 1e-5 && d1 <= 1e-5, text: `loss before / after one Adam step: |Δ| ${d0.toExponential(1)} / ${d1.toExponential(1)} (≤ 1e-5); ${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}` },
-    sample: { ok: dl <= 0.02, text: `mean log π of sampled tokens ${kit.meanSampledLogp.toFixed(4)} vs ${ref.meanSampledLogp.toFixed(4)} (|Δ| ≤ 0.02; different draws)` },
+    update: {
+      ok: d0 <= 1e-5 && d1 <= 1e-5,
+      text: `loss before / after one Adam step: |Δ| ${d0.toExponential(1)} / ${d1.toExponential(1)} (≤ 1e-5); ${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}`,
+    },
+    sample: {
+      ok: dl <= 0.02,
+      text: `mean log π of sampled tokens ${kit.meanSampledLogp.toFixed(4)} vs ${ref.meanSampledLogp.toFixed(4)} (|Δ| ≤ 0.02; different draws)`,
+    },
   };
 }
 
@@ -135,8 +180,32 @@ export const gruWorkload: Workload = {
     const kits: { key: string; label: string; r: GruBenchResult }[] = [];
     const addKit = (key: string, label: string, r: GruBenchResult) => {
       kits.push({ key, label, r });
-      rows.push({ id: `gru/sample/${key}`, workload: WS, impl: label, side: 'kit', ms: r.sampleMs, unit: 'per sampling pass', throughput: { value: (gen / r.sampleMs) * 1e3, unit: 'generated tokens/s' }, backend: r.backend, threads: 1, refId: 'gru/sample/torch-1t', detail: `median of ${spec.reps} passes` });
-      rows.push({ id: `gru/update/${key}`, workload: WU, impl: label, side: 'kit', ms: r.updateMs, unit: 'per update', throughput: { value: ((N * (spec.promptLen + spec.responseLen)) / r.updateMs) * 1e3, unit: 'trained tokens/s' }, backend: r.backend, threads: 1, refId: 'gru/update/torch-1t', detail: `median of ${spec.reps} updates${typeof r.loss0 === 'number' && typeof r.loss1 === 'number' ? `; loss ${r.loss0.toPrecision(6)} → ${r.loss1.toPrecision(6)}` : '; no agreement values reported'}` });
+      rows.push({
+        id: `gru/sample/${key}`,
+        workload: WS,
+        impl: label,
+        side: 'kit',
+        ms: r.sampleMs,
+        unit: 'per sampling pass',
+        throughput: { value: (gen / r.sampleMs) * 1e3, unit: 'generated tokens/s' },
+        backend: r.backend,
+        threads: 1,
+        refId: 'gru/sample/torch-1t',
+        detail: `median of ${spec.reps} passes`,
+      });
+      rows.push({
+        id: `gru/update/${key}`,
+        workload: WU,
+        impl: label,
+        side: 'kit',
+        ms: r.updateMs,
+        unit: 'per update',
+        throughput: { value: ((N * (spec.promptLen + spec.responseLen)) / r.updateMs) * 1e3, unit: 'trained tokens/s' },
+        backend: r.backend,
+        threads: 1,
+        refId: 'gru/update/torch-1t',
+        detail: `median of ${spec.reps} updates${typeof r.loss0 === 'number' && typeof r.loss1 === 'number' ? `; loss ${r.loss0.toPrecision(6)} → ${r.loss1.toPrecision(6)}` : '; no agreement values reported'}`,
+      });
     };
     try {
       const r = await gruTfjs(spec);
@@ -155,25 +224,63 @@ export const gruWorkload: Workload = {
     }
     if (!ctx.py?.torch) return rows;
     const { vocab: V, hidden: H, promptLen: P, responseLen: L } = spec;
-    const dir = writeBundle('gru', { vocab: V, hidden: H, prompts: spec.prompts, group: spec.group, promptLen: P, responseLen: L, lr: spec.lr, reps: spec.reps, seed: spec.seed }, {
-      prompts: { data: groupPrompts(spec), shape: [N, P] },
-      responses: { data: spec.responseTokens, shape: [N, L] },
-      advantages: { data: spec.advantages, shape: [N] },
-      wIh: { data: spec.wIh, shape: [3 * H, V] },
-      wHh: { data: spec.wHh, shape: [3 * H, H] },
-      bIh: { data: spec.bIh, shape: [3 * H] },
-      bHh: { data: spec.bHh, shape: [3 * H] },
-      wOut: { data: spec.wOut, shape: [V, H] },
-      bOut: { data: spec.bOut, shape: [V] },
-    });
+    const dir = writeBundle(
+      'gru',
+      {
+        vocab: V,
+        hidden: H,
+        prompts: spec.prompts,
+        group: spec.group,
+        promptLen: P,
+        responseLen: L,
+        lr: spec.lr,
+        reps: spec.reps,
+        seed: spec.seed,
+      },
+      {
+        prompts: { data: groupPrompts(spec), shape: [N, P] },
+        responses: { data: spec.responseTokens, shape: [N, L] },
+        advantages: { data: spec.advantages, shape: [N] },
+        wIh: { data: spec.wIh, shape: [3 * H, V] },
+        wHh: { data: spec.wHh, shape: [3 * H, H] },
+        bIh: { data: spec.bIh, shape: [3 * H] },
+        bHh: { data: spec.bHh, shape: [3 * H] },
+        wOut: { data: spec.wOut, shape: [V, H] },
+        bOut: { data: spec.bOut, shape: [V] },
+      },
+    );
     try {
       for (const threads of [1, 2]) {
         try {
           const out = runReference(ctx.py, 'gru_grpo.py', dir, threads);
           const t = `${threads} thread${threads > 1 ? 's' : ''}`;
           const ag = kits.length ? agreements(kits[0].r, out as any) : undefined;
-          rows.push({ id: `gru/sample/torch-${threads}t`, workload: WS, impl: `PyTorch ${out.torch} nn.GRU (${t})`, side: 'reference', ms: out.sampleMs, unit: 'per sampling pass', throughput: { value: (gen / out.sampleMs) * 1e3, unit: 'generated tokens/s' }, backend: 'torch', threads, agreement: ag?.sample, detail: `median of ${spec.reps} passes` });
-          rows.push({ id: `gru/update/torch-${threads}t`, workload: WU, impl: `PyTorch ${out.torch} nn.GRU + Adam (${t})`, side: 'reference', ms: out.updateMs, unit: 'per update', throughput: { value: ((N * (P + L)) / out.updateMs) * 1e3, unit: 'trained tokens/s' }, backend: 'torch', threads, agreement: ag?.update, detail: `median of ${spec.reps} updates; loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}` });
+          rows.push({
+            id: `gru/sample/torch-${threads}t`,
+            workload: WS,
+            impl: `PyTorch ${out.torch} nn.GRU (${t})`,
+            side: 'reference',
+            ms: out.sampleMs,
+            unit: 'per sampling pass',
+            throughput: { value: (gen / out.sampleMs) * 1e3, unit: 'generated tokens/s' },
+            backend: 'torch',
+            threads,
+            agreement: ag?.sample,
+            detail: `median of ${spec.reps} passes`,
+          });
+          rows.push({
+            id: `gru/update/torch-${threads}t`,
+            workload: WU,
+            impl: `PyTorch ${out.torch} nn.GRU + Adam (${t})`,
+            side: 'reference',
+            ms: out.updateMs,
+            unit: 'per update',
+            throughput: { value: ((N * (P + L)) / out.updateMs) * 1e3, unit: 'trained tokens/s' },
+            backend: 'torch',
+            threads,
+            agreement: ag?.update,
+            detail: `median of ${spec.reps} updates; loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}`,
+          });
           if (threads === 1) {
             for (const k of kits) {
               const a = agreements(k.r, out as any);

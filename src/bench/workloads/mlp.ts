@@ -22,7 +22,8 @@ export function mlpSpec(seed = 11): MlpBenchSpec {
   const sizes = [64, 256, 256, 4];
   const batch = 512;
   const rng = new Rng(seed).split('bench-mlp');
-  const W: Float32Array[] = [], b: Float32Array[] = [];
+  const W: Float32Array[] = [],
+    b: Float32Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const lim = 1 / Math.sqrt(sizes[l]);
     const r = rng.split(`layer${l}`);
@@ -50,14 +51,18 @@ export async function mlpTfjs(spec: MlpBenchSpec): Promise<MlpBenchResult> {
   try {
     for (let s = 0; s < spec.warmup + spec.steps; s++) {
       const t0 = nowMs();
-      const cost = opt.minimize(() => {
-        let h: import('@tensorflow/tfjs').Tensor2D = x;
-        for (let l = 0; l < L; l++) {
-          h = tf.add(tf.matMul(h, Ws[l]), bs[l]);
-          if (l < L - 1) h = tf.relu(h);
-        }
-        return tf.mean(tf.square(tf.sub(h, y))) as import('@tensorflow/tfjs').Scalar;
-      }, true, [...Ws, ...bs]);
+      const cost = opt.minimize(
+        () => {
+          let h: import('@tensorflow/tfjs').Tensor2D = x;
+          for (let l = 0; l < L; l++) {
+            h = tf.add(tf.matMul(h, Ws[l]), bs[l]);
+            if (l < L - 1) h = tf.relu(h);
+          }
+          return tf.mean(tf.square(tf.sub(h, y))) as import('@tensorflow/tfjs').Scalar;
+        },
+        true,
+        [...Ws, ...bs],
+      );
       losses.push(cost!.dataSync()[0]);
       cost!.dispose();
       if (s >= spec.warmup) times.push(nowMs() - t0);
@@ -75,7 +80,10 @@ function lossAgreement(kit: number[] | undefined, ref: number[]): Agreement | un
   let d = 0;
   for (let i = 0; i < n; i++) d = Math.max(d, relDiff(kit[i], ref[i]));
   const ok = n === kit.length && n === ref.length && d <= 1e-3;
-  return { ok, text: `losses of all ${n} steps: max relative |Δ| ${d.toExponential(1)} (≤ 1e-3, float32); last ${kit[n - 1]?.toPrecision(6)} vs ${ref[n - 1]?.toPrecision(6)}` };
+  return {
+    ok,
+    text: `losses of all ${n} steps: max relative |Δ| ${d.toExponential(1)} (≤ 1e-3, float32); last ${kit[n - 1]?.toPrecision(6)} vs ${ref[n - 1]?.toPrecision(6)}`,
+  };
 }
 
 export const mlpWorkload: Workload = {
@@ -89,7 +97,19 @@ export const mlpWorkload: Workload = {
     try {
       const r = await mlpTfjs(spec);
       results['tfjs'] = r;
-      rows.push({ id: 'mlp/tfjs', workload: W, impl: `kit, tfjs (${r.backend} backend)`, side: 'kit', ms: r.msPerStep, unit: 'per step', throughput: samplesPerS(r.msPerStep), backend: r.backend, threads: 1, refId: 'mlp/torch-1t', detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up` });
+      rows.push({
+        id: 'mlp/tfjs',
+        workload: W,
+        impl: `kit, tfjs (${r.backend} backend)`,
+        side: 'kit',
+        ms: r.msPerStep,
+        unit: 'per step',
+        throughput: samplesPerS(r.msPerStep),
+        backend: r.backend,
+        threads: 1,
+        refId: 'mlp/torch-1t',
+        detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up`,
+      });
     } catch (e) {
       rows.push(failedRow('mlp/tfjs', W, 'kit, tfjs', 'kit', e));
     }
@@ -98,27 +118,61 @@ export const mlpWorkload: Workload = {
       try {
         const r = await nn.benchMlpStep(mlpSpec());
         results['nn'] = r;
-        rows.push({ id: 'mlp/kit-nn', workload: W, impl: `kit nn engine (${r.backend})`, side: 'kit', ms: r.msPerStep, unit: 'per step', throughput: samplesPerS(r.msPerStep), backend: r.backend, threads: 1, refId: 'mlp/torch-1t', detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up` });
+        rows.push({
+          id: 'mlp/kit-nn',
+          workload: W,
+          impl: `kit nn engine (${r.backend})`,
+          side: 'kit',
+          ms: r.msPerStep,
+          unit: 'per step',
+          throughput: samplesPerS(r.msPerStep),
+          backend: r.backend,
+          threads: 1,
+          refId: 'mlp/torch-1t',
+          detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up`,
+        });
       } catch (e) {
         rows.push(failedRow('mlp/kit-nn', W, 'kit nn engine', 'kit', e));
       }
     }
     if (!ctx.py?.torch) return rows;
-    const arrays: Record<string, { data: Float32Array; shape: number[] }> = { x: { data: spec.x, shape: [spec.batch, spec.sizes[0]] }, y: { data: spec.y, shape: [spec.batch, spec.sizes[spec.sizes.length - 1]] } };
+    const arrays: Record<string, { data: Float32Array; shape: number[] }> = {
+      x: { data: spec.x, shape: [spec.batch, spec.sizes[0]] },
+      y: { data: spec.y, shape: [spec.batch, spec.sizes[spec.sizes.length - 1]] },
+    };
     spec.W.forEach((w, l) => {
       arrays[`W${l}`] = { data: w, shape: [spec.sizes[l + 1], spec.sizes[l]] };
       arrays[`b${l}`] = { data: spec.b[l], shape: [spec.sizes[l + 1]] };
     });
-    const dir = writeBundle('mlp', { sizes: spec.sizes, batch: spec.batch, lr: spec.lr, warmup: spec.warmup, steps: spec.steps }, arrays);
+    const dir = writeBundle(
+      'mlp',
+      { sizes: spec.sizes, batch: spec.batch, lr: spec.lr, warmup: spec.warmup, steps: spec.steps },
+      arrays,
+    );
     try {
       for (const threads of [1, 2]) {
         try {
           const out = runReference(ctx.py, 'mlp.py', dir, threads);
           const kitRef = results['tfjs'] ?? results['nn'];
           const ag = kitRef ? lossAgreement(kitRef.losses, out.losses) : undefined;
-          rows.push({ id: `mlp/torch-${threads}t`, workload: W, impl: `PyTorch ${out.torch} (${threads} thread${threads > 1 ? 's' : ''})`, side: 'reference', ms: out.msPerStep, unit: 'per step', throughput: samplesPerS(out.msPerStep), backend: 'torch', threads, agreement: ag, detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up` });
+          rows.push({
+            id: `mlp/torch-${threads}t`,
+            workload: W,
+            impl: `PyTorch ${out.torch} (${threads} thread${threads > 1 ? 's' : ''})`,
+            side: 'reference',
+            ms: out.msPerStep,
+            unit: 'per step',
+            throughput: samplesPerS(out.msPerStep),
+            backend: 'torch',
+            threads,
+            agreement: ag,
+            detail: `median of ${spec.steps} steps after ${spec.warmup} warm-up`,
+          });
           if (threads === 1) {
-            for (const [k, id] of [['tfjs', 'mlp/tfjs'], ['nn', 'mlp/kit-nn']] as const) {
+            for (const [k, id] of [
+              ['tfjs', 'mlp/tfjs'],
+              ['nn', 'mlp/kit-nn'],
+            ] as const) {
               const row = rows.find((r) => r.id === id);
               if (row && results[k]) row.agreement = lossAgreement(results[k].losses, out.losses);
             }

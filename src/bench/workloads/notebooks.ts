@@ -17,7 +17,12 @@ import { nowMs } from '../timing';
 import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 
-function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<{ status: number | null; out: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ status: number | null; out: string }> {
   return runNodeAsync([path.join(cwd, 'dist', 'cli', 'main.js'), ...args], { env, cwd, timeoutMs });
 }
 
@@ -46,7 +51,11 @@ export function scratchWorkspace(): { dir: string; env: NodeJS.ProcessEnv; noteb
   return { dir, env, notebooks: nbs.length, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-const summaryLine = (out: string) => out.split('\n').find((l) => l.startsWith('notebooks:'))?.trim() ?? '';
+const summaryLine = (out: string) =>
+  out
+    .split('\n')
+    .find((l) => l.startsWith('notebooks:'))
+    ?.trim() ?? '';
 
 export const notebooksWorkload: Workload = {
   id: 'notebooks',
@@ -59,15 +68,53 @@ export const notebooksWorkload: Workload = {
     try {
       ctx.log(`  running the smoke profile of ${ws.notebooks} notebooks in ${ws.dir} (--jobs ${jobs}) …`);
       const t0 = nowMs();
-      const first = await runCli(['reports', '--profile', 'smoke', '--no-figures', '--jobs', String(jobs)], ws.env, ws.dir, 1_800_000);
+      const first = await runCli(
+        ['reports', '--profile', 'smoke', '--no-figures', '--jobs', String(jobs)],
+        ws.env,
+        ws.dir,
+        1_800_000,
+      );
       const ms = nowMs() - t0;
-      if (first.status !== 0) throw new Error(`reports --profile smoke exited with ${first.status}: ${first.out.trim().split('\n').slice(-3).join(' | ')}`);
-      rows.push({ id: 'notebooks/smoke', workload: 'smoke profile, all notebooks', impl: `kit (tslab kernels, ${jobs} jobs)`, side: 'kit', ms, unit: 'per run', throughput: { value: ws.notebooks / (ms / 1e3), unit: 'notebooks/s' }, backend: 'mixed', threads: jobs, detail: summaryLine(first.out) });
+      if (first.status !== 0)
+        throw new Error(
+          `reports --profile smoke exited with ${first.status}: ${first.out.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      rows.push({
+        id: 'notebooks/smoke',
+        workload: 'smoke profile, all notebooks',
+        impl: `kit (tslab kernels, ${jobs} jobs)`,
+        side: 'kit',
+        ms,
+        unit: 'per run',
+        throughput: { value: ws.notebooks / (ms / 1e3), unit: 'notebooks/s' },
+        backend: 'mixed',
+        threads: jobs,
+        detail: summaryLine(first.out),
+      });
       const t1 = nowMs();
-      const second = await runCli(['reports', '--profile', 'smoke', '--no-figures', '--jobs', String(jobs)], ws.env, ws.dir, 600_000);
+      const second = await runCli(
+        ['reports', '--profile', 'smoke', '--no-figures', '--jobs', String(jobs)],
+        ws.env,
+        ws.dir,
+        600_000,
+      );
       const ms2 = nowMs() - t1;
-      if (second.status !== 0) throw new Error(`cached rebuild exited with ${second.status}: ${second.out.trim().split('\n').slice(-3).join(' | ')}`);
-      rows.push({ id: 'notebooks/cached-rebuild', workload: 'cached rebuild of all reports', impl: 'kit (records cached)', side: 'kit', ms: ms2, unit: 'per run', throughput: { value: ws.notebooks / (ms2 / 1e3), unit: 'notebooks/s' }, backend: 'mixed', threads: jobs, detail: summaryLine(second.out) });
+      if (second.status !== 0)
+        throw new Error(
+          `cached rebuild exited with ${second.status}: ${second.out.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      rows.push({
+        id: 'notebooks/cached-rebuild',
+        workload: 'cached rebuild of all reports',
+        impl: 'kit (records cached)',
+        side: 'kit',
+        ms: ms2,
+        unit: 'per run',
+        throughput: { value: ws.notebooks / (ms2 / 1e3), unit: 'notebooks/s' },
+        backend: 'mixed',
+        threads: jobs,
+        detail: summaryLine(second.out),
+      });
     } catch (e) {
       if (!rows.length) rows.push(failedRow('notebooks/smoke', 'smoke profile, all notebooks', 'kit', 'kit', e));
       rows.push(failedRow('notebooks/cached-rebuild', 'cached rebuild of all reports', 'kit', 'kit', e));

@@ -21,7 +21,17 @@ import { maxAbsDiff, relDiff, timeReps } from '../timing';
 import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 
-export const PREF = { nX: 128, nY: 32, perContext: 32, betas: [0.1, 0.3, 1], dpoSteps: 300, lr: 0.05, nashSteps: 300, seed: 3, reps: 3 } as const;
+export const PREF = {
+  nX: 128,
+  nY: 32,
+  perContext: 32,
+  betas: [0.1, 0.3, 1],
+  dpoSteps: 300,
+  lr: 0.05,
+  nashSteps: 300,
+  seed: 3,
+  reps: 3,
+} as const;
 const WD = 'preference sweep: DPO 128×32, 3 β × 300 Adam steps';
 const WN = 'preference sweep: Nash-MD 128×32, 3 β × 300 iterations';
 
@@ -32,7 +42,11 @@ export function preferenceProblem() {
   const gold = rng.split('gold').normals(nX * nY);
   const logpRef = logSoftmaxRows(rng.split('ref').normals(nX * nY, 0, 0.5), shape);
   const behaviour = new Float64Array(nX * nY).fill(1 / nY);
-  const comps = sampleComparisons(rng.split('data'), { nX, nY, gold, d: 0 }, { behaviour, perContext: PREF.perContext, labels: 'bradley-terry' });
+  const comps = sampleComparisons(
+    rng.split('data'),
+    { nX, nY, gold, d: 0 },
+    { behaviour, perContext: PREF.perContext, labels: 'bradley-terry' },
+  );
   const game = randomGame(rng.split('game'), { nX, nY, btScale: 1, cyclicScale: 1 });
   return { shape, logpRef, comps, game };
 }
@@ -43,7 +57,16 @@ export const preferenceWorkload: Workload = {
   async run(ctx) {
     const { shape, logpRef, comps, game } = preferenceProblem();
     const { nX, nY } = shape;
-    const dpoSweep = () => PREF.betas.map((beta) => trainLogits({ loss: (th) => dpoLoss(th, logpRef, comps, shape, beta), init: logpRef, steps: PREF.dpoSteps, optimiser: 'adam', lr: PREF.lr }));
+    const dpoSweep = () =>
+      PREF.betas.map((beta) =>
+        trainLogits({
+          loss: (th) => dpoLoss(th, logpRef, comps, shape, beta),
+          init: logpRef,
+          steps: PREF.dpoSteps,
+          optimiser: 'adam',
+          lr: PREF.lr,
+        }),
+      );
     const nashSweep = () =>
       PREF.betas.map((beta) => {
         const eta = stepSize({ kind: 'horizon', T: PREF.nashSteps }, 0, beta);
@@ -58,8 +81,32 @@ export const preferenceWorkload: Workload = {
     const dpoSteps = PREF.betas.length * PREF.dpoSteps;
     const nashSteps = PREF.betas.length * PREF.nashSteps;
     const rows: BenchRow[] = [
-      { id: 'pref/dpo/kit', workload: WD, impl: 'kit (typed arrays)', side: 'kit', ms: dpo.median, unit: 'per sweep', throughput: { value: (dpoSteps / dpo.median) * 1e3, unit: 'steps/s' }, backend: 'typed-arrays', threads: 1, refId: 'pref/dpo/torch-1t', detail: `${comps.n} comparisons; median of ${PREF.reps} sweeps` },
-      { id: 'pref/nash-md/kit', workload: WN, impl: 'kit (typed arrays)', side: 'kit', ms: nash.median, unit: 'per sweep', throughput: { value: (nashSteps / nash.median) * 1e3, unit: 'iterations/s' }, backend: 'typed-arrays', threads: 1, refId: 'pref/nash-md/torch-1t', detail: `median of ${PREF.reps} sweeps` },
+      {
+        id: 'pref/dpo/kit',
+        workload: WD,
+        impl: 'kit (typed arrays)',
+        side: 'kit',
+        ms: dpo.median,
+        unit: 'per sweep',
+        throughput: { value: (dpoSteps / dpo.median) * 1e3, unit: 'steps/s' },
+        backend: 'typed-arrays',
+        threads: 1,
+        refId: 'pref/dpo/torch-1t',
+        detail: `${comps.n} comparisons; median of ${PREF.reps} sweeps`,
+      },
+      {
+        id: 'pref/nash-md/kit',
+        workload: WN,
+        impl: 'kit (typed arrays)',
+        side: 'kit',
+        ms: nash.median,
+        unit: 'per sweep',
+        throughput: { value: (nashSteps / nash.median) * 1e3, unit: 'iterations/s' },
+        backend: 'typed-arrays',
+        threads: 1,
+        refId: 'pref/nash-md/torch-1t',
+        detail: `median of ${PREF.reps} sweeps`,
+      },
     ];
     if (!ctx.py?.torch) {
       rows[0].detail += '; no PyTorch reference (python3 -c "import torch" fails: apt-get install python3-torch)';
@@ -88,15 +135,46 @@ export const preferenceWorkload: Workload = {
           continue;
         }
         const dD = Math.max(...PREF.betas.map((_, i) => maxAbsDiff(dpo.last[i], out.dpo.logits[i])));
-        const dL = Math.max(...PREF.betas.map((beta, i) => relDiff(dpoLoss(dpo.last[i], logpRef, comps, shape, beta).loss, out.dpo.loss[i])));
+        const dL = Math.max(
+          ...PREF.betas.map((beta, i) =>
+            relDiff(dpoLoss(dpo.last[i], logpRef, comps, shape, beta).loss, out.dpo.loss[i]),
+          ),
+        );
         const dN = Math.max(...PREF.betas.map((_, i) => maxAbsDiff(nash.last[i], out.nash.logits[i])));
         // Adam turns float64 rounding into visible differences where a gradient crosses zero (β 0.3, 1:
         // up to ~1e-3 mid-run, ~1e-5 at the end; β 0.1: 1e-14), so the losses are the tight check.
-        const agD = { ok: dL <= 1e-6 && dD <= 1e-3, text: `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)` };
+        const agD = {
+          ok: dL <= 1e-6 && dD <= 1e-3,
+          text: `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)`,
+        };
         const agN = { ok: dN <= 1e-9, text: `final log-policies of all β: max |Δ| ${dN.toExponential(1)} (≤ 1e-9)` };
         const t = `${threads} thread${threads > 1 ? 's' : ''}`;
-        rows.push({ id: `pref/dpo/torch-${threads}t`, workload: WD, impl: `PyTorch ${ctx.py.torch} autograd + Adam (${t})`, side: 'reference', ms: out.dpo.ms, unit: 'per sweep', throughput: { value: (dpoSteps / out.dpo.ms) * 1e3, unit: 'steps/s' }, backend: 'torch', threads, agreement: agD, detail: `median of ${PREF.reps} sweeps` });
-        rows.push({ id: `pref/nash-md/torch-${threads}t`, workload: WN, impl: `PyTorch ${ctx.py.torch} batched ops (${t})`, side: 'reference', ms: out.nash.ms, unit: 'per sweep', throughput: { value: (nashSteps / out.nash.ms) * 1e3, unit: 'iterations/s' }, backend: 'torch', threads, agreement: agN, detail: `median of ${PREF.reps} sweeps` });
+        rows.push({
+          id: `pref/dpo/torch-${threads}t`,
+          workload: WD,
+          impl: `PyTorch ${ctx.py.torch} autograd + Adam (${t})`,
+          side: 'reference',
+          ms: out.dpo.ms,
+          unit: 'per sweep',
+          throughput: { value: (dpoSteps / out.dpo.ms) * 1e3, unit: 'steps/s' },
+          backend: 'torch',
+          threads,
+          agreement: agD,
+          detail: `median of ${PREF.reps} sweeps`,
+        });
+        rows.push({
+          id: `pref/nash-md/torch-${threads}t`,
+          workload: WN,
+          impl: `PyTorch ${ctx.py.torch} batched ops (${t})`,
+          side: 'reference',
+          ms: out.nash.ms,
+          unit: 'per sweep',
+          throughput: { value: (nashSteps / out.nash.ms) * 1e3, unit: 'iterations/s' },
+          backend: 'torch',
+          threads,
+          agreement: agN,
+          detail: `median of ${PREF.reps} sweeps`,
+        });
         if (threads === 1) {
           rows[0].agreement = agD;
           rows[1].agreement = agN;

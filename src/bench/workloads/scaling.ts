@@ -45,18 +45,49 @@ export const scalingWorkload: Workload = {
   async run(ctx) {
     try {
       baseModel(); // cached weights, loaded once so that no worker pre-trains
-      const jobs: TaskJob[] = [0, 1, 2, 3].map((seed) => ({ task: 'testbeds/rlvr/gru-rl#runGruRlSeed', config: SCALING_CONFIG, seed }));
+      const jobs: TaskJob[] = [0, 1, 2, 3].map((seed) => ({
+        task: 'testbeds/rlvr/gru-rl#runGruRlSeed',
+        config: SCALING_CONFIG,
+        seed,
+      }));
       ctx.log('  1 worker …');
       const one = await timed(1, jobs);
       ctx.log('  2 workers …');
       const two = await timed(2, jobs);
-      const same = JSON.stringify(one.res.map((r) => [r.metrics, r.series])) === JSON.stringify(two.res.map((r) => [r.metrics, r.series]));
+      const same =
+        JSON.stringify(one.res.map((r) => [r.metrics, r.series])) ===
+        JSON.stringify(two.res.map((r) => [r.metrics, r.series]));
       const speedup = one.ms / two.ms;
       const cores = os.cpus().length;
-      const agreement = { ok: same, text: same ? 'records identical with 1 and 2 workers' : 'records DIFFER between 1 and 2 workers' };
+      const agreement = {
+        ok: same,
+        text: same ? 'records identical with 1 and 2 workers' : 'records DIFFER between 1 and 2 workers',
+      };
       return [
-        { id: 'scaling/1-worker', workload: W, impl: 'kit task pool, 1 worker', side: 'kit', ms: one.ms, unit: 'per 4 seeds', backend: 'kit nn (wasm SIMD)', threads: 1, detail: 'seeds one after another', agreement },
-        { id: 'scaling/2-workers', workload: W, impl: 'kit task pool, 2 workers', side: 'kit', ms: two.ms, unit: 'per 4 seeds', backend: 'kit nn (wasm SIMD)', threads: 2, detail: `speed-up ×${speedup.toFixed(2)} on ${cores} cores (efficiency ${((100 * speedup) / Math.min(2, cores)).toFixed(0)}%)`, agreement },
+        {
+          id: 'scaling/1-worker',
+          workload: W,
+          impl: 'kit task pool, 1 worker',
+          side: 'kit',
+          ms: one.ms,
+          unit: 'per 4 seeds',
+          backend: 'kit nn (wasm SIMD)',
+          threads: 1,
+          detail: 'seeds one after another',
+          agreement,
+        },
+        {
+          id: 'scaling/2-workers',
+          workload: W,
+          impl: 'kit task pool, 2 workers',
+          side: 'kit',
+          ms: two.ms,
+          unit: 'per 4 seeds',
+          backend: 'kit nn (wasm SIMD)',
+          threads: 2,
+          detail: `speed-up ×${speedup.toFixed(2)} on ${cores} cores (efficiency ${((100 * speedup) / Math.min(2, cores)).toFixed(0)}%)`,
+          agreement,
+        },
       ];
     } catch (e) {
       return [failedRow('scaling/2-workers', W, 'kit task pool', 'kit', e)];

@@ -3,7 +3,12 @@ import { benchStats } from '../../stats/bench';
 import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 
 export const statsWorkload: Workload = {
   id: 'stats',
@@ -11,7 +16,17 @@ export const statsWorkload: Workload = {
   async run() {
     try {
       const rows = await benchStats();
-      return rows.map((r): BenchRow => ({ id: `stats/${slug(r.name)}`, workload: 'statistics micro-benchmarks', impl: r.name, side: 'kit', ms: r.ms, unit: 'per run', backend: 'typed-arrays', threads: 1, detail: r.detail }));
+      return rows.map((r): BenchRow => ({
+        id: `stats/${slug(r.name)}`,
+        workload: 'statistics micro-benchmarks',
+        impl: r.name,
+        side: 'kit',
+        ms: r.ms,
+        unit: 'per run',
+        backend: 'typed-arrays',
+        threads: 1,
+        detail: r.detail,
+      }));
     } catch (e) {
       return [failedRow('stats/all', 'statistics micro-benchmarks', 'kit', 'kit', e)];
     }

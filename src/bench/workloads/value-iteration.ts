@@ -56,16 +56,26 @@ export const valueIterationWorkload: Workload = {
       rows[0].detail += '; no NumPy reference (python3 with numpy not found)';
       return rows;
     }
-    const dir = writeBundle('vi', { nS: VI.nS, nA: VI.nA, gamma: VI.gamma, tol: VI.tol }, {
-      rowPtr: { data: env.T.rowPtr, shape: [env.T.rowPtr.length] },
-      col: { data: env.T.col, shape: [env.T.col.length] },
-      prob: { data: env.T.prob, shape: [env.T.prob.length] },
-      rbar: { data: rbar, shape: [rbar.length] },
-    });
+    const dir = writeBundle(
+      'vi',
+      { nS: VI.nS, nA: VI.nA, gamma: VI.gamma, tol: VI.tol },
+      {
+        rowPtr: { data: env.T.rowPtr, shape: [env.T.rowPtr.length] },
+        col: { data: env.T.col, shape: [env.T.col.length] },
+        prob: { data: env.T.prob, shape: [env.T.prob.length] },
+        rbar: { data: rbar, shape: [rbar.length] },
+      },
+    );
     try {
       const out = runReference(ctx.py, 'value_iteration.py', dir, 1, ['--reps', String(VI.reps)]);
-      const labels: Record<string, string> = { numpy: 'NumPy', 'scipy-csr': 'SciPy sparse CSR', torch: 'PyTorch gather-sum' };
-      for (const [key, r] of Object.entries(out.rows as Record<string, { ms: number; iterations: number; residual: number; V: number[]; version: string }>)) {
+      const labels: Record<string, string> = {
+        numpy: 'NumPy',
+        'scipy-csr': 'SciPy sparse CSR',
+        torch: 'PyTorch gather-sum',
+      };
+      for (const [key, r] of Object.entries(
+        out.rows as Record<string, { ms: number; iterations: number; residual: number; V: number[]; version: string }>,
+      )) {
         const dJ = maxAbsDiff(jac.res.V, r.V);
         rows.push({
           id: `vi/${key}`,
@@ -77,15 +87,24 @@ export const valueIterationWorkload: Workload = {
           throughput: { value: (r.iterations * backups) / r.ms / 1e3, unit: 'M state-action backups/s' },
           backend: key,
           threads: 1,
-          agreement: { ok: r.iterations === jac.res.iterations && dJ <= 1e-9, text: `${r.iterations} vs kit ${jac.res.iterations} sweeps; max |ΔV| vs kit Jacobi ${dJ.toExponential(1)} (≤ 1e-9)` },
+          agreement: {
+            ok: r.iterations === jac.res.iterations && dJ <= 1e-9,
+            text: `${r.iterations} vs kit ${jac.res.iterations} sweeps; max |ΔV| vs kit Jacobi ${dJ.toExponential(1)} (≤ 1e-9)`,
+          },
           detail: `median of ${VI.reps} solves`,
         });
       }
       const np = out.rows.numpy as { V: number[]; iterations: number };
       const dJ = maxAbsDiff(jac.res.V, np.V);
       const dG = maxAbsDiff(gs.res.V, np.V);
-      rows[0].agreement = { ok: np.iterations === jac.res.iterations && dJ <= 1e-9, text: `same sweeps (${jac.res.iterations}); max |ΔV| vs NumPy ${dJ.toExponential(1)} (≤ 1e-9)` };
-      rows[1].agreement = { ok: dG <= 2 * VI.tol, text: `max |ΔV| vs NumPy Jacobi ${dG.toExponential(1)} (≤ 2·tol = ${(2 * VI.tol).toExponential(0)})` };
+      rows[0].agreement = {
+        ok: np.iterations === jac.res.iterations && dJ <= 1e-9,
+        text: `same sweeps (${jac.res.iterations}); max |ΔV| vs NumPy ${dJ.toExponential(1)} (≤ 1e-9)`,
+      };
+      rows[1].agreement = {
+        ok: dG <= 2 * VI.tol,
+        text: `max |ΔV| vs NumPy Jacobi ${dG.toExponential(1)} (≤ 2·tol = ${(2 * VI.tol).toExponential(0)})`,
+      };
     } catch (e) {
       rows.push(failedRow('vi/numpy', W, 'NumPy, Jacobi sweep', 'reference', e));
     } finally {

@@ -3,9 +3,14 @@
   document.querySelectorAll('script.figure-data').forEach(function (s) {
     var id = s.getAttribute('data-figure');
     var target = null;
-    document.querySelectorAll('div.plot').forEach(function (d) { if (d.getAttribute('data-figure') === id) target = d; });
+    document.querySelectorAll('div.plot').forEach(function (d) {
+      if (d.getAttribute('data-figure') === id) target = d;
+    });
     if (!target || !window.Plotly) return;
     var fig = JSON.parse(s.textContent);
-    window.Plotly.newPlot(target, fig.data, Object.assign({ autosize: true }, fig.layout), { responsive: true, displaylogo: false });
+    window.Plotly.newPlot(target, fig.data, Object.assign({ autosize: true }, fig.layout), {
+      responsive: true,
+      displaylogo: false,
+    });
   });
 })();

@@ -24,23 +24,30 @@ function totalWeight(c: Comparisons): number {
 }
 
 /** Tabular BT loss (mean weighted NLL + (l2/2)‖r‖²) and its gradient in r. */
-export function btLossTabular(reward: Float64Array, c: Comparisons, shape: TableShape, l2 = 0): { loss: number; grad: Float64Array } {
+export function btLossTabular(
+  reward: Float64Array,
+  c: Comparisons,
+  shape: TableShape,
+  l2 = 0,
+): { loss: number; grad: Float64Array } {
   const { nY } = shape;
   const W = totalWeight(c);
   const grad = new Float64Array(reward.length);
   let loss = 0;
   for (let i = 0; i < c.n; i++) {
-    const ia = c.x[i] * nY + c.a[i], ib = c.x[i] * nY + c.b[i];
+    const ia = c.x[i] * nY + c.a[i],
+      ib = c.x[i] * nY + c.b[i];
     const { loss: l, dd } = btPairLoss(reward[ia] - reward[ib], c.p[i]);
     const w = c.w[i] / W;
     loss += w * l;
     grad[ia] += w * dd;
     grad[ib] -= w * dd;
   }
-  if (l2 > 0) for (let i = 0; i < reward.length; i++) {
-    loss += 0.5 * l2 * reward[i] * reward[i];
-    grad[i] += l2 * reward[i];
-  }
+  if (l2 > 0)
+    for (let i = 0; i < reward.length; i++) {
+      loss += 0.5 * l2 * reward[i] * reward[i];
+      grad[i] += l2 * reward[i];
+    }
   return { loss, grad };
 }
 
@@ -91,16 +98,25 @@ export interface FitReport {
  * per-context constant is fixed by centring every context's rewards to mean 0 (the Newton system adds
  * 11ᵀ/nY, which leaves steps orthogonal to the constant direction). Responses never compared keep 0.
  */
-export function fitBTTabular(c: Comparisons, shape: TableShape, o: NewtonOptions = {}): { reward: Float64Array; report: FitReport } {
+export function fitBTTabular(
+  c: Comparisons,
+  shape: TableShape,
+  o: NewtonOptions = {},
+): { reward: Float64Array; report: FitReport } {
   checkComparisons(c, shape, 'fitBTTabular');
   const { nX, nY } = shape;
-  const l2 = o.l2 ?? 0, maxIter = o.maxIter ?? 100, tol = o.tol ?? 1e-12;
+  const l2 = o.l2 ?? 0,
+    maxIter = o.maxIter ?? 100,
+    tol = o.tol ?? 1e-12;
   const W = totalWeight(c);
   const byX: number[][] = Array.from({ length: nX }, () => []);
   for (let i = 0; i < c.n; i++) byX[c.x[i]].push(i);
   const r = new Float64Array(nX * nY);
   let iterations = 0;
-  const H = new Float64Array(nY * nY), g = new Float64Array(nY), rx = new Float64Array(nY), trial = new Float64Array(nY);
+  const H = new Float64Array(nY * nY),
+    g = new Float64Array(nY),
+    rx = new Float64Array(nY),
+    trial = new Float64Array(nY);
   const ctxLoss = (v: Float64Array, ids: number[]) => {
     let s = 0;
     for (const i of ids) s += (c.w[i] / W) * btPairLoss(v[c.a[i]] - v[c.b[i]], c.p[i]).loss;
@@ -115,10 +131,12 @@ export function fitBTTabular(c: Comparisons, shape: TableShape, o: NewtonOptions
       H.fill(0);
       g.fill(0);
       for (const i of ids) {
-        const a = c.a[i], b = c.b[i];
+        const a = c.a[i],
+          b = c.b[i];
         if (a === b) continue;
         const d = rx[a] - rx[b];
-        const s = sigmoid(d), w = c.w[i] / W;
+        const s = sigmoid(d),
+          w = c.w[i] / W;
         g[a] += w * (s - c.p[i]);
         g[b] -= w * (s - c.p[i]);
         const h = w * s * (1 - s);
@@ -134,7 +152,8 @@ export function fitBTTabular(c: Comparisons, shape: TableShape, o: NewtonOptions
       }
       iterations = Math.max(iterations, it);
       if (gmax < tol) break;
-      for (let y = 0; y < nY; y++) for (let z = 0; z < nY; z++) H[y * nY + z] += (l2 > 0 ? 0 : 1 / nY) + (y === z ? l2 + 1e-12 : 0);
+      for (let y = 0; y < nY; y++)
+        for (let z = 0; z < nY; z++) H[y * nY + z] += (l2 > 0 ? 0 : 1 / nY) + (y === z ? l2 + 1e-12 : 0);
       const step = solveSPD(H, g, nY);
       if (!step) throw new Error(`fitBTTabular: Newton system not positive definite in context ${x}.`);
       const f0 = ctxLoss(rx, ids);
@@ -161,8 +180,15 @@ export function fitBTTabular(c: Comparisons, shape: TableShape, o: NewtonOptions
  * Logistic (BT) regression on feature differences: rows D_i = Φ(a_i) − Φ(b_i) (n × d), label p_i, weight w_i.
  * Loss = (1/W) Σ w_i ℓ(θ·D_i, p_i) + (l2/2)‖θ‖².
  */
-export function btLossOnDifferences(theta: Float64Array, D: Float64Array, p: Float64Array, w: Float64Array, l2 = 0): { loss: number; grad: Float64Array } {
-  const d = theta.length, n = p.length;
+export function btLossOnDifferences(
+  theta: Float64Array,
+  D: Float64Array,
+  p: Float64Array,
+  w: Float64Array,
+  l2 = 0,
+): { loss: number; grad: Float64Array } {
+  const d = theta.length,
+    n = p.length;
   let W = 0;
   for (let i = 0; i < n; i++) W += w[i];
   const grad = new Float64Array(d);
@@ -182,14 +208,23 @@ export function btLossOnDifferences(theta: Float64Array, D: Float64Array, p: Flo
 }
 
 /** Newton's method for btLossOnDifferences (needs l2 > 0 or full-rank, non-separable data). */
-export function fitBTOnDifferences(D: Float64Array, p: Float64Array, w: Float64Array, d: number, o: NewtonOptions = {}): { theta: Float64Array; report: FitReport } {
-  const l2 = o.l2 ?? 0, maxIter = o.maxIter ?? 100, tol = o.tol ?? 1e-12;
+export function fitBTOnDifferences(
+  D: Float64Array,
+  p: Float64Array,
+  w: Float64Array,
+  d: number,
+  o: NewtonOptions = {},
+): { theta: Float64Array; report: FitReport } {
+  const l2 = o.l2 ?? 0,
+    maxIter = o.maxIter ?? 100,
+    tol = o.tol ?? 1e-12;
   const n = p.length;
   let W = 0;
   for (let i = 0; i < n; i++) W += w[i];
   const theta = new Float64Array(d);
   const H = new Float64Array(d * d);
-  let it = 0, last = btLossOnDifferences(theta, D, p, w, l2);
+  let it = 0,
+    last = btLossOnDifferences(theta, D, p, w, l2);
   for (; it < maxIter; it++) {
     const gmax = last.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     if (gmax < tol) break;
@@ -197,7 +232,8 @@ export function fitBTOnDifferences(D: Float64Array, p: Float64Array, w: Float64A
     for (let i = 0; i < n; i++) {
       let z = 0;
       for (let k = 0; k < d; k++) z += theta[k] * D[i * d + k];
-      const s = sigmoid(z), h = (w[i] / W) * s * (1 - s);
+      const s = sigmoid(z),
+        h = (w[i] / W) * s * (1 - s);
       if (h === 0) continue;
       for (let a = 0; a < d; a++) {
         const da = D[i * d + a];
@@ -228,14 +264,21 @@ export function fitBTOnDifferences(D: Float64Array, p: Float64Array, w: Float64A
 export function featureDifferences(c: Comparisons, features: Float64Array, d: number, nY: number): Float64Array {
   const D = new Float64Array(c.n * d);
   for (let i = 0; i < c.n; i++) {
-    const ia = (c.x[i] * nY + c.a[i]) * d, ib = (c.x[i] * nY + c.b[i]) * d;
+    const ia = (c.x[i] * nY + c.a[i]) * d,
+      ib = (c.x[i] * nY + c.b[i]) * d;
     for (let k = 0; k < d; k++) D[i * d + k] = features[ia + k] - features[ib + k];
   }
   return D;
 }
 
 /** Linear BT reward model r(x, y) = θ·φ(x, y), fitted by Newton; returns θ and the reward table. */
-export function fitBTLinear(c: Comparisons, features: Float64Array, d: number, shape: TableShape, o: NewtonOptions = {}): { theta: Float64Array; reward: Float64Array; report: FitReport } {
+export function fitBTLinear(
+  c: Comparisons,
+  features: Float64Array,
+  d: number,
+  shape: TableShape,
+  o: NewtonOptions = {},
+): { theta: Float64Array; reward: Float64Array; report: FitReport } {
   checkComparisons(c, shape, 'fitBTLinear');
   const D = featureDifferences(c, features, d, shape.nY);
   const { theta, report } = fitBTOnDifferences(D, c.p, c.w, d, o);

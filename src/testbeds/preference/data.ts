@@ -32,14 +32,22 @@ export interface Comparisons {
 /** Build a dataset from plain arrays (labels default to 1 = a chosen, weights to 1). */
 export function makeComparisons(rows: { x: number; a: number; b: number; p?: number; w?: number }[]): Comparisons {
   const n = rows.length;
-  const c: Comparisons = { n, x: new Int32Array(n), a: new Int32Array(n), b: new Int32Array(n), p: new Float64Array(n), w: new Float64Array(n) };
+  const c: Comparisons = {
+    n,
+    x: new Int32Array(n),
+    a: new Int32Array(n),
+    b: new Int32Array(n),
+    p: new Float64Array(n),
+    w: new Float64Array(n),
+  };
   rows.forEach((r, i) => {
     c.x[i] = r.x;
     c.a[i] = r.a;
     c.b[i] = r.b;
     c.p[i] = r.p ?? 1;
     c.w[i] = r.w ?? 1;
-    if (!(c.p[i] >= 0 && c.p[i] <= 1)) throw new RangeError(`makeComparisons: row ${i} has label p = ${r.p}; it must lie in [0, 1].`);
+    if (!(c.p[i] >= 0 && c.p[i] <= 1))
+      throw new RangeError(`makeComparisons: row ${i} has label p = ${r.p}; it must lie in [0, 1].`);
   });
   return c;
 }
@@ -48,7 +56,9 @@ export function makeComparisons(rows: { x: number; a: number; b: number; p?: num
 export function checkComparisons(c: Comparisons, shape: TableShape, where: string): void {
   for (let i = 0; i < c.n; i++) {
     if (c.x[i] < 0 || c.x[i] >= shape.nX || c.a[i] < 0 || c.a[i] >= shape.nY || c.b[i] < 0 || c.b[i] >= shape.nY) {
-      throw new RangeError(`${where}: comparison ${i} (x=${c.x[i]}, a=${c.a[i]}, b=${c.b[i]}) is outside the table ${shape.nX} × ${shape.nY}.`);
+      throw new RangeError(
+        `${where}: comparison ${i} (x=${c.x[i]}, a=${c.a[i]}, b=${c.b[i]}) is outside the table ${shape.nX} × ${shape.nY}.`,
+      );
     }
   }
 }
@@ -82,7 +92,8 @@ export function sampleComparisons(rng: Rng, task: PreferenceTask, o: SampleCompa
       let y2 = sampleCategorical(rng, o.behaviour, x * nY, nY);
       for (let t = 0; distinct && y2 === y1 && t < 100; t++) y2 = sampleCategorical(rng, o.behaviour, x * nY, nY);
       const d = gold[x * nY + y1] - gold[x * nY + y2];
-      let firstWins = o.labels === 'bradley-terry' ? rng.uniform() < sigmoid(d) : d > 0 || (d === 0 && rng.uniform() < 0.5);
+      let firstWins =
+        o.labels === 'bradley-terry' ? rng.uniform() < sigmoid(d) : d > 0 || (d === 0 && rng.uniform() < 0.5);
       if (flip > 0 && rng.uniform() < flip) firstWins = !firstWins;
       rows.push(firstWins ? { x, a: y1, b: y2 } : { x, a: y2, b: y1 });
     }
@@ -98,18 +109,20 @@ export function exactComparisons(task: PreferenceTask): Comparisons {
   const rows: { x: number; a: number; b: number; p: number }[] = [];
   for (let x = 0; x < task.nX; x++)
     for (let a = 0; a < task.nY; a++)
-      for (let b = a + 1; b < task.nY; b++) rows.push({ x, a, b, p: sigmoid(task.gold[x * task.nY + a] - task.gold[x * task.nY + b]) });
+      for (let b = a + 1; b < task.nY; b++)
+        rows.push({ x, a, b, p: sigmoid(task.gold[x * task.nY + a] - task.gold[x * task.nY + b]) });
   return makeComparisons(rows);
 }
 
 /** Fraction of comparisons whose label agrees with the gold reward (hard labels; soft labels count p ≥ ½). */
 export function goldAgreement(c: Comparisons, task: PreferenceTask): number {
-  let ok = 0, n = 0;
+  let ok = 0,
+    n = 0;
   for (let i = 0; i < c.n; i++) {
     const d = task.gold[c.x[i] * task.nY + c.a[i]] - task.gold[c.x[i] * task.nY + c.b[i]];
     if (d === 0) continue;
     n++;
-    if ((d > 0) === (c.p[i] >= 0.5)) ok++;
+    if (d > 0 === c.p[i] >= 0.5) ok++;
   }
   return n ? ok / n : NaN;
 }
@@ -135,14 +148,19 @@ export function partialCoveragePolicy(
   o: { covered: number; uncoveredMass: number; concentration?: number; pickCovered?: (x: number) => number[] },
 ): { probs: Float64Array; covered: Uint8Array } {
   const { nX, nY } = shape;
-  if (!(o.covered >= 1 && o.covered <= nY)) throw new RangeError(`partialCoveragePolicy: covered must be in [1, ${nY}], got ${o.covered}`);
-  if (!(o.uncoveredMass >= 0 && o.uncoveredMass < 1)) throw new RangeError(`partialCoveragePolicy: uncoveredMass must be in [0, 1), got ${o.uncoveredMass}`);
+  if (!(o.covered >= 1 && o.covered <= nY))
+    throw new RangeError(`partialCoveragePolicy: covered must be in [1, ${nY}], got ${o.covered}`);
+  if (!(o.uncoveredMass >= 0 && o.uncoveredMass < 1))
+    throw new RangeError(`partialCoveragePolicy: uncoveredMass must be in [0, 1), got ${o.uncoveredMass}`);
   const probs = new Float64Array(nX * nY);
   const mask = new Uint8Array(nX * nY);
   const alpha = o.concentration ?? 1;
   for (let x = 0; x < nX; x++) {
     const ids = o.pickCovered ? o.pickCovered(x) : shuffled(rng, nY).slice(0, o.covered);
-    if (ids.length !== o.covered) throw new RangeError(`partialCoveragePolicy: pickCovered(${x}) returned ${ids.length} responses, expected ${o.covered}`);
+    if (ids.length !== o.covered)
+      throw new RangeError(
+        `partialCoveragePolicy: pickCovered(${x}) returned ${ids.length} responses, expected ${o.covered}`,
+      );
     const g = ids.map(() => gammaSample(rng, alpha));
     const sg = g.reduce((s, v) => s + v, 0);
     const nUnc = nY - o.covered;
@@ -169,7 +187,8 @@ export function shuffled(rng: Rng, n: number): number[] {
 /** Gamma(α, 1) draw (Marsaglia–Tsang; α < 1 by the boost α+1 then U^{1/α}). */
 export function gammaSample(rng: Rng, alpha: number): number {
   if (alpha < 1) return gammaSample(rng, alpha + 1) * Math.pow(rng.uniform() || 1e-300, 1 / alpha);
-  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const d = alpha - 1 / 3,
+    c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;
     do {

@@ -27,7 +27,14 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { coverageSampler, randomGame, samplePreferencePairs, type CyclicKind, type PreferenceGame } from './game';
 import { exploitability, winRate } from './nash';
-import { accumulateAverage, clonePolicy, kl, klRegularisedOptimum, softmaxPolicy, type TabularPolicy } from './policies';
+import {
+  accumulateAverage,
+  clonePolicy,
+  kl,
+  klRegularisedOptimum,
+  softmaxPolicy,
+  type TabularPolicy,
+} from './policies';
 import {
   comparisonsFromPairs,
   dnoExactStep,
@@ -75,7 +82,13 @@ export interface DnoWorld {
 }
 
 export function makeWorld(c: DnoConfig, rng: Rng): DnoWorld {
-  const game = randomGame(rng.split('game'), { nX: c.nX, nY: c.nY, btScale: c.btScale, cyclicScale: c.cyclicScale, cyclic: c.cyclic });
+  const game = randomGame(rng.split('game'), {
+    nX: c.nX,
+    nY: c.nY,
+    btScale: c.btScale,
+    cyclicScale: c.cyclicScale,
+    cyclic: c.cyclic,
+  });
   const q = game.reward as Float64Array;
   const tl = new Float64Array(q.length);
   for (let i = 0; i < q.length; i++) tl[i] = q[i] / c.teacherTemperature;
@@ -124,7 +137,12 @@ export function runSeed(config: DnoConfig, seed: number): RunResult {
   const { game, teacher, init } = w;
   const { nX, nY } = game;
   // the reward model of the BT baselines: one offline dataset with full coverage
-  const rmData = samplePreferencePairs(game, coverageSampler(root.split('rm-cover'), nX, nY, 1), config.rmPairsPerContext, root.split('rm-data'));
+  const rmData = samplePreferencePairs(
+    game,
+    coverageSampler(root.split('rm-cover'), nX, nY, 1),
+    config.rmPairsPerContext,
+    root.split('rm-data'),
+  );
   const rHat = fitBradleyTerryMinimal(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
@@ -148,7 +166,13 @@ export function runSeed(config: DnoConfig, seed: number): RunResult {
         n = pairs.n;
         next = dpoFrom(pi, pairs, config);
       } else {
-        const round = sampleAndAnnotate(game, pi, m === 'dno-restrictive' ? null : teacher, config.samples, r.split('sample'));
+        const round = sampleAndAnnotate(
+          game,
+          pi,
+          m === 'dno-restrictive' ? null : teacher,
+          config.samples,
+          r.split('sample'),
+        );
         const pairs =
           m === 'iter-dpo-bt'
             ? largestMarginPairs(round, rewardScores(round, rHat, nX, nY), nX, 0, r.split('select'))
@@ -180,7 +204,8 @@ export function runSeed(config: DnoConfig, seed: number): RunResult {
   }
   // RLHF with the BT reward model at the KL budget of DNO-Prct's final policy
   const target = kl(finals['dno-prct'] as TabularPolicy, init);
-  let lo = Math.log(1e-6), hi = Math.log(1e6);
+  let lo = Math.log(1e-6),
+    hi = Math.log(1e6);
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     if (kl(klRegularisedOptimum(init, rHat, Math.exp(mid)), init) > target) lo = mid;
@@ -198,6 +223,7 @@ export function runSeed(config: DnoConfig, seed: number): RunResult {
   metrics.init_exploit = exploitability(game, init);
   metrics.teacher_exploit = exploitability(game, teacher);
   const dno = finals['dno-prct'] as TabularPolicy;
-  for (const m of METHODS) if (m !== 'dno-prct') metrics[`headToHead_dno-prct_vs_${m}`] = winRate(game, dno, finals[m] as TabularPolicy);
+  for (const m of METHODS)
+    if (m !== 'dno-prct') metrics[`headToHead_dno-prct_vs_${m}`] = winRate(game, dno, finals[m] as TabularPolicy);
   return { metrics, series };
 }

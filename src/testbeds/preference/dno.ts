@@ -43,7 +43,14 @@ export function comparisonsFromPairs(pairs: PreferencePairs): Comparisons {
 export function populationComparisons(g: PreferenceGame, sampler: TabularPolicy): Comparisons {
   const { nX, nY } = g;
   const m = (nX * nY * (nY - 1)) / 2;
-  const c: Comparisons = { n: m, x: new Int32Array(m), i: new Int32Array(m), j: new Int32Array(m), w: new Float64Array(m), p: new Float64Array(m) };
+  const c: Comparisons = {
+    n: m,
+    x: new Int32Array(m),
+    i: new Int32Array(m),
+    j: new Int32Array(m),
+    w: new Float64Array(m),
+    p: new Float64Array(m),
+  };
   let k = 0;
   for (let x = 0; x < nX; x++)
     for (let y = 0; y < nY; y++)
@@ -91,10 +98,12 @@ export function solveSPD(A: Float64Array, b: Float64Array, n: number): Float64Ar
  * in each context; with noiseless data from a BT model and l2 → 0 it recovers r up to a constant.
  */
 export function fitBradleyTerryMinimal(nX: number, nY: number, c: Comparisons, l2 = 1e-6): Float64Array {
-  if (!(l2 > 0)) throw new RangeError(`fitBradleyTerryMinimal: l2 must be > 0 (it fixes the additive constant), got ${l2}`);
+  if (!(l2 > 0))
+    throw new RangeError(`fitBradleyTerryMinimal: l2 must be > 0 (it fixes the additive constant), got ${l2}`);
   const byX: number[][] = Array.from({ length: nX }, () => []);
   for (let k = 0; k < c.n; k++) {
-    if (c.x[k] < 0 || c.x[k] >= nX) throw new RangeError(`fitBradleyTerryMinimal: comparison ${k} has context ${c.x[k]} outside [0, ${nX})`);
+    if (c.x[k] < 0 || c.x[k] >= nX)
+      throw new RangeError(`fitBradleyTerryMinimal: comparison ${k} has context ${c.x[k]} outside [0, ${nX})`);
     byX[c.x[k]].push(k);
   }
   const r = new Float64Array(nX * nY);
@@ -109,7 +118,8 @@ export function fitBradleyTerryMinimal(nX: number, nY: number, c: Comparisons, l
         H[a * nY + a] = l2;
       }
       for (const k of byX[x]) {
-        const i = c.i[k], j = c.j[k];
+        const i = c.i[k],
+          j = c.j[k];
         if (i === j) continue;
         const s = sigmoid(rx[i] - rx[j]);
         const gk = c.w[k] * (s - c.p[k]);
@@ -155,7 +165,13 @@ export interface DpoStepOptions {
  * each context's loss being the mean over its pairs; refLogp is log π_ref. Only differences
  * θ(y_w) − θ(y_l) enter the loss, so the softmax normaliser cancels.
  */
-export function dpoGradientSteps(theta: Float64Array, refLogp: Float64Array, nY: number, pairs: ContrastPairs, o: DpoStepOptions): void {
+export function dpoGradientSteps(
+  theta: Float64Array,
+  refLogp: Float64Array,
+  nY: number,
+  pairs: ContrastPairs,
+  o: DpoStepOptions,
+): void {
   if (!(o.beta > 0)) throw new RangeError(`dpoGradientSteps: beta must be > 0, got ${o.beta}`);
   const nX = theta.length / nY;
   const count = new Float64Array(nX);
@@ -165,7 +181,9 @@ export function dpoGradientSteps(theta: Float64Array, refLogp: Float64Array, nY:
   for (let s = 0; s < o.steps; s++) {
     grad.fill(0);
     for (let k = 0; k < pairs.n; k++) {
-      const x = pairs.x[k], w = x * nY + pairs.yw[k], l = x * nY + pairs.yl[k];
+      const x = pairs.x[k],
+        w = x * nY + pairs.yw[k],
+        l = x * nY + pairs.yl[k];
       if (w === l) continue;
       const z = o.beta * (theta[w] - refLogp[w] - (theta[l] - refLogp[l]));
       const gk = (-o.beta * (1 - sigmoid(z))) / count[x];
@@ -177,10 +195,18 @@ export function dpoGradientSteps(theta: Float64Array, refLogp: Float64Array, nY:
 }
 
 /** Mean DPO loss over the pairs (for diagnostics and tests). */
-export function dpoLoss(theta: Float64Array, refLogp: Float64Array, nY: number, pairs: ContrastPairs, beta: number): number {
+export function dpoLoss(
+  theta: Float64Array,
+  refLogp: Float64Array,
+  nY: number,
+  pairs: ContrastPairs,
+  beta: number,
+): number {
   let s = 0;
   for (let k = 0; k < pairs.n; k++) {
-    const x = pairs.x[k], w = x * nY + pairs.yw[k], l = x * nY + pairs.yl[k];
+    const x = pairs.x[k],
+      w = x * nY + pairs.yw[k],
+      l = x * nY + pairs.yl[k];
     const z = beta * (theta[w] - refLogp[w] - (theta[l] - refLogp[l]));
     s += z >= 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
   }
@@ -194,10 +220,18 @@ export function dpoLoss(theta: Float64Array, refLogp: Float64Array, nY: number, 
  * (y1, y2) under policy logits θ, previous iterate log π_t and win rates r_t (for tests: its
  * minimiser is π ∝ π_t·exp(r_t/η)).
  */
-export function dnoRegressionLoss(theta: Float64Array, logPiT: Float64Array, r: Float64Array, eta: number, pairs: { x: Int32Array; i: Int32Array; j: Int32Array; w: Float64Array; n: number }, nY: number): number {
+export function dnoRegressionLoss(
+  theta: Float64Array,
+  logPiT: Float64Array,
+  r: Float64Array,
+  eta: number,
+  pairs: { x: Int32Array; i: Int32Array; j: Int32Array; w: Float64Array; n: number },
+  nY: number,
+): number {
   let s = 0;
   for (let k = 0; k < pairs.n; k++) {
-    const a = pairs.x[k] * nY + pairs.i[k], b = pairs.x[k] * nY + pairs.j[k];
+    const a = pairs.x[k] * nY + pairs.i[k],
+      b = pairs.x[k] * nY + pairs.j[k];
     const z = eta * (theta[a] - logPiT[a] - (theta[b] - logPiT[b]));
     const t = sigmoid(r[a] - r[b]);
     const ls = (v: number) => (v >= 0 ? -Math.log1p(Math.exp(-v)) : v - Math.log1p(Math.exp(v)));
@@ -229,7 +263,13 @@ export interface CandidateRound {
  * unordered pair of candidates with one Bernoulli(P) draw from the preference oracle; each
  * candidate's win rate is its share of wins among its m − 1 comparisons.
  */
-export function sampleAndAnnotate(g: PreferenceGame, pi: TabularPolicy, teacher: TabularPolicy | null, K: number, rng: Rng): CandidateRound {
+export function sampleAndAnnotate(
+  g: PreferenceGame,
+  pi: TabularPolicy,
+  teacher: TabularPolicy | null,
+  K: number,
+  rng: Rng,
+): CandidateRound {
   const { nX, nY } = g;
   const m = K + (teacher ? 1 : 0);
   const cand = new Int32Array(nX * m);
@@ -239,7 +279,8 @@ export function sampleAndAnnotate(g: PreferenceGame, pi: TabularPolicy, teacher:
     if (teacher) cand[x * m + K] = sampleResponse(teacher, x, rng);
     for (let a = 0; a < m; a++)
       for (let b = a + 1; b < m; b++) {
-        const ya = cand[x * m + a], yb = cand[x * m + b];
+        const ya = cand[x * m + a],
+          yb = cand[x * m + b];
         if (rng.uniform() < g.P[pIndex(nY, x, ya, yb)]) wins[x * m + a]++;
         else wins[x * m + b]++;
       }
@@ -253,18 +294,28 @@ export function sampleAndAnnotate(g: PreferenceGame, pi: TabularPolicy, teacher:
  * the lowest (ties broken by a random candidate order), kept when the two are different responses
  * and the score margin is ≥ `margin`.
  */
-export function largestMarginPairs(round: CandidateRound, score: Float64Array, nX: number, margin: number, rng: Rng): ContrastPairs {
+export function largestMarginPairs(
+  round: CandidateRound,
+  score: Float64Array,
+  nX: number,
+  margin: number,
+  rng: Rng,
+): ContrastPairs {
   const { cand, m } = round;
-  const xs: number[] = [], ws: number[] = [], ls: number[] = [];
+  const xs: number[] = [],
+    ws: number[] = [],
+    ls: number[] = [];
   const order = Array.from({ length: m }, (_, i) => i);
   for (let x = 0; x < nX; x++) {
     rng.shuffle(order);
-    let best = order[0], worst = order[0];
+    let best = order[0],
+      worst = order[0];
     for (const a of order) {
       if (score[x * m + a] > score[x * m + best]) best = a;
       if (score[x * m + a] < score[x * m + worst]) worst = a;
     }
-    const yw = cand[x * m + best], yl = cand[x * m + worst];
+    const yw = cand[x * m + best],
+      yl = cand[x * m + worst];
     if (yw === yl || score[x * m + best] - score[x * m + worst] < margin) continue;
     xs.push(x);
     ws.push(yw);
@@ -276,13 +327,21 @@ export function largestMarginPairs(round: CandidateRound, score: Float64Array, n
 /** Scores of the candidates under a reward table r(x, y) (for a reward-model-ranked baseline). */
 export function rewardScores(round: CandidateRound, reward: Float64Array, nX: number, nY: number): Float64Array {
   const s = new Float64Array(nX * round.m);
-  for (let x = 0; x < nX; x++) for (let a = 0; a < round.m; a++) s[x * round.m + a] = reward[x * nY + round.cand[x * round.m + a]];
+  for (let x = 0; x < nX; x++)
+    for (let a = 0; a < round.m; a++) s[x * round.m + a] = reward[x * nY + round.cand[x * round.m + a]];
   return s;
 }
 
 /** SPIN-style pairs (Chen et al. 2024): the teacher's response preferred over one of the policy's own (skipped when equal). */
-export function teacherVsSelfPairs(g: PreferenceGame, pi: TabularPolicy, teacher: TabularPolicy, rng: Rng): ContrastPairs {
-  const xs: number[] = [], ws: number[] = [], ls: number[] = [];
+export function teacherVsSelfPairs(
+  g: PreferenceGame,
+  pi: TabularPolicy,
+  teacher: TabularPolicy,
+  rng: Rng,
+): ContrastPairs {
+  const xs: number[] = [],
+    ws: number[] = [],
+    ls: number[] = [];
   for (let x = 0; x < g.nX; x++) {
     const yw = sampleResponse(teacher, x, rng);
     const yl = sampleResponse(pi, x, rng);

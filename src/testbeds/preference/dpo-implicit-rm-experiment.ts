@@ -57,7 +57,14 @@ export interface ImplicitRmConfig {
   lr: number;
 }
 
-export const EVAL_SETS = ['in-distribution', 'longer-responses', 'prompt-shift', 'other-policy', 'sharper-sampling', 'uniform-tokens'] as const;
+export const EVAL_SETS = [
+  'in-distribution',
+  'longer-responses',
+  'prompt-shift',
+  'other-policy',
+  'sharper-sampling',
+  'uniform-tokens',
+] as const;
 export const SHIFTED_SETS = EVAL_SETS.slice(1);
 export const MODELS = ['exrm', 'dporm'] as const;
 
@@ -70,7 +77,15 @@ function softmaxScaled(z: Float64Array, scale: number): Float64Array {
 }
 
 /** n prompts, two responses each from `pol`, labelled from the gold reward. */
-export function makePairs(rng: Rng, task: TokenTask, pol: TokenPolicy | { uniform: number }, promptProbs: Float64Array, n: number, L: number, labels: 'bradley-terry' | 'deterministic'): SequencePairs {
+export function makePairs(
+  rng: Rng,
+  task: TokenTask,
+  pol: TokenPolicy | { uniform: number },
+  promptProbs: Float64Array,
+  n: number,
+  L: number,
+  labels: 'bradley-terry' | 'deterministic',
+): SequencePairs {
   const prompts = samplePrompts(rng.split('prompts'), promptProbs, n, task.P);
   const a = sampleResponses(rng.split('a'), pol, prompts, task.P, L);
   const b = sampleResponses(rng.split('b'), pol, prompts, task.P, L);
@@ -81,26 +96,79 @@ export function runSeed(config: ImplicitRmConfig, seed: number): RunResult {
   const rng = new Rng(seed).split('dpo-implicit-rm');
   const { V, P } = config;
   const task = randomTokenTask(rng.split('task'), { V, P, alpha: config.alpha, rho: config.rho });
-  const ref = randomTokenPolicy(rng.split('ref'), { V, unigramScale: config.refUnigram, bigramScale: config.refBigram, copy: config.refCopy });
-  const other = randomTokenPolicy(rng.split('other'), { V, unigramScale: config.refUnigram, bigramScale: config.refBigram, copy: config.refCopy });
+  const ref = randomTokenPolicy(rng.split('ref'), {
+    V,
+    unigramScale: config.refUnigram,
+    bigramScale: config.refBigram,
+    copy: config.refCopy,
+  });
+  const other = randomTokenPolicy(rng.split('other'), {
+    V,
+    unigramScale: config.refUnigram,
+    bigramScale: config.refBigram,
+    copy: config.refCopy,
+  });
   const z = new Float64Array(V);
   const zr = rng.split('prompt-dist');
   for (let v = 0; v < V; v++) z[v] = zr.normal();
-  const promptTrain = softmaxScaled(z, config.promptSkew), promptShift = softmaxScaled(z, -config.promptSkew);
+  const promptTrain = softmaxScaled(z, config.promptSkew),
+    promptShift = softmaxScaled(z, -config.promptSkew);
 
   const train = makePairs(rng.split('train'), task, ref, promptTrain, config.nTrain, config.L, 'bradley-terry');
   const evalSets: Record<(typeof EVAL_SETS)[number], SequencePairs> = {
     'in-distribution': makePairs(rng.split('test-id'), task, ref, promptTrain, config.nTest, config.L, 'deterministic'),
-    'longer-responses': makePairs(rng.split('test-long'), task, ref, promptTrain, config.nTest, config.longL, 'deterministic'),
-    'prompt-shift': makePairs(rng.split('test-prompt'), task, ref, promptShift, config.nTest, config.L, 'deterministic'),
-    'other-policy': makePairs(rng.split('test-other'), task, other, promptTrain, config.nTest, config.L, 'deterministic'),
-    'sharper-sampling': makePairs(rng.split('test-sharp'), task, withTemperature(ref, config.sharpTemperature), promptTrain, config.nTest, config.L, 'deterministic'),
-    'uniform-tokens': makePairs(rng.split('test-uniform'), task, { uniform: V }, promptTrain, config.nTest, config.L, 'deterministic'),
+    'longer-responses': makePairs(
+      rng.split('test-long'),
+      task,
+      ref,
+      promptTrain,
+      config.nTest,
+      config.longL,
+      'deterministic',
+    ),
+    'prompt-shift': makePairs(
+      rng.split('test-prompt'),
+      task,
+      ref,
+      promptShift,
+      config.nTest,
+      config.L,
+      'deterministic',
+    ),
+    'other-policy': makePairs(
+      rng.split('test-other'),
+      task,
+      other,
+      promptTrain,
+      config.nTest,
+      config.L,
+      'deterministic',
+    ),
+    'sharper-sampling': makePairs(
+      rng.split('test-sharp'),
+      task,
+      withTemperature(ref, config.sharpTemperature),
+      promptTrain,
+      config.nTest,
+      config.L,
+      'deterministic',
+    ),
+    'uniform-tokens': makePairs(
+      rng.split('test-uniform'),
+      task,
+      { uniform: V },
+      promptTrain,
+      config.nTest,
+      config.L,
+      'deterministic',
+    ),
   };
   const D = featureDim(V);
   const rewardFns = {
-    exrm: (w: Float64Array, s: SequenceSet, coef?: Float64Array, grad?: Float64Array) => explicitRewards(w, V, s, coef, grad),
-    dporm: (phi: Float64Array, s: SequenceSet, coef?: Float64Array, grad?: Float64Array) => implicitRewards(phi, config.beta, ref, s, coef, grad),
+    exrm: (w: Float64Array, s: SequenceSet, coef?: Float64Array, grad?: Float64Array) =>
+      explicitRewards(w, V, s, coef, grad),
+    dporm: (phi: Float64Array, s: SequenceSet, coef?: Float64Array, grad?: Float64Array) =>
+      implicitRewards(phi, config.beta, ref, s, coef, grad),
   };
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};

@@ -22,7 +22,8 @@ export interface LossAndGrad {
 export function logRatioMargins(logits: Float64Array, logpRef: Float64Array, c: Comparisons, nY: number): Float64Array {
   const u = new Float64Array(c.n);
   for (let i = 0; i < c.n; i++) {
-    const ia = c.x[i] * nY + c.a[i], ib = c.x[i] * nY + c.b[i];
+    const ia = c.x[i] * nY + c.a[i],
+      ib = c.x[i] * nY + c.b[i];
     u[i] = logits[ia] - logits[ib] - (logpRef[ia] - logpRef[ib]);
   }
   return u;
@@ -39,13 +40,20 @@ function sumWeights(c: Comparisons): number {
  * A loss that depends on the data only through the margins: (1/W) Σ w_i f(u_i, p_i); `f` returns the
  * value and df/du. Gradient in θ: +df/du at (x, a), −df/du at (x, b).
  */
-export function marginLoss(logits: Float64Array, logpRef: Float64Array, c: Comparisons, shape: TableShape, f: (u: number, p: number) => { loss: number; du: number }): LossAndGrad {
+export function marginLoss(
+  logits: Float64Array,
+  logpRef: Float64Array,
+  c: Comparisons,
+  shape: TableShape,
+  f: (u: number, p: number) => { loss: number; du: number },
+): LossAndGrad {
   const { nY } = shape;
   const W = sumWeights(c);
   const grad = new Float64Array(logits.length);
   let loss = 0;
   for (let i = 0; i < c.n; i++) {
-    const ia = c.x[i] * nY + c.a[i], ib = c.x[i] * nY + c.b[i];
+    const ia = c.x[i] * nY + c.a[i],
+      ib = c.x[i] * nY + c.b[i];
     const u = logits[ia] - logits[ib] - (logpRef[ia] - logpRef[ib]);
     const r = f(u, c.p[i]);
     const w = c.w[i] / W;
@@ -57,16 +65,24 @@ export function marginLoss(logits: Float64Array, logpRef: Float64Array, c: Compa
 }
 
 /** DPO loss (Rafailov et al. 2023, eq. 7) and its gradient in the logits (inlined marginLoss). */
-export function dpoLoss(logits: Float64Array, logpRef: Float64Array, c: Comparisons, shape: TableShape, beta: number): LossAndGrad {
+export function dpoLoss(
+  logits: Float64Array,
+  logpRef: Float64Array,
+  c: Comparisons,
+  shape: TableShape,
+  beta: number,
+): LossAndGrad {
   if (!(beta > 0)) throw new RangeError(`dpoLoss: beta must be > 0, got ${beta}`);
   const { nY } = shape;
   const W = sumWeights(c);
   const grad = new Float64Array(logits.length);
   let loss = 0;
   for (let i = 0; i < c.n; i++) {
-    const ia = c.x[i] * nY + c.a[i], ib = c.x[i] * nY + c.b[i];
+    const ia = c.x[i] * nY + c.a[i],
+      ib = c.x[i] * nY + c.b[i];
     const z = beta * (logits[ia] - logits[ib] - (logpRef[ia] - logpRef[ib]));
-    const p = c.p[i], w = c.w[i] / W;
+    const p = c.p[i],
+      w = c.w[i] / W;
     loss -= w * (p * logSigmoid(z) + (1 - p) * logSigmoid(-z));
     const g = w * beta * (sigmoid(z) - p);
     grad[ia] += g;
@@ -145,9 +161,23 @@ export function trainLogits(o: TrainOptions): Float64Array {
 }
 
 /** DPO trained from π_ref (convenience). */
-export function trainDpo(c: Comparisons, logpRef: Float64Array, shape: TableShape, o: { beta: number; steps: number; lr: number; optimiser?: 'adam' | 'sgd' }): Float64Array {
+export function trainDpo(
+  c: Comparisons,
+  logpRef: Float64Array,
+  shape: TableShape,
+  o: { beta: number; steps: number; lr: number; optimiser?: 'adam' | 'sgd' },
+): Float64Array {
   checkComparisons(c, shape, 'trainDpo');
-  return logSoftmaxRows(trainLogits({ loss: (th) => dpoLoss(th, logpRef, c, shape, o.beta), init: logpRef, steps: o.steps, optimiser: o.optimiser ?? 'sgd', lr: o.lr }), shape);
+  return logSoftmaxRows(
+    trainLogits({
+      loss: (th) => dpoLoss(th, logpRef, c, shape, o.beta),
+      init: logpRef,
+      steps: o.steps,
+      optimiser: o.optimiser ?? 'sgd',
+      lr: o.lr,
+    }),
+    shape,
+  );
 }
 
 /** DPO's implicit reward β·log π(y|x)/π_ref(y|x) (table; defined up to a per-context constant). */

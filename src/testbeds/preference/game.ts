@@ -43,15 +43,18 @@ export function sigmoid(z: number): number {
 /** Throws unless P is a valid (possibly intransitive) preference: P ∈ [0, 1], P + Pᵀ = 1. */
 export function checkGame(g: PreferenceGame, where = 'checkGame', tol = 1e-12): void {
   const { nX, nY, P } = g;
-  if (!Number.isInteger(nX) || nX < 1 || !Number.isInteger(nY) || nY < 1) throw new RangeError(`${where}: nX, nY must be integers ≥ 1, got ${nX}, ${nY}`);
-  if (P.length !== nX * nY * nY) throw new RangeError(`${where}: P has length ${P.length}, expected nX·nY·nY = ${nX * nY * nY}`);
+  if (!Number.isInteger(nX) || nX < 1 || !Number.isInteger(nY) || nY < 1)
+    throw new RangeError(`${where}: nX, nY must be integers ≥ 1, got ${nX}, ${nY}`);
+  if (P.length !== nX * nY * nY)
+    throw new RangeError(`${where}: P has length ${P.length}, expected nX·nY·nY = ${nX * nY * nY}`);
   for (let x = 0; x < nX; x++)
     for (let y = 0; y < nY; y++)
       for (let z = 0; z < nY; z++) {
         const p = P[pIndex(nY, x, y, z)];
         if (!(p >= 0 && p <= 1)) throw new RangeError(`${where}: P(y=${y} ≻ y'=${z} | x=${x}) = ${p} is not in [0, 1]`);
         const q = P[pIndex(nY, x, z, y)];
-        if (Math.abs(p + q - 1) > tol) throw new RangeError(`${where}: P(${y} ≻ ${z} | x=${x}) + P(${z} ≻ ${y} | x=${x}) = ${p + q}, must be 1`);
+        if (Math.abs(p + q - 1) > tol)
+          throw new RangeError(`${where}: P(${y} ≻ ${z} | x=${x}) + P(${z} ≻ ${y} | x=${x}) = ${p + q}, must be 1`);
       }
 }
 
@@ -63,7 +66,8 @@ export function gameFromMatrices(mats: ArrayLike<ArrayLike<number>>[]): Preferen
   mats.forEach((m, x) => {
     if (m.length !== nY) throw new RangeError(`gameFromMatrices: context ${x} has ${m.length} rows, expected ${nY}`);
     for (let y = 0; y < nY; y++) {
-      if (m[y].length !== nY) throw new RangeError(`gameFromMatrices: context ${x}, row ${y} has ${m[y].length} entries, expected ${nY}`);
+      if (m[y].length !== nY)
+        throw new RangeError(`gameFromMatrices: context ${x}, row ${y} has ${m[y].length} entries, expected ${nY}`);
       for (let z = 0; z < nY; z++) P[pIndex(nY, x, y, z)] = m[y][z];
     }
   });
@@ -136,7 +140,8 @@ function rpsBlocks(rng: Rng, n: number, scale: number, out: Float64Array, off: n
   for (let b = 0; b + 3 <= n; b += 3) {
     const t = [perm[b], perm[b + 1], perm[b + 2]];
     for (let k = 0; k < 3; k++) {
-      const i = t[k], j = t[(k + 1) % 3];
+      const i = t[k],
+        j = t[(k + 1) % 3];
       out[off + i * n + j] = scale; // i beats j, j beats the next, the next beats i
       out[off + j * n + i] = -scale;
     }
@@ -144,9 +149,18 @@ function rpsBlocks(rng: Rng, n: number, scale: number, out: Float64Array, off: n
 }
 
 /** The preference logit parts → P = σ(r_y − r_y' + C + λ(ℓ_y − ℓ_y')). */
-export function gameFromParts(nX: number, nY: number, reward: Float64Array, cyclic: Float64Array, length?: Float64Array, lengthBias = 0): PreferenceGame {
-  if (reward.length !== nX * nY) throw new RangeError(`gameFromParts: reward has length ${reward.length}, expected ${nX * nY}`);
-  if (cyclic.length !== nX * nY * nY) throw new RangeError(`gameFromParts: cyclic has length ${cyclic.length}, expected ${nX * nY * nY}`);
+export function gameFromParts(
+  nX: number,
+  nY: number,
+  reward: Float64Array,
+  cyclic: Float64Array,
+  length?: Float64Array,
+  lengthBias = 0,
+): PreferenceGame {
+  if (reward.length !== nX * nY)
+    throw new RangeError(`gameFromParts: reward has length ${reward.length}, expected ${nX * nY}`);
+  if (cyclic.length !== nX * nY * nY)
+    throw new RangeError(`gameFromParts: cyclic has length ${cyclic.length}, expected ${nX * nY * nY}`);
   const P = new Float64Array(nX * nY * nY);
   for (let x = 0; x < nX; x++)
     for (let y = 0; y < nY; y++)
@@ -160,7 +174,8 @@ export function gameFromParts(nX: number, nY: number, reward: Float64Array, cycl
         P[pIndex(nY, x, y, z)] = sigmoid(l);
       }
   // exact complementarity: define the lower triangle from the upper one
-  for (let x = 0; x < nX; x++) for (let y = 0; y < nY; y++) for (let z = y + 1; z < nY; z++) P[pIndex(nY, x, z, y)] = 1 - P[pIndex(nY, x, y, z)];
+  for (let x = 0; x < nX; x++)
+    for (let y = 0; y < nY; y++) for (let z = y + 1; z < nY; z++) P[pIndex(nY, x, z, y)] = 1 - P[pIndex(nY, x, y, z)];
   const g: PreferenceGame = { nX, nY, P, reward, cyclic };
   if (length) {
     g.length = length;
@@ -173,8 +188,10 @@ export function gameFromParts(nX: number, nY: number, reward: Float64Array, cycl
 export function randomGame(rng: Rng, spec: GameSpec): PreferenceGame {
   const { nX, nY, btScale, cyclicScale } = spec;
   const kind = spec.cyclic ?? 'curl';
-  if (!(btScale >= 0) || !(cyclicScale >= 0)) throw new RangeError(`randomGame: btScale and cyclicScale must be ≥ 0, got ${btScale}, ${cyclicScale}`);
-  if (kind !== 'curl' && kind !== 'rps-blocks') throw new RangeError(`randomGame: cyclic must be 'curl' or 'rps-blocks', got ${String(kind)}`);
+  if (!(btScale >= 0) || !(cyclicScale >= 0))
+    throw new RangeError(`randomGame: btScale and cyclicScale must be ≥ 0, got ${btScale}, ${cyclicScale}`);
+  if (kind !== 'curl' && kind !== 'rps-blocks')
+    throw new RangeError(`randomGame: cyclic must be 'curl' or 'rps-blocks', got ${String(kind)}`);
   const reward = rng.split('bt').normals(nX * nY, 0, btScale);
   const cyclic = new Float64Array(nX * nY * nY);
   const rc = rng.split('cyclic');
@@ -193,7 +210,8 @@ export function randomGame(rng: Rng, spec: GameSpec): PreferenceGame {
 
 /** The same game without its length bias (the "length-controlled" preference). */
 export function withoutLengthBias(g: PreferenceGame): PreferenceGame {
-  if (!g.reward || !g.cyclic) throw new RangeError('withoutLengthBias: the game was not built from parts (reward, cyclic)');
+  if (!g.reward || !g.cyclic)
+    throw new RangeError('withoutLengthBias: the game was not built from parts (reward, cyclic)');
   return gameFromParts(g.nX, g.nY, g.reward, g.cyclic, g.length, 0);
 }
 
@@ -210,7 +228,8 @@ export function transitivePart(g: PreferenceGame): PreferenceGame {
 export function cyclicShare(g: PreferenceGame): number {
   if (!g.reward || !g.cyclic) throw new RangeError('cyclicShare: the game was not built from parts');
   const { nX, nY } = g;
-  let c2 = 0, t2 = 0;
+  let c2 = 0,
+    t2 = 0;
   for (let x = 0; x < nX; x++)
     for (let y = 0; y < nY; y++)
       for (let z = 0; z < nY; z++) {
@@ -248,13 +267,22 @@ export interface PairSamplingOptions {
  * Sample `pairsPerContext` pairs per context: y ~ sampler(·|x), y' ~ sampler2(·|x), winner by a
  * Bernoulli(P(y ≻ y' | x)) draw, then flipped with probability labelNoise.
  */
-export function samplePreferencePairs(g: PreferenceGame, sampler: TabularPolicy, pairsPerContext: number, rng: Rng, opts: PairSamplingOptions = {}): PreferencePairs {
+export function samplePreferencePairs(
+  g: PreferenceGame,
+  sampler: TabularPolicy,
+  pairsPerContext: number,
+  rng: Rng,
+  opts: PairSamplingOptions = {},
+): PreferencePairs {
   const { nX, nY } = g;
-  if (sampler.nX !== nX || sampler.nY !== nY) throw new RangeError(`samplePreferencePairs: sampler is ${sampler.nX}×${sampler.nY}, game is ${nX}×${nY}`);
+  if (sampler.nX !== nX || sampler.nY !== nY)
+    throw new RangeError(`samplePreferencePairs: sampler is ${sampler.nX}×${sampler.nY}, game is ${nX}×${nY}`);
   const s2 = opts.sampler2 ?? sampler;
   const noise = opts.labelNoise ?? 0;
-  if (!(noise >= 0 && noise <= 0.5)) throw new RangeError(`samplePreferencePairs: labelNoise must be in [0, 0.5], got ${noise}`);
-  if (!Number.isInteger(pairsPerContext) || pairsPerContext < 0) throw new RangeError(`samplePreferencePairs: pairsPerContext must be an integer ≥ 0, got ${pairsPerContext}`);
+  if (!(noise >= 0 && noise <= 0.5))
+    throw new RangeError(`samplePreferencePairs: labelNoise must be in [0, 0.5], got ${noise}`);
+  if (!Number.isInteger(pairsPerContext) || pairsPerContext < 0)
+    throw new RangeError(`samplePreferencePairs: pairsPerContext must be an integer ≥ 0, got ${pairsPerContext}`);
   const n = nX * pairsPerContext;
   const out: PreferencePairs = { n, x: new Int32Array(n), yw: new Int32Array(n), yl: new Int32Array(n) };
   let k = 0;
@@ -284,7 +312,8 @@ export function samplePreferencePairs(g: PreferenceGame, sampler: TabularPolicy,
  * max(2, round(coverage·nY)) responses (coverage = 1: uniform over all).
  */
 export function coverageSampler(rng: Rng, nX: number, nY: number, coverage: number): TabularPolicy {
-  if (!(coverage > 0 && coverage <= 1)) throw new RangeError(`coverageSampler: coverage must be in (0, 1], got ${coverage}`);
+  if (!(coverage > 0 && coverage <= 1))
+    throw new RangeError(`coverageSampler: coverage must be in (0, 1], got ${coverage}`);
   const m = Math.min(nY, Math.max(2, Math.round(coverage * nY)));
   const probs = new Float64Array(nX * nY);
   for (let x = 0; x < nX; x++) {

@@ -24,12 +24,35 @@
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
-import { coverageSampler, randomGame, samplePreferencePairs, withoutLengthBias, type CyclicKind, type PreferenceGame } from './game';
+import {
+  coverageSampler,
+  randomGame,
+  samplePreferencePairs,
+  withoutLengthBias,
+  type CyclicKind,
+  type PreferenceGame,
+} from './game';
 import { dualityGap, exploitability, regularisedNash, winRate } from './nash';
-import { expectation, kl, klRegularisedOptimum, maxKl, randomSoftmaxPolicy, softmaxPolicy, clonePolicy, type TabularPolicy } from './policies';
+import {
+  expectation,
+  kl,
+  klRegularisedOptimum,
+  maxKl,
+  randomSoftmaxPolicy,
+  softmaxPolicy,
+  clonePolicy,
+  type TabularPolicy,
+} from './policies';
 import { inpoUpdate, onlineIpoUpdate, signedFromPairs, type SignedPairs } from './inpo';
 import { omdStep } from './online-md';
-import { comparisonsFromPairs, dpoGradientSteps, fitBradleyTerryMinimal, largestMarginPairs, rewardScores, type CandidateRound } from './dno';
+import {
+  comparisonsFromPairs,
+  dpoGradientSteps,
+  fitBradleyTerryMinimal,
+  largestMarginPairs,
+  rewardScores,
+  type CandidateRound,
+} from './dno';
 import { sampleResponse } from './policies';
 
 export interface InpoConfig {
@@ -68,7 +91,14 @@ function logOf(p: TabularPolicy): Float64Array {
 export function populationSignedPairs(g: PreferenceGame, pi: TabularPolicy): SignedPairs {
   const { nX, nY } = g;
   const m = (nX * nY * (nY - 1)) / 2;
-  const p: SignedPairs = { n: m, x: new Int32Array(m), i: new Int32Array(m), j: new Int32Array(m), w: new Float64Array(m), s: new Float64Array(m) };
+  const p: SignedPairs = {
+    n: m,
+    x: new Int32Array(m),
+    i: new Int32Array(m),
+    j: new Int32Array(m),
+    w: new Float64Array(m),
+    s: new Float64Array(m),
+  };
   let k = 0;
   for (let x = 0; x < nX; x++)
     for (let y = 0; y < nY; y++)
@@ -92,11 +122,19 @@ function sampleCandidates(pi: TabularPolicy, K: number, rng: Rng): CandidateRoun
 
 export function runSeed(config: InpoConfig, seed: number): RunResult {
   const root = new Rng(seed).split('inpo');
-  const game = randomGame(root.split('game'), { nX: config.nX, nY: config.nY, btScale: config.btScale, cyclicScale: config.cyclicScale, cyclic: config.cyclic, lengthBias: config.lengthBias });
+  const game = randomGame(root.split('game'), {
+    nX: config.nX,
+    nY: config.nY,
+    btScale: config.btScale,
+    cyclicScale: config.cyclicScale,
+    cyclic: config.cyclic,
+    lengthBias: config.lengthBias,
+  });
   const lc = withoutLengthBias(game);
   const { nX, nY } = game;
   const ref = randomSoftmaxPolicy(root.split('ref'), nX, nY, config.refScale);
-  const tau = config.tau, eta = config.eta;
+  const tau = config.tau,
+    eta = config.eta;
   const star = regularisedNash(game, ref, tau, { tol: 1e-12 }).policy;
   const len = game.length as Float64Array;
   const reg = { mu: ref, beta: tau };
@@ -104,7 +142,8 @@ export function runSeed(config: InpoConfig, seed: number): RunResult {
   const rmData = samplePreferencePairs(game, ref, config.rmPairsPerContext, root.split('rm-data'));
   const rHat = fitBradleyTerryMinimal(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
   const targetKl = kl(star, ref);
-  let lo = Math.log(1e-6), hi = Math.log(1e6);
+  let lo = Math.log(1e-6),
+    hi = Math.log(1e6);
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     if (kl(klRegularisedOptimum(ref, rHat, Math.exp(mid)), ref) > targetKl) lo = mid;
@@ -118,7 +157,12 @@ export function runSeed(config: InpoConfig, seed: number): RunResult {
   for (const m of METHODS) {
     const rng = root.split(m);
     let pi = clonePolicy(ref);
-    const dg: number[] = [], ex: number[] = [], wr: number[] = [], wrLc: number[] = [], ln: number[] = [], wn: number[] = [];
+    const dg: number[] = [],
+      ex: number[] = [],
+      wr: number[] = [],
+      wrLc: number[] = [],
+      ln: number[] = [],
+      wn: number[] = [];
     const obs = (p: TabularPolicy) => {
       dg.push(dualityGap(game, p, reg));
       ex.push(exploitability(game, p));
@@ -162,10 +206,11 @@ export function runSeed(config: InpoConfig, seed: number): RunResult {
     metrics[`${m}_klRef`] = kl(pi, ref);
   }
   const inpo = finals.inpo as TabularPolicy;
-  for (const m of METHODS) if (m !== 'inpo') {
-    metrics[`headToHead_inpo_vs_${m}`] = winRate(game, inpo, finals[m] as TabularPolicy);
-    metrics[`headToHeadLC_inpo_vs_${m}`] = winRate(lc, inpo, finals[m] as TabularPolicy);
-  }
+  for (const m of METHODS)
+    if (m !== 'inpo') {
+      metrics[`headToHead_inpo_vs_${m}`] = winRate(game, inpo, finals[m] as TabularPolicy);
+      metrics[`headToHeadLC_inpo_vs_${m}`] = winRate(lc, inpo, finals[m] as TabularPolicy);
+    }
   metrics.nash_length = expectation(star, len);
   metrics.ref_length = expectation(ref, len);
   metrics.nash_winRef = winRate(game, star, ref);

@@ -40,7 +40,13 @@ export function signedFromPairs(p: PreferencePairs): SignedPairs {
  * has i winning with probability (1 + s)/2. Normal equations: L·φ = m·Σ w·s·(e_i − e_j), L the
  * weighted Laplacian of the comparison graph. `ridge` is relative to the largest diagonal entry.
  */
-export function solvePairwiseSquare(nX: number, nY: number, pairs: SignedPairs, margin: number, ridge = 1e-10): Float64Array {
+export function solvePairwiseSquare(
+  nX: number,
+  nY: number,
+  pairs: SignedPairs,
+  margin: number,
+  ridge = 1e-10,
+): Float64Array {
   const phi = new Float64Array(nX * nY);
   const byX: number[][] = Array.from({ length: nX }, () => []);
   for (let k = 0; k < pairs.n; k++) byX[pairs.x[k]].push(k);
@@ -51,7 +57,9 @@ export function solvePairwiseSquare(nX: number, nY: number, pairs: SignedPairs, 
     A.fill(0);
     b.fill(0);
     for (const k of byX[x]) {
-      const i = pairs.i[k], j = pairs.j[k], w = pairs.w[k];
+      const i = pairs.i[k],
+        j = pairs.j[k],
+        w = pairs.w[k];
       if (i === j) continue;
       A[i * nY + i] += w;
       A[j * nY + j] += w;
@@ -73,10 +81,19 @@ export function solvePairwiseSquare(nX: number, nY: number, pairs: SignedPairs, 
 }
 
 /** Mean of the INPO loss (h_t(π, y_w, y_l) − η/2)² over hard-labelled pairs (for tests and diagnostics). */
-export function inpoLoss(logPi: Float64Array, logPiT: Float64Array, logRef: Float64Array, nY: number, pairs: PreferencePairs, eta: number, tau: number): number {
+export function inpoLoss(
+  logPi: Float64Array,
+  logPiT: Float64Array,
+  logRef: Float64Array,
+  nY: number,
+  pairs: PreferencePairs,
+  eta: number,
+  tau: number,
+): number {
   let s = 0;
   for (let k = 0; k < pairs.n; k++) {
-    const w = pairs.x[k] * nY + pairs.yw[k], l = pairs.x[k] * nY + pairs.yl[k];
+    const w = pairs.x[k] * nY + pairs.yw[k],
+      l = pairs.x[k] * nY + pairs.yl[k];
     const h = logPi[w] - logPi[l] - eta * tau * (logRef[w] - logRef[l]) - (1 - eta * tau) * (logPiT[w] - logPiT[l]);
     s += (h - eta / 2) ** 2;
   }
@@ -87,13 +104,22 @@ export function inpoLoss(logPi: Float64Array, logPiT: Float64Array, logRef: Floa
  * The INPO update: the exact minimiser of L_t over the pairs (hard or soft). Requires 0 ≤ ητ ≤ 1
  * (τ = 0 is the ablation without KL regularisation).
  */
-export function inpoUpdate(piT: TabularPolicy, ref: TabularPolicy, pairs: SignedPairs, eta: number, tau: number, ridge = 1e-10): TabularPolicy {
+export function inpoUpdate(
+  piT: TabularPolicy,
+  ref: TabularPolicy,
+  pairs: SignedPairs,
+  eta: number,
+  tau: number,
+  ridge = 1e-10,
+): TabularPolicy {
   const w = eta * tau;
-  if (!(eta > 0) || !(w >= 0 && w <= 1)) throw new RangeError(`inpoUpdate: need η > 0 and 0 ≤ ητ ≤ 1, got η = ${eta}, τ = ${tau}`);
+  if (!(eta > 0) || !(w >= 0 && w <= 1))
+    throw new RangeError(`inpoUpdate: need η > 0 and 0 ≤ ητ ≤ 1, got η = ${eta}, τ = ${tau}`);
   const { nX, nY } = piT;
   const phi = solvePairwiseSquare(nX, nY, pairs, eta / 2, ridge);
   const l = new Float64Array(nX * nY);
-  for (let i = 0; i < l.length; i++) l[i] = (w > 0 ? w * Math.log(ref.probs[i]) : 0) + (1 - w) * Math.log(piT.probs[i]) + phi[i];
+  for (let i = 0; i < l.length; i++)
+    l[i] = (w > 0 ? w * Math.log(ref.probs[i]) : 0) + (1 - w) * Math.log(piT.probs[i]) + phi[i];
   return softmaxPolicy(nX, nY, l);
 }
 

@@ -11,7 +11,13 @@ import type { Comparisons } from './data';
 import { marginLoss, type LossAndGrad } from './dpo';
 import type { TableShape } from './tabular-policy';
 
-export function ipoLoss(logits: Float64Array, logpRef: Float64Array, c: Comparisons, shape: TableShape, tau: number): LossAndGrad {
+export function ipoLoss(
+  logits: Float64Array,
+  logpRef: Float64Array,
+  c: Comparisons,
+  shape: TableShape,
+  tau: number,
+): LossAndGrad {
   if (!(tau > 0)) throw new RangeError(`ipoLoss: tau (β) must be > 0, got ${tau}`);
   const h = 1 / (2 * tau);
   return marginLoss(logits, logpRef, c, shape, (u, p) => ({

@@ -50,7 +50,16 @@ export interface NashMDConfig {
   sweepCyclicScales: number[];
 }
 
-export const METHODS = ['nash-md', 'nash-md-horizon', 'nash-md-constant', 'omd', 'omd-horizon', 'omd-constant', 'fictitious-play', 'self-play'] as const;
+export const METHODS = [
+  'nash-md',
+  'nash-md-horizon',
+  'nash-md-constant',
+  'omd',
+  'omd-horizon',
+  'omd-constant',
+  'fictitious-play',
+  'self-play',
+] as const;
 export type Method = (typeof METHODS)[number];
 
 interface MethodSpec {
@@ -105,7 +114,8 @@ export function rlhfPolicy(g: PreferenceGame, mu: TabularPolicy, beta: number, r
  * log β; KL decreases monotonically in β). One β for all prompts, as in a single RLHF run.
  */
 export function klMatchedBeta(mu: TabularPolicy, reward: Float64Array, targetKl: number): number {
-  let lo = Math.log(1e-6), hi = Math.log(1e6);
+  let lo = Math.log(1e-6),
+    hi = Math.log(1e6);
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     const k = kl(klRegularisedOptimum(mu, reward, Math.exp(mid)), mu);
@@ -120,9 +130,16 @@ export function klMatchedBeta(mu: TabularPolicy, reward: Float64Array, targetKl:
  * KL(π*, π_{t+1}) ≤ (1 − η_t β)·KL(π*, π_t) + 2η_t² at every step.
  * Returns the largest (KL_{t+1} − (1 − η_t β)·KL_t)/η_t² seen and the number of violations.
  */
-export function theoremCheck(g: PreferenceGame, mu: TabularPolicy, star: TabularPolicy, beta: number, steps: number): { maxRatio: number; violations: number; steps: number } {
+export function theoremCheck(
+  g: PreferenceGame,
+  mu: TabularPolicy,
+  star: TabularPolicy,
+  beta: number,
+  steps: number,
+): { maxRatio: number; violations: number; steps: number } {
   const n = g.nX * g.nY;
-  const logPi = new Float64Array(n), logMu = new Float64Array(n);
+  const logPi = new Float64Array(n),
+    logMu = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     logPi[i] = Math.log(mu.probs[i]);
     logMu[i] = logPi[i];
@@ -131,7 +148,8 @@ export function theoremCheck(g: PreferenceGame, mu: TabularPolicy, star: Tabular
   const work: TabularPolicy = { nX: g.nX, nY: g.nY, probs: new Float64Array(n) };
   const pref = new Float64Array(n);
   let klPrev = kl(star, cur);
-  let maxRatio = -Infinity, violations = 0;
+  let maxRatio = -Infinity,
+    violations = 0;
   for (let t = 0; t < steps; t++) {
     const eta = stepSize({ kind: 'decreasing', c: 2 }, t, beta);
     nashMDStepLog(g, logPi, logMu, eta, beta, work, pref);
@@ -175,18 +193,27 @@ export function runSeed(config: NashMDConfig, seed: number): RunResult {
     let nashMDLast: TabularPolicy | null = null;
     for (const m of METHODS) {
       const s = specOf(m, config);
-      const klLast: number[] = [], klAvg: number[] = [], exLast: number[] = [], exAvg: number[] = [];
+      const klLast: number[] = [],
+        klAvg: number[] = [],
+        exLast: number[] = [],
+        exAvg: number[] = [];
       const reg = s.regularised ? { mu, beta } : { beta: 0 };
-      const res = runDynamics(g, mu, s.regularised ? mu : null, { method: s.dyn, beta: s.regularised ? beta : 0, schedule: s.schedule, steps: T, checkpoints: cps }, (t, last, avg) => {
-        if (s.regularised) {
-          klLast.push(kl(star, last));
-          klAvg.push(kl(star, avg));
-        }
-        exLast.push(exploitability(g, last, reg));
-        exAvg.push(exploitability(g, avg, reg));
-        if (t === tPrev && s.regularised) metrics[`${tag}_${m}_klLastPrev`] = kl(star, last);
-        if (t === tPrev) metrics[`${tag}_${m}_exploitLastPrev`] = exploitability(g, last, reg);
-      });
+      const res = runDynamics(
+        g,
+        mu,
+        s.regularised ? mu : null,
+        { method: s.dyn, beta: s.regularised ? beta : 0, schedule: s.schedule, steps: T, checkpoints: cps },
+        (t, last, avg) => {
+          if (s.regularised) {
+            klLast.push(kl(star, last));
+            klAvg.push(kl(star, avg));
+          }
+          exLast.push(exploitability(g, last, reg));
+          exAvg.push(exploitability(g, avg, reg));
+          if (t === tPrev && s.regularised) metrics[`${tag}_${m}_klLastPrev`] = kl(star, last);
+          if (t === tPrev) metrics[`${tag}_${m}_exploitLastPrev`] = exploitability(g, last, reg);
+        },
+      );
       series[`${tag}_${m}_exploitLast`] = exLast;
       series[`${tag}_${m}_exploitAvg`] = exAvg;
       metrics[`${tag}_${m}_exploitLast`] = exLast[exLast.length - 1];
@@ -197,7 +224,8 @@ export function runSeed(config: NashMDConfig, seed: number): RunResult {
         metrics[`${tag}_${m}_klLast`] = klLast[klLast.length - 1];
         metrics[`${tag}_${m}_klAvg`] = klAvg[klAvg.length - 1];
         // change of log10 KL(π*, π_t) over the last decade of iterations (T/10 → T)
-        metrics[`${tag}_${m}_decadeSlope`] = log10(metrics[`${tag}_${m}_klLast`]) - log10(metrics[`${tag}_${m}_klLastPrev`]);
+        metrics[`${tag}_${m}_decadeSlope`] =
+          log10(metrics[`${tag}_${m}_klLast`]) - log10(metrics[`${tag}_${m}_klLastPrev`]);
       }
       if (m === 'nash-md') nashMDLast = res.last;
     }

@@ -45,12 +45,19 @@ export function stepSize(s: StepSchedule, t: number, beta: number): number {
   return eta;
 }
 
-
 /**
  * One Nash-MD step in log space: logPi (normalised log π_t) is replaced by log π_{t+1}.
  * `work` holds the mixture π_t^μ afterwards (as a policy), `pref` P(· ≻ π_t^μ).
  */
-export function nashMDStepLog(g: PreferenceGame, logPi: Float64Array, logMu: Float64Array, eta: number, beta: number, work: TabularPolicy, pref: Float64Array): void {
+export function nashMDStepLog(
+  g: PreferenceGame,
+  logPi: Float64Array,
+  logMu: Float64Array,
+  eta: number,
+  beta: number,
+  work: TabularPolicy,
+  pref: Float64Array,
+): void {
   const w = eta * beta;
   if (!(w >= 0 && w <= 1)) throw new RangeError(`Nash-MD: the mixture weight η·β = ${w} must lie in [0, 1]`);
   const { nX, nY } = g;
@@ -64,9 +71,16 @@ export function nashMDStepLog(g: PreferenceGame, logPi: Float64Array, logMu: Flo
 }
 
 /** One Nash-MD step on policies: π_{t+1} ∝ π_t^{1−ηβ} μ^{ηβ} exp(η·P(y ≻ π_t^μ)). */
-export function nashMDStep(g: PreferenceGame, pi: TabularPolicy, mu: TabularPolicy, eta: number, beta: number): TabularPolicy {
+export function nashMDStep(
+  g: PreferenceGame,
+  pi: TabularPolicy,
+  mu: TabularPolicy,
+  eta: number,
+  beta: number,
+): TabularPolicy {
   const n = pi.probs.length;
-  const l = new Float64Array(n), lm = new Float64Array(n);
+  const l = new Float64Array(n),
+    lm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     l[i] = Math.log(pi.probs[i]);
     lm[i] = Math.log(mu.probs[i]);

@@ -17,7 +17,8 @@ import { pIndex, type PreferenceGame } from './game';
 import { klRow, normaliseLogRows, sameShape, softmaxPolicy, type TabularPolicy } from './policies';
 
 function checkPair(g: PreferenceGame, p: TabularPolicy, where: string): void {
-  if (p.nX !== g.nX || p.nY !== g.nY) throw new RangeError(`${where}: policy is ${p.nX}×${p.nY} but the game has ${g.nX} contexts × ${g.nY} responses`);
+  if (p.nX !== g.nX || p.nY !== g.nY)
+    throw new RangeError(`${where}: policy is ${p.nX}×${p.nY} but the game has ${g.nX} contexts × ${g.nY} responses`);
 }
 
 /** P(y ≻ π | x) = Σ_y' P(y ≻ y' | x)·π(y'|x), for every (x, y) (nX·nY). */
@@ -62,8 +63,15 @@ export function winRate(g: PreferenceGame, a: TabularPolicy, b: TabularPolicy): 
 }
 
 /** The regularised preference P_β(a ≻ b) = P(a ≻ b) − β·KL(a‖μ) + β·KL(b‖μ). */
-export function regularisedWinRate(g: PreferenceGame, a: TabularPolicy, b: TabularPolicy, mu: TabularPolicy, beta: number): number {
-  let ka = 0, kb = 0;
+export function regularisedWinRate(
+  g: PreferenceGame,
+  a: TabularPolicy,
+  b: TabularPolicy,
+  mu: TabularPolicy,
+  beta: number,
+): number {
+  let ka = 0,
+    kb = 0;
   for (let x = 0; x < g.nX; x++) {
     ka += klRow(a, mu, x);
     kb += klRow(b, mu, x);
@@ -78,7 +86,11 @@ export interface Regularisation {
   beta: number;
 }
 
-function regOf(r: Regularisation | undefined, g: PreferenceGame, where: string): { mu: TabularPolicy | null; beta: number } {
+function regOf(
+  r: Regularisation | undefined,
+  g: PreferenceGame,
+  where: string,
+): { mu: TabularPolicy | null; beta: number } {
   const beta = r?.beta ?? 0;
   if (!(beta >= 0)) throw new RangeError(`${where}: beta must be ≥ 0, got ${beta}`);
   if (beta > 0) {
@@ -109,9 +121,11 @@ export function exploitabilityPerContext(g: PreferenceGame, pi: TabularPolicy, r
       continue;
     }
     let m = -Infinity;
-    for (let y = 0; y < nY; y++) if (mu.probs[off + y] > 0) m = Math.max(m, Math.log(mu.probs[off + y]) + pref[off + y] / beta);
+    for (let y = 0; y < nY; y++)
+      if (mu.probs[off + y] > 0) m = Math.max(m, Math.log(mu.probs[off + y]) + pref[off + y] / beta);
     let s = 0;
-    for (let y = 0; y < nY; y++) if (mu.probs[off + y] > 0) s += Math.exp(Math.log(mu.probs[off + y]) + pref[off + y] / beta - m);
+    for (let y = 0; y < nY; y++)
+      if (mu.probs[off + y] > 0) s += Math.exp(Math.log(mu.probs[off + y]) + pref[off + y] / beta - m);
     out[x] = Math.max(0, beta * (m + Math.log(s)) + beta * klRow(pi, mu, x) - 0.5);
   }
   return out;
@@ -167,7 +181,8 @@ export function fixedPointResidual(g: PreferenceGame, pi: TabularPolicy, mu: Tab
   const pref = preferenceAgainst(g, pi);
   let worst = 0;
   for (let x = 0; x < nX; x++) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let y = 0; y < nY; y++) {
       const i = x * nY + y;
       const v = Math.log(pi.probs[i]) - Math.log(mu.probs[i]) - pref[i] / beta;
@@ -196,7 +211,6 @@ export interface NashSolution {
   residual: number;
 }
 
-
 function expInto(l: Float64Array, probs: Float64Array): void {
   for (let i = 0; i < l.length; i++) probs[i] = Math.exp(l[i]);
 }
@@ -210,15 +224,27 @@ function expInto(l: Float64Array, probs: Float64Array): void {
  *
  * whose fixed point is π ∝ μ·exp(P(· ≻ π)/β). Iterates until fixedPointResidual < tol.
  */
-export function regularisedNash(g: PreferenceGame, mu: TabularPolicy, beta: number, opts: NashSolveOptions = {}): NashSolution {
+export function regularisedNash(
+  g: PreferenceGame,
+  mu: TabularPolicy,
+  beta: number,
+  opts: NashSolveOptions = {},
+): NashSolution {
   checkPair(g, mu, 'regularisedNash');
-  if (!(beta > 0)) throw new RangeError(`regularisedNash: beta must be > 0 (the unregularised game may have many equilibria), got ${beta}`);
+  if (!(beta > 0))
+    throw new RangeError(
+      `regularisedNash: beta must be > 0 (the unregularised game may have many equilibria), got ${beta}`,
+    );
   for (let i = 0; i < mu.probs.length; i++)
-    if (!(mu.probs[i] > 0)) throw new RangeError(`regularisedNash: the reference μ must have full support (μ = ${mu.probs[i]} at index ${i})`);
+    if (!(mu.probs[i] > 0))
+      throw new RangeError(
+        `regularisedNash: the reference μ must have full support (μ = ${mu.probs[i]} at index ${i})`,
+      );
   const tol = opts.tol ?? 1e-12;
   const maxIter = opts.maxIter ?? 1_000_000;
   const eta = opts.eta ?? Math.min(1, 1 / beta);
-  if (!(eta > 0 && eta * beta <= 1)) throw new RangeError(`regularisedNash: need 0 < η and η·β ≤ 1, got η = ${eta}, β = ${beta}`);
+  if (!(eta > 0 && eta * beta <= 1))
+    throw new RangeError(`regularisedNash: need 0 < η and η·β ≤ 1, got η = ${eta}, β = ${beta}`);
   const { nX, nY } = g;
   const n = nX * nY;
   const logMu = new Float64Array(n);
@@ -232,12 +258,16 @@ export function regularisedNash(g: PreferenceGame, mu: TabularPolicy, beta: numb
   const half: TabularPolicy = { nX, nY, probs: new Float64Array(n) };
   const lh = new Float64Array(n);
   const pref = new Float64Array(n);
-  const a = 1 - eta * beta, b = eta * beta;
+  const a = 1 - eta * beta,
+    b = eta * beta;
   expInto(l, pi.probs);
   let residual = fixedPointResidual(g, pi, mu, beta);
   let it = 0;
   while (residual >= tol) {
-    if (it >= maxIter) throw new Error(`regularisedNash: no convergence to residual ${tol} in ${maxIter} iterations (residual ${residual.toExponential(3)}, β = ${beta}, η = ${eta}); raise maxIter or lower tol.`);
+    if (it >= maxIter)
+      throw new Error(
+        `regularisedNash: no convergence to residual ${tol} in ${maxIter} iterations (residual ${residual.toExponential(3)}, β = ${beta}, η = ${eta}); raise maxIter or lower tol.`,
+      );
     preferenceAgainst(g, pi, pref);
     for (let i = 0; i < n; i++) lh[i] = a * l[i] + b * logMu[i] + eta * pref[i];
     normaliseLogRows(lh, nX, nY);

@@ -18,7 +18,15 @@ import { nashMDStepLog, normaliseLogRows, stepSize, type StepSchedule } from './
 import { accumulateAverage, clonePolicy, type TabularPolicy } from './policies';
 
 /** One OMD step in log space (in place): log π_{t+1} = (1−ηβ)·log π_t + ηβ·log μ + η·P(· ≻ π_t) − log Z. */
-export function omdStepLog(g: PreferenceGame, logPi: Float64Array, logMu: Float64Array | null, eta: number, beta: number, pi: TabularPolicy, pref: Float64Array): void {
+export function omdStepLog(
+  g: PreferenceGame,
+  logPi: Float64Array,
+  logMu: Float64Array | null,
+  eta: number,
+  beta: number,
+  pi: TabularPolicy,
+  pref: Float64Array,
+): void {
   const w = eta * beta;
   if (!(w >= 0 && w <= 1)) throw new RangeError(`OMD: η·β = ${w} must lie in [0, 1]`);
   if (beta > 0 && !logMu) throw new RangeError('OMD: beta > 0 needs the reference μ');
@@ -31,7 +39,13 @@ export function omdStepLog(g: PreferenceGame, logPi: Float64Array, logMu: Float6
 }
 
 /** One OMD step on policies: π_{t+1} ∝ π_t^{1−ηβ} μ^{ηβ} exp(η·P(y ≻ π_t)) (β = 0: MWU self-play, mu ignored). */
-export function omdStep(g: PreferenceGame, pi: TabularPolicy, mu: TabularPolicy | null, eta: number, beta: number): TabularPolicy {
+export function omdStep(
+  g: PreferenceGame,
+  pi: TabularPolicy,
+  mu: TabularPolicy | null,
+  eta: number,
+  beta: number,
+): TabularPolicy {
   const n = pi.probs.length;
   const l = new Float64Array(n);
   for (let i = 0; i < n; i++) l[i] = Math.log(pi.probs[i]);

@@ -25,7 +25,14 @@ import { fitBTLinear } from './bt-reward';
 import { dpoLoss, trainLogits } from './dpo';
 import { logLinearModel, makePolicyState, ppoUpdate, samplePolicy, type PpoConfig } from './rlhf';
 import { p3oUpdate, type P3oVariant } from './p3o';
-import { Adam, expectedKL, expectedValue, klRegularisedOptimum, logSoftmaxRows, type TableShape } from './tabular-policy';
+import {
+  Adam,
+  expectedKL,
+  expectedValue,
+  klRegularisedOptimum,
+  logSoftmaxRows,
+  type TableShape,
+} from './tabular-policy';
 
 export interface P3oExperimentConfig {
   nX: number;
@@ -59,7 +66,8 @@ export type OnlineMethod = (typeof ONLINE_METHODS)[number];
 export function makeP3oTask(config: P3oExperimentConfig, seed: number) {
   const rng = new Rng(seed).split('p3o');
   const shape: TableShape = { nX: config.nX, nY: config.nY };
-  const n = config.nX * config.nY, d = config.d;
+  const n = config.nX * config.nY,
+    d = config.d;
   const features = new Float64Array(n * d);
   const fr = rng.split('features');
   for (let i = 0; i < features.length; i++) features[i] = fr.normal();
@@ -79,9 +87,14 @@ export function makeP3oTask(config: P3oExperimentConfig, seed: number) {
   for (let i = 0; i < n; i++) refLogits[i] = rr.normal();
   const logpRef = logSoftmaxRows(refLogits, shape);
   const refProbs = logpRef.map(Math.exp);
-  const data = sampleComparisons(rng.split('data'), task, { behaviour: refProbs, perContext: config.pairsPerContext, labels: 'bradley-terry' });
+  const data = sampleComparisons(rng.split('data'), task, {
+    behaviour: refProbs,
+    perContext: config.pairsPerContext,
+    labels: 'bradley-terry',
+  });
   const rm = fitBTLinear(data, features, d, shape, { l2: config.rmL2 });
-  let m = 0, v = 0;
+  let m = 0,
+    v = 0;
   for (const r of rm.reward) m += r / n;
   for (const r of rm.reward) v += ((r - m) * (r - m)) / n;
   const offsets = new Float64Array(config.nX);
@@ -114,7 +127,12 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
   const evalLogits = (logits: Float64Array) => {
     const logp = logSoftmaxRows(logits, shape);
     const p = logp.map(Math.exp);
-    return { logp, rm: expectedValue(p, rhat, shape), gold: expectedValue(p, task.gold, shape), kl: expectedKL(logp, logpRef, shape) };
+    return {
+      logp,
+      rm: expectedValue(p, rhat, shape),
+      gold: expectedValue(p, task.gold, shape),
+      kl: expectedKL(logp, logpRef, shape),
+    };
   };
   const ref = evalLogits(logpRef);
   const star = klRegularisedOptimum(logpRef, rhat, config.beta, shape);
@@ -126,12 +144,22 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
   metrics['optimum.gold'] = starEval.gold;
   const budgets = config.budgets.map((f) => f * starEval.kl);
   const contexts = Array.from({ length: nX }, (_, i) => i);
-  const ppoCfg: PpoConfig = { beta: config.beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, optimiser: 'adam', lr: config.lr, criticLr: config.criticLr, whiten: config.whiten };
+  const ppoCfg: PpoConfig = {
+    beta: config.beta,
+    clip: config.clip,
+    epochs: config.epochs,
+    minibatches: config.minibatches,
+    optimiser: 'adam',
+    lr: config.lr,
+    criticLr: config.criticLr,
+    whiten: config.whiten,
+  };
 
   const runOnline = (method: OnlineMethod, withOffsets: boolean) => {
     // The sampling and shuffling streams depend on the method only, not on the offsets.
     const rng = new Rng(seed).split('p3o-run').split(method);
-    const sampler = rng.split('sample'), shuffler = rng.split('shuffle');
+    const sampler = rng.split('sample'),
+      shuffler = rng.split('shuffle');
     const state = makePolicyState(shape, logpRef, { optimiser: 'adam', lr: config.lr, criticLr: config.criticLr });
     const score = (x: number, y: number) => rhat[x * nY + y] + (withOffsets ? offsets[x] : 0);
     const curve: Curve = { rm: [], gold: [], kl: [] };
@@ -148,7 +176,14 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
       const s = samplePolicy(sampler, state.logits, shape, contexts, 2);
       if (method === 'ppo') {
         const n = s.x.length;
-        const b = { n, x: s.x, y: s.y, score: new Float64Array(n), logpOld: new Float64Array(n), logpRef: new Float64Array(n) };
+        const b = {
+          n,
+          x: s.x,
+          y: s.y,
+          score: new Float64Array(n),
+          logpOld: new Float64Array(n),
+          logpRef: new Float64Array(n),
+        };
         for (let i = 0; i < n; i++) {
           b.score[i] = score(s.x[i], s.y[i]);
           b.logpOld[i] = s.logp[s.x[i] * nY + s.y[i]];
@@ -157,9 +192,22 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
         ppoUpdate(state, b, ppoCfg, shuffler);
       } else {
         const n = nX;
-        const b = { n, x: new Int32Array(n), y1: new Int32Array(n), y2: new Int32Array(n), score1: new Float64Array(n), score2: new Float64Array(n), logpOld1: new Float64Array(n), logpOld2: new Float64Array(n), logpRef1: new Float64Array(n), logpRef2: new Float64Array(n) };
+        const b = {
+          n,
+          x: new Int32Array(n),
+          y1: new Int32Array(n),
+          y2: new Int32Array(n),
+          score1: new Float64Array(n),
+          score2: new Float64Array(n),
+          logpOld1: new Float64Array(n),
+          logpOld2: new Float64Array(n),
+          logpRef1: new Float64Array(n),
+          logpRef2: new Float64Array(n),
+        };
         for (let i = 0; i < n; i++) {
-          const x = s.x[2 * i], y1 = s.y[2 * i], y2 = s.y[2 * i + 1];
+          const x = s.x[2 * i],
+            y1 = s.y[2 * i],
+            y2 = s.y[2 * i + 1];
           b.x[i] = x;
           b.y1[i] = y1;
           b.y2[i] = y2;
@@ -171,7 +219,12 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
           b.logpRef2[i] = logpRef[x * nY + y2];
         }
         const variant: P3oVariant = method === 'p3o-v1' ? 'separate' : 'joint';
-        p3oUpdate(state, b, { beta: config.beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, variant }, shuffler);
+        p3oUpdate(
+          state,
+          b,
+          { beta: config.beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, variant },
+          shuffler,
+        );
       }
       if (it % config.every === 0 || it === config.iterations) record();
     }
@@ -184,7 +237,8 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
       series[`${name}.${k}`] = curve[k];
       metrics[`${name}.${k}`] = curve[k][curve[k].length - 1];
     }
-    const fr = frontierAt(curve.kl, curve.rm, budgets), fg = frontierAt(curve.kl, curve.gold, budgets);
+    const fr = frontierAt(curve.kl, curve.rm, budgets),
+      fg = frontierAt(curve.kl, curve.gold, budgets);
     fr.forEach((v, j) => (metrics[`${name}.frontierRm.${config.budgets[j]}`] = v));
     fg.forEach((v, j) => (metrics[`${name}.frontierGold.${config.budgets[j]}`] = v));
     metrics[`${name}.frontierRm`] = fr.reduce((s, v) => s + v, 0) / fr.length;
@@ -200,9 +254,11 @@ export function runSeed(config: P3oExperimentConfig, seed: number): RunResult {
     store(method, plain.curve);
     store(`${method}+offsets`, shifted.curve);
     // Sensitivity to the offsets: largest |π − π'| and largest total-variation distance over checkpoints.
-    let maxAbs = 0, maxTV = 0;
+    let maxAbs = 0,
+      maxTV = 0;
     for (let j = 0; j < plain.snapshots.length; j++) {
-      const a = plain.snapshots[j], b = shifted.snapshots[j];
+      const a = plain.snapshots[j],
+        b = shifted.snapshots[j];
       for (let x = 0; x < nX; x++) {
         let tv = 0;
         for (let y = 0; y < nY; y++) {

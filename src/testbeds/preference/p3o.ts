@@ -58,24 +58,38 @@ function addLogpGrad(grad: Float64Array, logp: Float64Array, nY: number, x: numb
 }
 
 /** The clipped pairwise loss over pairs `idx` and its gradient in the logits. */
-export function p3oLoss(logits: Float64Array, shape: TableShape, b: PairBatch, D: Float64Array, idx: ArrayLike<number>, cfg: Pick<P3oConfig, 'clip' | 'variant'>): { loss: number; grad: Float64Array } {
+export function p3oLoss(
+  logits: Float64Array,
+  shape: TableShape,
+  b: PairBatch,
+  D: Float64Array,
+  idx: ArrayLike<number>,
+  cfg: Pick<P3oConfig, 'clip' | 'variant'>,
+): { loss: number; grad: Float64Array } {
   const { nY } = shape;
   const logp = logSoftmaxRows(logits, shape);
   const grad = new Float64Array(logits.length);
-  const m = idx.length, eps = cfg.clip;
+  const m = idx.length,
+    eps = cfg.clip;
   let loss = 0;
   const clipR = (r: number) => Math.min(Math.max(r, 1 - eps), 1 + eps);
   for (let k = 0; k < m; k++) {
     const i = idx[k];
-    const x = b.x[i], y1 = b.y1[i], y2 = b.y2[i];
+    const x = b.x[i],
+      y1 = b.y1[i],
+      y2 = b.y2[i];
     const l1 = logp[x * nY + y1] - b.logpOld1[i];
     const l2 = logp[x * nY + y2] - b.logpOld2[i];
     const h = D[i] / 2;
     if (cfg.variant === 'separate') {
       // term j: min(ρ_j A_j, clip(ρ_j) A_j) with A_1 = h, A_2 = −h
-      for (const [l, A, y] of [[l1, h, y1], [l2, -h, y2]] as const) {
+      for (const [l, A, y] of [
+        [l1, h, y1],
+        [l2, -h, y2],
+      ] as const) {
         const rho = Math.exp(l);
-        const un = rho * A, cl = clipR(rho) * A;
+        const un = rho * A,
+          cl = clipR(rho) * A;
         if (un <= cl) {
           loss -= un / m;
           addLogpGrad(grad, logp, nY, x, y, (A * rho) / m);
@@ -83,7 +97,8 @@ export function p3oLoss(logits: Float64Array, shape: TableShape, b: PairBatch, D
       }
     } else {
       const rho = Math.exp(l1 - l2);
-      const un = rho * h, cl = clipR(rho) * h;
+      const un = rho * h,
+        cl = clipR(rho) * h;
       if (un <= cl) {
         loss -= un / m;
         // ∇ρ = ρ(∇log π(y1) − ∇log π(y2)); the normaliser terms cancel within a context.

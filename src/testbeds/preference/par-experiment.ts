@@ -24,7 +24,15 @@ import { sampleComparisons, type PreferenceTask } from './data';
 import { fitBTLinear } from './bt-reward';
 import { logLinearModel, makePolicyState, ppoUpdate, samplePolicy, tabularModel, type PpoConfig } from './rlhf';
 import { RewardShaper, SHAPINGS, type ShapingName } from './par';
-import { expectedKL, expectedValue, logSoftmaxRows, massOn, sampleCategorical, winRate, type TableShape } from './tabular-policy';
+import {
+  expectedKL,
+  expectedValue,
+  logSoftmaxRows,
+  massOn,
+  sampleCategorical,
+  winRate,
+  type TableShape,
+} from './tabular-policy';
 
 export interface ParConfig {
   nX: number;
@@ -59,10 +67,14 @@ export function parseMethod(m: string, nRefs: number): { kind: ShapingName; maxR
   const par = /^par-(\d+)$/.exec(m);
   if (par) {
     const k = Number(par[1]);
-    if (!(k >= 1 && k <= nRefs)) throw new RangeError(`par-experiment: method ${m} asks for ${k} reference rewards but nRefs = ${nRefs}.`);
+    if (!(k >= 1 && k <= nRefs))
+      throw new RangeError(`par-experiment: method ${m} asks for ${k} reference rewards but nRefs = ${nRefs}.`);
     return { kind: 'par', maxRefs: k };
   }
-  if (!(SHAPINGS as readonly string[]).includes(m) || m === 'par') throw new RangeError(`par-experiment: unknown method "${m}"; use one of ${SHAPINGS.filter((s) => s !== 'par').join(', ')}, or par-M.`);
+  if (!(SHAPINGS as readonly string[]).includes(m) || m === 'par')
+    throw new RangeError(
+      `par-experiment: unknown method "${m}"; use one of ${SHAPINGS.filter((s) => s !== 'par').join(', ')}, or par-M.`,
+    );
   return { kind: m as ShapingName };
 }
 
@@ -90,7 +102,11 @@ export function makeParTask(config: ParConfig, seed: number) {
   const task: PreferenceTask = { ...shape, gold, features, d };
   const logpRef = logSoftmaxRows(refLogits, shape);
   const refProbs = logpRef.map(Math.exp);
-  const data = sampleComparisons(rng.split('data'), task, { behaviour: refProbs, perContext: config.pairsPerContext, labels: 'bradley-terry' });
+  const data = sampleComparisons(rng.split('data'), task, {
+    behaviour: refProbs,
+    perContext: config.pairsPerContext,
+    labels: 'bradley-terry',
+  });
   const rm = fitBTLinear(data, features, d, shape, { l2: config.rmL2 });
   // Reference responses: nRefs per prompt from π_ref, scored by the proxy.
   const refRewards: Float64Array[] = [];
@@ -105,7 +121,8 @@ export function makeParTask(config: ParConfig, seed: number) {
 
 export function runSeed(config: ParConfig, seed: number): RunResult {
   const { shape, task, hack, logpRef, refProbs, rm, refRewards } = makeParTask(config, seed);
-  const model = config.policy === 'tabular' ? tabularModel(shape) : logLinearModel(logpRef, task.features as Float64Array, task.d);
+  const model =
+    config.policy === 'tabular' ? tabularModel(shape) : logLinearModel(logpRef, task.features as Float64Array, task.d);
   const init = config.policy === 'tabular' ? logpRef : new Float64Array(task.d);
   const { nX, nY } = shape;
   const rhat = rm.reward;
@@ -127,7 +144,8 @@ export function runSeed(config: ParConfig, seed: number): RunResult {
   metrics['ref.proxy'] = ref.proxy;
   metrics['ref.hack'] = ref.hack;
   // How hackable the proxy is: fraction of prompts whose proxy-best response is an exploit response.
-  let hackTop = 0, goldRank = 0;
+  let hackTop = 0,
+    goldRank = 0;
   for (let x = 0; x < nX; x++) {
     let best = 0;
     for (let y = 1; y < nY; y++) if (rhat[x * nY + y] > rhat[x * nY + best]) best = y;
@@ -139,16 +157,32 @@ export function runSeed(config: ParConfig, seed: number): RunResult {
   metrics['rm.theta.quality'] = rm.theta[0];
   metrics['rm.theta.spurious'] = rm.theta[1];
   const contexts = Array.from({ length: nX }, (_, i) => i);
-  const ppoCfg: PpoConfig = { beta: config.beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, optimiser: 'adam', lr: config.lr, criticLr: config.criticLr, whiten: config.whiten };
+  const ppoCfg: PpoConfig = {
+    beta: config.beta,
+    clip: config.clip,
+    epochs: config.epochs,
+    minibatches: config.minibatches,
+    optimiser: 'adam',
+    lr: config.lr,
+    criticLr: config.criticLr,
+    whiten: config.whiten,
+  };
 
   let first = true;
   for (const method of config.methods) {
     const { kind, maxRefs } = parseMethod(method, config.nRefs);
     const shaper = new RewardShaper(kind, { maxRefs });
     const rng = new Rng(seed).split('par-run');
-    const sampler = rng.split('sample'), shuffler = rng.split('shuffle');
+    const sampler = rng.split('sample'),
+      shuffler = rng.split('shuffle');
     const state = makePolicyState(shape, init, { optimiser: 'adam', lr: config.lr, criticLr: config.criticLr }, model);
-    const curve = { gold: [] as number[], proxy: [] as number[], kl: [] as number[], win: [] as number[], hack: [] as number[] };
+    const curve = {
+      gold: [] as number[],
+      proxy: [] as number[],
+      kl: [] as number[],
+      win: [] as number[],
+      hack: [] as number[],
+    };
     const record = (it: number) => {
       const e = evalLogits(state.logits);
       for (const k of ['gold', 'proxy', 'kl', 'win', 'hack'] as const) curve[k].push(e[k]);
@@ -174,7 +208,8 @@ export function runSeed(config: ParConfig, seed: number): RunResult {
       series[`${method}.${k}`] = curve[k];
       metrics[`${method}.${k}`] = curve[k][curve[k].length - 1];
     }
-    const peakGold = Math.max(...curve.gold), peakWin = Math.max(...curve.win);
+    const peakGold = Math.max(...curve.gold),
+      peakWin = Math.max(...curve.win);
     metrics[`${method}.peakGold`] = peakGold;
     metrics[`${method}.peakWin`] = peakWin;
     metrics[`${method}.dropGold`] = peakGold - curve.gold[curve.gold.length - 1];

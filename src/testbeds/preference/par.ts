@@ -40,7 +40,8 @@ export class RunningMeanStd {
       this.m2 = bv * n;
       return;
     }
-    const delta = bm - this.mean, tot = this.count + n;
+    const delta = bm - this.mean,
+      tot = this.count + n;
     this.mean += (delta * n) / tot;
     this.m2 += bv * n + (delta * delta * this.count * n) / tot;
     this.count = tot;
@@ -60,8 +61,12 @@ export class RewardShaper {
   private stats = new RunningMeanStd();
   private min = Infinity;
   private max = -Infinity;
-  constructor(readonly kind: ShapingName, private readonly o: ShaperOptions = {}) {
-    if (!(SHAPINGS as readonly string[]).includes(kind)) throw new RangeError(`RewardShaper: unknown shaping "${kind}"; use one of ${SHAPINGS.join(', ')}.`);
+  constructor(
+    readonly kind: ShapingName,
+    private readonly o: ShaperOptions = {},
+  ) {
+    if (!(SHAPINGS as readonly string[]).includes(kind))
+      throw new RangeError(`RewardShaper: unknown shaping "${kind}"; use one of ${SHAPINGS.join(', ')}.`);
   }
 
   private refs(all: ArrayLike<number>): ArrayLike<number> {
@@ -85,7 +90,8 @@ export class RewardShaper {
       }
       case 'clip': {
         this.stats.update(raw);
-        const lo = this.stats.mean - this.stats.std, hi = this.stats.mean + this.stats.std;
+        const lo = this.stats.mean - this.stats.std,
+          hi = this.stats.mean + this.stats.std;
         for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(raw[i], lo), hi);
         break;
       }

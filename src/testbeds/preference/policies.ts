@@ -17,14 +17,17 @@ export interface TabularPolicy {
 }
 
 function checkShape(nX: number, nY: number, where: string): void {
-  if (!Number.isInteger(nX) || nX < 1) throw new RangeError(`${where}: nX (contexts) must be an integer ≥ 1, got ${nX}`);
-  if (!Number.isInteger(nY) || nY < 1) throw new RangeError(`${where}: nY (responses) must be an integer ≥ 1, got ${nY}`);
+  if (!Number.isInteger(nX) || nX < 1)
+    throw new RangeError(`${where}: nX (contexts) must be an integer ≥ 1, got ${nX}`);
+  if (!Number.isInteger(nY) || nY < 1)
+    throw new RangeError(`${where}: nY (responses) must be an integer ≥ 1, got ${nY}`);
 }
 
 /** Throws unless every row is a probability vector (to `tol`). */
 export function checkPolicy(p: TabularPolicy, where = 'checkPolicy', tol = 1e-9): void {
   checkShape(p.nX, p.nY, where);
-  if (p.probs.length !== p.nX * p.nY) throw new RangeError(`${where}: probs has length ${p.probs.length}, expected nX·nY = ${p.nX * p.nY}`);
+  if (p.probs.length !== p.nX * p.nY)
+    throw new RangeError(`${where}: probs has length ${p.probs.length}, expected nX·nY = ${p.nX * p.nY}`);
   for (let x = 0; x < p.nX; x++) {
     let s = 0;
     for (let y = 0; y < p.nY; y++) {
@@ -37,7 +40,8 @@ export function checkPolicy(p: TabularPolicy, where = 'checkPolicy', tol = 1e-9)
 }
 
 export function sameShape(a: TabularPolicy, b: TabularPolicy, where: string): void {
-  if (a.nX !== b.nX || a.nY !== b.nY) throw new RangeError(`${where}: policies of shapes ${a.nX}×${a.nY} and ${b.nX}×${b.nY} differ`);
+  if (a.nX !== b.nX || a.nY !== b.nY)
+    throw new RangeError(`${where}: policies of shapes ${a.nX}×${a.nY} and ${b.nX}×${b.nY} differ`);
 }
 
 export function uniformPolicy(nX: number, nY: number): TabularPolicy {
@@ -67,7 +71,8 @@ export function policyFromRows(rows: ArrayLike<number>[]): TabularPolicy {
 /** Row-wise softmax of logits (nX × nY). −∞ logits give probability 0. */
 export function softmaxPolicy(nX: number, nY: number, logits: ArrayLike<number>): TabularPolicy {
   checkShape(nX, nY, 'softmaxPolicy');
-  if (logits.length !== nX * nY) throw new RangeError(`softmaxPolicy: logits has length ${logits.length}, expected ${nX * nY}`);
+  if (logits.length !== nX * nY)
+    throw new RangeError(`softmaxPolicy: logits has length ${logits.length}, expected ${nX * nY}`);
   const probs = new Float64Array(nX * nY);
   for (let x = 0; x < nX; x++) {
     const off = x * nY;
@@ -141,11 +146,13 @@ export function totalVariation(p: TabularPolicy, q: TabularPolicy): number {
  */
 export function geometricMixture(pi: TabularPolicy, mu: TabularPolicy, w: number): TabularPolicy {
   sameShape(pi, mu, 'geometricMixture');
-  if (!(w >= 0 && w <= 1)) throw new RangeError(`geometricMixture: weight w = ${w} must lie in [0, 1] (for Nash-MD, w = η·β: take η ≤ 1/β)`);
+  if (!(w >= 0 && w <= 1))
+    throw new RangeError(`geometricMixture: weight w = ${w} must lie in [0, 1] (for Nash-MD, w = η·β: take η ≤ 1/β)`);
   const { nX, nY } = pi;
   const l = new Float64Array(nX * nY);
   for (let i = 0; i < l.length; i++) {
-    const a = pi.probs[i], b = mu.probs[i];
+    const a = pi.probs[i],
+      b = mu.probs[i];
     // 0^0 = 1 convention at the ends of the segment
     l[i] = (w === 1 ? 0 : (1 - w) * Math.log(a)) + (w === 0 ? 0 : w * Math.log(b));
   }
@@ -155,7 +162,8 @@ export function geometricMixture(pi: TabularPolicy, mu: TabularPolicy, w: number
 /** The KL-regularised optimum π*(y|x) ∝ π_ref(y|x)·exp(r(x, y)/β) (argmax of E_π r − β·KL(π‖π_ref)). */
 export function klRegularisedOptimum(ref: TabularPolicy, reward: ArrayLike<number>, beta: number): TabularPolicy {
   if (!(beta > 0)) throw new RangeError(`klRegularisedOptimum: beta must be > 0, got ${beta}`);
-  if (reward.length !== ref.probs.length) throw new RangeError(`klRegularisedOptimum: reward has length ${reward.length}, expected ${ref.probs.length}`);
+  if (reward.length !== ref.probs.length)
+    throw new RangeError(`klRegularisedOptimum: reward has length ${reward.length}, expected ${ref.probs.length}`);
   const l = new Float64Array(ref.probs.length);
   for (let i = 0; i < l.length; i++) l[i] = Math.log(ref.probs[i]) + reward[i] / beta;
   return softmaxPolicy(ref.nX, ref.nY, l);
@@ -163,7 +171,8 @@ export function klRegularisedOptimum(ref: TabularPolicy, reward: ArrayLike<numbe
 
 /** E_x E_{y~π} f(x, y), contexts weighted uniformly. */
 export function expectation(p: TabularPolicy, f: ArrayLike<number>): number {
-  if (f.length !== p.probs.length) throw new RangeError(`expectation: values have length ${f.length}, expected ${p.probs.length}`);
+  if (f.length !== p.probs.length)
+    throw new RangeError(`expectation: values have length ${f.length}, expected ${p.probs.length}`);
   let s = 0;
   for (let i = 0; i < f.length; i++) s += p.probs[i] * f[i];
   return s / p.nX;
@@ -179,7 +188,8 @@ export function accumulateAverage(avg: TabularPolicy, p: TabularPolicy, n: numbe
 
 /** Draw a response for context x. */
 export function sampleResponse(p: TabularPolicy, x: number, rng: Rng): number {
-  const nY = p.nY, off = x * nY;
+  const nY = p.nY,
+    off = x * nY;
   const u = rng.uniform();
   let c = 0;
   for (let y = 0; y < nY; y++) {

@@ -81,8 +81,14 @@ export interface PolicyState {
   criticOpt: Optimiser;
 }
 
-export function makePolicyState(shape: TableShape, initParams: Float64Array, cfg: { optimiser: 'adam' | 'sgd'; lr: number; criticLr: number }, model: LogitModel = tabularModel(shape)): PolicyState {
-  if (initParams.length !== model.nParams) throw new RangeError(`makePolicyState: ${initParams.length} initial parameters for a model with ${model.nParams}.`);
+export function makePolicyState(
+  shape: TableShape,
+  initParams: Float64Array,
+  cfg: { optimiser: 'adam' | 'sgd'; lr: number; criticLr: number },
+  model: LogitModel = tabularModel(shape),
+): PolicyState {
+  if (initParams.length !== model.nParams)
+    throw new RangeError(`makePolicyState: ${initParams.length} initial parameters for a model with ${model.nParams}.`);
   const params = Float64Array.from(initParams);
   return {
     shape,
@@ -114,11 +120,18 @@ export interface SampleBatch {
 }
 
 /** Draw `perContext` responses for each listed context from the current policy. */
-export function samplePolicy(rng: Rng, logits: Float64Array, shape: TableShape, contexts: ArrayLike<number>, perContext: number): { x: Int32Array; y: Int32Array; logp: Float64Array } {
+export function samplePolicy(
+  rng: Rng,
+  logits: Float64Array,
+  shape: TableShape,
+  contexts: ArrayLike<number>,
+  perContext: number,
+): { x: Int32Array; y: Int32Array; logp: Float64Array } {
   const logp = logSoftmaxRows(logits, shape);
   const p = logp.map(Math.exp);
   const n = contexts.length * perContext;
-  const x = new Int32Array(n), y = new Int32Array(n);
+  const x = new Int32Array(n),
+    y = new Int32Array(n);
   let k = 0;
   for (let i = 0; i < contexts.length; i++)
     for (let j = 0; j < perContext; j++) {
@@ -156,19 +169,29 @@ export function ppoAdvantages(b: SampleBatch, R: Float64Array, value: Float64Arr
  * Clipped surrogate (to minimise) over the samples `idx`: −(1/|idx|) Σ min(ρ_i A_i, clip(ρ_i, 1−ε, 1+ε) A_i),
  * ρ_i = π(y_i|x_i)/π_old(y_i|x_i); gradient in the logits: −A_i ρ_i (e_{y_i} − π(·|x_i)) where the unclipped term is active.
  */
-export function ppoSurrogate(logits: Float64Array, shape: TableShape, b: SampleBatch, A: Float64Array, idx: ArrayLike<number>, clip: number): { loss: number; grad: Float64Array; clipFrac: number } {
+export function ppoSurrogate(
+  logits: Float64Array,
+  shape: TableShape,
+  b: SampleBatch,
+  A: Float64Array,
+  idx: ArrayLike<number>,
+  clip: number,
+): { loss: number; grad: Float64Array; clipFrac: number } {
   const { nY } = shape;
   const logp = logSoftmaxRows(logits, shape);
   const grad = new Float64Array(logits.length);
-  let loss = 0, clipped = 0;
+  let loss = 0,
+    clipped = 0;
   const m = idx.length;
   for (let k = 0; k < m; k++) {
     const i = idx[k];
-    const x = b.x[i], y = b.y[i];
+    const x = b.x[i],
+      y = b.y[i];
     const rho = Math.exp(logp[x * nY + y] - b.logpOld[i]);
     const a = A[i];
     const rc = Math.min(Math.max(rho, 1 - clip), 1 + clip);
-    const un = rho * a, cl = rc * a;
+    const un = rho * a,
+      cl = rc * a;
     if (un <= cl) {
       loss -= un / m;
       const g = -(a * rho) / m;
@@ -183,10 +206,16 @@ export function ppoSurrogate(logits: Float64Array, shape: TableShape, b: SampleB
 }
 
 /** One PPO iteration on a batch (in place). Returns mean clip fraction and the advantages used. */
-export function ppoUpdate(state: PolicyState, b: SampleBatch, cfg: PpoConfig, rng: Rng): { clipFrac: number; advantages: Float64Array } {
+export function ppoUpdate(
+  state: PolicyState,
+  b: SampleBatch,
+  cfg: PpoConfig,
+  rng: Rng,
+): { clipFrac: number; advantages: Float64Array } {
   const R = klPenalisedReturns(b, cfg.beta);
   const A = ppoAdvantages(b, R, state.value, cfg.whiten);
-  let clipSum = 0, updates = 0;
+  let clipSum = 0,
+    updates = 0;
   const vgrad = new Float64Array(state.value.length);
   for (let e = 0; e < cfg.epochs; e++) {
     const order = shuffled(rng, b.n);

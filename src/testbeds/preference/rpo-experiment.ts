@@ -21,7 +21,16 @@ import { btLossTabular } from './bt-reward';
 import { dpoLoss, sftLoss, trainLogits, type LossAndGrad } from './dpo';
 import { ipoLoss } from './ipo';
 import { rpoLoss } from './rpo';
-import { expectedKL, expectedValue, logSoftmaxRows, logitsOf, massOn, softmaxRows, winRate, type TableShape } from './tabular-policy';
+import {
+  expectedKL,
+  expectedValue,
+  logSoftmaxRows,
+  logitsOf,
+  massOn,
+  softmaxRows,
+  winRate,
+  type TableShape,
+} from './tabular-policy';
 
 export interface RpoConfig {
   nX: number;
@@ -58,15 +67,30 @@ export function makeRpoTask(config: RpoConfig, seed: number) {
   const gr = rng.split('gold');
   for (let i = 0; i < gold.length; i++) gold[i] = gr.normal();
   const task: PreferenceTask = { ...shape, gold, d: 0 };
-  const { probs: refProbs, covered } = partialCoveragePolicy(rng.split('ref'), shape, { covered: config.covered, uncoveredMass: config.uncoveredMass });
+  const { probs: refProbs, covered } = partialCoveragePolicy(rng.split('ref'), shape, {
+    covered: config.covered,
+    uncoveredMass: config.uncoveredMass,
+  });
   const uncovered = new Uint8Array(covered.length);
   for (let i = 0; i < covered.length; i++) uncovered[i] = covered[i] ? 0 : 1;
-  const data = sampleComparisons(rng.split('data'), task, { behaviour: refProbs, perContext: config.pairsPerContext, labels: 'bradley-terry' });
+  const data = sampleComparisons(rng.split('data'), task, {
+    behaviour: refProbs,
+    perContext: config.pairsPerContext,
+    labels: 'bradley-terry',
+  });
   return { shape, task, refProbs, logpRef: logitsOf(refProbs), covered, uncovered, data };
 }
 
 /** Maximin objective of Algorithm 1 in the reward: F(r) = η_a·L_BT(r) + β Σ_x d_x log Σ_y π_ref e^{r/β} − Σ_x d_x E_{π_base}[r]. */
-export function adversarialRewardObjective(r: Float64Array, c: ReturnType<typeof exactComparisons>, shape: TableShape, logpRef: Float64Array, baseProbs: Float64Array, etaA: number, beta: number): LossAndGrad {
+export function adversarialRewardObjective(
+  r: Float64Array,
+  c: ReturnType<typeof exactComparisons>,
+  shape: TableShape,
+  logpRef: Float64Array,
+  baseProbs: Float64Array,
+  etaA: number,
+  beta: number,
+): LossAndGrad {
   const { nX, nY } = shape;
   const bt = btLossTabular(r, c, shape);
   const grad = new Float64Array(r.length);
@@ -94,10 +118,15 @@ export function adversarialRewardObjective(r: Float64Array, c: ReturnType<typeof
  * Algorithm 1 ⇔ Algorithm 2 on a small instance (soft labels on all pairs, full-support π_ref and π_base):
  * returns max_x,y |π_RPO − π_maximin|, both solved by gradient descent to convergence.
  */
-export function equivalenceCheck(o: RpoConfig['equivalence'], rng: Rng): { maxAbsDiff: number; gradRpo: number; gradAdv: number } {
+export function equivalenceCheck(
+  o: RpoConfig['equivalence'],
+  rng: Rng,
+): { maxAbsDiff: number; gradRpo: number; gradAdv: number } {
   const shape: TableShape = { nX: o.nX, nY: o.nY };
   const n = o.nX * o.nY;
-  const gold = new Float64Array(n), refLogits = new Float64Array(n), baseLogits = new Float64Array(n);
+  const gold = new Float64Array(n),
+    refLogits = new Float64Array(n),
+    baseLogits = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     gold[i] = rng.normal();
     refLogits[i] = rng.normal();
@@ -112,7 +141,8 @@ export function equivalenceCheck(o: RpoConfig['equivalence'], rng: Rng): { maxAb
   const r = trainLogits({ loss: adv, init: new Float64Array(n), steps: o.steps, optimiser: 'sgd', lr: o.lr * o.beta });
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) z[i] = logpRef[i] + r[i] / o.beta;
-  const p1 = softmaxRows(theta, shape), p2 = softmaxRows(z, shape);
+  const p1 = softmaxRows(theta, shape),
+    p2 = softmaxRows(z, shape);
   let maxAbsDiff = 0;
   for (let i = 0; i < n; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(p1[i] - p2[i]));
   const gmax = (g: Float64Array) => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -120,7 +150,10 @@ export function equivalenceCheck(o: RpoConfig['equivalence'], rng: Rng): { maxAb
 }
 
 export function runSeed(config: RpoConfig, seed: number): RunResult {
-  if (!config.etas.includes(config.primaryEta)) throw new RangeError(`rpo-experiment: primaryEta ${config.primaryEta} is not one of etas [${config.etas.join(', ')}].`);
+  if (!config.etas.includes(config.primaryEta))
+    throw new RangeError(
+      `rpo-experiment: primaryEta ${config.primaryEta} is not one of etas [${config.etas.join(', ')}].`,
+    );
   const { shape, task, refProbs, logpRef, covered, uncovered, data } = makeRpoTask(config, seed);
   const { beta } = config;
   const losses: Record<string, (th: Float64Array) => LossAndGrad> = {
@@ -129,7 +162,8 @@ export function runSeed(config: RpoConfig, seed: number): RunResult {
     ipo: (th) => ipoLoss(th, logpRef, data, shape, beta),
   };
   for (const eta of config.etas) losses[`rpo-eta${eta}`] = (th) => rpoLoss(th, logpRef, data, shape, beta, eta);
-  losses[`rpo-base-eta${config.primaryEta}`] = (th) => rpoLoss(th, logpRef, data, shape, beta, config.primaryEta, { kind: 'policy', probs: refProbs });
+  losses[`rpo-base-eta${config.primaryEta}`] = (th) =>
+    rpoLoss(th, logpRef, data, shape, beta, config.primaryEta, { kind: 'policy', probs: refProbs });
 
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = { step: [] };
@@ -147,9 +181,11 @@ export function runSeed(config: RpoConfig, seed: number): RunResult {
   metrics['ref.reward'] = ref.reward;
   metrics['ref.uncovered'] = ref.uncovered;
   // Oracles: the best response of each context overall, and among the covered ones.
-  let bestAll = 0, bestCov = 0;
+  let bestAll = 0,
+    bestCov = 0;
   for (let x = 0; x < shape.nX; x++) {
-    let a = -Infinity, b = -Infinity;
+    let a = -Infinity,
+      b = -Infinity;
     for (let y = 0; y < shape.nY; y++) {
       const g = task.gold[x * shape.nY + y];
       a = Math.max(a, g);
@@ -194,7 +230,8 @@ export function runSeed(config: RpoConfig, seed: number): RunResult {
   metrics['equivalence.gradAdv'] = eq.gradAdv;
   metrics['data.pairs'] = data.n;
   let unc = 0;
-  for (let i = 0; i < data.n; i++) unc += uncovered[data.x[i] * shape.nY + data.a[i]] | uncovered[data.x[i] * shape.nY + data.b[i]];
+  for (let i = 0; i < data.n; i++)
+    unc += uncovered[data.x[i] * shape.nY + data.a[i]] | uncovered[data.x[i] * shape.nY + data.b[i]];
   metrics['data.fracPairsWithUncovered'] = unc / data.n;
   return { metrics, series };
 }

@@ -67,7 +67,12 @@ export function uniformContexts(nX: number): Float64Array {
 }
 
 /** E_{x~d} E_{y~π(·|x)} r(x, y). */
-export function expectedValue(probs: Float64Array, values: Float64Array, shape: TableShape, contextWeights?: Float64Array): number {
+export function expectedValue(
+  probs: Float64Array,
+  values: Float64Array,
+  shape: TableShape,
+  contextWeights?: Float64Array,
+): number {
   const { nX, nY } = shape;
   let s = 0;
   for (let x = 0; x < nX; x++) {
@@ -79,7 +84,12 @@ export function expectedValue(probs: Float64Array, values: Float64Array, shape: 
 }
 
 /** E_{x~d} KL(π(·|x) ‖ π_ref(·|x)), from log-probabilities (exact). */
-export function expectedKL(logp: Float64Array, logpRef: Float64Array, shape: TableShape, contextWeights?: Float64Array): number {
+export function expectedKL(
+  logp: Float64Array,
+  logpRef: Float64Array,
+  shape: TableShape,
+  contextWeights?: Float64Array,
+): number {
   const { nX, nY } = shape;
   let s = 0;
   for (let x = 0; x < nX; x++) {
@@ -95,7 +105,12 @@ export function expectedKL(logp: Float64Array, logpRef: Float64Array, shape: Tab
 }
 
 /** Probability mass of π on a set of responses (mask[x·nY+y] = 1), averaged over contexts. */
-export function massOn(probs: Float64Array, mask: Uint8Array, shape: TableShape, contextWeights?: Float64Array): number {
+export function massOn(
+  probs: Float64Array,
+  mask: Uint8Array,
+  shape: TableShape,
+  contextWeights?: Float64Array,
+): number {
   const { nX, nY } = shape;
   let s = 0;
   for (let x = 0; x < nX; x++) {
@@ -110,7 +125,14 @@ export function massOn(probs: Float64Array, mask: Uint8Array, shape: TableShape,
  * Win rate of π against π_B under the gold reward: E_x E_{y~π, y'~π_B}[P(y ≻ y')], with
  * P(y ≻ y') = σ(r(y) − r(y')) ('bradley-terry') or 1[r(y) > r(y')] + ½·1[r(y) = r(y')] ('hard').
  */
-export function winRate(probs: Float64Array, probsB: Float64Array, gold: Float64Array, shape: TableShape, mode: 'bradley-terry' | 'hard' = 'bradley-terry', contextWeights?: Float64Array): number {
+export function winRate(
+  probs: Float64Array,
+  probsB: Float64Array,
+  gold: Float64Array,
+  shape: TableShape,
+  mode: 'bradley-terry' | 'hard' = 'bradley-terry',
+  contextWeights?: Float64Array,
+): number {
   const { nX, nY } = shape;
   let s = 0;
   for (let x = 0; x < nX; x++) {
@@ -144,7 +166,12 @@ export function sampleCategorical(rng: Rng, probs: ArrayLike<number>, off: numbe
 }
 
 /** The KL-regularised optimum π*(y|x) ∝ π_ref(y|x)·exp(r(x,y)/β) (as log-probabilities). */
-export function klRegularisedOptimum(logpRef: Float64Array, reward: Float64Array, beta: number, shape: TableShape): Float64Array {
+export function klRegularisedOptimum(
+  logpRef: Float64Array,
+  reward: Float64Array,
+  beta: number,
+  shape: TableShape,
+): Float64Array {
   if (!(beta > 0)) throw new RangeError(`klRegularisedOptimum: beta must be > 0, got ${beta}`);
   const l = new Float64Array(logpRef.length);
   for (let i = 0; i < l.length; i++) l[i] = logpRef[i] + reward[i] / beta;
@@ -156,7 +183,13 @@ export class Adam {
   private m: Float64Array;
   private v: Float64Array;
   private t = 0;
-  constructor(n: number, public lr: number, private readonly b1 = 0.9, private readonly b2 = 0.999, private readonly eps = 1e-8) {
+  constructor(
+    n: number,
+    public lr: number,
+    private readonly b1 = 0.9,
+    private readonly b2 = 0.999,
+    private readonly eps = 1e-8,
+  ) {
     this.m = new Float64Array(n);
     this.v = new Float64Array(n);
   }
@@ -164,8 +197,10 @@ export class Adam {
   step(theta: Float64Array, g: Float64Array): void {
     this.t++;
     const { b1, b2, eps } = this;
-    const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
-    const m = this.m, v = this.v;
+    const c1 = 1 - Math.pow(b1, this.t),
+      c2 = 1 - Math.pow(b2, this.t);
+    const m = this.m,
+      v = this.v;
     for (let i = 0; i < theta.length; i++) {
       m[i] = b1 * m[i] + (1 - b1) * g[i];
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];

@@ -60,8 +60,12 @@ export function randomTokenTask(rng: Rng, o: { V: number; P: number; alpha: numb
   return { V: o.V, P: o.P, g, alpha: o.alpha, rho: o.rho };
 }
 
-export function randomTokenPolicy(rng: Rng, o: { V: number; unigramScale: number; bigramScale: number; copy: number; temperature?: number }): TokenPolicy {
-  const u = new Float64Array(o.V), B = new Float64Array((o.V + 1) * o.V);
+export function randomTokenPolicy(
+  rng: Rng,
+  o: { V: number; unigramScale: number; bigramScale: number; copy: number; temperature?: number },
+): TokenPolicy {
+  const u = new Float64Array(o.V),
+    B = new Float64Array((o.V + 1) * o.V);
   for (let v = 0; v < o.V; v++) u[v] = o.unigramScale * rng.normal();
   for (let i = 0; i < B.length; i++) B[i] = o.bigramScale * rng.normal();
   return { V: o.V, u, copy: o.copy, B, temperature: o.temperature ?? 1 };
@@ -77,7 +81,14 @@ function inPrompt(prompts: Int32Array, off: number, P: number, v: number): boole
 }
 
 /** Reference log-probabilities of every next token at one position, into out[0..V). */
-export function refLogProbs(pol: TokenPolicy, prompts: Int32Array, pOff: number, P: number, prev: number, out: Float64Array): void {
+export function refLogProbs(
+  pol: TokenPolicy,
+  prompts: Int32Array,
+  pOff: number,
+  P: number,
+  prev: number,
+  out: Float64Array,
+): void {
   const V = pol.V;
   let m = -Infinity;
   for (let v = 0; v < V; v++) {
@@ -99,7 +110,13 @@ export function samplePrompts(rng: Rng, promptProbs: Float64Array, n: number, P:
 }
 
 /** One response of length L per prompt, from `pol` or uniformly random tokens ({ uniform: V }). */
-export function sampleResponses(rng: Rng, pol: TokenPolicy | { uniform: number }, prompts: Int32Array, P: number, L: number): SequenceSet {
+export function sampleResponses(
+  rng: Rng,
+  pol: TokenPolicy | { uniform: number },
+  prompts: Int32Array,
+  P: number,
+  L: number,
+): SequenceSet {
   const n = prompts.length / P;
   const V = 'uniform' in pol ? pol.uniform : pol.V;
   const responses = new Int32Array(n * L);
@@ -133,7 +150,8 @@ function drawIndex(rng: Rng, probs: ArrayLike<number>): number {
 
 /** Gold reward of sequence i of a set. */
 export function goldReward(task: TokenTask, s: SequenceSet, i: number): number {
-  let r = 0, prev = -1;
+  let r = 0,
+    prev = -1;
   for (let t = 0; t < s.L; t++) {
     const v = s.responses[i * s.L + t];
     r += task.g[v];
@@ -148,8 +166,15 @@ export function goldReward(task: TokenTask, s: SequenceSet, i: number): number {
  * Pairs for the same prompts: two independent response sets `a`, `b` (a.prompts must equal b.prompts);
  * labels from the gold reward: 'bradley-terry' sampling or 'deterministic' (ties dropped).
  */
-export function labelPairs(rng: Rng, task: TokenTask, a: SequenceSet, b: SequenceSet, labels: 'bradley-terry' | 'deterministic'): SequencePairs {
-  const keepW: number[] = [], keepL: number[] = [];
+export function labelPairs(
+  rng: Rng,
+  task: TokenTask,
+  a: SequenceSet,
+  b: SequenceSet,
+  labels: 'bradley-terry' | 'deterministic',
+): SequencePairs {
+  const keepW: number[] = [],
+    keepL: number[] = [];
   for (let i = 0; i < a.n; i++) {
     const d = goldReward(task, a, i) - goldReward(task, b, i);
     if (labels === 'deterministic') {
@@ -158,9 +183,12 @@ export function labelPairs(rng: Rng, task: TokenTask, a: SequenceSet, b: Sequenc
     } else keepW.push(rng.uniform() < sigmoid(d) ? 0 : 1);
     keepL.push(i);
   }
-  const n = keepL.length, P = a.P, L = a.L;
+  const n = keepL.length,
+    P = a.P,
+    L = a.L;
   const mk = (): SequenceSet => ({ n, P, L, prompts: new Int32Array(n * P), responses: new Int32Array(n * L) });
-  const chosen = mk(), rejected = mk();
+  const chosen = mk(),
+    rejected = mk();
   keepL.forEach((i, k) => {
     const [w, l] = keepW[k] === 0 ? [a, b] : [b, a];
     chosen.prompts.set(a.prompts.subarray(i * P, i * P + P), k * P);
@@ -172,7 +200,15 @@ export function labelPairs(rng: Rng, task: TokenTask, a: SequenceSet, b: Sequenc
 }
 
 /** Indices of the non-zero features ψ(x, prev, v) (3 or 4 of them, −1 for absent). */
-function featureIndices(V: number, prompts: Int32Array, pOff: number, P: number, prev: number, v: number, out: Int32Array): void {
+function featureIndices(
+  V: number,
+  prompts: Int32Array,
+  pOff: number,
+  P: number,
+  prev: number,
+  v: number,
+  out: Int32Array,
+): void {
   out[0] = v;
   out[1] = inPrompt(prompts, pOff, P, v) ? V : -1;
   out[2] = prev < V && v === prev ? V + 1 : -1;
@@ -180,18 +216,26 @@ function featureIndices(V: number, prompts: Int32Array, pOff: number, P: number,
 }
 
 /** EXRM reward Σ_t w·ψ_t of every sequence of a set; with `grad`, also adds coef[i]·∂r_i/∂w into grad. */
-export function explicitRewards(w: Float64Array, V: number, s: SequenceSet, coef?: Float64Array, grad?: Float64Array): Float64Array {
+export function explicitRewards(
+  w: Float64Array,
+  V: number,
+  s: SequenceSet,
+  coef?: Float64Array,
+  grad?: Float64Array,
+): Float64Array {
   const r = new Float64Array(s.n);
   const idx = new Int32Array(4);
   for (let i = 0; i < s.n; i++) {
-    let prev = V, sum = 0;
+    let prev = V,
+      sum = 0;
     for (let t = 0; t < s.L; t++) {
       const v = s.responses[i * s.L + t];
       featureIndices(V, s.prompts, i * s.P, s.P, prev, v, idx);
-      for (let k = 0; k < 4; k++) if (idx[k] >= 0) {
-        sum += w[idx[k]];
-        if (grad && coef) grad[idx[k]] += coef[i];
-      }
+      for (let k = 0; k < 4; k++)
+        if (idx[k] >= 0) {
+          sum += w[idx[k]];
+          if (grad && coef) grad[idx[k]] += coef[i];
+        }
       prev = v;
     }
     r[i] = sum;
@@ -203,14 +247,23 @@ export function explicitRewards(w: Float64Array, V: number, s: SequenceSet, coef
  * DPORM implicit reward β·log π_φ/π_ref of every sequence (see header); with `grad`, adds
  * coef[i]·∂r_i/∂φ = coef[i]·Σ_t [ψ(y_t) − E_{v~π_φ(·|ctx_t)} ψ(v)] into grad.
  */
-export function implicitRewards(phi: Float64Array, beta: number, ref: TokenPolicy, s: SequenceSet, coef?: Float64Array, grad?: Float64Array): Float64Array {
+export function implicitRewards(
+  phi: Float64Array,
+  beta: number,
+  ref: TokenPolicy,
+  s: SequenceSet,
+  coef?: Float64Array,
+  grad?: Float64Array,
+): Float64Array {
   const V = ref.V;
   const r = new Float64Array(s.n);
-  const lp = new Float64Array(V), z = new Float64Array(V);
+  const lp = new Float64Array(V),
+    z = new Float64Array(V);
   const idx = new Int32Array(4 * V);
   const one = new Int32Array(4);
   for (let i = 0; i < s.n; i++) {
-    let prev = V, sum = 0;
+    let prev = V,
+      sum = 0;
     for (let t = 0; t < s.L; t++) {
       const y = s.responses[i * s.L + t];
       refLogProbs(ref, s.prompts, i * s.P, s.P, prev, lp);
@@ -257,9 +310,11 @@ export function pairwiseLoss(
   l2: number,
 ): { loss: number; grad: Float64Array } {
   const n = pairs.chosen.n;
-  const rw = reward(params, pairs.chosen), rl = reward(params, pairs.rejected);
+  const rw = reward(params, pairs.chosen),
+    rl = reward(params, pairs.rejected);
   let loss = 0;
-  const cw = new Float64Array(n), cl = new Float64Array(n);
+  const cw = new Float64Array(n),
+    cl = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const m = rw[i] - rl[i];
     loss -= logSigmoid(m) / n;

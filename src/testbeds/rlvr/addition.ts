@@ -21,7 +21,8 @@ export interface AdditionProblem {
 
 /** A random problem with `digits`-digit operands (leading digit non-zero when digits > 1). */
 export function randomProblem(rng: Rng, digits: number): AdditionProblem {
-  if (!Number.isInteger(digits) || digits < 1 || digits > 7) throw new RangeError(`rlvr.addition: digits must be an integer in [1, 7], got ${digits}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 7)
+    throw new RangeError(`rlvr.addition: digits must be an integer in [1, 7], got ${digits}`);
   const lo = digits === 1 ? 0 : 10 ** (digits - 1);
   const hi = 10 ** digits;
   return { a: lo + rng.int(hi - lo), b: lo + rng.int(hi - lo), digits };
@@ -45,7 +46,8 @@ function digitsOf(n: number, width: number): number[] {
 /** Prompt tokens, left-padded with PAD to `length`. */
 export function encodePrompt(p: AdditionProblem, length: number): Int32Array {
   const t = [...digitsOf(p.a, p.digits), PLUS, ...digitsOf(p.b, p.digits), EQUALS];
-  if (t.length > length) throw new RangeError(`rlvr.addition: prompt of ${t.length} tokens does not fit length ${length}`);
+  if (t.length > length)
+    throw new RangeError(`rlvr.addition: prompt of ${t.length} tokens does not fit length ${length}`);
   const out = new Int32Array(length).fill(PAD);
   out.set(t, length - t.length);
   return out;
@@ -60,7 +62,12 @@ export function encodeAnswer(p: AdditionProblem): Int32Array {
 }
 
 /** Reward 1 iff the response (tokens [offset, offset + length)) up to its first EOS equals the answer. */
-export function additionReward(p: AdditionProblem, response: ArrayLike<number>, offset = 0, length = response.length - offset): number {
+export function additionReward(
+  p: AdditionProblem,
+  response: ArrayLike<number>,
+  offset = 0,
+  length = response.length - offset,
+): number {
   const ans = encodeAnswer(p);
   for (let i = 0; i < ans.length; i++) {
     if (i >= length) return 0;

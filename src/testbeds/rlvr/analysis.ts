@@ -9,7 +9,11 @@ import type { Rng } from '../../core/rng';
  * Mean over seeds at every `every`-th point of equally long series, with a percentile bootstrap band
  * over seeds (`reps` replicates). rows[s][t] = seed s, point t.
  */
-export function meanBand(rows: readonly (readonly number[])[], rng: Rng, opts: { every?: number; reps?: number; level?: number } = {}): { idx: number[]; y: number[]; lo: number[]; hi: number[] } {
+export function meanBand(
+  rows: readonly (readonly number[])[],
+  rng: Rng,
+  opts: { every?: number; reps?: number; level?: number } = {},
+): { idx: number[]; y: number[]; lo: number[]; hi: number[] } {
   if (rows.length === 0) throw new RangeError('rlvr.meanBand: no series');
   const n = Math.min(...rows.map((r) => r.length));
   const every = opts.every ?? 1;
@@ -26,7 +30,12 @@ export function meanBand(rows: readonly (readonly number[])[], rng: Rng, opts: {
       hi.push(col[0]);
       continue;
     }
-    const ci = bootstrapCI(col, 'mean', { reps: opts.reps ?? 500, level: opts.level ?? 0.95, method: 'percentile', rng: rng.split(t) });
+    const ci = bootstrapCI(col, 'mean', {
+      reps: opts.reps ?? 500,
+      level: opts.level ?? 0.95,
+      method: 'percentile',
+      rng: rng.split(t),
+    });
     y.push(ci.estimate);
     lo.push(ci.lo);
     hi.push(ci.hi);

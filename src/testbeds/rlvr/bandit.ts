@@ -20,11 +20,17 @@ export interface Bandit {
 /** A bandit from a flat reward table (checked). */
 export function makeBandit(nPrompts: number, nResponses: number, rewards: ArrayLike<number>): Bandit {
   const where = 'rlvr.makeBandit';
-  if (!Number.isInteger(nPrompts) || nPrompts < 1) throw new RangeError(`${where}: nPrompts must be a positive integer, got ${nPrompts}`);
-  if (!Number.isInteger(nResponses) || nResponses < 2) throw new RangeError(`${where}: nResponses must be an integer ≥ 2, got ${nResponses}`);
-  if (rewards.length !== nPrompts * nResponses) throw new RangeError(`${where}: rewards has ${rewards.length} entries, expected nPrompts·nResponses = ${nPrompts * nResponses}`);
+  if (!Number.isInteger(nPrompts) || nPrompts < 1)
+    throw new RangeError(`${where}: nPrompts must be a positive integer, got ${nPrompts}`);
+  if (!Number.isInteger(nResponses) || nResponses < 2)
+    throw new RangeError(`${where}: nResponses must be an integer ≥ 2, got ${nResponses}`);
+  if (rewards.length !== nPrompts * nResponses)
+    throw new RangeError(
+      `${where}: rewards has ${rewards.length} entries, expected nPrompts·nResponses = ${nPrompts * nResponses}`,
+    );
   const r = Float64Array.from(rewards);
-  for (let i = 0; i < r.length; i++) if (!Number.isFinite(r[i])) throw new RangeError(`${where}: rewards[${i}] = ${r[i]} is not finite`);
+  for (let i = 0; i < r.length; i++)
+    if (!Number.isFinite(r[i])) throw new RangeError(`${where}: rewards[${i}] = ${r[i]} is not finite`);
   return { nPrompts, nResponses, rewards: r };
 }
 
@@ -49,7 +55,9 @@ export function randomBinaryBandit(rng: Rng, o: RandomBinaryBanditOptions): { ba
   const K = o.nResponses;
   const [cLo, cHi] = o.correct ?? [1, 4];
   if (!(Number.isInteger(cLo) && Number.isInteger(cHi) && cLo >= 1 && cHi >= cLo && cHi < K)) {
-    throw new RangeError(`rlvr.randomBinaryBandit: correct must be integers 1 ≤ lo ≤ hi < nResponses (${K}), got [${cLo}, ${cHi}]`);
+    throw new RangeError(
+      `rlvr.randomBinaryBandit: correct must be integers 1 ≤ lo ≤ hi < nResponses (${K}), got [${cLo}, ${cHi}]`,
+    );
   }
   const scale = o.logitScale ?? 1;
   const dMean = o.difficultyMean ?? -1.5;
@@ -177,7 +185,14 @@ export function klRows(logP: ArrayLike<number>, logQ: ArrayLike<number>, K: numb
  * Gradient of the entropy of row q with respect to its logits: ∂H/∂z_a = −π(a)(log π(a) − Σ_b π(b) log π(b)).
  * Adds `scale`·∂H/∂z into `g` (rows of length K starting at q·K).
  */
-export function addEntropyGradient(probs: ArrayLike<number>, logProbs: ArrayLike<number>, K: number, q: number, scale: number, g: Float64Array): void {
+export function addEntropyGradient(
+  probs: ArrayLike<number>,
+  logProbs: ArrayLike<number>,
+  K: number,
+  q: number,
+  scale: number,
+  g: Float64Array,
+): void {
   const s = q * K;
   let el = 0;
   for (let a = 0; a < K; a++) el += probs[s + a] * logProbs[s + a];
@@ -188,7 +203,15 @@ export function addEntropyGradient(probs: ArrayLike<number>, logProbs: ArrayLike
  * Gradient of KL(π_q ‖ ref_q) with respect to the logits of π: π(a)(log π(a)/ref(a) − KL). Adds
  * `scale`·∂KL/∂z into `g`.
  */
-export function addKlGradient(probs: ArrayLike<number>, logProbs: ArrayLike<number>, logRef: ArrayLike<number>, K: number, q: number, scale: number, g: Float64Array): void {
+export function addKlGradient(
+  probs: ArrayLike<number>,
+  logProbs: ArrayLike<number>,
+  logRef: ArrayLike<number>,
+  K: number,
+  q: number,
+  scale: number,
+  g: Float64Array,
+): void {
   const s = q * K;
   let kl = 0;
   for (let a = 0; a < K; a++) kl += probs[s + a] * (logProbs[s + a] - logRef[s + a]);
@@ -207,7 +230,15 @@ export function sampleRow(rng: Rng, probs: ArrayLike<number>, K: number, q: numb
 }
 
 /** G independent draws from row q into out[offset … offset + G). */
-export function sampleGroup(rng: Rng, probs: ArrayLike<number>, K: number, q: number, G: number, out: Int32Array, offset = 0): Int32Array {
+export function sampleGroup(
+  rng: Rng,
+  probs: ArrayLike<number>,
+  K: number,
+  q: number,
+  G: number,
+  out: Int32Array,
+  offset = 0,
+): Int32Array {
   for (let i = 0; i < G; i++) out[offset + i] = sampleRow(rng, probs, K, q);
   return out;
 }
@@ -239,7 +270,13 @@ export function meanPassAtKExact(b: Bandit, probs: ArrayLike<number>, k: number,
  * Covariance under a ~ π_q between x(a) and y(a), per row: Σ_a π(a)(x_a − E x)(y_a − E y). The
  * entropy-mechanism identity reads ΔH_q ≈ −Cov_{a∼π_q}(log π_q(a), Δz_qa).
  */
-export function covarianceRows(probs: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, K: number, out?: Float64Array): Float64Array {
+export function covarianceRows(
+  probs: ArrayLike<number>,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  K: number,
+  out?: Float64Array,
+): Float64Array {
   const n = probs.length / K;
   const c = out ?? new Float64Array(n);
   for (let q = 0; q < n; q++) {

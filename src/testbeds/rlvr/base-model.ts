@@ -17,7 +17,17 @@ import { Rng } from '../../core/rng';
 import { paths } from '../../core/paths';
 import { Adam } from '../../nn/adam';
 import { GruLm } from '../../nn/gru-lm';
-import { EOS, PAD, VOCAB, answerLength, encodeAnswer, encodePrompt, promptLength, randomProblem, type AdditionProblem } from './addition';
+import {
+  EOS,
+  PAD,
+  VOCAB,
+  answerLength,
+  encodeAnswer,
+  encodePrompt,
+  promptLength,
+  randomProblem,
+  type AdditionProblem,
+} from './addition';
 
 export interface BaseModelSpec {
   hidden: number;
@@ -30,17 +40,29 @@ export interface BaseModelSpec {
 }
 
 /** The kit's default RLVR base model (see the notebooks using it). */
-export const DEFAULT_BASE_MODEL: BaseModelSpec = { hidden: 64, digits: [1, 2, 3], steps: 4000, batch: 256, lr: 3e-3, seed: 0 };
+export const DEFAULT_BASE_MODEL: BaseModelSpec = {
+  hidden: 64,
+  digits: [1, 2, 3],
+  steps: 4000,
+  batch: 256,
+  lr: 3e-3,
+  seed: 0,
+};
 
 /** Prompt + answer token rows for teacher forcing: N × (P + L), answers padded with PAD; mask marks answer tokens (incl. EOS). */
-export function teacherBatch(problems: readonly AdditionProblem[], P: number, L: number): { tokens: Int32Array; mask: Float32Array; T: number } {
+export function teacherBatch(
+  problems: readonly AdditionProblem[],
+  P: number,
+  L: number,
+): { tokens: Int32Array; mask: Float32Array; T: number } {
   const T = P + L;
   const tokens = new Int32Array(problems.length * T).fill(PAD);
   const mask = new Float32Array(problems.length * L);
   problems.forEach((p, i) => {
     tokens.set(encodePrompt(p, P), i * T);
     const a = encodeAnswer(p);
-    if (a.length > L) throw new RangeError(`rlvr.teacherBatch: the answer of ${p.a}+${p.b} has ${a.length} tokens, more than L = ${L}`);
+    if (a.length > L)
+      throw new RangeError(`rlvr.teacherBatch: the answer of ${p.a}+${p.b} has ${a.length} tokens, more than L = ${L}`);
     tokens.set(a, i * T + P);
     mask.fill(1, i * L, i * L + a.length);
   });
@@ -53,7 +75,13 @@ export function randomProblems(rng: Rng, n: number, digits: readonly number[]): 
 }
 
 /** One supervised step (mean token cross-entropy over answer tokens); returns the loss before the step. */
-export function supervisedStep(model: GruLm, opt: Adam, problems: readonly AdditionProblem[], P: number, L: number): number {
+export function supervisedStep(
+  model: GruLm,
+  opt: Adam,
+  problems: readonly AdditionProblem[],
+  P: number,
+  L: number,
+): number {
   const { tokens, mask, T } = teacherBatch(problems, P, L);
   const N = problems.length;
   let count = 0;
@@ -97,7 +125,15 @@ export function exactSuccess(model: GruLm, problems: readonly AdditionProblem[],
  * The code that determines a pre-trained model's weights: the engine and the pre-training modules
  * (compiled files next to this one). Their bytes enter the cache key, so editing them retrains.
  */
-const WEIGHT_CODE = ['nn/wasm.js', 'nn/gemm-wasm.js', 'nn/gru-lm.js', 'nn/adam.js', 'testbeds/rlvr/base-model.js', 'testbeds/rlvr/addition.js', 'core/rng.js'];
+const WEIGHT_CODE = [
+  'nn/wasm.js',
+  'nn/gemm-wasm.js',
+  'nn/gru-lm.js',
+  'nn/adam.js',
+  'testbeds/rlvr/base-model.js',
+  'testbeds/rlvr/addition.js',
+  'core/rng.js',
+];
 
 function specKey(spec: BaseModelSpec): string {
   const h = crypto.createHash('sha256').update(JSON.stringify({ v: 1, ...spec }));
@@ -105,7 +141,10 @@ function specKey(spec: BaseModelSpec): string {
   // notebooks and tests agree on the key.
   for (const f of WEIGHT_CODE) {
     const file = path.join(paths.dist(), f);
-    if (!fs.existsSync(file)) throw new Error(`rlvr.baseModel: ${file} is missing; run \`npm run build\` first (the base model's cache key hashes the compiled code)`);
+    if (!fs.existsSync(file))
+      throw new Error(
+        `rlvr.baseModel: ${file} is missing; run \`npm run build\` first (the base model's cache key hashes the compiled code)`,
+      );
     h.update(fs.readFileSync(file));
   }
   return `addition-gru${spec.hidden}-${h.digest('hex').slice(0, 12)}`;
@@ -113,7 +152,9 @@ function specKey(spec: BaseModelSpec): string {
 
 /** Where the cached weights of a spec live: data/models/<key>.bin (or $RLMINI_MODELS_DIR/<key>.bin). */
 export function baseModelFile(spec: BaseModelSpec): string {
-  const dir = process.env.RLMINI_MODELS_DIR ? path.resolve(process.env.RLMINI_MODELS_DIR) : path.join(paths.root(), 'data', 'models');
+  const dir = process.env.RLMINI_MODELS_DIR
+    ? path.resolve(process.env.RLMINI_MODELS_DIR)
+    : path.join(paths.root(), 'data', 'models');
   return path.join(dir, `${specKey(spec)}.bin`);
 }
 
@@ -132,7 +173,8 @@ export function pretrainBaseModel(spec: BaseModelSpec): PretrainResult {
   const model = new GruLm({ vocab: VOCAB, hidden: spec.hidden }, rng.split('init'));
   const opt = new Adam(model.size, { lr: spec.lr, maxGradNorm: 1 });
   const maxD = Math.max(...spec.digits);
-  const P = promptLength(maxD), L = answerLength(maxD);
+  const P = promptLength(maxD),
+    L = answerLength(maxD);
   const losses: number[] = [];
   const data = rng.split('data');
   for (let t = 0; t < spec.steps; t++) {

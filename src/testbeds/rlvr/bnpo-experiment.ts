@@ -37,7 +37,11 @@ export const PRACTICAL_ESTIMATORS: BnpoEstimator[] = [
 ];
 
 export const ORACLE_ESTIMATORS: BnpoEstimator[] = [
-  { name: 'oracle BNPO(1,1) = REINFORCE+baseline', advantage: { kind: 'bnpo', bnpo: { alpha: 1, beta: 1 } }, oracle: true },
+  {
+    name: 'oracle BNPO(1,1) = REINFORCE+baseline',
+    advantage: { kind: 'bnpo', bnpo: { alpha: 1, beta: 1 } },
+    oracle: true,
+  },
   { name: 'oracle BNPO(3/2,3/2) ∝ GRPO', advantage: { kind: 'bnpo', bnpo: { alpha: 1.5, beta: 1.5 } }, oracle: true },
   { name: 'oracle BNPO adaptive', advantage: { kind: 'bnpo', bnpo: 'adaptive' }, oracle: true },
 ];
@@ -69,7 +73,15 @@ export interface EstimatorStats {
 }
 
 /** Monte Carlo statistics of one estimator at one policy. */
-export function estimatorStats(rng: Rng, bandit: Bandit, st: PolicyState, est: BnpoEstimator, B: number, G: number, reps: number): EstimatorStats {
+export function estimatorStats(
+  rng: Rng,
+  bandit: Bandit,
+  st: PolicyState,
+  est: BnpoEstimator,
+  B: number,
+  G: number,
+  reps: number,
+): EstimatorStats {
   const K = bandit.nResponses;
   const Q = bandit.nPrompts;
   const n = Q * K;
@@ -85,7 +97,9 @@ export function estimatorStats(rng: Rng, bandit: Bandit, st: PolicyState, est: B
   for (let r = 0; r < reps; r++) {
     const prompts = samplePrompts(rng, Q, B);
     const batch = sampleBatch(rng, bandit, st.probs, st.logProbs, prompts, G);
-    const opts: AdvantageOptions = est.oracle ? { ...est.advantage, pExact: Array.from(prompts, (q) => pAll[q]) } : est.advantage;
+    const opts: AdvantageOptions = est.oracle
+      ? { ...est.advantage, pExact: Array.from(prompts, (q) => pAll[q]) }
+      : est.advantage;
     const { adv } = batchAdvantages(batch.rewards, B, G, opts);
     g.fill(0);
     for (let b = 0; b < B; b++) {
@@ -129,7 +143,11 @@ export function estimatorStats(rng: Rng, bandit: Bandit, st: PolicyState, est: B
 export function runBnpoSeed(c: BnpoConfig, seed: number): RunResult {
   const root = new Rng(seed).split('bnpo');
   const { bandit, logits } = randomBinaryBandit(root.split('bandit'), {
-    nPrompts: c.nPrompts, nResponses: c.nResponses, correct: c.correct, difficultyMean: c.difficultyMean, difficultySd: c.difficultySd,
+    nPrompts: c.nPrompts,
+    nResponses: c.nResponses,
+    correct: c.correct,
+    difficultyMean: c.difficultyMean,
+    difficultySd: c.difficultySd,
   });
   const K = bandit.nResponses;
   const all = [...PRACTICAL_ESTIMATORS, ...ORACLE_ESTIMATORS].filter((e) => c.estimators.includes(e.name));

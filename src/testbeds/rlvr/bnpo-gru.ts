@@ -28,7 +28,8 @@ export function runBnpoGruSeed(c: BnpoGruConfig, seed: number): RunResult {
   const methods: Record<string, GruPgMethod> = {};
   for (const name of c.methods) {
     const m = BNPO_GRU_METHODS[name];
-    if (!m) throw new RangeError(`bnpo: unknown GRU method "${name}"; known: ${Object.keys(BNPO_GRU_METHODS).join(', ')}`);
+    if (!m)
+      throw new RangeError(`bnpo: unknown GRU method "${name}"; known: ${Object.keys(BNPO_GRU_METHODS).join(', ')}`);
     methods[name] = m;
   }
   return runGruPgSweepSeed({ ...c, methods }, seed);

@@ -42,12 +42,21 @@ export interface BoundaryConfig {
 export function checkBoundaryConfig(c: BoundaryConfig): void {
   const where = 'rlvr.boundaryExperiment';
   checkStrategyWorld(c.world);
-  if (!Number.isInteger(c.nTrain) || c.nTrain < 3) throw new RangeError(`${where}: nTrain must be an integer ≥ 3 (terciles of base likelihood), got ${c.nTrain}`);
-  if (!Number.isInteger(c.nHeldOut) || c.nHeldOut < 3) throw new RangeError(`${where}: nHeldOut must be an integer ≥ 3 (terciles of base likelihood), got ${c.nHeldOut}`);
-  if (!Number.isInteger(c.logEvery) || c.logEvery < 1) throw new RangeError(`${where}: logEvery must be a positive integer, got ${c.logEvery}`);
-  if (c.methods.length === 0) throw new RangeError(`${where}: methods is empty; use some of ${BOUNDARY_METHODS.join(', ')}`);
-  for (const m of c.methods) checkTrainConfig({ method: m, steps: c.steps, lr: c.lr, batchProblems: c.batchProblems, groupSize: c.groupSize }, c.nTrain);
-  if (c.passKs.length === 0 || c.passKs.some((k) => !Number.isInteger(k) || k < 1)) throw new RangeError(`${where}: passKs must be a non-empty list of integers ≥ 1, got [${c.passKs.join(', ')}]`);
+  if (!Number.isInteger(c.nTrain) || c.nTrain < 3)
+    throw new RangeError(`${where}: nTrain must be an integer ≥ 3 (terciles of base likelihood), got ${c.nTrain}`);
+  if (!Number.isInteger(c.nHeldOut) || c.nHeldOut < 3)
+    throw new RangeError(`${where}: nHeldOut must be an integer ≥ 3 (terciles of base likelihood), got ${c.nHeldOut}`);
+  if (!Number.isInteger(c.logEvery) || c.logEvery < 1)
+    throw new RangeError(`${where}: logEvery must be a positive integer, got ${c.logEvery}`);
+  if (c.methods.length === 0)
+    throw new RangeError(`${where}: methods is empty; use some of ${BOUNDARY_METHODS.join(', ')}`);
+  for (const m of c.methods)
+    checkTrainConfig(
+      { method: m, steps: c.steps, lr: c.lr, batchProblems: c.batchProblems, groupSize: c.groupSize },
+      c.nTrain,
+    );
+  if (c.passKs.length === 0 || c.passKs.some((k) => !Number.isInteger(k) || k < 1))
+    throw new RangeError(`${where}: passKs must be a non-empty list of integers ≥ 1, got [${c.passKs.join(', ')}]`);
 }
 
 /** Masks of the bottom and top thirds of a sample (by value; ties broken by index). */
@@ -100,7 +109,15 @@ export function runBoundarySeed(c: BoundaryConfig, seed: number): RunResult {
     metrics[`base:train:pass@${k}`] = meanPassAtK(p0Train, k);
     metrics[`base:held:pass@${k}`] = meanPassAtK(p0Held, k);
   }
-  for (const [name, q] of [['min', 0], ['q01', 0.01], ['q10', 0.1], ['median', 0.5], ['q90', 0.9], ['q99', 0.99], ['max', 1]] as const) {
+  for (const [name, q] of [
+    ['min', 0],
+    ['q01', 0.01],
+    ['q10', 0.1],
+    ['median', 0.5],
+    ['q90', 0.9],
+    ['q99', 0.99],
+    ['max', 1],
+  ] as const) {
     metrics[`base:train:p:${name}`] = quantile(p0Train, q);
   }
   metrics['base:train:lowTercileMaxP'] = Math.max(...Array.from(p0Train).filter((_, i) => tTrain.low[i]));
@@ -109,7 +126,8 @@ export function runBoundarySeed(c: BoundaryConfig, seed: number): RunResult {
   series['base:held:logp'] = Array.from(lp0Held);
   series['train:validStrategy'] = Array.from(train.validStrategy);
   // Whether a problem's valid strategy is its type's main strategy (1) or a minority strategy (0).
-  const mainOf = (set: typeof train) => Uint8Array.from(set.validStrategy, (v, i) => (v === c.world.typeMainStrategy[set.type[i]] ? 1 : 0));
+  const mainOf = (set: typeof train) =>
+    Uint8Array.from(set.validStrategy, (v, i) => (v === c.world.typeMainStrategy[set.type[i]] ? 1 : 0));
   const mainTrain = mainOf(train);
   const mainHeld = mainOf(held);
   const minorTrain = mainTrain.map((v) => 1 - v);
@@ -133,44 +151,57 @@ export function runBoundarySeed(c: BoundaryConfig, seed: number): RunResult {
       heldPass256: [meanPassAtK(p0Held, 256)],
       trainPass256: [meanPassAtK(p0Train, 256)],
     };
-    const icols: Record<string, number[]> = { step: [], negFrac: [], low: [], high: [], firstOrderRelErr: [], keptFraction: [] };
+    const icols: Record<string, number[]> = {
+      step: [],
+      negFrac: [],
+      low: [],
+      high: [],
+      firstOrderRelErr: [],
+      keptFraction: [],
+    };
     let keptSum = 0;
     let keptN = 0;
     let keptWindow = 0;
     let keptWindowN = 0;
-    const thetaF = trainBoundary(train, theta0, { method: m, steps: c.steps, lr: c.lr, batchProblems: c.batchProblems, groupSize: c.groupSize }, root.split(m), (s) => {
-      const kept = s.batch.problems.length / c.batchProblems;
-      keptSum += kept;
-      keptN++;
-      keptWindow += kept;
-      keptWindowN++;
-      if (s.t % c.logEvery !== 0 && s.t !== 1) return;
-      // Interference of this update on the held-out problems (none of them is ever in a batch).
-      const inf = interference(held, s.thetaBefore, s.direction, c.lr);
-      let neg = 0;
-      let absErr = 0;
-      let absEx = 0;
-      for (let q = 0; q < held.nProblems; q++) {
-        if (inf.exact[q] < 0) neg++;
-        absErr += Math.abs(inf.exact[q] - inf.firstOrder[q]);
-        absEx += Math.abs(inf.exact[q]);
-      }
-      icols.step.push(s.t);
-      icols.negFrac.push(neg / held.nProblems);
-      icols.low.push(maskedMean(inf.exact, tHeld.low));
-      icols.high.push(maskedMean(inf.exact, tHeld.high));
-      icols.firstOrderRelErr.push(absEx > 0 ? absErr / absEx : 0);
-      icols.keptFraction.push(keptWindow / keptWindowN);
-      keptWindow = 0;
-      keptWindowN = 0;
-      const pt = logSuccess(train, s.thetaAfter).map(Math.exp);
-      const ph = logSuccess(held, s.thetaAfter).map(Math.exp);
-      cols.step.push(s.t);
-      cols.trainPass1.push(meanPassAtK(pt, 1));
-      cols.heldPass1.push(meanPassAtK(ph, 1));
-      cols.heldPass256.push(meanPassAtK(ph, 256));
-      cols.trainPass256.push(meanPassAtK(pt, 256));
-    });
+    const thetaF = trainBoundary(
+      train,
+      theta0,
+      { method: m, steps: c.steps, lr: c.lr, batchProblems: c.batchProblems, groupSize: c.groupSize },
+      root.split(m),
+      (s) => {
+        const kept = s.batch.problems.length / c.batchProblems;
+        keptSum += kept;
+        keptN++;
+        keptWindow += kept;
+        keptWindowN++;
+        if (s.t % c.logEvery !== 0 && s.t !== 1) return;
+        // Interference of this update on the held-out problems (none of them is ever in a batch).
+        const inf = interference(held, s.thetaBefore, s.direction, c.lr);
+        let neg = 0;
+        let absErr = 0;
+        let absEx = 0;
+        for (let q = 0; q < held.nProblems; q++) {
+          if (inf.exact[q] < 0) neg++;
+          absErr += Math.abs(inf.exact[q] - inf.firstOrder[q]);
+          absEx += Math.abs(inf.exact[q]);
+        }
+        icols.step.push(s.t);
+        icols.negFrac.push(neg / held.nProblems);
+        icols.low.push(maskedMean(inf.exact, tHeld.low));
+        icols.high.push(maskedMean(inf.exact, tHeld.high));
+        icols.firstOrderRelErr.push(absEx > 0 ? absErr / absEx : 0);
+        icols.keptFraction.push(keptWindow / keptWindowN);
+        keptWindow = 0;
+        keptWindowN = 0;
+        const pt = logSuccess(train, s.thetaAfter).map(Math.exp);
+        const ph = logSuccess(held, s.thetaAfter).map(Math.exp);
+        cols.step.push(s.t);
+        cols.trainPass1.push(meanPassAtK(pt, 1));
+        cols.heldPass1.push(meanPassAtK(ph, 1));
+        cols.heldPass256.push(meanPassAtK(ph, 256));
+        cols.trainPass256.push(meanPassAtK(pt, 256));
+      },
+    );
     timings[`${m}:ms`] = Date.now() - t0;
     const lpT = logSuccess(train, thetaF);
     const lpH = logSuccess(held, thetaF);
@@ -194,7 +225,10 @@ export function runBoundarySeed(c: BoundaryConfig, seed: number): RunResult {
       metrics[`${m}:held:pass@256:minor`] = meanPassAtK(pH, 256, minorHeld);
     }
     metrics[`${m}:train:fracDown`] = maskedMean(dT.map((v) => (v < 0 ? 1 : 0)));
-    metrics[`${m}:train:fracDown:low`] = maskedMean(dT.map((v) => (v < 0 ? 1 : 0)), tTrain.low);
+    metrics[`${m}:train:fracDown:low`] = maskedMean(
+      dT.map((v) => (v < 0 ? 1 : 0)),
+      tTrain.low,
+    );
     metrics[`${m}:held:fracDown`] = maskedMean(dH.map((v) => (v < 0 ? 1 : 0)));
     metrics[`${m}:interf:negFrac`] = maskedMean(icols.negFrac);
     metrics[`${m}:interf:low`] = maskedMean(icols.low);

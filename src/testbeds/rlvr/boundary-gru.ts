@@ -29,10 +29,22 @@ const CURATION: Record<GruBoundaryMethod, GruRlConfig['curate']> = { grpo: 'none
 
 export function checkGruBoundaryConfig(c: GruBoundaryConfig): void {
   const where = 'rlvr.gruBoundaryExperiment';
-  if (!Number.isInteger(c.rl.nTrain) || c.rl.nTrain < 3) throw new RangeError(`${where}: rl.nTrain must be an integer ≥ 3 (terciles of base likelihood), got ${c.rl.nTrain}`);
-  if (!Number.isInteger(c.rl.nHeldOut) || c.rl.nHeldOut < 3) throw new RangeError(`${where}: rl.nHeldOut must be an integer ≥ 3 (terciles of base likelihood), got ${c.rl.nHeldOut}`);
-  if (c.methods.length === 0 || c.methods.some((m) => !GRU_BOUNDARY_METHODS.includes(m))) throw new RangeError(`${where}: methods must be a non-empty list of ${GRU_BOUNDARY_METHODS.join(', ')}, got [${c.methods.join(', ')}]`);
-  if (c.rl.passKs.length === 0 || c.rl.passKs.some((k) => !Number.isInteger(k) || k < 1)) throw new RangeError(`${where}: rl.passKs must be a non-empty list of integers ≥ 1, got [${c.rl.passKs.join(', ')}]`);
+  if (!Number.isInteger(c.rl.nTrain) || c.rl.nTrain < 3)
+    throw new RangeError(
+      `${where}: rl.nTrain must be an integer ≥ 3 (terciles of base likelihood), got ${c.rl.nTrain}`,
+    );
+  if (!Number.isInteger(c.rl.nHeldOut) || c.rl.nHeldOut < 3)
+    throw new RangeError(
+      `${where}: rl.nHeldOut must be an integer ≥ 3 (terciles of base likelihood), got ${c.rl.nHeldOut}`,
+    );
+  if (c.methods.length === 0 || c.methods.some((m) => !GRU_BOUNDARY_METHODS.includes(m)))
+    throw new RangeError(
+      `${where}: methods must be a non-empty list of ${GRU_BOUNDARY_METHODS.join(', ')}, got [${c.methods.join(', ')}]`,
+    );
+  if (c.rl.passKs.length === 0 || c.rl.passKs.some((k) => !Number.isInteger(k) || k < 1))
+    throw new RangeError(
+      `${where}: rl.passKs must be a non-empty list of integers ≥ 1, got [${c.rl.passKs.join(', ')}]`,
+    );
 }
 
 /** log p, floored at 1e-300 so a probability that underflows to 0 stays finite. */
@@ -55,7 +67,11 @@ function maskedMean(x: ArrayLike<number>, mask?: ArrayLike<number>): number {
  * Per-problem change of the correct-answer log-likelihood, Δ_q = log p_q(after) − log p_q(base),
  * summarised by tercile of base likelihood (bottom / top third, ties by index) and by a 0/1 group.
  */
-export function likelihoodChange(pBase: ArrayLike<number>, pFinal: ArrayLike<number>, group?: ArrayLike<number>): {
+export function likelihoodChange(
+  pBase: ArrayLike<number>,
+  pFinal: ArrayLike<number>,
+  group?: ArrayLike<number>,
+): {
   d: Float64Array;
   low: number;
   high: number;
@@ -65,7 +81,8 @@ export function likelihoodChange(pBase: ArrayLike<number>, pFinal: ArrayLike<num
   group0: number;
   group1: number;
 } {
-  if (pBase.length !== pFinal.length) throw new RangeError(`rlvr.likelihoodChange: ${pBase.length} base probabilities but ${pFinal.length} final ones`);
+  if (pBase.length !== pFinal.length)
+    throw new RangeError(`rlvr.likelihoodChange: ${pBase.length} base probabilities but ${pFinal.length} final ones`);
   const n = pBase.length;
   const lp0 = Float64Array.from({ length: n }, (_, i) => safeLog(pBase[i]));
   const d = Float64Array.from({ length: n }, (_, i) => safeLog(pFinal[i]) - lp0[i]);
@@ -117,23 +134,33 @@ export function runGruBoundarySeed(c: GruBoundaryConfig, seed: number): RunResul
     metrics[`base:held:pass@${k}`] = meanPassAtK(p0Held, k);
   }
   const tTrain = tercileMasks(series['base:train:logp']);
-  const quant = (xs: ArrayLike<number>, q: number) => Array.from(xs).sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+  const quant = (xs: ArrayLike<number>, q: number) =>
+    Array.from(xs).sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
   metrics['base:train:p:q10'] = quant(p0Train, 0.1);
   metrics['base:train:p:median'] = quant(p0Train, 0.5);
   metrics['base:train:p:q90'] = quant(p0Train, 0.9);
   metrics['base:train:lowTercileMaxP'] = Math.max(...Array.from(p0Train).filter((_, i) => tTrain.low[i]));
   metrics['base:train:highTercileMinP'] = Math.min(...Array.from(p0Train).filter((_, i) => tTrain.high[i]));
   metrics['train:lowTercileBigFraction'] = maskedMean(isBigTrain, tTrain.low);
-  metrics['base:train:logp:d2'] = maskedMean(series['base:train:logp'], isBigTrain.map((v) => 1 - v));
+  metrics['base:train:logp:d2'] = maskedMean(
+    series['base:train:logp'],
+    isBigTrain.map((v) => 1 - v),
+  );
   metrics['base:train:logp:d3'] = maskedMean(series['base:train:logp'], isBigTrain);
   for (const m of c.methods) {
     const t0 = Date.now();
     const r = runGruRlSeed({ ...c.rl, curate: CURATION[m] }, seed);
     timings[`${m}:ms`] = Date.now() - t0;
     const s = r.series ?? {};
-    const pb = s['pBase:train'], pbH = s['pBase:heldout'], pf = s['pFinal:train'], pfH = s['pFinal:heldout'];
+    const pb = s['pBase:train'],
+      pbH = s['pBase:heldout'],
+      pf = s['pFinal:train'],
+      pfH = s['pFinal:heldout'];
     for (let i = 0; i < pb.length; i++)
-      if (Math.abs(pb[i] - p0Train[i]) > 1e-9 * Math.max(1, p0Train[i])) throw new Error(`rlvr.runGruBoundarySeed: regenerated training problem ${i} has base success ${p0Train[i]} but the run reports ${pb[i]}; gru-rl.ts no longer draws problems as this module assumes`);
+      if (Math.abs(pb[i] - p0Train[i]) > 1e-9 * Math.max(1, p0Train[i]))
+        throw new Error(
+          `rlvr.runGruBoundarySeed: regenerated training problem ${i} has base success ${p0Train[i]} but the run reports ${pb[i]}; gru-rl.ts no longer draws problems as this module assumes`,
+        );
     for (const k of c.rl.passKs) {
       metrics[`${m}:train:pass@${k}`] = r.metrics[`final:train:pass@${k}`];
       metrics[`${m}:held:pass@${k}`] = r.metrics[`final:heldout:pass@${k}`];
@@ -154,7 +181,10 @@ export function runGruBoundarySeed(c: GruBoundaryConfig, seed: number): RunResul
     metrics[`${m}:train:fracDown:low`] = dT.fracDownLow;
     metrics[`${m}:held:fracDown`] = dH.fracDown;
     metrics[`${m}:held:fracDown:low`] = dH.fracDownLow;
-    for (const [tag, mask] of [['d2', isBigHeld.map((v) => 1 - v)], ['d3', isBigHeld]] as const) {
+    for (const [tag, mask] of [
+      ['d2', isBigHeld.map((v) => 1 - v)],
+      ['d3', isBigHeld],
+    ] as const) {
       const sel = (p: ArrayLike<number>) => Array.from(p).filter((_, i) => mask[i]);
       metrics[`base:held:pass@256:${tag}`] = meanPassAtK(sel(pbH), 256);
       metrics[`${m}:held:pass@256:${tag}`] = meanPassAtK(sel(pfH), 256);
@@ -167,7 +197,12 @@ export function runGruBoundarySeed(c: GruBoundaryConfig, seed: number): RunResul
     metrics[`${m}:final:entropy`] = r.metrics['final:entropy'];
     series[`${m}:train:logp`] = Array.from(pf, safeLog);
     series[`${m}:curve:step`] = s.step;
-    for (const [key, name] of [['heldout:pass@1', 'heldPass1'], ['heldout:pass@256', 'heldPass256'], ['train:pass@1', 'trainPass1'], ['train:pass@256', 'trainPass256']]) {
+    for (const [key, name] of [
+      ['heldout:pass@1', 'heldPass1'],
+      ['heldout:pass@256', 'heldPass256'],
+      ['train:pass@1', 'trainPass1'],
+      ['train:pass@256', 'trainPass256'],
+    ]) {
       if (s[key]) series[`${m}:curve:${name}`] = s[key];
     }
     series[`${m}:reward`] = s.reward;

@@ -52,35 +52,56 @@ export interface ProblemSet {
 }
 
 /** A problem set from flat arrays (checked: sizes, finiteness, at least one correct and one wrong candidate per problem). */
-export function makeProblemSet(nProblems: number, nCandidates: number, dim: number, features: ArrayLike<number>, baseLogits: ArrayLike<number>, correct: ArrayLike<number>): ProblemSet {
+export function makeProblemSet(
+  nProblems: number,
+  nCandidates: number,
+  dim: number,
+  features: ArrayLike<number>,
+  baseLogits: ArrayLike<number>,
+  correct: ArrayLike<number>,
+): ProblemSet {
   const where = 'rlvr.boundary.makeProblemSet';
-  if (!Number.isInteger(nProblems) || nProblems < 1) throw new RangeError(`${where}: nProblems must be a positive integer, got ${nProblems}`);
-  if (!Number.isInteger(nCandidates) || nCandidates < 2) throw new RangeError(`${where}: nCandidates must be an integer ≥ 2, got ${nCandidates}`);
+  if (!Number.isInteger(nProblems) || nProblems < 1)
+    throw new RangeError(`${where}: nProblems must be a positive integer, got ${nProblems}`);
+  if (!Number.isInteger(nCandidates) || nCandidates < 2)
+    throw new RangeError(`${where}: nCandidates must be an integer ≥ 2, got ${nCandidates}`);
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`${where}: dim must be a positive integer, got ${dim}`);
   const n = nProblems * nCandidates;
-  if (features.length !== n * dim) throw new RangeError(`${where}: features has ${features.length} entries, expected nProblems·nCandidates·dim = ${n * dim}`);
-  if (baseLogits.length !== n) throw new RangeError(`${where}: baseLogits has ${baseLogits.length} entries, expected nProblems·nCandidates = ${n}`);
-  if (correct.length !== n) throw new RangeError(`${where}: correct has ${correct.length} entries, expected nProblems·nCandidates = ${n}`);
+  if (features.length !== n * dim)
+    throw new RangeError(
+      `${where}: features has ${features.length} entries, expected nProblems·nCandidates·dim = ${n * dim}`,
+    );
+  if (baseLogits.length !== n)
+    throw new RangeError(
+      `${where}: baseLogits has ${baseLogits.length} entries, expected nProblems·nCandidates = ${n}`,
+    );
+  if (correct.length !== n)
+    throw new RangeError(`${where}: correct has ${correct.length} entries, expected nProblems·nCandidates = ${n}`);
   const f = Float64Array.from(features);
   const b = Float64Array.from(baseLogits);
   const c = new Uint8Array(n);
-  for (let i = 0; i < f.length; i++) if (!Number.isFinite(f[i])) throw new RangeError(`${where}: features[${i}] = ${f[i]} is not finite`);
+  for (let i = 0; i < f.length; i++)
+    if (!Number.isFinite(f[i])) throw new RangeError(`${where}: features[${i}] = ${f[i]} is not finite`);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(b[i])) throw new RangeError(`${where}: baseLogits[${i}] = ${b[i]} is not finite`);
-    if (correct[i] !== 0 && correct[i] !== 1) throw new RangeError(`${where}: correct[${i}] must be 0 or 1, got ${correct[i]}`);
+    if (correct[i] !== 0 && correct[i] !== 1)
+      throw new RangeError(`${where}: correct[${i}] must be 0 or 1, got ${correct[i]}`);
     c[i] = correct[i];
   }
   for (let q = 0; q < nProblems; q++) {
     let k = 0;
     for (let a = 0; a < nCandidates; a++) k += c[q * nCandidates + a];
-    if (k === 0) throw new RangeError(`${where}: problem ${q} has no correct candidate (its p would be 0 and log p undefined)`);
-    if (k === nCandidates) throw new RangeError(`${where}: problem ${q} has only correct candidates (its p would be 1 for every θ)`);
+    if (k === 0)
+      throw new RangeError(`${where}: problem ${q} has no correct candidate (its p would be 0 and log p undefined)`);
+    if (k === nCandidates)
+      throw new RangeError(`${where}: problem ${q} has only correct candidates (its p would be 1 for every θ)`);
   }
   return { nProblems, nCandidates, dim, features: f, baseLogits: b, correct: c };
 }
 
 function checkTheta(set: ProblemSet, theta: ArrayLike<number>, where: string): void {
-  if (theta.length !== set.dim) throw new RangeError(`${where}: θ has ${theta.length} entries, the problem set's features have dim ${set.dim}`);
+  if (theta.length !== set.dim)
+    throw new RangeError(`${where}: θ has ${theta.length} entries, the problem set's features have dim ${set.dim}`);
 }
 
 /** Logits z(q, a) = b(q, a) + θ·φ(q, a) for every problem. */
@@ -169,7 +190,13 @@ export function meanFeature(set: ProblemSet, probs: ArrayLike<number>, q: number
 }
 
 /** ∇_θ log π(a | q) = φ(q, a) − φ̄_q into out. */
-export function gradLogProb(set: ProblemSet, probs: ArrayLike<number>, q: number, a: number, out: Float64Array): Float64Array {
+export function gradLogProb(
+  set: ProblemSet,
+  probs: ArrayLike<number>,
+  q: number,
+  a: number,
+  out: Float64Array,
+): Float64Array {
   const d = set.dim;
   meanFeature(set, probs, q, out);
   const o = (q * set.nCandidates + a) * d;
@@ -183,7 +210,10 @@ export function gradLogSuccess(set: ProblemSet, probs: ArrayLike<number>, q: num
   const d = set.dim;
   let p = 0;
   for (let a = 0; a < K; a++) if (set.correct[q * K + a]) p += probs[q * K + a];
-  if (!(p > 0)) throw new RangeError(`rlvr.boundary.gradLogSuccess: p = ${p} for problem ${q}; log p has no gradient where the correct answers have underflowed to probability 0`);
+  if (!(p > 0))
+    throw new RangeError(
+      `rlvr.boundary.gradLogSuccess: p = ${p} for problem ${q}; log p has no gradient where the correct answers have underflowed to probability 0`,
+    );
   out.fill(0);
   for (let a = 0; a < K; a++) {
     const pi = probs[q * K + a];
@@ -239,14 +269,29 @@ export interface BoundaryBatch {
  * Sample the batch for one update: curation ('self' drops greedy-correct problems), G responses per
  * kept problem from π ('grpo', 'self') or uniformly ('grpo-uniform'), 0/1 rewards, GRPO advantages.
  */
-export function sampleBoundaryBatch(rng: Rng, set: ProblemSet, probs: Float64Array, problems: Int32Array, G: number, method: BoundaryMethod, eps = 1e-6): BoundaryBatch {
+export function sampleBoundaryBatch(
+  rng: Rng,
+  set: ProblemSet,
+  probs: Float64Array,
+  problems: Int32Array,
+  G: number,
+  method: BoundaryMethod,
+  eps = 1e-6,
+): BoundaryBatch {
   const where = 'rlvr.boundary.sampleBoundaryBatch';
-  if (!Number.isInteger(G) || G < 2) throw new RangeError(`${where}: groupSize must be an integer ≥ 2 (GRPO's unbiased std needs two responses), got ${G}`);
-  if (!BOUNDARY_METHODS.includes(method)) throw new RangeError(`${where}: unknown method '${String(method)}'; expected one of ${BOUNDARY_METHODS.join(', ')}`);
+  if (!Number.isInteger(G) || G < 2)
+    throw new RangeError(
+      `${where}: groupSize must be an integer ≥ 2 (GRPO's unbiased std needs two responses), got ${G}`,
+    );
+  if (!BOUNDARY_METHODS.includes(method))
+    throw new RangeError(
+      `${where}: unknown method '${String(method)}'; expected one of ${BOUNDARY_METHODS.join(', ')}`,
+    );
   const K = set.nCandidates;
   const kept: number[] = [];
   for (const q of problems) {
-    if (q < 0 || q >= set.nProblems) throw new RangeError(`${where}: problem index ${q} is outside [0, ${set.nProblems})`);
+    if (q < 0 || q >= set.nProblems)
+      throw new RangeError(`${where}: problem index ${q} is outside [0, ${set.nProblems})`);
     if (method === 'self' && set.correct[q * K + greedyAnswer(set, probs, q)]) continue;
     kept.push(q);
   }
@@ -264,14 +309,27 @@ export function sampleBoundaryBatch(rng: Rng, set: ProblemSet, probs: Float64Arr
     }
     groupAdvantages(rewards, b * G, G, { kind: 'grpo', std: 'unbiased', eps }, advantages);
   }
-  return { problems: Int32Array.from(kept), G, actions, rewards, advantages, normaliser: problems.length * G, dropped: problems.length - B };
+  return {
+    problems: Int32Array.from(kept),
+    G,
+    actions,
+    rewards,
+    advantages,
+    normaliser: problems.length * G,
+    dropped: problems.length - B,
+  };
 }
 
 /**
  * The ascent direction d = (1/N) Σ_i A_i ∇ log π(o_i | q_i) = (1/N) Σ_i A_i (φ(q_i, o_i) − φ̄_{q_i}), the gradient
  * of the surrogate (1/N) Σ_i A_i log π_θ(o_i | q_i) at the current θ (N = batch.normaliser).
  */
-export function batchDirection(set: ProblemSet, probs: ArrayLike<number>, batch: BoundaryBatch, out?: Float64Array): Float64Array {
+export function batchDirection(
+  set: ProblemSet,
+  probs: ArrayLike<number>,
+  batch: BoundaryBatch,
+  out?: Float64Array,
+): Float64Array {
   const d = set.dim;
   const K = set.nCandidates;
   const dir = out ?? new Float64Array(d);
@@ -309,7 +367,8 @@ export function batchSurrogate(set: ProblemSet, theta: ArrayLike<number>, batch:
     let e = 0;
     for (let a = 0; a < K; a++) e += Math.exp(z[q * K + a] - m);
     const lse = m + Math.log(e);
-    for (let i = 0; i < batch.G; i++) s += batch.advantages[b * batch.G + i] * (z[q * K + batch.actions[b * batch.G + i]] - lse);
+    for (let i = 0; i < batch.G; i++)
+      s += batch.advantages[b * batch.G + i] * (z[q * K + batch.actions[b * batch.G + i]] - lse);
   }
   return s / batch.normaliser;
 }
@@ -319,10 +378,16 @@ export function batchSurrogate(set: ProblemSet, theta: ArrayLike<number>, batch:
  * correct-solution log-likelihood, Δ_q = log p_q(θ + η d) − log p_q(θ), and its first-order formula
  * η ⟨∇_θ log p_q(θ), d⟩. Δ_q < 0 for a problem outside the batch is negative interference.
  */
-export function interference(set: ProblemSet, theta: ArrayLike<number>, direction: ArrayLike<number>, lr: number): { exact: Float64Array; firstOrder: Float64Array } {
+export function interference(
+  set: ProblemSet,
+  theta: ArrayLike<number>,
+  direction: ArrayLike<number>,
+  lr: number,
+): { exact: Float64Array; firstOrder: Float64Array } {
   const where = 'rlvr.boundary.interference';
   checkTheta(set, theta, where);
-  if (direction.length !== set.dim) throw new RangeError(`${where}: direction has ${direction.length} entries, expected dim ${set.dim}`);
+  if (direction.length !== set.dim)
+    throw new RangeError(`${where}: direction has ${direction.length} entries, expected dim ${set.dim}`);
   if (!Number.isFinite(lr)) throw new RangeError(`${where}: lr must be finite, got ${lr}`);
   const before = logSuccess(set, theta);
   const next = Float64Array.from(theta, (v, j) => v + lr * direction[j]);
@@ -381,14 +446,25 @@ export function checkStrategyWorld(w: StrategyWorldConfig): void {
   const where = 'rlvr.boundary.strategyProblems';
   const S = w.nStrategies;
   if (!Number.isInteger(S) || S < 2) throw new RangeError(`${where}: nStrategies must be an integer ≥ 2, got ${S}`);
-  if (!Number.isInteger(w.candidatesPerStrategy) || w.candidatesPerStrategy < 1) throw new RangeError(`${where}: candidatesPerStrategy must be a positive integer, got ${w.candidatesPerStrategy}`);
-  if (!Number.isInteger(w.nTypes) || w.nTypes < 1) throw new RangeError(`${where}: nTypes must be a positive integer, got ${w.nTypes}`);
-  if (w.typeMainStrategy.length !== w.nTypes) throw new RangeError(`${where}: typeMainStrategy has ${w.typeMainStrategy.length} entries for nTypes = ${w.nTypes}`);
-  for (const s of w.typeMainStrategy) if (!Number.isInteger(s) || s < 0 || s >= S) throw new RangeError(`${where}: typeMainStrategy entries must be strategy indices in [0, ${S}), got ${s}`);
-  if (w.popularity.length !== S) throw new RangeError(`${where}: popularity has ${w.popularity.length} entries for nStrategies = ${S}`);
-  if (!(w.mainStrategyProb >= 0 && w.mainStrategyProb <= 1)) throw new RangeError(`${where}: mainStrategyProb must be in [0, 1], got ${w.mainStrategyProb}`);
-  if (!(w.executionSd >= 0 && w.noiseSd >= 0 && w.randomFeatureScale >= 0)) throw new RangeError(`${where}: executionSd, noiseSd and randomFeatureScale must be ≥ 0`);
-  if (!Number.isInteger(w.nRandomFeatures) || w.nRandomFeatures < 0) throw new RangeError(`${where}: nRandomFeatures must be a non-negative integer, got ${w.nRandomFeatures}`);
+  if (!Number.isInteger(w.candidatesPerStrategy) || w.candidatesPerStrategy < 1)
+    throw new RangeError(`${where}: candidatesPerStrategy must be a positive integer, got ${w.candidatesPerStrategy}`);
+  if (!Number.isInteger(w.nTypes) || w.nTypes < 1)
+    throw new RangeError(`${where}: nTypes must be a positive integer, got ${w.nTypes}`);
+  if (w.typeMainStrategy.length !== w.nTypes)
+    throw new RangeError(
+      `${where}: typeMainStrategy has ${w.typeMainStrategy.length} entries for nTypes = ${w.nTypes}`,
+    );
+  for (const s of w.typeMainStrategy)
+    if (!Number.isInteger(s) || s < 0 || s >= S)
+      throw new RangeError(`${where}: typeMainStrategy entries must be strategy indices in [0, ${S}), got ${s}`);
+  if (w.popularity.length !== S)
+    throw new RangeError(`${where}: popularity has ${w.popularity.length} entries for nStrategies = ${S}`);
+  if (!(w.mainStrategyProb >= 0 && w.mainStrategyProb <= 1))
+    throw new RangeError(`${where}: mainStrategyProb must be in [0, 1], got ${w.mainStrategyProb}`);
+  if (!(w.executionSd >= 0 && w.noiseSd >= 0 && w.randomFeatureScale >= 0))
+    throw new RangeError(`${where}: executionSd, noiseSd and randomFeatureScale must be ≥ 0`);
+  if (!Number.isInteger(w.nRandomFeatures) || w.nRandomFeatures < 0)
+    throw new RangeError(`${where}: nRandomFeatures must be a non-negative integer, got ${w.nRandomFeatures}`);
   if (S * w.candidatesPerStrategy < 2) throw new RangeError(`${where}: need at least 2 candidates per problem`);
 }
 
@@ -399,7 +475,8 @@ export function strategyDim(w: StrategyWorldConfig): number {
 /** Draw n problems from the strategy world. */
 export function strategyProblems(rng: Rng, w: StrategyWorldConfig, n: number): StrategyProblems {
   checkStrategyWorld(w);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`rlvr.boundary.strategyProblems: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`rlvr.boundary.strategyProblems: n must be a positive integer, got ${n}`);
   const S = w.nStrategies;
   const c = w.candidatesPerStrategy;
   const K = S * c;
@@ -464,15 +541,29 @@ export interface BoundaryStep {
 
 export function checkTrainConfig(c: BoundaryTrainConfig, nProblems: number): void {
   const where = 'rlvr.boundary.trainBoundary';
-  if (!BOUNDARY_METHODS.includes(c.method)) throw new RangeError(`${where}: unknown method '${String(c.method)}'; expected one of ${BOUNDARY_METHODS.join(', ')}`);
-  if (!Number.isInteger(c.steps) || c.steps < 0) throw new RangeError(`${where}: steps must be a non-negative integer, got ${c.steps}`);
-  if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new RangeError(`${where}: lr must be a positive finite number, got ${c.lr}`);
-  if (!Number.isInteger(c.batchProblems) || c.batchProblems < 1 || c.batchProblems > nProblems) throw new RangeError(`${where}: batchProblems must be an integer in [1, ${nProblems}] (the training set's size), got ${c.batchProblems}`);
-  if (!Number.isInteger(c.groupSize) || c.groupSize < 2) throw new RangeError(`${where}: groupSize must be an integer ≥ 2, got ${c.groupSize}`);
+  if (!BOUNDARY_METHODS.includes(c.method))
+    throw new RangeError(
+      `${where}: unknown method '${String(c.method)}'; expected one of ${BOUNDARY_METHODS.join(', ')}`,
+    );
+  if (!Number.isInteger(c.steps) || c.steps < 0)
+    throw new RangeError(`${where}: steps must be a non-negative integer, got ${c.steps}`);
+  if (!(c.lr > 0 && Number.isFinite(c.lr)))
+    throw new RangeError(`${where}: lr must be a positive finite number, got ${c.lr}`);
+  if (!Number.isInteger(c.batchProblems) || c.batchProblems < 1 || c.batchProblems > nProblems)
+    throw new RangeError(
+      `${where}: batchProblems must be an integer in [1, ${nProblems}] (the training set's size), got ${c.batchProblems}`,
+    );
+  if (!Number.isInteger(c.groupSize) || c.groupSize < 2)
+    throw new RangeError(`${where}: groupSize must be an integer ≥ 2, got ${c.groupSize}`);
 }
 
 /** π(· | q) for the listed problems only (other rows of out untouched). */
-export function rowProbs(set: ProblemSet, theta: ArrayLike<number>, problems: ArrayLike<number>, out: Float64Array): Float64Array {
+export function rowProbs(
+  set: ProblemSet,
+  theta: ArrayLike<number>,
+  problems: ArrayLike<number>,
+  out: Float64Array,
+): Float64Array {
   const K = set.nCandidates;
   const d = set.dim;
   const F = set.features;
@@ -508,7 +599,13 @@ function drawBatch(rng: Rng, Q: number, B: number, idx: Int32Array): Int32Array 
 }
 
 /** Train θ (a copy of theta0) on `train` with the method; calls onStep after every update. Returns the final θ. */
-export function trainBoundary(train: ProblemSet, theta0: ArrayLike<number>, c: BoundaryTrainConfig, rng: Rng, onStep?: (s: BoundaryStep) => void): Float64Array {
+export function trainBoundary(
+  train: ProblemSet,
+  theta0: ArrayLike<number>,
+  c: BoundaryTrainConfig,
+  rng: Rng,
+  onStep?: (s: BoundaryStep) => void,
+): Float64Array {
   checkTrainConfig(c, train.nProblems);
   checkTheta(train, theta0, 'rlvr.boundary.trainBoundary');
   let theta = Float64Array.from(theta0);

@@ -43,7 +43,11 @@ function meanOf(x: Float64Array): number {
 }
 
 /** Per-update record: actual ΔH, −Cov(log π, Δz) and the state after the update (means over prompts). */
-export function entropyStep(bandit: Bandit, before: PolicyState, after: PolicyState): { dH: number; covPred: number; H: number; R: number } {
+export function entropyStep(
+  bandit: Bandit,
+  before: PolicyState,
+  after: PolicyState,
+): { dH: number; covPred: number; H: number; R: number } {
   const K = bandit.nResponses;
   const H0 = meanOf(entropyRows(before.probs, K));
   const H1 = meanOf(entropyRows(after.probs, K));
@@ -57,7 +61,10 @@ export function entropyStep(bandit: Bandit, before: PolicyState, after: PolicySt
 export function fitEntropyLaw(H: ArrayLike<number>, R: ArrayLike<number>): { a: number; b: number; r2: number } {
   const n = H.length;
   if (n < 3) throw new RangeError(`rlvr.fitEntropyLaw: need at least 3 points, got ${n}`);
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (let i = 0; i < n; i++) {
     const x = Math.exp(H[i]);
     sx += x;
@@ -71,7 +78,8 @@ export function fitEntropyLaw(H: ArrayLike<number>, R: ArrayLike<number>): { a: 
   const slope = vx > 0 ? (sxy / n - mx * my) / vx : 0;
   const a = -slope;
   const b = my - slope * mx;
-  let ssr = 0, sst = 0;
+  let ssr = 0,
+    sst = 0;
   for (let i = 0; i < n; i++) {
     const pred = -a * Math.exp(H[i]) + b;
     ssr += (R[i] - pred) ** 2;
@@ -83,7 +91,11 @@ export function fitEntropyLaw(H: ArrayLike<number>, R: ArrayLike<number>): { a: 
 export function runEntropySeed(c: EntropyConfig, seed: number): RunResult {
   const root = new Rng(seed).split('entropy-mechanism');
   const { bandit, logits } = randomBinaryBandit(root.split('bandit'), {
-    nPrompts: c.nPrompts, nResponses: c.nResponses, correct: c.correct, difficultyMean: c.difficultyMean, difficultySd: c.difficultySd,
+    nPrompts: c.nPrompts,
+    nResponses: c.nResponses,
+    correct: c.correct,
+    difficultyMean: c.difficultyMean,
+    difficultySd: c.difficultySd,
   });
   const K = bandit.nResponses;
   const metrics: Record<string, number> = {};
@@ -105,7 +117,13 @@ export function runEntropySeed(c: EntropyConfig, seed: number): RunResult {
     };
     if (rule === 'grpo') {
       const pg: PgConfig = { advantage: { kind: 'grpo' }, importanceWeight: false, clip: 'none' };
-      runBandit(bandit, logits, { steps: c.steps, lr: c.lr.grpo, batchPrompts: c.batchPrompts, groupSize: c.groupSize, pg }, root.split('grpo'), (s) => record(s.before, s.after));
+      runBandit(
+        bandit,
+        logits,
+        { steps: c.steps, lr: c.lr.grpo, batchPrompts: c.batchPrompts, groupSize: c.groupSize, pg },
+        root.split('grpo'),
+        (s) => record(s.before, s.after),
+      );
     } else {
       let cur = s0;
       const d = new Float64Array(logits.length);
@@ -123,7 +141,10 @@ export function runEntropySeed(c: EntropyConfig, seed: number): RunResult {
     series[`${rule}:covPred`] = cov;
     series[`${rule}:H`] = Hs;
     series[`${rule}:R`] = Rs;
-    let absErr = 0, absDH = 0, pos = 0, dec = 0;
+    let absErr = 0,
+      absDH = 0,
+      pos = 0,
+      dec = 0;
     for (let t = 0; t < dH.length; t++) {
       absErr += Math.abs(dH[t] - cov[t]);
       absDH += Math.abs(dH[t]);
@@ -149,14 +170,17 @@ export function runEntropySeed(c: EntropyConfig, seed: number): RunResult {
 
 function pearsonCorr(x: number[], y: number[]): number {
   const n = x.length;
-  let mx = 0, my = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
     mx += x[i];
     my += y[i];
   }
   mx /= n;
   my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) ** 2;

@@ -39,8 +39,10 @@ export interface EntropyGruConfig extends Omit<GruRlConfig, 'curate' | 'samples'
 /** Centred token covariance Cov_i = (A_i − Ā)(logp_i − mean logp) over the valid tokens `idx`. */
 export function tokenCovariance(adv: ArrayLike<number>, logp: ArrayLike<number>): Float64Array {
   const n = adv.length;
-  if (logp.length !== n) throw new RangeError(`rlvr.tokenCovariance: ${n} advantages but ${logp.length} log-probabilities`);
-  let ma = 0, ml = 0;
+  if (logp.length !== n)
+    throw new RangeError(`rlvr.tokenCovariance: ${n} advantages but ${logp.length} log-probabilities`);
+  let ma = 0,
+    ml = 0;
   for (let i = 0; i < n; i++) {
     ma += adv[i];
     ml += logp[i];
@@ -53,7 +55,14 @@ export function tokenCovariance(adv: ArrayLike<number>, logp: ArrayLike<number>)
 }
 
 /** Clip-Cov's choice: up to max(1, ⌊ratio·n⌋) random positions with lb < cov < ub and not excluded. */
-export function clipCovSelect(cov: ArrayLike<number>, excluded: ArrayLike<boolean> | null, ratio: number, lb: number, ub: number, rng: Rng): number[] {
+export function clipCovSelect(
+  cov: ArrayLike<number>,
+  excluded: ArrayLike<boolean> | null,
+  ratio: number,
+  lb: number,
+  ub: number,
+  rng: Rng,
+): number[] {
   const cand: number[] = [];
   for (let i = 0; i < cov.length; i++) if (cov[i] > lb && cov[i] < ub && !(excluded && excluded[i])) cand.push(i);
   const want = Math.min(cand.length, Math.max(1, Math.floor(ratio * cov.length)));
@@ -77,21 +86,39 @@ export function klCovSelect(cov: ArrayLike<number>, ratio: number): number[] {
   return idx.slice(0, k);
 }
 
-interface EvalState { step: number; pTrain: Float64Array; pHeldOut: Float64Array }
+interface EvalState {
+  step: number;
+  pTrain: Float64Array;
+  pHeldOut: Float64Array;
+}
 
 /** Trains a copy of the base model (see the module comment); `onEval` at step 0, every evalEvery steps and at the end. */
-export function trainEntropyGru(c: EntropyGruConfig, seed: number, onEval: (s: EvalState) => void): { entropy: number[]; reward: number[]; cov: number[]; touched: number[] } {
+export function trainEntropyGru(
+  c: EntropyGruConfig,
+  seed: number,
+  onEval: (s: EvalState) => void,
+): { entropy: number[]; reward: number[]; cov: number[]; touched: number[] } {
   const run = startGruRun(c, seed, 'rlvr.trainEntropyGru');
   const { root, model, P, L, T, train } = run;
-  if (c.method === 'clip-cov' && !c.clipCov) throw new RangeError('rlvr.trainEntropyGru: method clip-cov needs clipCov { ratio, lb, ub }');
-  if (c.method === 'kl-cov' && !c.klCov) throw new RangeError('rlvr.trainEntropyGru: method kl-cov needs klCov { ratio, beta }');
-  if (c.method === 'kl-cov' && (c.epochs ?? 1) < 2) throw new RangeError('rlvr.trainEntropyGru: KL-Cov penalises |log π − log π_old|, which is zero in an on-policy epoch; use epochs ≥ 2');
+  if (c.method === 'clip-cov' && !c.clipCov)
+    throw new RangeError('rlvr.trainEntropyGru: method clip-cov needs clipCov { ratio, lb, ub }');
+  if (c.method === 'kl-cov' && !c.klCov)
+    throw new RangeError('rlvr.trainEntropyGru: method kl-cov needs klCov { ratio, beta }');
+  if (c.method === 'kl-cov' && (c.epochs ?? 1) < 2)
+    throw new RangeError(
+      'rlvr.trainEntropyGru: KL-Cov penalises |log π − log π_old|, which is zero in an on-policy epoch; use epochs ≥ 2',
+    );
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize;
-  const epochs = c.epochs ?? 1, eps = c.clip ?? 0.2;
+  const B = Math.min(c.batchPrompts, c.nTrain),
+    G = c.groupSize;
+  const epochs = c.epochs ?? 1,
+    eps = c.clip ?? 0.2;
   const evaluate = (step: number) => onEval({ step, ...run.evaluate() });
   evaluate(0);
-  const entropyCurve: number[] = [], rewardCurve: number[] = [], covCurve: number[] = [], touchedCurve: number[] = [];
+  const entropyCurve: number[] = [],
+    rewardCurve: number[] = [],
+    covCurve: number[] = [],
+    touchedCurve: number[] = [];
   const order = run.order;
   const pick = new Rng(seed).split('entropy-gru-control');
   for (let t = 1; t <= c.steps; t++) {
@@ -102,12 +129,23 @@ export function trainEntropyGru(c: EntropyGruConfig, seed: number, onEval: (s: E
     entropyCurve.push(batch.meanEntropy);
     rewardCurve.push(batch.meanReward);
     const { adv } = batchAdvantages(rewards, B, G, c.advantage);
-    const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
+    const coef = aggregateTokenLoss(
+      Array.from(s.lengths, (l) => Math.max(1, l)),
+      c.aggregation,
+      L,
+    );
     // flat list of valid answer tokens (position j = i·L + k)
     const valid: number[] = [];
     for (let i = 0; i < N; i++) for (let k = 0; k < s.lengths[i]; k++) valid.push(i * L + k);
     const advTok = valid.map((j) => adv[Math.floor(j / L)]);
-    covCurve.push(mean(tokenCovariance(advTok, valid.map((j) => s.logp[j]))));
+    covCurve.push(
+      mean(
+        tokenCovariance(
+          advTok,
+          valid.map((j) => s.logp[j]),
+        ),
+      ),
+    );
     let touched = 0;
     const w = new Float32Array(N * L);
     for (let e = 0; e < epochs; e++) {
@@ -124,16 +162,27 @@ export function trainEntropyGru(c: EntropyGruConfig, seed: number, onEval: (s: E
           }
           const ratio = epochs > 1 ? Math.exp(f.logp[j] - s.logp[j]) : 1;
           // KL-Cov replaces the ratio clip by its penalty (official implementation: pg loss −A·ρ unclipped)
-          const clipped = c.method !== 'kl-cov' && epochs > 1 && ((A > 0 && ratio > 1 + eps) || (A < 0 && ratio < 1 - eps));
+          const clipped =
+            c.method !== 'kl-cov' && epochs > 1 && ((A > 0 && ratio > 1 + eps) || (A < 0 && ratio < 1 - eps));
           clippedAt[j] = clipped ? 1 : 0;
           w[j] = clipped ? 0 : -coef[i][k] * A * ratio;
         }
       }
       if (c.method !== 'grpo') {
-        const cov = tokenCovariance(advTok, valid.map((j) => f.logp[j]));
+        const cov = tokenCovariance(
+          advTok,
+          valid.map((j) => f.logp[j]),
+        );
         if (c.method === 'clip-cov') {
           const cc = c.clipCov!;
-          const sel = clipCovSelect(cov, valid.map((j) => clippedAt[j] === 1), cc.ratio, cc.lb, cc.ub, pick.split(`clip${t}:${e}`));
+          const sel = clipCovSelect(
+            cov,
+            valid.map((j) => clippedAt[j] === 1),
+            cc.ratio,
+            cc.lb,
+            cc.ub,
+            pick.split(`clip${t}:${e}`),
+          );
           for (const q of sel) w[valid[q]] = 0;
           touched += sel.length;
         } else {
@@ -141,7 +190,8 @@ export function trainEntropyGru(c: EntropyGruConfig, seed: number, onEval: (s: E
           const sel = klCovSelect(cov, kc.ratio);
           for (const q of sel) {
             const j = valid[q];
-            const i = Math.floor(j / L), k = j - i * L;
+            const i = Math.floor(j / L),
+              k = j - i * L;
             // d/dlogp of β·|logp − logp_old| (sub-gradient 0 at equality), with the token's aggregation weight
             w[j] += kc.beta * coef[i][k] * Math.sign(f.logp[j] - s.logp[j]);
           }

@@ -96,7 +96,11 @@ export interface GruRun {
 }
 
 /** Loads the base model, copies it, draws the problem sets; `where` names the caller in errors. */
-export function startGruRun(c: { base?: BaseModelSpec; digits: number[]; nTrain: number; nHeldOut: number }, seed: number, where: string): GruRun {
+export function startGruRun(
+  c: { base?: BaseModelSpec; digits: number[]; nTrain: number; nHeldOut: number },
+  seed: number,
+  where: string,
+): GruRun {
   const spec = c.base ?? DEFAULT_BASE_MODEL;
   const root = new Rng(seed).split('gru-rl');
   const base = baseModel(spec).model;
@@ -105,10 +109,23 @@ export function startGruRun(c: { base?: BaseModelSpec; digits: number[]; nTrain:
   const maxD = Math.max(...spec.digits);
   const P = promptLength(maxD);
   const L = answerLength(maxD);
-  if (Math.max(...c.digits) > maxD) throw new RangeError(`${where}: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
+  if (Math.max(...c.digits) > maxD)
+    throw new RangeError(`${where}: digits ${c.digits.join(',')} exceed the base model's largest operand size ${maxD}`);
   const train = randomProblems(root.split('train-set'), c.nTrain, c.digits);
   const held = randomProblems(root.split('held-out-set'), c.nHeldOut, c.digits);
-  return { spec, root, base, model, P, L, T: P + L, train, held, order: root.split('order'), evaluate: () => ({ pTrain: exactSuccess(model, train, P), pHeldOut: exactSuccess(model, held, P) }) };
+  return {
+    spec,
+    root,
+    base,
+    model,
+    P,
+    L,
+    T: P + L,
+    train,
+    held,
+    order: root.split('order'),
+    evaluate: () => ({ pTrain: exactSuccess(model, train, P), pHeldOut: exactSuccess(model, held, P) }),
+  };
 }
 
 /** A group-sampled batch: G answers per problem (temperature 1, stop at EOS), 0/1 rewards, prompt + answer rows. */
@@ -124,12 +141,21 @@ export interface GroupBatch {
   meanEntropy: number;
 }
 
-export function sampleGroupBatch(sampler: GruLm, problems: readonly AdditionProblem[], P: number, L: number, G: number, rng: Rng): GroupBatch {
-  const N = problems.length * G, T = P + L;
+export function sampleGroupBatch(
+  sampler: GruLm,
+  problems: readonly AdditionProblem[],
+  P: number,
+  L: number,
+  G: number,
+  rng: Rng,
+): GroupBatch {
+  const N = problems.length * G,
+    T = P + L;
   const prompts = groupPrompts(problems, P, G);
   const s = sampler.sample(prompts, N, P, L, rng, { eos: EOS, pad: PAD });
   const rewards = new Float64Array(N);
-  let ent = 0, entN = 0;
+  let ent = 0,
+    entN = 0;
   for (let i = 0; i < N; i++) {
     rewards[i] = additionReward(problems[Math.floor(i / G)], s.tokens, i * L, s.lengths[i]);
     for (let k = 0; k < s.lengths[i]; k++) {
@@ -142,23 +168,40 @@ export function sampleGroupBatch(sampler: GruLm, problems: readonly AdditionProb
     seq.set(prompts.subarray(i * P, (i + 1) * P), i * T);
     seq.set(s.tokens.subarray(i * L, (i + 1) * L), i * T + P);
   }
-  return { N, prompts, sample: s, rewards, seq, meanReward: rewards.reduce((a, b) => a + b, 0) / N, meanEntropy: ent / Math.max(1, entN) };
+  return {
+    N,
+    prompts,
+    sample: s,
+    rewards,
+    seq,
+    meanReward: rewards.reduce((a, b) => a + b, 0) / N,
+    meanEntropy: ent / Math.max(1, entN),
+  };
 }
 
 /**
  * Trains a copy of the base model with the config's policy gradient, calling `onEval` at step 0 and
  * every evalEvery steps (and at the end) with exact per-problem success on the train and held-out sets.
  */
-export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState, model: GruLm) => void): { entropy: number[]; reward: number[]; curated: number[] } {
+export function trainGruRl(
+  c: GruRlConfig,
+  seed: number,
+  onEval: (s: GruRlState, model: GruLm) => void,
+): { entropy: number[]; reward: number[]; curated: number[] } {
   const run = startGruRun(c, seed, 'rlvr.trainGruRl');
   const { root, model, P, L, T, train, order } = run;
   const ref = c.klBeta ? run.base : null;
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize;
-  const epochs = c.epochs ?? 1, eps = c.clip ?? 0.2, beta = c.klBeta ?? 0;
+  const B = Math.min(c.batchPrompts, c.nTrain),
+    G = c.groupSize;
+  const epochs = c.epochs ?? 1,
+    eps = c.clip ?? 0.2,
+    beta = c.klBeta ?? 0;
   const evaluate = (step: number) => onEval({ step, ...run.evaluate() }, model);
   evaluate(0);
-  const entropyCurve: number[] = [], rewardCurve: number[] = [], curatedCounts: number[] = [];
+  const entropyCurve: number[] = [],
+    rewardCurve: number[] = [],
+    curatedCounts: number[] = [];
   for (let t = 1; t <= c.steps; t++) {
     const idx = Array.from({ length: B }, () => order.int(c.nTrain));
     let problems = idx.map((i) => train[i]);
@@ -180,7 +223,11 @@ export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState,
     const { adv } = batchAdvantages(rewards, Bt, G, c.advantage);
     if (c.samples === 'positive') for (let i = 0; i < N; i++) adv[i] = Math.max(0, adv[i]);
     if (c.samples === 'negative') for (let i = 0; i < N; i++) adv[i] = Math.min(0, adv[i]);
-    const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
+    const coef = aggregateTokenLoss(
+      Array.from(s.lengths, (l) => Math.max(1, l)),
+      c.aggregation,
+      L,
+    );
     let refLogp: Float32Array | null = null;
     if (ref && beta > 0) refLogp = Float32Array.from(ref.forward(seq, N, T, P - 1).logp);
     const w = new Float32Array(N * L);
@@ -216,8 +263,17 @@ export function trainGruRl(c: GruRlConfig, seed: number, onEval: (s: GruRlState,
 }
 
 /** SELF-style curation: the problems whose greedy (argmax) answer under `model` is wrong. */
-export function dropGreedySolved(model: GruLm, problems: readonly AdditionProblem[], P: number, L: number): AdditionProblem[] {
-  const g = model.sample(groupPrompts(problems, P, 1), problems.length, P, L, new Rng(0), { eos: EOS, pad: PAD, greedy: true });
+export function dropGreedySolved(
+  model: GruLm,
+  problems: readonly AdditionProblem[],
+  P: number,
+  L: number,
+): AdditionProblem[] {
+  const g = model.sample(groupPrompts(problems, P, 1), problems.length, P, L, new Rng(0), {
+    eos: EOS,
+    pad: PAD,
+    greedy: true,
+  });
   return problems.filter((p, i) => additionReward(p, g.tokens, i * L, g.lengths[i]) === 0);
 }
 
@@ -229,7 +285,8 @@ export function dropGreedySolved(model: GruLm, problems: readonly AdditionProble
 export function runGruRlSeed(c: GruRlConfig, seed: number): RunResult {
   const series: Record<string, number[]> = { step: [] };
   for (const set of ['train', 'heldout']) for (const k of c.passKs) series[`${set}:pass@${k}`] = [];
-  let first: GruRlState | null = null, last: GruRlState | null = null;
+  let first: GruRlState | null = null,
+    last: GruRlState | null = null;
   const t0 = Date.now();
   const curves = trainGruRl(c, seed, (s) => {
     if (!first) first = { step: s.step, pTrain: s.pTrain, pHeldOut: s.pHeldOut };
@@ -240,7 +297,8 @@ export function runGruRlSeed(c: GruRlConfig, seed: number): RunResult {
       series[`heldout:pass@${k}`].push(meanPassAtK(s.pHeldOut, k));
     }
   });
-  const f = first as unknown as GruRlState, l = last as unknown as GruRlState;
+  const f = first as unknown as GruRlState,
+    l = last as unknown as GruRlState;
   const metrics: Record<string, number> = {};
   for (const k of c.passKs) {
     metrics[`base:train:pass@${k}`] = meanPassAtK(f.pTrain, k);

@@ -25,8 +25,20 @@ import { runBandit, type PolicyState, policyState } from './train';
 export const OFF_POLICY_METHODS: Record<string, PgConfig> = {
   REINFORCE: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none' },
   GRPO: { advantage: { kind: 'grpo' }, importanceWeight: true, clip: 'ppo', clipLow: 0.2, clipHigh: 0.2 },
-  'REC-OneSide-IS': { advantage: { kind: 'baseline' }, importanceWeight: true, clip: 'ppo', clipLow: 0.2, clipHigh: 0.2 },
-  'REC-OneSide-NoIS': { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'ppo', clipLow: 0.2, clipHigh: 0.2 },
+  'REC-OneSide-IS': {
+    advantage: { kind: 'baseline' },
+    importanceWeight: true,
+    clip: 'ppo',
+    clipLow: 0.2,
+    clipHigh: 0.2,
+  },
+  'REC-OneSide-NoIS': {
+    advantage: { kind: 'baseline' },
+    importanceWeight: false,
+    clip: 'ppo',
+    clipLow: 0.2,
+    clipHigh: 0.2,
+  },
   OPMD: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', k2Coef: 0.1 },
   AsymRE: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', asymShift: 0.1 },
   'RED-Weight': { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', advantageWeightTemp: 1 },
@@ -50,7 +62,11 @@ export interface OffPolicyConfig {
 export function runOffPolicySeed(c: OffPolicyConfig, seed: number): RunResult {
   const root = new Rng(seed).split('grpo-off-policy');
   const { bandit, logits } = randomBinaryBandit(root.split('bandit'), {
-    nPrompts: c.nPrompts, nResponses: c.nResponses, correct: c.correct, difficultyMean: c.difficultyMean, difficultySd: c.difficultySd,
+    nPrompts: c.nPrompts,
+    nResponses: c.nResponses,
+    correct: c.correct,
+    difficultyMean: c.difficultyMean,
+    difficultySd: c.difficultySd,
   });
   const K = bandit.nResponses;
   const init = policyState(logits.slice(), K);
@@ -60,7 +76,10 @@ export function runOffPolicySeed(c: OffPolicyConfig, seed: number): RunResult {
   const series: Record<string, number[]> = {};
   for (const m of c.methods) {
     const pg = OFF_POLICY_METHODS[m];
-    if (!pg) throw new RangeError(`grpo-off-policy: unknown method "${m}"; known: ${Object.keys(OFF_POLICY_METHODS).join(', ')}`);
+    if (!pg)
+      throw new RangeError(
+        `grpo-off-policy: unknown method "${m}"; known: ${Object.keys(OFF_POLICY_METHODS).join(', ')}`,
+      );
     for (const k of c.stalenesses) {
       const tag = `${m}|k=${k}`;
       const steps: number[] = [0];

@@ -82,18 +82,30 @@ export interface GruPgCurves {
  * Trains a copy of the base model with method `m`, calling onEval at step 0, every evalEvery steps
  * and at the end with exact per-problem success (train, held-out). Same random streams as trainGruRl.
  */
-export function trainGruPg(c: GruPgConfig, m: GruPgMethod, seed: number, onEval: (step: number, pTrain: Float64Array, pHeldOut: Float64Array) => void): GruPgCurves {
+export function trainGruPg(
+  c: GruPgConfig,
+  m: GruPgMethod,
+  seed: number,
+  onEval: (step: number, pTrain: Float64Array, pHeldOut: Float64Array) => void,
+): GruPgCurves {
   const run = startGruRun(c, seed, 'rlvr.trainGruPg');
   const { root, model, base, P, L, T, train } = run;
   const k = m.staleness ?? 0;
-  if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`rlvr.trainGruPg: staleness must be a non-negative integer, got ${k}`);
+  if (!(Number.isInteger(k) && k >= 0))
+    throw new RangeError(`rlvr.trainGruPg: staleness must be a non-negative integer, got ${k}`);
   const epochs = m.epochs ?? 1;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`rlvr.trainGruPg: epochs must be a positive integer, got ${epochs}`);
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new RangeError(`rlvr.trainGruPg: epochs must be a positive integer, got ${epochs}`);
   const behaviour = k > 0 ? new GruLm(base.shape, root.split('unused-init-behaviour')) : null;
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: c.maxGradNorm ?? 1 });
-  const B = Math.min(c.batchPrompts, c.nTrain), G = c.groupSize, N = B * G;
-  const lo = 1 - (m.clipLow ?? 0.2), hi = 1 + (m.clipHigh ?? m.clipLow ?? 0.2);
-  const k2 = m.k2Coef ?? 0, asym = m.asymShift ?? 0, temp = m.advantageWeightTemp ?? null;
+  const B = Math.min(c.batchPrompts, c.nTrain),
+    G = c.groupSize,
+    N = B * G;
+  const lo = 1 - (m.clipLow ?? 0.2),
+    hi = 1 + (m.clipHigh ?? m.clipLow ?? 0.2);
+  const k2 = m.k2Coef ?? 0,
+    asym = m.asymShift ?? 0,
+    temp = m.advantageWeightTemp ?? null;
   const evaluate = (step: number) => {
     const e = run.evaluate();
     onEval(step, e.pTrain, e.pHeldOut);
@@ -134,8 +146,13 @@ export function trainGruPg(c: GruPgConfig, m: GruPgMethod, seed: number, onEval:
         curves.beta.push(r.beta as number);
       }
     }
-    const coef = aggregateTokenLoss(Array.from(s.lengths, (l) => Math.max(1, l)), c.aggregation, L);
-    let clippedSum = 0, tokens = 0;
+    const coef = aggregateTokenLoss(
+      Array.from(s.lengths, (l) => Math.max(1, l)),
+      c.aggregation,
+      L,
+    );
+    let clippedSum = 0,
+      tokens = 0;
     for (let e = 0; e < epochs; e++) {
       model.zeroGrad();
       const f = model.forward(seq, N, T, P - 1);
@@ -208,7 +225,9 @@ export function runGruPgSweepSeed(c: GruPgSweepConfig, seed: number): RunResult 
     const t0 = Date.now();
     const steps: number[] = [];
     const pass: Record<string, number[]> = {};
-    let pBase: Float64Array | null = null, pLast: Float64Array | null = null, hLast: Float64Array | null = null;
+    let pBase: Float64Array | null = null,
+      pLast: Float64Array | null = null,
+      hLast: Float64Array | null = null;
     const curves = trainGruPg(c, m, seed, (step, pTrain, pHeld) => {
       if (!pBase) {
         pBase = pTrain;
@@ -249,7 +268,8 @@ export function runGruPgSweepSeed(c: GruPgSweepConfig, seed: number): RunResult 
     metrics[`${name}:meanReward`] = mean(curves.reward);
     metrics[`${name}:meanKlBehaviour`] = mean(curves.klBehaviour);
     metrics[`${name}:clippedFraction`] = mean(curves.clippedFraction);
-    const pb = pBase as unknown as Float64Array, pl = pLast as unknown as Float64Array;
+    const pb = pBase as unknown as Float64Array,
+      pl = pLast as unknown as Float64Array;
     let worse = 0;
     for (let i = 0; i < pb.length; i++) if (pl[i] < pb[i] - 0.05) worse++;
     metrics[`${name}:fractionTrainWorse`] = worse / pb.length;
@@ -271,8 +291,26 @@ export function offPolicyGruMethods(k: number): Record<string, GruPgMethod> {
     [`GRPO|k=${k}`]: { advantage: { kind: 'grpo' }, importanceWeight: true, ...clip, staleness: k },
     [`REC-OneSide-IS|k=${k}`]: { advantage: { kind: 'baseline' }, importanceWeight: true, ...clip, staleness: k },
     [`REC-OneSide-NoIS|k=${k}`]: { advantage: { kind: 'baseline' }, importanceWeight: false, ...clip, staleness: k },
-    [`OPMD|k=${k}`]: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', k2Coef: 0.1, staleness: k },
-    [`AsymRE|k=${k}`]: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', asymShift: 0.1, staleness: k },
-    [`RED-Weight|k=${k}`]: { advantage: { kind: 'baseline' }, importanceWeight: false, clip: 'none', advantageWeightTemp: 1, staleness: k },
+    [`OPMD|k=${k}`]: {
+      advantage: { kind: 'baseline' },
+      importanceWeight: false,
+      clip: 'none',
+      k2Coef: 0.1,
+      staleness: k,
+    },
+    [`AsymRE|k=${k}`]: {
+      advantage: { kind: 'baseline' },
+      importanceWeight: false,
+      clip: 'none',
+      asymShift: 0.1,
+      staleness: k,
+    },
+    [`RED-Weight|k=${k}`]: {
+      advantage: { kind: 'baseline' },
+      importanceWeight: false,
+      clip: 'none',
+      advantageWeightTemp: 1,
+      staleness: k,
+    },
   };
 }

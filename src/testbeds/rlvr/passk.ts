@@ -9,8 +9,10 @@
 
 function checkCounts(n: number, c: number, k: number, where: string): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where}: n (samples) must be a positive integer, got ${n}`);
-  if (!Number.isInteger(c) || c < 0 || c > n) throw new RangeError(`${where}: c (correct samples) must be an integer in [0, n = ${n}], got ${c}`);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`${where}: k must be an integer in [1, n = ${n}], got ${k} (pass@k needs at least k samples)`);
+  if (!Number.isInteger(c) || c < 0 || c > n)
+    throw new RangeError(`${where}: c (correct samples) must be an integer in [0, n = ${n}], got ${c}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new RangeError(`${where}: k must be an integer in [1, n = ${n}], got ${k} (pass@k needs at least k samples)`);
 }
 
 /** Unbiased pass@k from n samples with c correct (Chen et al. 2021). */
@@ -29,7 +31,10 @@ export function passAtKCurve(n: number, c: number, ks: readonly number[]): numbe
 
 /** Mean over problems of the unbiased pass@k, given per-problem sample counts and correct counts. */
 export function meanPassAtK(ns: ArrayLike<number>, cs: ArrayLike<number>, k: number): number {
-  if (ns.length !== cs.length || ns.length === 0) throw new RangeError(`rlvr.meanPassAtK: need one (n, c) pair per problem, got ${ns.length} n's and ${cs.length} c's`);
+  if (ns.length !== cs.length || ns.length === 0)
+    throw new RangeError(
+      `rlvr.meanPassAtK: need one (n, c) pair per problem, got ${ns.length} n's and ${cs.length} c's`,
+    );
   let s = 0;
   for (let i = 0; i < ns.length; i++) s += passAtK(ns[i], cs[i], k);
   return s / ns.length;

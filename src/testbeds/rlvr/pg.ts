@@ -118,7 +118,8 @@ export function groupAdvantages(
       let ss = 0;
       for (let i = 0; i < G; i++) ss += (rewards[offset + i] - mean) ** 2;
       const unbiased = (o.std ?? 'unbiased') === 'unbiased';
-      if (unbiased && G < 2) throw new RangeError('rlvr.groupAdvantages: GRPO with the unbiased std needs groups of at least 2');
+      if (unbiased && G < 2)
+        throw new RangeError('rlvr.groupAdvantages: GRPO with the unbiased std needs groups of at least 2');
       const s = Math.sqrt(ss / (unbiased ? G - 1 : G));
       const eps = o.eps ?? 1e-6;
       for (let i = 0; i < G; i++) out[offset + i] = (rewards[offset + i] - mean) / (s + eps);
@@ -126,7 +127,10 @@ export function groupAdvantages(
     }
     case 'bnpo': {
       const ab = bnpo ?? (o.bnpo && o.bnpo !== 'adaptive' ? o.bnpo : null);
-      if (!ab) throw new RangeError("rlvr.groupAdvantages: BNPO needs fixed (alpha, beta) here; use batchAdvantages for bnpo: 'adaptive'");
+      if (!ab)
+        throw new RangeError(
+          "rlvr.groupAdvantages: BNPO needs fixed (alpha, beta) here; use batchAdvantages for bnpo: 'adaptive'",
+        );
       const p = pGroup ?? mean;
       const w = Math.min(1 / betaPdf(p, ab.alpha, ab.beta), BNPO_MAX_WEIGHT);
       for (let i = 0; i < G; i++) {
@@ -142,9 +146,17 @@ export function groupAdvantages(
  * Advantages of a batch of B groups of G (rewards in group-major order). Returns the advantages and,
  * for BNPO, the (α, β) used.
  */
-export function batchAdvantages(rewards: ArrayLike<number>, B: number, G: number, o: AdvantageOptions, out?: Float64Array): { adv: Float64Array; alpha?: number; beta?: number } {
-  if (rewards.length !== B * G) throw new RangeError(`rlvr.batchAdvantages: ${rewards.length} rewards for ${B} groups of ${G}`);
-  if (o.pExact && o.pExact.length !== B) throw new RangeError(`rlvr.batchAdvantages: pExact has ${o.pExact.length} entries for ${B} groups`);
+export function batchAdvantages(
+  rewards: ArrayLike<number>,
+  B: number,
+  G: number,
+  o: AdvantageOptions,
+  out?: Float64Array,
+): { adv: Float64Array; alpha?: number; beta?: number } {
+  if (rewards.length !== B * G)
+    throw new RangeError(`rlvr.batchAdvantages: ${rewards.length} rewards for ${B} groups of ${G}`);
+  if (o.pExact && o.pExact.length !== B)
+    throw new RangeError(`rlvr.batchAdvantages: pExact has ${o.pExact.length} entries for ${B} groups`);
   const adv = out ?? new Float64Array(B * G);
   let ab: { alpha: number; beta: number } | undefined;
   if (o.kind === 'bnpo') {
@@ -173,7 +185,11 @@ export function batchAdvantages(rewards: ArrayLike<number>, B: number, G: number
  * 'seq-mean-token-sum-norm' (Dr. GRPO: sum over tokens divided by a constant, the maximum length).
  * Returns the per-token weights c_t such that loss = Σ_t c_t ℓ_t.
  */
-export function aggregateTokenLoss(lengths: ArrayLike<number>, mode: 'seq-mean-token-mean' | 'token-mean' | 'seq-mean-token-sum-norm', maxLen?: number): Float64Array[] {
+export function aggregateTokenLoss(
+  lengths: ArrayLike<number>,
+  mode: 'seq-mean-token-mean' | 'token-mean' | 'seq-mean-token-sum-norm',
+  maxLen?: number,
+): Float64Array[] {
   const n = lengths.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += lengths[i];
@@ -198,7 +214,14 @@ export interface GroupBatch {
 }
 
 /** Sample G responses for each prompt from the behaviour policy (probabilities and log-probabilities, Q·K). */
-export function sampleBatch(rng: Rng, bandit: Bandit, behaviourProbs: ArrayLike<number>, behaviourLogProbs: ArrayLike<number>, prompts: Int32Array, G: number): GroupBatch {
+export function sampleBatch(
+  rng: Rng,
+  bandit: Bandit,
+  behaviourProbs: ArrayLike<number>,
+  behaviourLogProbs: ArrayLike<number>,
+  prompts: Int32Array,
+  G: number,
+): GroupBatch {
   const B = prompts.length;
   const K = bandit.nResponses;
   const actions = new Int32Array(B * G);
@@ -267,7 +290,12 @@ export function pgDirection(
   const G = batch.G;
   out.fill(0);
   const pExact = cfg.advantage.pExact;
-  const { adv, alpha, beta } = batchAdvantages(batch.rewards, B, G, pExact ? { ...cfg.advantage, pExact } : cfg.advantage);
+  const { adv, alpha, beta } = batchAdvantages(
+    batch.rewards,
+    B,
+    G,
+    pExact ? { ...cfg.advantage, pExact } : cfg.advantage,
+  );
   const lo = 1 - (cfg.clipLow ?? 0.2);
   const hi = 1 + (cfg.clipHigh ?? cfg.clipLow ?? 0.2);
   const only = cfg.samples ?? 'all';
@@ -313,7 +341,14 @@ export function pgDirection(
     if (entc !== 0) addEntropyGradient(probs, logProbs, K, q, entc, out);
   }
   const n = B * G;
-  return { clippedFraction: clipped / n, meanRatio: ratioSum / n, maxRatio: ratioMax, informativeFraction: informative / n, alpha, beta };
+  return {
+    clippedFraction: clipped / n,
+    meanRatio: ratioSum / n,
+    maxRatio: ratioMax,
+    informativeFraction: informative / n,
+    alpha,
+    beta,
+  };
 }
 
 /** B distinct prompts drawn uniformly from Q (partial Fisher–Yates), or all prompts when B ≥ Q. */

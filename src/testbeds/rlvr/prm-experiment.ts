@@ -80,13 +80,19 @@ export function checkPrmConfig(c: PrmConfig, where = 'rlvr.prmExperiment'): void
     ['logEvery', c.logEvery, 1],
     ['bestOfN', c.bestOfN, 1],
   ];
-  for (const [name, v, min] of ints) if (!Number.isInteger(v) || v < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${v}`);
+  for (const [name, v, min] of ints)
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${v}`);
   if (!(c.lr > 0)) throw new RangeError(`${where}: lr must be > 0, got ${c.lr}`);
   if (!(c.alpha >= 0)) throw new RangeError(`${where}: alpha must be ≥ 0, got ${c.alpha}`);
   if (!(c.l2 > 0)) throw new RangeError(`${where}: l2 must be > 0, got ${c.l2}`);
-  if (c.eta !== 'mean' && !Number.isFinite(c.eta)) throw new RangeError(`${where}: eta must be 'mean' or a finite number, got ${String(c.eta)}`);
-  if (!Array.isArray(c.methods) || c.methods.length === 0) throw new RangeError(`${where}: methods must list at least one of ${REWARD_KINDS.join(', ')}`);
-  for (const m of c.methods) if (!REWARD_KINDS.includes(m)) throw new RangeError(`${where}: unknown method ${String(m)}; use one of ${REWARD_KINDS.join(', ')}`);
+  if (c.eta !== 'mean' && !Number.isFinite(c.eta))
+    throw new RangeError(`${where}: eta must be 'mean' or a finite number, got ${String(c.eta)}`);
+  if (!Array.isArray(c.methods) || c.methods.length === 0)
+    throw new RangeError(`${where}: methods must list at least one of ${REWARD_KINDS.join(', ')}`);
+  for (const m of c.methods)
+    if (!REWARD_KINDS.includes(m))
+      throw new RangeError(`${where}: unknown method ${String(m)}; use one of ${REWARD_KINDS.join(', ')}`);
 }
 
 export interface RewardModels {
@@ -96,7 +102,11 @@ export interface RewardModels {
 }
 
 /** Fit the PRM (rows = lines, label = prefix still correct) and the ORM (rows = solutions, label = correct). */
-export function fitRewardModels(t: ArithmeticTask, sols: readonly Solution[], l2: number): { prm: Float64Array; orm: Float64Array; meanScore: number } {
+export function fitRewardModels(
+  t: ArithmeticTask,
+  sols: readonly Solution[],
+  l2: number,
+): { prm: Float64Array; orm: Float64Array; meanScore: number } {
   let nLines = 0;
   for (const s of sols) nLines += s.len;
   const X = new Float64Array(nLines * PRM_DIM);
@@ -130,10 +140,11 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
     let j = i;
     while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]] === 1) {
-      rankSumPos += rank;
-      nPos++;
-    }
+    for (let k = i; k <= j; k++)
+      if (labels[idx[k]] === 1) {
+        rankSumPos += rank;
+        nPos++;
+      }
     i = j + 1;
   }
   const nNeg = scores.length - nPos;
@@ -169,11 +180,24 @@ function evaluate(c: PrmConfig, probs: Float64Array, tests: readonly Problem[], 
     }
   }
   const nS = tests.length * c.evalSamples;
-  return { acc: acc / tests.length, steps: steps / nS, unnecessary: unn / nS, prmSum: prmSum / nS, truncated: trunc / nS };
+  return {
+    acc: acc / tests.length,
+    steps: steps / nS,
+    unnecessary: unn / nS,
+    prmSum: prmSum / nS,
+    truncated: trunc / nS,
+  };
 }
 
 /** One RL run from the SFT logits with one reward kind; returns the final logits and the curves. */
-function train(c: PrmConfig, kind: RewardKind, sft: Float64Array, rm: RewardModels, tests: readonly Problem[], root: Rng) {
+function train(
+  c: PrmConfig,
+  kind: RewardKind,
+  sft: Float64Array,
+  rm: RewardModels,
+  tests: readonly Problem[],
+  root: Rng,
+) {
   const t = c.task;
   const L = t.maxSteps;
   const G = c.groupSize;
@@ -191,7 +215,15 @@ function train(c: PrmConfig, kind: RewardKind, sft: Float64Array, rm: RewardMode
   const scores = new Float64Array(L);
   const rewards = new Float64Array(L);
   const ormRow = new Float64Array(ORM_DIM);
-  const curves: Record<string, number[]> = { iter: [], acc: [], steps: [], unnecessary: [], prmSum: [], truncated: [], trainReturn: [] };
+  const curves: Record<string, number[]> = {
+    iter: [],
+    acc: [],
+    steps: [],
+    unnecessary: [],
+    prmSum: [],
+    truncated: [],
+    trainReturn: [],
+  };
   const log = (it: number, trainReturn: number) => {
     const e = evaluate(c, probs, tests, rm, evalRng);
     curves.iter.push(it);
@@ -359,7 +391,8 @@ export function runPrmSeed(c: PrmConfig, seed: number): RunResult {
     metrics[`unnecessary_${m}`] = r.final.unnecessary;
     metrics[`prmSum_${m}`] = r.final.prmSum;
     metrics[`truncated_${m}`] = r.final.truncated;
-    for (const [k, v] of Object.entries(r.curves)) if (k !== 'iter' || !series.iter) series[k === 'iter' ? 'iter' : `${k}_${m}`] = v;
+    for (const [k, v] of Object.entries(r.curves))
+      if (k !== 'iter' || !series.iter) series[k === 'iter' ? 'iter' : `${k}_${m}`] = v;
   }
   timings.totalMs = Date.now() - t0;
   return { metrics, series, timings, extra: { nStates: nStates(t) } };

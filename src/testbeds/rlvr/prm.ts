@@ -48,10 +48,20 @@ export interface ArithmeticTask {
 }
 
 export function checkTask(t: ArithmeticTask, where = 'rlvr.prm'): void {
-  if (!Number.isInteger(t.minTerms) || !Number.isInteger(t.maxTerms) || t.minTerms < 2 || t.maxTerms < t.minTerms || t.maxTerms > 9)
-    throw new RangeError(`${where}: need integers 2 ≤ minTerms ≤ maxTerms ≤ 9, got minTerms ${t.minTerms}, maxTerms ${t.maxTerms}`);
+  if (
+    !Number.isInteger(t.minTerms) ||
+    !Number.isInteger(t.maxTerms) ||
+    t.minTerms < 2 ||
+    t.maxTerms < t.minTerms ||
+    t.maxTerms > 9
+  )
+    throw new RangeError(
+      `${where}: need integers 2 ≤ minTerms ≤ maxTerms ≤ 9, got minTerms ${t.minTerms}, maxTerms ${t.maxTerms}`,
+    );
   if (!Number.isInteger(t.maxSteps) || t.maxSteps < t.maxTerms)
-    throw new RangeError(`${where}: maxSteps must be an integer ≥ maxTerms (${t.maxTerms}: the n − 1 additions and the answer line), got ${t.maxSteps}`);
+    throw new RangeError(
+      `${where}: maxSteps must be an integer ≥ maxTerms (${t.maxTerms}: the n − 1 additions and the answer line), got ${t.maxSteps}`,
+    );
 }
 
 /** Numbers of one problem. */
@@ -95,9 +105,27 @@ export interface Solution {
   flagged: number;
 }
 
-export const PRM_FEATURES = ['bias', 'calculation line', 'repeat line', 'answer line', 'units digit checks', 'operand checks', 'carry', 'earlier line flagged', 'answer after all additions', 'position t/T'] as const;
+export const PRM_FEATURES = [
+  'bias',
+  'calculation line',
+  'repeat line',
+  'answer line',
+  'units digit checks',
+  'operand checks',
+  'carry',
+  'earlier line flagged',
+  'answer after all additions',
+  'position t/T',
+] as const;
 export const PRM_DIM = PRM_FEATURES.length;
-export const ORM_FEATURES = ['bias', 'answered', 'answer after all additions', 'any line flagged', 'repeats / T', 'lines / T'] as const;
+export const ORM_FEATURES = [
+  'bias',
+  'answered',
+  'answer after all additions',
+  'any line flagged',
+  'repeats / T',
+  'lines / T',
+] as const;
 export const ORM_DIM = ORM_FEATURES.length;
 
 /**
@@ -186,7 +214,12 @@ export function rollout(t: ArithmeticTask, problem: Problem, probs: ArrayLike<nu
 }
 
 /** ORM features of a whole solution. */
-export function ormFeatures(t: ArithmeticTask, s: Solution, out: Float64Array = new Float64Array(ORM_DIM), offset = 0): Float64Array {
+export function ormFeatures(
+  t: ArithmeticTask,
+  s: Solution,
+  out: Float64Array = new Float64Array(ORM_DIM),
+  offset = 0,
+): Float64Array {
   const last = (s.len - 1) * PRM_DIM;
   out[offset] = 1;
   out[offset + 1] = s.answered ? 1 : 0;
@@ -244,13 +277,21 @@ function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Array {
  * (1/n) Σ_i [−y_i log σ(w·x_i) − (1 − y_i) log(1 − σ(w·x_i))] + (l2/2)‖w‖².
  * X is n × d row-major; y holds 0/1 labels.
  */
-export function fitLogistic(X: ArrayLike<number>, y: ArrayLike<number>, d: number, opts: { l2?: number; maxIter?: number; tol?: number } = {}): LogisticFit {
+export function fitLogistic(
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  d: number,
+  opts: { l2?: number; maxIter?: number; tol?: number } = {},
+): LogisticFit {
   const where = 'rlvr.prm.fitLogistic';
-  if (!Number.isInteger(d) || d < 1) throw new RangeError(`${where}: d (features per row) must be a positive integer, got ${d}`);
+  if (!Number.isInteger(d) || d < 1)
+    throw new RangeError(`${where}: d (features per row) must be a positive integer, got ${d}`);
   const n = y.length;
   if (n < 1) throw new RangeError(`${where}: no training rows`);
-  if (X.length !== n * d) throw new RangeError(`${where}: X has ${X.length} entries but ${n} labels × ${d} features need ${n * d}`);
-  for (let i = 0; i < n; i++) if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`${where}: label y[${i}] = ${y[i]} is not 0 or 1`);
+  if (X.length !== n * d)
+    throw new RangeError(`${where}: X has ${X.length} entries but ${n} labels × ${d} features need ${n * d}`);
+  for (let i = 0; i < n; i++)
+    if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`${where}: label y[${i}] = ${y[i]} is not 0 or 1`);
   const l2 = opts.l2 ?? 1e-3;
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new RangeError(`${where}: l2 must be a finite number ≥ 0, got ${l2}`);
   const maxIter = opts.maxIter ?? 50;
@@ -313,7 +354,11 @@ export function logisticScore(w: ArrayLike<number>, X: ArrayLike<number>, row = 
 }
 
 /** PRM scores r_φ(q, p^(k)) of every line of a solution. */
-export function prmScores(w: ArrayLike<number>, s: Solution, out: Float64Array = new Float64Array(s.len)): Float64Array {
+export function prmScores(
+  w: ArrayLike<number>,
+  s: Solution,
+  out: Float64Array = new Float64Array(s.len),
+): Float64Array {
   for (let k = 0; k < s.len; k++) out[k] = logisticScore(w, s.features, k);
   return out;
 }
@@ -325,14 +370,21 @@ export type RewardKind = 'success' | 'prm' | 'orm' | 'clip' | 'delta' | 'clip-de
 export const REWARD_KINDS: readonly RewardKind[] = ['success', 'prm', 'orm', 'clip', 'delta', 'clip-delta'];
 
 /** Clip mechanism: c_k = min(score_k − η, 0). */
-export function clipRewards(scores: ArrayLike<number>, eta: number, out: Float64Array = new Float64Array(scores.length)): Float64Array {
+export function clipRewards(
+  scores: ArrayLike<number>,
+  eta: number,
+  out: Float64Array = new Float64Array(scores.length),
+): Float64Array {
   if (!Number.isFinite(eta)) throw new RangeError(`rlvr.prm.clipRewards: the threshold η must be finite, got ${eta}`);
   for (let k = 0; k < scores.length; k++) out[k] = Math.min(scores[k] - eta, 0);
   return out;
 }
 
 /** Delta mechanism: d_k = score_k − score_{k+1} for k < K, d_K = score_K. Σ_k d_k = score_1. */
-export function deltaRewards(scores: ArrayLike<number>, out: Float64Array = new Float64Array(scores.length)): Float64Array {
+export function deltaRewards(
+  scores: ArrayLike<number>,
+  out: Float64Array = new Float64Array(scores.length),
+): Float64Array {
   const K = scores.length;
   for (let k = 0; k < K; k++) out[k] = k + 1 < K ? scores[k] - scores[k + 1] : scores[k];
   return out;
@@ -347,16 +399,25 @@ export interface RewardSpec {
 }
 
 export function checkRewardSpec(r: RewardSpec, where = 'rlvr.prm.stepRewards'): void {
-  if (!REWARD_KINDS.includes(r.kind)) throw new RangeError(`${where}: reward kind must be one of ${REWARD_KINDS.join(', ')}, got ${String(r.kind)}`);
-  if (!(r.alpha >= 0) || !Number.isFinite(r.alpha)) throw new RangeError(`${where}: α (learned-reward weight) must be a finite number ≥ 0, got ${r.alpha}`);
-  if ((r.kind === 'clip' || r.kind === 'clip-delta') && !Number.isFinite(r.eta)) throw new RangeError(`${where}: ${r.kind} needs a finite clip threshold η, got ${r.eta}`);
+  if (!REWARD_KINDS.includes(r.kind))
+    throw new RangeError(`${where}: reward kind must be one of ${REWARD_KINDS.join(', ')}, got ${String(r.kind)}`);
+  if (!(r.alpha >= 0) || !Number.isFinite(r.alpha))
+    throw new RangeError(`${where}: α (learned-reward weight) must be a finite number ≥ 0, got ${r.alpha}`);
+  if ((r.kind === 'clip' || r.kind === 'clip-delta') && !Number.isFinite(r.eta))
+    throw new RangeError(`${where}: ${r.kind} needs a finite clip threshold η, got ${r.eta}`);
 }
 
 /**
  * Per-line training rewards of one solution (length K = scores.length) for a reward kind: the learned
  * part (weighted by α) plus the success reward (1 or 0) on the last line.
  */
-export function stepRewards(spec: RewardSpec, scores: ArrayLike<number>, success: number, orm: number, out: Float64Array = new Float64Array(scores.length)): Float64Array {
+export function stepRewards(
+  spec: RewardSpec,
+  scores: ArrayLike<number>,
+  success: number,
+  orm: number,
+  out: Float64Array = new Float64Array(scores.length),
+): Float64Array {
   const K = scores.length;
   if (K < 1) throw new RangeError('rlvr.prm.stepRewards: a solution has at least one line');
   checkRewardSpec(spec);
@@ -394,7 +455,10 @@ export function stepRewards(spec: RewardSpec, scores: ArrayLike<number>, success
 // Policies over (state, step action)
 
 /** Softmax of each state's logits (nS × N_ACTIONS). */
-export function policyProbs(logits: ArrayLike<number>, out: Float64Array = new Float64Array(logits.length)): Float64Array {
+export function policyProbs(
+  logits: ArrayLike<number>,
+  out: Float64Array = new Float64Array(logits.length),
+): Float64Array {
   const nS = logits.length / N_ACTIONS;
   for (let s = 0; s < nS; s++) {
     let m = -Infinity;
@@ -424,9 +488,14 @@ export function referenceProbs(t: ArithmeticTask, ref: ReferencePolicy): Float64
   const where = 'rlvr.prm.referenceProbs';
   checkTask(t, where);
   const ps = [ref.slip[0], ref.slip[1], ref.repeat[0], ref.repeat[1], ref.wrongOperand, ref.earlyAnswer, ref.extraLine];
-  if (ps.some((p) => !(p >= 0 && p <= 1))) throw new RangeError(`${where}: every probability must be in [0, 1], got ${JSON.stringify(ref)}`);
-  if (ref.slip[1] + ref.repeat[0] + ref.wrongOperand + ref.earlyAnswer >= 1) throw new RangeError(`${where}: slip + repeat + wrongOperand + earlyAnswer must leave mass for the correct step (< 1)`);
-  if (ref.repeat[1] + ref.extraLine >= 1) throw new RangeError(`${where}: repeat + extraLine after the last addition must leave mass for answering (< 1)`);
+  if (ps.some((p) => !(p >= 0 && p <= 1)))
+    throw new RangeError(`${where}: every probability must be in [0, 1], got ${JSON.stringify(ref)}`);
+  if (ref.slip[1] + ref.repeat[0] + ref.wrongOperand + ref.earlyAnswer >= 1)
+    throw new RangeError(
+      `${where}: slip + repeat + wrongOperand + earlyAnswer must leave mass for the correct step (< 1)`,
+    );
+  if (ref.repeat[1] + ref.extraLine >= 1)
+    throw new RangeError(`${where}: repeat + extraLine after the last addition must leave mass for answering (< 1)`);
   const nS = nStates(t);
   const P = new Float64Array(nS * N_ACTIONS);
   for (let r = 0; r < t.maxTerms; r++)

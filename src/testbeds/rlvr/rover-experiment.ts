@@ -35,14 +35,34 @@ export interface TreeCheckConfig {
 export function runRoverTreeSeed(c: TreeCheckConfig, seed: number): RunResult {
   const root = new Rng(seed).split('rover-trees');
   const cols: Record<string, number[]> = {
-    depth: [], nodes: [], leaves: [], rewardingLeaves: [], solvable: [], greedyReturn: [], optimalReturn: [], suboptimalStates: [], internalStates: [], supportMismatches: [],
-    myopicReturn: [], myopicSuboptimalStates: [], contGreedyReturn: [], contOptimalReturn: [], contSuboptimalStates: [], redraws: [],
+    depth: [],
+    nodes: [],
+    leaves: [],
+    rewardingLeaves: [],
+    solvable: [],
+    greedyReturn: [],
+    optimalReturn: [],
+    suboptimalStates: [],
+    internalStates: [],
+    supportMismatches: [],
+    myopicReturn: [],
+    myopicSuboptimalStates: [],
+    contGreedyReturn: [],
+    contOptimalReturn: [],
+    contSuboptimalStates: [],
+    redraws: [],
   };
   for (let k = 0; k < c.trees; k++) {
     const r = root.split(k);
     const D = c.depth[0] + r.split('D').int(c.depth[1] - c.depth[0] + 1);
     const f = r.split('f').range(c.rewardFraction[0], c.rewardFraction[1]);
-    const t = randomTree(r.split('tree'), { branching: c.branching, depth: D, pStop: c.pStop, rewardFraction: f, maxNodes: c.maxNodes });
+    const t = randomTree(r.split('tree'), {
+      branching: c.branching,
+      depth: D,
+      pStop: c.pStop,
+      rewardFraction: f,
+      maxNodes: c.maxNodes,
+    });
     const g = checkGreedy(t);
     const my = checkGreedy(t, myopicScore(t));
     // Continuous control: same shape and rewarding leaves, rewards U(0, 1) instead of 1.
@@ -68,7 +88,13 @@ export function runRoverTreeSeed(c: TreeCheckConfig, seed: number): RunResult {
   }
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return {
-    metrics: { trees: c.trees, solvable: sum(cols.solvable), suboptimalStates: sum(cols.suboptimalStates), supportMismatches: sum(cols.supportMismatches), nodes: sum(cols.nodes) },
+    metrics: {
+      trees: c.trees,
+      solvable: sum(cols.solvable),
+      suboptimalStates: sum(cols.suboptimalStates),
+      supportMismatches: sum(cols.supportMismatches),
+      nodes: sum(cols.nodes),
+    },
     series: cols,
   };
 }

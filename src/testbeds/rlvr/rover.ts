@@ -55,10 +55,13 @@ export interface RandomTreeOptions {
 /** A random tree MDP (redrawn while larger than maxNodes; `redraws` counts them). */
 export function randomTree(rng: Rng, o: RandomTreeOptions): TreeMdp & { redraws: number } {
   const [bLo, bHi] = o.branching;
-  if (!(Number.isInteger(bLo) && Number.isInteger(bHi) && bLo >= 2 && bHi >= bLo)) throw new RangeError(`rover.randomTree: branching must be integers 2 ≤ lo ≤ hi, got [${bLo}, ${bHi}]`);
-  if (!(Number.isInteger(o.depth) && o.depth >= 1)) throw new RangeError(`rover.randomTree: depth must be an integer ≥ 1, got ${o.depth}`);
+  if (!(Number.isInteger(bLo) && Number.isInteger(bHi) && bLo >= 2 && bHi >= bLo))
+    throw new RangeError(`rover.randomTree: branching must be integers 2 ≤ lo ≤ hi, got [${bLo}, ${bHi}]`);
+  if (!(Number.isInteger(o.depth) && o.depth >= 1))
+    throw new RangeError(`rover.randomTree: depth must be an integer ≥ 1, got ${o.depth}`);
   if (!(o.pStop >= 0 && o.pStop < 1)) throw new RangeError(`rover.randomTree: pStop must be in [0, 1), got ${o.pStop}`);
-  if (!(o.rewardFraction >= 0 && o.rewardFraction <= 1)) throw new RangeError(`rover.randomTree: rewardFraction must be in [0, 1], got ${o.rewardFraction}`);
+  if (!(o.rewardFraction >= 0 && o.rewardFraction <= 1))
+    throw new RangeError(`rover.randomTree: rewardFraction must be in [0, 1], got ${o.rewardFraction}`);
   const cap = o.maxNodes ?? 400_000;
   const kind = o.rewardKind ?? 'binary';
   for (let redraws = 0; redraws < 1000; redraws++) {
@@ -79,7 +82,9 @@ export function randomTree(rng: Rng, o: RandomTreeOptions): TreeMdp & { redraws:
       }
       if (n + b > cp) {
         while (n + b > cp) cp *= 2;
-        const f2 = new Int32Array(cp), c2 = new Int32Array(cp), d2 = new Int32Array(cp);
+        const f2 = new Int32Array(cp),
+          c2 = new Int32Array(cp),
+          d2 = new Int32Array(cp);
         f2.set(firstChild);
         c2.set(nChildren);
         d2.set(depth);
@@ -94,10 +99,20 @@ export function randomTree(rng: Rng, o: RandomTreeOptions): TreeMdp & { redraws:
     }
     if (tooBig) continue;
     const reward = new Float64Array(n);
-    for (let i = 0; i < n; i++) if (nChildren[i] === 0 && rng.uniform() < o.rewardFraction) reward[i] = kind === 'binary' ? 1 : rng.uniform();
-    return { n, firstChild: firstChild.slice(0, n), nChildren: nChildren.slice(0, n), depth: depth.slice(0, n), reward, redraws };
+    for (let i = 0; i < n; i++)
+      if (nChildren[i] === 0 && rng.uniform() < o.rewardFraction) reward[i] = kind === 'binary' ? 1 : rng.uniform();
+    return {
+      n,
+      firstChild: firstChild.slice(0, n),
+      nChildren: nChildren.slice(0, n),
+      depth: depth.slice(0, n),
+      reward,
+      redraws,
+    };
   }
-  throw new RangeError(`rover.randomTree: 1000 draws all exceeded maxNodes = ${cap}; lower depth, branching or raise pStop`);
+  throw new RangeError(
+    `rover.randomTree: 1000 draws all exceeded maxNodes = ${cap}; lower depth, branching or raise pStop`,
+  );
 }
 
 /** V^u by backward recursion (children follow their parent in BFS order): V(leaf) = r, V(s) = mean over children. Q^u(s, a) = V(child). */
@@ -203,7 +218,7 @@ export function checkGreedy(t: TreeMdp, score?: Float64Array): GreedyCheck {
   let maxDepth = 0;
   for (let i = 0; i < t.n; i++) {
     if (t.depth[i] > maxDepth) maxDepth = t.depth[i];
-    if ((Vu[i] > 0) !== (Vs[i] > 0)) mismatch++;
+    if (Vu[i] > 0 !== Vs[i] > 0) mismatch++;
     if (t.nChildren[i] === 0) {
       leaves++;
       if (t.reward[i] > 0) rewarding++;
@@ -215,7 +230,18 @@ export function checkGreedy(t: TreeMdp, score?: Float64Array): GreedyCheck {
   }
   let i = 0;
   while (t.nChildren[i] > 0) i = greedyChild(t, S, i);
-  return { solvable: Vs[0] > 0, greedyReturn: t.reward[i], optimalReturn: Vs[0], suboptimalStates: sub, internalStates: internal, supportMismatches: mismatch, nodes: t.n, maxDepth, leaves, rewardingLeaves: rewarding };
+  return {
+    solvable: Vs[0] > 0,
+    greedyReturn: t.reward[i],
+    optimalReturn: Vs[0],
+    suboptimalStates: sub,
+    internalStates: internal,
+    supportMismatches: mismatch,
+    nodes: t.n,
+    maxDepth,
+    leaves,
+    rewardingLeaves: rewarding,
+  };
 }
 
 /** A naive score: the immediate fraction of a child's *direct* children that are rewarding leaves (0 for deeper subtrees). */
@@ -258,8 +284,10 @@ export interface DigitTask {
 
 export function digitTask(nPrompts: number, L = 8, maxBanned = 0, V = 10, M = 11): DigitTask {
   if (!(Number.isInteger(L) && L >= 2)) throw new RangeError(`rover.digitTask: L must be an integer ≥ 2, got ${L}`);
-  if (!(Number.isInteger(nPrompts) && nPrompts >= 1)) throw new RangeError(`rover.digitTask: nPrompts must be a positive integer, got ${nPrompts}`);
-  if (!(Number.isInteger(maxBanned) && maxBanned >= 0 && maxBanned <= V - 3)) throw new RangeError(`rover.digitTask: maxBanned must be an integer in [0, V − 3 = ${V - 3}], got ${maxBanned}`);
+  if (!(Number.isInteger(nPrompts) && nPrompts >= 1))
+    throw new RangeError(`rover.digitTask: nPrompts must be a positive integer, got ${nPrompts}`);
+  if (!(Number.isInteger(maxBanned) && maxBanned >= 0 && maxBanned <= V - 3))
+    throw new RangeError(`rover.digitTask: maxBanned must be an integer in [0, V − 3 = ${V - 3}], got ${maxBanned}`);
   const banned = new Uint8Array(nPrompts * V);
   for (let q = 0; q < nPrompts; q++) {
     const k = q % (maxBanned + 1);
@@ -377,7 +405,17 @@ export function uniformQ(task: DigitTask): Float64Array {
 }
 
 /** Sample one sequence of prompt q into seq[off … off + L), its states into st[…] and log π(a_t|s_t) into lp[…]; returns the reward. */
-export function sampleSequence(rng: Rng, task: DigitTask, z: Float64Array, q: number, seq: Int32Array, st: Int32Array, lpOut: Float64Array, off: number, buf: Float64Array): number {
+export function sampleSequence(
+  rng: Rng,
+  task: DigitTask,
+  z: Float64Array,
+  q: number,
+  seq: Int32Array,
+  st: Int32Array,
+  lpOut: Float64Array,
+  off: number,
+  buf: Float64Array,
+): number {
   const { L, V, M } = task;
   let prev = V;
   let s = 0;
@@ -486,7 +524,15 @@ export interface UpdateDiagnostics {
  * Update the logits z in place on one batch with `epochs` full-batch steps of the method. zOld is the
  * rollout policy's logits (a copy of z before the update). critic: PPO's tabular V (updated in place).
  */
-export function updateOnBatch(task: DigitTask, z: Float64Array, zOld: Float64Array, batch: SeqBatch, method: RoverMethod, cfg: TrainConfig, critic?: Float64Array): UpdateDiagnostics {
+export function updateOnBatch(
+  task: DigitTask,
+  z: Float64Array,
+  zOld: Float64Array,
+  batch: SeqBatch,
+  method: RoverMethod,
+  cfg: TrainConfig,
+  critic?: Float64Array,
+): UpdateDiagnostics {
   const { L, V } = task;
   const G = batch.G;
   const B = batch.prompts.length;
@@ -507,7 +553,8 @@ export function updateOnBatch(task: DigitTask, z: Float64Array, zOld: Float64Arr
   if (method === 'ppo') {
     if (!critic) throw new RangeError('rover.updateOnBatch: PPO needs a critic array');
     let m = 0;
-    for (let j = 0; j < N; j++) for (let t = 0; t < L; t++) m += adv[j * L + t] = batch.rewards[j] - critic[batch.states[j * L + t]];
+    for (let j = 0; j < N; j++)
+      for (let t = 0; t < L; t++) m += adv[j * L + t] = batch.rewards[j] - critic[batch.states[j * L + t]];
     m /= N * L;
     let v = 0;
     for (let k = 0; k < N * L; k++) v += (adv[k] - m) ** 2;
@@ -578,16 +625,25 @@ export function updateOnBatch(task: DigitTask, z: Float64Array, zOld: Float64Arr
     touched.length = 0;
   }
   if (method === 'ppo' && critic) {
-    for (let j = 0; j < N; j++) for (let t = 0; t < L; t++) {
-      const si = batch.states[j * L + t];
-      critic[si] += cfg.criticLr * (batch.rewards[j] - critic[si]);
-    }
+    for (let j = 0; j < N; j++)
+      for (let t = 0; t < L; t++) {
+        const si = batch.states[j * L + t];
+        critic[si] += cfg.criticLr * (batch.rewards[j] - critic[si]);
+      }
   }
-  return { clippedFraction: method === 'grpo' || method === 'ppo' ? clipped / (cfg.epochs * N * L) : 0, roverLoss: roverLoss / (N * L) };
+  return {
+    clippedFraction: method === 'grpo' || method === 'ppo' ? clipped / (cfg.epochs * N * L) : 0,
+    roverLoss: roverLoss / (N * L),
+  };
 }
 
 /** Sample n sequences of every prompt: correct counts, distinct correct sequences (encoded base V). */
-export function sampleEval(rng: Rng, task: DigitTask, z: Float64Array, n: number): { correct: Int32Array; distinctCorrect: Int32Array } {
+export function sampleEval(
+  rng: Rng,
+  task: DigitTask,
+  z: Float64Array,
+  n: number,
+): { correct: Int32Array; distinctCorrect: Int32Array } {
   const { L, V } = task;
   const seq = new Int32Array(L);
   const st = new Int32Array(L);

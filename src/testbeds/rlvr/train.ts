@@ -45,13 +45,21 @@ export interface StepInfo {
  * Run `cfg.steps` updates from logits0 (copied); `onStep` sees every update (before/after states).
  * The reference policy of a KL term is the initial policy. Returns the final state.
  */
-export function runBandit(bandit: Bandit, logits0: Float64Array, cfg: BanditRunConfig, rng: Rng, onStep?: (s: StepInfo) => void): PolicyState {
+export function runBandit(
+  bandit: Bandit,
+  logits0: Float64Array,
+  cfg: BanditRunConfig,
+  rng: Rng,
+  onStep?: (s: StepInfo) => void,
+): PolicyState {
   const K = bandit.nResponses;
   const Q = bandit.nPrompts;
   const k = cfg.staleness ?? 0;
   const inner = cfg.updatesPerBatch ?? 1;
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`rlvr.runBandit: staleness must be a non-negative integer, got ${k}`);
-  if (!Number.isInteger(inner) || inner < 1) throw new RangeError(`rlvr.runBandit: updatesPerBatch must be a positive integer, got ${inner}`);
+  if (!Number.isInteger(k) || k < 0)
+    throw new RangeError(`rlvr.runBandit: staleness must be a non-negative integer, got ${k}`);
+  if (!Number.isInteger(inner) || inner < 1)
+    throw new RangeError(`rlvr.runBandit: updatesPerBatch must be a positive integer, got ${inner}`);
   let cur = policyState(Float64Array.from(logits0), K);
   const ref = cur.logProbs.slice();
   const history: PolicyState[] = [cur];

@@ -34,11 +34,16 @@ export interface TwoStageConfig {
 export type TwoStageMethod = 'grpo' | 'grpo-positive' | 'grpo-negative';
 
 /** Token layout of every prompt: [0, nHigh) high, nHigh the optimal token, the rest low. */
-export function twoStageBandit(c: Pick<TwoStageConfig, 'nPrompts' | 'vocab' | 'nHigh' | 'highReward' | 'highProb' | 'optimalProb'>): { bandit: Bandit; logits: Float64Array } {
+export function twoStageBandit(
+  c: Pick<TwoStageConfig, 'nPrompts' | 'vocab' | 'nHigh' | 'highReward' | 'highProb' | 'optimalProb'>,
+): { bandit: Bandit; logits: Float64Array } {
   const K = c.vocab;
   const nLow = K - c.nHigh - 1;
   const lowMass = 1 - c.nHigh * c.highProb - c.optimalProb;
-  if (!(nLow >= 1 && lowMass > 0)) throw new RangeError(`twoStageBandit: need at least one low token with positive mass (vocab ${K}, nHigh ${c.nHigh}, highProb ${c.highProb}, optimalProb ${c.optimalProb})`);
+  if (!(nLow >= 1 && lowMass > 0))
+    throw new RangeError(
+      `twoStageBandit: need at least one low token with positive mass (vocab ${K}, nHigh ${c.nHigh}, highProb ${c.highProb}, optimalProb ${c.optimalProb})`,
+    );
   const rewards = new Float64Array(c.nPrompts * K);
   const logits = new Float64Array(c.nPrompts * K);
   for (let q = 0; q < c.nPrompts; q++) {
@@ -85,7 +90,13 @@ export function twoStageState(c: TwoStageConfig, probs: Float64Array, bandit: Ba
     c.passKs.forEach((k, i) => (pk[i] += passAtKExact(o, k)));
     boundary += passAtKExact(o, c.passK);
   }
-  const out: Record<string, number> = { pHigh: high / Q, pOptimal: opt / Q, pLow: 1 - (high + opt) / Q, reward: reward / Q, passBoundary: boundary / Q };
+  const out: Record<string, number> = {
+    pHigh: high / Q,
+    pOptimal: opt / Q,
+    pLow: 1 - (high + opt) / Q,
+    reward: reward / Q,
+    passBoundary: boundary / Q,
+  };
   c.passKs.forEach((k, i) => (out[`pass@${k}`] = pk[i] / Q));
   return out;
 }

@@ -61,8 +61,10 @@ export interface BarfiGridworld {
 
 /** Move (x, y) by action a (0 up, 1 right, 2 down, 3 left), staying put at walls. */
 function move(size: number, s: number, a: number): number {
-  const x = s % size, y = Math.floor(s / size);
-  let nx = x, ny = y;
+  const x = s % size,
+    y = Math.floor(s / size);
+  let nx = x,
+    ny = y;
   if (a === 0) ny = y + 1;
   else if (a === 1) nx = x + 1;
   else if (a === 2) ny = y - 1;
@@ -79,17 +81,23 @@ export function makeBarfiGridworld(opts: BarfiGridworldOptions = {}): BarfiGridw
   const distractorReward = opts.distractorReward ?? 50;
   const horizon = opts.horizon ?? 50;
   const gamma = opts.gamma ?? 0.99;
-  if (!(Number.isInteger(size) && size >= 3)) throw new RangeError(`makeBarfiGridworld: size must be an integer ≥ 3, got ${size}`);
+  if (!(Number.isInteger(size) && size >= 3))
+    throw new RangeError(`makeBarfiGridworld: size must be an integer ≥ 3, got ${size}`);
   if (!(slip >= 0 && slip <= 1)) throw new RangeError(`makeBarfiGridworld: slip must lie in [0, 1], got ${slip}`);
-  const nS = size * size, nA = 4;
-  const start = 0, goal = nS - 1;
+  const nS = size * size,
+    nA = 4;
+  const start = 0,
+    goal = nS - 1;
   const c = Math.floor(size / 2);
   const distractor = c * size + c;
   const dense = new Float64Array(nS * nA * nS);
   for (let s = 0; s < nS; s++) {
     for (let a = 0; a < nA; a++) {
       const row = (s * nA + a) * nS;
-      if (s === goal) { dense[row + s] = 1; continue; }
+      if (s === goal) {
+        dense[row + s] = 1;
+        continue;
+      }
       for (let b = 0; b < nA; b++) {
         const p = (b === a ? 1 - slip : 0) + slip / nA;
         if (p > 0) dense[row + move(size, s, b)] += p;
@@ -147,14 +155,28 @@ export function naiveReward(g: BarfiGridworld, h: Heuristic): Float64Array {
  * p* = (1 − c/(γd))/2, while REINFORCE that drops γ^t converges to the root of its expected update,
  * −c + γ(1−p)d − p d = 0, i.e. p_b = (γd − c)/((1+γ)d) (< p* for γ < 1).
  */
-export function makeAliasedBiasMdp(opts: { gamma: number; c?: number; d?: number }): { env: TabularEnv; obs: Int32Array; terminal: Uint8Array; primary: Float64Array; aux: Float64Array; pStar: number; pBiased: number; horizon: number } {
+export function makeAliasedBiasMdp(opts: { gamma: number; c?: number; d?: number }): {
+  env: TabularEnv;
+  obs: Int32Array;
+  terminal: Uint8Array;
+  primary: Float64Array;
+  aux: Float64Array;
+  pStar: number;
+  pBiased: number;
+  horizon: number;
+} {
   const c = opts.c ?? 0;
   const d = opts.d ?? 1;
   const gamma = opts.gamma;
-  const nS = 3, nA = 2, end = 2;
+  const nS = 3,
+    nA = 2,
+    end = 2;
   const dense = new Float64Array(nS * nA * nS);
   const R = new Float64Array(nS * nA * nS);
-  const set = (s: number, a: number, sp: number, r: number) => { dense[(s * nA + a) * nS + sp] = 1; R[(s * nA + a) * nS + sp] = r; };
+  const set = (s: number, a: number, sp: number, r: number) => {
+    dense[(s * nA + a) * nS + sp] = 1;
+    R[(s * nA + a) * nS + sp] = r;
+  };
   set(0, 0, 1, 0);
   set(0, 1, end, c);
   set(1, 0, end, 0);
@@ -168,5 +190,14 @@ export function makeAliasedBiasMdp(opts: { gamma: number; c?: number; d?: number
   terminal[end] = 1;
   const pStar = Math.min(1, Math.max(0, (1 - c / (gamma * d)) / 2));
   const pBiased = Math.min(1, Math.max(0, (gamma * d - c) / ((1 + gamma) * d)));
-  return { env, obs: new Int32Array([0, 0, 1]), terminal, primary: R, aux: new Float64Array(R.length), pStar, pBiased, horizon: 2 };
+  return {
+    env,
+    obs: new Int32Array([0, 0, 1]),
+    terminal,
+    primary: R,
+    aux: new Float64Array(R.length),
+    pStar,
+    pBiased,
+    horizon: 2,
+  };
 }

@@ -28,8 +28,23 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import type { TabularEnv } from './mdp';
-import { identityObs, reinforceGradient, rollouts, RmsProp, softmaxPolicy, episodicReturn, type EpisodeBatch } from './learners';
-import { HEURISTICS, makeAliasedBiasMdp, makeBarfiGridworld, naiveReward, shapedPrimary, type Heuristic } from './barfi-gridworld';
+import {
+  identityObs,
+  reinforceGradient,
+  rollouts,
+  RmsProp,
+  softmaxPolicy,
+  episodicReturn,
+  type EpisodeBatch,
+} from './learners';
+import {
+  HEURISTICS,
+  makeAliasedBiasMdp,
+  makeBarfiGridworld,
+  naiveReward,
+  shapedPrimary,
+  type Heuristic,
+} from './barfi-gridworld';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -60,12 +75,22 @@ export interface BarfiOptions {
   hessianEpisodes: number;
   /** Learn γ_φ (default true). */
   learnGamma?: boolean;
-  onIteration?: (episodesSeen: number, pi: Float64Array, state: { phi1: Float64Array; phi2: Float64Array; gammaPhi: number }) => void;
+  onIteration?: (
+    episodesSeen: number,
+    pi: Float64Array,
+    state: { phi1: Float64Array; phi2: Float64Array; gammaPhi: number },
+  ) => void;
 }
 
 /** Step rewards r_φ,t and the auxiliary rewards of a batch (one entry per step). */
-export function alignedRewards(batch: EpisodeBatch, obs: Int32Array, phi1: Float64Array, phi2: Float64Array): Float64Array {
-  const rp = batch.rewards[0], ra = batch.rewards[1];
+export function alignedRewards(
+  batch: EpisodeBatch,
+  obs: Int32Array,
+  phi1: Float64Array,
+  phi2: Float64Array,
+): Float64Array {
+  const rp = batch.rewards[0],
+    ra = batch.rewards[1];
   const out = new Float64Array(rp.length);
   for (let i = 0; i < rp.length; i++) {
     const o = obs[batch.states[i]];
@@ -88,7 +113,8 @@ function concatBatches(batches: EpisodeBatch[]): EpisodeBatch {
     rewards: Array.from({ length: nCh }, () => new Float64Array(nSteps)),
     terminated: new Uint8Array(nEp),
   };
-  let e0 = 0, s0 = 0;
+  let e0 = 0,
+    s0 = 0;
   for (const b of batches) {
     for (let e = 0; e < b.nEpisodes; e++) {
       out.offsets[e0 + e + 1] = s0 + b.offsets[e + 1];
@@ -122,19 +148,27 @@ export function mixedProduct(
   discountWeights: boolean,
   nRows: number,
 ): { g1: Float64Array; g2: Float64Array; gGamma: number } {
-  const g1 = new Float64Array(nRows), g2 = new Float64Array(nRows);
+  const g1 = new Float64Array(nRows),
+    g2 = new Float64Array(nRows);
   let gGamma = 0;
   const ra = batch.rewards[1];
   for (let e = 0; e < batch.nEpisodes; e++) {
-    const lo = batch.offsets[e], hi = batch.offsets[e + 1];
+    const lo = batch.offsets[e],
+      hi = batch.offsets[e + 1];
     // With w_t = γ_φ^t the weights depend on γ_φ too: ∂/∂γ_φ adds Σ_t t γ_φ^{t−1} c_t G^φ_t.
     let Gs: Float64Array | null = null;
     if (discountWeights) {
       Gs = new Float64Array(hi - lo);
       let G = 0;
-      for (let i = hi - 1; i >= lo; i--) { G = rPhi[i] + gammaPhi * G; Gs[i - lo] = G; }
+      for (let i = hi - 1; i >= lo; i--) {
+        G = rPhi[i] + gammaPhi * G;
+        Gs[i - lo] = G;
+      }
     }
-    let C = 0, D = 0, w = 1, wPrime = 0;
+    let C = 0,
+      D = 0,
+      w = 1,
+      wPrime = 0;
     for (let i = lo; i < hi; i++) {
       const s = batch.states[i];
       const o = obs[s];
@@ -153,20 +187,34 @@ export function mixedProduct(
   }
   const N = batch.nEpisodes;
   if (N > 0) {
-    for (let o = 0; o < nRows; o++) { g1[o] /= N; g2[o] /= N; }
+    for (let o = 0; o < nRows; o++) {
+      g1[o] /= N;
+      g2[o] /= N;
+    }
     gGamma /= N;
   }
   return { g1, g2, gGamma };
 }
 
 /** ω_o = (1/|D|) Σ_{t: o(S_t)=o} w_t G^φ_t (the Hessian block weights of L_φ). */
-export function hessianWeights(batch: EpisodeBatch, obs: Int32Array, rPhi: Float64Array, gammaPhi: number, discountWeights: boolean, nRows: number): Float64Array {
+export function hessianWeights(
+  batch: EpisodeBatch,
+  obs: Int32Array,
+  rPhi: Float64Array,
+  gammaPhi: number,
+  discountWeights: boolean,
+  nRows: number,
+): Float64Array {
   const om = new Float64Array(nRows);
   for (let e = 0; e < batch.nEpisodes; e++) {
-    const lo = batch.offsets[e], hi = batch.offsets[e + 1];
+    const lo = batch.offsets[e],
+      hi = batch.offsets[e + 1];
     let G = 0;
     const Gs = new Float64Array(hi - lo);
-    for (let i = hi - 1; i >= lo; i--) { G = rPhi[i] + gammaPhi * G; Gs[i - lo] = G; }
+    for (let i = hi - 1; i >= lo; i--) {
+      G = rPhi[i] + gammaPhi * G;
+      Gs[i - lo] = G;
+    }
     let w = 1;
     for (let i = lo; i < hi; i++) {
       om[obs[batch.states[i]]] += (discountWeights ? w : 1) * Gs[i - lo];
@@ -181,7 +229,12 @@ export function hessianWeights(batch: EpisodeBatch, obs: Int32Array, rPhi: Float
  * H u for the block-diagonal surrogate Hessian H = ∇²_θ L_φ: block o is −ω_o (diag π_o − π_o π_oᵀ),
  * with π_o = softmax(θ[o, ·]) (rowPi, length nRows·nA).
  */
-export function surrogateHessianVector(u: Float64Array, omega: Float64Array, rowPi: Float64Array, nA: number): Float64Array {
+export function surrogateHessianVector(
+  u: Float64Array,
+  omega: Float64Array,
+  rowPi: Float64Array,
+  nA: number,
+): Float64Array {
   const out = new Float64Array(u.length);
   for (let o = 0; o < omega.length; o++) {
     let pu = 0;
@@ -196,7 +249,13 @@ export function surrogateHessianVector(u: Float64Array, omega: Float64Array, row
  * α = 0.5 / max_o |ω_o| keeps every eigenvalue of I + αH in [0, 2] (‖diag π − ππᵀ‖ ≤ 1), and in
  * [0, 1) where ω_o > 0 (H negative definite on the rows' non-constant directions).
  */
-export function neumannInverseHvp(v: Float64Array, omega: Float64Array, rowPi: Float64Array, nA: number, K: number): Float64Array {
+export function neumannInverseHvp(
+  v: Float64Array,
+  omega: Float64Array,
+  rowPi: Float64Array,
+  nA: number,
+  K: number,
+): Float64Array {
   let maxW = 0;
   for (let o = 0; o < omega.length; o++) maxW = Math.max(maxW, Math.abs(omega[o]));
   const alpha = maxW > 0 ? 0.5 / maxW : 1;
@@ -239,17 +298,36 @@ export function trainBarfi(env: TabularEnv, o: BarfiOptions): BarfiResult {
   while (seen < o.episodes) {
     const n = Math.min(o.batch, o.episodes - seen);
     const pi = softmaxPolicy(nS, nA, theta, obs);
-    const batch = rollouts(env, pi, { episodes: n, horizon: o.horizon, rng: o.rng, rewards: [o.primary, o.aux], terminal: o.terminal });
+    const batch = rollouts(env, pi, {
+      episodes: n,
+      horizon: o.horizon,
+      rng: o.rng,
+      rewards: [o.primary, o.aux],
+      terminal: o.terminal,
+    });
     let gammaPhi = sigmoid(phiGamma);
     if (!first && buffer.length > 0) {
       // Outer update: v = ∇_θ J (primary, unbiased, fresh episodes); Neumann series on buffered episodes.
-      const v = reinforceGradient(batch, batch.rewards[0], pi, nA, nRows, obs, { gamma: o.gamma, discountWeights: true });
+      const v = reinforceGradient(batch, batch.rewards[0], pi, nA, nRows, obs, {
+        gamma: o.gamma,
+        discountWeights: true,
+      });
       const hb = concatBatches(buffer);
       const rPhiH = alignedRewards(hb, obs, phi1, phi2);
       const omega = hessianWeights(hb, obs, rPhiH, gammaPhi, o.innerDiscountWeights, nRows);
       const rowPi = softmaxPolicy(nRows, nA, theta, identityObs(nRows));
       const acc = neumannInverseHvp(v, omega, rowPi, nA, o.neumannTerms); // ≈ −H⁻¹ v
-      const mp = mixedProduct(hb, obs, nA, softmaxPolicy(nS, nA, theta, obs), acc, rPhiH, gammaPhi, o.innerDiscountWeights, nRows);
+      const mp = mixedProduct(
+        hb,
+        obs,
+        nA,
+        softmaxPolicy(nS, nA, theta, obs),
+        acc,
+        rPhiH,
+        gammaPhi,
+        o.innerDiscountWeights,
+        nRows,
+      );
       const grad = new Float64Array(2 * nRows + 1);
       grad.set(mp.g1, 0);
       grad.set(mp.g2, nRows);
@@ -265,7 +343,10 @@ export function trainBarfi(env: TabularEnv, o: BarfiOptions): BarfiResult {
     }
     // Inner update: REINFORCE on r_φ, γ_φ with the fresh episodes.
     const rPhi = alignedRewards(batch, obs, phi1, phi2);
-    const g = reinforceGradient(batch, rPhi, pi, nA, nRows, obs, { gamma: gammaPhi, discountWeights: o.innerDiscountWeights });
+    const g = reinforceGradient(batch, rPhi, pi, nA, nRows, obs, {
+      gamma: gammaPhi,
+      discountWeights: o.innerDiscountWeights,
+    });
     optTheta.step(theta, g);
     buffer.push(batch);
     bufferEpisodes += batch.nEpisodes;
@@ -307,8 +388,20 @@ export function trainReinforceBaseline(env: TabularEnv, o: ReinforceCurveOptions
   while (seen < o.episodes) {
     const n = Math.min(o.batch, o.episodes - seen);
     const pi = softmaxPolicy(nS, nA, theta, obs);
-    const batch = rollouts(env, pi, { episodes: n, horizon: o.horizon, rng: o.rng, rewards: [o.reward], terminal: o.terminal });
-    opt.step(theta, reinforceGradient(batch, batch.rewards[0], pi, nA, nRows, obs, { gamma: o.gamma, discountWeights: o.discountWeights }));
+    const batch = rollouts(env, pi, {
+      episodes: n,
+      horizon: o.horizon,
+      rng: o.rng,
+      rewards: [o.reward],
+      terminal: o.terminal,
+    });
+    opt.step(
+      theta,
+      reinforceGradient(batch, batch.rewards[0], pi, nA, nRows, obs, {
+        gamma: o.gamma,
+        discountWeights: o.discountWeights,
+      }),
+    );
     seen += n;
     o.onIteration?.(seen, softmaxPolicy(nS, nA, theta, obs));
   }
@@ -326,7 +419,10 @@ export interface ActorCriticCurveOptions extends ReinforceCurveOptions {
  * step along (1/N) Σ_t w_t δ_t ∇ log π(A_t|S_t) with RMSprop, w_t = γ^t or 1), with a tabular
  * critic updated by TD(0) over the batch's steps: V(S_t) += lrCritic · δ_t.
  */
-export function trainActorCriticBaseline(env: TabularEnv, o: ActorCriticCurveOptions): { theta: Float64Array; V: Float64Array } {
+export function trainActorCriticBaseline(
+  env: TabularEnv,
+  o: ActorCriticCurveOptions,
+): { theta: Float64Array; V: Float64Array } {
   const { nS, nA } = env;
   const obs = o.obs ?? identityObs(nS);
   let nRows = 0;
@@ -338,14 +434,21 @@ export function trainActorCriticBaseline(env: TabularEnv, o: ActorCriticCurveOpt
   while (seen < o.episodes) {
     const n = Math.min(o.batch, o.episodes - seen);
     const pi = softmaxPolicy(nS, nA, theta, obs);
-    const batch = rollouts(env, pi, { episodes: n, horizon: o.horizon, rng: o.rng, rewards: [o.reward], terminal: o.terminal });
+    const batch = rollouts(env, pi, {
+      episodes: n,
+      horizon: o.horizon,
+      rng: o.rng,
+      rewards: [o.reward],
+      terminal: o.terminal,
+    });
     const grad = new Float64Array(theta.length);
     const r = batch.rewards[0];
     const td = new Float64Array(r.length);
     for (let e = 0; e < batch.nEpisodes; e++) {
       let w = 1;
       for (let i = batch.offsets[e]; i < batch.offsets[e + 1]; i++) {
-        const s = batch.states[i], sp = batch.nextStates[i];
+        const s = batch.states[i],
+          sp = batch.nextStates[i];
         const done = !!(o.terminal && o.terminal[sp]);
         const delta = r[i] + (done ? 0 : o.gamma * V[sp]) - V[s];
         td[i] = delta;
@@ -359,7 +462,8 @@ export function trainActorCriticBaseline(env: TabularEnv, o: ActorCriticCurveOpt
     for (let i = 0; i < grad.length; i++) grad[i] /= batch.nEpisodes;
     opt.step(theta, grad);
     for (let i = 0; i < r.length; i++) {
-      const s = batch.states[i], sp = batch.nextStates[i];
+      const s = batch.states[i],
+        sp = batch.nextStates[i];
       const done = !!(o.terminal && o.terminal[sp]);
       V[s] += o.lrCritic * (r[i] + (done ? 0 : o.gamma * V[sp]) - V[s]);
     }
@@ -387,14 +491,38 @@ export interface BarfiExperimentConfig {
   finalFraction: number;
   heuristics: Heuristic[];
   /** Algorithm-bias part (aliased two-state MDP). */
-  bias: { episodes: number; batch: number; evalEvery: number; gamma: number; c: number; d: number; lrTheta: number; lrPhi: number };
+  bias: {
+    episodes: number;
+    batch: number;
+    evalEvery: number;
+    gamma: number;
+    c: number;
+    d: number;
+    lrTheta: number;
+    lrPhi: number;
+  };
 }
 
 /** Gridworld methods (per heuristic, except the primary-only ones). BARFI uses the REINFORCE inner learner. */
-export const GRID_METHODS = ['primary', 'naive', 'pbrs', 'ac-primary', 'ac-naive', 'ac-pbrs', 'barfi', 'barfi-naive-init'] as const;
+export const GRID_METHODS = [
+  'primary',
+  'naive',
+  'pbrs',
+  'ac-primary',
+  'ac-naive',
+  'ac-pbrs',
+  'barfi',
+  'barfi-naive-init',
+] as const;
 export const BIAS_METHODS = ['reinforce-gamma-t', 'reinforce-no-gamma-t', 'barfi-no-gamma-t'] as const;
 
-function curveMetrics(metrics: Record<string, number>, series: Record<string, number[]>, key: string, curve: number[], finalFraction: number): void {
+function curveMetrics(
+  metrics: Record<string, number>,
+  series: Record<string, number[]>,
+  key: string,
+  curve: number[],
+  finalFraction: number,
+): void {
   series[`curve_${key}`] = curve;
   const k = Math.max(1, Math.round(curve.length * finalFraction));
   const tail = curve.slice(curve.length - k);
@@ -424,14 +552,30 @@ export function runSeed(config: BarfiExperimentConfig, seed: number): RunResult 
     return {
       curve,
       record(seen: number, pi: Float64Array) {
-        while (seen >= next && curve.length < nEval) { curve.push(evalPrimary(pi)); next += config.evalEvery; }
+        while (seen >= next && curve.length < nEval) {
+          curve.push(evalPrimary(pi));
+          next += config.evalEvery;
+        }
       },
     };
   };
-  const common = { episodes: config.episodes, batch: config.batch, horizon: g.horizon, terminal: g.terminal, gamma: g.env.gamma };
+  const common = {
+    episodes: config.episodes,
+    batch: config.batch,
+    horizon: g.horizon,
+    terminal: g.terminal,
+    gamma: g.env.gamma,
+  };
   const baseline = (key: string, reward: Float64Array, kind: 'reinforce' | 'ac') => {
     const rec = makeRecorder();
-    const o = { ...common, rng: root.split(key), reward, discountWeights: false, lr: config.lrTheta, onIteration: rec.record };
+    const o = {
+      ...common,
+      rng: root.split(key),
+      reward,
+      discountWeights: false,
+      lr: config.lrTheta,
+      onIteration: rec.record,
+    };
     if (kind === 'reinforce') trainReinforceBaseline(g.env, o);
     else trainActorCriticBaseline(g.env, { ...o, lrCritic: config.lrCritic });
     curveMetrics(metrics, series, key, rec.curve, config.finalFraction);
@@ -439,12 +583,16 @@ export function runSeed(config: BarfiExperimentConfig, seed: number): RunResult 
   baseline('primary', g.primary, 'reinforce');
   baseline('ac-primary', g.primary, 'ac');
   for (const h of config.heuristics) {
-    if (!(HEURISTICS as readonly string[]).includes(h)) throw new RangeError(`barfi runSeed: unknown heuristic '${h}' (use ${HEURISTICS.join(', ')})`);
+    if (!(HEURISTICS as readonly string[]).includes(h))
+      throw new RangeError(`barfi runSeed: unknown heuristic '${h}' (use ${HEURISTICS.join(', ')})`);
     baseline(`naive_${h}`, naiveReward(g, h), 'reinforce');
     baseline(`pbrs_${h}`, shapedPrimary(g, h), 'reinforce');
     baseline(`ac-naive_${h}`, naiveReward(g, h), 'ac');
     baseline(`ac-pbrs_${h}`, shapedPrimary(g, h), 'ac');
-    for (const [name, phi2Init] of [['barfi', 0], ['barfi-naive-init', 1]] as const) {
+    for (const [name, phi2Init] of [
+      ['barfi', 0],
+      ['barfi-naive-init', 1],
+    ] as const) {
       const key = `${name}_${h}`;
       const rec = makeRecorder();
       const gammaCurve: number[] = [];
@@ -490,19 +638,42 @@ export function runSeed(config: BarfiExperimentConfig, seed: number): RunResult 
   const evalBias = (pi: Float64Array) => episodicReturn(mdp.env, mdp.primary, pi, mdp.horizon, b.gamma);
   const nEvalB = Math.floor(b.episodes / b.evalEvery);
   const biasRecorder = () => {
-    const J: number[] = [], P: number[] = [];
+    const J: number[] = [],
+      P: number[] = [];
     let next = b.evalEvery;
     return {
-      J, P,
+      J,
+      P,
       record(seen: number, pi: Float64Array) {
-        while (seen >= next && J.length < nEvalB) { J.push(evalBias(pi)); P.push(pi[0]); next += b.evalEvery; }
+        while (seen >= next && J.length < nEvalB) {
+          J.push(evalBias(pi));
+          P.push(pi[0]);
+          next += b.evalEvery;
+        }
       },
     };
   };
-  const commonB = { episodes: b.episodes, batch: b.batch, horizon: mdp.horizon, terminal: mdp.terminal, obs: mdp.obs, gamma: b.gamma };
-  for (const [name, dw] of [['reinforce-gamma-t', true], ['reinforce-no-gamma-t', false]] as const) {
+  const commonB = {
+    episodes: b.episodes,
+    batch: b.batch,
+    horizon: mdp.horizon,
+    terminal: mdp.terminal,
+    obs: mdp.obs,
+    gamma: b.gamma,
+  };
+  for (const [name, dw] of [
+    ['reinforce-gamma-t', true],
+    ['reinforce-no-gamma-t', false],
+  ] as const) {
     const rec = biasRecorder();
-    trainReinforceBaseline(mdp.env, { ...commonB, rng: root.split(`bias-${name}`), reward: mdp.primary, discountWeights: dw, lr: b.lrTheta, onIteration: rec.record });
+    trainReinforceBaseline(mdp.env, {
+      ...commonB,
+      rng: root.split(`bias-${name}`),
+      reward: mdp.primary,
+      discountWeights: dw,
+      lr: b.lrTheta,
+      onIteration: rec.record,
+    });
     curveMetrics(metrics, series, `bias_${name}`, rec.J, config.finalFraction);
     series[`biasP_${name}`] = rec.P;
     metrics[`biasFinalP_${name}`] = rec.P[rec.P.length - 1];

@@ -16,11 +16,17 @@ export interface BenchResult {
   detail: string;
 }
 
-export function benchValueIteration(opts: { runs?: number; seed?: number; sweep?: ValueIterationOptions['sweep'] } = {}): BenchResult {
+export function benchValueIteration(
+  opts: { runs?: number; seed?: number; sweep?: ValueIterationOptions['sweep'] } = {},
+): BenchResult {
   const runs = opts.runs ?? 7;
   const seed = opts.seed ?? 0;
   const sweep = opts.sweep ?? 'gauss-seidel';
-  const nS = 1000, nA = 10, branching = 10, gamma = 0.9, tol = 1e-8;
+  const nS = 1000,
+    nA = 10,
+    branching = 10,
+    gamma = 0.9,
+    tol = 1e-8;
   const rng = new Rng(seed).split('bench-value-iteration');
   const env = randomEnv(rng.split('env'), { nS, nA, gamma, branching });
   const rbar = rng.split('reward').normals(nS * nA); // r̄(s,a) ~ N(0,1)

@@ -56,17 +56,36 @@ export const REGULARISERS = ['chi2-om', 'kl-om', 'ad-kl'] as const;
 export type Regulariser = (typeof REGULARISERS)[number];
 
 /** Weighted mean, standard deviation and correlation of x, y under the distribution w. */
-export function weightedStats(w: Float64Array, x: Float64Array, y: Float64Array): { mx: number; my: number; sx: number; sy: number; corr: number } {
-  let W = 0, mx = 0, my = 0;
-  for (let i = 0; i < w.length; i++) { W += w[i]; mx += w[i] * x[i]; my += w[i] * y[i]; }
-  mx /= W; my /= W;
-  let vx = 0, vy = 0, cxy = 0;
+export function weightedStats(
+  w: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+): { mx: number; my: number; sx: number; sy: number; corr: number } {
+  let W = 0,
+    mx = 0,
+    my = 0;
   for (let i = 0; i < w.length; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
-    vx += w[i] * dx * dx; vy += w[i] * dy * dy; cxy += w[i] * dx * dy;
+    W += w[i];
+    mx += w[i] * x[i];
+    my += w[i] * y[i];
   }
-  vx /= W; vy /= W; cxy /= W;
-  const sx = Math.sqrt(vx), sy = Math.sqrt(vy);
+  mx /= W;
+  my /= W;
+  let vx = 0,
+    vy = 0,
+    cxy = 0;
+  for (let i = 0; i < w.length; i++) {
+    const dx = x[i] - mx,
+      dy = y[i] - my;
+    vx += w[i] * dx * dx;
+    vy += w[i] * dy * dy;
+    cxy += w[i] * dx * dy;
+  }
+  vx /= W;
+  vy /= W;
+  cxy /= W;
+  const sx = Math.sqrt(vx),
+    sy = Math.sqrt(vy);
   return { mx, my, sx, sy, corr: sx > 0 && sy > 0 ? cxy / (sx * sy) : NaN };
 }
 
@@ -87,15 +106,25 @@ export interface ProxyMdp {
 /** Build one MDP with its true reward, base policy and calibrated r-correlated proxy. */
 export function makeProxyMdp(rng: Rng, c: CorrelatedProxiesConfig): ProxyMdp {
   const { nS, nA } = c;
-  const base = randomEnv(rng.split('env'), { nS, nA, gamma: c.gamma, branching: Math.min(c.branching, nS), init: 'single' });
+  const base = randomEnv(rng.split('env'), {
+    nS,
+    nA,
+    gamma: c.gamma,
+    branching: Math.min(c.branching, nS),
+    init: 'single',
+  });
   // The hackable state: the reachable state (other than the start) that a uniformly random policy
   // visits least, so that a noisy base policy rarely sees it.
   const occU = normalisedOccupancy(base, new Float64Array(nS * nA).fill(1 / nA));
-  let hack = -1, least = Infinity;
+  let hack = -1,
+    least = Infinity;
   for (let s = 1; s < nS; s++) {
     let d = 0;
     for (let a = 0; a < nA; a++) d += occU[s * nA + a];
-    if (d > 1e-12 && d < least) { least = d; hack = s; }
+    if (d > 1e-12 && d < least) {
+      least = d;
+      hack = s;
+    }
   }
   if (hack < 0) throw new Error('makeProxyMdp: no reachable state other than the start; increase nS or branching');
   const dense = denseTransitions(base.T);
@@ -106,7 +135,8 @@ export function makeProxyMdp(rng: Rng, c: CorrelatedProxiesConfig): ProxyMdp {
   for (let a = 0; a < nA; a++) R[hack * nA + a] = c.hackTrue;
   const vi = valueIteration(env, R, { tol: 1e-12 });
   const piBase = new Float64Array(nS * nA);
-  for (let s = 0; s < nS; s++) for (let a = 0; a < nA; a++) piBase[s * nA + a] = (a === vi.policy[s] ? 1 - c.baseEpsilon : 0) + c.baseEpsilon / nA;
+  for (let s = 0; s < nS; s++)
+    for (let a = 0; a < nA; a++) piBase[s * nA + a] = (a === vi.policy[s] ? 1 - c.baseEpsilon : 0) + c.baseEpsilon / nA;
   const nu = normalisedOccupancy(env, piBase);
   const xi = rng.split('proxy-noise').normals(nS * nA);
   const proxyWith = (sn: number) => {
@@ -116,7 +146,8 @@ export function makeProxyMdp(rng: Rng, c: CorrelatedProxiesConfig): ProxyMdp {
   };
   const corrAt = (sn: number) => weightedStats(nu, R, proxyWith(sn)).corr;
   // Corr decreases in σ_n (from its value at σ_n = 0 toward ≈ 0): bisection for Corr = r.
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   let noiseScale = 0;
   if (corrAt(0) > c.correlation) {
     while (corrAt(hi) > c.correlation && hi < 1e6) hi *= 2;
@@ -221,7 +252,9 @@ export function runSeed(config: CorrelatedProxiesConfig, seed: number): RunResul
   const nL = config.lambdas.length + 1;
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
-  const acc = (k: string, v: number, n: number) => { metrics[k] = (metrics[k] ?? 0) + v / n; };
+  const acc = (k: string, v: number, n: number) => {
+    metrics[k] = (metrics[k] ?? 0) + v / n;
+  };
   const accSeries = (k: string, v: number[], n: number) => {
     if (!series[k]) series[k] = new Array(v.length).fill(0);
     for (let i = 0; i < v.length; i++) series[k][i] += v[i] / n;
@@ -253,11 +286,31 @@ export function runSeed(config: CorrelatedProxiesConfig, seed: number): RunResul
       const sw = res.sweep[k];
       accSeries(`true_${k}`, sw.map(nt), M);
       accSeries(`proxy_${k}`, sw.map(np), M);
-      accSeries(`sqrtChi2_${k}`, sw.map((p) => p.sqrtChi2), M);
-      accSeries(`klOm_${k}`, sw.map((p) => p.klOm), M);
-      accSeries(`adKl_${k}`, sw.map((p) => p.adKl), M);
-      accSeries(`corr_${k}`, sw.map((p) => p.corr), M);
-      accSeries(`hackOccupancy_${k}`, sw.map((p) => p.hackOccupancy), M);
+      accSeries(
+        `sqrtChi2_${k}`,
+        sw.map((p) => p.sqrtChi2),
+        M,
+      );
+      accSeries(
+        `klOm_${k}`,
+        sw.map((p) => p.klOm),
+        M,
+      );
+      accSeries(
+        `adKl_${k}`,
+        sw.map((p) => p.adKl),
+        M,
+      );
+      accSeries(
+        `corr_${k}`,
+        sw.map((p) => p.corr),
+        M,
+      );
+      accSeries(
+        `hackOccupancy_${k}`,
+        sw.map((p) => p.hackOccupancy),
+        M,
+      );
     }
     const chi2Theory = res.sweep['chi2-om'][nL - 1];
     acc('chi2TheoryHacksCount', chi2Theory.trueReturn < b.trueReturn - 1e-9 ? 1 : 0, 1);

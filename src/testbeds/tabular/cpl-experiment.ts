@@ -30,7 +30,15 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { CELL, gridReward, makeGridworld, type FeatureGridworld } from './gridworld';
 import { softPolicyReturn, softValueIteration } from './soft-value-iteration';
-import { epsilonMixtureBehaviour, uniformBehaviour, labelsFromLogits, pairLogits, sampleSegments, segmentSums, type SegmentPairs } from './preferences';
+import {
+  epsilonMixtureBehaviour,
+  uniformBehaviour,
+  labelsFromLogits,
+  pairLogits,
+  sampleSegments,
+  segmentSums,
+  type SegmentPairs,
+} from './preferences';
 import { fitBradleyTerryTabular } from './reward-learning';
 import { fitCpl, segmentActionCounts } from './cpl';
 import { countsPolicy, logitsFromPolicy, softmaxPolicy, stateKL } from './softmax-policy';
@@ -80,7 +88,10 @@ export function cplWorld(config: CplConfig, rng: Rng): { world: FeatureGridworld
   const r = config.rewards;
   // Alive-coded weights: entering the goal = step + (goal − step), etc.
   const w = Float64Array.from([r.step, r.goal - r.step, r.sheep - r.step, 0, r.roadblock - r.step, 0]);
-  return { world: makeGridworld({ height, width, cells, gamma: config.gamma, slip: config.slip, traps: 'continuing' }), w };
+  return {
+    world: makeGridworld({ height, width, cells, gamma: config.gamma, slip: config.slip, traps: 'continuing' }),
+    w,
+  };
 }
 
 interface Scores {
@@ -90,7 +101,10 @@ interface Scores {
 }
 
 function consecutivePairs(nPairs: number): SegmentPairs {
-  return { i: Int32Array.from({ length: nPairs }, (_, p) => 2 * p), j: Int32Array.from({ length: nPairs }, (_, p) => 2 * p + 1) };
+  return {
+    i: Int32Array.from({ length: nPairs }, (_, p) => 2 * p),
+    j: Int32Array.from({ length: nPairs }, (_, p) => 2 * p + 1),
+  };
 }
 
 export function runSeed(config: CplConfig, seed: number): RunResult {
@@ -112,7 +126,11 @@ export function runSeed(config: CplConfig, seed: number): RunResult {
     for (const s of starts) m += kl[s];
     const js = softPolicyReturn(world, rbar, pi, alpha, world.terminal);
     const j = softPolicyReturn(world, rbar, pi, 0, world.terminal);
-    return { kl: m / starts.length, softReturn: (js - jSoftUnif) / (jSoftStar - jSoftUnif), return: (j - jUnif) / (jStar - jUnif) };
+    return {
+      kl: m / starts.length,
+      softReturn: (js - jSoftUnif) / (jSoftStar - jSoftUnif),
+      return: (j - jUnif) / (jStar - jUnif),
+    };
   };
 
   // Offline data: 2·nMax segments, pair p = (2p, 2p+1).
@@ -136,7 +154,10 @@ export function runSeed(config: CplConfig, seed: number): RunResult {
     const pairs: SegmentPairs = { i: allPairs.i.subarray(0, n), j: allPairs.j.subarray(0, n) };
     const yn = y.subarray(0, n);
     const used = Int32Array.from({ length: 2 * n }, (_, i) => i);
-    const results: Record<CplMethod, { pi: Float64Array; ms: number }> = {} as Record<CplMethod, { pi: Float64Array; ms: number }>;
+    const results: Record<CplMethod, { pi: Float64Array; ms: number }> = {} as Record<
+      CplMethod,
+      { pi: Float64Array; ms: number }
+    >;
     const time = (f: () => Float64Array): { pi: Float64Array; ms: number } => {
       const t0 = performance.now();
       const pi = f();
@@ -177,10 +198,19 @@ export function runSeed(config: CplConfig, seed: number): RunResult {
   const eSegs = sampleSegments(world, root.split('exact-segments'), { n: 2 * nE, L, behaviour: uniformBehaviour(nA) });
   const ePairs = consecutivePairs(nE);
   const yE = labelsFromLogits(pairLogits(segmentSums(eSegs, gold.A, nA, gamma), ePairs), 'exact');
-  const exact = fitCpl(nS, nA, eSegs, ePairs, yE, { alpha, lambda: 1, g: gamma }, { kind: 'lbfgs', gtol: 1e-11, maxIterations: 5000 });
+  const exact = fitCpl(
+    nS,
+    nA,
+    eSegs,
+    ePairs,
+    yE,
+    { alpha, lambda: 1, g: gamma },
+    { kind: 'lbfgs', gtol: 1e-11, maxIterations: 5000 },
+  );
   const piE = softmaxPolicy(exact.x, nS, nA);
   let maxDiff = 0;
-  for (const s of starts) for (let a = 0; a < nA; a++) maxDiff = Math.max(maxDiff, Math.abs(piE[s * nA + a] - gold.policy[s * nA + a]));
+  for (const s of starts)
+    for (let a = 0; a < nA; a++) maxDiff = Math.max(maxDiff, Math.abs(piE[s * nA + a] - gold.policy[s * nA + a]));
   metrics.exactMaxAbsDiff = maxDiff;
   metrics.exactGradNorm = exact.gradNorm;
   metrics.exactIterations = exact.steps;

@@ -40,7 +40,16 @@ function sigmoid(z: number): number {
  * L_CPL(θ) averaged over pairs (plus the optional BC term); writes ∂L/∂θ into grad.
  * theta: logits, row-major nS·nA. y_p = P(first segment preferred) ∈ [0, 1].
  */
-export function cplLoss(theta: Float64Array, nS: number, nA: number, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>, o: CplOptions, grad: Float64Array): number {
+export function cplLoss(
+  theta: Float64Array,
+  nS: number,
+  nA: number,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+  o: CplOptions,
+  grad: Float64Array,
+): number {
   const { alpha, lambda, g } = o;
   const bc = o.bcCoeff ?? 0;
   if (!(alpha > 0)) throw new RangeError(`cplLoss: alpha must be positive, got ${alpha}`);
@@ -50,7 +59,8 @@ export function cplLoss(theta: Float64Array, nS: number, nA: number, segs: Segme
   const lp = logSoftmaxPolicy(theta, nS, nA);
   const S = new Float64Array(segs.n);
   for (let i = 0; i < segs.n; i++) {
-    let acc = 0, gt = 1;
+    let acc = 0,
+      gt = 1;
     for (let t = 0; t < segs.len[i]; t++) {
       const o2 = i * segs.L + t;
       acc += gt * lp[segs.s[o2] * nA + segs.a[o2]];
@@ -61,13 +71,15 @@ export function cplLoss(theta: Float64Array, nS: number, nA: number, segs: Segme
   let loss = 0;
   const dS = new Float64Array(segs.n);
   for (let p = 0; p < nP; p++) {
-    const i = pairs.i[p], j = pairs.j[p], yp = y[p];
+    const i = pairs.i[p],
+      j = pairs.j[p],
+      yp = y[p];
     // i preferred: z1 = α S_i − λ α S_j ; j preferred: z2 = α S_j − λ α S_i.
     const z1 = alpha * S[i] - lambda * alpha * S[j];
     const z2 = alpha * S[j] - lambda * alpha * S[i];
     loss += yp * softplus(-z1) + (1 - yp) * softplus(-z2);
-    const d1 = -yp * sigmoid(-z1) / nP; // ∂/∂z1
-    const d2 = -(1 - yp) * sigmoid(-z2) / nP; // ∂/∂z2
+    const d1 = (-yp * sigmoid(-z1)) / nP; // ∂/∂z1
+    const d2 = (-(1 - yp) * sigmoid(-z2)) / nP; // ∂/∂z2
     dS[i] += alpha * d1 - lambda * alpha * d2;
     dS[j] += alpha * d2 - lambda * alpha * d1;
   }
@@ -91,7 +103,16 @@ export function cplLoss(theta: Float64Array, nS: number, nA: number, segs: Segme
 }
 
 /** Minimise L_CPL from logits theta0 (e.g. the behaviour-cloning policy's log-probabilities). */
-export function fitCpl(nS: number, nA: number, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>, o: CplOptions, optimizer: FitOptimizer, theta0?: Float64Array): OptimResult {
+export function fitCpl(
+  nS: number,
+  nA: number,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+  o: CplOptions,
+  optimizer: FitOptimizer,
+  theta0?: Float64Array,
+): OptimResult {
   const f = (th: Float64Array, gr: Float64Array) => cplLoss(th, nS, nA, segs, pairs, y, o, gr);
   const x0 = theta0 ?? new Float64Array(nS * nA);
   return optimizer.kind === 'adam' ? adam(f, x0, optimizer) : lbfgs(f, x0, optimizer);

@@ -37,7 +37,12 @@ export const CELL_NAMES: readonly CellKind[] = ['empty', 'goal', 'sheep', 'coin'
 export const FEATURE_NAMES = ['alive', 'goal', 'sheep', 'coin', 'roadblock', 'mud'] as const;
 export const N_FEATURES = FEATURE_NAMES.length;
 /** Action a moves by (dRow, dCol) = ACTION_DELTAS[a]: up, down, left, right. */
-export const ACTION_DELTAS: readonly (readonly [number, number])[] = [[-1, 0], [1, 0], [0, -1], [0, 1]];
+export const ACTION_DELTAS: readonly (readonly [number, number])[] = [
+  [-1, 0],
+  [1, 0],
+  [0, -1],
+  [0, 1],
+];
 export const ACTION_NAMES = ['up', 'down', 'left', 'right'] as const;
 
 export interface GridSpec {
@@ -85,15 +90,25 @@ function isTerminalKind(k: number): boolean {
 export function makeGridworld(spec: GridSpec): FeatureGridworld {
   const { height, width, gamma } = spec;
   const slip = spec.slip ?? 0;
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) throw new RangeError(`makeGridworld: height and width must be positive integers, got ${height}×${width}`);
-  if (spec.cells.length !== height * width) throw new RangeError(`makeGridworld: cells has length ${spec.cells.length}, expected height·width = ${height * width}`);
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
+    throw new RangeError(`makeGridworld: height and width must be positive integers, got ${height}×${width}`);
+  if (spec.cells.length !== height * width)
+    throw new RangeError(
+      `makeGridworld: cells has length ${spec.cells.length}, expected height·width = ${height * width}`,
+    );
   if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`makeGridworld: gamma must lie in [0, 1), got ${gamma}`);
   if (!(slip >= 0 && slip <= 1)) throw new RangeError(`makeGridworld: slip must lie in [0, 1], got ${slip}`);
   const cells = Int8Array.from(spec.cells as ArrayLike<number>);
-  for (let i = 0; i < cells.length; i++) if (!(cells[i] >= 0 && cells[i] <= CELL.house)) throw new RangeError(`makeGridworld: cell ${i} has unknown kind ${cells[i]} (use CELL.*)`);
+  for (let i = 0; i < cells.length; i++)
+    if (!(cells[i] >= 0 && cells[i] <= CELL.house))
+      throw new RangeError(`makeGridworld: cell ${i} has unknown kind ${cells[i]} (use CELL.*)`);
   const cellState = new Int32Array(height * width).fill(-1);
   const stateCellList: number[] = [];
-  for (let c = 0; c < height * width; c++) if (cells[c] !== CELL.house) { cellState[c] = stateCellList.length; stateCellList.push(c); }
+  for (let c = 0; c < height * width; c++)
+    if (cells[c] !== CELL.house) {
+      cellState[c] = stateCellList.length;
+      stateCellList.push(c);
+    }
   const nS = stateCellList.length;
   const nA = 4;
   const nF = N_FEATURES;
@@ -104,16 +119,22 @@ export function makeGridworld(spec: GridSpec): FeatureGridworld {
   const terminal = continuing ? new Uint8Array(nS) : Uint8Array.from(trap);
   const startList: number[] = [];
   for (let s = 0; s < nS; s++) if (!trap[s]) startList.push(s);
-  if (startList.length === 0) throw new RangeError('makeGridworld: every cell is terminal or a house; there is no start state');
+  if (startList.length === 0)
+    throw new RangeError('makeGridworld: every cell is terminal or a house; there is no start state');
 
   // Intended successor of each (s, executed action).
   const move = new Int32Array(nS * nA);
   for (let s = 0; s < nS; s++) {
     const c = stateCell[s];
-    const row = Math.floor(c / width), col = c % width;
+    const row = Math.floor(c / width),
+      col = c % width;
     for (let a = 0; a < nA; a++) {
-      if (trap[s]) { move[s * nA + a] = s; continue; }
-      const r2 = row + ACTION_DELTAS[a][0], c2 = col + ACTION_DELTAS[a][1];
+      if (trap[s]) {
+        move[s * nA + a] = s;
+        continue;
+      }
+      const r2 = row + ACTION_DELTAS[a][0],
+        c2 = col + ACTION_DELTAS[a][1];
       let sp = s;
       if (r2 >= 0 && r2 < height && c2 >= 0 && c2 < width) {
         const t = cellState[r2 * width + c2];
@@ -155,7 +176,10 @@ export function makeGridworld(spec: GridSpec): FeatureGridworld {
         }
       }
       const succ = [...tmp.keys()].sort((x, y) => x - y);
-      for (const sp of succ) { cols.push(sp); probs.push(tmp.get(sp) as number); }
+      for (const sp of succ) {
+        cols.push(sp);
+        probs.push(tmp.get(sp) as number);
+      }
       rowPtr[s * nA + a + 1] = cols.length;
     }
   }
@@ -181,13 +205,33 @@ export function makeGridworld(spec: GridSpec): FeatureGridworld {
     next = new Int32Array(nS * nA);
     for (let r = 0; r < nS * nA; r++) next[r] = col[rowPtr[r]];
   }
-  return { nS, nA, gamma, T, init, height, width, slip, cells, stateCell, cellState, terminal, trap, startStates: Int32Array.from(startList), nF, phiEntry, phiSA, next };
+  return {
+    nS,
+    nA,
+    gamma,
+    T,
+    init,
+    height,
+    width,
+    slip,
+    cells,
+    stateCell,
+    cellState,
+    terminal,
+    trap,
+    startStates: Int32Array.from(startList),
+    nF,
+    phiEntry,
+    phiSA,
+    next,
+  };
 }
 
 /** Expected reward r̄(s,a) = w·φ̄(s,a) (length nS·nA; accepted by the solvers as an expected reward). */
 export function gridReward(world: FeatureGridworld, w: ArrayLike<number>): Float64Array {
   const { nS, nA, nF, phiSA } = world;
-  if (w.length !== nF) throw new RangeError(`gridReward: w has length ${w.length}, expected ${nF} (${FEATURE_NAMES.join(', ')})`);
+  if (w.length !== nF)
+    throw new RangeError(`gridReward: w has length ${w.length}, expected ${nF} (${FEATURE_NAMES.join(', ')})`);
   const r = new Float64Array(nS * nA);
   for (let i = 0; i < nS * nA; i++) {
     let acc = 0;
@@ -214,7 +258,8 @@ export function entryRewards(world: FeatureGridworld, w: ArrayLike<number>): Flo
 export function sampleEntry(world: FeatureGridworld, rng: Rng, s: number, a: number): number {
   const { rowPtr, prob } = world.T;
   const r = s * world.nA + a;
-  const lo = rowPtr[r], hi = rowPtr[r + 1];
+  const lo = rowPtr[r],
+    hi = rowPtr[r + 1];
   if (hi - lo === 1) return lo;
   let u = rng.uniform();
   for (let k = lo; k < hi - 1; k++) {
@@ -275,9 +320,13 @@ function pick<T>(rng: Rng, xs: readonly T[]): T {
  * to ≥ 1), each placed on random empty cells, then one goal on a uniformly random cell (it may
  * replace another item), and rewards drawn from the lists of options.
  */
-export function randomDeliveryWorld(rng: Rng, opts: DeliveryOptions = {}): { world: FeatureGridworld; w: Float64Array; spec: GridSpec } {
+export function randomDeliveryWorld(
+  rng: Rng,
+  opts: DeliveryOptions = {},
+): { world: FeatureGridworld; w: Float64Array; spec: GridSpec } {
   const o = { ...KNOX_DELIVERY_DEFAULTS, ...opts };
-  const height = pick(rng, o.heights), width = pick(rng, o.widths);
+  const height = pick(rng, o.heights),
+    width = pick(rng, o.widths);
   const n = height * width;
   const cells = new Int8Array(n);
   const place = (kind: number, count: number) => {
@@ -302,7 +351,12 @@ export function randomDeliveryWorld(rng: Rng, opts: DeliveryOptions = {}): { wor
   place(CELL.coin, Math.floor(coinF * n));
   place(CELL.mud, Math.floor(mudF * n));
   cells[rng.int(n)] = CELL.goal;
-  const w = knoxRewardWeights({ goal: pick(rng, o.goalRewards), sheep: pick(rng, o.sheepRewards), roadblock: pick(rng, o.roadblockRewards), mud: pick(rng, o.mudRewards) });
+  const w = knoxRewardWeights({
+    goal: pick(rng, o.goalRewards),
+    sheep: pick(rng, o.sheepRewards),
+    roadblock: pick(rng, o.roadblockRewards),
+    mud: pick(rng, o.mudRewards),
+  });
   const spec: GridSpec = { height, width, cells, gamma: o.gamma, slip: o.slip };
   return { world: makeGridworld(spec), w, spec };
 }

@@ -37,10 +37,16 @@ export function identityObs(nS: number): Int32Array {
 }
 
 function checkObs(nS: number, nA: number, theta: Float64Array, obs: Int32Array, where: string): number {
-  if (obs.length !== nS) throw new RangeError(`${where}: obs must map each of the ${nS} states to a row of θ (length ${nS}), got length ${obs.length}`);
-  if (theta.length % nA !== 0) throw new RangeError(`${where}: θ has length ${theta.length}, not a multiple of nA = ${nA}`);
+  if (obs.length !== nS)
+    throw new RangeError(
+      `${where}: obs must map each of the ${nS} states to a row of θ (length ${nS}), got length ${obs.length}`,
+    );
+  if (theta.length % nA !== 0)
+    throw new RangeError(`${where}: θ has length ${theta.length}, not a multiple of nA = ${nA}`);
   const nObs = theta.length / nA;
-  for (let s = 0; s < nS; s++) if (!(obs[s] >= 0 && obs[s] < nObs)) throw new RangeError(`${where}: obs[${s}] = ${obs[s]} is outside the ${nObs} rows of θ`);
+  for (let s = 0; s < nS; s++)
+    if (!(obs[s] >= 0 && obs[s] < nObs))
+      throw new RangeError(`${where}: obs[${s}] = ${obs[s]} is outside the ${nObs} rows of θ`);
   return nObs;
 }
 
@@ -68,7 +74,10 @@ export function softmaxPolicy(nS: number, nA: number, theta: Float64Array, obs?:
 export function logitsFromPolicy(nS: number, nA: number, pi: Float64Array): Float64Array {
   const theta = new Float64Array(nS * nA);
   for (let i = 0; i < nS * nA; i++) {
-    if (!(pi[i] > 0)) throw new RangeError(`logitsFromPolicy: π has a zero at state ${Math.floor(i / nA)}, action ${i % nA}; a softmax policy needs full support`);
+    if (!(pi[i] > 0))
+      throw new RangeError(
+        `logitsFromPolicy: π has a zero at state ${Math.floor(i / nA)}, action ${i % nA}; a softmax policy needs full support`,
+      );
     theta[i] = Math.log(pi[i]);
   }
   return theta;
@@ -87,7 +96,12 @@ export interface PolicyGradientResult {
  * Exact gradient of the discounted return J(π_θ) = Σ_s μ₀(s) V^π(s) for the softmax policy
  * (policy-gradient theorem; V, Q by linear solve; d^π by the occupancy solve). R: dense R(s,a,s') or r̄(s,a).
  */
-export function exactPolicyGradient(env: TabularEnv, R: Float64Array, theta: Float64Array, obs?: Int32Array): PolicyGradientResult {
+export function exactPolicyGradient(
+  env: TabularEnv,
+  R: Float64Array,
+  theta: Float64Array,
+  obs?: Int32Array,
+): PolicyGradientResult {
   const { nS, nA } = env;
   const o = obs ?? identityObs(nS);
   checkObs(nS, nA, theta, o, 'exactPolicyGradient');
@@ -114,7 +128,8 @@ export function stateDistributions(env: TabularEnv, pi: Float64Array, H: number)
   const P = new Float64Array(H * nS);
   P.set(env.init, 0);
   for (let t = 0; t + 1 < H; t++) {
-    const cur = t * nS, nxt = (t + 1) * nS;
+    const cur = t * nS,
+      nxt = (t + 1) * nS;
     for (let s = 0; s < nS; s++) {
       const ps = P[cur + s];
       if (ps === 0) continue;
@@ -162,11 +177,19 @@ export function episodicReturn(env: TabularEnv, R: Float64Array, pi: Float64Arra
  * Exact gradient of the episodic objective J_H = E[Σ_{t<H} γ^t r_t] for a time-independent softmax
  * policy (finite-horizon policy-gradient theorem; backward recursion for Q_t, forward for P(S_t)).
  */
-export function exactEpisodicPolicyGradient(env: TabularEnv, R: Float64Array, theta: Float64Array, H: number, gamma: number, obs?: Int32Array): PolicyGradientResult {
+export function exactEpisodicPolicyGradient(
+  env: TabularEnv,
+  R: Float64Array,
+  theta: Float64Array,
+  H: number,
+  gamma: number,
+  obs?: Int32Array,
+): PolicyGradientResult {
   const { nS, nA, T } = env;
   const o = obs ?? identityObs(nS);
   checkObs(nS, nA, theta, o, 'exactEpisodicPolicyGradient');
-  if (!(Number.isInteger(H) && H >= 1)) throw new RangeError(`exactEpisodicPolicyGradient: horizon H must be a positive integer, got ${H}`);
+  if (!(Number.isInteger(H) && H >= 1))
+    throw new RangeError(`exactEpisodicPolicyGradient: horizon H must be a positive integer, got ${H}`);
   const rbar = expectedReward(env, R);
   const pi = softmaxPolicy(nS, nA, theta, o);
   const P = stateDistributions(env, pi, H);
@@ -195,7 +218,9 @@ export function exactEpisodicPolicyGradient(env: TabularEnv, R: Float64Array, th
       const row = o[s] * nA;
       for (let a = 0; a < nA; a++) grad[row + a] += w * pi[s * nA + a] * (Q[s * nA + a] - Vcur[s]);
     }
-    const tmp = Vnext; Vnext = Vcur; Vcur = tmp;
+    const tmp = Vnext;
+    Vnext = Vcur;
+    Vcur = tmp;
   }
   let J = 0;
   for (let s = 0; s < nS; s++) J += env.init[s] * Vnext[s];
@@ -250,12 +275,16 @@ function sampleRow(p: Float64Array, off: number, n: number, u: number): number {
 export function rollouts(env: TabularEnv, pi: Float64Array, opts: RolloutOptions): EpisodeBatch {
   const { nS, nA, T } = env;
   const { episodes, horizon, rng } = opts;
-  if (pi.length !== nS * nA) throw new RangeError(`rollouts: π must be a stochastic matrix of length nS·nA = ${nS * nA}, got ${pi.length}`);
-  if (!(Number.isInteger(horizon) && horizon >= 1)) throw new RangeError(`rollouts: horizon must be a positive integer, got ${horizon}`);
+  if (pi.length !== nS * nA)
+    throw new RangeError(`rollouts: π must be a stochastic matrix of length nS·nA = ${nS * nA}, got ${pi.length}`);
+  if (!(Number.isInteger(horizon) && horizon >= 1))
+    throw new RangeError(`rollouts: horizon must be a positive integer, got ${horizon}`);
   const channels = opts.rewards.map((R, i) => {
     if (R.length === nS * nA * nS) return { dense: true, R };
     if (R.length === nS * nA) return { dense: false, R };
-    throw new RangeError(`rollouts: reward channel ${i} has length ${R.length}; expected nS·nA·nS = ${nS * nA * nS} or nS·nA = ${nS * nA}`);
+    throw new RangeError(
+      `rollouts: reward channel ${i} has length ${R.length}; expected nS·nA·nS = ${nS * nA * nS} or nS·nA = ${nS * nA}`,
+    );
   });
   const cap = episodes * horizon;
   const states = new Int32Array(cap);
@@ -269,25 +298,37 @@ export function rollouts(env: TabularEnv, pi: Float64Array, opts: RolloutOptions
   for (let e = 0; e < episodes; e++) {
     let s = opts.start ?? sampleRow(env.init, 0, nS, rng.uniform());
     for (let t = 0; t < horizon; t++) {
-      if (term && term[s]) { terminated[e] = 1; break; }
+      if (term && term[s]) {
+        terminated[e] = 1;
+        break;
+      }
       const a = sampleRow(pi, s * nA, nA, rng.uniform());
       const r = s * nA + a;
-      const lo = T.rowPtr[r], hi = T.rowPtr[r + 1];
+      const lo = T.rowPtr[r],
+        hi = T.rowPtr[r + 1];
       let sp = T.col[hi - 1];
       const u = rng.uniform();
       let acc = 0;
       for (let k = lo; k < hi - 1; k++) {
         acc += T.prob[k];
-        if (u < acc) { sp = T.col[k]; break; }
+        if (u < acc) {
+          sp = T.col[k];
+          break;
+        }
       }
-      states[n] = s; actions[n] = a; nextStates[n] = sp;
+      states[n] = s;
+      actions[n] = a;
+      nextStates[n] = sp;
       for (let c = 0; c < channels.length; c++) {
         const ch = channels[c];
         rewards[c][n] = ch.dense ? ch.R[r * nS + sp] : ch.R[r];
       }
       n++;
       s = sp;
-      if (term && term[s]) { terminated[e] = 1; break; }
+      if (term && term[s]) {
+        terminated[e] = 1;
+        break;
+      }
     }
     offsets[e + 1] = n;
   }
@@ -420,7 +461,10 @@ export class RmsProp {
     this.v = new Float64Array(n);
   }
   step(params: Float64Array, grad: Float64Array, ascend = true): void {
-    if (params.length !== this.v.length || grad.length !== this.v.length) throw new RangeError(`RmsProp.step: expected ${this.v.length} parameters and gradients, got ${params.length} and ${grad.length}`);
+    if (params.length !== this.v.length || grad.length !== this.v.length)
+      throw new RangeError(
+        `RmsProp.step: expected ${this.v.length} parameters and gradients, got ${params.length} and ${grad.length}`,
+      );
     const sgn = ascend ? 1 : -1;
     for (let i = 0; i < params.length; i++) {
       const g = grad[i];
@@ -465,7 +509,13 @@ export function trainReinforce(env: TabularEnv, opts: ReinforceTrainOptions): Fl
   while (seen < opts.episodes) {
     const n = Math.min(opts.batch, opts.episodes - seen);
     const pi = softmaxPolicy(nS, nA, theta, obs);
-    const batch = rollouts(env, pi, { episodes: n, horizon: opts.horizon, rng: opts.rng, rewards: [opts.reward], terminal: opts.terminal });
+    const batch = rollouts(env, pi, {
+      episodes: n,
+      horizon: opts.horizon,
+      rng: opts.rng,
+      rewards: [opts.reward],
+      terminal: opts.terminal,
+    });
     const g = reinforceGradient(batch, batch.rewards[0], pi, nA, nRows, obs, opts);
     if (opt) opt.step(theta, g);
     else for (let i = 0; i < theta.length; i++) theta[i] += opts.lr * g[i];
@@ -505,7 +555,8 @@ export function trainActorCritic(env: TabularEnv, opts: ActorCriticOptions): { t
   const theta = opts.theta0 ? Float64Array.from(opts.theta0) : new Float64Array(nRows * nA);
   const V = new Float64Array(nS);
   const dense = opts.reward.length === nS * nA * nS;
-  if (!dense && opts.reward.length !== nS * nA) throw new RangeError(`trainActorCritic: reward must have length nS·nA·nS or nS·nA, got ${opts.reward.length}`);
+  if (!dense && opts.reward.length !== nS * nA)
+    throw new RangeError(`trainActorCritic: reward must have length nS·nA·nS or nS·nA, got ${opts.reward.length}`);
   const term = opts.terminal;
   const p = new Float64Array(nA);
   for (let ep = 0; ep < opts.episodes; ep++) {
@@ -517,15 +568,25 @@ export function trainActorCritic(env: TabularEnv, opts: ActorCriticOptions): { t
       let m = -Infinity;
       for (let a = 0; a < nA; a++) if (theta[row + a] > m) m = theta[row + a];
       let z = 0;
-      for (let a = 0; a < nA; a++) { p[a] = Math.exp(theta[row + a] - m); z += p[a]; }
+      for (let a = 0; a < nA; a++) {
+        p[a] = Math.exp(theta[row + a] - m);
+        z += p[a];
+      }
       for (let a = 0; a < nA; a++) p[a] /= z;
       const a = sampleRow(p, 0, nA, opts.rng.uniform());
       const r = s * nA + a;
-      const lo = T.rowPtr[r], hi = T.rowPtr[r + 1];
+      const lo = T.rowPtr[r],
+        hi = T.rowPtr[r + 1];
       let sp = T.col[hi - 1];
       const u = opts.rng.uniform();
       let acc = 0;
-      for (let k = lo; k < hi - 1; k++) { acc += T.prob[k]; if (u < acc) { sp = T.col[k]; break; } }
+      for (let k = lo; k < hi - 1; k++) {
+        acc += T.prob[k];
+        if (u < acc) {
+          sp = T.col[k];
+          break;
+        }
+      }
       const rew = dense ? opts.reward[r * nS + sp] : opts.reward[r];
       const done = !!(term && term[sp]);
       const delta = rew + (done ? 0 : opts.gamma * V[sp]) - V[s];
@@ -566,7 +627,8 @@ export function qLearning(env: TabularEnv, opts: QLearningOptions): { Q: Float64
   const eps = opts.epsilon ?? 0.2;
   const alpha = opts.stepSize ?? ((n: number) => Math.pow(n, -0.7));
   const dense = opts.reward.length === nS * nA * nS;
-  if (!dense && opts.reward.length !== nS * nA) throw new RangeError(`qLearning: reward must have length nS·nA·nS or nS·nA, got ${opts.reward.length}`);
+  if (!dense && opts.reward.length !== nS * nA)
+    throw new RangeError(`qLearning: reward must have length nS·nA·nS or nS·nA, got ${opts.reward.length}`);
   const Q = new Float64Array(nS * nA);
   const visits = new Int32Array(nS * nA);
   const term = opts.terminal;
@@ -581,11 +643,18 @@ export function qLearning(env: TabularEnv, opts: QLearningOptions): { Q: Float64
         for (let b = 1; b < nA; b++) if (Q[s * nA + b] > Q[s * nA + a]) a = b;
       }
       const r = s * nA + a;
-      const lo = T.rowPtr[r], hi = T.rowPtr[r + 1];
+      const lo = T.rowPtr[r],
+        hi = T.rowPtr[r + 1];
       let sp = T.col[hi - 1];
       const u = opts.rng.uniform();
       let acc = 0;
-      for (let k = lo; k < hi - 1; k++) { acc += T.prob[k]; if (u < acc) { sp = T.col[k]; break; } }
+      for (let k = lo; k < hi - 1; k++) {
+        acc += T.prob[k];
+        if (u < acc) {
+          sp = T.col[k];
+          break;
+        }
+      }
       const rew = dense ? opts.reward[r * nS + sp] : opts.reward[r];
       let next = 0;
       if (!(term && term[sp])) {

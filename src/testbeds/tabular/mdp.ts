@@ -62,10 +62,12 @@ function checkProbabilityRow(where: string, p: ArrayLike<number>, from: number, 
   let sum = 0;
   for (let i = from; i < to; i++) {
     const v = p[i];
-    if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${where}: probability ${v} at entry ${i} is not a finite non-negative number`);
+    if (!(v >= 0) || !Number.isFinite(v))
+      throw new RangeError(`${where}: probability ${v} at entry ${i} is not a finite non-negative number`);
     sum += v;
   }
-  if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${where}: probabilities sum to ${sum}, expected 1 (normalise the row)`);
+  if (Math.abs(sum - 1) > 1e-9)
+    throw new RangeError(`${where}: probabilities sum to ${sum}, expected 1 (normalise the row)`);
 }
 
 /** Validate an environment; throws with a message naming the offending field. */
@@ -74,25 +76,38 @@ export function validateEnv(env: TabularEnv): void {
   if (!Number.isInteger(nS) || nS < 1) throw new RangeError(`TabularEnv: nS must be a positive integer, got ${nS}`);
   if (!Number.isInteger(nA) || nA < 1) throw new RangeError(`TabularEnv: nA must be a positive integer, got ${nA}`);
   if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`TabularEnv: gamma must lie in [0, 1), got ${gamma}`);
-  if (T.nS !== nS || T.nA !== nA) throw new RangeError(`TabularEnv: transitions are for ${T.nS}×${T.nA}, env is ${nS}×${nA}`);
-  if (T.rowPtr.length !== nS * nA + 1) throw new RangeError(`TabularEnv: rowPtr has length ${T.rowPtr.length}, expected nS·nA+1 = ${nS * nA + 1}`);
+  if (T.nS !== nS || T.nA !== nA)
+    throw new RangeError(`TabularEnv: transitions are for ${T.nS}×${T.nA}, env is ${nS}×${nA}`);
+  if (T.rowPtr.length !== nS * nA + 1)
+    throw new RangeError(`TabularEnv: rowPtr has length ${T.rowPtr.length}, expected nS·nA+1 = ${nS * nA + 1}`);
   if (init.length !== nS) throw new RangeError(`TabularEnv: init has length ${init.length}, expected nS = ${nS}`);
   checkProbabilityRow('TabularEnv.init', init, 0, nS);
   for (let r = 0; r < nS * nA; r++) {
-    const lo = T.rowPtr[r], hi = T.rowPtr[r + 1];
+    const lo = T.rowPtr[r],
+      hi = T.rowPtr[r + 1];
     if (hi <= lo) throw new RangeError(`TabularEnv: (s=${Math.floor(r / nA)}, a=${r % nA}) has no successor`);
     for (let k = lo; k < hi; k++) {
       const c = T.col[k];
-      if (!(c >= 0 && c < nS)) throw new RangeError(`TabularEnv: successor ${c} out of range at (s=${Math.floor(r / nA)}, a=${r % nA})`);
-      if (k > lo && c <= T.col[k - 1]) throw new RangeError(`TabularEnv: successors of (s=${Math.floor(r / nA)}, a=${r % nA}) must be strictly increasing`);
+      if (!(c >= 0 && c < nS))
+        throw new RangeError(`TabularEnv: successor ${c} out of range at (s=${Math.floor(r / nA)}, a=${r % nA})`);
+      if (k > lo && c <= T.col[k - 1])
+        throw new RangeError(
+          `TabularEnv: successors of (s=${Math.floor(r / nA)}, a=${r % nA}) must be strictly increasing`,
+        );
     }
     checkProbabilityRow(`TabularEnv.T(s=${Math.floor(r / nA)}, a=${r % nA})`, T.prob, lo, hi);
   }
 }
 
 /** Build CSR transitions from a dense [s, a, s'] array (entries ≤ `dropBelow` are omitted). */
-export function fromDenseTransitions(nS: number, nA: number, dense: ArrayLike<number>, dropBelow = 0): SparseTransitions {
-  if (dense.length !== nS * nA * nS) throw new RangeError(`fromDenseTransitions: expected length nS·nA·nS = ${nS * nA * nS}, got ${dense.length}`);
+export function fromDenseTransitions(
+  nS: number,
+  nA: number,
+  dense: ArrayLike<number>,
+  dropBelow = 0,
+): SparseTransitions {
+  if (dense.length !== nS * nA * nS)
+    throw new RangeError(`fromDenseTransitions: expected length nS·nA·nS = ${nS * nA * nS}, got ${dense.length}`);
   const rowPtr = new Int32Array(nS * nA + 1);
   let nnz = 0;
   for (let r = 0; r < nS * nA; r++) {
@@ -128,7 +143,8 @@ export function denseTransitions(T: SparseTransitions): Float64Array {
 /** τ(s, a, s') (binary search in the CSR row). */
 export function transitionProb(T: SparseTransitions, s: number, a: number, sp: number): number {
   const r = s * T.nA + a;
-  let lo = T.rowPtr[r], hi = T.rowPtr[r + 1] - 1;
+  let lo = T.rowPtr[r],
+    hi = T.rowPtr[r + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const c = T.col[mid];
@@ -140,7 +156,13 @@ export function transitionProb(T: SparseTransitions, s: number, a: number, sp: n
 }
 
 /** An environment from plain arrays: dense τ [s,a,s'], μ₀ (default uniform), γ. Validated. */
-export function makeEnv(opts: { nS: number; nA: number; gamma: number; T: ArrayLike<number> | SparseTransitions; init?: ArrayLike<number> }): TabularEnv {
+export function makeEnv(opts: {
+  nS: number;
+  nA: number;
+  gamma: number;
+  T: ArrayLike<number> | SparseTransitions;
+  init?: ArrayLike<number>;
+}): TabularEnv {
   const { nS, nA, gamma } = opts;
   const T = isSparse(opts.T) ? opts.T : fromDenseTransitions(nS, nA, opts.T);
   const init = opts.init ? Float64Array.from(opts.init) : new Float64Array(nS).fill(1 / nS);
@@ -162,7 +184,8 @@ export function withReward(env: TabularEnv, R: Float64Array): TabularMDP {
 /** Throws unless R is a dense reward [s, a, s'] for `env`. */
 export function checkRewardShape(env: { nS: number; nA: number }, R: ArrayLike<number>, where: string): void {
   const n = env.nS * env.nA * env.nS;
-  if (R.length !== n) throw new RangeError(`${where}: reward must be dense R(s,a,s') of length nS·nA·nS = ${n}, got ${R.length}`);
+  if (R.length !== n)
+    throw new RangeError(`${where}: reward must be dense R(s,a,s') of length nS·nA·nS = ${n}, got ${R.length}`);
 }
 
 /** Number of stored transition entries (non-zeros of τ). */
@@ -194,7 +217,8 @@ export function randomEnv(rng: Rng, opts: RandomEnvOptions): TabularEnv {
   const { nS, nA, gamma } = opts;
   const k = opts.branching ?? nS;
   const alpha = opts.alpha ?? 1;
-  if (!Number.isInteger(k) || k < 1 || k > nS) throw new RangeError(`randomEnv: branching must be an integer in [1, nS=${nS}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > nS)
+    throw new RangeError(`randomEnv: branching must be an integer in [1, nS=${nS}], got ${k}`);
   const tr = rng.split('transitions');
   const rowPtr = new Int32Array(nS * nA + 1);
   const col = new Int32Array(nS * nA * k);
@@ -210,7 +234,11 @@ export function randomEnv(rng: Rng, opts: RandomEnvOptions): TabularEnv {
       while (m < k) {
         const c = tr.int(nS);
         let dup = false;
-        for (let i = 0; i < m; i++) if (chosen[i] === c) { dup = true; break; }
+        for (let i = 0; i < m; i++)
+          if (chosen[i] === c) {
+            dup = true;
+            break;
+          }
         if (!dup) chosen[m++] = c;
       }
     } else {
@@ -218,7 +246,9 @@ export function randomEnv(rng: Rng, opts: RandomEnvOptions): TabularEnv {
       for (let i = 0; i < nS; i++) pool[i] = i;
       for (let i = 0; i < k; i++) {
         const j = i + tr.int(nS - i);
-        const t = pool[i]; pool[i] = pool[j]; pool[j] = t;
+        const t = pool[i];
+        pool[i] = pool[j];
+        pool[j] = t;
         chosen[i] = pool[i];
       }
     }
@@ -234,8 +264,10 @@ export function randomEnv(rng: Rng, opts: RandomEnvOptions): TabularEnv {
   let init: Float64Array;
   const initKind = opts.init ?? 'uniform';
   if (initKind === 'uniform') init = new Float64Array(nS).fill(1 / nS);
-  else if (initKind === 'single') { init = new Float64Array(nS); init[0] = 1; }
-  else init = rng.split('init').dirichlet(nS, 1);
+  else if (initKind === 'single') {
+    init = new Float64Array(nS);
+    init[0] = 1;
+  } else init = rng.split('init').dirichlet(nS, 1);
   const env: TabularEnv = { nS, nA, gamma, T: { nS, nA, rowPtr, col, prob }, init };
   return env;
 }
@@ -267,10 +299,14 @@ export function randomReward(rng: Rng, env: { nS: number; nA: number }, opts: Ra
     for (let i = 0; i < n; i++) R[i] = rng.normal();
   } else if (kind === 'sparse') {
     const density = opts.density ?? 0.05;
-    if (!(density > 0 && density <= 1)) throw new RangeError(`randomReward: density must lie in (0, 1], got ${density}`);
+    if (!(density > 0 && density <= 1))
+      throw new RangeError(`randomReward: density must lie in (0, 1], got ${density}`);
     let any = false;
     for (let i = 0; i < n; i++) {
-      if (rng.uniform() < density) { R[i] = rng.normal(); any = true; }
+      if (rng.uniform() < density) {
+        R[i] = rng.normal();
+        any = true;
+      }
     }
     if (!any) R[rng.int(n)] = rng.normal();
   } else if (kind === 'state') {

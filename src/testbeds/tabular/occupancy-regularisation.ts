@@ -74,7 +74,12 @@ export function klDivergence(mu: Float64Array, nu: Float64Array): number {
 }
 
 /** E_{s∼μ}[KL(π(·|s) ‖ π_base(·|s))] with μ the normalised occupancy of π. */
-export function actionKl(env: { nS: number; nA: number }, mu: Float64Array, pi: Float64Array, piBase: Float64Array): number {
+export function actionKl(
+  env: { nS: number; nA: number },
+  mu: Float64Array,
+  pi: Float64Array,
+  piBase: Float64Array,
+): number {
   const { nS, nA } = env;
   let k = 0;
   for (let s = 0; s < nS; s++) {
@@ -95,7 +100,11 @@ export function actionKl(env: { nS: number; nA: number }, mu: Float64Array, pi: 
 }
 
 /** π(a|s) = μ(s,a) / Σ_b μ(s,b); states without occupancy get `fallback`'s row (default uniform). */
-export function policyFromOccupancy(env: { nS: number; nA: number }, mu: Float64Array, fallback?: Float64Array): Float64Array {
+export function policyFromOccupancy(
+  env: { nS: number; nA: number },
+  mu: Float64Array,
+  fallback?: Float64Array,
+): Float64Array {
   const { nS, nA } = env;
   const pi = new Float64Array(nS * nA);
   for (let s = 0; s < nS; s++) {
@@ -134,7 +143,11 @@ export function flowResidual(env: TabularEnv, mu: Float64Array): Float64Array {
  * (unnormalised) value. The duals below are written in W = V − V_ref (+ a constant), which keeps
  * them well scaled: A_V = A_ref + c + γτW − W.
  */
-function baseAdvantage(env: TabularEnv, rbar: Float64Array, piBase: Float64Array): { A: Float64Array; Vref: Float64Array } {
+function baseAdvantage(
+  env: TabularEnv,
+  rbar: Float64Array,
+  piBase: Float64Array,
+): { A: Float64Array; Vref: Float64Array } {
   const { nS, nA, T, gamma } = env;
   const Vref = policyEvaluation(env, rbar, piBase);
   const A = new Float64Array(nS * nA);
@@ -171,7 +184,15 @@ interface DualProblem {
  * Minimise g(W) = (1−γ)⟨μ₀, W⟩ + Φ(z(W)) by Newton's method, where ∂Φ/∂z = μ(z) and ∂²Φ/∂z² = diag(h).
  * ∇g = flow residual of μ (sign-flipped); Hessian = Σ h(s,a) b bᵀ, b = γτ(·|s,a) − e_s.
  */
-function newtonDual(env: TabularEnv, A0: Float64Array, c: number, W0: Float64Array, prob: DualProblem, tol = 1e-11, maxIter = 100): { W: Float64Array; mu: Float64Array; iterations: number; residual: number } {
+function newtonDual(
+  env: TabularEnv,
+  A0: Float64Array,
+  c: number,
+  W0: Float64Array,
+  prob: DualProblem,
+  tol = 1e-11,
+  maxIter = 100,
+): { W: Float64Array; mu: Float64Array; iterations: number; residual: number } {
   const { nS, nA, T, gamma } = env;
   const nSA = nS * nA;
   let W = Float64Array.from(W0);
@@ -205,15 +226,20 @@ function newtonDual(env: TabularEnv, A0: Float64Array, c: number, W0: Float64Arr
         const m = mu[r];
         const w = h[r];
         if (m === 0 && w === 0) continue;
-        idx.length = 0; val.length = 0;
+        idx.length = 0;
+        val.length = 0;
         let selfInSupport = false;
         for (let k = T.rowPtr[r]; k < T.rowPtr[r + 1]; k++) {
           const sp = T.col[k];
           const b = gamma * T.prob[k] - (sp === s ? 1 : 0);
           if (sp === s) selfInSupport = true;
-          idx.push(sp); val.push(b);
+          idx.push(sp);
+          val.push(b);
         }
-        if (!selfInSupport) { idx.push(s); val.push(-1); }
+        if (!selfInSupport) {
+          idx.push(s);
+          val.push(-1);
+        }
         for (let i = 0; i < idx.length; i++) {
           grad[idx[i]] += m * val[i];
           if (w === 0) continue;
@@ -240,7 +266,11 @@ function newtonDual(env: TabularEnv, A0: Float64Array, c: number, W0: Float64Arr
     }
     let slope = 0;
     for (let s = 0; s < nS; s++) slope += grad[s] * dir[s];
-    if (!(slope < 0)) { dir = negGrad; slope = 0; for (let s = 0; s < nS; s++) slope -= grad[s] * grad[s]; }
+    if (!(slope < 0)) {
+      dir = negGrad;
+      slope = 0;
+      for (let s = 0; s < nS; s++) slope -= grad[s] * grad[s];
+    }
     let t = 1;
     let accepted = false;
     for (let ls = 0; ls < 60; ls++) {
@@ -289,7 +319,10 @@ interface Chi2Context {
 
 function chi2Context(env: TabularEnv, R: Float64Array, nu: Float64Array): Chi2Context {
   const rbar = expectedReward(env, R);
-  if (nu.length !== env.nS * env.nA) throw new RangeError(`χ² regularisation: ν must be a normalised occupancy of length nS·nA = ${env.nS * env.nA}, got ${nu.length}`);
+  if (nu.length !== env.nS * env.nA)
+    throw new RangeError(
+      `χ² regularisation: ν must be a normalised occupancy of length nS·nA = ${env.nS * env.nA}, got ${nu.length}`,
+    );
   const piBase = policyFromOccupancy(env, nu);
   const { A } = baseAdvantage(env, rbar, piBase);
   return { env, rbar, nu, piBase, A0: A };
@@ -310,7 +343,11 @@ function quadProblem(nu: Float64Array, kappa: number): DualProblem {
   };
 }
 
-function solveQuadWithContext(ctx: Chi2Context, kappa: number, W0?: Float64Array): { W: Float64Array; mu: Float64Array; chi2: number; residual: number; iterations: number } {
+function solveQuadWithContext(
+  ctx: Chi2Context,
+  kappa: number,
+  W0?: Float64Array,
+): { W: Float64Array; mu: Float64Array; chi2: number; residual: number; iterations: number } {
   const { env, nu, A0 } = ctx;
   const W = W0 ?? new Float64Array(env.nS);
   const out = newtonDual(env, A0, kappa, W, quadProblem(nu, kappa));
@@ -326,7 +363,13 @@ function solveQuadWithContext(ctx: Chi2Context, kappa: number, W0?: Float64Array
   return { W: out.W, mu: out.mu, chi2, residual: out.residual, iterations: out.iterations };
 }
 
-function finish(env: TabularEnv, muDual: Float64Array, piBase: Float64Array, residual: number, iterations: number): RegularisedSolution {
+function finish(
+  env: TabularEnv,
+  muDual: Float64Array,
+  piBase: Float64Array,
+  residual: number,
+  iterations: number,
+): RegularisedSolution {
   const pi = policyFromOccupancy(env, muDual, piBase);
   return { mu: normalisedOccupancy(env, pi), pi, muDual, residual, iterations };
 }
@@ -335,7 +378,12 @@ function finish(env: TabularEnv, muDual: Float64Array, piBase: Float64Array, res
  * max_μ ⟨μ, r⟩ − (κ/2) Σ μ²/ν over the occupancy polytope (the quadratic form of χ² regularisation;
  * equivalently ⟨μ,r⟩ − (κ/2) χ²(μ‖ν) up to a constant). R: dense R(s,a,s') or r̄(s,a).
  */
-export function solveChi2Quadratic(env: TabularEnv, R: Float64Array, nu: Float64Array, kappa: number): RegularisedSolution & { chi2: number } {
+export function solveChi2Quadratic(
+  env: TabularEnv,
+  R: Float64Array,
+  nu: Float64Array,
+  kappa: number,
+): RegularisedSolution & { chi2: number } {
   if (!(kappa > 0)) throw new RangeError(`solveChi2Quadratic: κ must be positive, got ${kappa}`);
   const ctx = chi2Context(env, R, nu);
   const q = solveQuadWithContext(ctx, kappa);
@@ -371,7 +419,10 @@ function baseThresholdFromContext(ctx: Chi2Context): number {
         idx.push(sp);
         val.push(gamma * T.prob[k] - (sp === s ? 1 : 0));
       }
-      if (!self) { idx.push(s); val.push(-1); }
+      if (!self) {
+        idx.push(s);
+        val.push(-1);
+      }
       for (let i = 0; i < idx.length; i++) {
         rhs[idx[i]] -= w * A0[r] * val[i];
         for (let j = 0; j < idx.length; j++) M[idx[i] * nS + idx[j]] += w * val[i] * val[j];
@@ -410,14 +461,34 @@ export function solveChi2Regularised(env: TabularEnv, R: Float64Array, nu: Float
   const lambdaBase = baseThresholdFromContext(ctx);
   if (lambda >= lambdaBase) {
     const mu = normalisedOccupancy(env, ctx.piBase);
-    return { mu, pi: ctx.piBase, muDual: Float64Array.from(nu), residual: 0, iterations: 0, sqrtChi2: 0, kappa: Infinity, atBase: true, lambdaBase };
+    return {
+      mu,
+      pi: ctx.piBase,
+      muDual: Float64Array.from(nu),
+      residual: 0,
+      iterations: 0,
+      sqrtChi2: 0,
+      kappa: Infinity,
+      atBase: true,
+      lambdaBase,
+    };
   }
   if (lambda === 0) {
     const vi = valueIteration(env, ctx.rbar, { tol: 1e-12 });
     const pi = new Float64Array(env.nS * env.nA);
     for (let s = 0; s < env.nS; s++) pi[s * env.nA + vi.policy[s]] = 1;
     const mu = normalisedOccupancy(env, pi);
-    return { mu, pi, muDual: mu, residual: 0, iterations: vi.iterations, sqrtChi2: Math.sqrt(chiSquared(mu, nu)), kappa: 0, atBase: false, lambdaBase };
+    return {
+      mu,
+      pi,
+      muDual: mu,
+      residual: 0,
+      iterations: vi.iterations,
+      sqrtChi2: Math.sqrt(chiSquared(mu, nu)),
+      kappa: 0,
+      atBase: false,
+      lambdaBase,
+    };
   }
   // λ(κ) = κ √χ²(μ_κ) is non-decreasing in κ (and equals λ_base for all large κ). First guess from the
   // unregularised optimum (κ ≈ λ / √χ²(μ_unreg) for small λ); bracket by doubling; then a safeguarded
@@ -435,22 +506,37 @@ export function solveChi2Regularised(env: TabularEnv, R: Float64Array, nu: Float
   let a = lamAt(k0);
   let b = a;
   if (a.lam < lambda) {
-    for (let i = 0; i < 200 && b.lam < lambda; i++) { a = b; b = lamAt(b.kappa * 2); }
+    for (let i = 0; i < 200 && b.lam < lambda; i++) {
+      a = b;
+      b = lamAt(b.kappa * 2);
+    }
   } else {
-    for (let i = 0; i < 200 && a.lam >= lambda; i++) { b = a; a = lamAt(a.kappa / 2); }
+    for (let i = 0; i < 200 && a.lam >= lambda; i++) {
+      b = a;
+      a = lamAt(a.kappa / 2);
+    }
   }
   // Now a.lam < λ ≤ b.lam (or the search ran out).
   let best = Math.abs(a.lam - lambda) < Math.abs(b.lam - lambda) ? a : b;
   let side = 0;
   for (let it = 0; it < 200; it++) {
     if (Math.abs(best.lam - lambda) <= 1e-9 * lambda || b.kappa / a.kappa - 1 < 1e-12) break;
-    const la = Math.log(a.kappa), lb = Math.log(b.kappa);
+    const la = Math.log(a.kappa),
+      lb = Math.log(b.kappa);
     let x = la + ((lambda - a.lam) * (lb - la)) / (b.lam - a.lam);
-    if (!(x > la && x < lb) || side === 3 || side === -3) { x = 0.5 * (la + lb); side = 0; }
+    if (!(x > la && x < lb) || side === 3 || side === -3) {
+      x = 0.5 * (la + lb);
+      side = 0;
+    }
     const m = lamAt(Math.exp(x));
     if (Math.abs(m.lam - lambda) < Math.abs(best.lam - lambda)) best = m;
-    if (m.lam < lambda) { a = m; side = side > 0 ? side + 1 : 1; }
-    else { b = m; side = side < 0 ? side - 1 : -1; }
+    if (m.lam < lambda) {
+      a = m;
+      side = side > 0 ? side + 1 : 1;
+    } else {
+      b = m;
+      side = side < 0 ? side - 1 : -1;
+    }
   }
   const sol = finish(env, best.q.mu, ctx.piBase, best.q.residual, best.q.iterations);
   return { ...sol, sqrtChi2: Math.sqrt(chiSquared(sol.mu, nu)), kappa: best.kappa, atBase: false, lambdaBase };
@@ -465,7 +551,11 @@ function klProblem(nu: Float64Array, lambda: number): DualProblem {
     primal(z, mu, h) {
       let phi = 0;
       for (let i = 0; i < z.length; i++) {
-        if (!(nu[i] > 0)) { mu[i] = 0; h[i] = 0; continue; }
+        if (!(nu[i] > 0)) {
+          mu[i] = 0;
+          h[i] = 0;
+          continue;
+        }
         const e = nu[i] * Math.exp(Math.min(700, z[i] / lambda));
         mu[i] = e;
         h[i] = e / lambda;
@@ -477,7 +567,12 @@ function klProblem(nu: Float64Array, lambda: number): DualProblem {
 }
 
 /** max_μ ⟨μ, r⟩ − λ KL(μ‖ν) over the occupancy polytope (λ > 0). */
-export function solveKlOccupancyRegularised(env: TabularEnv, R: Float64Array, nu: Float64Array, lambda: number): RegularisedSolution & { kl: number } {
+export function solveKlOccupancyRegularised(
+  env: TabularEnv,
+  R: Float64Array,
+  nu: Float64Array,
+  lambda: number,
+): RegularisedSolution & { kl: number } {
   if (!(lambda > 0)) throw new RangeError(`solveKlOccupancyRegularised: λ must be positive, got ${lambda}`);
   const ctx = chi2Context(env, R, nu);
   const { nS } = env;
@@ -504,7 +599,13 @@ export function solveKlOccupancyRegularised(env: TabularEnv, R: Float64Array, nu
  * max_π J(π, r) − λ E_{s∼μ_π}[KL(π(·|s) ‖ π_base(·|s))] by soft value iteration with the base policy as
  * prior (per-step penalty λ log(π/π_base) in the reward). λ > 0. Returns the optimal policy and V (unnormalised).
  */
-export function solveActionKlRegularised(env: TabularEnv, R: Float64Array, piBase: Float64Array, lambda: number, tol = 1e-12): { pi: Float64Array; mu: Float64Array; V: Float64Array; iterations: number } {
+export function solveActionKlRegularised(
+  env: TabularEnv,
+  R: Float64Array,
+  piBase: Float64Array,
+  lambda: number,
+  tol = 1e-12,
+): { pi: Float64Array; mu: Float64Array; V: Float64Array; iterations: number } {
   if (!(lambda > 0)) throw new RangeError(`solveActionKlRegularised: λ must be positive, got ${lambda}`);
   const { nS, nA, T, gamma } = env;
   const rbar = expectedReward(env, R);
@@ -525,7 +626,8 @@ export function solveActionKlRegularised(env: TabularEnv, R: Float64Array, piBas
         if (piBase[r] > 0 && Q[r] > m) m = Q[r];
       }
       let z = 0;
-      for (let a = 0; a < nA; a++) if (piBase[s * nA + a] > 0) z += piBase[s * nA + a] * Math.exp((Q[s * nA + a] - m) / lambda);
+      for (let a = 0; a < nA; a++)
+        if (piBase[s * nA + a] > 0) z += piBase[s * nA + a] * Math.exp((Q[s * nA + a] - m) / lambda);
       const v = m + lambda * Math.log(z);
       res = Math.max(res, Math.abs(v - Vin[s]));
       Vout[s] = v;
@@ -534,7 +636,9 @@ export function solveActionKlRegularised(env: TabularEnv, R: Float64Array, piBas
   };
   for (; it < 1_000_000; it++) {
     const res = sweep(V, Vn);
-    const t = V; V = Vn; Vn = t;
+    const t = V;
+    V = Vn;
+    Vn = t;
     if (res <= stopAt * Math.max(1, Math.abs(V[0]))) break;
   }
   sweep(V, Vn); // refresh Q at the fixed point

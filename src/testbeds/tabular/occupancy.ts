@@ -12,7 +12,12 @@ import { evaluateDeterministic } from './policy-iteration';
 import type { Policy, TabularEnv } from './mdp';
 
 /** Φ_π(s) = Σ_a π(a|s) φ̄(s,a), row-major nS × nF. */
-export function policyFeatures(env: { nS: number; nA: number }, phiSA: Float64Array, nF: number, policy: Policy): Float64Array {
+export function policyFeatures(
+  env: { nS: number; nA: number },
+  phiSA: Float64Array,
+  nF: number,
+  policy: Policy,
+): Float64Array {
   const { nS, nA } = env;
   const pi = policyMatrix(env, policy);
   const out = new Float64Array(nS * nF);
@@ -48,7 +53,14 @@ export function successorFeatures(env: TabularEnv, phiSA: Float64Array, nF: numb
  * ψ^π for a deterministic policy on deterministic transitions next(s,a) in O(nS·nF) (functional
  * graph evaluation, see policy-iteration.ts).
  */
-export function successorFeaturesDeterministic(next: Int32Array, nA: number, phiSA: Float64Array, nF: number, policy: Int32Array, gamma: number): Float64Array {
+export function successorFeaturesDeterministic(
+  next: Int32Array,
+  nA: number,
+  phiSA: Float64Array,
+  nF: number,
+  policy: Int32Array,
+  gamma: number,
+): Float64Array {
   const nS = policy.length;
   const nextPi = new Int32Array(nS);
   const phiPi = new Float64Array(nS * nF);

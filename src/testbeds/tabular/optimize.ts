@@ -43,24 +43,32 @@ function infNorm(g: Float64Array): number {
 
 export function adam(f: Objective, x0: Float64Array, o: AdamOptions): OptimResult {
   const n = x0.length;
-  const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999, eps = o.eps ?? 1e-8;
+  const b1 = o.beta1 ?? 0.9,
+    b2 = o.beta2 ?? 0.999,
+    eps = o.eps ?? 1e-8;
   const keepBest = o.keepBest ?? true;
   const decay = o.lrDecay ?? 1;
   const x = Float64Array.from(x0);
   const g = new Float64Array(n);
-  const m = new Float64Array(n), v = new Float64Array(n);
+  const m = new Float64Array(n),
+    v = new Float64Array(n);
   let best = Float64Array.from(x0);
   let bestLoss = Infinity;
   let lr = o.lr;
-  let b1t = 1, b2t = 1;
+  let b1t = 1,
+    b2t = 1;
   let gn = Infinity;
   let loss = Infinity;
   for (let t = 0; t < o.steps; t++) {
     loss = f(x, g);
     gn = infNorm(g);
     if (!Number.isFinite(loss)) break;
-    if (loss < bestLoss) { bestLoss = loss; best.set(x); }
-    b1t *= b1; b2t *= b2;
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best.set(x);
+    }
+    b1t *= b1;
+    b2t *= b2;
     for (let i = 0; i < n; i++) {
       m[i] = b1 * m[i] + (1 - b1) * g[i];
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
@@ -69,7 +77,11 @@ export function adam(f: Objective, x0: Float64Array, o: AdamOptions): OptimResul
     lr *= decay;
   }
   const last = f(x, g);
-  if (Number.isFinite(last) && last < bestLoss) { bestLoss = last; best = Float64Array.from(x); gn = infNorm(g); }
+  if (Number.isFinite(last) && last < bestLoss) {
+    bestLoss = last;
+    best = Float64Array.from(x);
+    gn = infNorm(g);
+  }
   if (!keepBest) return { x, loss: last, steps: o.steps, gradNorm: infNorm(g), converged: false };
   return { x: best, loss: bestLoss, steps: o.steps, gradNorm: gn, converged: false };
 }
@@ -93,9 +105,13 @@ export function lbfgs(f: Objective, x0: Float64Array, o: LbfgsOptions = {}): Opt
   let x = Float64Array.from(x0);
   let g = new Float64Array(n);
   let fx = f(x, g);
-  const S: Float64Array[] = [], Y: Float64Array[] = [], RHO: number[] = [];
-  const d = new Float64Array(n), alpha = new Float64Array(mem);
-  let xn = new Float64Array(n), gn = new Float64Array(n);
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [],
+    RHO: number[] = [];
+  const d = new Float64Array(n),
+    alpha = new Float64Array(mem);
+  let xn = new Float64Array(n),
+    gn = new Float64Array(n);
   let it = 0;
   let converged = infNorm(g) <= gtol;
   for (; it < maxIt && !converged; it++) {
@@ -110,8 +126,12 @@ export function lbfgs(f: Objective, x0: Float64Array, o: LbfgsOptions = {}): Opt
     }
     if (S.length > 0) {
       const k = S.length - 1;
-      let sy = 0, yy = 0;
-      for (let i = 0; i < n; i++) { sy += S[k][i] * Y[k][i]; yy += Y[k][i] * Y[k][i]; }
+      let sy = 0,
+        yy = 0;
+      for (let i = 0; i < n; i++) {
+        sy += S[k][i] * Y[k][i];
+        yy += Y[k][i] * Y[k][i];
+      }
       const h = sy / yy;
       for (let i = 0; i < n; i++) d[i] *= h;
     } else {
@@ -128,7 +148,9 @@ export function lbfgs(f: Objective, x0: Float64Array, o: LbfgsOptions = {}): Opt
     for (let i = 0; i < n; i++) slope += g[i] * d[i];
     if (!(slope < 0)) {
       // Not a descent direction: restart from steepest descent.
-      S.length = 0; Y.length = 0; RHO.length = 0;
+      S.length = 0;
+      Y.length = 0;
+      RHO.length = 0;
       for (let i = 0; i < n; i++) d[i] = -g[i];
       slope = 0;
       for (let i = 0; i < n; i++) slope += g[i] * d[i];
@@ -140,23 +162,44 @@ export function lbfgs(f: Objective, x0: Float64Array, o: LbfgsOptions = {}): Opt
     for (let ls = 0; ls < 60; ls++) {
       for (let i = 0; i < n; i++) xn[i] = x[i] + step * d[i];
       fn = f(xn, gn);
-      if (Number.isFinite(fn) && fn <= fx + 1e-4 * step * slope) { accepted = true; break; }
+      if (Number.isFinite(fn) && fn <= fx + 1e-4 * step * slope) {
+        accepted = true;
+        break;
+      }
       step *= 0.5;
     }
     if (!accepted) break;
-    const s = new Float64Array(n), y = new Float64Array(n);
+    const s = new Float64Array(n),
+      y = new Float64Array(n);
     let sy = 0;
-    for (let i = 0; i < n; i++) { s[i] = xn[i] - x[i]; y[i] = gn[i] - g[i]; sy += s[i] * y[i]; }
+    for (let i = 0; i < n; i++) {
+      s[i] = xn[i] - x[i];
+      y[i] = gn[i] - g[i];
+      sy += s[i] * y[i];
+    }
     if (sy > 1e-300) {
-      if (S.length === mem) { S.shift(); Y.shift(); RHO.shift(); }
-      S.push(s); Y.push(y); RHO.push(1 / sy);
+      if (S.length === mem) {
+        S.shift();
+        Y.shift();
+        RHO.shift();
+      }
+      S.push(s);
+      Y.push(y);
+      RHO.push(1 / sy);
     }
     const df = fx - fn;
     [x, xn] = [xn, x];
     [g, gn] = [gn, g];
     fx = fn;
-    if (infNorm(g) <= gtol) { converged = true; it++; break; }
-    if (ftol > 0 && df <= ftol * (1 + Math.abs(fx))) { it++; break; }
+    if (infNorm(g) <= gtol) {
+      converged = true;
+      it++;
+      break;
+    }
+    if (ftol > 0 && df <= ftol * (1 + Math.abs(fx))) {
+      it++;
+      break;
+    }
   }
   return { x, loss: fx, steps: it, gradNorm: infNorm(g), converged: converged || infNorm(g) <= gtol };
 }

@@ -28,9 +28,17 @@ export function functionalGraphWorkspace(nS: number): FunctionalGraphWorkspace {
  * Exact V for V(s) = r(s) + γ V(next(s)) with d channels: r and the result are row-major nS × d.
  * Requires 0 ≤ γ < 1. `out` and `ws` may be passed to avoid allocation.
  */
-export function evaluateDeterministic(next: Int32Array, r: Float64Array, d: number, gamma: number, out?: Float64Array, ws?: FunctionalGraphWorkspace): Float64Array {
+export function evaluateDeterministic(
+  next: Int32Array,
+  r: Float64Array,
+  d: number,
+  gamma: number,
+  out?: Float64Array,
+  ws?: FunctionalGraphWorkspace,
+): Float64Array {
   const nS = next.length;
-  if (r.length !== nS * d) throw new RangeError(`evaluateDeterministic: r has length ${r.length}, expected nS·d = ${nS * d}`);
+  if (r.length !== nS * d)
+    throw new RangeError(`evaluateDeterministic: r has length ${r.length}, expected nS·d = ${nS * d}`);
   if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`evaluateDeterministic: gamma must lie in [0, 1), got ${gamma}`);
   const V = out ?? new Float64Array(nS * d);
   const w = ws ?? functionalGraphWorkspace(nS);
@@ -52,8 +60,12 @@ export function evaluateDeterministic(next: Int32Array, r: Float64Array, d: numb
       const start = pathPos[s];
       const head = path[start];
       for (let j = 0; j < d; j++) {
-        let acc = 0, g = 1;
-        for (let i = start; i < len; i++) { acc += g * r[path[i] * d + j]; g *= gamma; }
+        let acc = 0,
+          g = 1;
+        for (let i = start; i < len; i++) {
+          acc += g * r[path[i] * d + j];
+          g *= gamma;
+        }
         V[head * d + j] = acc / (1 - g);
       }
       state[head] = 2;
@@ -98,7 +110,10 @@ export function policyIterationDeterministic(
   opts: { init?: Int32Array; tieTol?: number; maxIterations?: number } = {},
 ): DeterministicPIResult {
   const nS = next.length / nA;
-  if (!Number.isInteger(nS) || r.length !== next.length) throw new RangeError(`policyIterationDeterministic: next and r must both have length nS·nA (got ${next.length}, ${r.length}, nA = ${nA})`);
+  if (!Number.isInteger(nS) || r.length !== next.length)
+    throw new RangeError(
+      `policyIterationDeterministic: next and r must both have length nS·nA (got ${next.length}, ${r.length}, nA = ${nA})`,
+    );
   const tieTol = opts.tieTol ?? 1e-12;
   const maxIt = opts.maxIterations ?? 10_000;
   const policy = opts.init ? Int32Array.from(opts.init) : new Int32Array(nS);
@@ -109,7 +124,10 @@ export function policyIterationDeterministic(
   const ws = functionalGraphWorkspace(nS);
   let it = 0;
   for (; it < maxIt; it++) {
-    for (let s = 0; s < nS; s++) { nextPi[s] = next[s * nA + policy[s]]; rPi[s] = r[s * nA + policy[s]]; }
+    for (let s = 0; s < nS; s++) {
+      nextPi[s] = next[s * nA + policy[s]];
+      rPi[s] = r[s * nA + policy[s]];
+    }
     evaluateDeterministic(nextPi, rPi, 1, gamma, V, ws);
     let changed = false;
     for (let s = 0; s < nS; s++) {
@@ -118,9 +136,15 @@ export function policyIterationDeterministic(
       for (let a = 0; a < nA; a++) {
         const q = r[s * nA + a] + gamma * V[next[s * nA + a]];
         Q[s * nA + a] = q;
-        if (q > bq + tieTol * (1 + Math.abs(bq))) { bq = q; best = a; }
+        if (q > bq + tieTol * (1 + Math.abs(bq))) {
+          bq = q;
+          best = a;
+        }
       }
-      if (best !== policy[s]) { policy[s] = best; changed = true; }
+      if (best !== policy[s]) {
+        policy[s] = best;
+        changed = true;
+      }
     }
     if (!changed) break;
   }
@@ -132,9 +156,14 @@ export function policyIterationDeterministic(
  * Policy iteration on a general (stochastic) environment with exact linear-solve evaluation.
  * rbar is the expected reward r̄(s,a) (length nS·nA). For small MDPs and tests.
  */
-export function policyIteration(env: TabularEnv, rbar: Float64Array, opts: { init?: Int32Array; tieTol?: number; maxIterations?: number } = {}): DeterministicPIResult {
+export function policyIteration(
+  env: TabularEnv,
+  rbar: Float64Array,
+  opts: { init?: Int32Array; tieTol?: number; maxIterations?: number } = {},
+): DeterministicPIResult {
   const { nS, nA } = env;
-  if (rbar.length !== nS * nA) throw new RangeError(`policyIteration: rbar must have length nS·nA = ${nS * nA}, got ${rbar.length}`);
+  if (rbar.length !== nS * nA)
+    throw new RangeError(`policyIteration: rbar must have length nS·nA = ${nS * nA}, got ${rbar.length}`);
   const tieTol = opts.tieTol ?? 1e-12;
   const maxIt = opts.maxIterations ?? 10_000;
   const policy = opts.init ? Int32Array.from(opts.init) : new Int32Array(nS);
@@ -148,8 +177,15 @@ export function policyIteration(env: TabularEnv, rbar: Float64Array, opts: { ini
     for (let s = 0; s < nS; s++) {
       let best = policy[s];
       let bq = Q[s * nA + best];
-      for (let a = 0; a < nA; a++) if (Q[s * nA + a] > bq + tieTol * (1 + Math.abs(bq))) { bq = Q[s * nA + a]; best = a; }
-      if (best !== policy[s]) { policy[s] = best; changed = true; }
+      for (let a = 0; a < nA; a++)
+        if (Q[s * nA + a] > bq + tieTol * (1 + Math.abs(bq))) {
+          bq = Q[s * nA + a];
+          best = a;
+        }
+      if (best !== policy[s]) {
+        policy[s] = best;
+        changed = true;
+      }
     }
     if (!changed) break;
   }

@@ -66,12 +66,21 @@ export function epsilonMixtureBehaviour(policy: Float64Array, nA: number, epsilo
  * Sample n segments of L steps: start states uniformly over `starts` (default: the non-terminal
  * states), actions from the behaviour, transitions from τ; stops at a terminal state.
  */
-export function sampleSegments(world: FeatureGridworld, rng: Rng, opts: { n: number; L: number; behaviour: Behaviour; starts?: Int32Array }): SegmentSet {
+export function sampleSegments(
+  world: FeatureGridworld,
+  rng: Rng,
+  opts: { n: number; L: number; behaviour: Behaviour; starts?: Int32Array },
+): SegmentSet {
   const { n, L } = opts;
-  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(L) && L >= 1)) throw new RangeError(`sampleSegments: n and L must be positive integers, got n = ${n}, L = ${L}`);
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(L) && L >= 1))
+    throw new RangeError(`sampleSegments: n and L must be positive integers, got n = ${n}, L = ${L}`);
   const starts = opts.starts ?? world.startStates;
-  const s = new Int32Array(n * L).fill(-1), a = new Int32Array(n * L).fill(-1), k = new Int32Array(n * L).fill(-1);
-  const len = new Int32Array(n), first = new Int32Array(n), last = new Int32Array(n);
+  const s = new Int32Array(n * L).fill(-1),
+    a = new Int32Array(n * L).fill(-1),
+    k = new Int32Array(n * L).fill(-1);
+  const len = new Int32Array(n),
+    first = new Int32Array(n),
+    last = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let st = starts[rng.int(starts.length)];
     first[i] = st;
@@ -79,7 +88,9 @@ export function sampleSegments(world: FeatureGridworld, rng: Rng, opts: { n: num
     for (; t < L && !world.terminal[st]; t++) {
       const act = opts.behaviour(st, i, rng);
       const e = sampleEntry(world, rng, st, act);
-      s[i * L + t] = st; a[i * L + t] = act; k[i * L + t] = e;
+      s[i * L + t] = st;
+      a[i * L + t] = act;
+      k[i * L + t] = e;
       st = world.T.col[e];
     }
     len[i] = t;
@@ -91,7 +102,8 @@ export function sampleSegments(world: FeatureGridworld, rng: Rng, opts: { n: num
 /** Random pairs (i ≠ j) of segments out of n. */
 export function randomPairs(rng: Rng, nSegments: number, nPairs: number): SegmentPairs {
   if (nSegments < 2) throw new RangeError(`randomPairs: need at least 2 segments, got ${nSegments}`);
-  const i = new Int32Array(nPairs), j = new Int32Array(nPairs);
+  const i = new Int32Array(nPairs),
+    j = new Int32Array(nPairs);
   for (let p = 0; p < nPairs; p++) {
     i[p] = rng.int(nSegments);
     let q = rng.int(nSegments - 1);
@@ -110,7 +122,8 @@ export function firstPairs(pairs: SegmentPairs, m: number): SegmentPairs {
 export function segmentSums(segs: SegmentSet, table: ArrayLike<number>, nA: number, g = 1): Float64Array {
   const out = new Float64Array(segs.n);
   for (let i = 0; i < segs.n; i++) {
-    let acc = 0, w = 1;
+    let acc = 0,
+      w = 1;
     for (let t = 0; t < segs.len[i]; t++) {
       const o = i * segs.L + t;
       acc += w * table[segs.s[o] * nA + segs.a[o]];
@@ -125,7 +138,8 @@ export function segmentSums(segs: SegmentSet, table: ArrayLike<number>, nA: numb
 export function partialReturns(segs: SegmentSet, entryReward: ArrayLike<number>, g = 1): Float64Array {
   const out = new Float64Array(segs.n);
   for (let i = 0; i < segs.n; i++) {
-    let acc = 0, w = 1;
+    let acc = 0,
+      w = 1;
     for (let t = 0; t < segs.len[i]; t++) {
       acc += w * entryReward[segs.k[i * segs.L + t]];
       w *= g;
@@ -172,7 +186,11 @@ export function pairLogits(score: ArrayLike<number>, pairs: SegmentPairs, beta =
 }
 
 /** Partial-return model: P(σ_i ≻ σ_j) = logistic(β(Σr(σ_i) − Σr(σ_j))). */
-export function partialReturnPreferenceProbabilities(partialReturn: ArrayLike<number>, pairs: SegmentPairs, beta = 1): Float64Array {
+export function partialReturnPreferenceProbabilities(
+  partialReturn: ArrayLike<number>,
+  pairs: SegmentPairs,
+  beta = 1,
+): Float64Array {
   return pairLogits(partialReturn, pairs, beta).map(logistic);
 }
 
@@ -188,7 +206,12 @@ export function regretPreferenceProbabilities(regret: ArrayLike<number>, pairs: 
  * 'noiseless' takes y = 1 if z > tieTol, 0 if z < −tieTol, ½ otherwise (the authors' code keeps
  * ties as ½); 'exact' returns y = logistic(z) itself (infinitely many labels per pair).
  */
-export function labelsFromLogits(z: ArrayLike<number>, mode: 'stochastic' | 'noiseless' | 'exact', rng?: Rng, tieTol = 1e-9): Float64Array {
+export function labelsFromLogits(
+  z: ArrayLike<number>,
+  mode: 'stochastic' | 'noiseless' | 'exact',
+  rng?: Rng,
+  tieTol = 1e-9,
+): Float64Array {
   const y = new Float64Array(z.length);
   for (let p = 0; p < z.length; p++) {
     if (mode === 'exact') y[p] = logistic(z[p]);

@@ -22,7 +22,13 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { policyEvaluation } from './solvers';
-import { randomDeliveryWorld, entryRewards, gridReward, type DeliveryOptions, type FeatureGridworld } from './gridworld';
+import {
+  randomDeliveryWorld,
+  entryRewards,
+  gridReward,
+  type DeliveryOptions,
+  type FeatureGridworld,
+} from './gridworld';
 import { evaluateDeterministic, greedyPolicyWithTies } from './policy-iteration';
 import {
   labelsFromLogits,
@@ -35,7 +41,14 @@ import {
   type SegmentPairs,
   type SegmentSet,
 } from './preferences';
-import { fitPartialReturnLinear, fitRegretLinear, linearOptimum, pairFeatureDifferences, regretObjective, type FitOptimizer } from './reward-learning';
+import {
+  fitPartialReturnLinear,
+  fitRegretLinear,
+  linearOptimum,
+  pairFeatureDifferences,
+  regretObjective,
+  type FitOptimizer,
+} from './reward-learning';
 
 export const GENERATORS = ['regret', 'pr'] as const;
 export const LEARNERS = ['regret', 'pr'] as const;
@@ -66,29 +79,48 @@ export interface RegretPrefConfig {
 }
 
 /** Exact return of the (tie-uniform) greedy policy for reward w, under the gold reward. */
-export function scoreReward(world: FeatureGridworld, wGold: Float64Array, wLearned: ArrayLike<number>, ref: { jStar: number; jRand: number }): number {
+export function scoreReward(
+  world: FeatureGridworld,
+  wGold: Float64Array,
+  wLearned: ArrayLike<number>,
+  ref: { jStar: number; jRand: number },
+): number {
   const opt = linearOptimum(world, wLearned);
   const Q = new Float64Array(world.nS * world.nA);
-  for (let s = 0; s < world.nS; s++) for (let a = 0; a < world.nA; a++) Q[s * world.nA + a] = opt.A[s * world.nA + a] + opt.V[s];
+  for (let s = 0; s < world.nS; s++)
+    for (let a = 0; a < world.nA; a++) Q[s * world.nA + a] = opt.A[s * world.nA + a] + opt.V[s];
   const pi = greedyPolicyWithTies(Q, world.nS, world.nA);
   return scaledReturn(world, wGold, pi, ref);
 }
 
 /** (J(π) − J(uniform)) / (J(π*) − J(uniform)), J = mean over start states of V^π under w. */
-export function scaledReturn(world: FeatureGridworld, wGold: Float64Array, pi: Float64Array, ref: { jStar: number; jRand: number }): number {
+export function scaledReturn(
+  world: FeatureGridworld,
+  wGold: Float64Array,
+  pi: Float64Array,
+  ref: { jStar: number; jRand: number },
+): number {
   const { nS, nA } = world;
   let deterministic = true;
   const act = new Int32Array(nS);
   for (let s = 0; s < nS && deterministic; s++) {
     let k = 0;
-    for (let a = 0; a < nA; a++) if (pi[s * nA + a] > 0) { k++; act[s] = a; }
+    for (let a = 0; a < nA; a++)
+      if (pi[s * nA + a] > 0) {
+        k++;
+        act[s] = a;
+      }
     if (k !== 1) deterministic = false;
   }
   const rbar = gridReward(world, wGold);
   let V: Float64Array;
   if (deterministic && world.next) {
-    const nextPi = new Int32Array(nS), rPi = new Float64Array(nS);
-    for (let s = 0; s < nS; s++) { nextPi[s] = world.next[s * nA + act[s]]; rPi[s] = rbar[s * nA + act[s]]; }
+    const nextPi = new Int32Array(nS),
+      rPi = new Float64Array(nS);
+    for (let s = 0; s < nS; s++) {
+      nextPi[s] = world.next[s * nA + act[s]];
+      rPi[s] = rbar[s * nA + act[s]];
+    }
     V = evaluateDeterministic(nextPi, rPi, 1, world.gamma);
   } else V = policyEvaluation(world, rbar, pi);
   const j = startAverage(world, V);
@@ -104,7 +136,10 @@ function startAverage(world: FeatureGridworld, V: Float64Array): number {
 
 /** Pairs (2p, 2p+1) of a segment set: independent segments per preference. */
 function consecutivePairs(nPairs: number): SegmentPairs {
-  return { i: Int32Array.from({ length: nPairs }, (_, p) => 2 * p), j: Int32Array.from({ length: nPairs }, (_, p) => 2 * p + 1) };
+  return {
+    i: Int32Array.from({ length: nPairs }, (_, p) => 2 * p),
+    j: Int32Array.from({ length: nPairs }, (_, p) => 2 * p + 1),
+  };
 }
 
 function prefix(pairs: SegmentPairs, m: number): SegmentPairs {
@@ -141,7 +176,10 @@ export function runMdp(config: RegretPrefConfig, rng: Rng): MdpResult {
   const { nA, gamma } = world;
   const gold = linearOptimum(world, w);
   const jStar = startAverage(world, gold.V);
-  const jRand = startAverage(world, policyEvaluation(world, gridReward(world, w), new Float64Array(world.nS * nA).fill(1 / nA)));
+  const jRand = startAverage(
+    world,
+    policyEvaluation(world, gridReward(world, w), new Float64Array(world.nS * nA).fill(1 / nA)),
+  );
   const ref = { jStar, jRand };
   const opt: FitOptimizer = { kind: 'lbfgs', maxIterations: config.maxIterations, gtol: 1e-9, ftol: 1e-12 };
   const L = config.segmentLength;
@@ -154,16 +192,29 @@ export function runMdp(config: RegretPrefConfig, rng: Rng): MdpResult {
     pr: partialReturns(segs, entryR, 1),
     regret: segmentRegrets(segs, gold.A, nA, gamma).map((v) => -v),
   };
-  const logits: Record<PrefModel, Float64Array> = { pr: pairLogits(score.pr, pairs, config.beta), regret: pairLogits(score.regret, pairs, config.beta) };
+  const logits: Record<PrefModel, Float64Array> = {
+    pr: pairLogits(score.pr, pairs, config.beta),
+    regret: pairLogits(score.regret, pairs, config.beta),
+  };
   const dPhiAll = pairFeatureDifferences(feats, world.nF, pairs);
   const scaled: Record<string, number[]> = {};
   const fitMs: Record<string, number> = { regret: 0, pr: 0 };
   // Initial weights ~ U(−1/√k, 1/√k), the default initialisation of the authors' torch.nn.Linear.
   const initRng = rng.split('init');
-  const init = () => Float64Array.from({ length: world.nF }, () => initRng.range(-1 / Math.sqrt(world.nF), 1 / Math.sqrt(world.nF)));
-  const fitFull = (learner: PrefModel, s: SegmentSet, p: SegmentPairs, dPhi: Float64Array, y: Float64Array): { x: Float64Array; loss: number } => {
+  const init = () =>
+    Float64Array.from({ length: world.nF }, () => initRng.range(-1 / Math.sqrt(world.nF), 1 / Math.sqrt(world.nF)));
+  const fitFull = (
+    learner: PrefModel,
+    s: SegmentSet,
+    p: SegmentPairs,
+    dPhi: Float64Array,
+    y: Float64Array,
+  ): { x: Float64Array; loss: number } => {
     const t0 = Date.now();
-    let best = learner === 'pr' ? fitPartialReturnLinear(dPhi, y, world.nF, opt, init()) : fitRegretLinear(world, s, p, y, opt, init());
+    let best =
+      learner === 'pr'
+        ? fitPartialReturnLinear(dPhi, y, world.nF, opt, init())
+        : fitRegretLinear(world, s, p, y, opt, init());
     if (learner === 'regret') {
       for (let k = 1; k < config.restarts; k++) {
         const r = fitRegretLinear(world, s, p, y, opt, init());
@@ -173,9 +224,11 @@ export function runMdp(config: RegretPrefConfig, rng: Rng): MdpResult {
     fitMs[learner] += Date.now() - t0;
     return best;
   };
-  const fit = (learner: PrefModel, s: SegmentSet, p: SegmentPairs, dPhi: Float64Array, y: Float64Array): Float64Array => fitFull(learner, s, p, dPhi, y).x;
+  const fit = (learner: PrefModel, s: SegmentSet, p: SegmentPairs, dPhi: Float64Array, y: Float64Array): Float64Array =>
+    fitFull(learner, s, p, dPhi, y).x;
   /** Training loss of the fit minus that of the gold reward (≈ 0 or below: the MLE was found). */
-  const regretGap = (s: SegmentSet, p: SegmentPairs, y: Float64Array, lossFit: number): number => lossFit - regretObjective(world, s, p, y)(w, new Float64Array(world.nF));
+  const regretGap = (s: SegmentSet, p: SegmentPairs, y: Float64Array, lossFit: number): number =>
+    lossFit - regretObjective(world, s, p, y)(w, new Float64Array(world.nF));
   for (const noise of config.noiseModes) {
     for (const gen of GENERATORS) {
       const y = labelsFromLogits(logits[gen], noise, rng.split(`labels-${gen}-${noise}`));
@@ -196,29 +249,46 @@ export function runMdp(config: RegretPrefConfig, rng: Rng): MdpResult {
   const eSegs = sampleSegments(world, rng.split('exact-segments'), { n: 2 * nE, L, behaviour: uniformBehaviour(nA) });
   const ePairs = consecutivePairs(nE);
   const eFeats = segmentFeatureSums(world, eSegs, 1);
-  const eScore = { pr: partialReturns(eSegs, entryR, 1), regret: segmentRegrets(eSegs, gold.A, nA, gamma).map((v) => -v) };
+  const eScore = {
+    pr: partialReturns(eSegs, entryR, 1),
+    regret: segmentRegrets(eSegs, gold.A, nA, gamma).map((v) => -v),
+  };
   const yRegret = labelsFromLogits(pairLogits(eScore.regret, ePairs, config.beta), 'exact');
   const yPr = labelsFromLogits(pairLogits(eScore.pr, ePairs, config.beta), 'exact');
   const exactRegretFit = fitFull('regret', eSegs, ePairs, pairFeatureDifferences(eFeats, world.nF, ePairs), yRegret);
   const exactRegret = scoreReward(world, w, exactRegretFit.x, ref);
   const exactRegretGap = regretGap(eSegs, ePairs, yRegret, exactRegretFit.loss);
-  const exactPr = scoreReward(world, w, fit('pr', eSegs, ePairs, pairFeatureDifferences(eFeats, world.nF, ePairs), yPr), ref);
+  const exactPr = scoreReward(
+    world,
+    w,
+    fit('pr', eSegs, ePairs, pairFeatureDifferences(eFeats, world.nF, ePairs), yPr),
+    ref,
+  );
 
   // Non-terminating pairs: both segments take L steps and end in a non-terminal state.
   const full = (i: number) => eSegs.len[i] === L && !world.terminal[eSegs.last[i]];
   const keep: number[] = [];
   for (let p = 0; p < nE; p++) if (full(ePairs.i[p]) && full(ePairs.j[p])) keep.push(p);
-  const nt: SegmentPairs = { i: Int32Array.from(keep.map((p) => ePairs.i[p])), j: Int32Array.from(keep.map((p) => ePairs.j[p])) };
+  const nt: SegmentPairs = {
+    i: Int32Array.from(keep.map((p) => ePairs.i[p])),
+    j: Int32Array.from(keep.map((p) => ePairs.j[p])),
+  };
   const shifted = Float64Array.from(w);
   shifted[0] += config.shift;
   const shiftedOpt = linearOptimum(world, shifted);
   const shiftedScaled = scoreReward(world, w, shifted, ref);
-  let maxDeltaPr = 0, maxDeltaRegret = 0, nonTermRegret = 0, nonTermPr = 0, nonTermRegretGap = 0;
+  let maxDeltaPr = 0,
+    maxDeltaRegret = 0,
+    nonTermRegret = 0,
+    nonTermPr = 0,
+    nonTermRegretGap = 0;
   if (keep.length > 0) {
     const prShift = partialReturns(eSegs, entryRewards(world, shifted), 1);
     const regShift = segmentRegrets(eSegs, shiftedOpt.A, nA, gamma).map((v) => -v);
-    const a1 = labelsFromLogits(pairLogits(eScore.pr, nt, config.beta), 'exact'), a2 = labelsFromLogits(pairLogits(prShift, nt, config.beta), 'exact');
-    const b1 = labelsFromLogits(pairLogits(eScore.regret, nt, config.beta), 'exact'), b2 = labelsFromLogits(pairLogits(regShift, nt, config.beta), 'exact');
+    const a1 = labelsFromLogits(pairLogits(eScore.pr, nt, config.beta), 'exact'),
+      a2 = labelsFromLogits(pairLogits(prShift, nt, config.beta), 'exact');
+    const b1 = labelsFromLogits(pairLogits(eScore.regret, nt, config.beta), 'exact'),
+      b2 = labelsFromLogits(pairLogits(regShift, nt, config.beta), 'exact');
     for (let p = 0; p < keep.length; p++) {
       maxDeltaPr = Math.max(maxDeltaPr, Math.abs(a1[p] - a2[p]));
       maxDeltaRegret = Math.max(maxDeltaRegret, Math.abs(b1[p] - b2[p]));
@@ -231,7 +301,22 @@ export function runMdp(config: RegretPrefConfig, rng: Rng): MdpResult {
   }
   let hasCoin = 0;
   for (let c = 0; c < world.cells.length; c++) if (world.cells[c] === 3) hasCoin = 1;
-  return { nS: world.nS, scaled, exactRegret, exactRegretGap, exactPr, nonTermPairs: keep.length, maxDeltaPr, maxDeltaRegret, shiftedScaled, nonTermRegret, nonTermRegretGap, nonTermPr, hasCoin, fitMs };
+  return {
+    nS: world.nS,
+    scaled,
+    exactRegret,
+    exactRegretGap,
+    exactPr,
+    nonTermPairs: keep.length,
+    maxDeltaPr,
+    maxDeltaRegret,
+    shiftedScaled,
+    nonTermRegret,
+    nonTermRegretGap,
+    nonTermPr,
+    hasCoin,
+    fitMs,
+  };
 }
 
 /**
@@ -277,7 +362,10 @@ export function runSeed(config: RegretPrefConfig, seed: number): RunResult {
     metrics.nonTermPrNearOpt = frac(nt.map((r) => r.nonTermPr));
   }
   // Wall-clock fit times are not reproducible: kept apart from metrics/series (never compared).
-  const timings = { fitMsRegret: rows.reduce((s, r) => s + r.fitMs.regret, 0), fitMsPr: rows.reduce((s, r) => s + r.fitMs.pr, 0) };
+  const timings = {
+    fitMsRegret: rows.reduce((s, r) => s + r.fitMs.regret, 0),
+    fitMsPr: rows.reduce((s, r) => s + r.fitMs.pr, 0),
+  };
   return { metrics, series, timings };
 }
 

@@ -45,7 +45,11 @@ export function bceFromLogits(z: Float64Array, y: ArrayLike<number>, dz: Float64
   return loss / n;
 }
 
-function runOptimizer(f: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, opt: FitOptimizer): OptimResult {
+function runOptimizer(
+  f: (x: Float64Array, g: Float64Array) => number,
+  x0: Float64Array,
+  opt: FitOptimizer,
+): OptimResult {
   return opt.kind === 'adam' ? adam(f, x0, opt) : lbfgs(f, x0, opt);
 }
 
@@ -57,15 +61,22 @@ function runOptimizer(f: (x: Float64Array, g: Float64Array) => number, x0: Float
 export function pairFeatureDifferences(segFeatures: Float64Array, nF: number, pairs: SegmentPairs): Float64Array {
   const n = pairs.i.length;
   const d = new Float64Array(n * nF);
-  for (let p = 0; p < n; p++) for (let f = 0; f < nF; f++) d[p * nF + f] = segFeatures[pairs.i[p] * nF + f] - segFeatures[pairs.j[p] * nF + f];
+  for (let p = 0; p < n; p++)
+    for (let f = 0; f < nF; f++) d[p * nF + f] = segFeatures[pairs.i[p] * nF + f] - segFeatures[pairs.j[p] * nF + f];
   return d;
 }
 
 /** Partial-return loss of linear weights w (and its gradient). */
-export function partialReturnLoss(w: Float64Array, dPhi: Float64Array, y: ArrayLike<number>, grad: Float64Array): number {
+export function partialReturnLoss(
+  w: Float64Array,
+  dPhi: Float64Array,
+  y: ArrayLike<number>,
+  grad: Float64Array,
+): number {
   const nF = w.length;
   const n = y.length;
-  const z = new Float64Array(n), dz = new Float64Array(n);
+  const z = new Float64Array(n),
+    dz = new Float64Array(n);
   for (let p = 0; p < n; p++) {
     let acc = 0;
     for (let f = 0; f < nF; f++) acc += w[f] * dPhi[p * nF + f];
@@ -77,8 +88,17 @@ export function partialReturnLoss(w: Float64Array, dPhi: Float64Array, y: ArrayL
   return loss;
 }
 
-export function fitPartialReturnLinear(dPhi: Float64Array, y: ArrayLike<number>, nF: number, opt: FitOptimizer, w0?: Float64Array): OptimResult {
-  if (dPhi.length !== y.length * nF) throw new RangeError(`fitPartialReturnLinear: dPhi has length ${dPhi.length}, expected nPairs·nF = ${y.length * nF}`);
+export function fitPartialReturnLinear(
+  dPhi: Float64Array,
+  y: ArrayLike<number>,
+  nF: number,
+  opt: FitOptimizer,
+  w0?: Float64Array,
+): OptimResult {
+  if (dPhi.length !== y.length * nF)
+    throw new RangeError(
+      `fitPartialReturnLinear: dPhi has length ${dPhi.length}, expected nPairs·nF = ${y.length * nF}`,
+    );
   return runOptimizer((w, g) => partialReturnLoss(w, dPhi, y, g), w0 ?? new Float64Array(nF), opt);
 }
 
@@ -106,11 +126,15 @@ export function linearOptimum(world: FeatureGridworld, w: ArrayLike<number>, war
   let V: Float64Array, Q: Float64Array, policy: Int32Array, psi: Float64Array;
   if (world.next) {
     const pi = policyIterationDeterministic(world.next, r, nA, gamma, { init: warm });
-    V = pi.V; Q = pi.Q; policy = pi.policy;
+    V = pi.V;
+    Q = pi.Q;
+    policy = pi.policy;
     psi = successorFeaturesDeterministic(world.next, nA, phiSA, nF, policy, gamma);
   } else {
     const pi = policyIteration(world, r, { init: warm });
-    V = pi.V; Q = pi.Q; policy = pi.policy;
+    V = pi.V;
+    Q = pi.Q;
+    policy = pi.policy;
     psi = successorFeatures(world, phiSA, nF, policy);
   }
   const A = new Float64Array(nS * nA);
@@ -122,13 +146,19 @@ export function linearOptimum(world: FeatureGridworld, w: ArrayLike<number>, war
  * The regret-model objective on a fixed dataset. Returns f(w, grad) (stateful: warm-starts policy
  * iteration from the previous call's optimal policy).
  */
-export function regretObjective(world: FeatureGridworld, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>): (w: Float64Array, grad: Float64Array) => number {
+export function regretObjective(
+  world: FeatureGridworld,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+): (w: Float64Array, grad: Float64Array) => number {
   const { nA, nF, gamma, phiSA, T } = world;
   const nP = pairs.i.length;
   if (y.length !== nP) throw new RangeError(`regretObjective: ${y.length} labels for ${nP} pairs`);
   let warm: Int32Array | undefined;
   const G = new Float64Array(segs.n);
-  const z = new Float64Array(nP), dz = new Float64Array(nP);
+  const z = new Float64Array(nP),
+    dz = new Float64Array(nP);
   const dG = new Float64Array(segs.n);
   const coef = new Float64Array(world.nS * nA);
   return (w, grad) => {
@@ -136,7 +166,8 @@ export function regretObjective(world: FeatureGridworld, segs: SegmentSet, pairs
     warm = opt.policy;
     const A = opt.A;
     for (let i = 0; i < segs.n; i++) {
-      let acc = 0, gt = 1;
+      let acc = 0,
+        gt = 1;
       for (let t = 0; t < segs.len[i]; t++) {
         const o = i * segs.L + t;
         acc += gt * A[segs.s[o] * nA + segs.a[o]];
@@ -147,7 +178,10 @@ export function regretObjective(world: FeatureGridworld, segs: SegmentSet, pairs
     for (let p = 0; p < nP; p++) z[p] = G[pairs.i[p]] - G[pairs.j[p]];
     const loss = bceFromLogits(z, y, dz);
     dG.fill(0);
-    for (let p = 0; p < nP; p++) { dG[pairs.i[p]] += dz[p]; dG[pairs.j[p]] -= dz[p]; }
+    for (let p = 0; p < nP; p++) {
+      dG[pairs.i[p]] += dz[p];
+      dG[pairs.j[p]] -= dz[p];
+    }
     coef.fill(0);
     for (let i = 0; i < segs.n; i++) {
       if (dG[i] === 0) continue;
@@ -167,7 +201,8 @@ export function regretObjective(world: FeatureGridworld, segs: SegmentSet, pairs
       const s = Math.floor(sa / nA);
       for (let f = 0; f < nF; f++) grad[f] += c * (phiSA[sa * nF + f] - psi[s * nF + f]);
       for (let k = T.rowPtr[sa]; k < T.rowPtr[sa + 1]; k++) {
-        const sp = T.col[k], pk = T.prob[k] * gamma * c;
+        const sp = T.col[k],
+          pk = T.prob[k] * gamma * c;
         for (let f = 0; f < nF; f++) grad[f] += pk * psi[sp * nF + f];
       }
     }
@@ -175,7 +210,14 @@ export function regretObjective(world: FeatureGridworld, segs: SegmentSet, pairs
   };
 }
 
-export function fitRegretLinear(world: FeatureGridworld, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>, opt: FitOptimizer, w0?: Float64Array): OptimResult {
+export function fitRegretLinear(
+  world: FeatureGridworld,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+  opt: FitOptimizer,
+  w0?: Float64Array,
+): OptimResult {
   return runOptimizer(regretObjective(world, segs, pairs, y), w0 ?? new Float64Array(world.nF), opt);
 }
 
@@ -187,11 +229,21 @@ export function fitRegretLinear(world: FeatureGridworld, segs: SegmentSet, pairs
  * Bradley–Terry loss of a tabular reward r̂ (length nS·nA) with optional L2 penalty (l2/2)‖r̂‖²;
  * segment returns Σ_t g^t r̂(s_t, a_t).
  */
-export function bradleyTerryTabularLoss(r: Float64Array, nA: number, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>, g: number, l2: number, grad: Float64Array): number {
+export function bradleyTerryTabularLoss(
+  r: Float64Array,
+  nA: number,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+  g: number,
+  l2: number,
+  grad: Float64Array,
+): number {
   const nP = pairs.i.length;
   const R = new Float64Array(segs.n);
   for (let i = 0; i < segs.n; i++) {
-    let acc = 0, gt = 1;
+    let acc = 0,
+      gt = 1;
     for (let t = 0; t < segs.len[i]; t++) {
       const o = i * segs.L + t;
       acc += gt * r[segs.s[o] * nA + segs.a[o]];
@@ -199,11 +251,15 @@ export function bradleyTerryTabularLoss(r: Float64Array, nA: number, segs: Segme
     }
     R[i] = acc;
   }
-  const z = new Float64Array(nP), dz = new Float64Array(nP);
+  const z = new Float64Array(nP),
+    dz = new Float64Array(nP);
   for (let p = 0; p < nP; p++) z[p] = R[pairs.i[p]] - R[pairs.j[p]];
   let loss = bceFromLogits(z, y, dz);
   const dR = new Float64Array(segs.n);
-  for (let p = 0; p < nP; p++) { dR[pairs.i[p]] += dz[p]; dR[pairs.j[p]] -= dz[p]; }
+  for (let p = 0; p < nP; p++) {
+    dR[pairs.i[p]] += dz[p];
+    dR[pairs.j[p]] -= dz[p];
+  }
   grad.fill(0);
   for (let i = 0; i < segs.n; i++) {
     if (dR[i] === 0) continue;
@@ -216,13 +272,27 @@ export function bradleyTerryTabularLoss(r: Float64Array, nA: number, segs: Segme
   }
   if (l2 > 0) {
     let sq = 0;
-    for (let i = 0; i < r.length; i++) { sq += r[i] * r[i]; grad[i] += l2 * r[i]; }
+    for (let i = 0; i < r.length; i++) {
+      sq += r[i] * r[i];
+      grad[i] += l2 * r[i];
+    }
     loss += 0.5 * l2 * sq;
   }
   return loss;
 }
 
-export function fitBradleyTerryTabular(nS: number, nA: number, segs: SegmentSet, pairs: SegmentPairs, y: ArrayLike<number>, opts: { g: number; l2?: number; optimizer: FitOptimizer; r0?: Float64Array }): OptimResult {
+export function fitBradleyTerryTabular(
+  nS: number,
+  nA: number,
+  segs: SegmentSet,
+  pairs: SegmentPairs,
+  y: ArrayLike<number>,
+  opts: { g: number; l2?: number; optimizer: FitOptimizer; r0?: Float64Array },
+): OptimResult {
   const l2 = opts.l2 ?? 0;
-  return runOptimizer((r, grad) => bradleyTerryTabularLoss(r, nA, segs, pairs, y, opts.g, l2, grad), opts.r0 ?? new Float64Array(nS * nA), opts.optimizer);
+  return runOptimizer(
+    (r, grad) => bradleyTerryTabularLoss(r, nA, segs, pairs, y, opts.g, l2, grad),
+    opts.r0 ?? new Float64Array(nS * nA),
+    opts.optimizer,
+  );
 }

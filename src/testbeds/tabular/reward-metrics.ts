@@ -85,7 +85,8 @@ export function lpNorm(x: ArrayLike<number>, spec: NormSpec = {}): number {
   const p = spec.p ?? 2;
   const w = spec.weights;
   if (!(p >= 1)) throw new RangeError(`lpNorm: p must be ≥ 1 (or Infinity), got ${p}`);
-  if (w && w.length !== x.length) throw new RangeError(`lpNorm: weights have length ${w.length}, vector has ${x.length}`);
+  if (w && w.length !== x.length)
+    throw new RangeError(`lpNorm: weights have length ${w.length}, vector has ${x.length}`);
   const n = x.length;
   if (p === Infinity) {
     let m = 0;
@@ -318,11 +319,17 @@ export function canonicaliseMinimalL2(env: TabularEnv, R: Float64Array): Float64
       for (let k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
         const j = col[k];
         let v = gamma * prob[k];
-        if (j === s) { v -= 1; selfSeen = true; }
+        if (j === s) {
+          v -= 1;
+          selfSeen = true;
+        }
         idx.push(j);
         val.push(v);
       }
-      if (!selfSeen) { idx.push(s); val.push(-1); }
+      if (!selfSeen) {
+        idx.push(s);
+        val.push(-1);
+      }
       const iw = 1 / w[r];
       for (let i = 0; i < idx.length; i++) {
         const vi = val[i] * iw;
@@ -353,15 +360,30 @@ export const STARC_CANONICALISATIONS: readonly CanonicalisationName[] = ['val', 
 
 export interface CanonicaliseOptions extends EpicOptions, ValOptions {}
 
-export function canonicalise(env: TabularEnv, R: Float64Array, name: CanonicalisationName, opts: CanonicaliseOptions = {}): Float64Array {
+export function canonicalise(
+  env: TabularEnv,
+  R: Float64Array,
+  name: CanonicalisationName,
+  opts: CanonicaliseOptions = {},
+): Float64Array {
   switch (name) {
-    case 'val': return canonicaliseVAL(env, R, opts);
-    case 'minimal': return canonicaliseMinimalL2(env, R);
-    case 'epic': return canonicaliseEPIC(env, R, opts);
-    case 'dard': return canonicaliseDARD(env, R, opts);
-    case 'value-potential': return canonicaliseValuePotential(env, R, opts);
-    case 'none': checkRewardShape(env, R, 'canonicalise'); return Float64Array.from(R);
-    default: throw new RangeError(`canonicalise: unknown canonicalisation '${String(name)}' (use val | minimal | epic | dard | value-potential | none)`);
+    case 'val':
+      return canonicaliseVAL(env, R, opts);
+    case 'minimal':
+      return canonicaliseMinimalL2(env, R);
+    case 'epic':
+      return canonicaliseEPIC(env, R, opts);
+    case 'dard':
+      return canonicaliseDARD(env, R, opts);
+    case 'value-potential':
+      return canonicaliseValuePotential(env, R, opts);
+    case 'none':
+      checkRewardShape(env, R, 'canonicalise');
+      return Float64Array.from(R);
+    default:
+      throw new RangeError(
+        `canonicalise: unknown canonicalisation '${String(name)}' (use val | minimal | epic | dard | value-potential | none)`,
+      );
   }
 }
 
@@ -410,7 +432,12 @@ export interface DistanceOptions extends StandardiseOptions {
 }
 
 /** d(R₁,R₂) = scale·m(s(R₁), s(R₂)) for any canonicalisation (the paper's Figure-1 family). */
-export function standardisedDistance(env: TabularEnv, R1: Float64Array, R2: Float64Array, opts: DistanceOptions = {}): number {
+export function standardisedDistance(
+  env: TabularEnv,
+  R1: Float64Array,
+  R2: Float64Array,
+  opts: DistanceOptions = {},
+): number {
   const s1 = standardise(env, R1, opts).s;
   const s2 = standardise(env, R2, opts).s;
   const diff = new Float64Array(s1.length);
@@ -431,32 +458,43 @@ export function starcDistance(env: TabularEnv, R1: Float64Array, R2: Float64Arra
  * Pearson distance sqrt((1 − ρ)/2) under weights (a distribution over entries; normalised here).
  * Conventions for degenerate inputs: both constant → 0; exactly one constant → ρ := 0.
  */
-export function pearsonDistance(x: ArrayLike<number>, y: ArrayLike<number>, weights?: ArrayLike<number>, zeroVar = 0): number {
+export function pearsonDistance(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+  zeroVar = 0,
+): number {
   const n = x.length;
   if (y.length !== n) throw new RangeError(`pearsonDistance: lengths differ (${n} vs ${y.length})`);
-  if (weights && weights.length !== n) throw new RangeError(`pearsonDistance: weights have length ${weights.length}, expected ${n}`);
+  if (weights && weights.length !== n)
+    throw new RangeError(`pearsonDistance: weights have length ${weights.length}, expected ${n}`);
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weights ? weights[i] : 1;
   if (!(wsum > 0)) throw new RangeError('pearsonDistance: weights must have a positive sum');
-  let mx = 0, my = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
     const w = (weights ? weights[i] : 1) / wsum;
     mx += w * x[i];
     my += w * y[i];
   }
-  let vx = 0, vy = 0;
+  let vx = 0,
+    vy = 0;
   for (let i = 0; i < n; i++) {
     const w = (weights ? weights[i] : 1) / wsum;
-    const dx = x[i] - mx, dy = y[i] - my;
+    const dx = x[i] - mx,
+      dy = y[i] - my;
     vx += w * dx * dx;
     vy += w * dy * dy;
   }
-  const zx = !(vx > zeroVar), zy = !(vy > zeroVar);
+  const zx = !(vx > zeroVar),
+    zy = !(vy > zeroVar);
   if (zx && zy) return 0;
   if (zx || zy) return Math.SQRT1_2; // ρ := 0
   // sqrt((1 − ρ)/2) = ½‖x̃/σ_x − ỹ/σ_y‖ (standardised, weighted): evaluated in this form because it is
   // numerically stable near ρ = 1 (the square root of 1 − ρ would amplify rounding in ρ to ~1e-8).
-  const sx = 1 / Math.sqrt(vx), sy = 1 / Math.sqrt(vy);
+  const sx = 1 / Math.sqrt(vx),
+    sy = 1 / Math.sqrt(vy);
   let acc = 0;
   for (let i = 0; i < n; i++) {
     const w = (weights ? weights[i] : 1) / wsum;
@@ -468,7 +506,8 @@ export function pearsonDistance(x: ArrayLike<number>, y: ArrayLike<number>, weig
 
 /** Zero-variance threshold relative to the raw rewards' second moment under the coverage weights. */
 function relativeZeroVar(R1: Float64Array, R2: Float64Array, w: Float64Array, tol: number): number {
-  let m = 0, wsum = 0;
+  let m = 0,
+    wsum = 0;
   for (let i = 0; i < R1.length; i++) {
     m += w[i] * Math.max(R1[i] * R1[i], R2[i] * R2[i]);
     wsum += w[i];
@@ -484,12 +523,17 @@ export interface EpicDistanceOptions extends EpicOptions {
 }
 
 /** Product coverage D(s,a,s') = D_S(s) D_A(a) D_S(s'). */
-export function productCoverage(env: { nS: number; nA: number }, stateDist?: Float64Array, actionDist?: Float64Array): Float64Array {
+export function productCoverage(
+  env: { nS: number; nA: number },
+  stateDist?: Float64Array,
+  actionDist?: Float64Array,
+): Float64Array {
   const { nS, nA } = env;
   const DS = stateDist ?? uniform(nS);
   const DA = actionDist ?? uniform(nA);
   const out = new Float64Array(nS * nA * nS);
-  for (let s = 0; s < nS; s++) for (let a = 0; a < nA; a++) for (let sp = 0; sp < nS; sp++) out[(s * nA + a) * nS + sp] = DS[s] * DA[a] * DS[sp];
+  for (let s = 0; s < nS; s++)
+    for (let a = 0; a < nA; a++) for (let sp = 0; sp < nS; sp++) out[(s * nA + a) * nS + sp] = DS[s] * DA[a] * DS[sp];
   return out;
 }
 
@@ -509,7 +553,12 @@ export function transitionCoverage(env: TabularEnv, stateDist?: Float64Array, ac
 }
 
 /** EPIC distance (Gleave et al. 2021, Def. 4.3): Pearson distance of C_EPIC(R₁), C_EPIC(R₂) under the coverage D. */
-export function epicDistance(env: TabularEnv, R1: Float64Array, R2: Float64Array, opts: EpicDistanceOptions = {}): number {
+export function epicDistance(
+  env: TabularEnv,
+  R1: Float64Array,
+  R2: Float64Array,
+  opts: EpicDistanceOptions = {},
+): number {
   const c1 = canonicaliseEPIC(env, R1, opts);
   const c2 = canonicaliseEPIC(env, R2, opts);
   const cov = opts.coverage ?? productCoverage(env, opts.stateDist, opts.actionDist);
@@ -524,7 +573,12 @@ export interface DardDistanceOptions extends DardOptions {
 }
 
 /** DARD distance (Wulfe et al. 2022): Pearson distance of C_DARD(R₁), C_DARD(R₂) under the coverage D. */
-export function dardDistance(env: TabularEnv, R1: Float64Array, R2: Float64Array, opts: DardDistanceOptions = {}): number {
+export function dardDistance(
+  env: TabularEnv,
+  R1: Float64Array,
+  R2: Float64Array,
+  opts: DardDistanceOptions = {},
+): number {
   const c1 = canonicaliseDARD(env, R1, opts);
   const c2 = canonicaliseDARD(env, R2, opts);
   const cov = opts.coverage ?? transitionCoverage(env, opts.stateDist, opts.actionDist);
@@ -536,7 +590,8 @@ export function dardDistance(env: TabularEnv, R1: Float64Array, R2: Float64Array
  * stays zero). With `normalise: false`, the raw ‖R₁ − R₂‖₂.
  */
 export function l2Distance(R1: Float64Array, R2: Float64Array, opts: { normalise?: boolean } = {}): number {
-  if (R1.length !== R2.length) throw new RangeError(`l2Distance: rewards differ in length (${R1.length} vs ${R2.length})`);
+  if (R1.length !== R2.length)
+    throw new RangeError(`l2Distance: rewards differ in length (${R1.length} vs ${R2.length})`);
   const normalise = opts.normalise ?? true;
   const n1 = normalise ? lpNorm(R1) : 1;
   const n2 = normalise ? lpNorm(R2) : 1;
@@ -583,15 +638,24 @@ export interface RegretBoundCheck {
  * be made arbitrarily large by adding S'-redistribution, which is why those metrics are not sound.
  * Requires unweighted L_p norm and metric with the same p.
  */
-export function regretBoundCheck(env: TabularEnv, R1: Float64Array, R2: Float64Array, opts: DistanceOptions = {}): RegretBoundCheck {
+export function regretBoundCheck(
+  env: TabularEnv,
+  R1: Float64Array,
+  R2: Float64Array,
+  opts: DistanceOptions = {},
+): RegretBoundCheck {
   const norm = opts.norm ?? {};
   const metric = opts.metric ?? norm;
   const p = norm.p ?? 2;
   if (norm.weights || metric.weights || (metric.p ?? 2) !== p) {
-    throw new RangeError('regretBoundCheck: the bound is derived for an unweighted L_p normalisation with the same unweighted L_p metric');
+    throw new RangeError(
+      'regretBoundCheck: the bound is derived for an unweighted L_p normalisation with the same unweighted L_p metric',
+    );
   }
   if (opts.canonicalisation === 'dard') {
-    throw new RangeError("regretBoundCheck: C_DARD(R) is not return-equivalent to R (J_{C(R)} − J_R depends on the policy), so the bound does not apply; use 'val', 'minimal', 'epic', 'value-potential' or 'none'");
+    throw new RangeError(
+      "regretBoundCheck: C_DARD(R) is not return-equivalent to R (J_{C(R)} − J_R depends on the policy), so the bound does not apply; use 'val', 'minimal', 'epic', 'value-potential' or 'none'",
+    );
   }
   const scale = opts.scale ?? 1;
   const st1 = standardise(env, R1, opts);

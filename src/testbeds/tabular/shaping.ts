@@ -21,7 +21,11 @@ import type { Rng } from '../../core/rng';
 import { checkRewardShape, type TabularEnv } from './mdp';
 
 /** R'(s,a,s') = R(s,a,s') + γΦ(s') − Φ(s). */
-export function potentialShaping(env: { nS: number; nA: number; gamma: number }, R: Float64Array, Phi: ArrayLike<number>): Float64Array {
+export function potentialShaping(
+  env: { nS: number; nA: number; gamma: number },
+  R: Float64Array,
+  Phi: ArrayLike<number>,
+): Float64Array {
   const { nS, nA, gamma } = env;
   checkRewardShape(env, R, 'potentialShaping');
   if (Phi.length !== nS) throw new RangeError(`potentialShaping: Φ must have length nS = ${nS}, got ${Phi.length}`);
@@ -43,13 +47,18 @@ export function randomPotential(rng: Rng, nS: number, scale = 1, offset = 0): Fl
 }
 
 /** Adding a constant c is potential shaping with the constant potential Φ ≡ −c/(1−γ) (γ < 1). */
-export function constantShift(env: { nS: number; nA: number; gamma: number }, R: Float64Array, c: number): Float64Array {
+export function constantShift(
+  env: { nS: number; nA: number; gamma: number },
+  R: Float64Array,
+  c: number,
+): Float64Array {
   return potentialShaping(env, R, new Float64Array(env.nS).fill(-c / (1 - env.gamma)));
 }
 
 /** R' = c·R with c > 0. */
 export function positiveRescale(R: Float64Array, c: number): Float64Array {
-  if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`positiveRescale: factor must be a finite positive number, got ${c}`);
+  if (!(c > 0) || !Number.isFinite(c))
+    throw new RangeError(`positiveRescale: factor must be a finite positive number, got ${c}`);
   const out = new Float64Array(R.length);
   for (let i = 0; i < R.length; i++) out[i] = c * R[i];
   return out;
@@ -85,7 +94,8 @@ export function gaussianPerturbation(rng: Rng, R: Float64Array, scale: number): 
 
 /** R_t = (1−t)·R1 + t·R2 (t = 0 gives R1, t = 1 gives R2). */
 export function interpolateRewards(R1: Float64Array, R2: Float64Array, t: number): Float64Array {
-  if (R1.length !== R2.length) throw new RangeError(`interpolateRewards: rewards differ in length (${R1.length} vs ${R2.length})`);
+  if (R1.length !== R2.length)
+    throw new RangeError(`interpolateRewards: rewards differ in length (${R1.length} vs ${R2.length})`);
   const out = new Float64Array(R1.length);
   for (let i = 0; i < R1.length; i++) out[i] = (1 - t) * R1[i] + t * R2[i];
   return out;

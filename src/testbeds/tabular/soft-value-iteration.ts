@@ -54,12 +54,19 @@ export function softMax(q: ArrayLike<number>, off: number, n: number, alpha: num
 }
 
 /** Soft value iteration on an expected reward r̄(s,a) (length nS·nA). */
-export function softValueIteration(env: TabularEnv, rbar: Float64Array, opts: SoftValueIterationOptions): SoftValueIterationResult {
+export function softValueIteration(
+  env: TabularEnv,
+  rbar: Float64Array,
+  opts: SoftValueIterationOptions,
+): SoftValueIterationResult {
   const { nS, nA, gamma, T } = env;
   const { rowPtr, col, prob } = T;
   const alpha = opts.alpha;
   if (!(alpha > 0)) throw new RangeError(`softValueIteration: alpha must be positive, got ${alpha}`);
-  if (rbar.length !== nS * nA) throw new RangeError(`softValueIteration: rbar must be the expected reward r̄(s,a) of length nS·nA = ${nS * nA}, got ${rbar.length}`);
+  if (rbar.length !== nS * nA)
+    throw new RangeError(
+      `softValueIteration: rbar must be the expected reward r̄(s,a) of length nS·nA = ${nS * nA}, got ${rbar.length}`,
+    );
   const tol = opts.tol ?? 1e-10;
   const maxIt = opts.maxIterations ?? 1_000_000;
   const term = opts.terminal;
@@ -72,7 +79,10 @@ export function softValueIteration(env: TabularEnv, rbar: Float64Array, opts: So
   while (it < maxIt) {
     residual = 0;
     for (let s = 0; s < nS; s++) {
-      if (term && term[s]) { Vn[s] = 0; continue; }
+      if (term && term[s]) {
+        Vn[s] = 0;
+        continue;
+      }
       for (let a = 0; a < nA; a++) {
         const r = s * nA + a;
         let acc = 0;
@@ -84,7 +94,9 @@ export function softValueIteration(env: TabularEnv, rbar: Float64Array, opts: So
       if (d > residual) residual = d;
       Vn[s] = v;
     }
-    const t = V; V = Vn; Vn = t;
+    const t = V;
+    V = Vn;
+    Vn = t;
     it++;
     if (residual <= stopAt) break;
   }
@@ -92,7 +104,10 @@ export function softValueIteration(env: TabularEnv, rbar: Float64Array, opts: So
   const A = new Float64Array(nS * nA);
   const policy = new Float64Array(nS * nA);
   for (let s = 0; s < nS; s++) {
-    if (term && term[s]) { for (let a = 0; a < nA; a++) policy[s * nA + a] = 1 / nA; continue; }
+    if (term && term[s]) {
+      for (let a = 0; a < nA; a++) policy[s * nA + a] = 1 / nA;
+      continue;
+    }
     const v = softMax(Q, s * nA, nA, alpha); // normalise with the Q actually returned
     for (let a = 0; a < nA; a++) {
       A[s * nA + a] = Q[s * nA + a] - v;
@@ -118,7 +133,13 @@ export function softQ(env: TabularEnv, rbar: Float64Array, V: Float64Array): Flo
  * ‖V − 𝒯_soft V‖∞ over non-terminal states (and |V| on terminal ones): the residual of the soft
  * Bellman optimality equation, 0 exactly at the fixed point.
  */
-export function softBellmanResidual(env: TabularEnv, rbar: Float64Array, V: Float64Array, alpha: number, terminal?: Uint8Array): number {
+export function softBellmanResidual(
+  env: TabularEnv,
+  rbar: Float64Array,
+  V: Float64Array,
+  alpha: number,
+  terminal?: Uint8Array,
+): number {
   const Q = softQ(env, rbar, V);
   let res = 0;
   for (let s = 0; s < env.nS; s++) {
@@ -132,7 +153,13 @@ export function softBellmanResidual(env: TabularEnv, rbar: Float64Array, V: Floa
  * Maximum-entropy value of a stochastic policy: V^π(s) = Σ_a π(a|s)[r̄(s,a) − α log π(a|s) +
  * γ Σ τ V^π(s')], V^π = 0 on terminal states (exact linear solve). α = 0 gives the ordinary value.
  */
-export function softPolicyEvaluation(env: TabularEnv, rbar: Float64Array, policy: Policy, alpha: number, terminal?: Uint8Array): Float64Array {
+export function softPolicyEvaluation(
+  env: TabularEnv,
+  rbar: Float64Array,
+  policy: Policy,
+  alpha: number,
+  terminal?: Uint8Array,
+): Float64Array {
   const { nS, nA, gamma, T } = env;
   const pi = policyMatrix(env, policy);
   const A = new Float64Array(nS * nS);
@@ -158,7 +185,13 @@ export function softPolicyEvaluation(env: TabularEnv, rbar: Float64Array, policy
 }
 
 /** E_{s∼μ₀}[V^π_soft(s)]. */
-export function softPolicyReturn(env: TabularEnv, rbar: Float64Array, policy: Policy, alpha: number, terminal?: Uint8Array): number {
+export function softPolicyReturn(
+  env: TabularEnv,
+  rbar: Float64Array,
+  policy: Policy,
+  alpha: number,
+  terminal?: Uint8Array,
+): number {
   const V = softPolicyEvaluation(env, rbar, policy, alpha, terminal);
   let j = 0;
   for (let s = 0; s < env.nS; s++) j += env.init[s] * V[s];

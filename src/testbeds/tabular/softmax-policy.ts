@@ -14,7 +14,11 @@ export function softmaxPolicy(theta: ArrayLike<number>, nS: number, nA: number):
     let m = -Infinity;
     for (let a = 0; a < nA; a++) if (theta[s * nA + a] > m) m = theta[s * nA + a];
     let z = 0;
-    for (let a = 0; a < nA; a++) { const e = Math.exp(theta[s * nA + a] - m); pi[s * nA + a] = e; z += e; }
+    for (let a = 0; a < nA; a++) {
+      const e = Math.exp(theta[s * nA + a] - m);
+      pi[s * nA + a] = e;
+      z += e;
+    }
     for (let a = 0; a < nA; a++) pi[s * nA + a] /= z;
   }
   return pi;
@@ -79,7 +83,13 @@ export function stateKL(p: ArrayLike<number>, q: ArrayLike<number>, nS: number, 
 }
 
 /** Σ_s weight(s)·KL(p(·|s) ‖ q(·|s)) (weights: e.g. uniform over non-terminal states, or d^π). */
-export function weightedKL(p: ArrayLike<number>, q: ArrayLike<number>, nS: number, nA: number, weight: ArrayLike<number>): number {
+export function weightedKL(
+  p: ArrayLike<number>,
+  q: ArrayLike<number>,
+  nS: number,
+  nA: number,
+  weight: ArrayLike<number>,
+): number {
   const kl = stateKL(p, q, nS, nA);
   let acc = 0;
   for (let s = 0; s < nS; s++) acc += weight[s] * kl[s];

@@ -45,14 +45,19 @@ export function expectedReward(env: TabularEnv, R: Float64Array): Float64Array {
     return out;
   }
   if (R.length === nSA) return R;
-  throw new RangeError(`expectedReward: reward length ${R.length} is neither nS·nA·nS = ${nSA * nS} (R(s,a,s')) nor nS·nA = ${nSA} (r̄(s,a))`);
+  throw new RangeError(
+    `expectedReward: reward length ${R.length} is neither nS·nA·nS = ${nSA * nS} (R(s,a,s')) nor nS·nA = ${nSA} (r̄(s,a))`,
+  );
 }
 
 /** π(a|s) as a stochastic matrix (length nS·nA), from a deterministic or stochastic policy. */
 export function policyMatrix(env: { nS: number; nA: number }, policy: Policy): Float64Array {
   const { nS, nA } = env;
   if (policy instanceof Int32Array) {
-    if (policy.length !== nS) throw new RangeError(`policy: a deterministic policy is an Int32Array of length nS = ${nS}, got ${policy.length}`);
+    if (policy.length !== nS)
+      throw new RangeError(
+        `policy: a deterministic policy is an Int32Array of length nS = ${nS}, got ${policy.length}`,
+      );
     const out = new Float64Array(nS * nA);
     for (let s = 0; s < nS; s++) {
       const a = policy[s];
@@ -61,7 +66,10 @@ export function policyMatrix(env: { nS: number; nA: number }, policy: Policy): F
     }
     return out;
   }
-  if (policy.length !== nS * nA) throw new RangeError(`policy: a stochastic policy is a Float64Array of length nS·nA = ${nS * nA}, got ${policy.length}`);
+  if (policy.length !== nS * nA)
+    throw new RangeError(
+      `policy: a stochastic policy is a Float64Array of length nS·nA = ${nS * nA}, got ${policy.length}`,
+    );
   for (let s = 0; s < nS; s++) {
     let sum = 0;
     for (let a = 0; a < nA; a++) {
@@ -75,7 +83,11 @@ export function policyMatrix(env: { nS: number; nA: number }, policy: Policy): F
 }
 
 /** Greedy (argmax, lowest index on exact ties) deterministic policy from Q (length nS·nA). */
-export function greedyPolicy(env: { nS: number; nA: number }, Q: Float64Array, sense: 'max' | 'min' = 'max'): Int32Array {
+export function greedyPolicy(
+  env: { nS: number; nA: number },
+  Q: Float64Array,
+  sense: 'max' | 'min' = 'max',
+): Int32Array {
   const { nS, nA } = env;
   const pi = new Int32Array(nS);
   const sign = sense === 'max' ? 1 : -1;
@@ -84,7 +96,10 @@ export function greedyPolicy(env: { nS: number; nA: number }, Q: Float64Array, s
     let bv = sign * Q[s * nA];
     for (let a = 1; a < nA; a++) {
       const v = sign * Q[s * nA + a];
-      if (v > bv) { bv = v; best = a; }
+      if (v > bv) {
+        bv = v;
+        best = a;
+      }
     }
     pi[s] = best;
   }
@@ -140,7 +155,11 @@ export interface ValueIterationResult {
  * Value iteration for Q*, V* and a greedy optimal policy (or, with `sense: 'min'`, for the
  * minimum-return value and a worst policy). R is dense R(s,a,s') or r̄(s,a).
  */
-export function valueIteration(env: TabularEnv, R: Float64Array, opts: ValueIterationOptions = {}): ValueIterationResult {
+export function valueIteration(
+  env: TabularEnv,
+  R: Float64Array,
+  opts: ValueIterationOptions = {},
+): ValueIterationResult {
   const { nS, nA, gamma, T } = env;
   const { rowPtr, col, prob } = T;
   const rbar = expectedReward(env, R);
@@ -173,7 +192,9 @@ export function valueIteration(env: TabularEnv, R: Float64Array, opts: ValueIter
     }
     iterations++;
     if (jacobi) {
-      const t = V; V = Vnext; Vnext = t;
+      const t = V;
+      V = Vnext;
+      Vnext = t;
     }
     if (residual <= stopAt) break;
   }
@@ -227,7 +248,8 @@ export function policyTransitionMatrix(env: TabularEnv, policy: Policy): Float64
  * (A and b are not modified). Throws if A is numerically singular.
  */
 export function solveLinearSystem(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  if (A.length !== n * n || b.length !== n) throw new RangeError(`solveLinearSystem: expected A of length ${n * n} and b of length ${n}`);
+  if (A.length !== n * n || b.length !== n)
+    throw new RangeError(`solveLinearSystem: expected A of length ${n * n} and b of length ${n}`);
   const M = Float64Array.from(A);
   const x = Float64Array.from(b);
   for (let k = 0; k < n; k++) {
@@ -235,21 +257,29 @@ export function solveLinearSystem(A: Float64Array, b: Float64Array, n: number): 
     let pmax = Math.abs(M[k * n + k]);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(M[i * n + k]);
-      if (v > pmax) { pmax = v; piv = i; }
+      if (v > pmax) {
+        pmax = v;
+        piv = i;
+      }
     }
     if (!(pmax > 1e-300)) throw new RangeError(`solveLinearSystem: matrix is singular at column ${k}`);
     if (piv !== k) {
       for (let j = k; j < n; j++) {
-        const t = M[k * n + j]; M[k * n + j] = M[piv * n + j]; M[piv * n + j] = t;
+        const t = M[k * n + j];
+        M[k * n + j] = M[piv * n + j];
+        M[piv * n + j] = t;
       }
-      const t = x[k]; x[k] = x[piv]; x[piv] = t;
+      const t = x[k];
+      x[k] = x[piv];
+      x[piv] = t;
     }
     const inv = 1 / M[k * n + k];
     for (let i = k + 1; i < n; i++) {
       const f = M[i * n + k] * inv;
       if (f === 0) continue;
       M[i * n + k] = 0;
-      const ri = i * n, rk = k * n;
+      const ri = i * n,
+        rk = k * n;
       for (let j = k + 1; j < n; j++) M[ri + j] -= f * M[rk + j];
       x[i] -= f * x[k];
     }
@@ -271,7 +301,12 @@ export interface PolicyEvaluationOptions {
 }
 
 /** V^π for a deterministic or stochastic policy. R is dense R(s,a,s') or r̄(s,a). */
-export function policyEvaluation(env: TabularEnv, R: Float64Array, policy: Policy, opts: PolicyEvaluationOptions = {}): Float64Array {
+export function policyEvaluation(
+  env: TabularEnv,
+  R: Float64Array,
+  policy: Policy,
+  opts: PolicyEvaluationOptions = {},
+): Float64Array {
   const { nS, gamma } = env;
   const rpi = policyReward(env, R, policy);
   if ((opts.method ?? 'linear') === 'linear') {
@@ -284,7 +319,13 @@ export function policyEvaluation(env: TabularEnv, R: Float64Array, policy: Polic
   return iterativePolicyEvaluation(env, rpi, policy, opts.tol ?? 1e-10, opts.maxIterations ?? 1_000_000);
 }
 
-function iterativePolicyEvaluation(env: TabularEnv, rpi: Float64Array, policy: Policy, tol: number, maxIterations: number): Float64Array {
+function iterativePolicyEvaluation(
+  env: TabularEnv,
+  rpi: Float64Array,
+  policy: Policy,
+  tol: number,
+  maxIterations: number,
+): Float64Array {
   const { nS, nA, gamma, T } = env;
   const pi = policyMatrix(env, policy);
   const { rowPtr, col, prob } = T;
@@ -308,7 +349,9 @@ function iterativePolicyEvaluation(env: TabularEnv, rpi: Float64Array, policy: P
       if (d > res) res = d;
       Vn[s] = v;
     }
-    const t = V; V = Vn; Vn = t;
+    const t = V;
+    V = Vn;
+    Vn = t;
     if (res <= stopAt) return V;
   }
   throw new RangeError(`policyEvaluation: iterative evaluation did not reach tol ${tol} in ${maxIterations} sweeps`);
@@ -425,4 +468,3 @@ export function occupancy(env: TabularEnv, policy: Policy): Float64Array {
   for (let s = 0; s < nS; s++) for (let a = 0; a < nA; a++) eta[s * nA + a] = d[s] * pi[s * nA + a];
   return eta;
 }
-

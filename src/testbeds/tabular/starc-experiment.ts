@@ -19,7 +19,14 @@ import type { RunResult } from '../../core/records';
 import { spearman } from '../../stats/correlation';
 import { randomEnv, randomReward, type TabularEnv } from './mdp';
 import { regretOfOptimal } from './solvers';
-import { gaussianPerturbation, interpolateRewards, positiveRescale, potentialShaping, randomPotential, sPrimeRedistribution } from './shaping';
+import {
+  gaussianPerturbation,
+  interpolateRewards,
+  positiveRescale,
+  potentialShaping,
+  randomPotential,
+  sPrimeRedistribution,
+} from './shaping';
 import { dardDistance, epicDistance, l2Distance, regretBoundCheck, starcDistance } from './reward-metrics';
 
 export interface StarcConfig {
@@ -35,7 +42,13 @@ export interface StarcConfig {
   interpolation: number[];
 }
 
-export const EQUIVALENT_KINDS = ['shaped', 'rescaled', 'shaped+rescaled', 'redistributed', 'shaped+rescaled+redistributed'] as const;
+export const EQUIVALENT_KINDS = [
+  'shaped',
+  'rescaled',
+  'shaped+rescaled',
+  'redistributed',
+  'shaped+rescaled+redistributed',
+] as const;
 export const METRICS = ['starc', 'epic', 'dard', 'l2'] as const;
 export type MetricName = (typeof METRICS)[number];
 
@@ -72,17 +85,36 @@ export function starcPairs(config: StarcConfig, seed: number): PairRow[] {
   for (let m = 0; m < config.mdpsPerSeed; m++) {
     const rng = root.split(m);
     const nS = config.minStates + rng.split('size').int(config.maxStates - config.minStates + 1);
-    const env = randomEnv(rng.split('env'), { nS, nA: config.nA, gamma: config.gamma, branching: Math.min(config.branching, nS) });
+    const env = randomEnv(rng.split('env'), {
+      nS,
+      nA: config.nA,
+      gamma: config.gamma,
+      branching: Math.min(config.branching, nS),
+    });
     const kind = m % 2 === 0 ? 'dense' : 'sparse';
-    const R1 = randomReward(rng.split('R1'), env, kind === 'dense' ? { kind: 'dense' } : { kind: 'sparse', density: 0.1 });
+    const R1 = randomReward(
+      rng.split('R1'),
+      env,
+      kind === 'dense' ? { kind: 'dense' } : { kind: 'sparse', density: 0.1 },
+    );
     const s1 = std(R1) || 1;
     const pairs: { kind: string; level: number; equivalent: boolean; R2: Float64Array }[] = [];
     const phi = randomPotential(rng.split('eq-phi'), nS, 2 * s1);
     const c = Math.exp(rng.split('eq-c').range(Math.log(0.1), Math.log(10)));
     pairs.push({ kind: 'shaped', level: 0, equivalent: true, R2: potentialShaping(env, R1, phi) });
     pairs.push({ kind: 'rescaled', level: 0, equivalent: true, R2: positiveRescale(R1, c) });
-    pairs.push({ kind: 'shaped+rescaled', level: 0, equivalent: true, R2: positiveRescale(potentialShaping(env, R1, phi), c) });
-    pairs.push({ kind: 'redistributed', level: 0, equivalent: true, R2: sPrimeRedistribution(rng.split('eq-redis'), env, R1, s1) });
+    pairs.push({
+      kind: 'shaped+rescaled',
+      level: 0,
+      equivalent: true,
+      R2: positiveRescale(potentialShaping(env, R1, phi), c),
+    });
+    pairs.push({
+      kind: 'redistributed',
+      level: 0,
+      equivalent: true,
+      R2: sPrimeRedistribution(rng.split('eq-redis'), env, R1, s1),
+    });
     pairs.push({
       kind: 'shaped+rescaled+redistributed',
       level: 0,
@@ -91,12 +123,22 @@ export function starcPairs(config: StarcConfig, seed: number): PairRow[] {
     });
     config.perturbationScales.forEach((sc, i) => {
       const r = rng.split(`pert-${i}`);
-      pairs.push({ kind: 'perturbed', level: sc, equivalent: false, R2: disguise(r.split('disguise'), env, gaussianPerturbation(r.split('noise'), R1, sc * s1), s1) });
+      pairs.push({
+        kind: 'perturbed',
+        level: sc,
+        equivalent: false,
+        R2: disguise(r.split('disguise'), env, gaussianPerturbation(r.split('noise'), R1, sc * s1), s1),
+      });
     });
     const R3 = randomReward(rng.split('R3'), env, { kind: 'dense' });
     config.interpolation.forEach((t, i) => {
       const r = rng.split(`interp-${i}`);
-      pairs.push({ kind: 'interpolated', level: t, equivalent: false, R2: disguise(r, env, interpolateRewards(R1, R3, t), s1) });
+      pairs.push({
+        kind: 'interpolated',
+        level: t,
+        equivalent: false,
+        R2: disguise(r, env, interpolateRewards(R1, R3, t), s1),
+      });
     });
     for (const p of pairs) {
       const b = regretBoundCheck(env, R1, p.R2, { canonicalisation: 'val' });
@@ -128,7 +170,10 @@ export function runStarcSeed(config: StarcConfig, seed: number): RunResult {
   const eq = rows.filter((r) => r.equivalent);
   const metrics: Record<string, number> = {};
   for (const k of METRICS) {
-    metrics[`spearman_${k}`] = spearman(ne.map((r) => r.d[k]), ne.map((r) => r.regret));
+    metrics[`spearman_${k}`] = spearman(
+      ne.map((r) => r.d[k]),
+      ne.map((r) => r.regret),
+    );
     metrics[`maxZeroPair_${k}`] = Math.max(...eq.map((r) => r.d[k]));
   }
   metrics.minNonEquivalentStarc = Math.min(...ne.map((r) => r.d.starc));
