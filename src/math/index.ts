@@ -1,0 +1,2 @@
+/** Numerical helpers shared by several testbeds (one implementation each). */
+export * from './softmax';
