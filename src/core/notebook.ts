@@ -10,11 +10,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashValue } from './hash';
-import { notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from './ipynb';
+import { cellSource, notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from './ipynb';
 import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
 import { paths } from './paths';
-import { libraryHash, makeProvenance } from './provenance';
+import type { CodeFingerprint } from './code-closure';
+import { makeProvenance, notebookCode, paperCode, taskCode } from './provenance';
 import {
+  isRecordFile,
   readRecord,
   recordFileName,
   recordKey,
@@ -62,6 +64,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   readonly notebookFile: string | null;
   readonly meta: PaperMeta | null;
   readonly notebookHash: string;
+  /** The notebook's code cells, joined (to find the testbed namespaces it names). */
+  private readonly codeSource: string;
   readonly resultsDir: string;
   private readonly started = Date.now();
   private verdicts: Verdict[] = [];
@@ -97,6 +101,12 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     if (this.notebookFile) nb = readNotebook(this.notebookFile);
     this.meta = (nb?.metadata.paper as PaperMeta | undefined) ?? null;
     this.notebookHash = nb ? notebookCodeHash(nb) : 'no-notebook-file';
+    this.codeSource = nb
+      ? nb.cells
+          .filter((c) => c.cell_type === 'code')
+          .map(cellSource)
+          .join('\n')
+      : '';
     this.resultsDir = path.join(paths.results(), this.id, this.profile);
     this.fresh = process.env.RLMINI_FRESH === '1';
   }
@@ -106,7 +116,12 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     return new Rng(seed);
   }
 
-  private keyFor(method: string, config: unknown, seed: number): string {
+  /** The code that determines a record: its task's import closure, or the paper's code for `run`. */
+  private codeFor(task?: string): CodeFingerprint {
+    return task ? taskCode(task) : paperCode(this.id);
+  }
+
+  private keyFor(method: string, config: unknown, seed: number, task?: string): string {
     return recordKey({
       paper: this.id,
       method,
@@ -114,7 +129,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       seed,
       profile: this.profile,
       notebookHash: this.notebookHash,
-      libraryHash: libraryHash(),
+      codeHash: this.codeFor(task).hash,
       backend: backendLabel(),
     });
   }
@@ -128,12 +143,20 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     method: string,
     config: unknown,
     seed: number,
+    task?: string,
   ): { key: string; file: string; record: RunRecord | null } {
-    const key = this.keyFor(method, config, seed);
+    const key = this.keyFor(method, config, seed, task);
     const file = this.fileFor(key, method, seed);
     if (this.fresh) return { key, file, record: null };
     const r = readRecord(file);
-    if (r.ok) return { key, file, record: r.record };
+    if (r.ok && r.record.key === key) return { key, file, record: r.record };
+    if (r.ok) {
+      console.warn(
+        `rl-miniatures: ${file}: holds a record with key ${r.record.key}, expected ${key}; it will be recomputed`,
+      );
+      this.stats.recomputedCorrupt++;
+      return { key, file, record: null };
+    }
     if (!('missing' in r)) {
       console.warn(`rl-miniatures: ${r.reason}`);
       this.stats.recomputedCorrupt++;
@@ -164,7 +187,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       extra: result.extra,
       ...(result.timings ? { timings: result.timings } : {}),
       ...(task ? { task } : {}),
-      provenance: makeProvenance({ notebookHash: this.notebookHash, seed, wallTimeMs }),
+      provenance: makeProvenance({ notebookHash: this.notebookHash, code: this.codeFor(task), seed, wallTimeMs }),
     });
     this.stats.computed++;
     return rec;
@@ -197,7 +220,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     const out: (RunRecord | null)[] = seeds.map(() => null);
     const todo: { i: number; key: string; file: string }[] = [];
     seeds.forEach((seed, i) => {
-      const l = this.lookup(args.method, args.config, seed);
+      const l = this.lookup(args.method, args.config, seed, args.task);
       if (l.record) {
         this.stats.hits++;
         out[i] = l.record;
@@ -324,12 +347,12 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     if (!fs.existsSync(dir)) return;
     removeStaleTempFiles(dir); // left by a writer killed mid-write
     const keep = new Set([...this.records.values()].map((r) => path.basename(this.fileFor(r.key, r.method, r.seed))));
-    const lib = libraryHash();
     for (const f of fs.readdirSync(dir)) {
-      if (!f.endsWith('.json') || keep.has(f)) continue;
+      if (!isRecordFile(f) || keep.has(f)) continue;
       const r = readRecord(path.join(dir, f));
+      // Current = today's notebook and code would give it this very key (another seed or config of it).
       const current =
-        r.ok && r.record.provenance.notebookHash === this.notebookHash && r.record.provenance.libraryHash === lib;
+        r.ok && this.keyFor(r.record.method, r.record.config, r.record.seed, r.record.task) === r.record.key;
       if (!current) fs.rmSync(path.join(dir, f), { force: true });
     }
   }
@@ -359,6 +382,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       })),
       provenance: makeProvenance({
         notebookHash: this.notebookHash,
+        code: notebookCode(this.id, this.codeSource),
         seed: null,
         wallTimeMs: Date.now() - this.started,
       }),

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hashTree } from './hash';
+import { codeClosure, jsFilesUnder, type CodeFiles, type CodeFingerprint } from './code-closure';
 import { paths } from './paths';
 import { backendInfo, backendLabel } from './backend';
 
@@ -13,7 +13,13 @@ export interface Provenance {
   /** true when the working tree had uncommitted changes. */
   dirty: boolean;
   notebookHash: string;
-  libraryHash: string;
+  /**
+   * Hash of the compiled code that determined this result: for a run record, the import closure of
+   * its task module; for a summary, the notebook's code (see notebookCode).
+   */
+  codeHash: string;
+  /** The files of that closure (dist-relative) with their content hashes. */
+  code: CodeFiles;
   backend: string;
   backendPackage: string | null;
   node: string;
@@ -26,7 +32,6 @@ export interface Provenance {
 }
 
 let cachedGit: { commit: string; dirty: boolean } | null = null;
-let cachedLibHash: string | null = null;
 
 export function gitState(): { commit: string; dirty: boolean } {
   if (cachedGit) return cachedGit;
@@ -50,12 +55,13 @@ export function gitState(): { commit: string; dirty: boolean } {
   return cachedGit;
 }
 
+/** The compiled library this module belongs to (dist/), i.e. the code actually loaded. */
+export const DIST_DIR = path.resolve(__dirname, '..');
+
 /**
- * The compiled code that computes numbers: the testbeds, the statistics, and the core pieces that
- * feed them (random generator, seed tasks, parameters, backend selection). Session plumbing
- * (records, summaries, provenance, display), the runner, the reports and the CLI are not part of it,
- * so improving them does not invalidate committed results. `npm run verify` re-derives records from
- * scratch to catch a result-changing edit anywhere.
+ * Legacy scope, for notebooks without a paper folder (test fixtures, drafts): every compiled file that
+ * can compute numbers — testbeds, statistics, shared math, the nn engine and the core pieces that feed
+ * them. A paper with `src/papers/<id>/` is keyed by its own closure instead (see taskCode / paperCode).
  */
 export function isResultCode(distRelative: string): boolean {
   const f = distRelative.split(path.sep).join('/');
@@ -64,16 +70,90 @@ export function isResultCode(distRelative: string): boolean {
   return (
     f.startsWith('testbeds/') ||
     f.startsWith('stats/') ||
-    ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js'].includes(f)
+    f.startsWith('math/') ||
+    ['core/rng.js', 'core/tasks.js', 'core/params.js', 'core/backend.js', 'core/metric-keys.js'].includes(f)
   );
 }
 
-/** Hash of the result-computing library code (see isResultCode): any change invalidates cached records. */
-export function libraryHash(): string {
-  if (cachedLibHash) return cachedLibHash;
-  const dist = path.join(paths.root(), 'dist');
-  cachedLibHash = hashTree(dist, (f) => isResultCode(path.relative(dist, f)));
-  return cachedLibHash;
+const fingerprints = new Map<string, CodeFingerprint>();
+
+function memo(key: string, make: () => CodeFingerprint): CodeFingerprint {
+  if (process.env.RLMINI_NO_CODE_CACHE !== '1') {
+    const hit = fingerprints.get(key);
+    if (hit) return hit;
+  }
+  const f = make();
+  fingerprints.set(key, f);
+  return f;
+}
+
+/** The module file of a task `'<module under dist>#<export>'`. */
+export function taskModuleFile(task: string, dist = DIST_DIR): string {
+  const mod = task.split('#')[0];
+  if (!mod) throw new Error(`Task "${task}" must be "<module path under dist>#<exported function>".`);
+  return path.join(dist, `${mod}.js`);
+}
+
+/** The code a task can execute: the import closure of its module. Keys the task's run records. */
+export function taskCode(task: string, dist = DIST_DIR): CodeFingerprint {
+  return memo(`task:${dist}:${task}`, () => codeClosure(dist, [taskModuleFile(task, dist)]));
+}
+
+/** The legacy scope (all result code, see isResultCode) as a fingerprint. */
+export function libraryCode(dist = DIST_DIR): CodeFingerprint {
+  return memo(`lib:${dist}`, () =>
+    codeClosure(
+      dist,
+      jsFilesUnder(dist).filter((f) => isResultCode(path.relative(dist, f))),
+    ),
+  );
+}
+
+/**
+ * The code of a paper: the closure of everything in dist/papers/<id>/ (the legacy scope when the
+ * paper has no folder). Keys records computed in the notebook's own thread (`nb.run`).
+ */
+export function paperCode(id: string, dist = DIST_DIR): CodeFingerprint {
+  const dir = path.join(dist, 'papers', id);
+  const files = jsFilesUnder(dir);
+  if (files.length === 0) return libraryCode(dist);
+  return memo(`paper:${dist}:${id}`, () => codeClosure(dist, files));
+}
+
+/** `rl.<namespace>` in notebook code → the compiled module it names (the notebook uses that code). */
+const NOTEBOOK_NAMESPACES: Record<string, string> = {
+  tabular: 'testbeds/tabular/index.js',
+  preference: 'testbeds/preference/index.js',
+  rlvr: 'testbeds/rlvr/index.js',
+  nn: 'nn/index.js',
+  math: 'math/index.js',
+};
+
+/**
+ * What a notebook's outputs can depend on besides its records: its paper's code, the testbed
+ * namespaces its code names (`rl.tabular`, …), the statistics, shared math, the session and display
+ * code (core) and the figure helpers. Decides whether an unchanged notebook must be re-executed.
+ */
+export function notebookCode(id: string, notebookSource: string, dist = DIST_DIR): CodeFingerprint {
+  const entries = new Set<string>(jsFilesUnder(path.join(dist, 'papers', id)));
+  for (const d of ['stats', 'math']) for (const f of jsFilesUnder(path.join(dist, d))) entries.add(f);
+  for (const f of jsFilesUnder(path.join(dist, 'core'))) entries.add(f);
+  const plots = path.join(dist, 'report', 'plots.js');
+  if (fs.existsSync(plots)) entries.add(plots);
+  for (const [ns, mod] of Object.entries(NOTEBOOK_NAMESPACES)) {
+    if (new RegExp(`\\brl\\.${ns}\\b`).test(notebookSource) && fs.existsSync(path.join(dist, mod))) {
+      entries.add(path.join(dist, mod));
+    }
+  }
+  if (jsFilesUnder(path.join(dist, 'papers', id)).length === 0) {
+    for (const f of jsFilesUnder(dist).filter((x) => isResultCode(path.relative(dist, x)))) entries.add(f);
+  }
+  return codeClosure(dist, [...entries]);
+}
+
+/** Forget memoised fingerprints (after the compiled code changed within one process). */
+export function clearFingerprints(): void {
+  fingerprints.clear();
 }
 
 export function kitVersion(): string {
@@ -108,7 +188,12 @@ export function packageVersions(): Record<string, string> {
   return out;
 }
 
-export function makeProvenance(args: { notebookHash: string; seed: number | null; wallTimeMs: number }): Provenance {
+export function makeProvenance(args: {
+  notebookHash: string;
+  code: CodeFingerprint;
+  seed: number | null;
+  wallTimeMs: number;
+}): Provenance {
   const g = gitState();
   const b = backendInfo();
   return {
@@ -116,7 +201,8 @@ export function makeProvenance(args: { notebookHash: string; seed: number | null
     commit: g.commit,
     dirty: g.dirty,
     notebookHash: args.notebookHash,
-    libraryHash: libraryHash(),
+    codeHash: args.code.hash,
+    code: args.code.files,
     backend: backendLabel(),
     backendPackage: b ? b.package : null,
     node: process.version,

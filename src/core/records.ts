@@ -1,10 +1,15 @@
 /**
- * Run records: one JSON file per paper × method × config × seed, written atomically
+ * Run records: one file per paper × method × config × seed, written atomically
  * (temp file + fsync + rename) and keyed by a hash of everything that determines it.
  * A checksum inside each record detects truncated or hand-edited files, which are then recomputed.
+ *
+ * Format: `<method>.seed<seed>.<key>.json.gz`, gzip-compressed minified JSON (read one with
+ * `zcat file | python3 -m json.tool`); plain `.json` files are read too. About a quarter of the bytes
+ * of indented JSON, with every float64 kept exactly (shortest round-trip decimal).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { canonicalJson, hashValue, sha256 } from './hash';
 import type { Provenance } from './provenance';
 import type { Profile } from './params';
@@ -18,7 +23,8 @@ export interface RecordKeyParts {
   seed: number;
   profile: Profile;
   notebookHash: string;
-  libraryHash: string;
+  /** Hash of the compiled code the task can execute (its import closure; see core/code-closure). */
+  codeHash: string;
   backend: string;
 }
 
@@ -52,9 +58,30 @@ export interface RunRecord extends RunResult {
   checksum: string;
 }
 
-/** File name of a record: `<method>.seed<seed>.<key>.json` (method made file-name safe). */
+export const RECORD_EXT = '.json.gz';
+
+/** File name of a record: `<method>.seed<seed>.<key>.json.gz` (method made file-name safe). */
 export function recordFileName(method: string, seed: number, key: string): string {
-  return `${method.replace(/[^a-zA-Z0-9_.-]/g, '_')}.seed${seed}.${key}.json`;
+  return `${method.replace(/[^a-zA-Z0-9_.-]/g, '_')}.seed${seed}.${key}${RECORD_EXT}`;
+}
+
+/** Is this file name a record (`.json.gz`, or a plain `.json` written by an older kit)? */
+export function isRecordFile(name: string): boolean {
+  return (name.endsWith('.json.gz') || name.endsWith('.json')) && !name.includes(TMP_MARK);
+}
+
+/** The key parts a stored record claims (to recompute its key and compare with its file name). */
+export function keyPartsOf(rec: RunRecord): RecordKeyParts {
+  return {
+    paper: rec.paper,
+    method: rec.method,
+    config: rec.config,
+    seed: rec.seed,
+    profile: rec.profile,
+    notebookHash: rec.provenance?.notebookHash,
+    codeHash: rec.provenance?.codeHash,
+    backend: rec.provenance?.backend,
+  };
 }
 
 export function recordKey(parts: RecordKeyParts): string {
@@ -182,7 +209,8 @@ export function readRecord(file: string): RecordReadResult {
   if (!fs.existsSync(file)) return { ok: false, missing: true, reason: 'missing' };
   let rec: RunRecord;
   try {
-    rec = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const raw = fs.readFileSync(file);
+    rec = JSON.parse((file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8'));
   } catch (e) {
     return {
       ok: false,
@@ -193,6 +221,23 @@ export function readRecord(file: string): RecordReadResult {
     return { ok: false, reason: `${file}: not a ${RECORD_SCHEMA} record; it will be recomputed` };
   if (checksumOf(rec) !== rec.checksum)
     return { ok: false, reason: `${file}: checksum mismatch (file edited or damaged); it will be recomputed` };
+  // Bound to where it sits: the key it stores must be the key of what it claims to be, and its file name
+  // must carry that key, method and seed (a record copied over another seed's file, or one whose fields
+  // were edited with a recomputed checksum, is rejected here).
+  const name = path.basename(file);
+  const expectedName = recordFileName(rec.method, rec.seed, rec.key);
+  if (name !== expectedName && name !== expectedName.replace(/\.gz$/, '')) {
+    return {
+      ok: false,
+      reason: `${file}: the record inside is ${rec.method} seed ${rec.seed} key ${rec.key}, not what its file name says (copied or renamed); it will be recomputed`,
+    };
+  }
+  if (rec.provenance?.codeHash !== undefined && recordKey(keyPartsOf(rec)) !== rec.key) {
+    return {
+      ok: false,
+      reason: `${file}: its stored key does not match the key recomputed from its contents (edited config, seed, method or provenance); it will be recomputed`,
+    };
+  }
   return { ok: true, record: rec };
 }
 
@@ -200,6 +245,7 @@ export function writeRecord(file: string, rec: Omit<RunRecord, 'checksum'>): Run
   // Round-trip through JSON first so the checksum covers exactly what is stored (NaN → null, etc.).
   const clean = JSON.parse(JSON.stringify(rec)) as Omit<RunRecord, 'checksum'>;
   const full = { ...clean, checksum: checksumOf(clean) } as RunRecord;
-  writeFileAtomic(file, JSON.stringify(full, null, 1) + '\n');
+  const text = JSON.stringify(full);
+  writeFileAtomic(file, file.endsWith('.gz') ? zlib.gzipSync(text, { level: 9 }) : text + '\n');
   return full;
 }

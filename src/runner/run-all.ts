@@ -11,7 +11,7 @@ import { hashValue, sha256 } from '../core/hash';
 import { cellSource, notebookCodeHash, readNotebook } from '../core/ipynb';
 import { checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
-import { libraryHash } from '../core/provenance';
+import { notebookCode } from '../core/provenance';
 import { readRecord, recordFileName, removeStaleTempFiles } from '../core/records';
 import { executeNotebook, type ExecuteResult } from './execute';
 import { KernelMissingError, killAllKernelsSync, liveKernels, shutdownAllKernels, tslabBin } from './kernel';
@@ -118,7 +118,13 @@ export function notebookInputHash(file: string, profile: Profile, params: Record
     paper: nb.metadata.paper ?? null,
     profile,
     overrides: params,
-    lib: libraryHash(),
+    library: notebookCode(
+      path.basename(file, '.ipynb'),
+      nb.cells
+        .filter((c) => c.cell_type === 'code')
+        .map(cellSource)
+        .join('\n'),
+    ).hash,
     backend: process.env.RLMINI_BACKEND ?? 'auto',
   });
 }

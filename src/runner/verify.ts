@@ -12,7 +12,7 @@ import { canonicalJson } from '../core/hash';
 import { cellSource, readNotebook } from '../core/ipynb';
 import type { Profile } from '../core/params';
 import { paths } from '../core/paths';
-import { readRecord, type RunRecord, type RunResult } from '../core/records';
+import { isRecordFile, readRecord, type RunRecord, type RunResult } from '../core/records';
 import { Rng } from '../core/rng';
 import { runTasks } from '../core/tasks';
 
@@ -48,7 +48,7 @@ export class VerifyError extends Error {
   name = 'VerifyError';
 }
 
-/** Committed record files of a profile: data/results/<id>/<profile>/records/*.json, sorted. */
+/** Committed record files of a profile: data/results/<id>/<profile>/records/*.json.gz, sorted. */
 export function committedRecordFiles(profile: Profile, only: string[]): string[] {
   const root = paths.results();
   if (!fs.existsSync(root)) return [];
@@ -61,7 +61,7 @@ export function committedRecordFiles(profile: Profile, only: string[]): string[]
     if (only.length && !only.includes(id)) continue;
     const dir = path.join(root, id, profile, 'records');
     if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.json')) out.push(path.join(dir, f));
+    for (const f of fs.readdirSync(dir).sort()) if (isRecordFile(f)) out.push(path.join(dir, f));
   }
   return out;
 }

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, hashValue } from '../../src/core/hash';
 import { notebookCodeHash, readNotebook } from '../../src/core/ipynb';
 import { parseOverride, resolveParameters } from '../../src/core/params';
-import { readRecord, recordKey, writeRecord, type RunRecord } from '../../src/core/records';
+import { keyPartsOf, readRecord, recordFileName, recordKey, writeRecord, type RunRecord } from '../../src/core/records';
 import { forcedBackend } from '../../src/core/backend';
 import { injectParameters, injectedSource } from '../../src/runner/execute';
 import { code, notebook } from '../helpers';
@@ -25,7 +26,8 @@ describe('hashing and record keys', () => {
       seed: 0,
       profile: 'smoke' as const,
       notebookHash: 'n',
-      libraryHash: 'l',
+      codeHash: 'l',
+      code: {},
       backend: 'wasm',
     };
     const k = recordKey(base);
@@ -36,7 +38,7 @@ describe('hashing and record keys', () => {
       { seed: 1 },
       { profile: 'full' as const },
       { notebookHash: 'n2' },
-      { libraryHash: 'l2' },
+      { codeHash: 'l2' },
       { backend: 'cpu' },
     ]) {
       expect(recordKey({ ...base, ...change })).not.toBe(k);
@@ -61,7 +63,8 @@ describe('run records', () => {
       commit: 'c',
       dirty: false,
       notebookHash: 'n',
-      libraryHash: 'l',
+      codeHash: 'l',
+      code: {},
       backend: 'typed-arrays',
       backendPackage: null,
       node: 'v20',
@@ -73,22 +76,55 @@ describe('run records', () => {
       createdAt: 'now',
     },
   });
-  it('round-trips, and detects truncation and hand edits', () => {
+  const keyed = (): Omit<RunRecord, 'checksum'> => {
+    const r = rec();
+    return { ...r, key: recordKey(keyPartsOf(r as RunRecord)) };
+  };
+  it('round-trips (gzip JSON), and detects truncation and hand edits', () => {
     const dir = tmp();
-    const f = path.join(dir, 'r.json');
-    writeRecord(f, rec());
+    const r0 = keyed();
+    const name = recordFileName(r0.method, r0.seed, r0.key);
+    expect(name).toMatch(/^m\.seed3\.[0-9a-f]{32}\.json\.gz$/);
+    const f = path.join(dir, name);
+    writeRecord(f, r0);
     const ok = readRecord(f);
     expect(ok.ok).toBe(true);
-    expect(fs.readdirSync(dir)).toEqual(['r.json']); // no temp files left behind
-    const text = fs.readFileSync(f, 'utf8');
-    fs.writeFileSync(f, text.slice(0, text.length / 2));
+    expect(ok.ok && ok.record.metrics.a).toBe(1.5);
+    expect(ok.ok && ok.record.metrics.nan).toBe(null);
+    expect(fs.readdirSync(dir)).toEqual([name]); // no temp files left behind
+    const raw = fs.readFileSync(f);
+    expect(raw[0]).toBe(0x1f); // gzip magic
+    const text = zlib.gunzipSync(raw).toString('utf8');
+    fs.writeFileSync(f, raw.subarray(0, raw.length / 2));
     const trunc = readRecord(f);
     expect(trunc.ok).toBe(false);
     expect(!trunc.ok && trunc.reason).toMatch(/corrupt record \(not valid JSON/);
-    fs.writeFileSync(f, text.replace('"a": 1.5', '"a": 2.5'));
+    fs.writeFileSync(f, zlib.gzipSync(text.replace('"a":1.5', '"a":2.5')));
     const edited = readRecord(f);
     expect(!edited.ok && edited.reason).toMatch(/checksum mismatch/);
     expect(readRecord(path.join(dir, 'missing.json'))).toMatchObject({ ok: false, missing: true });
+  });
+  it('is bound to its file name and key: a copy over another seed, or a forged checksum, is rejected', () => {
+    const dir = tmp();
+    const r3 = keyed();
+    const f3 = path.join(dir, recordFileName(r3.method, r3.seed, r3.key));
+    writeRecord(f3, r3);
+    // Seed 4's record, then seed 3's file copied over it: the checksum is intact, the binding is not.
+    const r4raw = { ...rec(), seed: 4 };
+    const r4 = { ...r4raw, key: recordKey(keyPartsOf(r4raw as RunRecord)) };
+    const f4 = path.join(dir, recordFileName(r4.method, r4.seed, r4.key));
+    writeRecord(f4, r4);
+    expect(readRecord(f4).ok).toBe(true);
+    fs.copyFileSync(f3, f4);
+    const copied = readRecord(f4);
+    expect(copied.ok).toBe(false);
+    expect(!copied.ok && copied.reason).toMatch(/not what its file name says/);
+    // Wrong numbers with a recomputed checksum keep the checksum valid but not the key: config edited.
+    const forged = { ...r3, config: { n: 99 } };
+    writeRecord(f3, forged); // writeRecord computes a fresh, valid checksum
+    const back = readRecord(f3);
+    expect(back.ok).toBe(false);
+    expect(!back.ok && back.reason).toMatch(/does not match the key recomputed from its contents/);
   });
 });
 

@@ -10,7 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  keyPartsOf,
   readRecord,
+  recordFileName,
+  recordKey,
   removeStaleTempFiles,
   writeFileAtomic,
   writeRecord,
@@ -50,7 +53,18 @@ afterEach(() => {
   inject.after = 0;
 });
 
+/** A record whose key is the key of its contents (readRecord checks that binding). */
 function sampleRecord(): Omit<RunRecord, 'checksum'> {
+  const r = rawRecord();
+  return { ...r, key: recordKey(keyPartsOf(r as RunRecord)) };
+}
+/** Plain-JSON file name of the sample record in `d` (the `.json.gz` form is tested in core). */
+function recFile(d: string): string {
+  const r = sampleRecord();
+  return path.join(d, recordFileName(r.method, r.seed, r.key).replace(/\.gz$/, ''));
+}
+
+function rawRecord(): Omit<RunRecord, 'checksum'> {
   return {
     schema: 'rl-miniatures/run-record@1',
     key: 'k'.repeat(32),
@@ -66,7 +80,8 @@ function sampleRecord(): Omit<RunRecord, 'checksum'> {
       commit: 'c',
       dirty: false,
       notebookHash: 'n',
-      libraryHash: 'l',
+      codeHash: 'l',
+      code: {},
       backend: 'typed-arrays',
       backendPackage: null,
       node: 'v20',
@@ -122,7 +137,7 @@ describe('writeFileAtomic', () => {
 
   it('a record write on a full disk fails loudly and the previous record stays valid', () => {
     const d = tmp();
-    const f = path.join(d, 'r.json');
+    const f = recFile(d);
     const first = writeRecord(f, sampleRecord());
     inject.code = 'ENOSPC';
     expect(() => writeRecord(f, { ...sampleRecord(), metrics: { x: 2 } })).toThrow(/Disk full/);
@@ -134,7 +149,7 @@ describe('writeFileAtomic', () => {
 describe('readRecord detects damaged records', () => {
   it('accepts an intact record and rejects a truncated one, naming the file', () => {
     const d = tmp();
-    const f = path.join(d, 'r.json');
+    const f = recFile(d);
     writeRecord(f, sampleRecord());
     expect(readRecord(f).ok).toBe(true);
     const text = fs.readFileSync(f, 'utf8');
@@ -150,14 +165,14 @@ describe('readRecord detects damaged records', () => {
 
   it('rejects a hand edit that keeps the JSON valid (checksum), even of one digit', () => {
     const d = tmp();
-    const f = path.join(d, 'r.json');
+    const f = recFile(d);
     writeRecord(f, sampleRecord());
     const text = fs.readFileSync(f, 'utf8');
-    fs.writeFileSync(f, text.replace('"y": -1', '"y": -2'));
+    fs.writeFileSync(f, text.replace('"y":-1', '"y":-2'));
     const r = readRecord(f);
     expect(!r.ok && r.reason).toBe(`${f}: checksum mismatch (file edited or damaged); it will be recomputed`);
     // Reformatting alone (same content) is not damage.
-    fs.writeFileSync(f, JSON.stringify(JSON.parse(text)));
+    fs.writeFileSync(f, JSON.stringify(JSON.parse(text), null, 2));
     expect(readRecord(f).ok).toBe(true);
   });
 });
