@@ -48,19 +48,68 @@ export function displayTable(t: TableSpec): void {
   displayBundle({ 'text/plain': tableText(t), 'text/html': tableHtml(t), 'application/vnd.rlmini.table+json': t });
 }
 
-export function verdictText(v: Verdict): string {
-  return `[${v.status.toUpperCase()}${v.evidence ? '' : ' — smoke profile, not evidence'}] ${v.claimId}: ${v.claim}\n  ${v.check}\n  estimate ${fmt(v.estimate)}, ${Math.round(v.level * 100)}% interval [${fmt(v.lo)}, ${fmt(v.hi)}], n = ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${v.details.nCases} cases)` : ''}, profile ${v.profile}`;
+/** The status as a reader should see it: checks pass or fail; a claim on an invalid testbed says so. */
+export function statusLabel(v: Verdict): string {
+  if (v.kind === 'check')
+    return v.status === 'reproduced' ? 'passed' : v.status === 'not reproduced' ? 'failed' : 'inconclusive';
+  if (v.invalidatedBy?.length) return 'inconclusive (testbed invalid)';
+  return v.status;
 }
 
-const COLORS: Record<string, string> = { reproduced: '#1a7f37', 'not reproduced': '#cf222e', inconclusive: '#9a6700' };
+function seedsText(v: Verdict): string {
+  const n = Number.isInteger(v.nSeeds) ? String(v.nSeeds) : '?';
+  const cases = v.details?.nCases;
+  return `${n} seeds${cases !== undefined ? ` (${Number.isFinite(Number(cases)) ? Number(cases) : '?'} cases)` : ''}`;
+}
+
+function decisionsText(v: Verdict): string {
+  const d = Object.entries(v.decisions ?? {});
+  return d.map(([k, x]) => `${k} = ${JSON.stringify(x.value)} (${x.justification})`).join('; ');
+}
+
+export function verdictText(v: Verdict): string {
+  const kind = v.kind === 'check' ? 'CHECK ' : '';
+  const smoke = v.evidence ? '' : ' — smoke profile, not evidence';
+  const lines = [
+    `[${kind}${statusLabel(v).toUpperCase()}${smoke}] ${v.claimId}: ${v.claim}`,
+    `  ${v.check}`,
+    `  estimate ${fmt(v.estimate)}, ${Math.round(v.level * 100)}% interval [${fmt(v.lo)}, ${fmt(v.hi)}], ` +
+      `n = ${seedsText(v)}, profile ${v.profile}`,
+  ];
+  if (v.invalidatedBy?.length) lines.push(`  relies on ${v.invalidatedBy.join(', ')}, which did not pass`);
+  if (v.decisions) lines.push(`  pre-registered: ${decisionsText(v)}`);
+  return lines.join('\n');
+}
+
+const COLORS: Record<string, string> = {
+  reproduced: '#1a7f37',
+  passed: '#1a7f37',
+  'not reproduced': '#cf222e',
+  failed: '#cf222e',
+  inconclusive: '#9a6700',
+  'inconclusive (testbed invalid)': '#9a6700',
+};
 
 export function verdictHtml(v: Verdict): string {
-  const c = COLORS[v.status] ?? '#555';
+  const label = statusLabel(v);
+  const c = COLORS[label] ?? '#555';
+  const level = Number.isFinite(v.level) ? Math.round(v.level * 100) : '?';
   return (
     `<div class="rlmini-verdict" style="border-left:4px solid ${c};padding:4px 10px;margin:6px 0">` +
-    `<b style="color:${c}">${escapeHtml(v.status)}</b>${v.evidence ? '' : ' <i>(smoke profile: not evidence)</i>'} — <b>${escapeHtml(v.claimId)}</b>: ${escapeHtml(v.claim)}<br>` +
-    `<small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ${Math.round(v.level * 100)}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${v.nSeeds} seeds${v.details?.nCases !== undefined ? ` (${escapeHtml(v.details.nCases)} cases)` : ''}, profile ${escapeHtml(v.profile)}</small></div>`
+    `${v.kind === 'check' ? '<small>check</small> ' : ''}<b style="color:${c}">${escapeHtml(label)}</b>` +
+    `${v.evidence ? '' : ' <i>(smoke profile: not evidence)</i>'} — <b>${escapeHtml(v.claimId)}</b>: ` +
+    `${escapeHtml(v.claim)}<br><small>${escapeHtml(v.check)}<br>estimate ${escapeHtml(fmt(v.estimate))}, ` +
+    `${level}% interval [${escapeHtml(fmt(v.lo))}, ${escapeHtml(fmt(v.hi))}], ${escapeHtml(seedsText(v))}, ` +
+    `profile ${escapeHtml(v.profile)}` +
+    (v.invalidatedBy?.length ? `<br>relies on ${escapeHtml(v.invalidatedBy.join(', '))}, which did not pass` : '') +
+    (v.decisions ? `<br>pre-registered: ${escapeHtml(decisionsText(v))}` : '') +
+    `</small></div>`
   );
+}
+
+/** Markdown text (a reading generated from the records); Jupyter and the reports render it. */
+export function displayMarkdown(md: string): void {
+  displayBundle({ 'text/plain': md, 'text/markdown': md });
 }
 
 export function displayVerdict(v: Verdict): void {

@@ -33,6 +33,11 @@ export interface PaperMeta {
   claims: { id: string; quote: string }[];
   design?: string;
   deviations?: string[];
+  /**
+   * Pre-registered decision parameters (margins, ROPEs, thresholds, grids), declared before the full
+   * run: `{ name: { value, justification } }`. Read in the notebook with `nb.decision(name)`.
+   */
+  decisions?: Record<string, { value: number | string | boolean | number[]; justification: string }>;
 }
 
 export interface Notebook {

@@ -30,8 +30,21 @@ import { Rng } from './rng';
 import { SUMMARY_SCHEMA, type ComparisonSpec, type FigureSpec, type Summary, type TableSpec } from './summary';
 import { runTasks } from './tasks';
 import { backendLabel } from './backend';
-import { displayComparison, displayFigure, displayTable, displayVerdict } from './display';
-import type { Verdict } from '../stats/verdict';
+import { displayComparison, displayFigure, displayMarkdown, displayTable, displayVerdict } from './display';
+import type { PreRegistered, Verdict, VerdictKind } from '../stats/verdict';
+
+/** How a verdict is recorded: its kind, the checks it relies on, its pre-registered parameters. */
+export interface VerdictOptions {
+  /** Independent units behind it when not the notebook's seeds. */
+  seeds?: number;
+  kind?: VerdictKind;
+  /** Ids of checks this claim relies on: if one does not pass, the claim is inconclusive (testbed invalid). */
+  dependsOn?: string[];
+  /** Names of the pre-registered decision parameters (metadata.paper.decisions) the verdict used. */
+  decisions?: string[];
+  /** Name of the figure (of this notebook) that shows the evidence. */
+  figure?: string;
+}
 
 export interface NotebookSessionOptions<Spec extends Record<string, ParamSpec>> {
   /** Catalog id = notebook file name without .ipynb. */
@@ -69,6 +82,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   readonly resultsDir: string;
   private readonly started = Date.now();
   private verdicts: Verdict[] = [];
+  private readings: string[] = [];
   private tables: TableSpec[] = [];
   private figures: FigureSpec[] = [];
   private comparisons: ComparisonSpec[] = [];
@@ -240,21 +254,112 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   }
 
   /**
-   * Record and show a claim verdict. `nSeeds` is set to the notebook's number of seeds, or to
-   * `o.seeds` when the check ran on another set of seeds (e.g. a section with its own seed list);
-   * when the check ran over other units (pairs, cases), their count is kept in details.nCases.
+   * Record and show a verdict. `nSeeds` is set to the notebook's number of seeds, or to `o.seeds` when
+   * the check ran on another set of seeds (e.g. a section with its own seed list); when the check ran
+   * over other units (pairs, cases), their count is kept in details.nCases. Prefer `claim` / `check`,
+   * which say what kind of verdict it is; a bare `verdict` is recorded as a claim.
    */
-  verdict(v: Verdict, o: { seeds?: number } = {}): void {
+  verdict(v: Verdict, o: VerdictOptions = {}): Verdict {
     if (v.profile !== this.profile)
       throw new Error(
-        `${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs profile ${this.profile}.`,
+        `${this.id}: verdict ${v.claimId} was computed with profile ${v.profile} but the notebook runs ` +
+          `profile ${this.profile}.`,
       );
     const n = o.seeds ?? this.seeds.length;
     if (!Number.isInteger(n) || n < 1)
       throw new RangeError(`${this.id}: verdict ${v.claimId}: seeds must be a positive integer, got ${o.seeds}`);
-    const rec: Verdict = v.nSeeds === n ? v : { ...v, nSeeds: n, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
+    let rec: Verdict =
+      v.nSeeds === n ? { ...v } : { ...v, nSeeds: n, details: { ...(v.details ?? {}), nCases: v.nSeeds } };
+    rec.kind = o.kind ?? v.kind ?? 'claim';
+    if (o.dependsOn?.length) {
+      if (rec.kind !== 'claim') throw new Error(`${this.id}: check ${v.claimId}: only claims depend on checks.`);
+      rec.dependsOn = [...o.dependsOn];
+    }
+    if (o.decisions?.length) {
+      rec.decisions = {};
+      for (const name of o.decisions) rec.decisions[name] = this.preRegistered(name, `verdict ${v.claimId}`);
+    }
+    if (o.figure) {
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(o.figure))
+        throw new Error(
+          `${this.id}: verdict ${v.claimId}: figure "${o.figure}" must be a figure name of this notebook.`,
+        );
+      rec.figure = `${this.id}/${o.figure}`;
+    }
+    rec = this.applyDependencies(rec);
     this.verdicts = this.verdicts.filter((x) => x.claimId !== v.claimId).concat([rec]);
     displayVerdict(rec);
+    return rec;
+  }
+
+  /** A claim of the paper, tested on the miniature (counts as a reproduction when reproduced). */
+  claim(v: Verdict, o: Omit<VerdictOptions, 'kind'> = {}): Verdict {
+    return this.verdict(v, { ...o, kind: 'claim' });
+  }
+
+  /**
+   * A check: an identity, a premise built into the setup, an implementation or testbed-validity check.
+   * Shown apart from the claims and never counted as a reproduction. A claim that lists it in
+   * `dependsOn` becomes `inconclusive (testbed invalid)` unless the check passes.
+   */
+  check(v: Verdict, o: Omit<VerdictOptions, 'kind' | 'dependsOn'> = {}): Verdict {
+    return this.verdict(v, { ...o, kind: 'check' });
+  }
+
+  /** A claim whose dependencies did not all pass is inconclusive (testbed invalid), whatever its data say. */
+  private applyDependencies(v: Verdict): Verdict {
+    if (v.kind !== 'claim' || !v.dependsOn?.length) return v;
+    const failed = v.dependsOn.filter((id) => {
+      const c = this.verdicts.find((x) => x.claimId === id);
+      return c !== undefined && c.status !== 'reproduced';
+    });
+    if (failed.length === 0) return v;
+    return {
+      ...v,
+      status: 'inconclusive',
+      invalidatedBy: failed,
+      details: { ...(v.details ?? {}), statusFromData: v.status },
+    };
+  }
+
+  /** A pre-registered decision parameter (metadata.paper.decisions), with its justification. */
+  private preRegistered(name: string, where: string): PreRegistered {
+    const d = this.meta?.decisions?.[name];
+    const file = this.notebookFile ? path.basename(this.notebookFile) : `${this.id}.ipynb`;
+    if (!d) {
+      const known = Object.keys(this.meta?.decisions ?? {});
+      throw new Error(
+        `${this.id}: ${where} uses decision parameter "${name}", which ${file} does not declare. Add it to ` +
+          `metadata.paper.decisions as { "value": …, "justification": "…" } before the full run` +
+          `${known.length ? ` (declared: ${known.join(', ')})` : ''}.`,
+      );
+    }
+    if (typeof d.justification !== 'string' || d.justification.trim().length < 10)
+      throw new Error(
+        `${this.id}: decision parameter "${name}" in ${file} needs a justification tied to a measured scale ` +
+          `(metadata.paper.decisions.${name}.justification).`,
+      );
+    return { value: d.value, justification: d.justification };
+  }
+
+  /**
+   * The value of a pre-registered decision parameter (margin, ROPE, threshold, grid) declared in the
+   * notebook's metadata.paper.decisions with its justification; throws if it is not declared.
+   */
+  decision<T extends PreRegistered['value'] = number>(name: string): T {
+    return this.preRegistered(name, 'nb.decision').value as T;
+  }
+
+  /**
+   * Show a reading of the results as markdown and keep it in the summary. Build the text from the
+   * records (template literals over computed values), never by typing numbers: it then cannot
+   * disagree with the verdicts.
+   */
+  reading(markdown: string): void {
+    if (typeof markdown !== 'string' || !markdown.trim())
+      throw new Error(`${this.id}: nb.reading needs markdown text.`);
+    this.readings.push(markdown);
+    displayMarkdown(markdown);
   }
 
   /** Verdicts recorded so far. */
@@ -364,6 +469,18 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
 
   /** Write summary.json (atomically). */
   finish(): void {
+    // Claims recorded before the checks they rely on: resolve now; a dependency never recorded is an error.
+    for (const v of this.verdicts) {
+      const missing = (v.dependsOn ?? []).filter(
+        (id) => !this.verdicts.some((x) => x.claimId === id && x.kind === 'check'),
+      );
+      if (missing.length)
+        throw new Error(
+          `${this.id}: claim ${v.claimId} depends on ${missing.join(', ')}, which the notebook never recorded with ` +
+            `nb.check(...). Record the check, or remove it from dependsOn.`,
+        );
+    }
+    this.verdicts = this.verdicts.map((v) => this.applyDependencies(v));
     const summary: Summary = {
       schema: SUMMARY_SCHEMA,
       paper: this.id,
@@ -372,6 +489,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       params: this.params as Record<string, unknown>,
       seeds: this.seeds,
       verdicts: this.verdicts,
+      ...(this.readings.length ? { readings: [...this.readings] } : {}),
       tables: this.tables,
       figures: this.figures,
       records: [...this.records.values()].map((r) => ({

@@ -51,6 +51,8 @@ export interface Summary {
   params: Record<string, unknown>;
   seeds: number[];
   verdicts: Verdict[];
+  /** Readings of the results written by nb.reading (markdown generated from the records). */
+  readings?: string[];
   tables: TableSpec[];
   figures: FigureSpec[];
   /** Record keys by method, for the comparison pages. */

@@ -32,6 +32,29 @@ export interface Verdict {
   /** False for the smoke profile: a smoke result is not evidence. */
   evidence: boolean;
   details?: Record<string, number | string>;
+  /**
+   * `claim`: a claim of the paper, tested on the miniature (only claims count as reproductions).
+   * `check`: an identity, a premise built into the setup, an implementation or testbed-validity check.
+   * Set by the notebook session (`nb.claim` / `nb.check`); absent on verdicts of older summaries.
+   */
+  kind?: VerdictKind;
+  /** Ids of the checks this claim relies on (premises, testbed validity). */
+  dependsOn?: string[];
+  /** The checks of dependsOn that did not pass: the claim is then `inconclusive (testbed invalid)`. */
+  invalidatedBy?: string[];
+  /** The pre-registered decision parameters this verdict used (from the notebook's metadata.paper.decisions). */
+  decisions?: Record<string, PreRegistered>;
+  /** Stable id (`<paper>/<figure>`) of the figure that shows the evidence. */
+  figure?: string;
+}
+
+export type VerdictKind = 'claim' | 'check';
+
+/** A decision parameter declared before the full run, with why it has this value. */
+export interface PreRegistered {
+  value: number | string | boolean | number[];
+  /** One line tying the value to a measured scale (e.g. "¼ of the baseline-vs-naive gap on pilot seed 100"). */
+  justification: string;
 }
 
 /** Smallest number of independent units a resampled statistic needs before any verdict but 'inconclusive'. */
