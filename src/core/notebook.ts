@@ -509,6 +509,23 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       cached: { ...this.stats },
       comparisons: this.getComparisons(),
     };
+    // Published results change only through the runner's own run (`npm run reports`, which sets
+    // RLMINI_PUBLISH=1). An interactive run (Jupyter) writes its records as always but its summary goes to
+    // interactive/summary.json (untracked), never over the published one.
+    const publish = process.env.RLMINI_PUBLISH === '1';
+    if (!publish) {
+      const file = path.join(this.resultsDir, 'interactive', 'summary.json');
+      writeFileAtomic(file, JSON.stringify(summary, null, 1) + '\n');
+      this.pruneStale();
+      this.last = summary;
+      const msg =
+        `${this.id}: interactive run — ${this.verdicts.length} verdicts; records ${this.stats.hits} cached, ` +
+        `${this.stats.computed} computed. Not published: the summary went to ` +
+        `${path.relative(paths.root(), file)}; the published results change only with ` +
+        `\`npm run reports -- --only ${this.id}${this.profile === 'full' ? '' : ` --profile ${this.profile}`}\`.`;
+      console.log(msg);
+      return;
+    }
     // Rewrite only when the results changed: a cached re-run (new timestamps, same numbers) leaves the
     // committed summary untouched, so rebuilding the reports does not dirty the working tree.
     const file = path.join(this.resultsDir, 'summary.json');

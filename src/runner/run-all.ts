@@ -12,7 +12,8 @@ import { cellSource, notebookCodeHash, readNotebook } from '../core/ipynb';
 import { checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
 import { notebookCode } from '../core/provenance';
-import { readRecord, recordFileName, removeStaleTempFiles } from '../core/records';
+import { acquireLock, type HeldLock } from '../core/lock';
+import { readRecord, recordFileName, removeStaleTempFiles, writeFileAtomic } from '../core/records';
 import { executeNotebook, type ExecuteResult } from './execute';
 import { KernelMissingError, killAllKernelsSync, liveKernels, shutdownAllKernels, tslabBin } from './kernel';
 import { checkParameterOverrides } from './params-check';
@@ -174,7 +175,31 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   const jobs = Math.max(1, Math.min(opts.jobs, ids.length));
   // Seeds inside a notebook also use worker threads: share the cores between concurrent notebooks.
   const workersPerNotebook = Math.max(1, Math.floor(os.cpus().length / jobs));
+  let stopping = false;
   const runOne = async (id: string): Promise<NotebookOutcome> => {
+    // One runner per results folder: a second `npm run reports` (or shard) waits, then finds it cached.
+    const lockFile = path.join(paths.results(), id, opts.profile, '.lock');
+    let lock: HeldLock;
+    try {
+      lock = await acquireLock(lockFile, `npm run reports (${id}, ${opts.profile})`, {
+        onWait: (o) =>
+          progress.warn(
+            id,
+            `waiting: another run holds ${path.relative(paths.root(), lockFile)}` +
+              (o ? ` (pid ${o.pid} on ${o.host}, since ${o.since})` : ''),
+          ),
+        stop: () => stopping,
+      });
+    } catch (e) {
+      return { id, status: 'error', error: (e as Error).message, ms: 0, cells: 0, cached: false };
+    }
+    try {
+      return await runLocked(id);
+    } finally {
+      lock.release();
+    }
+  };
+  const runLocked = async (id: string): Promise<NotebookOutcome> => {
     const file = path.join(paths.notebooks(), `${id}.ipynb`);
     const outFile = path.join(outDir, `${id}.ipynb`);
     // Temp files of writers killed mid-write (a previous run that was SIGKILLed): never real data.
@@ -201,6 +226,14 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
           fs.existsSync(summary)
         ) {
           const damaged = damagedRecords(id, opts.profile);
+          // The summary must be the one this execution wrote (not edited by hand since, nor replaced).
+          const stamped = prev.metadata?.rlmini?.summaryHash;
+          if (stamped && stamped !== summaryHash(summary)) {
+            damaged.push(
+              `${path.relative(paths.root(), summary)} differs from the summary its last run wrote ` +
+                `(edited by hand or replaced); re-running the notebook from its records`,
+            );
+          }
           if (damaged.length === 0) {
             return {
               id,
@@ -225,6 +258,8 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       parameters,
       cellTimeoutMs: opts.cellTimeoutS * 1000,
       env: {
+        // The runner's own run publishes (summary.json); an interactive Jupyter run does not.
+        RLMINI_PUBLISH: '1',
         RLMINI_FRESH: opts.fresh ? '1' : '0',
         RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook),
       },
@@ -232,14 +267,19 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       // The input hash is stamped in the same atomic write, so an unchanged notebook is skipped next time.
       metadata: { inputHash },
     });
+    if (r.status === 'ok') stampSummaryHash(outFile, path.join(paths.results(), id, opts.profile, 'summary.json'));
     for (const w of r.warnings ?? []) progress.warn(id, w);
     const warnings = [...found, ...(r.warnings ?? []).filter((w) => !found.includes(w))];
     return { ...r, cached: false, ...(warnings.length ? { warnings } : {}) };
   };
-  const unguard = guardKernels(() => progress.close());
+  const unguard = guardKernels(() => {
+    stopping = true; // no new kernel after a signal
+    progress.close();
+  });
   await Promise.all(
     Array.from({ length: jobs }, async () => {
       for (;;) {
+        if (stopping) return;
         const id = queue.shift();
         if (!id) return;
         progress.start(id);
@@ -258,6 +298,26 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
     killAllKernelsSync();
   }
   return ids.map((id) => outcomes.find((o) => o.id === id)!);
+}
+
+/** sha256 of a summary file's bytes ('' when unreadable). */
+export function summaryHash(file: string): string {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return '';
+  }
+}
+
+/** Stamp the hash of the summary a successful execution wrote into its executed notebook. */
+function stampSummaryHash(outFile: string, summaryFile: string): void {
+  try {
+    const nb = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    nb.metadata.rlmini = { ...nb.metadata.rlmini, summaryHash: summaryHash(summaryFile) };
+    writeFileAtomic(outFile, JSON.stringify(nb, null, 1) + '\n');
+  } catch {
+    /* no stamp: the next run re-executes (all records cached) */
+  }
 }
 
 /** The kernel must be there before any notebook starts: one clear message otherwise. */

@@ -341,6 +341,7 @@ describe('nb.compare', () => {
 
   it('validates its input, keeps the latest value per metric and method, and writes them to the summary', async () => {
     process.env.RLMINI_RESULTS_DIR = path.join(tmp, 'results');
+    process.env.RLMINI_PUBLISH = '1';
     process.env.RLMINI_NOTEBOOKS_DIR = path.join(tmp, 'notebooks');
     const { startNotebook } = await import('../../src/core/notebook');
     const nb = startNotebook({

@@ -30,6 +30,7 @@ beforeAll(() => {
   );
   process.env.RLMINI_NOTEBOOK = nbFile;
   process.env.RLMINI_RESULTS_DIR = path.join(dir, 'results');
+  process.env.RLMINI_PUBLISH = '1';
 });
 afterAll(() => {
   process.env = saved;
