@@ -130,6 +130,32 @@ export function notebookInputHash(file: string, profile: Profile, params: Record
   });
 }
 
+/** Edit distance (Levenshtein) between two short strings. */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length];
+}
+
+/** The closest known id within a small edit distance (or sharing a prefix), if any. */
+export function didYouMean(id: string, known: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of new Set(known)) {
+    const dist = editDistance(id, k);
+    if (dist < bestD) [best, bestD] = [k, dist];
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(id.length / 4)) ? best : null;
+}
+
 export class SelectionError extends Error {
   name = 'SelectionError';
 }
@@ -149,8 +175,10 @@ export function validateSelection(only: string[], available: string[]): void {
         `--only ${id}: the paper is in the catalog but has no notebook yet (notebooks/${id}.ipynb). Notebooks present: ${available.join(', ') || 'none'}.`,
       );
     }
+    const near = didYouMean(id, [...available, ...(catalogIds ?? [])]);
     throw new SelectionError(
-      `--only ${id}: unknown paper id. Notebooks present: ${available.join(', ') || 'none'} (ids are file names in notebooks/ without .ipynb).`,
+      `--only ${id}: unknown paper id.${near ? ` Did you mean ${near}?` : ''} Notebooks present: ` +
+        `${available.join(', ') || 'none'} (ids are file names in notebooks/ without .ipynb).`,
     );
   }
 }
