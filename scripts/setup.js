@@ -10,6 +10,8 @@ const fs = require('fs');
 
 const APT = [
   'jupyter-notebook',
+  'jupyter-nbconvert',
+  'jupyter-client',
   'python3-nbclient',
   'python3-nbconvert',
   'python3-ipykernel',
@@ -35,8 +37,12 @@ function has(cmd, args) {
   }
 }
 
+// `jupyter nbconvert` and `jupyter kernelspec` need Debian's jupyter-nbconvert / jupyter-client packages.
 const needApt =
-  !has('/usr/bin/python3', ['-c', 'import nbclient, nbconvert, ipykernel']) || !fs.existsSync('/usr/bin/chromium');
+  !has('/usr/bin/python3', ['-c', 'import nbclient, nbconvert, ipykernel']) ||
+  !fs.existsSync('/usr/bin/jupyter-nbconvert') ||
+  !fs.existsSync('/usr/bin/jupyter-kernelspec') ||
+  !fs.existsSync('/usr/bin/chromium');
 if (needApt && process.env.RLMINI_SKIP_APT !== '1') {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && fs.existsSync('/usr/bin/apt-get')) {
