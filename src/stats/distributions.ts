@@ -185,7 +185,12 @@ export function betaCdf(x: number, a: number, b: number): number {
   return 1 - (Math.exp(lnFront) * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
-/** Quantile of Beta(a, b) at probability p (bisection on betaCdf to ~1e-15). */
+/**
+ * Quantile of Beta(a, b) at probability p: bisection on betaCdf to an absolute width of 1e-15, then,
+ * for quantiles below 1e-6 (where that width is a poor relative precision: the extreme tails of
+ * Clopper–Pearson and Student-t quantiles), a bracket halved geometrically toward 0 and bisected to
+ * full float64 relative precision.
+ */
 export function betaQuantile(p: number, a: number, b: number): number {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`stats.betaQuantile: p must be in [0, 1], got ${p}`);
   if (p === 0) return 0;
@@ -194,6 +199,18 @@ export function betaQuantile(p: number, a: number, b: number): number {
   let hi = 1;
   for (let i = 0; i < 200 && hi - lo > 1e-15; i++) {
     const mid = 0.5 * (lo + hi);
+    if (betaCdf(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  const coarse = 0.5 * (lo + hi);
+  if (coarse >= 1e-6) return coarse;
+  // Tail: bracket [h/2, h] with betaCdf(h/2) < p ≤ betaCdf(h), then bisect until no float lies between.
+  hi = Math.max(hi, Number.MIN_VALUE);
+  while (hi > Number.MIN_VALUE && betaCdf(hi / 2, a, b) >= p) hi /= 2;
+  lo = hi / 2;
+  for (let i = 0; i < 200; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
     if (betaCdf(mid, a, b) < p) lo = mid;
     else hi = mid;
   }
