@@ -218,6 +218,11 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       this.records.set(key, record);
       return record;
     }
+    if (process.env.RLMINI_CACHE_ONLY === '1')
+      throw new Error(
+        `${this.id}: the record of ${args.method} seed ${args.seed} is not stored: the results cannot be rebuilt ` +
+          `from the stored records alone (cache-only run).`,
+      );
     const t0 = Date.now();
     const result = await fn(this.rng(args.seed));
     const rec = this.store(key, file, args.method, args.config, args.seed, result, Date.now() - t0);
@@ -240,6 +245,13 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
         out[i] = l.record;
       } else todo.push({ i, key: l.key, file: l.file });
     });
+    if (todo.length && process.env.RLMINI_CACHE_ONLY === '1') {
+      throw new Error(
+        `${this.id}: ${todo.length} record(s) of ${args.method} (seeds ${todo.map((t) => seeds[t.i]).join(', ')}) ` +
+          `are not in ${path.relative(paths.root(), this.resultsDir)}/records: the results cannot be rebuilt from ` +
+          `the stored records alone (cache-only run). Re-run \`npm run reports -- --only ${this.id}\` to compute them.`,
+      );
+    }
     const t0 = Date.now();
     await runTasks(
       todo.map((t) => ({ task: args.task, config: args.config, seed: seeds[t.i] })),
