@@ -9,7 +9,7 @@
  * (coverage ≈ 88% at n = 5 for a nominal 95%). The expanded interval reads the bootstrap quantiles at
  * α'/2 and 1 − α'/2 with α'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1}), which for symmetric data reproduces the
  * t interval and, like the percentile interval, carries over to other statistics (median, IQM).
- * Limits, measured in tests/unit/stats-calibration.test.ts: a percentile-type interval never leaves the
+ * Limits, measured in tests/stats/calibration.test.ts: a percentile-type interval never leaves the
  * range of the bootstrap distribution (for a mean: [min, max] of the data). With 5 paired seeds the t
  * interval often reaches past that range, so the false-decisive rate of a nominal 95% check is ≈ 8%
  * (percentile: 16%); with two groups of 5, or 10 seeds, it is 5–6%. With n ≤ 3 the requested tail

@@ -72,7 +72,7 @@ describe('claimGreater', () => {
     // This test used to run with the default interval when the default was 'percentile'; it now names
     // it explicitly. Both methods N(0, 1), 5 seeds each: a calibrated 95% interval is decisive 5% of the
     // time, the percentile bootstrap (plug-in sd, normal quantiles) 12% unpaired / 16% paired (10,000
-    // simulations). The default expanded interval is checked in stats-calibration.test.ts.
+    // simulations). The default expanded interval is checked in calibration.test.ts.
     const noise = new Rng(5);
     const tally = { reproduced: 0, 'not reproduced': 0, inconclusive: 0 };
     for (let i = 0; i < 600; i++) {
