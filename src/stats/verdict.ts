@@ -8,9 +8,9 @@ import { BootstrapInterval, IntervalMethod, RngLike, bootstrapCI, resolveBootstr
 import { meanDifferenceCI, pairedDifferenceCI } from './compare';
 import { correlationDifferenceCI } from './correlation';
 import { ProportionInterval, proportionCI } from './proportion';
+import type { Profile } from '../core/params';
 
 export type VerdictStatus = 'reproduced' | 'not reproduced' | 'inconclusive';
-export type Profile = 'smoke' | 'full';
 
 export interface Verdict {
   /** Short id, e.g. 'starc-zero-on-equivalent'. */
