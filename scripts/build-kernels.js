@@ -2,7 +2,7 @@
 /**
  * Regenerates src/nn/gemm-wasm.ts from scripts/gemm-wat.js (the WebAssembly SIMD GEMM kernel, written
  * as a generator of WAT text) with the `wabt` assembler (a devDependency). The compiled module is
- * committed as base64 so that `npm run build` needs only tsc; tests/unit/nn-kernels.test.ts checks
+ * committed as base64 so that `npm run build` needs only tsc; tests/nn/engine.test.ts checks
  * that the committed bytes equal a fresh assembly of the generator's output.
  *   node scripts/build-kernels.js          write src/nn/gemm-wasm.ts
  *   node scripts/build-kernels.js --print  print the base64 only

@@ -18,7 +18,9 @@ const prettier = spawnSync(
   { cwd: ROOT, encoding: 'utf8' },
 );
 if (prettier.status !== 0) {
-  problems.push(`prettier: these files are not formatted (run \`npm run format\`):\n${prettier.stdout}${prettier.stderr}`);
+  problems.push(
+    `prettier: these files are not formatted (run \`npm run format\`):\n${prettier.stdout}${prettier.stderr}`,
+  );
 }
 
 function walk(dir, exts, out = []) {

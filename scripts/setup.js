@@ -52,7 +52,9 @@ if (needApt && process.env.RLMINI_SKIP_APT !== '1') {
     });
   } else {
     console.log(
-      `setup: the tests need Jupyter and Chromium; install them with\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n(the reports do not need them).`,
+      'setup: the tests need Jupyter and Chromium; install them with\n' +
+        `  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n` +
+        '(the reports do not need them).',
     );
   }
 }

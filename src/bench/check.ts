@@ -93,7 +93,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   if (a.check && a.updateBaseline)
     throw new BenchUsageError(
-      'bench: --check and --update-baseline exclude each other (check against the old baseline first, then refresh it).',
+      'bench: --check and --update-baseline exclude each other ' +
+        '(check against the old baseline first, then refresh it).',
     );
   return a;
 }
@@ -175,12 +176,14 @@ export function formatCheck(
   const out: string[] = [];
   if (baseMachine && machine && (baseMachine.cpu !== machine.cpu || baseMachine.cores !== machine.cores)) {
     out.push(
-      `! the baseline was measured on another machine (${baseMachine.cpu}, ${baseMachine.cores} cores; this one: ${machine.cpu}, ${machine.cores} cores): the comparison is indicative only.`,
+      `! the baseline was measured on another machine (${baseMachine.cpu}, ${baseMachine.cores} cores; ` +
+        `this one: ${machine.cpu}, ${machine.cores} cores): the comparison is indicative only.`,
     );
   }
   for (const f of c.regressions)
     out.push(
-      `✗ ${f.id} (${f.impl}): ${f.ms.toFixed(2)} ms vs baseline ${f.baseMs.toFixed(2)} ms — ${f.factor.toFixed(2)}× slower (tolerance ${c.tolerance}×)`,
+      `✗ ${f.id} (${f.impl}): ${f.ms.toFixed(2)} ms vs baseline ${f.baseMs.toFixed(2)} ms — ` +
+        `${f.factor.toFixed(2)}× slower (tolerance ${c.tolerance}×)`,
     );
   for (const id of c.failed) out.push(`✗ ${id}: failed to run (it has a baseline of ${baselineFile})`);
   for (const f of c.passed)
@@ -190,7 +193,9 @@ export function formatCheck(
   out.push(
     c.ok
       ? `bench check passed: ${c.passed.length} kit workloads within ${c.tolerance}× of ${baselineFile}.`
-      : `bench check FAILED: ${c.regressions.length} slower than ${c.tolerance}× the baseline, ${c.failed.length} failed. If the change is expected (another machine, a deliberate trade-off), refresh the baseline: npm run bench -- --update-baseline (and commit ${baselineFile}).`,
+      : `bench check FAILED: ${c.regressions.length} slower than ${c.tolerance}× the baseline, ` +
+          `${c.failed.length} failed. If the change is expected (another machine, a deliberate trade-off), ` +
+          `refresh the baseline: npm run bench -- --update-baseline (and commit ${baselineFile}).`,
   );
   return out;
 }

@@ -58,7 +58,10 @@ export interface GruBenchSpec {
   responseTokens: Int32Array;
   /** N advantages. */
   advantages: Float32Array;
-  /** weight_ih_l0 (3H × V), weight_hh_l0 (3H × H), bias_ih_l0 (3H), bias_hh_l0 (3H), head weight (V × H), head bias (V). */
+  /**
+   * weight_ih_l0 (3H × V), weight_hh_l0 (3H × H), bias_ih_l0 (3H), bias_hh_l0 (3H), head weight (V × H),
+   * head bias (V).
+   */
   wIh: Float32Array;
   wHh: Float32Array;
   bIh: Float32Array;

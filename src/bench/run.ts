@@ -64,7 +64,8 @@ export function consoleTable(rows: readonly BenchRow[]): string[] {
     const ratio = r.ratio !== undefined ? `kit/ref ${formatRatio(r.ratio)}`.padEnd(15) : ''.padEnd(15);
     const ag = r.agreement ? (r.agreement.ok ? 'agrees' : 'DIFFERS') : '';
     out.push(
-      `  ${r.impl.slice(0, 52).padEnd(52)} ${ms}  ${formatThroughput(r.throughput).padEnd(34)} ${ratio} ${ag.padEnd(7)} ${Number.isFinite(r.ms) ? '' : r.detail}`,
+      `  ${r.impl.slice(0, 52).padEnd(52)} ${ms}  ${formatThroughput(r.throughput).padEnd(34)} ${ratio} ` +
+        `${ag.padEnd(7)} ${Number.isFinite(r.ms) ? '' : r.detail}`,
     );
   }
   return out;
@@ -85,7 +86,8 @@ export async function runBench(argv: string[]): Promise<number> {
       log(`reference: no usable ${pythonPath()} (set RLMINI_BENCH_PYTHON to another interpreter): kit rows only.`);
     else
       log(
-        `reference: Python ${py.version} (${py.python}), NumPy ${py.numpy ?? 'missing'}, PyTorch ${py.torch ?? 'missing (apt-get install python3-torch)'}, SciPy ${py.scipy ?? 'missing'}`,
+        `reference: Python ${py.version} (${py.python}), NumPy ${py.numpy ?? 'missing'}, ` +
+          `PyTorch ${py.torch ?? 'missing (apt-get install python3-torch)'}, SciPy ${py.scipy ?? 'missing'}`,
       );
   }
   const rows: BenchRow[] = [];
@@ -136,7 +138,8 @@ export async function runBench(argv: string[]): Promise<number> {
   const disagree = rows.filter((r) => r.agreement && !r.agreement.ok);
   if (disagree.length) {
     console.error(
-      `✗ results differ between the kit and a reference: ${disagree.map((r) => r.id).join(', ')} (see the agreement column).`,
+      `✗ results differ between the kit and a reference: ${disagree.map((r) => r.id).join(', ')} ` +
+        '(see the agreement column).',
     );
     status = 1;
   }
@@ -153,7 +156,8 @@ export async function runBench(argv: string[]): Promise<number> {
     fs.mkdirSync(path.dirname(bfile), { recursive: true });
     fs.writeFileSync(bfile, JSON.stringify(b, null, 1) + '\n');
     log(
-      `baseline: ${Object.keys(b.rows).length} kit rows → ${path.relative(process.cwd(), bfile)} (tolerance ${b.tolerance}×); commit it.`,
+      `baseline: ${Object.keys(b.rows).length} kit rows → ${path.relative(process.cwd(), bfile)} ` +
+        `(tolerance ${b.tolerance}×); commit it.`,
     );
   }
   return status;

@@ -1,9 +1,10 @@
 /**
  * The tfjs implementation of the RLVR GRU, kept as the "before" row of `npm run bench` (the RLVR
- * notebooks use the wasm engine of src/nn, `GruLm`, 10–20× faster here). A small GRU language model (tfjs): token embedding → one GRU layer → softmax
- * over the vocabulary. Written with raw tfjs ops so that a whole batch (prompts × group) moves one
- * token per dispatch, the input projection is one gather per step (embedding·W_x is precomputed as a
- * V × 3h table), and the output layer runs once over all positions.
+ * notebooks use the wasm engine of src/nn, `GruLm`, 10–20× faster here). A small GRU language model
+ * (tfjs): token embedding → one GRU layer → softmax over the vocabulary. Written with raw tfjs ops so
+ * that a whole batch (prompts × group) moves one token per dispatch, the input projection is one
+ * gather per step (embedding·W_x is precomputed as a V × 3h table), and the output layer runs once
+ * over all positions.
  *
  * GRU (Cho et al. 2014, PyTorch convention): r = σ(x W_xr + h W_hr + b), z = σ(x W_xz + h W_hz + b),
  * n = tanh(x W_xn + b_xn + r ⊙ (h W_hn + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
@@ -111,7 +112,8 @@ export class GruPolicy {
     const N = prompts.length / P;
     if (!Number.isInteger(N) || responses.length !== N * L)
       throw new RangeError(
-        `GruPolicy.sequenceLogProbs: ${prompts.length} prompt tokens / P = ${P} and ${responses.length} response tokens / L = ${L} disagree`,
+        `GruPolicy.sequenceLogProbs: ${prompts.length} prompt tokens / P = ${P} and ` +
+          `${responses.length} response tokens / L = ${L} disagree`,
       );
     const table = this.inputTable();
     let h = tf.zeros([N, this.shape.hidden]) as T2;

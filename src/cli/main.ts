@@ -10,14 +10,19 @@ import { requireJupyter } from '../runner/tools';
 import { printVerifyReport, verifyRecords, type VerifyOptions } from '../runner/verify';
 import { installKernel } from './kernel-install';
 
-const USAGE = `usage:
-  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] [--param name=value] [--render-only] [--no-figures]
-  npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   (same as: node dist/cli/main.js verify --sample N …)
-  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] [--sample-seed S] [--tolerance T]
-  npm run kernel
-  npm run bench
-exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;
-  3 a required program is missing (tslab kernel, Jupyter); 130/143 interrupted (Ctrl-C / SIGTERM)`;
+// One usage line per command; the long ones are split into pieces that print as one line.
+const USAGE =
+  'usage:\n' +
+  '  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] ' +
+  '[--param name=value] [--render-only] [--no-figures]\n' +
+  '  npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   ' +
+  '(same as: node dist/cli/main.js verify --sample N …)\n' +
+  '  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] ' +
+  '[--sample-seed S] [--tolerance T]\n' +
+  '  npm run kernel\n' +
+  '  npm run bench\n' +
+  'exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;\n' +
+  '  3 a required program is missing (tslab kernel, Jupyter); 130/143 interrupted (Ctrl-C / SIGTERM)';
 
 class UsageError extends Error {
   name = 'UsageError';
@@ -153,13 +158,15 @@ async function reports(argv: string[]): Promise<number> {
     failed = outcomes.filter((o) => o.status !== 'ok').length;
     const ran = outcomes.filter((o) => !o.cached).length;
     console.log(
-      `notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, profile ${args.profile}`,
+      `notebooks: ${outcomes.length} (${ran} executed, ${outcomes.length - ran} unchanged), ${failed} failed, ` +
+        `profile ${args.profile}`,
     );
     for (const o of outcomes) for (const w of o.warnings ?? []) console.error(`  ! notebooks/${o.id}.ipynb: ${w}`);
     for (const o of outcomes.filter((x) => x.status !== 'ok')) {
       console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCell ? `, cell ${o.failedCell}` : ''}: ${o.error}`);
       console.error(
-        `    executed notebook with the error: ${path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`))}`,
+        '    executed notebook with the error: ' +
+          path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`)),
       );
     }
   }
@@ -172,14 +179,17 @@ async function reports(argv: string[]): Promise<number> {
     if (fx.skipped) console.warn(fx.skipped);
     else
       console.log(
-        `figures: ${fx.exported.length} exported as SVG/PNG/PDF, ${fx.unchanged.length} unchanged${fx.removed.length ? `, ${fx.removed.length} removed` : ''}${fx.failed.length ? `, ${fx.failed.length} failed` : ''} (${(fx.ms / 1000).toFixed(1)} s)`,
+        `figures: ${fx.exported.length} exported as SVG/PNG/PDF, ${fx.unchanged.length} unchanged` +
+          `${fx.removed.length ? `, ${fx.removed.length} removed` : ''}` +
+          `${fx.failed.length ? `, ${fx.failed.length} failed` : ''} (${(fx.ms / 1000).toFixed(1)} s)`,
       );
     for (const f of fx.failed) console.error(`  ✗ figure ${f.id}: ${f.error}`);
     figuresFailed = fx.failed.length;
   }
   const built = buildReports({ profile: args.profile });
   console.log(
-    `reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ` +
+      `${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
   return failed > 0 || figuresFailed > 0 ? 1 : 0;
 }
@@ -198,7 +208,9 @@ async function main(): Promise<number> {
       requireJupyter('`npm run kernel` (registering the tslab kernel with Jupyter)');
       const dir = installKernel();
       console.log(
-        `Registered the tslab TypeScript kernel: ${dir}/kernel.json\nStart Jupyter from the repository root (\`jupyter notebook\` or \`jupyter lab\`) and open notebooks/<paper-id>.ipynb.`,
+        `Registered the tslab TypeScript kernel: ${dir}/kernel.json\n` +
+          'Start Jupyter from the repository root (`jupyter notebook` or `jupyter lab`) ' +
+          'and open notebooks/<paper-id>.ipynb.',
       );
       return 0;
     }

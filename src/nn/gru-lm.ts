@@ -32,7 +32,10 @@ export interface ParamSlices {
   size: number;
 }
 
-/** Offsets of each parameter block in the flat vector: W_x (V×3H), b_x (3H), W_h (H×3H), b_h (3H), W_o (H×V), b_o (V). */
+/**
+ * Offsets of each parameter block in the flat vector: W_x (V×3H), b_x (3H), W_h (H×3H), b_h (3H), W_o (H×V),
+ * b_o (V).
+ */
 export function paramLayout(s: GruLmShape): ParamSlices {
   const { vocab: V, hidden: H } = s;
   const Wx = 0;
@@ -509,7 +512,8 @@ export class GruLm {
   load(values: Float32Array): void {
     if (values.length !== this.layout.size)
       throw new RangeError(
-        `nn.GruLm.load: expected ${this.layout.size} parameters for vocab ${this.shape.vocab}, hidden ${this.shape.hidden}; got ${values.length}`,
+        `nn.GruLm.load: expected ${this.layout.size} parameters for vocab ${this.shape.vocab}, ` +
+          `hidden ${this.shape.hidden}; got ${values.length}`,
       );
     this.params.f.set(values);
   }
@@ -543,7 +547,8 @@ export class GruLm {
     const body = buf.subarray(nl + 1);
     if (body.length !== header.size * 4)
       throw new Error(
-        `nn.GruLm.loadFile: ${file} holds ${body.length} bytes of parameters, expected ${header.size * 4}; delete it to retrain`,
+        `nn.GruLm.loadFile: ${file} holds ${body.length} bytes of parameters, expected ${header.size * 4}; ` +
+          'delete it to retrain',
       );
     const model = new GruLm(header.shape, new Rng(0), arena);
     const vals = new Float32Array(header.size);

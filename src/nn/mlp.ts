@@ -48,7 +48,10 @@ export class Mlp {
     this.grads.f.fill(0);
   }
 
-  /** Forward pass on x (N × d_0); returns the output (N × d_last) as a fresh Float32Array and keeps activations for `backward`. */
+  /**
+   * Forward pass on x (N × d_0); returns the output (N × d_last) as a fresh Float32Array and keeps activations
+   * for `backward`.
+   */
   forward(x: Float32Array, N: number): Float32Array {
     const d = this.dims;
     if (x.length !== N * d[0])

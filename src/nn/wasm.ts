@@ -68,7 +68,8 @@ function instantiate(): GemmExports {
       moduleCache = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
     } catch (e) {
       throw new Error(
-        `rl-miniatures nn: the SIMD GEMM kernel failed to compile (${(e as Error).message}); it needs WebAssembly SIMD (Node ≥ 16.4).`,
+        `rl-miniatures nn: the SIMD GEMM kernel failed to compile (${(e as Error).message}); ` +
+          'it needs WebAssembly SIMD (Node ≥ 16.4).',
       );
     }
   }
@@ -89,7 +90,10 @@ export class Arena {
     return this.k.memory;
   }
 
-  /** A float32 buffer of n elements (16-byte aligned; zero-filled unless `zero` is false, for buffers the caller overwrites). */
+  /**
+   * A float32 buffer of n elements (16-byte aligned; zero-filled unless `zero` is false, for buffers the caller
+   * overwrites).
+   */
   alloc(n: number, label = 'buffer', zero = true): Buf {
     if (!Number.isInteger(n) || n < 0)
       throw new RangeError(`nn.Arena.alloc(${label}): size must be a non-negative integer, got ${n}`);
@@ -103,7 +107,8 @@ export class Arena {
         mem.grow(need);
       } catch {
         throw new RangeError(
-          `nn.Arena.alloc(${label}): cannot grow WebAssembly memory to ${(end / 2 ** 20) | 0} MiB (limit 4 GiB); use smaller batches`,
+          `nn.Arena.alloc(${label}): cannot grow WebAssembly memory to ${(end / 2 ** 20) | 0} MiB (limit 4 GiB); ` +
+            'use smaller batches',
         );
       }
     }

@@ -283,9 +283,17 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
       const papersOf = gr.papers.map((p) => p.id).join(', ');
       const key = figureKey(gr.figure.id);
       const citation = [
-        `rl-miniatures developers (${KIT_YEAR}). Figure ${gr.figure.id}: ${gr.figure.caption} Results published by ${papersOf}.`,
+        `rl-miniatures developers (${KIT_YEAR}). Figure ${gr.figure.id}: ${gr.figure.caption} ` +
+          `Results published by ${papersOf}.`,
         '',
-        `@misc{${key},\n  title        = {{Figure ${bibEscape(gr.figure.id)}}: ${bibEscape(gr.figure.caption)}},\n  author       = {{${KIT_AUTHOR}}},\n  year         = {${KIT_YEAR}},\n  howpublished = {rl-miniatures, figure \\texttt{${bibEscape(gr.figure.id)}}, reports/figures/${bibEscape(gr.figure.id)}.pdf},\n  note         = {${bibEscape(`Comparison of results published by the miniatures of ${papersOf}`)}},\n}`,
+        `@misc{${key},\n` +
+          `  title        = {{Figure ${bibEscape(gr.figure.id)}}: ${bibEscape(gr.figure.caption)}},\n` +
+          `  author       = {{${KIT_AUTHOR}}},\n` +
+          `  year         = {${KIT_YEAR}},\n` +
+          `  howpublished = {rl-miniatures, figure \\texttt{${bibEscape(gr.figure.id)}}, ` +
+          `reports/figures/${bibEscape(gr.figure.id)}.pdf},\n` +
+          `  note         = {${bibEscape(`Comparison of results published by the miniatures of ${papersOf}`)}},\n` +
+          '}',
         '',
         kitBibtex(version),
       ].join('\n');

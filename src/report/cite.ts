@@ -70,7 +70,12 @@ export interface FigureCitation {
 /** The provenance a figure's caption and citation carry. */
 export function provenanceText(summary: Summary): string {
   const p = summary.provenance;
-  return `profile ${summary.profile}${summary.profile === 'smoke' ? ' (not evidence)' : ''}, ${summary.seeds.length} seeds (${seedsText(summary.seeds)}), backend ${p.backend}, rl-miniatures ${p.kitVersion} commit ${p.commit.slice(0, 12)}${p.dirty ? ' (uncommitted changes)' : ''}, config hash ${summary.configHash}, notebook hash ${p.notebookHash.slice(0, 12)}`;
+  return (
+    `profile ${summary.profile}${summary.profile === 'smoke' ? ' (not evidence)' : ''}, ` +
+    `${summary.seeds.length} seeds (${seedsText(summary.seeds)}), backend ${p.backend}, ` +
+    `rl-miniatures ${p.kitVersion} commit ${p.commit.slice(0, 12)}${p.dirty ? ' (uncommitted changes)' : ''}, ` +
+    `config hash ${summary.configHash}, notebook hash ${p.notebookHash.slice(0, 12)}`
+  );
 }
 
 /** BibTeX @misc for a paper's figure, with its stable id, caption and provenance. */
@@ -87,13 +92,16 @@ export function figureCitation(
     : String(KIT_YEAR);
   const prov = provenanceText(summary);
   const bibProv = prov.replace(/–/g, '--');
-  const reproduces = `Figure of the rl-miniatures miniature reproducing ${paperTitle}${paperKey ? ` (BibTeX key ${paperKey})` : ''}`;
+  const reproduces =
+    `Figure of the rl-miniatures miniature reproducing ${paperTitle}` +
+    `${paperKey ? ` (BibTeX key ${paperKey})` : ''}`;
   const bibtex = [
     `@misc{${key},`,
     `  title        = {{Figure ${bibEscape(fig.id)}}: ${bibEscape(fig.caption)}},`,
     `  author       = {{${KIT_AUTHOR}}},`,
     `  year         = {${year}},`,
-    `  howpublished = {rl-miniatures, figure \\texttt{${bibEscape(fig.id)}}, reports/figures/${bibEscape(fig.id)}.pdf},`,
+    `  howpublished = {rl-miniatures, figure \\texttt{${bibEscape(fig.id)}}, ` +
+      `reports/figures/${bibEscape(fig.id)}.pdf},`,
     `  note         = {${bibEscape(reproduces)}. ${bibEscape(bibProv)}},`,
     `}`,
   ].join('\n');

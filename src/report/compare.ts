@@ -87,7 +87,9 @@ function plotlyText(s: string): string {
 }
 
 function groupFigure(testbed: string, g: Omit<MetricGroup, 'figure'>): FigureSpec {
-  const axis = `${g.metric}${g.units.length ? ` (${g.units.join(' / ')})` : ''}${g.higherIsBetter === null ? '' : g.higherIsBetter ? ' — higher is better' : ' — lower is better'}`;
+  const axis =
+    `${g.metric}${g.units.length ? ` (${g.units.join(' / ')})` : ''}` +
+    `${g.higherIsBetter === null ? '' : g.higherIsBetter ? ' — higher is better' : ' — lower is better'}`;
   const categories = g.rows.map((r) => plotlyText(r.method));
   const data = g.papers.map((p, k) => {
     const cells = g.rows.map((r) => r.cells[k]);
@@ -118,7 +120,10 @@ function groupFigure(testbed: string, g: Omit<MetricGroup, 'figure'>): FigureSpe
   return {
     id: `compare/${testbed}/${g.slug}`,
     name: g.slug,
-    caption: `${g.metric} on the ${testbed} testbed: mean over seeds with a ${Math.round(COMPARE_LEVEL * 100)}% bootstrap interval, one marker per paper, on one shared axis. Each paper ran its own miniature: differences between papers reflect their setups as well as the methods.`,
+    caption:
+      `${g.metric} on the ${testbed} testbed: mean over seeds with a ${Math.round(COMPARE_LEVEL * 100)}% ` +
+      'bootstrap interval, one marker per paper, on one shared axis. Each paper ran its own miniature: ' +
+      'differences between papers reflect their setups as well as the methods.',
     plotly: {
       data,
       layout: {

@@ -146,14 +146,23 @@ function writeAtomic(file: string, data: string | Buffer): void {
 }
 
 export function missingChromiumMessage(exe: string): string {
-  return `rl-miniatures: static figures (SVG/PNG/PDF) skipped: Chromium not found at ${exe}. Install Debian's package with \`sudo apt-get install -y chromium\` (or set RLMINI_CHROMIUM to a Chromium binary), then run \`npm run reports\` again. The HTML reports are built without static figures.`;
+  return (
+    `rl-miniatures: static figures (SVG/PNG/PDF) skipped: Chromium not found at ${exe}. ` +
+    "Install Debian's package with `sudo apt-get install -y chromium` " +
+    '(or set RLMINI_CHROMIUM to a Chromium binary), then run `npm run reports` again. ' +
+    'The HTML reports are built without static figures.'
+  );
 }
 
 /** The export page: only the figure's div and the local plotly bundle (loaded from file://). */
 function pageHtml(): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><style id="page">@page{size:${EXPORT_WIDTH}px ${EXPORT_HEIGHT}px;margin:0}</style>
-<style>html,body{margin:0;padding:0;background:#fff;overflow:hidden}#g{width:${EXPORT_WIDTH}px;height:${EXPORT_HEIGHT}px}</style></head><body><div id="g"></div>
-<script src="${pathToFileURL(plotlyBundlePath()).href}"></script></body></html>`;
+  return (
+    '<!doctype html><html><head><meta charset="utf-8">' +
+    `<style id="page">@page{size:${EXPORT_WIDTH}px ${EXPORT_HEIGHT}px;margin:0}</style>\n` +
+    '<style>html,body{margin:0;padding:0;background:#fff;overflow:hidden}' +
+    `#g{width:${EXPORT_WIDTH}px;height:${EXPORT_HEIGHT}px}</style></head><body><div id="g"></div>\n` +
+    `<script src="${pathToFileURL(plotlyBundlePath()).href}"></script></body></html>`
+  );
 }
 
 /**
@@ -204,7 +213,8 @@ export async function exportFigures(
     chromium = require('playwright-core').chromium;
   } catch {
     res.skipped =
-      'rl-miniatures: static figures skipped: playwright-core is not installed (it is a dev dependency: run `npm ci` without --omit=dev). The HTML reports are built without static figures.';
+      'rl-miniatures: static figures skipped: playwright-core is not installed ' +
+      '(it is a dev dependency: run `npm ci` without --omit=dev). The HTML reports are built without static figures.';
     res.ms = Date.now() - t0;
     return res;
   }
@@ -212,7 +222,11 @@ export async function exportFigures(
   try {
     browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_ARGS, timeout: 60_000 });
   } catch (e) {
-    res.skipped = `rl-miniatures: static figures skipped: Chromium (${exe}) did not start: ${(e as Error).message.split('\n')[0]}. Reinstall it with \`sudo apt-get install --reinstall -y chromium\`. The HTML reports are built without static figures.`;
+    res.skipped =
+      `rl-miniatures: static figures skipped: Chromium (${exe}) did not start: ` +
+      `${(e as Error).message.split('\n')[0]}. ` +
+      'Reinstall it with `sudo apt-get install --reinstall -y chromium`. ' +
+      'The HTML reports are built without static figures.';
     if (res.removed.length) saveManifest();
     res.ms = Date.now() - t0;
     return res;
@@ -240,7 +254,8 @@ export async function exportFigures(
         const { width, height } = figureSize(f.plotly.layout ?? {});
         const out = await page.evaluate(
           async ({ fig, width, height, scale }) => {
-            const P = (window as unknown as { Plotly: any }).Plotly; // eslint-disable-line @typescript-eslint/no-explicit-any
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            const P = (window as unknown as { Plotly: any }).Plotly;
             const gd = document.getElementById('g') as HTMLElement;
             P.purge(gd);
             gd.style.width = `${width}px`;

@@ -47,7 +47,10 @@ function outputHtml(o: NotebookOutput, figureIds: Set<string>): string {
     case 'stream':
       return `<pre class="${o.name}">${escapeHtml(text(o.text).replace(ANSI, ''))}</pre>`;
     case 'error':
-      return `<pre class="stderr">${escapeHtml(`${o.ename}: ${o.evalue}\n${(o.traceback ?? []).join('\n')}`.replace(ANSI, ''))}</pre>`;
+      return (
+        '<pre class="stderr">' +
+        `${escapeHtml(`${o.ename}: ${o.evalue}\n${(o.traceback ?? []).join('\n')}`.replace(ANSI, ''))}</pre>`
+      );
     case 'display_data':
     case 'execute_result': {
       const d = o.data ?? {};
@@ -57,7 +60,8 @@ function outputHtml(o: NotebookOutput, figureIds: Set<string>): string {
       if (d['application/vnd.rlmini.figure+json']) {
         const f = d['application/vnd.rlmini.figure+json'] as FigureSpec;
         return figureIds.has(f.id)
-          ? `<p class="figref">Figure <a href="#fig-${escapeHtml(f.name)}"><code>${escapeHtml(f.id)}</code></a> (shown above): ${escapeHtml(f.caption)}</p>`
+          ? `<p class="figref">Figure <a href="#fig-${escapeHtml(f.name)}"><code>${escapeHtml(f.id)}</code></a> ` +
+              `(shown above): ${escapeHtml(f.caption)}</p>`
           : `<p class="figref">Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</p>`;
       }
       for (const mime of ['image/png', 'image/jpeg']) {
@@ -82,7 +86,8 @@ export function notebookHtml(nb: Notebook, figureIds: Set<string> = new Set()): 
       const tags = c.metadata?.tags?.length ? ` <small>[${escapeHtml(c.metadata.tags.join(', '))}]</small>` : '';
       const outs = (c.outputs ?? []).map((o) => outputHtml(o, figureIds)).join('');
       parts.push(
-        `<div class="cell code" id="cell-${n}"><small>In [${c.execution_count ?? ' '}]${tags}</small><pre><code>${escapeHtml(src)}</code></pre>${outs ? `<div class="output">${outs}</div>` : ''}</div>`,
+        `<div class="cell code" id="cell-${n}"><small>In [${c.execution_count ?? ' '}]${tags}</small>` +
+          `<pre><code>${escapeHtml(src)}</code></pre>${outs ? `<div class="output">${outs}</div>` : ''}</div>`,
       );
     }
   }

@@ -40,7 +40,8 @@ export function tslabBin(root: string): string {
   if (!fs.existsSync(bin)) {
     const where = override ? `RLMINI_TSLAB=${override}` : root;
     throw new KernelMissingError(
-      `The tslab kernel is missing (${bin} not found, from ${where}). Run \`npm ci\` in ${root}${override ? ' or fix RLMINI_TSLAB' : ''}; no notebook was run.`,
+      `The tslab kernel is missing (${bin} not found, from ${where}). ` +
+        `Run \`npm ci\` in ${root}${override ? ' or fix RLMINI_TSLAB' : ''}; no notebook was run.`,
     );
   }
   return bin;
@@ -172,13 +173,15 @@ export class Kernel {
     for (;;) {
       if (exitCode !== undefined) {
         throw new KernelError(
-          `The tslab kernel exited during start-up (code ${exitCode}).${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`,
+          `The tslab kernel exited during start-up (code ${exitCode}).` +
+            `${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`,
         );
       }
       if (Date.now() > deadline) {
         await this.shutdown();
         throw new KernelError(
-          `The tslab kernel did not answer within ${Math.round((this.opts.startTimeoutMs ?? 60000) / 1000)} s of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`,
+          `The tslab kernel did not answer within ${Math.round((this.opts.startTimeoutMs ?? 60000) / 1000)} s ` +
+            `of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`,
         );
       }
       const ok = await this.request('kernel_info_request', {}, 1000, true).then(
@@ -377,7 +380,9 @@ export class Kernel {
       this.interrupt();
       const err = {
         ename: 'CellTimeout',
-        evalue: `cell did not finish within ${Math.round(timeoutMs / 1000)} s (per-cell timeout; raise it with --cell-timeout <seconds>)`,
+        evalue:
+          `cell did not finish within ${Math.round(timeoutMs / 1000)} s ` +
+          '(per-cell timeout; raise it with --cell-timeout <seconds>)',
         traceback: [],
       };
       outputs.push({ output_type: 'error', ...err });

@@ -279,7 +279,8 @@ export function checkParameterOverrides(files: string[], overrides: Record<strin
     const { declared, specs } = notebookParameters(nb);
     if (!declared) {
       throw new ParameterError(
-        `${where}: has no cell tagged "parameters", so --param ${names.join(', --param ')} cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`,
+        `${where}: has no cell tagged "parameters", so --param ${names.join(', --param ')} cannot be applied to it. ` +
+          'Select other notebooks with --only, or add a parameters cell.',
       );
     }
     const known = ['profile', ...declared.map((d) => d.name).filter((n) => n !== 'profile')];
@@ -288,12 +289,14 @@ export function checkParameterOverrides(files: string[], overrides: Record<strin
       const d = declared.find((x) => x.name === name);
       if (!d) {
         throw new ParameterError(
-          `${where}: unknown parameter "${name}" (--param ${name}=${show(value)}). Parameters of this notebook: ${known.join(', ')}.`,
+          `${where}: unknown parameter "${name}" (--param ${name}=${show(value)}). ` +
+            `Parameters of this notebook: ${known.join(', ')}.`,
         );
       }
       if (d.type && fitsDeclaredType(d.type, value) === false) {
         throw new ParameterError(
-          `${where}: parameter "${name}" = ${show(value)} has the wrong type; the parameters cell declares \`${name}: ${d.type}\`.`,
+          `${where}: parameter "${name}" = ${show(value)} has the wrong type; ` +
+            `the parameters cell declares \`${name}: ${d.type}\`.`,
         );
       }
       const spec = specs[name];

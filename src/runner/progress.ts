@@ -36,7 +36,10 @@ export class Progress {
     if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: ${msg}\n`);
   }
 
-  /** A warning about one notebook (e.g. a corrupt record recomputed), in the log as it happens (the CLI lists them all at the end). */
+  /**
+   * A warning about one notebook (e.g. a corrupt record recomputed), in the log as it happens (the CLI lists
+   * them all at the end).
+   */
   warn(id: string, what: string): void {
     if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: warning: ${what}\n`);
   }

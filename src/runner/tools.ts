@@ -54,7 +54,8 @@ export function requireJupyter(forWhat: string): string {
   if (f.path) return f.path;
   const where = f.override ? `RLMINI_JUPYTER=${f.override} is not an executable` : 'no `jupyter` command on PATH';
   throw new ToolMissingError(
-    `Jupyter is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root). The reports themselves do not need it.`,
+    `Jupyter is not installed (${where}); ${forWhat} needs it. ` +
+      `Install it with \`${APT}\` (or run \`npm run setup\` as root). The reports themselves do not need it.`,
   );
 }
 
@@ -70,6 +71,7 @@ export function requireChromium(forWhat: string): string {
     ? `RLMINI_CHROMIUM=${f.override} is not an executable`
     : 'no `chromium` on PATH or in /usr/bin';
   throw new ToolMissingError(
-    `Chromium is not installed (${where}); ${forWhat} needs it. Install it with \`${APT}\` (or run \`npm run setup\` as root).`,
+    `Chromium is not installed (${where}); ${forWhat} needs it. ` +
+      `Install it with \`${APT}\` (or run \`npm run setup\` as root).`,
   );
 }

@@ -127,7 +127,9 @@ export async function benchStats(): Promise<BenchResult[]> {
   out.push(
     bench('table: 5 methods x 4 configs x 10 seeds, mean + 2k reps', 3, () => {
       const a = aggregateRecords(records, { metrics: 'ret', by: ['method', 'config.lr'], rng: 7 });
-      return `${a.rows.length} groups; m0 lr=1: ${fmt(a.rows[0].estimate)} [${fmt(a.rows[0].lo)}, ${fmt(a.rows[0].hi)}]`;
+      return (
+        `${a.rows.length} groups; m0 lr=1: ${fmt(a.rows[0].estimate)} ` + `[${fmt(a.rows[0].lo)}, ${fmt(a.rows[0].hi)}]`
+      );
     }),
   );
   if (Number.isNaN(danfoLoadTime())) {

@@ -9,7 +9,7 @@
  * (coverage ≈ 88% at n = 5 for a nominal 95%). The expanded interval reads the bootstrap quantiles at
  * α'/2 and 1 − α'/2 with α'/2 = Φ(−√(n/(n−1))·t_{1−α/2, n−1}), which for symmetric data reproduces the
  * t interval and, like the percentile interval, carries over to other statistics (median, IQM).
- * Limits, measured in tests/unit/stats-calibration.test.ts: a percentile-type interval never leaves the
+ * Limits, measured in tests/stats/calibration.test.ts: a percentile-type interval never leaves the
  * range of the bootstrap distribution (for a mean: [min, max] of the data). With 5 paired seeds the t
  * interval often reaches past that range, so the false-decisive rate of a nominal 95% check is ≈ 8%
  * (percentile: 16%); with two groups of 5, or 10 seeds, it is 5–6%. With n ≤ 3 the requested tail
@@ -27,7 +27,10 @@ import { normalCdf, normalQuantile, studentTQuantile } from './distributions';
 /** A generator or an integer seed; every resampling function takes one so results are reproducible. */
 export type RngLike = Rng | number;
 
-/** Built-in statistics, computed on all runs pooled across strata (rliable's aggregate_* on the flattened score matrix). */
+/**
+ * Built-in statistics, computed on all runs pooled across strata (rliable's aggregate_* on the flattened score
+ * matrix).
+ */
 export type StatisticName = 'mean' | 'median' | 'iqm' | 'optimalityGap';
 const STATISTIC_NAMES: readonly string[] = ['mean', 'median', 'iqm', 'optimalityGap'];
 
@@ -360,7 +363,8 @@ export class Resampler {
     if (typeof statistic === 'string') {
       if (!STATISTIC_NAMES.includes(statistic)) {
         throw new RangeError(
-          `stats: unknown statistic '${String(statistic)}'; use ${STATISTIC_NAMES.map((s) => `'${s}'`).join(', ')} or a function`,
+          `stats: unknown statistic '${String(statistic)}'; ` +
+            `use ${STATISTIC_NAMES.map((s) => `'${s}'`).join(', ')} or a function`,
         );
       }
       return () => this.pooled(statistic, this.size);
@@ -447,7 +451,8 @@ export function expandedTail(level: number, expansion: Expansion): number {
 
 /**
  * Turn bootstrap replicates into an interval. Percentile: type-7 quantiles at (1−level)/2 and
- * (1+level)/2. Expanded: the same at α'/2 and 1 − α'/2 (see `expandedTail`; pass `expansion`). BCa: bias correction z0 = Φ⁻¹(P(θ* < θ̂) + ½P(θ* = θ̂)), acceleration from the jackknife.
+ * (1+level)/2. Expanded: the same at α'/2 and 1 − α'/2 (see `expandedTail`; pass `expansion`). BCa: bias
+ * correction z0 = Φ⁻¹(P(θ* < θ̂) + ½P(θ* = θ̂)), acceleration from the jackknife.
  * `replicates` is sorted in place; NaN replicates are dropped.
  */
 export function intervalFromReplicates(
@@ -460,7 +465,8 @@ export function intervalFromReplicates(
 ): BootstrapInterval {
   if (method === 'expanded' && !expansion) {
     throw new RangeError(
-      "stats.intervalFromReplicates: method 'expanded' needs `expansion` (for one sample of n units: { factor: Math.sqrt(n / (n - 1)), df: n - 1 })",
+      "stats.intervalFromReplicates: method 'expanded' needs `expansion` " +
+        '(for one sample of n units: { factor: Math.sqrt(n / (n - 1)), df: n - 1 })',
     );
   }
   let m = 0;

@@ -55,7 +55,10 @@ export function probabilityOfImprovement(x: Sample | readonly Sample[], y: Sampl
   return poiStatistic(buf, offsets);
 }
 
-/** Probability of improvement with a stratified bootstrap interval (x and y resampled independently within each task). */
+/**
+ * Probability of improvement with a stratified bootstrap interval (x and y resampled independently within each
+ * task).
+ */
 export function probabilityOfImprovementCI(
   x: Sample | readonly Sample[],
   y: Sample | readonly Sample[],

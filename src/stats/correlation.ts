@@ -272,7 +272,10 @@ function correlationWithCounts(
   throw new RangeError(`stats: unknown correlation '${String(method)}'; use 'spearman', 'kendall' or 'pearson'`);
 }
 
-/** Correlation of x and y with a bootstrap interval over observation pairs (degenerate replicates, NaN, are dropped). */
+/**
+ * Correlation of x and y with a bootstrap interval over observation pairs (degenerate replicates, NaN, are
+ * dropped).
+ */
 export function correlationCI(x: Sample, y: Sample, opts: CorrelationOptions): BootstrapInterval {
   const where = 'stats.correlationCI';
   checkPairs(x, y, where);

@@ -88,7 +88,8 @@ export function aggregateCurves(series: readonly Sample[], opts: CurveOptions): 
   series.forEach((s, k) => {
     if (s.length !== T)
       throw new RangeError(
-        `${where}: series ${k} has ${s.length} steps, series 0 has ${T}; align curves to the same evaluation steps first`,
+        `${where}: series ${k} has ${s.length} steps, series 0 has ${T}; ` +
+          'align curves to the same evaluation steps first',
       );
     for (let t = 0; t < T; t++)
       if (!Number.isFinite(s[t]))

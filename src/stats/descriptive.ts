@@ -73,7 +73,10 @@ export function trimmedMean(x: Sample, proportion: number): number {
   return sum / (s.length - 2 * cut);
 }
 
-/** Interquartile mean (IQM, rliable): scipy.stats.trim_mean(x, 0.25), the mean after dropping floor(n/4) values at each end. */
+/**
+ * Interquartile mean (IQM, rliable): scipy.stats.trim_mean(x, 0.25), the mean after dropping floor(n/4) values at
+ * each end.
+ */
 export function interquartileMean(x: Sample): number {
   return trimmedMean(x, 0.25);
 }

@@ -122,7 +122,8 @@ function keyFunction(g: GroupBy): (r: RecordLike) => Cell {
       const v = readPath(r.config, path);
       if (v === undefined) {
         throw new RangeError(
-          `${WHERE}: record (method ${r.method}, seed ${r.seed}) has no config field '${path.join('.')}'; group by a field every record has`,
+          `${WHERE}: record (method ${r.method}, seed ${r.seed}) has no config field '${path.join('.')}'; ` +
+            'group by a field every record has',
         );
       }
       if (v === null || typeof v === 'string' || typeof v === 'number') return v;
@@ -181,8 +182,10 @@ export function aggregateRecords(records: readonly RecordLike[], opts: Aggregate
             continue;
           }
           throw new RangeError(
-            `${WHERE}: metric '${metric}' of the run (method ${r.method}, seed ${r.seed}) is ${v === undefined ? 'missing' : String(v)}; ` +
-              `check the metric name (the record has: ${Object.keys(r.metrics ?? {}).join(', ') || 'no metrics'}) or pass dropNonFinite: true to leave such runs out and count them`,
+            `${WHERE}: metric '${metric}' of the run (method ${r.method}, seed ${r.seed}) ` +
+              `is ${v === undefined ? 'missing' : String(v)}; ` +
+              `check the metric name (the record has: ${Object.keys(r.metrics ?? {}).join(', ') || 'no metrics'}) ` +
+              'or pass dropNonFinite: true to leave such runs out and count them',
           );
         }
         values.push(v);
@@ -219,7 +222,10 @@ function num(v: number): number | null {
 
 /** A sentence saying what the numbers are, for captions. */
 export function aggregateDescription(a: AggregateResult): string {
-  return `${STAT_LABEL[a.statistic]} over runs (n per group) with ${Math.round(a.level * 1000) / 10}% ${INTERVAL_LABEL[a.interval]} bootstrap CI over runs (${a.reps} replicates); no interval for groups of one run`;
+  return (
+    `${STAT_LABEL[a.statistic]} over runs (n per group) with ${Math.round(a.level * 1000) / 10}% ` +
+    `${INTERVAL_LABEL[a.interval]} bootstrap CI over runs (${a.reps} replicates); no interval for groups of one run`
+  );
 }
 
 /**
@@ -229,7 +235,8 @@ export function aggregateDescription(a: AggregateResult): string {
 export function aggregateTable(a: AggregateResult, opts: { name: string; caption?: string }): TableSpec {
   if (!opts || !/^[a-z0-9][a-z0-9-]*$/.test(opts.name ?? ''))
     throw new RangeError(
-      `stats.aggregateTable: name must be lowercase letters, digits and dashes (it identifies the table in the report), got ${String(opts?.name)}`,
+      'stats.aggregateTable: name must be lowercase letters, digits and dashes ' +
+        `(it identifies the table in the report), got ${String(opts?.name)}`,
     );
   const stat = STAT_LABEL[a.statistic];
   const columns = [...a.groupColumns, 'n'];
@@ -253,7 +260,9 @@ export function aggregateTable(a: AggregateResult, opts: { name: string; caption
   let caption = opts.caption ?? `${a.metrics.join(', ')} by ${a.groupColumns.join(' × ')}`;
   caption += `: ${aggregateDescription(a)}`;
   if (dropped > 0)
-    caption += `; ${dropped} run-metric value(s) missing or not finite were left out${differs ? ` (n is that of ${a.metrics[0]})` : ''}`;
+    caption +=
+      `; ${dropped} run-metric value(s) missing or not finite were left out` +
+      `${differs ? ` (n is that of ${a.metrics[0]})` : ''}`;
   return { name: opts.name, caption, columns, rows };
 }
 
@@ -281,7 +290,8 @@ export function loadDanfo(): Danfo {
       danfo = require('danfojs-node') as Danfo;
     } catch (e) {
       throw new Error(
-        `stats: danfojs-node cannot be loaded (${(e as Error).message}); run \`npm ci\` in the repository root. The TableSpec helpers (aggregateTable) work without it.`,
+        `stats: danfojs-node cannot be loaded (${(e as Error).message}); run \`npm ci\` in the repository root. ` +
+          'The TableSpec helpers (aggregateTable) work without it.',
       );
     }
     danfoLoadMs = Date.now() - t0;

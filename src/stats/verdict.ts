@@ -8,9 +8,9 @@ import { BootstrapInterval, IntervalMethod, RngLike, bootstrapCI, resolveBootstr
 import { meanDifferenceCI, pairedDifferenceCI } from './compare';
 import { correlationDifferenceCI } from './correlation';
 import { ProportionInterval, proportionCI } from './proportion';
+import type { Profile } from '../core/params';
 
 export type VerdictStatus = 'reproduced' | 'not reproduced' | 'inconclusive';
-export type Profile = 'smoke' | 'full';
 
 export interface Verdict {
   /** Short id, e.g. 'starc-zero-on-equivalent'. */
@@ -203,8 +203,12 @@ function intervalName(ci: BootstrapInterval, units: string, twoGroups = false): 
   const how =
     !e || Number.isNaN(e.tail)
       ? 'undefined with fewer than 2 units per group'
-      : `quantiles ${pct(e.tail)} and ${pct(1 - e.tail)} from t with ${Math.round(e.df * 100) / 100} df${twoGroups ? ' (Welch)' : ''} and standard-error factor ${e.factor.toFixed(3)}`;
-  return `${level} expanded-percentile bootstrap CI (Hesterberg 2015: the percentile interval widened for small samples; ${how}; ${ci.reps} replicates over ${units})`;
+      : `quantiles ${pct(e.tail)} and ${pct(1 - e.tail)} from t with ${Math.round(e.df * 100) / 100} df` +
+        `${twoGroups ? ' (Welch)' : ''} and standard-error factor ${e.factor.toFixed(3)}`;
+  return (
+    `${level} expanded-percentile bootstrap CI (Hesterberg 2015: the percentile interval widened for small samples; ` +
+    `${how}; ${ci.reps} replicates over ${units})`
+  );
 }
 
 /** Interval method and, for the expanded interval, its quantile level and degrees of freedom, for `details`. */
@@ -299,7 +303,9 @@ function claimLocation(
   const claimed: ClaimedRelation = { relation, threshold: o.threshold };
   const statName = stat === 'iqm' ? 'IQM' : stat;
   return makeVerdict(o, {
-    check: `Claim: ${statName} over ${n} seeds ${SYMBOL[relation]} ${o.threshold}. ${intervalName(ci, 'seeds')}; ${ruleText(claimed, 'CI')}.${tooFew(n, MIN_UNITS)}`,
+    check:
+      `Claim: ${statName} over ${n} seeds ${SYMBOL[relation]} ${o.threshold}. ${intervalName(ci, 'seeds')}; ` +
+      `${ruleText(claimed, 'CI')}.${tooFew(n, MIN_UNITS)}`,
     status: decide(ci.lo, ci.hi, claimed, n, MIN_UNITS),
     estimate: ci.estimate,
     lo: ci.lo,
@@ -354,8 +360,10 @@ export function claimAllBelow(o: ClaimOptions & { values: Sample; tolerance: num
   const claimed: ClaimedRelation = { relation: '<=', threshold: o.tolerance };
   return makeVerdict(o, {
     check:
-      `Claim: max |value| over all ${n} values ≤ ${o.tolerance} (exact statistic, no resampling; interval = [max, max]). ` +
-      `${ruleText(claimed, 'interval')} — i.e. reproduced iff every value is within tolerance, not reproduced if any value exceeds it.`,
+      `Claim: max |value| over all ${n} values ≤ ${o.tolerance} ` +
+      '(exact statistic, no resampling; interval = [max, max]). ' +
+      `${ruleText(claimed, 'interval')} — i.e. reproduced iff every value is within tolerance, ` +
+      'not reproduced if any value exceeds it.',
     status: applyDecisionRule(maxAbs, maxAbs, claimed),
     estimate: maxAbs,
     lo: maxAbs,
@@ -366,7 +374,10 @@ export function claimAllBelow(o: ClaimOptions & { values: Sample; tolerance: num
   });
 }
 
-/** Claim: x1 correlates with y more strongly than x2 does (difference of correlations, paired bootstrap over observations). */
+/**
+ * Claim: x1 correlates with y more strongly than x2 does (difference of correlations, paired bootstrap over
+ * observations).
+ */
 export function claimCorrelationHigher(
   o: ResampledClaimOptions & {
     x1: Sample;
@@ -409,7 +420,8 @@ export function claimCorrelationHigher(
   return makeVerdict(o, {
     check:
       `Claim: ${name}(${X1}, ${Y}) − ${name}(${X2}, ${Y}) > ${margin} over ${n} observations. ` +
-      `${intervalName(ci, 'observations, resampled jointly')}; ${ruleText(claimed, 'CI')}.${tooFew(n, MIN_CORRELATION_UNITS)}`,
+      `${intervalName(ci, 'observations, resampled jointly')}; ` +
+      `${ruleText(claimed, 'CI')}.${tooFew(n, MIN_CORRELATION_UNITS)}`,
     status: decide(ci.lo, ci.hi, claimed, n, MIN_CORRELATION_UNITS),
     estimate: ci.estimate,
     lo: ci.lo,
@@ -464,7 +476,8 @@ export function claimFractionAtLeast(
   const pct = Math.round(level * 1000) / 10;
   return makeVerdict(o, {
     check:
-      `Claim: success rate ≥ ${o.fraction} (${k}/${n} observed). ${pct}% ${pi.method === 'wilson' ? 'Wilson score' : 'Clopper–Pearson'} interval of the proportion; ` +
+      `Claim: success rate ≥ ${o.fraction} (${k}/${n} observed). ` +
+      `${pct}% ${pi.method === 'wilson' ? 'Wilson score' : 'Clopper–Pearson'} interval of the proportion; ` +
       `${ruleText(claimed, 'interval')}.`,
     status: applyDecisionRule(pi.lo, pi.hi, claimed),
     estimate: pi.estimate,

@@ -145,7 +145,15 @@ describe('plotly figures inline in Jupyter, offline', () => {
       )
       .catch(async (e) => {
         throw new Error(
-          `${(e as Error).message.split('\n')[0]}; errors: ${errors.join(' | ').slice(0, 500)}; state: ${await page.evaluate(() => JSON.stringify([typeof (window as unknown as { Plotly?: unknown }).Plotly, document.querySelectorAll('.rlmini-figure').length, document.querySelectorAll('.rlmini-figure svg.main-svg').length, document.querySelectorAll('script').length]))}`,
+          `${(e as Error).message.split('\n')[0]}; errors: ${errors.join(' | ').slice(0, 500)}; ` +
+            `state: ${await page.evaluate(() =>
+              JSON.stringify([
+                typeof (window as unknown as { Plotly?: unknown }).Plotly,
+                document.querySelectorAll('.rlmini-figure').length,
+                document.querySelectorAll('.rlmini-figure svg.main-svg').length,
+                document.querySelectorAll('script').length,
+              ]),
+            )}`,
         );
       });
     const bars = await page.$$eval('.rlmini-figure', (ds) =>
@@ -211,7 +219,8 @@ describe('plotly figures inline in Jupyter, offline', () => {
       PY,
       [
         '-c',
-        'import nbformat,sys\nfrom nbformat.sign import NotebookNotary\nnb=nbformat.read(sys.argv[1],4)\nNotebookNotary().sign(nb)\nnbformat.write(nb,sys.argv[1])',
+        'import nbformat,sys\nfrom nbformat.sign import NotebookNotary\n' +
+          'nb=nbformat.read(sys.argv[1],4)\nNotebookNotary().sign(nb)\nnbformat.write(nb,sys.argv[1])',
         file,
       ],
       { env, encoding: 'utf8' },
@@ -266,10 +275,19 @@ describe('plotly figures inline in Jupyter, offline', () => {
       .catch(async (e) => {
         await page.screenshot({ path: path.join(tmp, 'classic.png') }).catch(() => undefined);
         throw new Error(
-          `${(e as Error).message.split('\n')[0]}; errors: ${errors.join(' | ').slice(0, 500)}; state: ${await page.evaluate(() => JSON.stringify([typeof (window as unknown as { Plotly?: unknown }).Plotly, document.querySelectorAll('.rlmini-figure').length, document.querySelectorAll('.rlmini-figure svg.main-svg').length, document.body.innerText.slice(0, 300)]))}`,
+          `${(e as Error).message.split('\n')[0]}; errors: ${errors.join(' | ').slice(0, 500)}; ` +
+            `state: ${await page.evaluate(() =>
+              JSON.stringify([
+                typeof (window as unknown as { Plotly?: unknown }).Plotly,
+                document.querySelectorAll('.rlmini-figure').length,
+                document.querySelectorAll('.rlmini-figure svg.main-svg').length,
+                document.body.innerText.slice(0, 300),
+              ]),
+            )}`,
         );
       });
-    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('function'); // RequireJS was there
+    // RequireJS was there
+    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('function');
     expect(await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly)).toBe('object');
     expect(errors.filter((e) => /define|plotly|rlmini/i.test(e))).toEqual([]);
     expect(outside).toEqual([]);

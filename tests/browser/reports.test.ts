@@ -110,10 +110,11 @@ async function writeSyntheticPapers(ws: ReturnType<typeof workspace>): Promise<v
 const rl = require(${JSON.stringify(path.join(ROOT, 'dist'))});
 const synth = JSON.parse(process.argv[1]);
 for (const [id, p] of Object.entries(synth)) {
-  const nb = rl.startNotebook({ id, profile: 'smoke', spec: { seeds: { type: 'int[]' } }, defaults: { smoke: { seeds: [0, 1, 2, 3] }, full: { seeds: [0, 1, 2, 3] } } });
+  const nb = rl.startNotebook({ id, profile: 'smoke', spec: { seeds: { type: 'int[]' } },
+    defaults: { smoke: { seeds: [0, 1, 2, 3] }, full: { seeds: [0, 1, 2, 3] } } });
   for (const c of p.comparisons) nb.compare(c);
-  nb.figure('scores', 'Synthetic scores of ' + id, rl.plots.barsWithIntervals({ title: id, xLabel: 'method', yLabel: 'score',
-    groups: [{ name: 'mean', x: ['a', 'b'], y: [1, 2], lo: [0.5, 1.5], hi: [1.5, 2.5] }] }));
+  nb.figure('scores', 'Synthetic scores of ' + id, rl.plots.barsWithIntervals({ title: id, xLabel: 'method',
+    yLabel: 'score', groups: [{ name: 'mean', x: ['a', 'b'], y: [1, 2], lo: [0.5, 1.5], hi: [1.5, 2.5] }] }));
   nb.finish();
 }`;
   const r = await runNode(['-e', script, JSON.stringify(SYNTH)], ws.env, ws.dir);
@@ -145,7 +146,8 @@ describe('reports in a browser', () => {
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM))
       throw new Error(
-        `Chromium is missing (${CHROMIUM}): install it with \`sudo apt-get install -y chromium\` (or run \`npm run setup\` as root).`,
+        `Chromium is missing (${CHROMIUM}): install it with \`sudo apt-get install -y chromium\` ` +
+          '(or run `npm run setup` as root).',
       );
     fs.copyFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), path.join(ws.nbDir, 'starc.ipynb'));
     ws.write(
@@ -227,7 +229,8 @@ describe('reports in a browser', () => {
     expect(verdictRows.length).toBe(7);
     expect(verdictRows.join('\n')).toMatch(/pseudometric-zero-on-equivalent[\s\S]*(reproduced|inconclusive)/);
     expect(await page.textContent('body')).toContain('smoke');
-    // Cite this figure: the figure's @misc with its stable id, caption and provenance, the kit's and the paper's BibTeX.
+    // Cite this figure: the figure's @misc with its stable id, caption and provenance, the kit's and the paper's
+    // BibTeX.
     const cites = await page.$$eval('details.cite pre', (ps) => ps.map((p) => p.textContent ?? ''));
     expect(cites.length).toBe(2);
     const starcBib: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', 'starc.ipynb'), 'utf8')).metadata
@@ -269,23 +272,30 @@ describe('reports in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it('the executed notebook shows figures inline offline: the first carries the local plotly bundle, each has the plotly MIME part', () => {
-    const nb = JSON.parse(fs.readFileSync(path.join(reports, 'notebooks', 'starc.ipynb'), 'utf8'));
-    const figs = nb.cells
-      .flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).map((o) => o.data ?? {}))
-      .filter((d: Record<string, unknown>) => d['application/vnd.rlmini.figure+json']);
-    expect(figs.length).toBe(2);
-    expect(
-      String(figs[0]['text/html']).startsWith(
-        '<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */if(!window.Plotly){(function(define,exports,module){',
-      ),
-    ).toBe(true);
-    expect(String(figs[1]['text/html'])).not.toContain('define,exports,module');
-    for (const d of figs) {
-      const p = d['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: unknown };
-      expect(p.data).toEqual((d['application/vnd.rlmini.figure+json'] as { plotly: { data: unknown[] } }).plotly.data);
-    }
-  });
+  it(
+    'the executed notebook shows figures inline offline: ' +
+      'the first carries the local plotly bundle, each has the plotly MIME part',
+    () => {
+      const nb = JSON.parse(fs.readFileSync(path.join(reports, 'notebooks', 'starc.ipynb'), 'utf8'));
+      const figs = nb.cells
+        .flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).map((o) => o.data ?? {}))
+        .filter((d: Record<string, unknown>) => d['application/vnd.rlmini.figure+json']);
+      expect(figs.length).toBe(2);
+      expect(
+        String(figs[0]['text/html']).startsWith(
+          '<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */' +
+            'if(!window.Plotly){(function(define,exports,module){',
+        ),
+      ).toBe(true);
+      expect(String(figs[1]['text/html'])).not.toContain('define,exports,module');
+      for (const d of figs) {
+        const p = d['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: unknown };
+        expect(p.data).toEqual(
+          (d['application/vnd.rlmini.figure+json'] as { plotly: { data: unknown[] } }).plotly.data,
+        );
+      }
+    },
+  );
 
   it('the index lists all catalog papers by testbed and family, and search and filters work', async () => {
     const { page, errors, outside } = await open('index.html');
@@ -456,7 +466,8 @@ describe('reports in a browser', () => {
     expect(a![1]).toBeLessThan(a![0]);
     expect(a![2]).toBeGreaterThan(a![0]);
     expect(b![0]).toBeCloseTo(0.375, 3);
-    expect(rows.filter((r) => r.cls === 'single').length).toBe(3); // CPL, regret PM and the hostile name: one paper each
+    // CPL, regret PM and the hostile name: one paper each
+    expect(rows.filter((r) => r.cls === 'single').length).toBe(3);
     // The starc paper (no published results) is listed; the lower-is-better metric says so.
     expect(await page.textContent('table.compare-papers')).toContain('starc');
     expect(await page.textContent('section#episode-length p.meta')).toContain('lower is better');
@@ -592,104 +603,113 @@ describe('reports in a browser', () => {
     }
   }, 120_000);
 
-  it('without Chromium the HTML still builds, with one message naming the package; --no-figures skips the export', async () => {
-    // cpl/scores changed (previous test) and one of its files is gone: an export is needed, Chromium is not there.
-    fs.rmSync(path.join(figuresDir, 'cpl', 'scores.png'));
-    const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only'], {
-      RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
-    });
-    expect(r.status, r.out).toBe(0);
-    const lines = r.out.split('\n').filter((l) => /Chromium not found/.test(l));
-    expect(lines.length).toBe(1);
-    expect(lines[0]).toContain('sudo apt-get install -y chromium');
-    expect(r.out).toMatch(/reports: .*index\.html, 4 paper pages, 1 comparison pages/);
-    const cpl = fs.readFileSync(path.join(reports, 'papers', 'cpl.html'), 'utf8');
-    expect(cpl).not.toContain('figures/cpl/scores.png'); // only files that exist are linked
-    expect(cpl).toContain('figures/cpl/scores.svg');
-    const nf = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures'], {
-      RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
-    });
-    expect(nf.status, nf.out).toBe(0);
-    expect(nf.out).not.toMatch(/figures:|Chromium not found/);
-  }, 60_000);
+  it(
+    'without Chromium the HTML still builds, with one message naming the package; ' + '--no-figures skips the export',
+    async () => {
+      // cpl/scores changed (previous test) and one of its files is gone: an export is needed, Chromium is not there.
+      fs.rmSync(path.join(figuresDir, 'cpl', 'scores.png'));
+      const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only'], {
+        RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
+      });
+      expect(r.status, r.out).toBe(0);
+      const lines = r.out.split('\n').filter((l) => /Chromium not found/.test(l));
+      expect(lines.length).toBe(1);
+      expect(lines[0]).toContain('sudo apt-get install -y chromium');
+      expect(r.out).toMatch(/reports: .*index\.html, 4 paper pages, 1 comparison pages/);
+      const cpl = fs.readFileSync(path.join(reports, 'papers', 'cpl.html'), 'utf8');
+      expect(cpl).not.toContain('figures/cpl/scores.png'); // only files that exist are linked
+      expect(cpl).toContain('figures/cpl/scores.svg');
+      const nf = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures'], {
+        RLMINI_CHROMIUM: path.join(ws.dir, 'no-chromium-here'),
+      });
+      expect(nf.status, nf.out).toBe(0);
+      expect(nf.out).not.toMatch(/figures:|Chromium not found/);
+    },
+    60_000,
+  );
 
-  it('the bench page (rendered by the reports build from reports/bench.json) loads offline, escapes text and has no inline script', async () => {
-    const report = {
-      date: '2024-05-01T00:00:00Z',
-      flags: ['--quick'],
-      totalS: 42,
-      machine: {
-        node: 'v20.0.0',
-        platform: 'linux x64',
-        cpu: `CPU ${EVIL}`,
-        cores: 2,
-        backend: 'wasm',
-        python: '3.11.2',
-        numpy: '1.24.2',
-        torch: '1.13.0',
-        referenceThreads: 1,
-      },
-      rows: [
-        {
-          id: 'mlp/tfjs',
-          workload: 'MLP step',
-          impl: `kit ${EVIL_METHOD}`,
-          side: 'kit',
-          ms: 80,
-          unit: 'per step',
-          throughput: { value: 6400, unit: 'samples/s' },
+  it(
+    'the bench page (rendered by the reports build from reports/bench.json) ' +
+      'loads offline, escapes text and has no inline script',
+    async () => {
+      const report = {
+        date: '2024-05-01T00:00:00Z',
+        flags: ['--quick'],
+        totalS: 42,
+        machine: {
+          node: 'v20.0.0',
+          platform: 'linux x64',
+          cpu: `CPU ${EVIL}`,
+          cores: 2,
           backend: 'wasm',
-          threads: 1,
-          refId: 'mlp/torch-1t',
-          ratio: 10,
-          agreement: { ok: true, text: 'losses agree' },
-          detail: '',
+          python: '3.11.2',
+          numpy: '1.24.2',
+          torch: '1.13.0',
+          referenceThreads: 1,
         },
-        {
-          id: 'mlp/torch-1t',
-          workload: 'MLP step',
-          impl: 'PyTorch 1.13.0 (1 thread)',
-          side: 'reference',
-          ms: 8,
-          unit: 'per step',
-          throughput: { value: 64000, unit: 'samples/s' },
-          backend: 'torch',
-          threads: 1,
-          agreement: { ok: true, text: 'losses agree' },
-          detail: '',
-        },
-        {
-          id: 'vi/jacobi/kit',
-          workload: 'value iteration',
-          impl: 'kit, Jacobi',
-          side: 'kit',
-          ms: null,
-          unit: '',
-          backend: '',
-          threads: 1,
-          detail: 'failed: boom',
-        },
-      ],
-    };
-    fs.writeFileSync(path.join(reports, 'bench.json'), JSON.stringify(report));
-    const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures']);
-    expect(r.status, r.out).toBe(0);
-    const { page, errors, outside } = await open('bench.html');
-    const rows = await page.$$eval('table.bench tbody tr', (rs) => rs.map((x) => x.getAttribute('data-row')));
-    expect(rows).toEqual(['mlp/tfjs', 'mlp/torch-1t', 'vi/jacobi/kit']);
-    const kitRow = (await page.textContent('tr[data-row="mlp/tfjs"]')) ?? '';
-    expect(kitRow).toMatch(/80\.0\s*per step[\s\S]*6400 samples\/s[\s\S]*10\.0×[\s\S]*agrees/);
-    expect(await page.textContent('tr[data-row="vi/jacobi/kit"]')).toMatch(/failed/);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await page.textContent('body')).toContain('<img src=x onerror="window.__pwned=3">');
-    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).toMatch(
-      /^default-src 'none'; script-src 'self';/,
-    );
-    expect(await page.$$eval('script', (ss) => ss.filter((x) => !x.hasAttribute('src')).length)).toBe(0);
-    for (const href of relativeLinks(path.join(reports, 'bench.html')))
-      expect(fs.existsSync(path.join(reports, href.split('#')[0])), href).toBe(true);
-    expect(errors).toEqual([]);
-    expect(outside).toEqual([]);
-    await page.close();
-  }, 60_000);
+        rows: [
+          {
+            id: 'mlp/tfjs',
+            workload: 'MLP step',
+            impl: `kit ${EVIL_METHOD}`,
+            side: 'kit',
+            ms: 80,
+            unit: 'per step',
+            throughput: { value: 6400, unit: 'samples/s' },
+            backend: 'wasm',
+            threads: 1,
+            refId: 'mlp/torch-1t',
+            ratio: 10,
+            agreement: { ok: true, text: 'losses agree' },
+            detail: '',
+          },
+          {
+            id: 'mlp/torch-1t',
+            workload: 'MLP step',
+            impl: 'PyTorch 1.13.0 (1 thread)',
+            side: 'reference',
+            ms: 8,
+            unit: 'per step',
+            throughput: { value: 64000, unit: 'samples/s' },
+            backend: 'torch',
+            threads: 1,
+            agreement: { ok: true, text: 'losses agree' },
+            detail: '',
+          },
+          {
+            id: 'vi/jacobi/kit',
+            workload: 'value iteration',
+            impl: 'kit, Jacobi',
+            side: 'kit',
+            ms: null,
+            unit: '',
+            backend: '',
+            threads: 1,
+            detail: 'failed: boom',
+          },
+        ],
+      };
+      fs.writeFileSync(path.join(reports, 'bench.json'), JSON.stringify(report));
+      const r = await cli(ws, ['reports', '--profile', 'smoke', '--render-only', '--no-figures']);
+      expect(r.status, r.out).toBe(0);
+      const { page, errors, outside } = await open('bench.html');
+      const rows = await page.$$eval('table.bench tbody tr', (rs) => rs.map((x) => x.getAttribute('data-row')));
+      expect(rows).toEqual(['mlp/tfjs', 'mlp/torch-1t', 'vi/jacobi/kit']);
+      const kitRow = (await page.textContent('tr[data-row="mlp/tfjs"]')) ?? '';
+      expect(kitRow).toMatch(/80\.0\s*per step[\s\S]*6400 samples\/s[\s\S]*10\.0×[\s\S]*agrees/);
+      expect(await page.textContent('tr[data-row="vi/jacobi/kit"]')).toMatch(/failed/);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.textContent('body')).toContain('<img src=x onerror="window.__pwned=3">');
+      expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).toMatch(
+        /^default-src 'none'; script-src 'self';/,
+      );
+      expect(await page.$$eval('script', (ss) => ss.filter((x) => !x.hasAttribute('src')).length)).toBe(0);
+      for (const href of relativeLinks(path.join(reports, 'bench.html')))
+        expect(fs.existsSync(path.join(reports, href.split('#')[0])), href).toBe(true);
+      expect(errors).toEqual([]);
+      expect(outside).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });

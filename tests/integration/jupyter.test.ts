@@ -19,7 +19,9 @@ describe('real Jupyter (nbclient) with the tslab kernel', () => {
     const r = spawnSync(PY, ['-c', 'import nbclient, nbformat'], { encoding: 'utf8' });
     if (r.status !== 0) {
       throw new Error(
-        'Jupyter is missing: install it with `sudo apt-get install -y jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel` (or run `npm run setup` as root).',
+        'Jupyter is missing: install it with ' +
+          '`sudo apt-get install -y jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel` ' +
+          '(or run `npm run setup` as root).',
       );
     }
   });
@@ -39,7 +41,8 @@ describe('real Jupyter (nbclient) with the tslab kernel', () => {
       PY,
       [
         '-c',
-        'import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().find_kernel_specs()))',
+        'import json; from jupyter_client.kernelspec import KernelSpecManager as K; ' +
+          'print(json.dumps(K().find_kernel_specs()))',
       ],
       { env, encoding: 'utf8' },
     );

@@ -94,7 +94,9 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
     const mismatches = rv.out.split('\n').filter((l) => /MISMATCH/.test(l) || /^\s{6}(metrics|series)\./.test(l));
     expect(
       mismatches,
-      `records that differ on a second computation (a wall time in metrics — it belongs in RunResult.timings — or an unseeded random number?):\n${mismatches.join('\n')}`,
+      'records that differ on a second computation ' +
+        '(a wall time in metrics — it belongs in RunResult.timings — or an unseeded random number?):\n' +
+        mismatches.join('\n'),
     ).toEqual([]);
     let withTask = 0;
     for (const id of ids(a)) {
@@ -108,21 +110,26 @@ describe('determinism: every notebook, every record computed twice (smoke, --fre
     if (ids(a).every((id) => [...records(a, id).values()].every((r) => r.task))) expect(rv.status, rv.out).toBe(0);
   });
 
-  it(`notebooks run twice end to end (${process.env.RLMINI_DETERMINISM_FULL === '1' ? 'all' : 'STARC and those with in-kernel records'}) give identical records, verdicts, tables and figures`, () => {
-    expect(twice.length).toBeGreaterThan(0);
-    expect(rb!.status, rb!.out).toBe(0);
-    for (const id of twice) {
-      const ra = records(a, id);
-      const rb = records(b, id);
-      expect([...ra.keys()], id).toEqual([...rb.keys()]);
-      for (const [f, rec] of ra) expect(numbers(rec), `${id}/${f}`).toEqual(numbers(rb.get(f)!));
-      const sa = summary(a, id);
-      const sb = summary(b, id);
-      expect(sb.cached.hits, id).toBe(0);
-      expect(sa.verdicts, id).toEqual(sb.verdicts);
-      expect(sa.tables, id).toEqual(sb.tables);
-      expect(sa.figures, id).toEqual(sb.figures);
-      expect(sa.records, id).toEqual(sb.records);
-    }
-  });
+  it(
+    'notebooks run twice end to end ' +
+      `(${process.env.RLMINI_DETERMINISM_FULL === '1' ? 'all' : 'STARC and those with in-kernel records'}) ` +
+      'give identical records, verdicts, tables and figures',
+    () => {
+      expect(twice.length).toBeGreaterThan(0);
+      expect(rb!.status, rb!.out).toBe(0);
+      for (const id of twice) {
+        const ra = records(a, id);
+        const rb = records(b, id);
+        expect([...ra.keys()], id).toEqual([...rb.keys()]);
+        for (const [f, rec] of ra) expect(numbers(rec), `${id}/${f}`).toEqual(numbers(rb.get(f)!));
+        const sa = summary(a, id);
+        const sb = summary(b, id);
+        expect(sb.cached.hits, id).toBe(0);
+        expect(sa.verdicts, id).toEqual(sb.verdicts);
+        expect(sa.tables, id).toEqual(sb.tables);
+        expect(sa.figures, id).toEqual(sb.figures);
+        expect(sa.records, id).toEqual(sb.records);
+      }
+    },
+  );
 });

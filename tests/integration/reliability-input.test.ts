@@ -29,7 +29,8 @@ const alpha = notebook([
   code(`import * as rl from "../dist";
 const nb = rl.startNotebook({ id: "alpha", profile: profile as rl.Profile,
   spec: { seeds: { type: "int", min: 2, max: 20 }, mode: { type: "string", oneOf: ["fast", "slow"] } },
-  defaults: { smoke: { seeds: 2, mode: "fast" }, full: { seeds: 5, mode: "slow" } }, overrides: { seeds: seeds, mode: mode } });
+  defaults: { smoke: { seeds: 2, mode: "fast" }, full: { seeds: 5, mode: "slow" } },
+  overrides: { seeds: seeds, mode: mode } });
 nb.finish();`),
 ]);
 /** beta: only seeds. */
@@ -56,7 +57,8 @@ describe('bad --param values are rejected before any kernel starts', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `rl-miniatures: ${alphaFile()}: unknown parameter "sedes" (--param sedes=3). Parameters of this notebook: profile, seeds, mode.`,
+      `rl-miniatures: ${alphaFile()}: unknown parameter "sedes" (--param sedes=3). ` +
+        'Parameters of this notebook: profile, seeds, mode.',
     );
     nothingStarted();
   });
@@ -65,7 +67,8 @@ describe('bad --param values are rejected before any kernel starts', () => {
     const r = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'seeds="ten"']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `rl-miniatures: ${alphaFile()}: parameter "seeds" = "ten" has the wrong type; the parameters cell declares \`seeds: number | null\`.`,
+      `rl-miniatures: ${alphaFile()}: parameter "seeds" = "ten" has the wrong type; ` +
+        'the parameters cell declares `seeds: number | null`.',
     );
     const s = ws.cli(['reports', '--profile', 'smoke', '--only', 'alpha', '--param', 'mode=medium']);
     expect(s.status).toBe(2);
@@ -94,7 +97,8 @@ describe('bad --param values are rejected before any kernel starts', () => {
     const r = ws.cli(['reports', '--profile', 'smoke', '--param', 'mode="slow"']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `rl-miniatures: ${path.join(ws.nbDir, 'beta.ipynb')}: unknown parameter "mode" (--param mode="slow"). Parameters of this notebook: profile, seeds.`,
+      `rl-miniatures: ${path.join(ws.nbDir, 'beta.ipynb')}: unknown parameter "mode" (--param mode="slow"). ` +
+        'Parameters of this notebook: profile, seeds.',
     );
     const ok = await cli(
       ws,
@@ -105,28 +109,33 @@ describe('bad --param values are rejected before any kernel starts', () => {
     expect(kernelPids()).toEqual([]);
   });
 
-  it('a range only the kernel can check (spec built by code) still fails in one line naming notebook and parameter', async () => {
-    ws.write(
-      'gamma',
-      notebook([
-        code('const profile: string = "smoke";\nconst n: number | null = null;', ['parameters']),
-        code(`import * as rl from "../dist";
+  it(
+    'a range only the kernel can check (spec built by code) ' + 'still fails in one line naming notebook and parameter',
+    async () => {
+      ws.write(
+        'gamma',
+        notebook([
+          code('const profile: string = "smoke";\nconst n: number | null = null;', ['parameters']),
+          code(`import * as rl from "../dist";
 const mk = (max: number) => ({ n: { type: "int" as const, min: 1, max: max } });
-const nb = rl.startNotebook({ id: "gamma", profile: profile as rl.Profile, spec: mk(5), defaults: { smoke: { n: 2 }, full: { n: 2 } }, overrides: { n: n } });`),
-        code('nb.finish();'),
-      ]),
-    );
-    const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures', '--only', 'gamma', '--param', 'n=0'], {
-      RLMINI_TEST_MARKER: MARKER,
-    });
-    expect(r.status).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l.includes('✗'));
-    expect(lines).toEqual([
-      '  ✗ notebooks/gamma.ipynb, cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; expected an integer in [1, 5].',
-    ]);
-    expect(fs.existsSync(path.join(ws.dir, 'results', 'gamma'))).toBe(false); // no work done
-    expect(kernelPids()).toEqual([]);
-  });
+const nb = rl.startNotebook({ id: "gamma", profile: profile as rl.Profile, spec: mk(5),
+  defaults: { smoke: { n: 2 }, full: { n: 2 } }, overrides: { n: n } });`),
+          code('nb.finish();'),
+        ]),
+      );
+      const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures', '--only', 'gamma', '--param', 'n=0'], {
+        RLMINI_TEST_MARKER: MARKER,
+      });
+      expect(r.status).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.includes('✗'));
+      expect(lines).toEqual([
+        '  ✗ notebooks/gamma.ipynb, cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; ' +
+          'expected an integer in [1, 5].',
+      ]);
+      expect(fs.existsSync(path.join(ws.dir, 'results', 'gamma'))).toBe(false); // no work done
+      expect(kernelPids()).toEqual([]);
+    },
+  );
 });
 
 describe('a broken environment: one message, non-zero exit, finished work stays', () => {
@@ -143,7 +152,9 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     });
     expect(r.status).toBe(3);
     expect(r.stderr.trim()).toBe(
-      `rl-miniatures: The tslab kernel is missing (${path.join(ws.dir, 'no-tslab-here', 'bin', 'tslab')} not found, from RLMINI_TSLAB=${path.join(ws.dir, 'no-tslab-here')}). Run \`npm ci\` in ${ROOT} or fix RLMINI_TSLAB; no notebook was run.`,
+      `rl-miniatures: The tslab kernel is missing (${path.join(ws.dir, 'no-tslab-here', 'bin', 'tslab')} not found, ` +
+        `from RLMINI_TSLAB=${path.join(ws.dir, 'no-tslab-here')}). ` +
+        `Run \`npm ci\` in ${ROOT} or fix RLMINI_TSLAB; no notebook was run.`,
     );
     expect(fs.readFileSync(path.join(ws.dir, 'reports', 'index.html'), 'utf8')).toBe('earlier build');
     expect(fs.existsSync(path.join(ws.dir, 'results'))).toBe(false);
@@ -153,7 +164,8 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     const r2 = ws.cli(['reports', '--profile', 'smoke'], { RLMINI_ROOT: root });
     expect(r2.status).toBe(3);
     expect(r2.stderr.trim()).toBe(
-      `rl-miniatures: The tslab kernel is missing (${path.join(root, 'node_modules', 'tslab', 'bin', 'tslab')} not found, from ${root}). Run \`npm ci\` in ${root}; no notebook was run.`,
+      `rl-miniatures: The tslab kernel is missing (${path.join(root, 'node_modules', 'tslab', 'bin', 'tslab')} ` +
+        `not found, from ${root}). Run \`npm ci\` in ${root}; no notebook was run.`,
     );
     fs.rmSync(root, { recursive: true, force: true });
   });
@@ -163,7 +175,12 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     const r = ws.cli(['kernel'], { RLMINI_JUPYTER: path.join(ws.dir, 'no-jupyter'), JUPYTER_DATA_DIR: data });
     expect(r.status).toBe(3);
     expect(r.stderr.trim()).toMatch(
-      /^rl-miniatures: Jupyter is not installed \(RLMINI_JUPYTER=.*no-jupyter is not an executable\); `npm run kernel` \(registering the tslab kernel with Jupyter\) needs it\. Install it with `sudo apt-get install -y jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel chromium`/,
+      new RegExp(
+        /^rl-miniatures: Jupyter is not installed \(RLMINI_JUPYTER=.*no-jupyter is not an executable\); /.source +
+          /`npm run kernel` \(registering the tslab kernel with Jupyter\) needs it\. /.source +
+          /Install it with `sudo apt-get install -y /.source +
+          /jupyter-notebook python3-nbclient python3-nbconvert python3-ipykernel chromium`/.source,
+      ),
     );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(data)).toBe(false);
@@ -177,7 +194,10 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
     expect(r.status).toBe(1);
     expect(r.out).toMatch(
-      /✗ notebooks\/m-truncated\.ipynb: .*m-truncated\.ipynb: not valid JSON \(.*\)\. Open it in Jupyter or restore it with `git checkout -- /,
+      new RegExp(
+        /✗ notebooks\/m-truncated\.ipynb: .*m-truncated\.ipynb: not valid JSON \(.*\)\. /.source +
+          /Open it in Jupyter or restore it with `git checkout -- /.source,
+      ),
     );
     expect(r.out).toMatch(/✗ notebooks\/m-nocells\.ipynb: .*not a Jupyter notebook \(no "cells" array\)/);
     expect(r.out).toMatch(/✗ notebooks\/m-badcell\.ipynb: .*cell 1 has no valid cell_type/);
@@ -223,10 +243,12 @@ describe.skipIf(!canMountTmpfs())('a full disk (results on a 96 KiB tmpfs)', () 
       notebook([
         params(),
         code(`import * as rl from "../dist";
-const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile, spec: { seeds: { type: "int", min: 1, max: 20 } },
+const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile,
+  spec: { seeds: { type: "int", min: 1, max: 20 } },
   defaults: { smoke: { seeds: 6 }, full: { seeds: 6 } }, overrides: { seeds: seeds } });`),
         code(`for (const s of nb.seeds) {
-  await nb.run({ method: "noise", seed: s, config: { n: 1500 } }, (rng) => ({ metrics: { s: s }, series: { xs: Array.from(rng.normals(1500)) } }));
+  await nb.run({ method: "noise", seed: s, config: { n: 1500 } }, (rng) => ({ metrics: { s: s },
+    series: { xs: Array.from(rng.normals(1500)) } }));
 }`),
         code('nb.finish();'),
       ]),
@@ -237,7 +259,9 @@ const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile, spec: 
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       new RegExp(
-        `^  ✗ notebooks/fill\\.ipynb, cell 3: WriteError: Disk full while writing ${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/noise\\.seed\\d\\.[0-9a-f]+\\.json \\(ENOSPC\\): free some space and re-run; finished records are kept\\.$`,
+        `^  ✗ notebooks/fill\\.ipynb, cell 3: WriteError: Disk full while writing ` +
+          `${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/noise\\.seed\\d\\.[0-9a-f]+\\.json ` +
+          '\\(ENOSPC\\): free some space and re-run; finished records are kept\\.$',
       ),
     );
     const dir = path.join(mnt, 'fill', 'smoke', 'records');

@@ -22,13 +22,20 @@ const dns = require('dns');
 const dgram = require('dgram');
 const LOG = process.env.RLMINI_NETLOG;
 const record = (what) => fs.appendFileSync(LOG, JSON.stringify({ pid: process.pid, what }) + '\\n');
-fs.appendFileSync(process.env.RLMINI_NETLOG_LOADED, process.pid + ' interfaces=' + Object.keys(require('os').networkInterfaces()).join(',') + ' ' + process.argv.slice(1).join(' ') + '\\n');
-const local = (host) => host === undefined || host === null || host === '' || host === 'localhost' || /^127\\./.test(host) || host === '::1';
+fs.appendFileSync(
+  process.env.RLMINI_NETLOG_LOADED,
+  process.pid + ' interfaces=' + Object.keys(require('os').networkInterfaces()).join(',') + ' ' +
+    process.argv.slice(1).join(' ') + '\\n',
+);
+const local = (host) =>
+  host === undefined || host === null || host === '' || host === 'localhost' || /^127\\./.test(host) || host === '::1';
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
   let o = args[0];
   if (Array.isArray(o)) o = o[0];
-  if (typeof o === 'string' || (o && typeof o === 'object' && typeof o.path === 'string' && o.path !== '')) return connect.apply(this, args); // local socket
+  // local socket
+  if (typeof o === 'string' || (o && typeof o === 'object' && typeof o.path === 'string' && o.path !== ''))
+    return connect.apply(this, args);
   const opts = o && typeof o === 'object' ? o : { port: o, host: typeof args[1] === 'string' ? args[1] : undefined };
   if (local(opts.host)) return connect.apply(this, args);
   record('tcp ' + opts.host + ':' + opts.port);
@@ -52,7 +59,9 @@ dgram.Socket.prototype.send = function (...args) {
 };
 `;
 
-const EVIL = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:alert(1)" onclick="x()">click</a>`;
+const EVIL =
+  `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">` +
+  `<a href="javascript:alert(1)" onclick="x()">click</a>`;
 
 function hostileNotebook() {
   const E = JSON.stringify(EVIL);
@@ -62,11 +71,13 @@ function hostileNotebook() {
       code('const profile: string = "smoke";', ['parameters']),
       code(`import * as rl from "../dist";
 const EVIL = ${E};
-const nb = rl.startNotebook({ id: "zz-hostile", profile: profile as rl.Profile, spec: {}, defaults: { smoke: {}, full: {} } });
+const nb = rl.startNotebook({ id: "zz-hostile", profile: profile as rl.Profile, spec: {},
+  defaults: { smoke: {}, full: {} } });
 nb.table({ name: "evil", caption: EVIL, columns: [EVIL, "v"], rows: [[EVIL, 1]] });
 nb.figure("evil-fig", EVIL, rl.plots.barsWithIntervals({ title: EVIL, xLabel: EVIL, yLabel: "y",
   groups: [{ name: EVIL, x: [EVIL], y: [1], lo: [0.5], hi: [1.5] }] }));
-nb.verdict(rl.stats.claimAllBelow({ claimId: "evil-claim", profile: nb.profile, claim: EVIL, values: [0, 0], tolerance: 1 }));
+nb.verdict(rl.stats.claimAllBelow({ claimId: "evil-claim", profile: nb.profile, claim: EVIL, values: [0, 0],
+  tolerance: 1 }));
 require("tslab").display.html(EVIL);
 console.log(EVIL);
 nb.finish();`),

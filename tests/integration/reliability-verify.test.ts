@@ -23,11 +23,18 @@ describe('verify: committed full-profile records are re-derivable', () => {
     const r = await cli(ws, ['verify', '--only', 'starc', '--sample', '2'], env);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toMatch(
-      /verify: re-deriving 2 of \d+ full-profile records from scratch \(sample seed \d+; reproduce with --sample-seed \d+\), bit-identical/,
+      new RegExp(
+        /verify: re-deriving 2 of \d+ full-profile records from scratch /.source +
+          /\(sample seed \d+; reproduce with --sample-seed \d+\), bit-identical/.source,
+      ),
     );
     expect(
       r.out.match(
-        /✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json \(all-metrics, seed \d+\): 11 metrics and 11 series identical/g,
+        new RegExp(
+          /✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json /.source +
+            /\(all-metrics, seed \d+\): 11 metrics and 11 series identical/.source,
+          'g',
+        ),
       ),
     ).toHaveLength(2);
     expect(r.out).toContain('verify: all 2 sampled records are re-derivable.');
@@ -66,7 +73,8 @@ describe('verify: committed full-profile records are re-derivable', () => {
     expect(r.out).toMatch(/series\.regret: 1 of \d+ values differ \(first at \[7\]/);
     expect(r.out).toMatch(
       new RegExp(
-        `✗ starc/full/records/${damaged.replace(/\./g, '\\.')} \\(\\?, seed \\?\\): ERROR\\n\\s+.*corrupt record \\(not valid JSON`,
+        `✗ starc/full/records/${damaged.replace(/\./g, '\\.')} \\(\\?, seed \\?\\): ` +
+          'ERROR\\n\\s+.*corrupt record \\(not valid JSON',
       ),
     );
     expect(r.out).toContain('verify: 2 of 3 sampled records are NOT re-derivable from this code (1 mismatch, 1 error)');

@@ -63,7 +63,9 @@ export const bootstrapWorkload: Workload = {
       });
       const agreement = {
         ok: dEst <= 1e-12 && dEnd <= 0.05,
-        text: `IQM estimates max |Δ| ${dEst.toExponential(1)} (≤ 1e-12); interval ends within ${(100 * dEnd).toFixed(1)}% of the width (≤ 5%, Monte Carlo)`,
+        text:
+          `IQM estimates max |Δ| ${dEst.toExponential(1)} (≤ 1e-12); ` +
+          `interval ends within ${(100 * dEnd).toFixed(1)}% of the width (≤ 5%, Monte Carlo)`,
       };
       rows[0].agreement = agreement;
       rows.push({

@@ -160,11 +160,15 @@ function agreements(
   return {
     update: {
       ok: d0 <= 1e-5 && d1 <= 1e-5,
-      text: `loss before / after one Adam step: |Δ| ${d0.toExponential(1)} / ${d1.toExponential(1)} (≤ 1e-5); ${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}`,
+      text:
+        `loss before / after one Adam step: |Δ| ${d0.toExponential(1)} / ${d1.toExponential(1)} (≤ 1e-5); ` +
+        `${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}`,
     },
     sample: {
       ok: dl <= 0.02,
-      text: `mean log π of sampled tokens ${kit.meanSampledLogp.toFixed(4)} vs ${ref.meanSampledLogp.toFixed(4)} (|Δ| ≤ 0.02; different draws)`,
+      text:
+        `mean log π of sampled tokens ${kit.meanSampledLogp.toFixed(4)} vs ${ref.meanSampledLogp.toFixed(4)} ` +
+        '(|Δ| ≤ 0.02; different draws)',
     },
   };
 }
@@ -204,7 +208,11 @@ export const gruWorkload: Workload = {
         backend: r.backend,
         threads: 1,
         refId: 'gru/update/torch-1t',
-        detail: `median of ${spec.reps} updates${typeof r.loss0 === 'number' && typeof r.loss1 === 'number' ? `; loss ${r.loss0.toPrecision(6)} → ${r.loss1.toPrecision(6)}` : '; no agreement values reported'}`,
+        detail:
+          `median of ${spec.reps} updates` +
+          (typeof r.loss0 === 'number' && typeof r.loss1 === 'number'
+            ? `; loss ${r.loss0.toPrecision(6)} → ${r.loss1.toPrecision(6)}`
+            : '; no agreement values reported'),
       });
     };
     try {
@@ -279,7 +287,9 @@ export const gruWorkload: Workload = {
             backend: 'torch',
             threads,
             agreement: ag?.update,
-            detail: `median of ${spec.reps} updates; loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}`,
+            detail:
+              `median of ${spec.reps} updates; ` +
+              `loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}`,
           });
           if (threads === 1) {
             for (const k of kits) {

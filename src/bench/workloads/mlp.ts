@@ -82,7 +82,9 @@ function lossAgreement(kit: number[] | undefined, ref: number[]): Agreement | un
   const ok = n === kit.length && n === ref.length && d <= 1e-3;
   return {
     ok,
-    text: `losses of all ${n} steps: max relative |Δ| ${d.toExponential(1)} (≤ 1e-3, float32); last ${kit[n - 1]?.toPrecision(6)} vs ${ref[n - 1]?.toPrecision(6)}`,
+    text:
+      `losses of all ${n} steps: max relative |Δ| ${d.toExponential(1)} (≤ 1e-3, float32); ` +
+      `last ${kit[n - 1]?.toPrecision(6)} vs ${ref[n - 1]?.toPrecision(6)}`,
   };
 }
 

@@ -145,7 +145,9 @@ export const preferenceWorkload: Workload = {
         // up to ~1e-3 mid-run, ~1e-5 at the end; β 0.1: 1e-14), so the losses are the tight check.
         const agD = {
           ok: dL <= 1e-6 && dD <= 1e-3,
-          text: `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)`,
+          text:
+            `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); ` +
+            `final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)`,
         };
         const agN = { ok: dN <= 1e-9, text: `final log-policies of all β: max |Δ| ${dN.toExponential(1)} (≤ 1e-9)` };
         const t = `${threads} thread${threads > 1 ? 's' : ''}`;

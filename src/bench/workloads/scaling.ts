@@ -85,7 +85,9 @@ export const scalingWorkload: Workload = {
           unit: 'per 4 seeds',
           backend: 'kit nn (wasm SIMD)',
           threads: 2,
-          detail: `speed-up ×${speedup.toFixed(2)} on ${cores} cores (efficiency ${((100 * speedup) / Math.min(2, cores)).toFixed(0)}%)`,
+          detail:
+            `speed-up ×${speedup.toFixed(2)} on ${cores} cores ` +
+            `(efficiency ${((100 * speedup) / Math.min(2, cores)).toFixed(0)}%)`,
           agreement,
         },
       ];

@@ -140,23 +140,26 @@ describe('parameters', () => {
       5,
     );
   });
-  it('rejects unknown names, wrong types, out-of-range values and unknown profiles, naming notebook and parameter', () => {
-    expect(() =>
-      resolveParameters({ notebook: 'notebooks/x.ipynb', profile: 'full', spec, defaults, overrides: { sedes: 3 } }),
-    ).toThrow(/notebooks\/x\.ipynb: unknown parameter "sedes"\. Known parameters: profile, seeds, lr/);
-    expect(() =>
-      resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 2.5 } }),
-    ).toThrow(/parameter "seeds" = 2\.5 is not allowed; expected an integer in \[2, 100\]/);
-    expect(() =>
-      resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 'ten' } }),
-    ).toThrow(/"seeds" = "ten" is not allowed/);
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } })).toThrow(
-      /"lr" = -1 is not allowed; expected a number in \[0, ∞\]/,
-    );
-    expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(
-      /unknown profile "big"; allowed profiles: smoke, full/,
-    );
-  });
+  it(
+    'rejects unknown names, wrong types, out-of-range values and unknown profiles, ' + 'naming notebook and parameter',
+    () => {
+      expect(() =>
+        resolveParameters({ notebook: 'notebooks/x.ipynb', profile: 'full', spec, defaults, overrides: { sedes: 3 } }),
+      ).toThrow(/notebooks\/x\.ipynb: unknown parameter "sedes"\. Known parameters: profile, seeds, lr/);
+      expect(() =>
+        resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 2.5 } }),
+      ).toThrow(/parameter "seeds" = 2\.5 is not allowed; expected an integer in \[2, 100\]/);
+      expect(() =>
+        resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { seeds: 'ten' } }),
+      ).toThrow(/"seeds" = "ten" is not allowed/);
+      expect(() =>
+        resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } }),
+      ).toThrow(/"lr" = -1 is not allowed; expected a number in \[0, ∞\]/);
+      expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(
+        /unknown profile "big"; allowed profiles: smoke, full/,
+      );
+    },
+  );
   it('parses CLI overrides as JSON with a string fallback', () => {
     expect(parseOverride('seeds=5')).toEqual(['seeds', 5]);
     expect(parseOverride('xs=[1,2]')).toEqual(['xs', [1, 2]]);

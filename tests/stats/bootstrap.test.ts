@@ -220,7 +220,8 @@ describe('expanded percentile interval (Hesterberg 2015)', () => {
 
   it('two independent groups: Welch standard-error ratio and degrees of freedom', () => {
     // a = [1,2,3,4] (s² = 5/3), b = [2,4,6] (s² = 4): s²/n = 0.41667, 1.33333; plug-in 0.3125 + 0.88889
-    // factor √(1.75 / 1.20139) = 1.206916, Welch df = 1.75² / (0.41667²/3 + 1.33333²/2) = 3.234719 (scipy ttest_ind(equal_var=False).df)
+    // factor √(1.75 / 1.20139) = 1.206916, Welch df = 1.75² / (0.41667²/3 + 1.33333²/2) = 3.234719
+    // (scipy ttest_ind(equal_var=False).df)
     const w = welchExpansion([1, 2, 3, 4], [2, 4, 6]);
     expect(w.factor).toBeCloseTo(1.2069164837899642, 12);
     expect(w.df).toBeCloseTo(3.234718826405868, 12);

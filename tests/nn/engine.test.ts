@@ -88,21 +88,24 @@ describe('nn.gemm (wasm SIMD)', () => {
     expect(negatives).toBeGreaterThan(0); // the ReLU was exercised
   });
 
-  it('reluBackward masks by the activation sign and columnSums accumulates column sums (SIMD body and scalar tail)', () => {
-    const arena = new Arena();
-    const d = arena.alloc(11),
-      a = arena.alloc(11),
-      X = arena.alloc(3 * 7),
-      out = arena.alloc(7);
-    d.f.set(Array.from({ length: 11 }, (_, i) => i + 1));
-    a.f.set([1, -1, 0, 2, -3, 4, 0.5, -0.5, 0, 7, -7]);
-    reluBackward(11, { buf: d }, { buf: a });
-    expect(Array.from(d.f)).toEqual([1, 0, 0, 4, 0, 6, 7, 0, 0, 10, 0]);
-    X.f.set(Array.from({ length: 21 }, (_, i) => i));
-    out.f.fill(1);
-    columnSums(3, 7, { buf: X }, 7, { buf: out });
-    expect(Array.from(out.f)).toEqual([0, 1, 2, 3, 4, 5, 6].map((j) => 1 + j + (7 + j) + (14 + j)));
-  });
+  it(
+    'reluBackward masks by the activation sign and columnSums accumulates column sums ' + '(SIMD body and scalar tail)',
+    () => {
+      const arena = new Arena();
+      const d = arena.alloc(11),
+        a = arena.alloc(11),
+        X = arena.alloc(3 * 7),
+        out = arena.alloc(7);
+      d.f.set(Array.from({ length: 11 }, (_, i) => i + 1));
+      a.f.set([1, -1, 0, 2, -3, 4, 0.5, -0.5, 0, 7, -7]);
+      reluBackward(11, { buf: d }, { buf: a });
+      expect(Array.from(d.f)).toEqual([1, 0, 0, 4, 0, 6, 7, 0, 0, 10, 0]);
+      X.f.set(Array.from({ length: 21 }, (_, i) => i));
+      out.f.fill(1);
+      columnSums(3, 7, { buf: X }, 7, { buf: out });
+      expect(Array.from(out.f)).toEqual([0, 1, 2, 3, 4, 5, 6].map((j) => 1 + j + (7 + j) + (14 + j)));
+    },
+  );
 
   it('addresses sub-blocks through offsets and leading dimensions, leaving the rest untouched', () => {
     const arena = new Arena();
@@ -418,21 +421,25 @@ describe('nn.Mlp and Adam', () => {
     expect(nonzero).toBeGreaterThan(p0.length / 2);
   });
 
-  it('Adam: the first step moves every parameter by lr·sign(g); training drives a linear fit to its least-squares solution', () => {
-    const adam = new Adam(3, { lr: 0.1 });
-    const p = new Float32Array([1, 1, 1]);
-    adam.step(p, new Float32Array([2, -0.5, 1e-3]));
-    expect(Array.from(p).map((x) => +x.toFixed(5))).toEqual([0.9, 1.1, 0.9]);
-    const lin = new Mlp([2, 1], new Rng(1));
-    const x = new Float32Array([1, 0, 0, 1, 1, 1, 2, 1]);
-    const y = new Float32Array([3, -1, 2, 5]); // y = 3a − b + 0 exactly
-    const opt = new Adam(lin.size, { lr: 0.05 });
-    for (let i = 0; i < 3000; i++) {
-      lin.zeroGrad();
-      lin.backward(mseLoss(lin.forward(x, 4), y).grad);
-      opt.step(lin.params.f, lin.grads.f);
-    }
-    expect(Array.from(lin.params.f).map((v) => +v.toFixed(2))).toEqual([3, -1, 0]);
-    expect(() => new Adam(3, { lr: 0 })).toThrow(/lr must be a positive number/);
-  });
+  it(
+    'Adam: the first step moves every parameter by lr·sign(g); ' +
+      'training drives a linear fit to its least-squares solution',
+    () => {
+      const adam = new Adam(3, { lr: 0.1 });
+      const p = new Float32Array([1, 1, 1]);
+      adam.step(p, new Float32Array([2, -0.5, 1e-3]));
+      expect(Array.from(p).map((x) => +x.toFixed(5))).toEqual([0.9, 1.1, 0.9]);
+      const lin = new Mlp([2, 1], new Rng(1));
+      const x = new Float32Array([1, 0, 0, 1, 1, 1, 2, 1]);
+      const y = new Float32Array([3, -1, 2, 5]); // y = 3a − b + 0 exactly
+      const opt = new Adam(lin.size, { lr: 0.05 });
+      for (let i = 0; i < 3000; i++) {
+        lin.zeroGrad();
+        lin.backward(mseLoss(lin.forward(x, 4), y).grad);
+        opt.step(lin.params.f, lin.grads.f);
+      }
+      expect(Array.from(lin.params.f).map((v) => +v.toFixed(2))).toEqual([3, -1, 0]);
+      expect(() => new Adam(3, { lr: 0 })).toThrow(/lr must be a positive number/);
+    },
+  );
 });

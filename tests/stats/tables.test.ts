@@ -110,38 +110,41 @@ describe('aggregateRecords', () => {
     expect(other.rows.map((r) => [r.lo, r.hi])).not.toEqual(a.rows.map((r) => [r.lo, r.hi]));
   });
 
-  it('one run: an estimate but no interval; missing or non-finite values are an error unless dropped and counted', () => {
-    const recs = records();
-    recs.push({ method: 'solo', seed: 0, metrics: { return: 5 } });
-    const a = aggregateRecords(recs, { metrics: 'return', rng: 8 });
-    const solo = a.rows[2];
-    expect([solo.estimate, solo.n]).toEqual([5, 1]);
-    expect(solo.lo).toBeNaN();
-    expect(aggregateTable(a, { name: 't' }).rows[2]).toEqual(['solo', 1, 5, null, null]);
+  it(
+    'one run: an estimate but no interval; ' + 'missing or non-finite values are an error unless dropped and counted',
+    () => {
+      const recs = records();
+      recs.push({ method: 'solo', seed: 0, metrics: { return: 5 } });
+      const a = aggregateRecords(recs, { metrics: 'return', rng: 8 });
+      const solo = a.rows[2];
+      expect([solo.estimate, solo.n]).toEqual([5, 1]);
+      expect(solo.lo).toBeNaN();
+      expect(aggregateTable(a, { name: 't' }).rows[2]).toEqual(['solo', 1, 5, null, null]);
 
-    const bad = records();
-    bad[1] = { ...bad[1], metrics: { return: NaN, steps: 1 } };
-    expect(() => aggregateRecords(bad, { metrics: 'return', rng: 9 })).toThrow(
-      /metric 'return' of the run \(method ppo, seed 1\) is NaN.*dropNonFinite/,
-    );
-    expect(() => aggregateRecords(records(), { metrics: 'retrun', rng: 9 })).toThrow(
-      /is missing; check the metric name \(the record has: return, steps\)/,
-    );
-    const dropped = aggregateRecords(bad, { metrics: 'return', rng: 9, dropNonFinite: true });
-    expect(dropped.rows[0].n).toBe(5);
-    expect(dropped.rows[0].dropped).toBe(1);
-    expect(dropped.rows[0].estimate).toBeCloseTo((24 - 2) / 5, 14);
-    expect(aggregateTable(dropped, { name: 't' }).caption).toMatch(
-      /1 run-metric value\(s\) missing or not finite were left out/,
-    );
-    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['config.gamma'], rng: 1 })).toThrow(
-      /has no config field 'gamma'/,
-    );
-    expect(() => aggregateRecords(records(), { metrics: 'return', by: ['lr'], rng: 1 })).toThrow(
-      /unknown grouping 'lr'/,
-    );
-    expect(() => aggregateRecords([], { metrics: 'return', rng: 1 })).toThrow(/no records/);
-  });
+      const bad = records();
+      bad[1] = { ...bad[1], metrics: { return: NaN, steps: 1 } };
+      expect(() => aggregateRecords(bad, { metrics: 'return', rng: 9 })).toThrow(
+        /metric 'return' of the run \(method ppo, seed 1\) is NaN.*dropNonFinite/,
+      );
+      expect(() => aggregateRecords(records(), { metrics: 'retrun', rng: 9 })).toThrow(
+        /is missing; check the metric name \(the record has: return, steps\)/,
+      );
+      const dropped = aggregateRecords(bad, { metrics: 'return', rng: 9, dropNonFinite: true });
+      expect(dropped.rows[0].n).toBe(5);
+      expect(dropped.rows[0].dropped).toBe(1);
+      expect(dropped.rows[0].estimate).toBeCloseTo((24 - 2) / 5, 14);
+      expect(aggregateTable(dropped, { name: 't' }).caption).toMatch(
+        /1 run-metric value\(s\) missing or not finite were left out/,
+      );
+      expect(() => aggregateRecords(records(), { metrics: 'return', by: ['config.gamma'], rng: 1 })).toThrow(
+        /has no config field 'gamma'/,
+      );
+      expect(() => aggregateRecords(records(), { metrics: 'return', by: ['lr'], rng: 1 })).toThrow(
+        /unknown grouping 'lr'/,
+      );
+      expect(() => aggregateRecords([], { metrics: 'return', rng: 1 })).toThrow(/no records/);
+    },
+  );
 });
 
 describe('tables', () => {

@@ -68,57 +68,64 @@ describe('claimGreater', () => {
     expect(v.hi).toBeGreaterThan(0);
   });
 
-  it("the plain percentile interval (interval: 'percentile') is too narrow at 5 seeds — why it is not the default", () => {
-    // This test used to run with the default interval when the default was 'percentile'; it now names
-    // it explicitly. Both methods N(0, 1), 5 seeds each: a calibrated 95% interval is decisive 5% of the
-    // time, the percentile bootstrap (plug-in sd, normal quantiles) 12% unpaired / 16% paired (10,000
-    // simulations). The default expanded interval is checked in stats-calibration.test.ts.
-    const noise = new Rng(5);
-    const tally = { reproduced: 0, 'not reproduced': 0, inconclusive: 0 };
-    for (let i = 0; i < 600; i++) {
-      const v = claimGreater({
-        ...base,
-        a: Array.from(noise.normals(5)),
-        b: Array.from(noise.normals(5)),
-        paired: true,
-        reps: 500,
-        interval: 'percentile',
-        rng: i,
-      });
-      tally[v.status]++;
-    }
-    const decisive = (tally.reproduced + tally['not reproduced']) / 600;
-    expect(decisive).toBeGreaterThan(0.1); // MC sd 1.5% around 16%
-    expect(decisive).toBeLessThan(0.22);
-  });
+  it(
+    "the plain percentile interval (interval: 'percentile') is too narrow at 5 seeds — " + 'why it is not the default',
+    () => {
+      // This test used to run with the default interval when the default was 'percentile'; it now names
+      // it explicitly. Both methods N(0, 1), 5 seeds each: a calibrated 95% interval is decisive 5% of the
+      // time, the percentile bootstrap (plug-in sd, normal quantiles) 12% unpaired / 16% paired (10,000
+      // simulations). The default expanded interval is checked in calibration.test.ts.
+      const noise = new Rng(5);
+      const tally = { reproduced: 0, 'not reproduced': 0, inconclusive: 0 };
+      for (let i = 0; i < 600; i++) {
+        const v = claimGreater({
+          ...base,
+          a: Array.from(noise.normals(5)),
+          b: Array.from(noise.normals(5)),
+          paired: true,
+          reps: 500,
+          interval: 'percentile',
+          rng: i,
+        });
+        tally[v.status]++;
+      }
+      const decisive = (tally.reproduced + tally['not reproduced']) / 600;
+      expect(decisive).toBeGreaterThan(0.1); // MC sd 1.5% around 16%
+      expect(decisive).toBeLessThan(0.22);
+    },
+  );
 
-  it("names its interval: expanded percentile by default (Welch df when unpaired), 'percentile' and 'bca' on request", () => {
-    const noise = new Rng(12);
-    const x = Array.from(noise.normals(6, 1, 1));
-    const y = Array.from(noise.normals(6, 0, 1));
-    const paired = claimGreater({ ...base, a: x, b: y, paired: true, rng: 13 });
-    expect(paired.details?.interval).toBe('expanded');
-    expect(paired.details?.intervalDf).toBe(5);
-    expect(paired.details?.intervalTail).toBeCloseTo(expandedTail(0.95, strataExpansion([6])), 14);
-    expect(paired.check).toMatch(/95% expanded-percentile bootstrap CI \(Hesterberg 2015/);
-    expect(paired.check).toMatch(/t with 5 df/);
-    const unpaired = claimGreater({ ...base, a: x, b: y, paired: false, rng: 13 });
-    expect(unpaired.check).toMatch(/expanded-percentile.*\(Welch\)/);
-    expect(unpaired.details?.intervalDf).toBeCloseTo(welchExpansion(x, y).df, 12);
-    // same rng → same replicates: the expanded interval contains the percentile one
-    const pct = claimGreater({ ...base, a: x, b: y, paired: true, interval: 'percentile', rng: 13 });
-    expect(pct.check).toMatch(/95% percentile bootstrap CI/);
-    expect(pct.details?.intervalDf).toBeUndefined();
-    expect(paired.lo).toBeLessThan(pct.lo);
-    expect(paired.hi).toBeGreaterThan(pct.hi);
-    expect(claimGreater({ ...base, a: x, b: y, paired: true, interval: 'bca', rng: 13 }).check).toMatch(
-      /95% BCa bootstrap CI/,
-    );
-    const above = claimAbove({ ...base, values: x, threshold: 0, statistic: 'iqm', rng: 14 });
-    expect(above.details?.interval).toBe('expanded');
-    expect(above.check).toMatch(/expanded-percentile/);
-    expect(DECISION_RULE).toMatch(/expanded percentile interval \(Hesterberg 2015\)/);
-  });
+  it(
+    'names its interval: expanded percentile by default (Welch df when unpaired), ' +
+      "'percentile' and 'bca' on request",
+    () => {
+      const noise = new Rng(12);
+      const x = Array.from(noise.normals(6, 1, 1));
+      const y = Array.from(noise.normals(6, 0, 1));
+      const paired = claimGreater({ ...base, a: x, b: y, paired: true, rng: 13 });
+      expect(paired.details?.interval).toBe('expanded');
+      expect(paired.details?.intervalDf).toBe(5);
+      expect(paired.details?.intervalTail).toBeCloseTo(expandedTail(0.95, strataExpansion([6])), 14);
+      expect(paired.check).toMatch(/95% expanded-percentile bootstrap CI \(Hesterberg 2015/);
+      expect(paired.check).toMatch(/t with 5 df/);
+      const unpaired = claimGreater({ ...base, a: x, b: y, paired: false, rng: 13 });
+      expect(unpaired.check).toMatch(/expanded-percentile.*\(Welch\)/);
+      expect(unpaired.details?.intervalDf).toBeCloseTo(welchExpansion(x, y).df, 12);
+      // same rng → same replicates: the expanded interval contains the percentile one
+      const pct = claimGreater({ ...base, a: x, b: y, paired: true, interval: 'percentile', rng: 13 });
+      expect(pct.check).toMatch(/95% percentile bootstrap CI/);
+      expect(pct.details?.intervalDf).toBeUndefined();
+      expect(paired.lo).toBeLessThan(pct.lo);
+      expect(paired.hi).toBeGreaterThan(pct.hi);
+      expect(claimGreater({ ...base, a: x, b: y, paired: true, interval: 'bca', rng: 13 }).check).toMatch(
+        /95% BCa bootstrap CI/,
+      );
+      const above = claimAbove({ ...base, values: x, threshold: 0, statistic: 'iqm', rng: 14 });
+      expect(above.details?.interval).toBe('expanded');
+      expect(above.check).toMatch(/expanded-percentile/);
+      expect(DECISION_RULE).toMatch(/expanded percentile interval \(Hesterberg 2015\)/);
+    },
+  );
 
   it('ROPE and margin enter the rule and the check text', () => {
     const tiny = a.map((v) => v + 0.01);

@@ -82,23 +82,27 @@ describe('bench arguments', () => {
     });
   });
 
-  it('rejects an unknown flag, an unknown workload, a bad tolerance, a missing value and --check with --update-baseline', () => {
-    expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option --fast[\s\S]*usage: npm run bench/);
-    expect(() => parseBenchArgs(['--only', 'vi,lstm'])).toThrow(
-      /--only lstm: unknown workload\. Workloads: vi, bootstrap, pref, mlp, gru, scaling, stats, notebooks/,
-    );
-    expect(() => parseBenchArgs(['--tolerance', '0.9'])).toThrow(/--tolerance 0\.9: must be a number > 1/);
-    expect(() => parseBenchArgs(['--tolerance', 'abc'])).toThrow(/must be a number > 1/);
-    expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
-    expect(() => parseBenchArgs(['--baseline', '--check'])).toThrow(/--baseline needs a value/);
-    expect(() => parseBenchArgs(['--check', '--update-baseline'])).toThrow(/exclude each other/);
-    try {
-      parseBenchArgs(['--nope']);
-    } catch (e) {
-      expect(e).toBeInstanceOf(BenchUsageError);
-      expect((e as Error).name).toBe('UsageError');
-    }
-  });
+  it(
+    'rejects an unknown flag, an unknown workload, a bad tolerance, a missing value ' +
+      'and --check with --update-baseline',
+    () => {
+      expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option --fast[\s\S]*usage: npm run bench/);
+      expect(() => parseBenchArgs(['--only', 'vi,lstm'])).toThrow(
+        /--only lstm: unknown workload\. Workloads: vi, bootstrap, pref, mlp, gru, scaling, stats, notebooks/,
+      );
+      expect(() => parseBenchArgs(['--tolerance', '0.9'])).toThrow(/--tolerance 0\.9: must be a number > 1/);
+      expect(() => parseBenchArgs(['--tolerance', 'abc'])).toThrow(/must be a number > 1/);
+      expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
+      expect(() => parseBenchArgs(['--baseline', '--check'])).toThrow(/--baseline needs a value/);
+      expect(() => parseBenchArgs(['--check', '--update-baseline'])).toThrow(/exclude each other/);
+      try {
+        parseBenchArgs(['--nope']);
+      } catch (e) {
+        expect(e).toBeInstanceOf(BenchUsageError);
+        expect((e as Error).name).toBe('UsageError');
+      }
+    },
+  );
 
   it('the CLI exits with status 2 and the usage on an unknown flag, before running anything', () => {
     const r = spawnSync(process.execPath, [CLI, 'bench', '--frobnicate'], { encoding: 'utf8', timeout: 60_000 });
@@ -240,28 +244,35 @@ describe('bench baseline file handling through the CLI', () => {
     }
   });
 
-  it('--check fails on a real run against an impossible baseline, names the row, and writes bench.json / bench.html', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-bench-check-'));
-    try {
-      const b = path.join(dir, 'baseline.json');
-      fs.writeFileSync(b, JSON.stringify(baseline({ 'vi/jacobi/kit': 1e-6, 'vi/gauss-seidel/kit': 1e9 })));
-      const r = spawnSync(
-        process.execPath,
-        [CLI, 'bench', '--only', 'vi', '--no-reference', '--check', '--baseline', b],
-        { encoding: 'utf8', timeout: 120_000, env: { ...process.env, RLMINI_REPORTS_DIR: dir } },
-      );
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(
-        /✗ vi\/jacobi\/kit \(kit, Jacobi sweep \(typed arrays\)\): [\d.]+ ms vs baseline 0\.00 ms — \d+\.\d\d× slower \(tolerance 1\.5×\)/,
-      );
-      expect(r.stderr).toMatch(/bench check FAILED: 1 slower/);
-      expect(r.stdout + r.stderr).toMatch(/✓ vi\/gauss-seidel\/kit/);
-      const report = JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8')) as BenchReport;
-      expect(report.rows.map((x) => x.id)).toEqual(['vi/jacobi/kit', 'vi/gauss-seidel/kit']);
-      expect(report.flags).toContain('--check');
-      expect(fs.readFileSync(path.join(dir, 'bench.html'), 'utf8')).toMatch(/data-row="vi\/jacobi\/kit"/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    '--check fails on a real run against an impossible baseline, names the row, ' +
+      'and writes bench.json / bench.html',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-bench-check-'));
+      try {
+        const b = path.join(dir, 'baseline.json');
+        fs.writeFileSync(b, JSON.stringify(baseline({ 'vi/jacobi/kit': 1e-6, 'vi/gauss-seidel/kit': 1e9 })));
+        const r = spawnSync(
+          process.execPath,
+          [CLI, 'bench', '--only', 'vi', '--no-reference', '--check', '--baseline', b],
+          { encoding: 'utf8', timeout: 120_000, env: { ...process.env, RLMINI_REPORTS_DIR: dir } },
+        );
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            /✗ vi\/jacobi\/kit \(kit, Jacobi sweep \(typed arrays\)\): [\d.]+ ms vs baseline 0\.00 ms — /.source +
+              /\d+\.\d\d× slower \(tolerance 1\.5×\)/.source,
+          ),
+        );
+        expect(r.stderr).toMatch(/bench check FAILED: 1 slower/);
+        expect(r.stdout + r.stderr).toMatch(/✓ vi\/gauss-seidel\/kit/);
+        const report = JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8')) as BenchReport;
+        expect(report.rows.map((x) => x.id)).toEqual(['vi/jacobi/kit', 'vi/gauss-seidel/kit']);
+        expect(report.flags).toContain('--check');
+        expect(fs.readFileSync(path.join(dir, 'bench.html'), 'utf8')).toMatch(/data-row="vi\/jacobi\/kit"/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
