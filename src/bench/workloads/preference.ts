@@ -10,11 +10,12 @@
  * Agreement: the final logits of every β (max |Δ|).
  */
 import { Rng } from '../../core/rng';
-import { sampleComparisons } from '../../testbeds/preference/data';
-import { dpoLoss, trainLogits } from '../../testbeds/preference/dpo';
-import { randomGame } from '../../testbeds/preference/game';
-import { nashMDStepLog, stepSize } from '../../testbeds/preference/nash-md';
-import { logSoftmaxRows } from '../../testbeds/preference/tabular-policy';
+import { sampleComparisons } from '../../testbeds/preference/data/comparisons';
+import { randomGame } from '../../testbeds/preference/data/game';
+import { trainLogits } from '../../testbeds/preference/loops/full-batch';
+import { dpoLoss } from '../../testbeds/preference/methods/dpo';
+import { nashMDStepLog, stepSize } from '../../testbeds/preference/methods/nash-md';
+import { logSoftmaxRows } from '../../testbeds/preference/policies/logit-table';
 import { removeBundle, writeBundle } from '../bundle';
 import { runReference } from '../python';
 import { maxAbsDiff, relDiff, timeReps } from '../timing';
@@ -145,7 +146,9 @@ export const preferenceWorkload: Workload = {
         // up to ~1e-3 mid-run, ~1e-5 at the end; β 0.1: 1e-14), so the losses are the tight check.
         const agD = {
           ok: dL <= 1e-6 && dD <= 1e-3,
-          text: `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)`,
+          text:
+            `final DPO loss of all β: max relative |Δ| ${dL.toExponential(1)} (≤ 1e-6); ` +
+            `final logits max |Δ| ${dD.toExponential(1)} (≤ 1e-3)`,
         };
         const agN = { ok: dN <= 1e-9, text: `final log-policies of all β: max |Δ| ${dN.toExponential(1)} (≤ 1e-9)` };
         const t = `${threads} thread${threads > 1 ? 's' : ''}`;

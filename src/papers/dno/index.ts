@@ -1,0 +1,1 @@
+export * as experiment from './experiment';
