@@ -1,5 +1,8 @@
-/** The kit's small dense engine: wasm SIMD GEMM, a GRU language model and an MLP with hand-written backprop, Adam. */
+/**
+ * The kit's small dense engine: wasm SIMD GEMM, a GRU language model and an MLP with hand-written
+ * backprop, Adam (float32; Adam64 for the float64 parameters of the tabular testbeds).
+ */
 export { Arena, Buf, gemm, transpose, type MatRef } from './wasm';
-export { Adam, type AdamOptions } from './adam';
+export { Adam, Adam64, type AdamOptions } from './adam';
 export { GruLm, paramLayout, type GruLmShape, type GruForward, type SampleResult } from './gru-lm';
 export { Mlp, mseLoss } from './mlp';

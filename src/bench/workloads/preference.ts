@@ -10,11 +10,12 @@
  * Agreement: the final logits of every β (max |Δ|).
  */
 import { Rng } from '../../core/rng';
-import { sampleComparisons } from '../../testbeds/preference/data';
-import { dpoLoss, trainLogits } from '../../testbeds/preference/dpo';
-import { randomGame } from '../../testbeds/preference/game';
-import { nashMDStepLog, stepSize } from '../../testbeds/preference/nash-md';
-import { logSoftmaxRows } from '../../testbeds/preference/tabular-policy';
+import { sampleComparisons } from '../../testbeds/preference/data/comparisons';
+import { randomGame } from '../../testbeds/preference/data/game';
+import { trainLogits } from '../../testbeds/preference/loops/full-batch';
+import { dpoLoss } from '../../testbeds/preference/methods/dpo';
+import { nashMDStepLog, stepSize } from '../../testbeds/preference/methods/nash-md';
+import { logSoftmaxRows } from '../../testbeds/preference/policies/logit-table';
 import { removeBundle, writeBundle } from '../bundle';
 import { runReference } from '../python';
 import { maxAbsDiff, relDiff, timeReps } from '../timing';

@@ -1,18 +1,36 @@
-/** The preference-learning testbed: contexts × responses, general preferences, exact references, and the algorithms. */
-export * as game from './game';
-export * as policies from './policies';
-export * as nash from './nash';
-export * as nashMd from './nash-md';
-export * as onlineMd from './online-md';
-export * as dno from './dno';
-export * as inpo from './inpo';
-export * as data from './data';
-export * as tabularPolicy from './tabular-policy';
-export * as btReward from './bt-reward';
-export * as dpo from './dpo';
-export * as ipo from './ipo';
-export * as rpo from './rpo';
-export * as rlhf from './rlhf';
-export * as p3o from './p3o';
-export * as par from './par';
-export * as tokenSequences from './token-sequences';
+/**
+ * The preference-learning testbed: contexts × responses, general (possibly intransitive) preferences
+ * and comparison data, exact references, policies, training loops, and one module per method.
+ * The papers' experiments that use it live in src/papers/<id>/.
+ */
+// data: preference games, comparison datasets, token sequences
+export * as game from './data/game';
+export * as comparisons from './data/comparisons';
+export * as tokenSequences from './data/token-sequences';
+// policies: probability tables, logit tables, trainable logit models
+export * as tabularPolicy from './policies/tabular-policy';
+export * as logitTable from './policies/logit-table';
+export * as logitModel from './policies/logit-model';
+// solvers: exact references and closed forms
+export * as nash from './solvers/nash';
+export * as klOptimum from './solvers/kl-optimum';
+export * as cholesky from './solvers/cholesky';
+export * as pairwiseSquare from './solvers/pairwise-square';
+// methods: one module per named method (its loss or update, with the equation it implements)
+export * as bradleyTerry from './methods/bradley-terry';
+export * as sft from './methods/sft';
+export * as dpo from './methods/dpo';
+export * as ipo from './methods/ipo';
+export * as rpo from './methods/rpo';
+export * as rlhf from './methods/rlhf';
+export * as p3o from './methods/p3o';
+export * as rewardShaping from './methods/reward-shaping';
+export * as sequenceRewards from './methods/sequence-rewards';
+export * as nashMd from './methods/nash-md';
+export * as omd from './methods/omd';
+export * as inpo from './methods/inpo';
+export * as dno from './methods/dno';
+export * as spin from './methods/spin';
+// loops
+export * as fullBatch from './loops/full-batch';
+export * as selfPlay from './loops/self-play';
