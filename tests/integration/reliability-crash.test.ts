@@ -48,10 +48,13 @@ function crashNotebook() {
   return notebook([
     code('const profile: string = "smoke";\nconst seeds: number | null = null;', ['parameters']),
     code(`import * as rl from "../dist";
-const nb = rl.startNotebook({ id: "crashy", profile: profile as rl.Profile, spec: { seeds: { type: "int", min: 1, max: 64 } },
+const nb = rl.startNotebook({ id: "crashy", profile: profile as rl.Profile,
+  spec: { seeds: { type: "int", min: 1, max: 64 } },
   defaults: { smoke: { seeds: 8 }, full: { seeds: 8 } }, overrides: { seeds: seeds } });
-const config = { mdpsPerSeed: 2, minStates: 6, maxStates: 10, nA: 3, gamma: 0.9, branching: 3, perturbationScales: [0.1, 1], interpolation: [0.5, 1] };`),
-    code(`const small = await nb.runSeeds({ method: "starc-small", task: "testbeds/tabular/starc-experiment#runStarcSeed", config: config });
+const config = { mdpsPerSeed: 2, minStates: 6, maxStates: 10, nA: 3, gamma: 0.9, branching: 3,
+  perturbationScales: [0.1, 1], interpolation: [0.5, 1] };`),
+    code(`const small = await nb.runSeeds({ method: "starc-small", task: "papers/starc/experiment#runSeed",
+  config: config });
 console.log(\`starc-small \${small.length}\`);`),
     code(`const walks: rl.RunRecord[] = [];
 for (const s of nb.seeds) {
@@ -169,47 +172,52 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     expect(await noKernelsWithin(3000)).toEqual([]);
   });
 
-  it('after kills while starting, mid-seeds and mid-notebook, a re-run completes identically and reuses finished records', async () => {
-    const history: { label: string; ms: number; records: number }[] = [];
-    const kill = async (label: string, when: () => boolean) => {
-      const { ms, connDirs } = await runAndKill(ws, when, label);
-      // The orphaned kernel notices its runner is gone and exits by itself, removing its temp folder.
-      expect(await noKernelsWithin(5000), `${label}: kernel processes left after SIGKILL of the runner`).toEqual([]);
-      for (const d of connDirs) expect(fs.existsSync(d), `${label}: ${d} left behind`).toBe(false);
-      if (label !== 'at 1 s') expect(connDirs).toHaveLength(1);
-      const recs = intactRecords(ws); // no corrupt or partial record, whatever the kill point
-      history.push({ label, ms, records: recs.size });
-      return recs;
-    };
-    // 1. One second in: the kernel is still starting; nothing written.
-    const t1 = Date.now();
-    await kill('at 1 s', () => Date.now() - t1 > 1000);
-    expect(history[0].records).toBe(0);
-    // 2. In the middle of the worker-thread seeds: as soon as 2 records exist.
-    await kill('after 2 records', () => recordFiles(ws).length >= 2);
-    // 3. In the middle of the in-kernel seeds: 5 more records than at the start of this attempt.
-    const before3 = recordFiles(ws).length;
-    await kill(`after ${before3 + 5} records`, () => recordFiles(ws).length >= before3 + 5);
-    const kept = intactRecords(ws);
-    expect(kept.size).toBeGreaterThanOrEqual(7);
-    expect(kept.size).toBeLessThan(16); // work is left for the final run
+  it(
+    'after kills while starting, mid-seeds and mid-notebook, a re-run completes identically ' +
+      'and reuses finished records',
+    async () => {
+      const history: { label: string; ms: number; records: number }[] = [];
+      const kill = async (label: string, when: () => boolean) => {
+        const { ms, connDirs } = await runAndKill(ws, when, label);
+        // The orphaned kernel notices its runner is gone and exits by itself, removing its temp folder.
+        expect(await noKernelsWithin(5000), `${label}: kernel processes left after SIGKILL of the runner`).toEqual([]);
+        for (const d of connDirs) expect(fs.existsSync(d), `${label}: ${d} left behind`).toBe(false);
+        if (label !== 'at 1 s') expect(connDirs).toHaveLength(1);
+        const recs = intactRecords(ws); // no corrupt or partial record, whatever the kill point
+        history.push({ label, ms, records: recs.size });
+        return recs;
+      };
+      // 1. One second in: the kernel is still starting; nothing written.
+      const t1 = Date.now();
+      await kill('at 1 s', () => Date.now() - t1 > 1000);
+      expect(history[0].records).toBe(0);
+      // 2. In the middle of the worker-thread seeds: as soon as 2 records exist.
+      await kill('after 2 records', () => recordFiles(ws).length >= 2);
+      // 3. In the middle of the in-kernel seeds: 5 more records than at the start of this attempt.
+      const before3 = recordFiles(ws).length;
+      await kill(`after ${before3 + 5} records`, () => recordFiles(ws).length >= before3 + 5);
+      const kept = intactRecords(ws);
+      expect(kept.size).toBeGreaterThanOrEqual(7);
+      expect(kept.size).toBeLessThan(16); // work is left for the final run
 
-    const fin = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
-    expect(fin.status, fin.out).toBe(0);
-    expect(await noKernelsWithin(3000)).toEqual([]);
-    const final = intactRecords(ws);
-    // Same record files (same keys) with the same numbers as the uninterrupted run.
-    expect([...final.keys()]).toEqual([...reference.keys()]);
-    for (const [f, rec] of final) expect(numbers(rec), f).toEqual(numbers(reference.get(f)!));
-    // Every record finished before a kill was reused, not recomputed (same creation time), and counted.
-    for (const [f, rec] of kept) expect(final.get(f)!.provenance.createdAt, f).toBe(rec.provenance.createdAt);
-    const cached = lastRunOf(ws).cached;
-    expect(cached).toEqual({ hits: kept.size, computed: 16 - kept.size, recomputedCorrupt: 0 });
-    expect(cached.hits).toBeGreaterThan(0);
-    // Nothing half-written left behind anywhere.
-    expect(tempFiles(ws.dir)).toEqual([]);
-    expect(history.map((h) => h.label)).toHaveLength(3);
-  }, 240_000);
+      const fin = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });
+      expect(fin.status, fin.out).toBe(0);
+      expect(await noKernelsWithin(3000)).toEqual([]);
+      const final = intactRecords(ws);
+      // Same record files (same keys) with the same numbers as the uninterrupted run.
+      expect([...final.keys()]).toEqual([...reference.keys()]);
+      for (const [f, rec] of final) expect(numbers(rec), f).toEqual(numbers(reference.get(f)!));
+      // Every record finished before a kill was reused, not recomputed (same creation time), and counted.
+      for (const [f, rec] of kept) expect(final.get(f)!.provenance.createdAt, f).toBe(rec.provenance.createdAt);
+      const cached = lastRunOf(ws).cached;
+      expect(cached).toEqual({ hits: kept.size, computed: 16 - kept.size, recomputedCorrupt: 0 });
+      expect(cached.hits).toBeGreaterThan(0);
+      // Nothing half-written left behind anywhere.
+      expect(tempFiles(ws.dir)).toEqual([]);
+      expect(history.map((h) => h.label)).toHaveLength(3);
+    },
+    240_000,
+  );
 
   it('a truncated and a hand-edited record are detected, named and recomputed through the runner', async () => {
     const files = recordFiles(ws);
@@ -224,7 +232,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     const text = fs.readFileSync(truncated, 'utf8');
     fs.writeFileSync(truncated, text.slice(0, Math.floor(text.length / 3)));
     const rec = JSON.parse(fs.readFileSync(edited, 'utf8'));
-    rec.metrics.spearman_starc = 0.999; // a plausible number, but not the computed one
+    rec.metrics['starc/spearman'] = 0.999; // a plausible number, but not the computed one
     fs.writeFileSync(edited, JSON.stringify(rec, null, 1));
 
     // Nothing else changed: the runner would skip the notebook, but it checks the records first.

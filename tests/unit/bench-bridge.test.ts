@@ -17,8 +17,8 @@ import type { BenchReport } from '../../src/bench/types';
 import { mlpSpec } from '../../src/bench/workloads/mlp';
 import { groupPrompts, gruSpec } from '../../src/bench/workloads/gru';
 import { Rng } from '../../src/core/rng';
-import { randomEnv } from '../../src/testbeds/tabular/mdp';
-import { valueIteration } from '../../src/testbeds/tabular/solvers';
+import { randomEnv } from '../../src/testbeds/tabular/env/mdp';
+import { valueIteration } from '../../src/testbeds/tabular/solvers/exact';
 import { ROOT } from '../helpers';
 
 const py = probePython();
@@ -68,9 +68,12 @@ describe('bench bundles', () => {
       },
     );
     dirs.push(dir);
-    const code = `import sys, json; sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'bench', 'reference'))}); from common import load_bundle
+    const code = `import sys, json
+sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'bench', 'reference'))})
+from common import load_bundle
 s, a = load_bundle(${JSON.stringify(dir)})
-print(json.dumps({"s": s, "a": a["a"].tolist(), "b": a["b"].astype("float64").reshape(-1).tolist(), "bshape": list(a["b"].shape), "dt": [str(a[k].dtype) for k in "abc"], "c": a["c"].tolist()}))`;
+print(json.dumps({"s": s, "a": a["a"].tolist(), "b": a["b"].astype("float64").reshape(-1).tolist(),
+  "bshape": list(a["b"].shape), "dt": [str(a[k].dtype) for k in "abc"], "c": a["c"].tolist()}))`;
     const r = spawnSync(py!.python, ['-c', code], { encoding: 'utf8', env: threadEnv(1) });
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);

@@ -193,8 +193,10 @@ const label = "x";`;
           code(`import * as rl from "../dist";
 const SPEC = { sizes: { type: "int[]", min: 1, max: 9 } } as const;
 const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
-  spec: { nSeeds: { type: "int", min: 2, max: 50 }, tag: { type: "string", oneOf: ["a", "b"] }, sizes: SPEC.sizes, other: { type: "number", min: someVar } },
-  defaults: { smoke: { nSeeds: 2, tag: "a", sizes: [1], other: 1 }, full: { nSeeds: 5, tag: "a", sizes: [1], other: 1 } },
+  spec: { nSeeds: { type: "int", min: 2, max: 50 }, tag: { type: "string", oneOf: ["a", "b"] }, sizes: SPEC.sizes,
+    other: { type: "number", min: someVar } },
+  defaults: { smoke: { nSeeds: 2, tag: "a", sizes: [1], other: 1 },
+    full: { nSeeds: 5, tag: "a", sizes: [1], other: 1 } },
   overrides: { nSeeds: seeds, tag: tag, sizes: sizes, other: null } });`),
         ]),
       ),
@@ -234,27 +236,33 @@ const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
     expect(specs.other).toBeUndefined(); // not a literal: checked by startNotebook instead
   });
 
-  it('rejects unknown names, wrong types and out-of-range values naming notebook, parameter and what is allowed', () => {
-    const f = nbFile();
-    const check = (p: Record<string, unknown>) => () => checkParameterOverrides([f], p, 'smoke');
-    expect(check({ sedes: 4 })).toThrow(
-      `${f}: unknown parameter "sedes" (--param sedes=4). Parameters of this notebook: profile, seeds, tag, sizes, label.`,
-    );
-    expect(check({ seeds: 'many' })).toThrow(
-      `${f}: parameter "seeds" = "many" has the wrong type; the parameters cell declares \`seeds: number | null\`.`,
-    );
-    expect(check({ seeds: 1 })).toThrow(`${f}: parameter "seeds" = 1 is not allowed; expected an integer in [2, 50].`);
-    expect(check({ seeds: 51 })).toThrow(/parameter "seeds" = 51 is not allowed; expected an integer in \[2, 50\]/);
-    expect(check({ seeds: 2.5 })).toThrow(/parameter "seeds" = 2\.5 is not allowed/);
-    expect(check({ tag: 'c' })).toThrow(
-      /parameter "tag" = "c" has the wrong type; the parameters cell declares `tag: "a" \| "b"`/,
-    );
-    expect(check({ sizes: [1, 10] })).toThrow(
-      /parameter "sizes" = \[1,10\] is not allowed; expected an array of integers in \[1, 9\]/,
-    );
-    expect(check({ seeds: 50, tag: 'b', sizes: [3], label: 'free text' })).not.toThrow();
-    expect(check({ seeds: null })).not.toThrow(); // null = the profile's default
-  });
+  it(
+    'rejects unknown names, wrong types and out-of-range values naming notebook, parameter and ' + 'what is allowed',
+    () => {
+      const f = nbFile();
+      const check = (p: Record<string, unknown>) => () => checkParameterOverrides([f], p, 'smoke');
+      expect(check({ sedes: 4 })).toThrow(
+        `${f}: unknown parameter "sedes" (--param sedes=4). ` +
+          'Parameters of this notebook: profile, seeds, tag, sizes, label.',
+      );
+      expect(check({ seeds: 'many' })).toThrow(
+        `${f}: parameter "seeds" = "many" has the wrong type; the parameters cell declares \`seeds: number | null\`.`,
+      );
+      expect(check({ seeds: 1 })).toThrow(
+        `${f}: parameter "seeds" = 1 is not allowed; expected an integer in [2, 50].`,
+      );
+      expect(check({ seeds: 51 })).toThrow(/parameter "seeds" = 51 is not allowed; expected an integer in \[2, 50\]/);
+      expect(check({ seeds: 2.5 })).toThrow(/parameter "seeds" = 2\.5 is not allowed/);
+      expect(check({ tag: 'c' })).toThrow(
+        /parameter "tag" = "c" has the wrong type; the parameters cell declares `tag: "a" \| "b"`/,
+      );
+      expect(check({ sizes: [1, 10] })).toThrow(
+        /parameter "sizes" = \[1,10\] is not allowed; expected an array of integers in \[1, 9\]/,
+      );
+      expect(check({ seeds: 50, tag: 'b', sizes: [3], label: 'free text' })).not.toThrow();
+      expect(check({ seeds: null })).not.toThrow(); // null = the profile's default
+    },
+  );
 
   it('rejects any --param for a notebook without a parameters cell, and skips unreadable notebooks', () => {
     const d = tmp();
@@ -263,7 +271,8 @@ const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
     const broken = path.join(d, 'broken.ipynb');
     fs.writeFileSync(broken, '{ not json');
     expect(() => checkParameterOverrides([broken, f], { x: 2 }, 'smoke')).toThrow(
-      `${f}: has no cell tagged "parameters", so --param x cannot be applied to it. Select other notebooks with --only, or add a parameters cell.`,
+      `${f}: has no cell tagged "parameters", so --param x cannot be applied to it. ` +
+        'Select other notebooks with --only, or add a parameters cell.',
     );
     expect(() => checkParameterOverrides([broken], { x: 2 }, 'smoke')).not.toThrow();
   });
@@ -282,7 +291,10 @@ describe('missing programs', () => {
     process.env.RLMINI_JUPYTER = '/nonexistent/jupyter';
     expect(() => requireJupyter('`npm run kernel`')).toThrow(ToolMissingError);
     expect(() => requireJupyter('`npm run kernel`')).toThrow(
-      /^Jupyter is not installed \(RLMINI_JUPYTER=\/nonexistent\/jupyter is not an executable\); `npm run kernel` needs it\. Install it with `sudo apt-get install -y jupyter-notebook/,
+      new RegExp(
+        '^Jupyter is not installed \\(RLMINI_JUPYTER=/nonexistent/jupyter is not an executable\\); ' +
+          '`npm run kernel` needs it\\. Install it with `sudo apt-get install -y jupyter-notebook',
+      ),
     );
     process.env.RLMINI_JUPYTER = process.execPath; // any executable
     expect(requireJupyter('x')).toBe(process.execPath);
@@ -291,7 +303,10 @@ describe('missing programs', () => {
   it('Chromium: the same', () => {
     process.env.RLMINI_CHROMIUM = '/nonexistent/chromium';
     expect(() => requireChromium('figure export')).toThrow(
-      /^Chromium is not installed \(RLMINI_CHROMIUM=\/nonexistent\/chromium is not an executable\); figure export needs it\. Install it with `sudo apt-get install -y .*chromium`/,
+      new RegExp(
+        '^Chromium is not installed \\(RLMINI_CHROMIUM=/nonexistent/chromium is not an executable\\); ' +
+          'figure export needs it\\. Install it with `sudo apt-get install -y .*chromium`',
+      ),
     );
   });
 });
@@ -325,6 +340,6 @@ describe('verify helpers', () => {
 
   it('finds the task of each method in a notebook', () => {
     const m = tasksFromNotebook(path.join(ROOT, 'notebooks', 'starc.ipynb'));
-    expect(m.get('all-metrics')).toBe('testbeds/tabular/starc-experiment#runStarcSeed');
+    expect(m.get('all-metrics')).toBe('papers/starc/experiment#runSeed');
   });
 });

@@ -6,8 +6,8 @@
  * Gauss–Seidel sweep is a separate, labelled row (fewer sweeps, same V* within tol).
  */
 import { Rng } from '../../core/rng';
-import { randomEnv } from '../../testbeds/tabular/mdp';
-import { valueIteration, type ValueIterationOptions } from '../../testbeds/tabular/solvers';
+import { randomEnv } from '../../testbeds/tabular/env/mdp';
+import { valueIteration, type ValueIterationOptions } from '../../testbeds/tabular/solvers/exact';
 import { removeBundle, writeBundle } from '../bundle';
 import { runReference } from '../python';
 import { maxAbsDiff, timeReps } from '../timing';
@@ -48,7 +48,9 @@ export const valueIterationWorkload: Workload = {
       backend: 'typed-arrays',
       threads: 1,
       refId: 'vi/numpy',
-      detail: `${r.res.iterations} sweeps, last residual ${r.res.residual.toExponential(2)}; median of ${VI.reps} solves`,
+      detail:
+        `${r.res.iterations} sweeps, last residual ${r.res.residual.toExponential(2)}; ` +
+        `median of ${VI.reps} solves`,
     });
     rows.push(kitRow('vi/jacobi/kit', 'kit, Jacobi sweep (typed arrays)', jac));
     rows.push(kitRow('vi/gauss-seidel/kit', 'kit, Gauss–Seidel sweep (default; fewer sweeps)', gs));
@@ -89,7 +91,9 @@ export const valueIterationWorkload: Workload = {
           threads: 1,
           agreement: {
             ok: r.iterations === jac.res.iterations && dJ <= 1e-9,
-            text: `${r.iterations} vs kit ${jac.res.iterations} sweeps; max |ΔV| vs kit Jacobi ${dJ.toExponential(1)} (≤ 1e-9)`,
+            text:
+              `${r.iterations} vs kit ${jac.res.iterations} sweeps; ` +
+              `max |ΔV| vs kit Jacobi ${dJ.toExponential(1)} (≤ 1e-9)`,
           },
           detail: `median of ${VI.reps} solves`,
         });
