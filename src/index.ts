@@ -16,7 +16,6 @@ export * as tabular from './testbeds/tabular';
 export * as preference from './testbeds/preference';
 export * as rlvr from './testbeds/rlvr';
 export * as nn from './nn';
-export * as starcExperiment from './testbeds/tabular/starc-experiment';
 export * as plots from './report/plots';
 export { metricKey, metricOf, metricValues, metricsFor, parseMetricKey, metricIndex } from './core/metric-keys';
 export * as math from './math';

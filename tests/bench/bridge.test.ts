@@ -17,8 +17,8 @@ import type { BenchReport } from '../../src/bench/types';
 import { mlpSpec } from '../../src/bench/workloads/mlp';
 import { groupPrompts, gruSpec } from '../../src/bench/workloads/gru';
 import { Rng } from '../../src/core/rng';
-import { randomEnv } from '../../src/testbeds/tabular/mdp';
-import { valueIteration } from '../../src/testbeds/tabular/solvers';
+import { randomEnv } from '../../src/testbeds/tabular/env/mdp';
+import { valueIteration } from '../../src/testbeds/tabular/solvers/exact';
 import { ROOT } from '../helpers';
 
 const py = probePython();

@@ -355,6 +355,6 @@ describe('verify helpers', () => {
 
   it('finds the task of each method in a notebook', () => {
     const m = tasksFromNotebook(path.join(ROOT, 'notebooks', 'starc.ipynb'));
-    expect(m.get('all-metrics')).toBe('testbeds/tabular/starc-experiment#runStarcSeed');
+    expect(m.get('all-metrics')).toBe('papers/starc/experiment#runSeed');
   });
 });

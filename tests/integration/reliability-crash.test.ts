@@ -53,8 +53,8 @@ const nb = rl.startNotebook({ id: "crashy", profile: profile as rl.Profile,
   defaults: { smoke: { seeds: 8 }, full: { seeds: 8 } }, overrides: { seeds: seeds } });
 const config = { mdpsPerSeed: 2, minStates: 6, maxStates: 10, nA: 3, gamma: 0.9, branching: 3,
   perturbationScales: [0.1, 1], interpolation: [0.5, 1] };`),
-    code(`const small = await nb.runSeeds({ method: "starc-small",
-  task: "testbeds/tabular/starc-experiment#runStarcSeed", config: config });
+    code(`const small = await nb.runSeeds({ method: "starc-small", task: "papers/starc/experiment#runSeed",
+  config: config });
 console.log(\`starc-small \${small.length}\`);`),
     code(`const walks: rl.RunRecord[] = [];
 for (const s of nb.seeds) {
@@ -232,7 +232,7 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
     const text = fs.readFileSync(truncated, 'utf8');
     fs.writeFileSync(truncated, text.slice(0, Math.floor(text.length / 3)));
     const rec = JSON.parse(fs.readFileSync(edited, 'utf8'));
-    rec.metrics.spearman_starc = 0.999; // a plausible number, but not the computed one
+    rec.metrics['starc/spearman'] = 0.999; // a plausible number, but not the computed one
     fs.writeFileSync(edited, JSON.stringify(rec, null, 1));
 
     // Nothing else changed: the runner would skip the notebook, but it checks the records first.

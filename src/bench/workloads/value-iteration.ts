@@ -6,8 +6,8 @@
  * Gauss–Seidel sweep is a separate, labelled row (fewer sweeps, same V* within tol).
  */
 import { Rng } from '../../core/rng';
-import { randomEnv } from '../../testbeds/tabular/mdp';
-import { valueIteration, type ValueIterationOptions } from '../../testbeds/tabular/solvers';
+import { randomEnv } from '../../testbeds/tabular/env/mdp';
+import { valueIteration, type ValueIterationOptions } from '../../testbeds/tabular/solvers/exact';
 import { removeBundle, writeBundle } from '../bundle';
 import { runReference } from '../python';
 import { maxAbsDiff, timeReps } from '../timing';

@@ -6,8 +6,8 @@
  */
 
 import { Rng } from '../../core/rng';
-import { randomEnv } from './mdp';
-import { valueIteration, type ValueIterationOptions } from './solvers';
+import { randomEnv } from './env/mdp';
+import { valueIteration, type ValueIterationOptions } from './solvers/exact';
 
 export interface BenchResult {
   name: string;
@@ -47,6 +47,9 @@ export function benchValueIteration(
   return {
     name: `tabular value iteration ${nS}x${nA}, ${branching} successors, gamma ${gamma}, tol ${tol}`,
     ms,
-    detail: `${sweep} sweeps: ${iterations} iterations, last residual ${residual.toExponential(2)}; median of ${runs} runs (min ${times[0].toFixed(2)} ms, max ${times[times.length - 1].toFixed(2)} ms), seed ${seed}`,
+    detail:
+      `${sweep} sweeps: ${iterations} iterations, last residual ${residual.toExponential(2)}; ` +
+      `median of ${runs} runs (min ${times[0].toFixed(2)} ms, max ${times[times.length - 1].toFixed(2)} ms), ` +
+      `seed ${seed}`,
   };
 }

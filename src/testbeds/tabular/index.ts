@@ -1,20 +1,29 @@
-/** Tabular-MDP testbed: environments, exact solvers, reward transformations and reward metrics (STARC, EPIC, DARD). */
-export * from './mdp';
-export * from './solvers';
-export * from './shaping';
-export * from './reward-metrics';
-export * from './bench';
-export * as gridworld from './gridworld';
-export * as softValueIteration from './soft-value-iteration';
-export * as policyIteration from './policy-iteration';
-export * as occupancyTools from './occupancy';
-export * as preferences from './preferences';
-export * as rewardLearning from './reward-learning';
-export * as optimize from './optimize';
-export * as softmaxPolicy from './softmax-policy';
-export * as cpl from './cpl';
-export * as learners from './learners';
-export * as occupancyRegularisation from './occupancy-regularisation';
-export * as barfi from './barfi';
-export * as barfiGridworld from './barfi-gridworld';
-export * as correlatedProxies from './correlated-proxies';
+/**
+ * Tabular-MDP testbed: environments, exact solvers, the softmax policy, learners and the methods of
+ * its papers (reward metrics, reward learning from preferences, CPL, BARFI, occupancy
+ * regularisation). The papers' experiments live in `src/papers/<id>/`.
+ */
+// env/: environments, rewards and preference data
+export * as mdp from './env/mdp';
+export * as gridworld from './env/gridworld';
+export * as heuristicGridworld from './env/heuristic-gridworld';
+export * as aliasedMdp from './env/aliased-mdp';
+export * as shaping from './env/shaping';
+export * as preferences from './env/preferences';
+// solvers/: exact ground truth
+export * as solvers from './solvers/exact';
+export * as policyIteration from './solvers/policy-iteration';
+export * as softValueIteration from './solvers/soft-value-iteration';
+export * as occupancy from './solvers/occupancy';
+export * as policyGradient from './solvers/policy-gradient';
+// policies/ and loops/: the softmax policy, optimisers and sample-based learners
+export * as softmax from './policies/softmax';
+export * as optimize from './loops/optimize';
+export * as learners from './loops/learners';
+// methods/: one file per named method
+export * as rewardMetrics from './methods/reward-metrics';
+export * as rewardLearning from './methods/reward-learning';
+export * as cpl from './methods/cpl';
+export * as barfi from './methods/barfi';
+export * as occupancyRegularisation from './methods/occupancy-regularisation';
+export * as bench from './bench';

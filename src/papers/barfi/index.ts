@@ -1,0 +1,2 @@
+/** The barfi paper's experiment (notebooks/barfi.ipynb). */
+export * as experiment from './experiment';

@@ -1,0 +1,2 @@
+/** The correlated-proxies paper's experiment (notebooks/correlated-proxies.ipynb). */
+export * as experiment from './experiment';

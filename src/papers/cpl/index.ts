@@ -1,0 +1,2 @@
+/** The cpl paper's experiment (notebooks/cpl.ipynb). */
+export * as experiment from './experiment';

@@ -1,0 +1,2 @@
+/** The starc paper's experiment (notebooks/starc.ipynb). */
+export * as experiment from './experiment';
