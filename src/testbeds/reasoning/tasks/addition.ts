@@ -26,8 +26,8 @@ import {
 import { numericAnswer, Reader, splitCompletion } from './syntax';
 import { ANSWER, BOS, EOS, EQUALS, PLUS, STEP, THINK, digitTokens } from './vocab';
 
-export const MIN_LEVEL = 1;
-export const MAX_LEVEL = 10;
+const MIN_LEVEL = 1;
+const MAX_LEVEL = 10;
 
 /** An addition problem a + b. */
 export interface AdditionProblem extends Problem {
@@ -86,7 +86,7 @@ function render(steps: readonly StepValues[], answer: number): Int32Array {
 }
 
 /** The problem a + b at `level` (operands must have exactly `level` digits, or be 0–9 at level 1). */
-export function make(a: number, b: number, level: number): AdditionProblem {
+export function makeAddition(a: number, b: number, level: number): AdditionProblem {
   checkLevel('addition', level, MIN_LEVEL, MAX_LEVEL);
   const lo = level === 1 ? 0 : 10 ** (level - 1);
   for (const n of [a, b]) {
@@ -108,13 +108,13 @@ export function make(a: number, b: number, level: number): AdditionProblem {
 }
 
 /** A fresh problem with two uniform `level`-digit operands. */
-export function generate(rng: Rng, level: number): AdditionProblem {
+function generate(rng: Rng, level: number): AdditionProblem {
   checkLevel('addition', level, MIN_LEVEL, MAX_LEVEL);
-  return make(randomOperand(rng, level), randomOperand(rng, level), level);
+  return makeAddition(randomOperand(rng, level), randomOperand(rng, level), level);
 }
 
 /** Whether the completion ends with `>` a + b EOS. */
-export function verify(p: AdditionProblem, completion: ArrayLike<number>): boolean {
+function verify(p: AdditionProblem, completion: ArrayLike<number>): boolean {
   return numericAnswer(splitCompletion(completion)) === p.a + p.b;
 }
 
@@ -129,7 +129,7 @@ function parseStep(r: Reader): number[] {
 }
 
 /** Step i must read `x+y+c=s` with the true digits, carry in and sum at position i. */
-export function checkSteps(p: AdditionProblem, completion: ArrayLike<number>): StepReport {
+function checkSteps(p: AdditionProblem, completion: ArrayLike<number>): StepReport {
   return checkFixedSteps(trace(p.a, p.b, p.level).steps, completion, parseStep, [
     'operand digit x',
     'operand digit y',
@@ -149,7 +149,7 @@ function other(rng: Rng, v: number, lo: number, hi: number): number {
  * uses it), or a sum off by one or by ten (a carry slip). With propagation the carry out of the
  * corrupted step feeds the next step and the answer is read from the corrupted digits.
  */
-export function corrupt(p: AdditionProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
+function corrupt(p: AdditionProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
   const step = corruptedStep('addition', p.level, rng, options);
   const [x, y, c, s] = trace(p.a, p.b, p.level).steps[step];
   const kinds = ['operand', 'carry', 'sum'] as const;
@@ -173,22 +173,22 @@ export function corrupt(p: AdditionProblem, rng: Rng, options?: CorruptOptions):
 }
 
 /** Longest prompt at `level`: 2L + 3. */
-export function maxPromptLength(level: number): number {
+function maxPromptLength(level: number): number {
   return 2 * level + 3;
 }
 
 /** Longest prompt + reference at `level`: 12L + 6. */
-export function maxLength(level: number): number {
+function maxLength(level: number): number {
   return maxPromptLength(level) + 9 * level + level + 3;
 }
 
 /** The level of an addition prompt: the width of its first operand. */
-export function levelOf(prompt: ArrayLike<number>): number {
+function levelOf(prompt: ArrayLike<number>): number {
   return Array.from(prompt).indexOf(PLUS) - 1;
 }
 
 /** The task object. */
-export const task: Task<AdditionProblem> = {
+export const additionTask: Task<AdditionProblem> = {
   name: 'addition',
   minLevel: MIN_LEVEL,
   maxLevel: MAX_LEVEL,

@@ -48,12 +48,12 @@ import {
   numberTokens,
 } from './vocab';
 
-export const MIN_LEVEL = 1;
-export const MAX_LEVEL = 5;
+const MIN_LEVEL = 1;
+const MAX_LEVEL = 5;
 /** Largest given number. */
 export const MAX_NUMBER = 25;
 /** Largest intermediate value (and target) the generator allows. */
-export const MAX_VALUE = 999;
+export const MAX_COUNTDOWN_VALUE = 999;
 
 /** Where a step operand comes from: given number `index`, or the result of step `index`. */
 export interface Source {
@@ -139,7 +139,7 @@ function render(values: readonly number[][], solution: readonly Combination[], a
 }
 
 /** The problem with these numbers and reference solution (checked: each number used once, all values 1–999). */
-export function make(numbers: number[], solution: Combination[]): CountdownProblem {
+export function makeCountdown(numbers: number[], solution: Combination[]): CountdownProblem {
   const level = numbers.length - 1;
   checkLevel('countdown', level, MIN_LEVEL, MAX_LEVEL);
   if (!numbers.every((v) => Number.isInteger(v) && v >= 1 && v <= MAX_NUMBER)) {
@@ -161,8 +161,8 @@ export function make(numbers: number[], solution: Combination[]): CountdownProbl
     throw new RangeError(`reasoning.countdown: the solution must combine all ${numbers.length} numbers`);
   }
   const values = evaluate(numbers, solution);
-  if (!values.every(([, , z]) => z >= 1 && z <= MAX_VALUE)) {
-    throw new RangeError(`reasoning.countdown: intermediate values must lie in [1, ${MAX_VALUE}]`);
+  if (!values.every(([, , z]) => z >= 1 && z <= MAX_COUNTDOWN_VALUE)) {
+    throw new RangeError(`reasoning.countdown: intermediate values must lie in [1, ${MAX_COUNTDOWN_VALUE}]`);
   }
   const target = values[level - 1][2];
   const answer = expression(numbers, solution);
@@ -183,7 +183,7 @@ export function make(numbers: number[], solution: Combination[]): CountdownProbl
 }
 
 /** A fresh solvable problem with `level` + 1 numbers (see the module comment for the distribution). */
-export function generate(rng: Rng, level: number): CountdownProblem {
+function generate(rng: Rng, level: number): CountdownProblem {
   checkLevel('countdown', level, MIN_LEVEL, MAX_LEVEL);
   for (;;) {
     const numbers = Array.from({ length: level + 1 }, () => 1 + rng.int(MAX_NUMBER));
@@ -196,7 +196,9 @@ export function generate(rng: Rng, level: number): CountdownProblem {
         let j = rng.int(pool.length - 1);
         if (j >= i) j++;
         let [a, b] = [pool[i], pool[j]];
-        const ops = OPS.filter((op) => (op === MINUS ? a.v !== b.v : applyOperator(op, a.v, b.v) <= MAX_VALUE));
+        const ops = OPS.filter((op) =>
+          op === MINUS ? a.v !== b.v : applyOperator(op, a.v, b.v) <= MAX_COUNTDOWN_VALUE,
+        );
         if (ops.length === 0) continue;
         const op = ops[rng.int(ops.length)];
         if (op === MINUS && a.v < b.v) [a, b] = [b, a];
@@ -209,12 +211,12 @@ export function generate(rng: Rng, level: number): CountdownProblem {
       }
       if (!placed) break; // a dead end (e.g. two equal numbers ≥ 500): draw new numbers
     }
-    if (pool.length === 1) return make(numbers, solution);
+    if (pool.length === 1) return makeCountdown(numbers, solution);
   }
 }
 
 /** Whether the completion's answer is an expression over the given numbers (each at most once) equal to the target. */
-export function verify(p: CountdownProblem, completion: ArrayLike<number>): boolean {
+function verify(p: CountdownProblem, completion: ArrayLike<number>): boolean {
   return answerError(p, completion) === null;
 }
 
@@ -242,7 +244,7 @@ export function answerError(p: CountdownProblem, completion: ArrayLike<number>):
  * combination is right, and a scratchpad that stops short of the target has no wrong step (its
  * answer is what fails).
  */
-export function checkSteps(p: CountdownProblem, completion: ArrayLike<number>): StepReport {
+function checkSteps(p: CountdownProblem, completion: ArrayLike<number>): StepReport {
   const parts = splitCompletion(completion);
   const written = parts.steps.length;
   const wrong = (i: number, reason: string): StepReport => ({ firstWrong: i, reason, written });
@@ -294,7 +296,7 @@ function availableBefore(p: CountdownProblem, values: readonly number[][], k: nu
  * expression, which does not depend on written values, correct. Draws whose values would leave
  * [0, 999] are redrawn; after 30 draws the trace falls back to a non-propagated result slip.
  */
-export function corrupt(p: CountdownProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
+function corrupt(p: CountdownProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
   const step = corruptedStep('countdown', p.level, rng, options);
   const propagate = options?.propagate ?? true;
   const ref = evaluate(p.numbers, p.solution);
@@ -302,7 +304,7 @@ export function corrupt(p: CountdownProblem, rng: Rng, options?: CorruptOptions)
   const sides = (['x', 'y'] as const).filter((s) => c[s].kind === 'number');
   const available = availableBefore(p, ref, step);
   const unavailable = Array.from({ length: MAX_NUMBER }, (_, i) => i + 1).filter((v) => !available.includes(v));
-  const inRange = (vals: number[][]) => vals.every((row) => row.every((v) => v >= 0 && v <= MAX_VALUE));
+  const inRange = (vals: number[][]) => vals.every((row) => row.every((v) => v >= 0 && v <= MAX_COUNTDOWN_VALUE));
   for (let attempt = 0; attempt < 30; attempt++) {
     let fault: Fault;
     if (sides.length > 0 && rng.bernoulli(0.5)) {
@@ -320,30 +322,30 @@ export function corrupt(p: CountdownProblem, rng: Rng, options?: CorruptOptions)
     return { completion, step, kind: fault.kind, propagated: propagate, answerCorrect: verify(p, completion) };
   }
   const z = ref[step][2];
-  const values = ref.map((row, i) => (i === step ? [row[0], row[1], z < MAX_VALUE ? z + 1 : z - 1] : row));
+  const values = ref.map((row, i) => (i === step ? [row[0], row[1], z < MAX_COUNTDOWN_VALUE ? z + 1 : z - 1] : row));
   const completion = render(values, p.solution, expression(p.numbers, p.solution));
   return { completion, step, kind: 'result', propagated: false, answerCorrect: verify(p, completion) };
 }
 
 /** Longest prompt at `level`: BOS, L + 1 numbers of ≤ 2 digits with commas, `=`, a ≤ 3-digit target, `:`. */
-export function maxPromptLength(level: number): number {
+function maxPromptLength(level: number): number {
   return 3 * (level + 1) + 5;
 }
 
 /** Longest prompt + reference at `level`. */
-export function maxLength(level: number): number {
+function maxLength(level: number): number {
   const n = level + 1;
   const answer = 2 * n + (n - 1) + 2 * Math.max(0, n - 2) + 2;
   return maxPromptLength(level) + 12 * (n - 1) + answer;
 }
 
 /** The level of a Countdown prompt: its number of commas (numbers − 1). */
-export function levelOf(prompt: ArrayLike<number>): number {
+function levelOf(prompt: ArrayLike<number>): number {
   return Array.from(prompt).filter((t) => t === COMMA).length;
 }
 
 /** The task object. */
-export const task: Task<CountdownProblem> = {
+export const countdownTask: Task<CountdownProblem> = {
   name: 'countdown',
   minLevel: MIN_LEVEL,
   maxLevel: MAX_LEVEL,

@@ -47,10 +47,10 @@ import {
   digitTokens,
 } from './vocab';
 
-export const MIN_LEVEL = 1;
-export const MAX_LEVEL = NODE_COUNT;
+const MIN_LEVEL = 1;
+const MAX_LEVEL = NODE_COUNT;
 /** Largest node value. */
-export const MAX_VALUE = 99;
+export const MAX_DAG_VALUE = 99;
 
 /** An operand: an earlier node or a literal digit. */
 export type Operand = { kind: 'node'; index: number } | { kind: 'literal'; value: number };
@@ -102,7 +102,7 @@ function render(values: readonly number[]): Int32Array {
 }
 
 /** The problem defined by `nodes` (checked: operands refer to earlier nodes, values stay in [0, 99]). */
-export function make(nodes: DagNode[]): DagProblem {
+export function makeDag(nodes: DagNode[]): DagProblem {
   const level = nodes.length;
   checkLevel('dag', level, MIN_LEVEL, MAX_LEVEL);
   nodes.forEach((n, i) => {
@@ -113,7 +113,7 @@ export function make(nodes: DagNode[]): DagProblem {
     if (!OPS.includes(n.op)) throw new RangeError(`reasoning.dag: node ${i} has an invalid operator ${n.op}`);
   });
   const values = evaluate(nodes);
-  if (!values.every(inRange)) throw new RangeError(`reasoning.dag: node values ${values} leave [0, ${MAX_VALUE}]`);
+  if (!values.every(inRange)) throw new RangeError(`reasoning.dag: node values ${values} leave [0, ${MAX_DAG_VALUE}]`);
   const prompt: number[] = [BOS];
   nodes.forEach((n, i) => prompt.push(NODE_A + i, EQUALS, operandToken(n.left), n.op, operandToken(n.right), STEP));
   prompt.push(THINK);
@@ -134,7 +134,7 @@ function isLiteral(v: number): boolean {
 }
 
 function inRange(v: number): boolean {
-  return v >= 0 && v <= MAX_VALUE;
+  return v >= 0 && v <= MAX_DAG_VALUE;
 }
 
 function literal(rng: Rng): Operand {
@@ -142,7 +142,7 @@ function literal(rng: Rng): Operand {
 }
 
 /** A fresh DAG with `level` nodes (see the module comment for the distribution). */
-export function generate(rng: Rng, level: number): DagProblem {
+function generate(rng: Rng, level: number): DagProblem {
   checkLevel('dag', level, MIN_LEVEL, MAX_LEVEL);
   const nodes: DagNode[] = [];
   const values: number[] = [];
@@ -172,11 +172,11 @@ export function generate(rng: Rng, level: number): DagProblem {
     nodes.push(node);
     values.push(applyOperator(node.op, operandValue(node.left, values), operandValue(node.right, values)));
   }
-  return make(nodes);
+  return makeDag(nodes);
 }
 
 /** Whether the completion ends with `>` (value of the last node) EOS. */
-export function verify(p: DagProblem, completion: ArrayLike<number>): boolean {
+function verify(p: DagProblem, completion: ArrayLike<number>): boolean {
   return numericAnswer(splitCompletion(completion)) === p.values[p.level - 1];
 }
 
@@ -189,7 +189,7 @@ function parseStep(r: Reader): number[] {
 }
 
 /** Step i must read `X=v` with X the name of node i and v its value. */
-export function checkSteps(p: DagProblem, completion: ArrayLike<number>): StepReport {
+function checkSteps(p: DagProblem, completion: ArrayLike<number>): StepReport {
   const expected = p.values.map((v, i) => [i, v]);
   return checkFixedSteps(expected, completion, parseStep, ['node', 'value']);
 }
@@ -211,7 +211,7 @@ function wrongValue(p: DagProblem, k: number, rng: Rng): { kind: string; value: 
  * digit). With propagation the later nodes are evaluated from the wrong value; draws whose values
  * would leave [0, 99] are redrawn, and after 30 draws the trace falls back to a non-propagated slip.
  */
-export function corrupt(p: DagProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
+function corrupt(p: DagProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
   const step = corruptedStep('dag', p.level, rng, options);
   const propagate = options?.propagate ?? true;
   const v = p.values[step];
@@ -225,7 +225,7 @@ export function corrupt(p: DagProblem, rng: Rng, options?: CorruptOptions): Corr
     else if (bad.every(inRange)) chosen = { kind: w.kind, values: bad, propagated: true };
   }
   if (!chosen) {
-    const values = p.values.map((x, i) => (i === step ? (x < MAX_VALUE ? x + 1 : x - 1) : x));
+    const values = p.values.map((x, i) => (i === step ? (x < MAX_DAG_VALUE ? x + 1 : x - 1) : x));
     chosen = { kind: 'value', values, propagated: false };
   }
   const steps = render(chosen.values);
@@ -274,22 +274,22 @@ export function maxToolLength(level: number): number {
 }
 
 /** Longest prompt at `level`: 6L + 2. */
-export function maxPromptLength(level: number): number {
+function maxPromptLength(level: number): number {
   return 6 * level + 2;
 }
 
 /** Longest prompt + reference at `level`: 11L + 6. */
-export function maxLength(level: number): number {
+function maxLength(level: number): number {
   return maxPromptLength(level) + 5 * level + 4;
 }
 
 /** The level of a DAG prompt: its number of node definitions. */
-export function levelOf(prompt: ArrayLike<number>): number {
+function levelOf(prompt: ArrayLike<number>): number {
   return Array.from(prompt).filter((t) => t === EQUALS).length;
 }
 
 /** The task object. */
-export const task: Task<DagProblem> = {
+export const dagTask: Task<DagProblem> = {
   name: 'dag',
   minLevel: MIN_LEVEL,
   maxLevel: MAX_LEVEL,

@@ -168,7 +168,7 @@ export function nextAction(p: Problem, t: Transcript, config: InteractionConfig 
 }
 
 /** A policy: the next model token given the transcript so far. */
-export type Policy = (t: Transcript) => number;
+export type TranscriptPolicy = (t: Transcript) => number;
 
 /** A finished episode. */
 export interface Episode {
@@ -185,7 +185,7 @@ export interface Episode {
 }
 
 /** Run one episode: the policy writes model tokens, the environment acts, until the episode ends. */
-export function runEpisode(p: Problem, policy: Policy, config: InteractionConfig = DEFAULTS): Episode {
+export function runEpisode(p: Problem, policy: TranscriptPolicy, config: InteractionConfig = DEFAULTS): Episode {
   checkConfig(config);
   const t = startTranscript(p);
   for (;;) {
@@ -205,7 +205,7 @@ export function runEpisode(p: Problem, policy: Policy, config: InteractionConfig
 }
 
 /** A policy that writes `tokens` in order (then EOS forever): scripted model turns for tests and demos. */
-export function scriptedPolicy(tokens: ArrayLike<number>): Policy {
+export function scriptedPolicy(tokens: ArrayLike<number>): TranscriptPolicy {
   let i = 0;
   return () => (i < tokens.length ? tokens[i++] : EOS);
 }

@@ -27,8 +27,8 @@ import {
 import { numericAnswer, Reader, splitCompletion } from './syntax';
 import { ANSWER, BOS, COMMA, EOS, EQUALS, STEP, THINK, TIMES, digitTokens } from './vocab';
 
-export const MIN_LEVEL = 1;
-export const MAX_LEVEL = 5;
+const MIN_LEVEL = 1;
+const MAX_LEVEL = 5;
 
 /** A multiplication problem a × b. */
 export interface MultiplicationProblem extends Problem {
@@ -85,7 +85,7 @@ function render(steps: readonly StepValues[], level: number, answer = steps[step
 }
 
 /** The problem a × b at `level` (operands with exactly `level` digits, or 0–9 at level 1). */
-export function make(a: number, b: number, level: number): MultiplicationProblem {
+export function makeMultiplication(a: number, b: number, level: number): MultiplicationProblem {
   checkLevel('multiplication', level, MIN_LEVEL, MAX_LEVEL);
   const lo = level === 1 ? 0 : 10 ** (level - 1);
   for (const n of [a, b]) {
@@ -106,13 +106,13 @@ export function make(a: number, b: number, level: number): MultiplicationProblem
 }
 
 /** A fresh problem with two uniform `level`-digit operands. */
-export function generate(rng: Rng, level: number): MultiplicationProblem {
+function generate(rng: Rng, level: number): MultiplicationProblem {
   checkLevel('multiplication', level, MIN_LEVEL, MAX_LEVEL);
-  return make(randomOperand(rng, level), randomOperand(rng, level), level);
+  return makeMultiplication(randomOperand(rng, level), randomOperand(rng, level), level);
 }
 
 /** Whether the completion ends with `>` a·b EOS. */
-export function verify(p: MultiplicationProblem, completion: ArrayLike<number>): boolean {
+function verify(p: MultiplicationProblem, completion: ArrayLike<number>): boolean {
   return numericAnswer(splitCompletion(completion)) === p.a * p.b;
 }
 
@@ -126,7 +126,7 @@ function parseStep(r: Reader): number[] {
 }
 
 /** Step j must read `*d=P,T` with the true digit of b, partial product and running total. */
-export function checkSteps(p: MultiplicationProblem, completion: ArrayLike<number>): StepReport {
+function checkSteps(p: MultiplicationProblem, completion: ArrayLike<number>): StepReport {
   return checkFixedSteps(trace(p.a, p.b, p.level), completion, parseStep, [
     'digit of b',
     'partial product',
@@ -147,7 +147,7 @@ function changeDigit(rng: Rng, v: number, k: number): number {
  * running total. With propagation the later totals build on the corrupted one and the answer is the
  * last total. Corruptions that would overflow a fixed-width field are redrawn (the units digit never does).
  */
-export function corrupt(p: MultiplicationProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
+function corrupt(p: MultiplicationProblem, rng: Rng, options?: CorruptOptions): CorruptedTrace {
   const step = corruptedStep('multiplication', p.level, rng, options);
   const ref = trace(p.a, p.b, p.level);
   const [d, partial, total] = ref[step];
@@ -168,22 +168,22 @@ export function corrupt(p: MultiplicationProblem, rng: Rng, options?: CorruptOpt
 }
 
 /** Longest prompt at `level`: 2L + 3. */
-export function maxPromptLength(level: number): number {
+function maxPromptLength(level: number): number {
   return 2 * level + 3;
 }
 
 /** Longest prompt + reference at `level`. */
-export function maxLength(level: number): number {
+function maxLength(level: number): number {
   return maxPromptLength(level) + level * (2 * level + 7) + (level * (level - 1)) / 2 + 2 * level + 2;
 }
 
 /** The level of a multiplication prompt: the width of its first operand. */
-export function levelOf(prompt: ArrayLike<number>): number {
+function levelOf(prompt: ArrayLike<number>): number {
   return Array.from(prompt).indexOf(TIMES) - 1;
 }
 
 /** The task object. */
-export const task: Task<MultiplicationProblem> = {
+export const multiplicationTask: Task<MultiplicationProblem> = {
   name: 'multiplication',
   minLevel: MIN_LEVEL,
   maxLevel: MAX_LEVEL,

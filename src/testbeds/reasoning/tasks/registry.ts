@@ -7,10 +7,10 @@ import type { Problem, Task, TaskName } from './task';
 
 /** The task objects by name. */
 export const TASKS: Readonly<Record<TaskName, Task>> = {
-  addition: addition.task,
-  multiplication: multiplication.task,
-  countdown: countdown.task,
-  dag: dag.task,
+  addition: addition.additionTask,
+  multiplication: multiplication.multiplicationTask,
+  countdown: countdown.countdownTask,
+  dag: dag.dagTask,
 };
 
 /** The task names. */

@@ -6,7 +6,7 @@ import { MINUS, PLUS, TIMES, decode, encode } from '../../../../src/testbeds/rea
 const num = (index: number) => ({ kind: 'number' as const, index });
 const stp = (index: number) => ({ kind: 'step' as const, index });
 // 3, 7, 25, 4 → 79: 7*3 = 21; 25*4 = 100; 100 − 21 = 79
-const p = countdown.make(
+const p = countdown.makeCountdown(
   [3, 7, 25, 4],
   [
     { x: num(1), op: TIMES, y: num(0) },
@@ -14,21 +14,21 @@ const p = countdown.make(
     { x: stp(1), op: MINUS, y: stp(0) },
   ],
 );
-const verify = (s: string) => countdown.verify(p, encode(s));
+const verify = (s: string) => countdown.countdownTask.verify(p, encode(s));
 const why = (s: string) => countdown.answerError(p, encode(s));
-const check = (s: string) => countdown.checkSteps(p, encode(s));
+const check = (s: string) => countdown.countdownTask.checkSteps(p, encode(s));
 
 describe('reasoning Countdown', () => {
   it('writes the documented format', () => {
     expect(decode(p.prompt) + decode(p.reference)).toBe('^3,7,25,4=79:7*3=21;25*4=100;100-21=79;>25*4-7*3$');
-    const one = countdown.make([7, 12], [{ x: num(0), op: TIMES, y: num(1) }]);
+    const one = countdown.makeCountdown([7, 12], [{ x: num(0), op: TIMES, y: num(1) }]);
     expect(decode(one.prompt) + decode(one.reference)).toBe('^7,12=84:7*12=84;>7*12$');
     expect(p.target).toBe(79);
   });
 
   it('parenthesises the answer only where precedence needs it', () => {
     // (5 + 3) * (9 − 2 − 1) ... built as 5+3 = 8; 9−2 = 7; 7−1 = 6; 8*6 = 48
-    const q = countdown.make(
+    const q = countdown.makeCountdown(
       [5, 3, 9, 2, 1],
       [
         { x: num(0), op: PLUS, y: num(1) },
@@ -38,7 +38,7 @@ describe('reasoning Countdown', () => {
       ],
     );
     expect(q.answer).toBe('(5+3)*(9-2-1)');
-    const r = countdown.make(
+    const r = countdown.makeCountdown(
       [9, 2, 1],
       [
         { x: num(1), op: MINUS, y: num(2) },
@@ -46,7 +46,7 @@ describe('reasoning Countdown', () => {
       ],
     );
     expect(r.answer).toBe('9-(2-1)');
-    expect(countdown.verify(r, r.reference)).toBe(true);
+    expect(countdown.countdownTask.verify(r, r.reference)).toBe(true);
   });
 
   it('accepts any valid expression, using any subset of the numbers', () => {
@@ -73,14 +73,14 @@ describe('reasoning Countdown', () => {
   });
 
   it('lets a repeated number be used as often as it is given', () => {
-    const q = countdown.make(
+    const q = countdown.makeCountdown(
       [5, 5, 3],
       [
         { x: num(0), op: TIMES, y: num(1) },
         { x: stp(0), op: PLUS, y: num(2) },
       ],
     );
-    expect(countdown.verify(q, encode('>5*5+3$'))).toBe(true);
+    expect(countdown.countdownTask.verify(q, encode('>5*5+3$'))).toBe(true);
     expect(countdown.answerError(q, encode('>5*5*5-100+3$'))).toBe('5 is used more often than given');
   });
 
@@ -103,8 +103,8 @@ describe('reasoning Countdown', () => {
     const rng = new Rng(9);
     let operand = 0;
     for (let i = 0; i < 100; i++) {
-      const c = countdown.corrupt(p, rng, { step: i % 3 });
-      expect(countdown.checkSteps(p, c.completion).firstWrong).toBe(i % 3);
+      const c = countdown.countdownTask.corrupt(p, rng, { step: i % 3 });
+      expect(countdown.countdownTask.checkSteps(p, c.completion).firstWrong).toBe(i % 3);
       if (c.kind === 'operand') {
         operand++;
         expect(c.answerCorrect).toBe(false);
@@ -114,10 +114,10 @@ describe('reasoning Countdown', () => {
   });
 
   it('rejects hand-made problems that are not well-formed', () => {
-    expect(() => countdown.make([3, 30], [{ x: num(0), op: PLUS, y: num(1) }])).toThrow(/\[1, 25\]/);
-    expect(() => countdown.make([3, 4], [{ x: num(0), op: PLUS, y: num(0) }])).toThrow(/not available/);
-    expect(() => countdown.make([3, 4, 5], [{ x: num(0), op: PLUS, y: num(1) }])).toThrow(/combine all 3/);
-    expect(() => countdown.make([3, 3], [{ x: num(0), op: MINUS, y: num(1) }])).toThrow(/\[1, 999\]/);
-    expect(() => countdown.generate(new Rng(0), 6)).toThrow(/level must be an integer in \[1, 5\]/);
+    expect(() => countdown.makeCountdown([3, 30], [{ x: num(0), op: PLUS, y: num(1) }])).toThrow(/\[1, 25\]/);
+    expect(() => countdown.makeCountdown([3, 4], [{ x: num(0), op: PLUS, y: num(0) }])).toThrow(/not available/);
+    expect(() => countdown.makeCountdown([3, 4, 5], [{ x: num(0), op: PLUS, y: num(1) }])).toThrow(/combine all 3/);
+    expect(() => countdown.makeCountdown([3, 3], [{ x: num(0), op: MINUS, y: num(1) }])).toThrow(/\[1, 999\]/);
+    expect(() => countdown.countdownTask.generate(new Rng(0), 6)).toThrow(/level must be an integer in \[1, 5\]/);
   });
 });

@@ -6,18 +6,18 @@ import { MINUS, PLUS, TIMES, decode, encode } from '../../../../src/testbeds/rea
 const lit = (value: number) => ({ kind: 'literal' as const, value });
 const node = (index: number) => ({ kind: 'node' as const, index });
 // A = 3 + 5; B = A * 2; C = B - A
-const p = dag.make([
+const p = dag.makeDag([
   { op: PLUS, left: lit(3), right: lit(5) },
   { op: TIMES, left: node(0), right: lit(2) },
   { op: MINUS, left: node(1), right: node(0) },
 ]);
-const verify = (s: string) => dag.verify(p, encode(s));
-const check = (s: string) => dag.checkSteps(p, encode(s));
+const verify = (s: string) => dag.dagTask.verify(p, encode(s));
+const check = (s: string) => dag.dagTask.checkSteps(p, encode(s));
 
 describe('reasoning arithmetic DAG', () => {
   it('writes the documented format', () => {
     expect(decode(p.prompt) + decode(p.reference)).toBe('^A=3+5;B=A*2;C=B-A;:A=8;B=16;C=8;>8$');
-    const one = dag.make([{ op: PLUS, left: lit(3), right: lit(5) }]);
+    const one = dag.makeDag([{ op: PLUS, left: lit(3), right: lit(5) }]);
     expect(decode(one.prompt) + decode(one.reference)).toBe('^A=3+5;:A=8;>8$');
     expect(p.values).toEqual([8, 16, 8]);
   });
@@ -61,7 +61,7 @@ describe('reasoning arithmetic DAG', () => {
   it('keeps generated values in [0, 99] with node i using node i − 1', () => {
     const rng = new Rng(2);
     for (let i = 0; i < 300; i++) {
-      const q = dag.generate(rng, 10);
+      const q = dag.dagTask.generate(rng, 10);
       for (const v of q.values) expect(v >= 0 && v <= 99).toBe(true);
       q.nodes.forEach((n, k) => {
         if (k > 0) expect([n.left, n.right]).toContainEqual({ kind: 'node', index: k - 1 });
@@ -75,7 +75,7 @@ describe('reasoning arithmetic DAG', () => {
     let nodes = 0;
     const ops = new Map<number, number>();
     for (let i = 0; i < 300; i++) {
-      dag.generate(rng, 10).nodes.forEach((n, k) => {
+      dag.dagTask.generate(rng, 10).nodes.forEach((n, k) => {
         ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
         if (k < 2) return;
         nodes++;
@@ -88,24 +88,24 @@ describe('reasoning arithmetic DAG', () => {
   });
 
   it('rejects hand-made DAGs that are not well-formed', () => {
-    expect(() => dag.make([{ op: PLUS, left: node(0), right: lit(1) }])).toThrow(/invalid operand/);
-    expect(() => dag.make([{ op: PLUS, left: lit(0), right: lit(1) }])).toThrow(/invalid operand/);
+    expect(() => dag.makeDag([{ op: PLUS, left: node(0), right: lit(1) }])).toThrow(/invalid operand/);
+    expect(() => dag.makeDag([{ op: PLUS, left: lit(0), right: lit(1) }])).toThrow(/invalid operand/);
     expect(() =>
-      dag.make([
+      dag.makeDag([
         { op: TIMES, left: lit(9), right: lit(9) },
         { op: TIMES, left: node(0), right: lit(2) },
       ]),
     ).toThrow(/leave \[0, 99\]/);
-    expect(() => dag.make([])).toThrow(/level must be an integer in \[1, 10\]/);
+    expect(() => dag.makeDag([])).toThrow(/level must be an integer in \[1, 10\]/);
   });
 
   it('corrupts the chosen node and carries the wrong value through', () => {
     const rng = new Rng(5);
     for (let i = 0; i < 100; i++) {
-      const c = dag.corrupt(p, rng, { step: i % 3 });
-      expect(dag.checkSteps(p, c.completion).firstWrong).toBe(i % 3);
-      const d = dag.corrupt(p, rng, { step: i % 3, propagate: false });
-      expect(dag.checkSteps(p, d.completion).firstWrong).toBe(i % 3);
+      const c = dag.dagTask.corrupt(p, rng, { step: i % 3 });
+      expect(dag.dagTask.checkSteps(p, c.completion).firstWrong).toBe(i % 3);
+      const d = dag.dagTask.corrupt(p, rng, { step: i % 3, propagate: false });
+      expect(dag.dagTask.checkSteps(p, d.completion).firstWrong).toBe(i % 3);
       expect(d.answerCorrect).toBe(true);
     }
   });

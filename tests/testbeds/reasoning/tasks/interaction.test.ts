@@ -22,7 +22,7 @@ const who = (t: Transcript) => t.env.map((e) => (e ? 'e' : 'm')).join('');
 const modelText = (t: Transcript) => decode(t.tokens.filter((_, i) => t.env[i] === 0));
 const play = (p: Problem, model: string, config = DEFAULTS) => runEpisode(p, scriptedPolicy(encode(model)), config);
 
-const p = addition.make(7, 5, 1);
+const p = addition.makeAddition(7, 5, 1);
 
 describe('reasoning interaction: retry', () => {
   it('lets the model answer again after a wrong answer, masking the environment message', () => {
@@ -58,7 +58,7 @@ describe('reasoning interaction: retry', () => {
 
 describe('reasoning interaction: step feedback', () => {
   it('names the first wrong step (1-based), or the answer when every step is right', () => {
-    const q = addition.make(482, 359, 3);
+    const q = addition.makeAddition(482, 359, 3);
     const attempts = [
       '2+9+0=11;8+5+0=13;4+3+1=08;>831$', // carry dropped at step 2
       '2+9+0=11;8+5+1=14;4+3+1=08;>842$', // right steps, wrong answer
@@ -73,7 +73,7 @@ describe('reasoning interaction: step feedback', () => {
   });
 
   it('writes two-digit step numbers', () => {
-    const q = dag.generate(new Rng(3), 10);
+    const q = dag.dagTask.generate(new Rng(3), 10);
     const bad = decode(q.reference).split(';');
     bad[9] = 'J=100'; // the tenth node wrong, and the answer with it
     bad[10] = '>100$';
@@ -84,7 +84,7 @@ describe('reasoning interaction: step feedback', () => {
 });
 
 describe('reasoning interaction: calculator', () => {
-  const q = dag.make([
+  const q = dag.makeDag([
     { op: 10, left: { kind: 'literal', value: 3 }, right: { kind: 'literal', value: 5 } },
     { op: 12, left: { kind: 'node', index: 0 }, right: { kind: 'literal', value: 2 } },
   ]);
@@ -100,7 +100,7 @@ describe('reasoning interaction: calculator', () => {
   it('replays the DAG tool-use reference exactly (every level that fits)', () => {
     for (let level = 1; level <= 6; level++) {
       for (let seed = 0; seed < 20; seed++) {
-        const r = dag.generate(new Rng(seed, ['tool', level]), level);
+        const r = dag.dagTask.generate(new Rng(seed, ['tool', level]), level);
         const ref = dag.toolReference(r);
         const e = play(r, modelText(ref), calculator(level));
         expect(e.transcript).toEqual(ref);

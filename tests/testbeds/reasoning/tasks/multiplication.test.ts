@@ -3,18 +3,18 @@ import { Rng } from '../../../../src/core/rng';
 import * as multiplication from '../../../../src/testbeds/reasoning/tasks/multiplication';
 import { decode, encode } from '../../../../src/testbeds/reasoning/tasks/vocab';
 
-const p = multiplication.make(47, 86, 2);
-const verify = (s: string) => multiplication.verify(p, encode(s));
-const check = (s: string) => multiplication.checkSteps(p, encode(s));
+const p = multiplication.makeMultiplication(47, 86, 2);
+const verify = (s: string) => multiplication.multiplicationTask.verify(p, encode(s));
+const check = (s: string) => multiplication.multiplicationTask.checkSteps(p, encode(s));
 
 describe('reasoning multiplication', () => {
   it('writes the documented format (digit, padded partial product, padded running total)', () => {
     expect(decode(p.prompt) + decode(p.reference)).toBe('^47*86:*6=282,282;*8=376,4042;>4042$');
-    const one = multiplication.make(3, 7, 1);
+    const one = multiplication.makeMultiplication(3, 7, 1);
     expect(decode(one.prompt) + decode(one.reference)).toBe('^3*7:*7=21,21;>21$');
-    const three = multiplication.make(875, 164, 3);
+    const three = multiplication.makeMultiplication(875, 164, 3);
     expect(decode(three.reference)).toBe('*4=3500,3500;*6=5250,56000;*1=0875,143500;>143500$');
-    expect(decode(multiplication.make(10, 10, 2).reference)).toBe('*0=000,000;*1=010,0100;>100$');
+    expect(decode(multiplication.makeMultiplication(10, 10, 2).reference)).toBe('*0=000,000;*1=010,0100;>100$');
   });
 
   it('verifies the final answer', () => {
@@ -42,12 +42,12 @@ describe('reasoning multiplication', () => {
 
   it('corrupts the chosen step and keeps every field within its width', () => {
     const rng = new Rng(4);
-    const q = multiplication.make(99999, 99999, 5);
+    const q = multiplication.makeMultiplication(99999, 99999, 5);
     for (let i = 0; i < 200; i++) {
       const step = i % 5;
-      const c = multiplication.corrupt(q, rng, { step });
-      expect(multiplication.checkSteps(q, c.completion).firstWrong).toBe(step);
-      expect(q.prompt.length + c.completion.length).toBeLessThanOrEqual(multiplication.maxLength(5));
+      const c = multiplication.multiplicationTask.corrupt(q, rng, { step });
+      expect(multiplication.multiplicationTask.checkSteps(q, c.completion).firstWrong).toBe(step);
+      expect(q.prompt.length + c.completion.length).toBeLessThanOrEqual(multiplication.multiplicationTask.maxLength(5));
     }
   });
 });

@@ -14,14 +14,14 @@ import { decode } from '../../../../src/testbeds/reasoning/tasks/vocab';
 describe('reasoning train / held-out split', () => {
   it('is a function of the problem alone, and holds out about HELD_OUT_FRACTION of problems', () => {
     const all = [];
-    for (let a = 0; a <= 9; a++) for (let b = 0; b <= 9; b++) all.push(addition.make(a, b, 1));
+    for (let a = 0; a <= 9; a++) for (let b = 0; b <= 9; b++) all.push(addition.makeAddition(a, b, 1));
     const held = all.filter((p) => splitOf(p) === 'heldout');
     expect(held.length).toBeGreaterThan(8);
     expect(held.length).toBeLessThan(35);
-    expect(all.map(splitOf)).toEqual(all.map((p) => splitOf(addition.make(p.a, p.b, 1))));
+    expect(all.map(splitOf)).toEqual(all.map((p) => splitOf(addition.makeAddition(p.a, p.b, 1))));
     const rng = new Rng(0);
     let n = 0;
-    for (let i = 0; i < 4000; i++) if (splitOf(addition.generate(rng, 6)) === 'heldout') n++;
+    for (let i = 0; i < 4000; i++) if (splitOf(addition.additionTask.generate(rng, 6)) === 'heldout') n++;
     expect(Math.abs(n / 4000 - HELD_OUT_FRACTION)).toBeLessThan(0.025); // 4 standard errors
   });
 
@@ -29,17 +29,17 @@ describe('reasoning train / held-out split', () => {
     const held = new Set<string>();
     for (let a = 0; a <= 9; a++) {
       for (let b = 0; b <= 9; b++) {
-        const p = addition.make(a, b, 1);
+        const p = addition.makeAddition(a, b, 1);
         if (splitOf(p) === 'heldout') held.add(decode(p.prompt));
       }
     }
     const seenTrain = new Set<string>();
     for (let seed = 0; seed < 5; seed++) {
-      for (const p of new ProblemStream(addition.task, seed, 'train').batch(1, 400)) {
+      for (const p of new ProblemStream(addition.additionTask, seed, 'train').batch(1, 400)) {
         expect(held.has(decode(p.prompt))).toBe(false);
         seenTrain.add(decode(p.prompt));
       }
-      for (const p of new ProblemStream(addition.task, seed, 'heldout').batch(1, 100)) {
+      for (const p of new ProblemStream(addition.additionTask, seed, 'heldout').batch(1, 100)) {
         expect(held.has(decode(p.prompt))).toBe(true);
       }
     }
@@ -76,6 +76,8 @@ describe('reasoning train / held-out split', () => {
     const set = distinctProblems(TASKS.multiplication, 0, 2, 'heldout', 50);
     expect(new Set(set.map((p) => decode(p.prompt))).size).toBe(50);
     expect(set.every((p) => splitOf(p) === 'heldout')).toBe(true);
-    expect(() => distinctProblems(addition.task, 0, 1, 'heldout', 60)).toThrow(/found only \d+ distinct heldout/);
+    expect(() => distinctProblems(addition.additionTask, 0, 1, 'heldout', 60)).toThrow(
+      /found only \d+ distinct heldout/,
+    );
   });
 });
