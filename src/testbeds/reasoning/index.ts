@@ -1,0 +1,2 @@
+/** The reasoning testbed: procedural chain-of-thought tasks for small decoder-only transformers. */
+export * as tasks from './tasks';
