@@ -125,6 +125,7 @@ const NOTEBOOK_NAMESPACES: Record<string, string> = {
   tabular: 'testbeds/tabular/index.js',
   preference: 'testbeds/preference/index.js',
   rlvr: 'testbeds/rlvr/index.js',
+  reasoning: 'testbeds/reasoning/index.js',
   nn: 'nn/index.js',
   math: 'math/index.js',
 };
