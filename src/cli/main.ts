@@ -7,7 +7,13 @@ import { paths } from '../core/paths';
 import { buildReports, reportFigures } from '../report/build';
 import { runAll } from '../runner/run-all';
 import { requireJupyter } from '../runner/tools';
-import { printVerifyReport, verifyRecords, type VerifyOptions } from '../runner/verify';
+import {
+  printSummaryChecks,
+  printVerifyReport,
+  verifyRecords,
+  verifySummaries,
+  type VerifyOptions,
+} from '../runner/verify';
 import { installKernel } from './kernel-install';
 
 // One usage line per command; the long ones are split into pieces that print as one line.
@@ -19,6 +25,8 @@ const USAGE =
   '(same as: node dist/cli/main.js verify --sample N …)\n' +
   '  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] ' +
   '[--sample-seed S] [--tolerance T]\n' +
+  '  node dist/cli/main.js verify --summaries [--only <id>[,<id>...]] [--profile full|smoke]   ' +
+  '(re-derive every summary from its stored records)\n' +
   '  npm run kernel\n' +
   '  npm run bench\n' +
   'exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;\n' +
@@ -200,6 +208,11 @@ async function main(): Promise<number> {
     case 'reports':
       return reports(rest);
     case 'verify': {
+      // --summaries: re-derive every summary from its stored records (cache-only notebook runs).
+      if (rest.includes('--summaries')) {
+        const args = parseReportsArgs(rest.filter((a) => a !== '--summaries'));
+        return printSummaryChecks(await verifySummaries({ profile: args.profile, only: args.only, jobs: args.jobs }));
+      }
       // --all: every stored record of the profile (instead of a sample).
       const args = parseReportsArgs(rest.filter((a) => a !== '--all'));
       return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : (args.verify ?? 3) });

@@ -7,7 +7,9 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import type { Summary } from '../core/summary';
 import { canonicalJson } from '../core/hash';
 import { cellSource, readNotebook } from '../core/ipynb';
 import type { Profile } from '../core/params';
@@ -251,4 +253,126 @@ export function printVerifyReport(
       : `verify: ${bad.length} of ${rep.items.length} sampled records are NOT re-derivable from this code (${bad.filter((b) => b.status === 'mismatch').length} mismatch, ${bad.filter((b) => b.status === 'error').length} error). Re-run their notebooks with --fresh and commit the new records, or find what changed.`,
   );
   return bad.length === 0 ? 0 : 1;
+}
+
+/** One paper's summary re-derived from its stored records only, compared with the stored summary. */
+export interface SummaryCheck {
+  id: string;
+  status: 'identical' | 'different' | 'error';
+  /** Differences (verdict fields, table cells) or the error. */
+  diffs: string[];
+  verdicts: number;
+  cells: number;
+}
+
+/** Differences between two summaries' verdicts (status, kind, estimate, interval, seeds) and tables. */
+export function diffSummaries(a: Summary, b: Summary): { diffs: string[]; verdicts: number; cells: number } {
+  const diffs: string[] = [];
+  const same = (x: unknown, y: unknown) => canonicalJson(x) === canonicalJson(y);
+  const vb = new Map(b.verdicts.map((v) => [v.claimId, v]));
+  for (const v of a.verdicts) {
+    const w = vb.get(v.claimId);
+    if (!w) {
+      diffs.push(`verdict ${v.claimId}: stored, not re-derived`);
+      continue;
+    }
+    for (const k of ['status', 'kind', 'estimate', 'lo', 'hi', 'nSeeds', 'level', 'invalidatedBy'] as const) {
+      if (!same(v[k], w[k]))
+        diffs.push(`verdict ${v.claimId}.${k}: stored ${fmtNum(v[k])}, re-derived ${fmtNum(w[k])}`);
+    }
+    vb.delete(v.claimId);
+  }
+  for (const k of vb.keys()) diffs.push(`verdict ${k}: re-derived, not stored`);
+  let cells = 0;
+  const tb = new Map(b.tables.map((t) => [t.name, t]));
+  for (const t of a.tables) {
+    const u = tb.get(t.name);
+    if (!u) {
+      diffs.push(`table ${t.name}: stored, not re-derived`);
+      continue;
+    }
+    t.rows.forEach((row, i) =>
+      row.forEach((cell, j) => {
+        cells++;
+        const other = u.rows[i]?.[j];
+        if (!same(cell, other))
+          diffs.push(`table ${t.name}[${i}][${j}]: stored ${fmtNum(cell)}, re-derived ${fmtNum(other)}`);
+      }),
+    );
+  }
+  return { diffs, verdicts: a.verdicts.length, cells };
+}
+
+/**
+ * `verify --summaries`: re-execute each notebook from its stored records alone (a scratch copy of the
+ * records, cache-only: a missing record is an error, nothing is computed) and compare the verdicts and
+ * tables it produces with the stored summary.json. Catches a hand-edited summary, or one produced by
+ * other code than the records'.
+ */
+export async function verifySummaries(opts: {
+  profile: Profile;
+  only: string[];
+  jobs: number;
+}): Promise<SummaryCheck[]> {
+  const root = paths.results();
+  const ids = (fs.existsSync(root) ? fs.readdirSync(root) : [])
+    .filter((id) => fs.existsSync(path.join(root, id, opts.profile, 'summary.json')))
+    .filter((id) => opts.only.length === 0 || opts.only.includes(id))
+    .filter((id) => fs.existsSync(path.join(paths.notebooks(), `${id}.ipynb`)))
+    .sort();
+  if (ids.length === 0) throw new VerifyError(`no ${opts.profile}-profile summaries with a notebook under ${root}.`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-verify-'));
+  const saved = { ...process.env };
+  try {
+    for (const id of ids) {
+      const from = path.join(root, id, opts.profile, 'records');
+      const to = path.join(tmp, 'results', id, opts.profile, 'records');
+      fs.mkdirSync(to, { recursive: true });
+      if (fs.existsSync(from))
+        for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+    }
+    process.env.RLMINI_RESULTS_DIR = path.join(tmp, 'results');
+    process.env.RLMINI_REPORTS_DIR = path.join(tmp, 'reports');
+    process.env.RLMINI_CACHE_ONLY = '1';
+    const { runAll } = await import('./run-all');
+    const outcomes = await runAll({
+      profile: opts.profile,
+      only: ids,
+      fresh: false,
+      jobs: opts.jobs,
+      cellTimeoutS: 900,
+      params: {},
+    });
+    return ids.map((id) => {
+      const o = outcomes.find((x) => x.id === id);
+      if (!o || o.status !== 'ok') {
+        return { id, status: 'error', diffs: [o?.error ?? 'not run'], verdicts: 0, cells: 0 } as SummaryCheck;
+      }
+      const read = (dir: string) =>
+        JSON.parse(fs.readFileSync(path.join(dir, id, opts.profile, 'summary.json'), 'utf8'));
+      const d = diffSummaries(read(root), read(path.join(tmp, 'results')));
+      return { id, status: d.diffs.length ? 'different' : 'identical', ...d } as SummaryCheck;
+    });
+  } finally {
+    process.env = saved;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Print the summary checks; returns the exit status (0 = every summary re-derived identically). */
+export function printSummaryChecks(checks: SummaryCheck[], log: (s: string) => void = console.log): number {
+  log(`verify --summaries: re-executing ${checks.length} notebook(s) from their stored records only`);
+  for (const c of checks) {
+    if (c.status === 'identical') log(`  ✓ ${c.id}: ${c.verdicts} verdicts and ${c.cells} table cells identical`);
+    else {
+      log(`  ✗ ${c.id}: ${c.status === 'error' ? 'could not be re-derived' : 'DIFFERS from the stored summary'}`);
+      for (const d of c.diffs.slice(0, 20)) log(`      ${d}`);
+      if (c.diffs.length > 20) log(`      … and ${c.diffs.length - 20} more`);
+    }
+  }
+  const bad = checks.filter((c) => c.status !== 'identical').length;
+  log(
+    bad ? `verify --summaries FAILED: ${bad} of ${checks.length} summaries not re-derived` : 'all summaries re-derived',
+  );
+  return bad ? 1 : 0;
 }

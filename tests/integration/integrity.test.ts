@@ -62,6 +62,19 @@ describe('integrity of published results', () => {
     expect(JSON.parse(fs.readFileSync(summary, 'utf8')).verdicts[0].status).toBe(original);
   }, 240_000);
 
+  it('verify --summaries re-derives the summary from the stored records and names a forged field', async () => {
+    const ok = await cli(ws, ['verify', '--summaries', '--profile', 'smoke']);
+    expect(ok.status, ok.out).toBe(0);
+    expect(ok.out).toMatch(/✓ counted: 1 verdicts and 0 table cells identical/);
+    const s = JSON.parse(fs.readFileSync(summary, 'utf8'));
+    s.verdicts[0].hi = 123;
+    fs.writeFileSync(summary, JSON.stringify(s, null, 1) + '\n');
+    const bad = await cli(ws, ['verify', '--summaries', '--profile', 'smoke']);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toMatch(/✗ counted: DIFFERS from the stored summary/);
+    expect(bad.out).toMatch(/verdict zero\.hi: stored 123, re-derived/);
+  }, 240_000);
+
   it('a stale lock (its process is gone) is taken over; a live one is not', () => {
     const f = path.join(ws.dir, 'lock-test', '.lock');
     fs.mkdirSync(path.dirname(f), { recursive: true });
