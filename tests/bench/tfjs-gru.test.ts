@@ -10,7 +10,7 @@ import {
   encodePrompt,
   randomProblem,
   renderTokens,
-} from '../../src/testbeds/rlvr/addition';
+} from '../../src/testbeds/rlvr/env/addition';
 import { GruPolicy, policyGradientStep } from '../../src/bench/tfjs-gru-policy';
 
 /** Repeat every row of a row-major matrix G times. */

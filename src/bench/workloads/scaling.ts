@@ -1,13 +1,13 @@
 /**
- * Parallel seeds: the same four GRU RLVR seeds (src/testbeds/rlvr/gru-rl `runGruRlSeed`, the base
+ * Parallel seeds: the same four GRU RLVR seeds (src/testbeds/rlvr/loops/gru-rl `runGruRlSeed`, the base
  * model from data/models) through the kit's worker-thread task pool with 1 and then 2 workers.
  * Reports both wall times and the speed-up (ideal: the number of cores); the two runs must return
  * identical records (a seed's result does not depend on which worker ran it).
  */
 import * as os from 'os';
 import { runTasks, type TaskJob } from '../../core/tasks';
-import { baseModel } from '../../testbeds/rlvr/base-model';
-import type { GruRlConfig } from '../../testbeds/rlvr/gru-rl';
+import { baseModel } from '../../testbeds/rlvr/policies/base-model';
+import type { GruRlConfig } from '../../testbeds/rlvr/loops/gru-rl';
 import { failedRow, type Workload } from '../workload';
 
 const W = 'parallel seeds: 4 GRU RLVR seeds, 1 vs 2 workers';
@@ -46,7 +46,7 @@ export const scalingWorkload: Workload = {
     try {
       baseModel(); // cached weights, loaded once so that no worker pre-trains
       const jobs: TaskJob[] = [0, 1, 2, 3].map((seed) => ({
-        task: 'testbeds/rlvr/gru-rl#runGruRlSeed',
+        task: 'testbeds/rlvr/loops/gru-rl#runGruRlSeed',
         config: SCALING_CONFIG,
         seed,
       }));

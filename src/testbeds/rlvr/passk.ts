@@ -1,10 +1,17 @@
 /**
- * The unbiased pass@k estimator of Chen et al. (2021, "Evaluating Large Language Models Trained on
- * Code", eq. 1): with n samples of which c are correct,
+ * pass@k, the probability that at least one of k attempts succeeds, in the two forms the RLVR papers use:
  *
+ * From samples — the unbiased estimator of Chen et al. (2021, "Evaluating Large Language Models
+ * Trained on Code", eq. 1): with n samples of which c are correct,
  *   pass@k = E[1 − C(n − c, k) / C(n, k)],
+ * computed stably as 1 − Π_{i = n−c+1}^{n} (1 − k / i) (their numpy snippet), with no large binomials
+ * (`passAtK`, `passAtKCurve`, `meanPassAtK`).
  *
- * computed stably as 1 − Π_{i = n−c+1}^{n} (1 − k / i) (their numpy snippet), with no large binomials.
+ * Exact — from a problem's success probability p per independent attempt: pass@k = 1 − (1 − p)^k.
+ * Two evaluations of that formula are kept, because the recorded results of the notebooks were
+ * computed with both and they differ in the last bits: `passAtKExact` / `meanPassAtKExact`
+ * (−expm1(k·log1p(−p)), accurate for tiny p and large k; the bandit, two-stage and log-linear
+ * miniatures) and `meanPassAtKPow` (1 − Math.pow(1 − p, k); the GRU base model and ROVER's digit task).
  */
 
 function checkCounts(n: number, c: number, k: number, where: string): void {
@@ -38,4 +45,42 @@ export function meanPassAtK(ns: ArrayLike<number>, cs: ArrayLike<number>, k: num
   let s = 0;
   for (let i = 0; i < ns.length; i++) s += passAtK(ns[i], cs[i], k);
   return s / ns.length;
+}
+
+/**
+ * Exact pass@k of a problem solved with probability p per independent attempt: 1 − (1 − p)^k,
+ * computed as −expm1(k·log1p(−p)) (accurate for tiny p and large k).
+ */
+export function passAtKExact(p: number, k: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`rlvr.passAtKExact: p must be in [0, 1], got ${p}`);
+  if (!(k >= 1)) throw new RangeError(`rlvr.passAtKExact: k must be ≥ 1, got ${k}`);
+  if (p === 1) return 1;
+  return -Math.expm1(k * Math.log1p(-p));
+}
+
+/**
+ * Mean over problems of the exact pass@k, `passAtKExact` of each p (clamped into [0, 1]); only the
+ * problems with mask[q] ≠ 0 when a mask is given.
+ */
+export function meanPassAtKExact(p: ArrayLike<number>, k: number, mask?: ArrayLike<number>): number {
+  if (p.length === 0) throw new RangeError('rlvr.meanPassAtKExact: no problems');
+  let s = 0;
+  let n = 0;
+  for (let q = 0; q < p.length; q++) {
+    if (mask && !mask[q]) continue;
+    s += passAtKExact(Math.min(1, Math.max(0, p[q])), k);
+    n++;
+  }
+  if (n === 0) throw new RangeError('rlvr.meanPassAtKExact: the mask selects no problem');
+  return s / n;
+}
+
+/**
+ * Mean over problems of the exact pass@k evaluated directly as 1 − Math.pow(1 − p, k) (the GRU base
+ * model's and ROVER's records; not bit-identical to `meanPassAtKExact`).
+ */
+export function meanPassAtKPow(p: ArrayLike<number>, k: number): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += 1 - Math.pow(1 - p[i], k);
+  return s / p.length;
 }
