@@ -32,10 +32,10 @@ type VarName = (typeof NAMES)[number];
 
 export interface SampledSequences {
   N: number;
-  /** Generated tokens, N × maxLen, PAD after the end. */
+  /** Generated tokens, N × maxLen, ADD_PAD after the end. */
   tokens: Int32Array;
   maxLen: number;
-  /** Tokens generated per sequence, including the EOS when one was produced. */
+  /** Tokens generated per sequence, including the ADD_EOS when one was produced. */
   lengths: Int32Array;
   /** log π(token) under the sampling policy, N × maxLen (0 after the end). */
   logProbs: Float32Array;

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng';
 import {
-  EOS,
-  PAD,
+  ADD_EOS,
+  ADD_PAD,
   VOCAB,
   additionReward,
   encodeAnswer,
@@ -29,13 +29,13 @@ beforeAll(async () => {
 });
 
 describe('rlvr digit addition task', () => {
-  it('encodes prompts left-padded and answers least-significant digit first, with EOS', () => {
+  it('encodes prompts left-padded and answers least-significant digit first, with ADD_EOS', () => {
     const p = { a: 47, b: 85, digits: 2 };
     expect(renderTokens(encodePrompt(p, 8))).toBe('__47+85=');
     expect(renderTokens(encodeAnswer(p))).toBe('231$'); // 132 reversed
     expect(additionReward(p, encodeAnswer(p))).toBe(1);
-    expect(additionReward(p, Int32Array.from([2, 3, 1, 5]))).toBe(0); // no EOS
-    expect(additionReward(p, Int32Array.from([2, 3, 1, EOS, 7]))).toBe(1); // tokens after EOS are ignored
+    expect(additionReward(p, Int32Array.from([2, 3, 1, 5]))).toBe(0); // no ADD_EOS
+    expect(additionReward(p, Int32Array.from([2, 3, 1, ADD_EOS, 7]))).toBe(1); // tokens after ADD_EOS are ignored
     const q = randomProblem(new Rng(1), 3);
     expect(q.a).toBeGreaterThanOrEqual(100);
     expect(q.a).toBeLessThan(1000);
@@ -47,8 +47,8 @@ describe('rlvr GRU policy', () => {
   it('the log-probabilities recorded while sampling equal the teacher-forced ones', () => {
     const pol = new GruPolicy(tf, shape, new Rng(3));
     const P = 6;
-    const prompts = repeatRows(Int32Array.from([PAD, 1, 2, 10, 3, 11, PAD, PAD, 4, 10, 5, 11]), P, 3);
-    const s = pol.sample(prompts, P, 5, EOS, PAD, new Rng(4));
+    const prompts = repeatRows(Int32Array.from([ADD_PAD, 1, 2, 10, 3, 11, ADD_PAD, ADD_PAD, 4, 10, 5, 11]), P, 3);
+    const s = pol.sample(prompts, P, 5, ADD_EOS, ADD_PAD, new Rng(4));
     const lp = tf.tidy(() => pol.sequenceLogProbs(prompts, P, s.tokens, 5).arraySync() as number[][]);
     for (let i = 0; i < s.N; i++)
       for (let t = 0; t < s.lengths[i]; t++) expect(lp[i][t]).toBeCloseTo(s.logProbs[i * 5 + t], 4);
@@ -66,7 +66,7 @@ describe('rlvr GRU policy', () => {
       L = 3,
       N = 2;
     const prompts = Int32Array.from([1, 10, 2, 11, 3, 10, 4, 11]);
-    const responses = Int32Array.from([3, 5, EOS, 7, EOS, PAD]);
+    const responses = Int32Array.from([3, 5, ADD_EOS, 7, ADD_EOS, ADD_PAD]);
     const advantages = Float32Array.from([0.7, -1.3]);
     const coef = Float32Array.from([1 / 6, 1 / 6, 1 / 6, 1 / 4, 1 / 4, 0]);
     const lossOf = () =>
@@ -117,7 +117,7 @@ describe('rlvr GRU policy', () => {
     const pol = new GruPolicy(tf, shape, new Rng(8));
     const P = 4;
     const prompts = Int32Array.from([1, 10, 2, 11]);
-    const responses = Int32Array.from([3, EOS]);
+    const responses = Int32Array.from([3, ADD_EOS]);
     const before = tf.tidy(() => tf.sum(pol.sequenceLogProbs(prompts, P, responses, 2)).dataSync()[0]);
     const opt = tf.train.sgd(0.1);
     policyGradientStep(pol, opt, {

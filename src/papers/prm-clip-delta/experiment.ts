@@ -21,7 +21,7 @@ import {
   PRM_DIM,
   STEP_ACTION_NAMES,
   type ArithmeticTask,
-  type Problem,
+  type StepProblem,
   type ReferencePolicy,
   type Solution,
   checkTask,
@@ -193,7 +193,13 @@ interface EvalStats {
 }
 
 /** Exact accuracy over the test problems; lines, padding, PRM sum and truncation from sampled solutions. */
-function evaluate(c: Config, probs: Float64Array, tests: readonly Problem[], rm: RewardModels, rng: Rng): EvalStats {
+function evaluate(
+  c: Config,
+  probs: Float64Array,
+  tests: readonly StepProblem[],
+  rm: RewardModels,
+  rng: Rng,
+): EvalStats {
   let acc = 0;
   let steps = 0;
   let unn = 0;
@@ -222,7 +228,14 @@ function evaluate(c: Config, probs: Float64Array, tests: readonly Problem[], rm:
 }
 
 /** One RL run from the SFT logits with one reward kind; returns the final logits and the curves. */
-function train(c: Config, kind: RewardKind, sft: Float64Array, rm: RewardModels, tests: readonly Problem[], root: Rng) {
+function train(
+  c: Config,
+  kind: RewardKind,
+  sft: Float64Array,
+  rm: RewardModels,
+  tests: readonly StepProblem[],
+  root: Rng,
+) {
   const t = c.task;
   const L = t.maxSteps;
   const G = c.groupSize;
@@ -357,7 +370,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const sft = sftLogits(t, ref);
   const sftProbs = softmaxPerRow(sft, N_ACTIONS);
   const testRng = root.split('test-problems');
-  const tests: Problem[] = [];
+  const tests: StepProblem[] = [];
   for (let i = 0; i < c.testProblems; i++) tests.push(sampleProblem(t, testRng));
 
   // Best-of-N at inference time with the SFT policy: pick by PRM (minimum line score) or by ORM.

@@ -55,9 +55,9 @@ export function checkTask(t: ArithmeticTask, where = 'rlvr.prm'): void {
 }
 
 /** Numbers of one problem. */
-export type Problem = Int32Array;
+export type StepProblem = Int32Array;
 
-export function sampleProblem(t: ArithmeticTask, rng: Rng): Problem {
+export function sampleProblem(t: ArithmeticTask, rng: Rng): StepProblem {
   const n = t.minTerms + rng.int(t.maxTerms - t.minTerms + 1);
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = 10 + rng.int(90);
@@ -81,7 +81,7 @@ export function carryOf(v: number, b: number): number {
 
 /** One sampled solution. Per line k: action, policy state, PRM label and PRM features. */
 export interface Solution {
-  problem: Problem;
+  problem: StepProblem;
   len: number;
   actions: Int32Array;
   states: Int32Array;
@@ -122,7 +122,7 @@ export const ORM_DIM = ORM_FEATURES.length;
 /**
  * Sample one solution of `problem` from a state-conditional policy (probs: nStates × N_ACTIONS rows).
  */
-export function rollout(t: ArithmeticTask, problem: Problem, probs: ArrayLike<number>, rng: Rng): Solution {
+export function rollout(t: ArithmeticTask, problem: StepProblem, probs: ArrayLike<number>, rng: Rng): Solution {
   const n = problem.length;
   const L = t.maxSteps;
   const actions = new Int32Array(L);
@@ -290,7 +290,7 @@ export function sftLogits(t: ArithmeticTask, demos: readonly Solution[], prior =
  * Exact probability that the policy solves `problem`: a forward pass over (additions done, line) along
  * error-free prefixes (the only ones that can end correct; their running totals, hence carries, are known).
  */
-export function exactAccuracy(t: ArithmeticTask, problem: Problem, probs: ArrayLike<number>): number {
+export function exactAccuracy(t: ArithmeticTask, problem: StepProblem, probs: ArrayLike<number>): number {
   const n = problem.length;
   const carry = new Int32Array(n);
   let v = problem[0];

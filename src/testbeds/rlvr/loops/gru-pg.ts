@@ -26,7 +26,7 @@ import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
 import { Adam } from '../../../nn/adam';
 import { GruLm } from '../../../nn/gru-lm';
-import { EOS, PAD, additionReward, groupPrompts } from '../env/addition';
+import { ADD_EOS, ADD_PAD, additionReward, groupPrompts } from '../env/addition';
 import { batchAdvantages, type AdvantageOptions } from '../methods/advantages';
 import { clippedSurrogateGrad, ppoClipped } from '../methods/ppo-clip';
 import { remaxAdvantages } from '../methods/remax';
@@ -139,7 +139,11 @@ export function trainGruPg(
     let adv: Float64Array;
     if (m.remax) {
       // ReMax (Li et al. 2024): baseline = reward of the greedy answer of the policy that sampled.
-      const g = sampler.sample(groupPrompts(problems, P, 1), B, P, L, new Rng(0), { eos: EOS, pad: PAD, greedy: true });
+      const g = sampler.sample(groupPrompts(problems, P, 1), B, P, L, new Rng(0), {
+        eos: ADD_EOS,
+        pad: ADD_PAD,
+        greedy: true,
+      });
       const greedyRewards = problems.map((p, b) => additionReward(p, g.tokens, b * L, g.lengths[b]));
       adv = remaxAdvantages(rewards, greedyRewards, B, G);
       sampler.releaseCaches();

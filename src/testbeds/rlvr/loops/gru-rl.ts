@@ -4,7 +4,7 @@
  * (methods/advantages.ts), with exact per-problem evaluation. This file also holds what every GRU loop
  * shares (`startGruRun`, `sampleGroupBatch`); loops/gru-pg.ts and loops/gru-entropy-control.ts build on it.
  *
- * One update: B problems × G sampled answers (temperature 1, stop at EOS), rewards, group advantages
+ * One update: B problems × G sampled answers (temperature 1, stop at ADD_EOS), rewards, group advantages
  * (`batchAdvantages`: GRPO, Dr. GRPO, RLOO, REINFORCE ± baseline, BNPO), optional sample filtering
  * (positive-only / negative-only, as in the two-stage paper's ablations), then `epochs` passes of the
  * clipped surrogate  −Σ_t c_t · min(ρ_t A, clip(ρ_t, 1 − ε, 1 + ε) A)  (methods/ppo-clip.ts; ρ_t =
@@ -21,13 +21,13 @@ import { metricKey } from '../../../core/metric-keys';
 import { Adam } from '../../../nn/adam';
 import { GruLm, type SampleResult } from '../../../nn/gru-lm';
 import {
-  EOS,
-  PAD,
+  ADD_EOS,
+  ADD_PAD,
   additionReward,
   answerLength,
   groupPrompts,
   promptLength,
-  type AdditionProblem,
+  type DigitAdditionProblem,
 } from '../env/addition';
 import { batchAdvantages, type AdvantageOptions, type GroupBatch } from '../methods/advantages';
 import { clippedSurrogateGrad, ppoClipped } from '../methods/ppo-clip';
@@ -91,8 +91,8 @@ export interface GruRun {
   P: number;
   L: number;
   T: number;
-  train: AdditionProblem[];
-  held: AdditionProblem[];
+  train: DigitAdditionProblem[];
+  held: DigitAdditionProblem[];
   /** The stream that draws each batch's problem indices. */
   order: Rng;
   /** Exact per-problem success of the current model on the train and held-out sets. */
@@ -132,14 +132,14 @@ export function startGruRun(
   };
 }
 
-/** A group-sampled batch: G answers per problem (temperature 1, stop at EOS), 0/1 rewards, prompt + answer rows. */
+/** A group-sampled batch: G answers per problem (temperature 1, stop at ADD_EOS), 0/1 rewards, prompt + answer rows. */
 export interface GruGroupBatch extends GroupBatch {
   /** Answers in the batch (B·G). */
   N: number;
   /** N × P prompt rows. */
   prompts: Int32Array;
   sample: SampleResult;
-  /** N × (P + L) rows: the prompt, then the sampled answer (PAD after EOS). */
+  /** N × (P + L) rows: the prompt, then the sampled answer (ADD_PAD after ADD_EOS). */
   seq: Int32Array;
   meanReward: number;
   /** Mean predictive entropy over the generated tokens. */
@@ -148,7 +148,7 @@ export interface GruGroupBatch extends GroupBatch {
 
 export function sampleGroupBatch(
   sampler: GruLm,
-  problems: readonly AdditionProblem[],
+  problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,
   G: number,
@@ -157,7 +157,7 @@ export function sampleGroupBatch(
   const N = problems.length * G,
     T = P + L;
   const prompts = groupPrompts(problems, P, G);
-  const s = sampler.sample(prompts, N, P, L, rng, { eos: EOS, pad: PAD });
+  const s = sampler.sample(prompts, N, P, L, rng, { eos: ADD_EOS, pad: ADD_PAD });
   const rewards = new Float64Array(N);
   let ent = 0,
     entN = 0;

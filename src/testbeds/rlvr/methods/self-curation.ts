@@ -6,18 +6,18 @@
  */
 import { Rng } from '../../../core/rng';
 import type { GruLm } from '../../../nn/gru-lm';
-import { EOS, PAD, additionReward, groupPrompts, type AdditionProblem } from '../env/addition';
+import { ADD_EOS, ADD_PAD, additionReward, groupPrompts, type DigitAdditionProblem } from '../env/addition';
 
 /** The problems whose greedy (argmax) answer under `model` is wrong (P: prompt length, L: answer length). */
 export function dropGreedySolved(
   model: GruLm,
-  problems: readonly AdditionProblem[],
+  problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,
-): AdditionProblem[] {
+): DigitAdditionProblem[] {
   const g = model.sample(groupPrompts(problems, P, 1), problems.length, P, L, new Rng(0), {
-    eos: EOS,
-    pad: PAD,
+    eos: ADD_EOS,
+    pad: ADD_PAD,
     greedy: true,
   });
   return problems.filter((p, i) => additionReward(p, g.tokens, i * L, g.lengths[i]) === 0);

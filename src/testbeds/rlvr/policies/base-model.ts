@@ -14,19 +14,20 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from '../../../core/rng';
+import { codeClosure } from '../../../core/code-closure';
 import { paths } from '../../../core/paths';
 import { Adam } from '../../../nn/adam';
 import { GruLm } from '../../../nn/gru-lm';
 import {
-  EOS,
-  PAD,
+  ADD_EOS,
+  ADD_PAD,
   VOCAB,
   answerLength,
   encodeAnswer,
   encodePrompt,
   promptLength,
   randomProblem,
-  type AdditionProblem,
+  type DigitAdditionProblem,
 } from '../env/addition';
 
 export interface BaseModelSpec {
@@ -49,14 +50,14 @@ export const DEFAULT_BASE_MODEL: BaseModelSpec = {
   seed: 0,
 };
 
-/** Prompt + answer token rows for teacher forcing: N × (P + L), answers padded with PAD; mask marks answer tokens (incl. EOS). */
+/** Prompt + answer token rows for teacher forcing: N × (P + L), answers padded with ADD_PAD; mask marks answer tokens (incl. ADD_EOS). */
 export function teacherBatch(
-  problems: readonly AdditionProblem[],
+  problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,
 ): { tokens: Int32Array; mask: Float32Array; T: number } {
   const T = P + L;
-  const tokens = new Int32Array(problems.length * T).fill(PAD);
+  const tokens = new Int32Array(problems.length * T).fill(ADD_PAD);
   const mask = new Float32Array(problems.length * L);
   problems.forEach((p, i) => {
     tokens.set(encodePrompt(p, P), i * T);
@@ -70,7 +71,7 @@ export function teacherBatch(
 }
 
 /** Random problems with operand sizes drawn uniformly from `digits`. */
-export function randomProblems(rng: Rng, n: number, digits: readonly number[]): AdditionProblem[] {
+export function randomProblems(rng: Rng, n: number, digits: readonly number[]): DigitAdditionProblem[] {
   return Array.from({ length: n }, () => randomProblem(rng, digits[rng.int(digits.length)]));
 }
 
@@ -78,7 +79,7 @@ export function randomProblems(rng: Rng, n: number, digits: readonly number[]): 
 export function supervisedStep(
   model: GruLm,
   opt: Adam,
-  problems: readonly AdditionProblem[],
+  problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,
 ): number {
@@ -99,9 +100,9 @@ export function supervisedStep(
 
 /**
  * Exact probability that sampling (temperature 1) produces the correct answer, for each problem:
- * exp of the summed teacher-forced log-probabilities of the answer tokens including EOS.
+ * exp of the summed teacher-forced log-probabilities of the answer tokens including ADD_EOS.
  */
-export function exactSuccess(model: GruLm, problems: readonly AdditionProblem[], P?: number): Float64Array {
+export function exactSuccess(model: GruLm, problems: readonly DigitAdditionProblem[], P?: number): Float64Array {
   const maxD = Math.max(...problems.map((p) => p.digits));
   const Pp = P ?? promptLength(maxD);
   const L = answerLength(maxD);
@@ -122,31 +123,21 @@ export function exactSuccess(model: GruLm, problems: readonly AdditionProblem[],
 }
 
 /**
- * The code that determines a pre-trained model's weights: the engine and the pre-training modules
- * (compiled files next to this one). Their bytes enter the cache key, so editing them retrains.
+ * The code that determines a pre-trained model's weights: the import closure of this module's compiled
+ * file (the engine, Adam, the addition task, the random generator; see core/code-closure). Its hash
+ * enters the cache key, so editing any of it retrains; editing anything else does not.
  */
-const WEIGHT_CODE = [
-  'nn/wasm.js',
-  'nn/gemm-wasm.js',
-  'nn/gru-lm.js',
-  'nn/adam.js',
-  'testbeds/rlvr/policies/base-model.js',
-  'testbeds/rlvr/env/addition.js',
-  'core/rng.js',
-];
-
 function specKey(spec: BaseModelSpec): string {
   const h = crypto.createHash('sha256').update(JSON.stringify({ v: 1, ...spec }));
-  // The compiled files under dist/ (also when this module runs from src/ under a test runner), so
+  // The compiled file under dist/ (also when this module runs from src/ under a test runner), so
   // notebooks and tests agree on the key.
-  for (const f of WEIGHT_CODE) {
-    const file = path.join(paths.dist(), f);
-    if (!fs.existsSync(file))
-      throw new Error(
-        `rlvr.baseModel: ${file} is missing; run \`npm run build\` first (the base model's cache key hashes the compiled code)`,
-      );
-    h.update(fs.readFileSync(file));
-  }
+  const file = path.join(paths.dist(), 'testbeds', 'rlvr', 'policies', 'base-model.js');
+  if (!fs.existsSync(file))
+    throw new Error(
+      `rlvr.baseModel: ${file} is missing; run \`npm run build\` first ` +
+        `(the base model's cache key hashes the compiled code)`,
+    );
+  h.update(codeClosure(paths.dist(), [file]).hash);
   return `addition-gru${spec.hidden}-${h.digest('hex').slice(0, 12)}`;
 }
 
@@ -198,8 +189,7 @@ export function baseModel(spec: BaseModelSpec = DEFAULT_BASE_MODEL): PretrainRes
   return r;
 }
 
-/** EOS/PAD re-exported for notebooks sampling from the base model. */
-export { EOS, PAD };
+/** ADD_EOS/ADD_PAD re-exported for notebooks sampling from the base model. */
 
 /** Whether a cached model file for the spec exists. */
 export function isCached(spec: BaseModelSpec): boolean {

@@ -10,8 +10,8 @@ import { Rng } from '../../../../src/core/rng';
 import {
   additionReward,
   answerLength,
-  EOS,
-  PAD,
+  ADD_EOS,
+  ADD_PAD,
   encodePrompt,
   promptLength,
 } from '../../../../src/testbeds/rlvr/env/addition';
@@ -69,7 +69,7 @@ describe('rlvr GRU RL loop', () => {
       P,
       L,
       new Rng(9),
-      { eos: EOS, pad: PAD, greedy: true },
+      { eos: ADD_EOS, pad: ADD_PAD, greedy: true },
     );
     const unsolved = problems.filter((p, i) => additionReward(p, g.tokens, i * L, g.lengths[i]) === 0);
     expect(kept).toEqual(unsolved);

@@ -10,8 +10,8 @@ import { Rng } from '../../../../src/core/rng';
 import {
   additionReward,
   answerLength,
-  EOS,
-  PAD,
+  ADD_EOS,
+  ADD_PAD,
   encodePrompt,
   promptLength,
 } from '../../../../src/testbeds/rlvr/env/addition';
@@ -39,7 +39,7 @@ describe('rlvr base model', () => {
       const prompts = new Int32Array(n * P);
       const row = encodePrompt(problems[i], P);
       for (let r = 0; r < n; r++) prompts.set(row, r * P);
-      const s = model.sample(prompts, n, P, L, new Rng(10 + i), { eos: EOS, pad: PAD });
+      const s = model.sample(prompts, n, P, L, new Rng(10 + i), { eos: ADD_EOS, pad: ADD_PAD });
       let hits = 0;
       for (let r = 0; r < n; r++) hits += additionReward(problems[i], s.tokens, r * L, s.lengths[r]);
       const se = Math.sqrt((p[i] * (1 - p[i])) / n);
