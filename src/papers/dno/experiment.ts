@@ -13,19 +13,27 @@
  *                    worst win rate, margin ≥ `margin`), DPO with reference π_t.
  *   dno-restrictive  the same without the teacher sample (the paper's ablation).
  *   dno-exact        DNO Algorithm 1 with exact win rates: π_{t+1} ∝ π_t·exp(P(y ≻ π_t)/η).
- *   iter-dpo-bt      the same candidates as dno-prct, ranked by a Bradley–Terry reward model
- *                    (fitted once on an offline dataset with full coverage), best vs worst,
- *                    DPO with reference π_t.
+ *   iter-dpo-bt      iterative DPO ranked by a Bradley–Terry reward model at DNO-Prct's annotation
+ *                    budget: each iteration the same kind of candidates (K samples of its own π_t + 1
+ *                    teacher sample), every pair annotated once by the same oracle (the same number of
+ *                    labels as DNO-Prct), the RM refitted on all labels collected so far, best vs worst
+ *                    by the RM, DPO with reference π_t.
  *   spin             SPIN-style: teacher's response preferred over a sample of π_t, DPO with reference π_t.
- *   rlhf-bt          KL-regularised optimum of the same BT reward model, π ∝ π_1·exp(r̂/β), with β
- *                    set so that KL(π‖π_1) equals dno-prct's final KL (equal distance from the SFT policy).
+ *   rlhf-bt          KL-regularised optimum π ∝ π_1·exp(r̂/β) of a BT reward model fitted on exactly the
+ *                    oracle labels DNO-Prct consumed (all iterations), with β set so that KL(π‖π_1) equals
+ *                    dno-prct's final KL (equal distance from the SFT policy).
+ *   iter-dpo-bt-offline, rlhf-bt-offline   the same two with a reward model fitted once on an offline
+ *                    dataset with full coverage (rmPairsPerContext labels per prompt: a smaller budget;
+ *                    reported for reference, not used by the verdicts).
  * Metrics per iteration: win rate against the teacher, against π_1 and against the previous
  * iterate; unregularised exploitability max_y P(y ≻ π) − ½; KL(π_t ‖ π_1).
  * Task entry point: `runSeed(config, seed)` ('papers/dno/experiment#runSeed').
  *
  * Record keys (`method/metric`): `<method>/winTeacher`, `/winInit`, `/exploit`, `/klInit`,
- * `/minWinPrev` (series: `/winTeacher`, `/winInit`, `/winPrev`, `/exploit`, `/klInit`, `/pairs`);
- * `dno-exact/avgWinTeacher`, `/avgExploit`; `rlhf-bt/beta`; `init/…` (π_1), `teacher/exploit`;
+ * `/labels` (oracle labels per prompt the method consumed; none for exact DNO, 0 for SPIN), `/minWinPrev`
+ * (series: `/winTeacher`, `/winInit`, `/winPrev`, `/exploit`, `/klInit`, `/pairs`);
+ * `dno-exact/avgWinTeacher`, `/avgExploit`; `rlhf-bt/beta`, `rlhf-bt-offline/beta`; `init/…` (π_1),
+ * `teacher/exploit`;
  * `dno-prct/headToHead:<method>` = P(DNO-Prct ≻ method).
  */
 import { Rng } from '../../core/rng';
@@ -33,6 +41,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey, metricsFor } from '../../core/metric-keys';
 import { comparisonsFromPairs } from '../../testbeds/preference/data/comparisons';
 import {
+  concatPairs,
   coverageSampler,
   randomGame,
   samplePreferencePairs,
@@ -89,7 +98,7 @@ export interface Config {
   gdSteps: number;
   /** Step size of the DPO updates, in units of 1/η². */
   lrScale: number;
-  /** Reward-model data: pairs per prompt (both responses uniform over all K). */
+  /** Offline reward-model data (the `-offline` reference arms): pairs per prompt, both responses uniform. */
   rmPairsPerContext: number;
   /** L2 (ridge) of the reward-model fit. */
   rmL2: number;
@@ -115,7 +124,16 @@ export const DEFAULTS: Config = {
   rmL2: 0.1,
 };
 
-export const METHODS = ['dno-prct', 'dno-restrictive', 'dno-exact', 'iter-dpo-bt', 'spin', 'rlhf-bt'] as const;
+export const METHODS = [
+  'dno-prct',
+  'dno-restrictive',
+  'dno-exact',
+  'iter-dpo-bt',
+  'spin',
+  'iter-dpo-bt-offline',
+  'rlhf-bt',
+  'rlhf-bt-offline',
+] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface DnoWorld {
@@ -173,21 +191,24 @@ export function runSeed(config: Config, seed: number): RunResult {
   const w = makeWorld(config, root.split('world'));
   const { game, teacher, init } = w;
   const { nX, nY } = game;
-  // the reward model of the BT baselines: one offline dataset with full coverage
+  // the reward model of the offline reference arms: one offline dataset with full coverage
   const rmData = samplePreferencePairs(
     game,
     coverageSampler(root.split('rm-cover'), nX, nY, 1),
     config.rmPairsPerContext,
     root.split('rm-data'),
   );
-  const rHat = fitBTTabularRidge(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
+  const rHatOffline = fitBTTabularRidge(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const finals: Partial<Record<Method, TabularPolicy>> = {};
+  /** Oracle labels each method consumed (all iterations), for the equal-budget baselines and the accounting. */
+  const consumed: Partial<Record<Method, PreferencePairs[]>> = {};
   for (const m of METHODS) {
-    if (m === 'rlhf-bt') continue;
+    if (m === 'rlhf-bt' || m === 'rlhf-bt-offline') continue;
     const rng = root.split(m);
     const tr: Trace = { winTeacher: [], winInit: [], winPrev: [], exploit: [], klInit: [], pairs: [] };
+    const labels: PreferencePairs[] = [];
     let pi = clonePolicy(init);
     const avg = clonePolicy(init);
     observe(tr, w, pi, null, 0);
@@ -210,10 +231,19 @@ export function runSeed(config: Config, seed: number): RunResult {
           config.samples,
           r.split('sample'),
         );
-        const pairs =
-          m === 'iter-dpo-bt'
-            ? largestMarginPairs(round, rewardScores(round, rHat, nX, nY), nX, 0, r.split('select'))
-            : largestMarginPairs(round, round.winRate, nX, config.margin, r.split('select'));
+        let score = round.winRate;
+        let margin = config.margin;
+        if (m !== 'iter-dpo-bt-offline') labels.push(round.labels as PreferencePairs);
+        if (m === 'iter-dpo-bt' || m === 'iter-dpo-bt-offline') {
+          // the RM: refitted on every label collected so far (equal budget), or the offline one
+          const rHat =
+            m === 'iter-dpo-bt'
+              ? fitBTTabularRidge(nX, nY, comparisonsFromPairs(concatPairs(labels)), config.rmL2)
+              : rHatOffline;
+          score = rewardScores(round, rHat, nX, nY);
+          margin = 0;
+        }
+        const pairs = largestMarginPairs(round, score, nX, margin, r.split('select'));
         n = pairs.n;
         next = dpoFrom(pi, pairs, config);
       }
@@ -222,6 +252,7 @@ export function runSeed(config: Config, seed: number): RunResult {
       pi = next;
     }
     finals[m] = pi;
+    consumed[m] = labels;
     series[metricKey(m, 'winTeacher')] = tr.winTeacher;
     series[metricKey(m, 'winInit')] = tr.winInit;
     series[metricKey(m, 'winPrev')] = tr.winPrev;
@@ -234,24 +265,40 @@ export function runSeed(config: Config, seed: number): RunResult {
     metrics[metricKey(m, 'exploit')] = tr.exploit[last];
     metrics[metricKey(m, 'klInit')] = tr.klInit[last];
     metrics[metricKey(m, 'minWinPrev')] = Math.min(...tr.winPrev);
+    if (m !== 'dno-exact')
+      metrics[metricKey(m, 'labels')] =
+        m === 'iter-dpo-bt-offline' ? rmData.n / nX : labels.reduce((s, p) => s + p.n, 0) / nX;
     if (m === 'dno-exact') {
       metrics[metricKey(m, 'avgWinTeacher')] = winRate(game, avg, teacher);
       metrics[metricKey(m, 'avgExploit')] = exploitability(game, avg);
     }
   }
-  // RLHF with the BT reward model at the KL budget of DNO-Prct's final policy
-  const rlhfBeta = klMatchedBeta(init, rHat, kl(finals['dno-prct'] as TabularPolicy, init));
-  const rlhf = klRegularisedOptimum(init, rHat, rlhfBeta);
-  finals['rlhf-bt'] = rlhf;
+  // RLHF at the KL budget of DNO-Prct's final policy: with a BT model fitted on exactly the labels
+  // DNO-Prct consumed (equal annotation budget), and with the offline one (reference)
+  const dnoKl = kl(finals['dno-prct'] as TabularPolicy, init);
+  const dnoLabels = concatPairs(consumed['dno-prct'] as PreferencePairs[]);
+  const rHatDno = fitBTTabularRidge(nX, nY, comparisonsFromPairs(dnoLabels), config.rmL2);
+  for (const [m, rHat, n] of [
+    ['rlhf-bt', rHatDno, dnoLabels.n],
+    ['rlhf-bt-offline', rHatOffline, rmData.n],
+  ] as const) {
+    const beta = klMatchedBeta(init, rHat, dnoKl);
+    const rlhf = klRegularisedOptimum(init, rHat, beta);
+    finals[m] = rlhf;
+    Object.assign(
+      metrics,
+      metricsFor(m, {
+        beta,
+        winTeacher: winRate(game, rlhf, teacher),
+        winInit: winRate(game, rlhf, init),
+        exploit: exploitability(game, rlhf),
+        klInit: kl(rlhf, init),
+        labels: n / nX,
+      }),
+    );
+  }
   Object.assign(
     metrics,
-    metricsFor('rlhf-bt', {
-      beta: rlhfBeta,
-      winTeacher: winRate(game, rlhf, teacher),
-      winInit: winRate(game, rlhf, init),
-      exploit: exploitability(game, rlhf),
-      klInit: kl(rlhf, init),
-    }),
     metricsFor('init', { winTeacher: winRate(game, init, teacher), exploit: exploitability(game, init) }),
     metricsFor('teacher', { exploit: exploitability(game, teacher) }),
   );

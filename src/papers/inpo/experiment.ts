@@ -11,11 +11,15 @@
  *   inpo          minimiser of the INPO loss E[(h_t(π, y_w, y_l) − η/2)²] (exact, per prompt)
  *   inpo-no-kl    the same with τ = 0 (the paper's ablation without KL regularisation)
  *   online-ipo    the IPO loss with reference π_ref on the on-policy pairs (exact minimiser)
- *   iter-dpo-bt   iterative DPO with a Bradley–Terry reward model (Dong et al. 2024 style): the RM
- *                 is fitted once on pairs from π_ref; each iteration, n samples per prompt from π_t,
- *                 best vs worst by the RM, DPO steps from π_t with reference π_ref. Its β is set so
- *                 that the RM's KL-regularised optimum π_ref·exp(r̂/β) has the same KL from π_ref as
+ *   iter-dpo-bt   iterative DPO with a Bradley–Terry reward model (Dong et al. 2024 style) at INPO's
+ *                 annotation budget: each iteration `pairsPerContext` pairs y, y' ~ π_t per prompt labelled
+ *                 by the same oracle (as many labels as INPO), the RM refitted on all labels so far, then
+ *                 n samples per prompt from π_t, best vs worst by the RM, DPO steps from π_t with
+ *                 reference π_ref. Its β is set once, after the first round (whose pairs come from π_ref),
+ *                 so that that RM's KL-regularised optimum π_ref·exp(r̂/β) has the same KL from π_ref as
  *                 π*_τ (both methods aim at policies equally far from the reference).
+ *   iter-dpo-bt-offline   the same with the RM fitted once on rmPairsPerContext pairs from π_ref (a
+ *                 smaller annotation budget; reported for reference, not used by the verdicts).
  * Also, per seed: the exact population version of INPO's update (= OMD) to check that the loss's
  * minimiser is the OMD step.
  * Metrics per iteration: duality gap of the τ-regularised game, unregularised exploitability, win
@@ -26,7 +30,8 @@
  * `/winRefLC`, `/length`, `/winNash`, `/klRef` (series: the same per iteration, without
  * `dualityGap0`, `klRef`); `inpo/headToHead:<method>`, `inpo/headToHeadLC:<method>` (P(INPO ≻ method),
  * raw and length-controlled); `nash/…` (π*_τ: `length`, `winRef`, `winRefLC`, `exploit`, `klRef`);
- * `ref/length`; `iter-dpo-bt/beta` (its KL-matched β); `omd/lossVsOmdMaxDiff`, `omd/dualityGap` (the
+ * `ref/length`; `<method>/labels` (oracle labels per prompt consumed); `iter-dpo-bt/beta`,
+ * `iter-dpo-bt-offline/beta` (their KL-matched β); `omd/lossVsOmdMaxDiff`, `omd/dualityGap` (the
  * exact population OMD path and the INPO-loss check along it).
  */
 import { Rng } from '../../core/rng';
@@ -34,10 +39,12 @@ import type { RunResult } from '../../core/records';
 import { metricKey, metricsFor } from '../../core/metric-keys';
 import { comparisonsFromPairs, populationComparisons } from '../../testbeds/preference/data/comparisons';
 import {
+  concatPairs,
   randomGame,
   samplePreferencePairs,
   withoutLengthBias,
   type CyclicKind,
+  type PreferencePairs,
 } from '../../testbeds/preference/data/game';
 import { fitBTTabularRidge } from '../../testbeds/preference/methods/bradley-terry';
 import { largestMarginPairs, rewardScores, type CandidateRound } from '../../testbeds/preference/methods/dno';
@@ -88,7 +95,7 @@ export interface Config {
   gdSteps: number;
   /** Iterative DPO: step size in units of 1/β². */
   lrScale: number;
-  /** Reward-model data: pairs per prompt sampled from π_ref. */
+  /** Offline reward-model data (the `-offline` reference arm): pairs per prompt sampled from π_ref. */
   rmPairsPerContext: number;
   /** L2 (ridge) of the reward-model fit. */
   rmL2: number;
@@ -114,7 +121,7 @@ export const DEFAULTS: Config = {
   rmL2: 0.1,
 };
 
-export const METHODS = ['inpo', 'inpo-no-kl', 'online-ipo', 'iter-dpo-bt'] as const;
+export const METHODS = ['inpo', 'inpo-no-kl', 'online-ipo', 'iter-dpo-bt', 'iter-dpo-bt-offline'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** K samples per prompt from π as a candidate round (scores filled by the caller). */
@@ -142,18 +149,20 @@ export function runSeed(config: Config, seed: number): RunResult {
   const star = regularisedNash(game, ref, tau, { tol: 1e-12 }).policy;
   const len = game.length as Float64Array;
   const reg = { mu: ref, beta: tau };
-  // reward model for iterative DPO and its KL-matched β
+  // the offline reward model of the reference arm and its KL-matched β
   const rmData = samplePreferencePairs(game, ref, config.rmPairsPerContext, root.split('rm-data'));
-  const rHat = fitBTTabularRidge(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
+  const rHatOffline = fitBTTabularRidge(nX, nY, comparisonsFromPairs(rmData), config.rmL2);
   const targetKl = kl(star, ref);
-  const dpoBeta = klMatchedBeta(ref, rHat, targetKl);
-  const metrics: Record<string, number> = { 'iter-dpo-bt/beta': dpoBeta, 'nash/klRef': targetKl };
+  const offlineBeta = klMatchedBeta(ref, rHatOffline, targetKl);
+  const metrics: Record<string, number> = { 'iter-dpo-bt-offline/beta': offlineBeta, 'nash/klRef': targetKl };
   const series: Record<string, number[]> = {};
   const finals: Partial<Record<Method, TabularPolicy>> = {};
   const refLogp = logProbs(ref);
   for (const m of METHODS) {
     const rng = root.split(m);
     let pi = clonePolicy(ref);
+    const labels: PreferencePairs[] = [];
+    let dpoBeta = offlineBeta;
     const dg: number[] = [],
       ex: number[] = [],
       wr: number[] = [],
@@ -171,14 +180,23 @@ export function runSeed(config: Config, seed: number): RunResult {
     obs(pi);
     for (let t = 0; t < config.iterations; t++) {
       const r = rng.split(t);
-      if (m === 'iter-dpo-bt') {
+      if (m === 'iter-dpo-bt' || m === 'iter-dpo-bt-offline') {
+        let rHat = rHatOffline;
+        if (m === 'iter-dpo-bt') {
+          // INPO's annotation budget: as many oracle-labelled on-policy pairs, the RM refitted on all of them
+          labels.push(samplePreferencePairs(game, pi, config.pairsPerContext, r.split('pairs')));
+          rHat = fitBTTabularRidge(nX, nY, comparisonsFromPairs(concatPairs(labels)), config.rmL2);
+          if (t === 0) dpoBeta = klMatchedBeta(ref, rHat, targetKl);
+        }
         const round = sampleCandidates(pi, config.dpoSamples, r.split('sample'));
         const pairs = largestMarginPairs(round, rewardScores(round, rHat, nX, nY), nX, 0, r.split('select'));
         const theta = logProbs(pi);
         dpoGradientSteps(theta, refLogp, nY, pairs, { beta: dpoBeta, steps: config.gdSteps, lrScale: config.lrScale });
         pi = tabularPolicyFromLogits(nX, nY, theta);
       } else {
-        const pairs = comparisonsFromPairs(samplePreferencePairs(game, pi, config.pairsPerContext, r.split('pairs')));
+        const sampled = samplePreferencePairs(game, pi, config.pairsPerContext, r.split('pairs'));
+        labels.push(sampled);
+        const pairs = comparisonsFromPairs(sampled);
         if (m === 'inpo') pi = inpoUpdate(pi, ref, pairs, eta, tau);
         else if (m === 'inpo-no-kl') pi = inpoUpdate(pi, ref, pairs, eta, 0);
         else pi = onlineIpoUpdate(ref, pairs, tau);
@@ -204,8 +222,10 @@ export function runSeed(config: Config, seed: number): RunResult {
         length: ln[k],
         winNash: wn[k],
         klRef: kl(pi, ref),
+        labels: m === 'iter-dpo-bt-offline' ? rmData.n / nX : labels.reduce((a, p) => a + p.n, 0) / nX,
       }),
     );
+    if (m === 'iter-dpo-bt') metrics[metricKey(m, 'beta')] = dpoBeta;
   }
   const inpo = finals.inpo as TabularPolicy;
   for (const m of METHODS)

@@ -27,5 +27,13 @@ describe('the INPO experiment', () => {
     expectWellFormed(i);
     expect(runSeed(cfg, 2).metrics).toEqual(i.metrics);
     expect(metricOf(i, 'omd', 'lossVsOmdMaxDiff')).toBeLessThan(1e-6);
+    // equal annotation budgets: iterative DPO's refitted BT model saw as many oracle labels as INPO
+    const perPrompt = cfg.iterations * cfg.pairsPerContext;
+    for (const m of ['inpo', 'inpo-no-kl', 'online-ipo', 'iter-dpo-bt'])
+      expect(metricOf(i, m, 'labels')).toBe(perPrompt);
+    expect(metricOf(i, 'iter-dpo-bt-offline', 'labels')).toBe(cfg.rmPairsPerContext);
+    const longer = runSeed({ ...cfg, iterations: 5 }, 2);
+    expect(metricOf(longer, 'iter-dpo-bt', 'labels')).toBe(metricOf(longer, 'inpo', 'labels'));
+    expect(metricOf(longer, 'inpo', 'labels')).toBe(5 * cfg.pairsPerContext);
   });
 });

@@ -249,6 +249,20 @@ export interface PreferencePairs {
   yl: Int32Array;
 }
 
+/** Several sets of preference pairs as one, in order (e.g. the labels of several rounds, to refit a reward model). */
+export function concatPairs(parts: readonly PreferencePairs[]): PreferencePairs {
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  const out: PreferencePairs = { n, x: new Int32Array(n), yw: new Int32Array(n), yl: new Int32Array(n) };
+  let k = 0;
+  for (const p of parts) {
+    out.x.set(p.x.subarray(0, p.n), k);
+    out.yw.set(p.yw.subarray(0, p.n), k);
+    out.yl.set(p.yl.subarray(0, p.n), k);
+    k += p.n;
+  }
+  return out;
+}
+
 export interface PairSamplingOptions {
   /** Probability of flipping each label (annotator noise), default 0. */
   labelNoise?: number;

@@ -62,12 +62,17 @@ export interface CandidateRound {
   m: number;
   /** Estimated win rate of each candidate against the other candidates (nX × m). */
   winRate: Float64Array;
+  /**
+   * Every oracle label of the round, one per annotated pair (x, winner, loser): the annotation budget
+   * the round consumed (nX·m(m−1)/2 labels), e.g. to refit a reward model on the same labels.
+   */
+  labels?: PreferencePairs;
 }
 
 /**
  * Sample K responses per context from π (and one from the teacher, if given) and annotate every
  * unordered pair of candidates with one Bernoulli(P) draw from the preference oracle; each
- * candidate's win rate is its share of wins among its m − 1 comparisons.
+ * candidate's win rate is its share of wins among its m − 1 comparisons. The labels are returned too.
  */
 export function sampleAndAnnotate(
   g: PreferenceGame,
@@ -80,6 +85,9 @@ export function sampleAndAnnotate(
   const m = K + (teacher ? 1 : 0);
   const cand = new Int32Array(nX * m);
   const wins = new Float64Array(nX * m);
+  const nl = (nX * m * (m - 1)) / 2;
+  const labels: PreferencePairs = { n: nl, x: new Int32Array(nl), yw: new Int32Array(nl), yl: new Int32Array(nl) };
+  let k = 0;
   for (let x = 0; x < nX; x++) {
     for (let k = 0; k < K; k++) cand[x * m + k] = sampleResponse(pi, x, rng);
     if (teacher) cand[x * m + K] = sampleResponse(teacher, x, rng);
@@ -87,12 +95,17 @@ export function sampleAndAnnotate(
       for (let b = a + 1; b < m; b++) {
         const ya = cand[x * m + a],
           yb = cand[x * m + b];
-        if (rng.uniform() < g.P[pIndex(nY, x, ya, yb)]) wins[x * m + a]++;
+        const aWins = rng.uniform() < g.P[pIndex(nY, x, ya, yb)];
+        if (aWins) wins[x * m + a]++;
         else wins[x * m + b]++;
+        labels.x[k] = x;
+        labels.yw[k] = aWins ? ya : yb;
+        labels.yl[k] = aWins ? yb : ya;
+        k++;
       }
   }
   for (let i = 0; i < wins.length; i++) wins[i] /= Math.max(1, m - 1);
-  return { cand, m, winRate: wins };
+  return { cand, m, winRate: wins, labels };
 }
 
 /**

@@ -197,7 +197,13 @@ export function fixedPointResidual(g: PreferenceGame, pi: TabularPolicy, mu: Tab
 }
 
 export interface NashSolveOptions {
-  /** Stop when the fixed-point residual (see fixedPointResidual) is below tol (default 1e-12). */
+  /**
+   * Stop when the fixed-point residual (see fixedPointResidual, computed in log space) is below
+   * max(tol, the float floor of the iteration) (default tol 1e-12). The floor is 4·ε·S/(ηβ) with S the
+   * largest |log π| + |log μ| + |P|/β of the iterate: the rounding noise of one step (ε·S) accumulated by
+   * the contraction 1 − ηβ. It exceeds an absolute 1e-12 only when β is small (S ~ 1/β); there it makes
+   * the tolerance relative (at β = 1e-3 about 1e-11 in payoff units, β·residual).
+   */
   tol?: number;
   /** Iteration cap (default 1e6); exceeding it throws. */
   maxIter?: number;
@@ -209,12 +215,48 @@ export interface NashSolveOptions {
 
 export interface NashSolution {
   policy: TabularPolicy;
+  /** log π*_β (exact where π*_β underflows to 0 at small β). */
+  logPolicy: Float64Array;
   iterations: number;
+  /** The fixed-point residual of the log-policy at return. */
   residual: number;
 }
 
 function expInto(l: Float64Array, probs: Float64Array): void {
   for (let i = 0; i < l.length; i++) probs[i] = Math.exp(l[i]);
+}
+
+/**
+ * fixedPointResidual from the log-policy itself (log π need not be representable as a probability: at
+ * small β, log π*_β reaches −1/β and exp underflows), with the float floor of the mirror-prox iteration
+ * computed alongside: 4·ε·max_i(|log π_i| + |log μ_i| + |P_i|/β)/(ηβ) (NashSolveOptions.tol).
+ */
+function logResidual(
+  g: PreferenceGame,
+  logPi: Float64Array,
+  logMu: Float64Array,
+  pi: TabularPolicy,
+  beta: number,
+  eta: number,
+  pref: Float64Array,
+): { residual: number; floor: number } {
+  const { nX, nY } = g;
+  preferenceAgainst(g, pi, pref);
+  let worst = 0,
+    scale = 0;
+  for (let x = 0; x < nX; x++) {
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let y = 0; y < nY; y++) {
+      const i = x * nY + y;
+      const v = logPi[i] - logMu[i] - pref[i] / beta;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      scale = Math.max(scale, Math.abs(logPi[i]) + Math.abs(logMu[i]) + Math.abs(pref[i]) / beta);
+    }
+    worst = Math.max(worst, hi - lo);
+  }
+  return { residual: worst, floor: (4 * Number.EPSILON * scale) / Math.min(1, eta * beta) };
 }
 
 /**
@@ -224,7 +266,8 @@ function expInto(l: Float64Array, probs: Float64Array): void {
  *
  *   π_{k+½} ∝ π_k^{1−ηβ} μ^{ηβ} exp(η·P(· ≻ π_k)),   π_{k+1} ∝ π_k^{1−ηβ} μ^{ηβ} exp(η·P(· ≻ π_{k+½})),
  *
- * whose fixed point is π ∝ μ·exp(P(· ≻ π)/β). Iterates until fixedPointResidual < tol.
+ * whose fixed point is π ∝ μ·exp(P(· ≻ π)/β). Iterates in log space until the fixed-point residual of log π
+ * is below max(tol, its float floor) (see NashSolveOptions.tol): this converges for small β too (β = 1e-3).
  */
 export function regularisedNash(
   g: PreferenceGame,
@@ -263,12 +306,15 @@ export function regularisedNash(
   const a = 1 - eta * beta,
     b = eta * beta;
   expInto(l, pi.probs);
-  let residual = fixedPointResidual(g, pi, mu, beta);
+  const res = new Float64Array(n);
+  let r = logResidual(g, l, logMu, pi, beta, eta, res);
   let it = 0;
-  while (residual >= tol) {
+  while (r.residual >= Math.max(tol, r.floor)) {
     if (it >= maxIter)
       throw new Error(
-        `regularisedNash: no convergence to residual ${tol} in ${maxIter} iterations (residual ${residual.toExponential(3)}, β = ${beta}, η = ${eta}); raise maxIter or lower tol.`,
+        `regularisedNash: no convergence to residual ${tol} in ${maxIter} iterations (residual ` +
+          `${r.residual.toExponential(3)}, float floor ${r.floor.toExponential(3)}, β = ${beta}, η = ${eta}); ` +
+          'raise maxIter or lower tol.',
       );
     preferenceAgainst(g, pi, pref);
     for (let i = 0; i < n; i++) lh[i] = a * l[i] + b * logMu[i] + eta * pref[i];
@@ -279,8 +325,9 @@ export function regularisedNash(
     logSoftmaxRows(l, g, l);
     expInto(l, pi.probs);
     it++;
-    if (it % 8 === 0 || it < 8) residual = fixedPointResidual(g, pi, mu, beta);
+    if (it % 8 === 0 || it < 8) r = logResidual(g, l, logMu, pi, beta, eta, res);
   }
-  residual = fixedPointResidual(g, pi, mu, beta);
-  return { policy: pi, iterations: it, residual };
+  r = logResidual(g, l, logMu, pi, beta, eta, res);
+  const residual = r.residual;
+  return { policy: pi, logPolicy: l, iterations: it, residual };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../../src/core/rng';
 import { populationComparisons } from '../../../../src/testbeds/preference/data/comparisons';
-import { randomGame } from '../../../../src/testbeds/preference/data/game';
-import { dnoExactStep, dnoRegressionLoss } from '../../../../src/testbeds/preference/methods/dno';
+import { concatPairs, randomGame } from '../../../../src/testbeds/preference/data/game';
+import { dnoExactStep, dnoRegressionLoss, sampleAndAnnotate } from '../../../../src/testbeds/preference/methods/dno';
 import { randomSoftmaxPolicy, type TabularPolicy } from '../../../../src/testbeds/preference/policies/tabular-policy';
 import { preferenceAgainst, winRate } from '../../../../src/testbeds/preference/solvers/nash';
 
@@ -32,5 +32,27 @@ describe('DNO', () => {
     }
     // soft policy iteration improves on its predecessor: P(π_{t+1} ≻ π_t) ≥ ½
     expect(winRate(g, next, pi)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('sampleAndAnnotate returns one oracle label per unordered candidate pair, consistent with the win rates', () => {
+    const rng = new Rng(5);
+    const g = randomGame(rng.split('g'), { nX: 3, nY: 6, btScale: 1, cyclicScale: 2 });
+    const pi = randomSoftmaxPolicy(rng.split('pi'), 3, 6, 1);
+    const round = sampleAndAnnotate(g, pi, pi, 4, rng.split('s'));
+    const m = 5;
+    const labels = round.labels!;
+    expect(labels.n).toBe((3 * m * (m - 1)) / 2);
+    // per prompt, the wins recorded in the labels add up to the win rates × (m − 1) summed over candidates
+    for (let x = 0; x < 3; x++) {
+      let n = 0;
+      for (let k = 0; k < labels.n; k++) if (labels.x[k] === x) n++;
+      expect(n).toBe((m * (m - 1)) / 2);
+      let wins = 0;
+      for (let a = 0; a < m; a++) wins += round.winRate[x * m + a] * (m - 1);
+      expect(wins).toBeCloseTo(n, 12);
+    }
+    const both = concatPairs([labels, labels]);
+    expect(both.n).toBe(2 * labels.n);
+    expect(Array.from(both.yw.subarray(labels.n))).toEqual(Array.from(labels.yw));
   });
 });

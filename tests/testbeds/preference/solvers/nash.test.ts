@@ -93,6 +93,46 @@ describe('win rates, exploitability and the regularised Nash equilibrium', () =>
     }
   });
 
+  it('small β (1e-3): the solver converges in log space to the analytic fixed point log π0/π1 = (p − ½)/β', () => {
+    const beta = 1e-3;
+    for (const p of [0.75, 0.95]) {
+      const g = gameFromMatrices([
+        [
+          [0.5, p],
+          [1 - p, 0.5],
+        ],
+      ]);
+      const sol = regularisedNash(g, uniformTabularPolicy(1, 2), beta);
+      const want = (p - 0.5) / beta; // 250 and 450: π1 = e^{−450} ≈ 6e-196
+      expect(Math.abs(sol.logPolicy[0] - sol.logPolicy[1] - want) / want).toBeLessThan(1e-11);
+      expect(sol.policy.probs[0]).toBeCloseTo(1, 15);
+    }
+  });
+
+  it('small β (1e-3), random games: converges (log π ≪ −300) and satisfies the fixed point in log space', () => {
+    const rng = new Rng(61);
+    const beta = 1e-3;
+    const g = randomGame(rng.split('g'), { nX: 3, nY: 8, btScale: 1, cyclicScale: 2 });
+    const mu = randomSoftmaxPolicy(rng.split('mu'), 3, 8, 1.5);
+    const sol = regularisedNash(g, mu, beta);
+    // log π*_β reaches ≈ −1/β: probabilities below 1e-300 (or 0) where the log-policy is exact
+    expect(Math.min(...sol.logPolicy)).toBeLessThan(-300);
+    // relative tolerance: β·span(log π − log μ − P/β) (payoff units) at the float floor
+    expect(beta * sol.residual).toBeLessThan(1e-10);
+    const pref = preferenceAgainst(g, sol.policy);
+    for (let x = 0; x < 3; x++) {
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let y = 0; y < 8; y++) {
+        const i = x * 8 + y;
+        const v = beta * (sol.logPolicy[i] - Math.log(mu.probs[i])) - pref[i];
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      expect(hi - lo).toBeLessThan(1e-10);
+    }
+  });
+
   it('exploitability is 0 at the regularised equilibrium and > 0 elsewhere; it is the best deviation gain', () => {
     const rng = new Rng(7);
     const g = randomGame(rng.split('g'), { nX: 3, nY: 6, btScale: 1, cyclicScale: 3 });
