@@ -190,15 +190,22 @@ function elementwiseKernels(p) {
 // f32x4 exp (Cephes expf: range reduction by ln 2, degree-6 polynomial, exponent bits; |rel err| ≲ 2e-7
 // on [−87.3, 88.3], inputs clamped to that range). Emits statements that set local $dst from local $src
 // (both v128), using scratch locals $ex_fx and $ex_y.
-function expInto(dst, src) {
+// `fast` (the transformer kernels): the same values for finite inputs with cheaper instructions: the clamp by
+// f32x4.pmin / pmax (plain minps / maxps on x86; wasm's min / max add NaN and signed-zero fix-ups), and 2^fx
+// from the float bits of fx + 1.5·2²³ instead of a saturating conversion.
+function expInto(dst, src, fast = false) {
   const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+  const [mn, mx] = fast ? ['f32x4.pmin', 'f32x4.pmax'] : ['f32x4.min', 'f32x4.max'];
+  const pow2 = fast
+    ? `(i32x4.sub (f32x4.add (local.get $ex_fx) ${c('12582912')}) (v128.const i32x4 ${[0, 0, 0, 0].map(() => 0x4b400000 - 127).join(' ')}))`
+    : '(i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_fx)) (v128.const i32x4 127 127 127 127))';
   return [
-    `(local.set $ex_y (f32x4.max (f32x4.min (local.get ${src}) ${c('88.3762626647949')}) ${c('-87.3365447504')}))`,
+    `(local.set $ex_y (${mx} (${mn} (local.get ${src}) ${c('88.3762626647949')}) ${c('-87.3365447504')}))`,
     `(local.set $ex_fx (f32x4.nearest (f32x4.mul (local.get $ex_y) ${c('1.44269504088896341')})))`,
     `(local.set $ex_y (f32x4.sub (f32x4.sub (local.get $ex_y) (f32x4.mul (local.get $ex_fx) ${c('0.693359375')})) (f32x4.mul (local.get $ex_fx) ${c('-2.12194440e-4')})))`,
     `(local.set ${dst} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ${c('1.9875691500E-4')} (local.get $ex_y)) ${c('1.3981999507E-3')}) (local.get $ex_y)) ${c('8.3334519073E-3')}) (local.get $ex_y)) ${c('4.1665795894E-2')}) (local.get $ex_y)) ${c('1.6666665459E-1')}) (local.get $ex_y)) ${c('5.0000001201E-1')}))`,
     `(local.set ${dst} (f32x4.add (f32x4.add (f32x4.mul (local.get ${dst}) (f32x4.mul (local.get $ex_y) (local.get $ex_y))) (local.get $ex_y)) ${c('1')}))`,
-    `(local.set ${dst} (f32x4.mul (local.get ${dst}) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_fx)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`,
+    `(local.set ${dst} (f32x4.mul (local.get ${dst}) (i32x4.shl ${pow2} (i32.const 23))))`,
   ];
 }
 
@@ -213,11 +220,11 @@ function sigmoidInto(dst, src) {
 }
 
 // tanh(x) = 2σ(2x) − 1 into $dst from $src (clobbers $t).
-function tanhInto(dst, src) {
+function tanhInto(dst, src, fast = false) {
   const one = '(v128.const f32x4 1 1 1 1)';
   return [
     `(local.set $t (f32x4.mul (local.get ${src}) (v128.const f32x4 -2 -2 -2 -2)))`,
-    ...expInto('$t', '$t'),
+    ...expInto('$t', '$t', fast),
     `(local.set ${dst} (f32x4.sub (f32x4.div (v128.const f32x4 2 2 2 2) (f32x4.add ${one} (local.get $t))) ${one}))`,
   ];
 }
@@ -422,8 +429,9 @@ function forLoop(p, ind, v, from, to, step, body) {
 //    (two passes), rstd = 1/√(var + eps); stores xhat (M × D), rstd (M) and y = xhat·g + b.
 //  ln_bwd(M, D, DY, XH, RS, G, DX, DG, DB, accum): dxhat = dy·g; dx = rstd·(dxhat − mean(dxhat) −
 //    xhat·mean(dxhat·xhat)), stored or added (accum ≠ 0) into DX; dg += Σ dy·xhat, db += Σ dy.
-//  gelu_fwd(n, U, A): a = u/2 · (1 + tanh(√(2/π)(u + 0.044715 u³))) (n % 4 = 0).
-//  gelu_bwd(n, U, DA): DA ← DA · gelu'(u) in place.
+//  gelu_fwd(n, U, A, DG): a = u/2 · (1 + tanh(√(2/π)(u + 0.044715 u³))) (n % 4 = 0); when DG ≠ 0 also
+//    stores gelu'(u) there (DG may be U).
+//  gelu_bwd(n, DG, DA): DA ← DA · DG in place (DG: the derivative stored by gelu_fwd).
 //  softmax_rows(nmat, rows, X, ld, ms, len0, scale): in place over nmat matrices of `rows` rows (matrix m
 //    starts ms elements after m − 1, rows ld apart): row i holds p_j = softmax(scale · x)_j over its first
 //    len0 + i entries and zeros up to len0 + rows − 1 (a causal attention row; decode uses rows = 1).
@@ -549,7 +557,7 @@ function transformerKernels(p) {
   });
   p('  )');
 
-  // GELU (tanh form) forward and backward: $th = tanh(k0·(u + k1·u³)) from $u.
+  // GELU (tanh form) forward, with its derivative, and backward: $th = tanh(k0·(u + k1·u³)) from $u.
   const k0 = c('0.7978845608028654');
   const geluInner = [
     set(
@@ -560,30 +568,31 @@ function transformerKernels(p) {
         f4('add', get('$u'), f4('mul', c('0.044715'), f4('mul', get('$u'), f4('mul', get('$u'), get('$u'))))),
       ),
     ),
-    ...tanhInto('$th', '$a'),
+    ...tanhInto('$th', '$a', true),
   ];
-  const geluLocals = [...typed('i32', '$o', '$end'), ...typed('v128', '$u', '$a', '$th', '$t', '$ex_fx', '$ex_y')];
-  header('gelu_fwd', typed('i32', '$n', '$U', '$A'), geluLocals);
+  header('gelu_fwd', typed('i32', '$n', '$U', '$A', '$DG'), [
+    ...typed('i32', '$o', '$end'),
+    ...typed('v128', '$u', '$a', '$th', '$t', '$ex_fx', '$ex_y'),
+  ]);
   p(`    ${set('$end', x4(get('$n')))}`);
   forLoop(p, '    ', '$o', i32(0), get('$end'), 16, (ind) => {
     p(`${ind}${set('$u', ld(add(get('$U'), get('$o'))))}`);
     for (const x of geluInner) p(ind + x);
     const a = f4('mul', f4('mul', c('0.5'), get('$u')), f4('add', c('1'), get('$th')));
     p(`${ind}(v128.store ${add(get('$A'), get('$o'))} ${a})`);
-  });
-  p('  )');
-  header('gelu_bwd', typed('i32', '$n', '$U', '$DA'), [...geluLocals, ['$g', 'v128']]);
-  p(`    ${set('$end', x4(get('$n')))}`);
-  forLoop(p, '    ', '$o', i32(0), get('$end'), 16, (ind) => {
-    p(`${ind}${set('$u', ld(add(get('$U'), get('$o'))))}`);
-    for (const x of geluInner) p(ind + x);
-    // g = ½(1 + t) + ½u(1 − t²)·k0(1 + 3k1u²)
+    // g = ½(1 + t) + ½u(1 − t²)·k0(1 + 3k1u²), when DG ≠ 0 (DG may be U: u is read first)
     const left = f4('mul', c('0.5'), f4('add', c('1'), get('$th')));
     const sech2 = f4('sub', c('1'), f4('mul', get('$th'), get('$th')));
     const inner = f4('mul', k0, f4('add', c('1'), f4('mul', c('0.134145'), f4('mul', get('$u'), get('$u')))));
-    p(`${ind}${set('$g', f4('add', left, f4('mul', f4('mul', f4('mul', c('0.5'), get('$u')), sech2), inner)))}`);
+    const g = f4('add', left, f4('mul', f4('mul', f4('mul', c('0.5'), get('$u')), sech2), inner));
+    p(`${ind}(if ${get('$DG')} (then (v128.store ${add(get('$DG'), get('$o'))} ${g})))`);
+  });
+  p('  )');
+  header('gelu_bwd', typed('i32', '$n', '$DG', '$DA'), typed('i32', '$o', '$end'));
+  p(`    ${set('$end', x4(get('$n')))}`);
+  forLoop(p, '    ', '$o', i32(0), get('$end'), 16, (ind) => {
     const DA = add(get('$DA'), get('$o'));
-    p(`${ind}(v128.store ${DA} ${f4('mul', ld(DA), get('$g'))})`);
+    p(`${ind}(v128.store ${DA} ${f4('mul', ld(DA), ld(add(get('$DG'), get('$o'))))})`);
   });
   p('  )');
 
@@ -619,21 +628,21 @@ function transformerKernels(p) {
   rowHeader('softmax_rows', ['$X']);
   eachRow((ind) => {
     p(`${ind}${set('$acc', '(v128.const f32x4 -inf -inf -inf -inf)')}`);
-    forLoop(p, ind, '$j', i32(0), get('$end4'), 16, (i3) => p(`${i3}${set('$acc', f4('max', get('$acc'), ld(X)))}`));
+    forLoop(p, ind, '$j', i32(0), get('$end4'), 16, (i3) => p(`${i3}${set('$acc', f4('pmax', get('$acc'), ld(X)))}`));
     p(`${ind}${set('$mx', hmax(get('$acc')))}`);
     forLoop(p, ind, '$j', get('$end4'), get('$end'), 4, (i3) => p(`${i3}${set('$mx', sx('f32.max', get('$mx'), xs))}`));
     p(`${ind}${set('$sv', splat(get('$mx')))}`);
     p(`${ind}${set('$acc', zero)}`);
     forLoop(p, ind, '$j', i32(0), get('$end4'), 16, (i3) => {
       p(`${i3}${set('$v', f4('mul', f4('sub', ld(X), get('$sv')), splat(get('$scale'))))}`);
-      for (const x of expInto('$v', '$v')) p(i3 + x);
+      for (const x of expInto('$v', '$v', true)) p(i3 + x);
       p(`${i3}(v128.store ${X} ${get('$v')})`);
       p(`${i3}${set('$acc', f4('add', get('$acc'), get('$v')))}`);
     });
     p(`${ind}${set('$sum', hsum(get('$acc')))}`);
     forLoop(p, ind, '$j', get('$end4'), get('$end'), 4, (i3) => {
       p(`${i3}${set('$v', splat(sx('f32.mul', sx('f32.sub', xs, get('$mx')), get('$scale'))))}`);
-      for (const x of expInto('$v', '$v')) p(i3 + x);
+      for (const x of expInto('$v', '$v', true)) p(i3 + x);
       p(`${i3}${set('$e', lane(get('$v'), 0))}`);
       p(`${i3}(f32.store ${X} ${get('$e')})`);
       p(`${i3}${set('$sum', sx('f32.add', get('$sum'), get('$e')))}`);

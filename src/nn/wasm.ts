@@ -72,8 +72,8 @@ export interface GemmExports {
     DB: number,
     accum: number,
   ): void;
-  gelu_fwd(n: number, U: number, A: number): void;
-  gelu_bwd(n: number, U: number, DA: number): void;
+  gelu_fwd(n: number, U: number, A: number, DG: number): void;
+  gelu_bwd(n: number, DG: number, DA: number): void;
   softmax_rows(nmat: number, rows: number, X: number, ld: number, ms: number, len0: number, scale: number): void;
   softmax_bwd(
     nmat: number,
@@ -125,9 +125,11 @@ function compile(path: GemmPath): WebAssembly.Module {
   if (cached) return cached;
   if (typeof WebAssembly === 'undefined')
     throw new Error('rl-miniatures nn: WebAssembly is not available in this JavaScript runtime (Node ≥ 20 has it).');
-  if (path === 'fma') enableRelaxedSimd();
+  const bytes = Buffer.from(path === 'fma' ? GEMM_FMA_WASM_BASE64 : GEMM_WASM_BASE64, 'base64');
+  // Runtimes that ship relaxed SIMD validate the module as is; Node 20 needs the flag first.
+  if (path === 'fma' && !WebAssembly.validate(bytes)) enableRelaxedSimd();
   try {
-    const m = new WebAssembly.Module(Buffer.from(path === 'fma' ? GEMM_FMA_WASM_BASE64 : GEMM_WASM_BASE64, 'base64'));
+    const m = new WebAssembly.Module(bytes);
     moduleCache[path] = m;
     return m;
   } catch (e) {
@@ -140,7 +142,7 @@ function compile(path: GemmPath): WebAssembly.Module {
   }
 }
 
-/** Node 20's V8 ships relaxed SIMD behind a flag; it must be set before the module is compiled. */
+/** Node 20's V8 has relaxed SIMD behind a flag; it must be set before the module is compiled. */
 function enableRelaxedSimd(): void {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -621,22 +623,26 @@ export function layerNormBackward(
   k.ln_bwd(M, D, addr(dy), addr(xhat), addr(rstd), addr(g), addr(dx), addr(dg), addr(db), accumulate ? 1 : 0);
 }
 
-/** a = GELU(u), tanh form (torch's approximate='tanh'), over n entries (n a multiple of 4). */
-export function geluForward(n: number, u: At, a: At): void {
+/**
+ * a = GELU(u), tanh form (torch's approximate='tanh'), over n entries (n a multiple of 4); with `deriv`, also
+ * GELU′(u) there for the backward (`deriv` may be `u` itself: each entry is read before it is overwritten).
+ */
+export function geluForward(n: number, u: At, a: At, deriv?: At): void {
   if (n % 4 !== 0) throw new RangeError(`nn.geluForward: n = ${n} must be a multiple of 4`);
-  const k = sameArena('geluForward', u, a);
+  const k = sameArena('geluForward', u, a, ...(deriv ? [deriv] : []));
   fits('geluForward', 'u', u, n);
   fits('geluForward', 'a', a, n);
-  k.gelu_fwd(n, addr(u), addr(a));
+  if (deriv) fits('geluForward', 'deriv', deriv, n);
+  k.gelu_fwd(n, addr(u), addr(a), deriv ? addr(deriv) : 0);
 }
 
-/** da ← da · GELU′(u) in place (n a multiple of 4). */
-export function geluBackward(n: number, u: At, da: At): void {
+/** da ← da · GELU′(u) in place, from the derivative `deriv` stored by `geluForward` (n a multiple of 4). */
+export function geluBackward(n: number, deriv: At, da: At): void {
   if (n % 4 !== 0) throw new RangeError(`nn.geluBackward: n = ${n} must be a multiple of 4`);
-  const k = sameArena('geluBackward', u, da);
-  fits('geluBackward', 'u', u, n);
+  const k = sameArena('geluBackward', deriv, da);
+  fits('geluBackward', 'deriv', deriv, n);
   fits('geluBackward', 'da', da, n);
-  k.gelu_bwd(n, addr(u), addr(da));
+  k.gelu_bwd(n, addr(deriv), addr(da));
 }
 
 /**
