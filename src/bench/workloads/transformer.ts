@@ -18,17 +18,21 @@ import { loadNnEngine } from './nn-engine';
 const WS = 'Transformer sampling 128×(16+32 tokens), KV cache, 4×d64';
 const WU = 'PG update transformer 128×48 tokens, 4×d64, Adam';
 
-export function transformerSpec(seed = 5): TransformerBenchSpec {
+/** The workload's spec; `o` shrinks it (the bridge test runs a small one). */
+export function transformerSpec(
+  seed = 5,
+  o: Partial<Pick<TransformerBenchSpec, 'layers' | 'prompts' | 'group' | 'promptLen' | 'responseLen' | 'reps'>> = {},
+): TransformerBenchSpec {
   const V = 16,
     C = 64,
-    NL = 4,
+    NL = o.layers ?? 4,
     d = 64,
     H = 4,
     F = 4 * d,
-    B = 16,
-    G = 8,
-    P = 16,
-    L = 32;
+    B = o.prompts ?? 16,
+    G = o.group ?? 8,
+    P = o.promptLen ?? 16,
+    L = o.responseLen ?? 32;
   const N = B * G;
   const rng = new Rng(seed).split('bench-transformer');
   const normal = (label: string, n: number, mean: number, std: number) => {
@@ -59,7 +63,7 @@ export function transformerSpec(seed = 5): TransformerBenchSpec {
     responseLen: L,
     lr: 1e-3,
     maxGradNorm: 0.05,
-    reps: 5,
+    reps: o.reps ?? 5,
     seed,
     promptTokens,
     responseTokens,
@@ -93,7 +97,54 @@ function groupPrompts(spec: TransformerBenchSpec): Int32Array {
   return out;
 }
 
-interface RefOut {
+/** The reference's input bundle (bench/reference/transformer.py); remove it with removeBundle. */
+export function writeTransformerBundle(spec: TransformerBenchSpec): string {
+  const N = spec.prompts * spec.group;
+  const { promptLen: P, responseLen: L } = spec;
+  return writeBundle(
+    'transformer',
+    {
+      vocab: spec.vocab,
+      context: spec.context,
+      layers: spec.layers,
+      dModel: spec.dModel,
+      heads: spec.heads,
+      mlp: spec.mlp,
+      prompts: spec.prompts,
+      group: spec.group,
+      promptLen: P,
+      responseLen: L,
+      lr: spec.lr,
+      maxGradNorm: spec.maxGradNorm,
+      reps: spec.reps,
+      seed: spec.seed,
+    },
+    {
+      prompts: { data: groupPrompts(spec), shape: [N, P] },
+      responses: { data: spec.responseTokens, shape: [N, L] },
+      weights: { data: spec.weights, shape: [N, L] },
+      wte: { data: spec.wte, shape: [spec.vocab, spec.dModel] },
+      wpe: { data: spec.wpe, shape: [spec.context, spec.dModel] },
+      ln1W: { data: spec.ln1W, shape: [spec.layers, spec.dModel] },
+      ln1B: { data: spec.ln1B, shape: [spec.layers, spec.dModel] },
+      attnW: { data: spec.attnW, shape: [spec.layers, 3 * spec.dModel, spec.dModel] },
+      attnB: { data: spec.attnB, shape: [spec.layers, 3 * spec.dModel] },
+      projW: { data: spec.projW, shape: [spec.layers, spec.dModel, spec.dModel] },
+      projB: { data: spec.projB, shape: [spec.layers, spec.dModel] },
+      ln2W: { data: spec.ln2W, shape: [spec.layers, spec.dModel] },
+      ln2B: { data: spec.ln2B, shape: [spec.layers, spec.dModel] },
+      fcW: { data: spec.fcW, shape: [spec.layers, spec.mlp, spec.dModel] },
+      fcB: { data: spec.fcB, shape: [spec.layers, spec.mlp] },
+      mprojW: { data: spec.mprojW, shape: [spec.layers, spec.dModel, spec.mlp] },
+      mprojB: { data: spec.mprojB, shape: [spec.layers, spec.dModel] },
+      lnfW: { data: spec.lnfW, shape: [spec.dModel] },
+      lnfB: { data: spec.lnfB, shape: [spec.dModel] },
+      headW: { data: spec.headW, shape: [spec.vocab, spec.dModel] },
+    },
+  );
+}
+
+export interface TransformerRefOut {
   torch: string;
   sampleMs: number;
   updateMs: number;
@@ -106,7 +157,7 @@ interface RefOut {
 
 export function transformerAgreements(
   kit: TransformerBenchResult,
-  ref: RefOut,
+  ref: TransformerRefOut,
 ): { update: Agreement; sample: Agreement } {
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
   const d0 = Math.abs(kit.loss0 - ref.loss0),
@@ -176,51 +227,11 @@ export const transformerWorkload: Workload = {
       }
     }
     if (!ctx.py?.torch) return rows;
-    const dir = writeBundle(
-      'transformer',
-      {
-        vocab: spec.vocab,
-        context: spec.context,
-        layers: spec.layers,
-        dModel: spec.dModel,
-        heads: spec.heads,
-        mlp: spec.mlp,
-        prompts: spec.prompts,
-        group: spec.group,
-        promptLen: P,
-        responseLen: L,
-        lr: spec.lr,
-        maxGradNorm: spec.maxGradNorm,
-        reps: spec.reps,
-        seed: spec.seed,
-      },
-      {
-        prompts: { data: groupPrompts(spec), shape: [N, P] },
-        responses: { data: spec.responseTokens, shape: [N, L] },
-        weights: { data: spec.weights, shape: [N, L] },
-        wte: { data: spec.wte, shape: [spec.vocab, spec.dModel] },
-        wpe: { data: spec.wpe, shape: [spec.context, spec.dModel] },
-        ln1W: { data: spec.ln1W, shape: [spec.layers, spec.dModel] },
-        ln1B: { data: spec.ln1B, shape: [spec.layers, spec.dModel] },
-        attnW: { data: spec.attnW, shape: [spec.layers, 3 * spec.dModel, spec.dModel] },
-        attnB: { data: spec.attnB, shape: [spec.layers, 3 * spec.dModel] },
-        projW: { data: spec.projW, shape: [spec.layers, spec.dModel, spec.dModel] },
-        projB: { data: spec.projB, shape: [spec.layers, spec.dModel] },
-        ln2W: { data: spec.ln2W, shape: [spec.layers, spec.dModel] },
-        ln2B: { data: spec.ln2B, shape: [spec.layers, spec.dModel] },
-        fcW: { data: spec.fcW, shape: [spec.layers, spec.mlp, spec.dModel] },
-        fcB: { data: spec.fcB, shape: [spec.layers, spec.mlp] },
-        mprojW: { data: spec.mprojW, shape: [spec.layers, spec.dModel, spec.mlp] },
-        mprojB: { data: spec.mprojB, shape: [spec.layers, spec.dModel] },
-        lnfW: { data: spec.lnfW, shape: [spec.dModel] },
-        lnfB: { data: spec.lnfB, shape: [spec.dModel] },
-        headW: { data: spec.headW, shape: [spec.vocab, spec.dModel] },
-      },
-    );
+    const dir = writeTransformerBundle(spec);
     try {
       for (const threads of [1, 2]) {
         try {
-          const out = runReference(ctx.py, 'transformer.py', dir, threads) as unknown as RefOut;
+          const out = runReference(ctx.py, 'transformer.py', dir, threads) as unknown as TransformerRefOut;
           const t = `${threads} thread${threads > 1 ? 's' : ''}`;
           const ag = kit ? transformerAgreements(kit, out) : undefined;
           rows.push({
