@@ -241,6 +241,6 @@ export function benchTransformerPg(spec: TransformerBenchSpec): TransformerBench
     loss1,
     meanSampledLogp,
     sampledLogpSe: sd / Math.sqrt(N),
-    backend: `kit nn (wasm SIMD, gemm ${model.gemmPath})`,
+    backend: `wasm SIMD, gemm ${model.gemmPath}`,
   };
 }

@@ -199,7 +199,7 @@ export const transformerWorkload: Workload = {
         rows.push({
           id: 'transformer/sample/kit-nn',
           workload: WS,
-          impl: `kit nn engine TransformerLm (${kit.backend})`,
+          impl: `kit nn TransformerLm (${kit.backend})`,
           side: 'kit',
           ms: kit.sampleMs,
           unit: 'per sampling pass',
@@ -212,7 +212,7 @@ export const transformerWorkload: Workload = {
         rows.push({
           id: 'transformer/update/kit-nn',
           workload: WU,
-          impl: `kit nn engine TransformerLm (${kit.backend})`,
+          impl: `kit nn TransformerLm (${kit.backend})`,
           side: 'kit',
           ms: kit.updateMs,
           unit: 'per update',
