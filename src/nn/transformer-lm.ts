@@ -910,9 +910,95 @@ export class TransformerLm {
     this.epoch++; // the cache's probabilities and logits were overwritten
   }
 
+  /** Writes the keys and values of `cnt` positions per row (qkv rows n·cnt + j) at positions s0 + j of the caches. */
+  private cacheKv(qkv: Buf, N: number, cnt: number, s0: number, kt: Buf, v: Buf, Cm: number): void {
+    const { dModel: d, heads: H } = this.config,
+      dh = d / H;
+    const q = qkv.f,
+      kf = kt.f,
+      vf = v.f;
+    for (let n = 0; n < N; n++)
+      for (let j = 0; j < cnt; j++) {
+        const row = (n * cnt + j) * 3 * d,
+          pos = s0 + j;
+        for (let hh = 0; hh < H; hh++) {
+          const src = row + hh * dh,
+            kd = (n * H + hh) * dh * Cm + pos,
+            vd = ((n * H + hh) * Cm + pos) * dh;
+          for (let e = 0; e < dh; e++) {
+            kf[kd + e * Cm] = q[src + d + e];
+            vf[vd + e] = q[src + 2 * d + e];
+          }
+        }
+      }
+  }
+
+  /**
+   * The sampler's prompt pass: positions 0 … P − 1 of all N rows at once (N·P rows, attention in query blocks
+   * as in `forward`, keys and values from the caches it fills); leaves in x (N × d) each row's residual stream
+   * at position P − 1. Each entry is computed as in a one-position step, so the samples do not depend on it.
+   */
+  private prefill(prompts: Int32Array, N: number, P: number, Cm: number, ktc: Buf[], vc: Buf[], x: Buf): void {
+    const { dModel: d, heads: H, mlp: F, layers } = this.config;
+    const dh = d / H,
+      Ar = this.arena,
+      M = N * P,
+      scale = 1 / Math.sqrt(dh);
+    const mark = Ar.mark();
+    const xp = Ar.alloc(M * d, 'prefill.x', false),
+      xhat = Ar.alloc(M * d, 'prefill.xhat', false),
+      rstd = Ar.alloc(M, 'prefill.rstd', false),
+      h = Ar.alloc(M * d, 'prefill.h', false),
+      qkv = Ar.alloc(M * 3 * d, 'prefill.qkv', false),
+      probs = Ar.alloc(N * H * P * P, 'prefill.probs', false),
+      y = Ar.alloc(M * d, 'prefill.y', false),
+      u = Ar.alloc(M * F, 'prefill.u', false),
+      a = this.config.activation === 'relu' ? u : Ar.alloc(M * F, 'prefill.a', false);
+    this.embed(
+      M,
+      (r) => prompts[r],
+      (r) => r % P,
+      xp,
+    );
+    for (let l = 0; l < layers; l++) {
+      const b = this.layout.blocks[l];
+      this.attnIn(b, M, xp, xhat, rstd, h, qkv);
+      this.cacheKv(qkv, N, P, 0, ktc[l], vc[l], Cm);
+      for (let i0 = 0; i0 < P; i0 += ATTN_BLOCK) {
+        const i1 = Math.min(P, i0 + ATTN_BLOCK),
+          rows = i1 - i0;
+        gemmBatched(
+          { n1: N, n2: H, a: [P * 3 * d, dh], b: [H * dh * Cm, dh * Cm], c: [H * P * P, P * P] },
+          rows,
+          i1,
+          dh,
+          { buf: qkv, offset: i0 * 3 * d, ld: 3 * d },
+          { buf: ktc[l], ld: Cm },
+          { buf: probs, offset: i0 * P, ld: P },
+        );
+        softmaxRows({ nmat: N * H, rows, ld: P, ms: P * P, len0: i0 + 1, scale }, { buf: probs, offset: i0 * P });
+        gemmBatched(
+          { n1: N, n2: H, a: [H * P * P, P * P], b: [H * Cm * dh, Cm * dh], c: [P * d, dh] },
+          rows,
+          dh,
+          i1,
+          { buf: probs, offset: i0 * P, ld: P },
+          { buf: vc[l], ld: dh },
+          { buf: y, offset: i0 * d, ld: d },
+        );
+      }
+      this.attnOutAndMlp(b, M, xp, y, xhat, rstd, h, u, a, false);
+    }
+    const xf = x.f,
+      pf = xp.f;
+    for (let n = 0; n < N; n++) xf.set(pf.subarray((n * P + P - 1) * d, (n * P + P) * d), n * d);
+    Ar.release(mark);
+  }
+
   /**
    * Samples up to L tokens after each prompt (prompts: N × P, P ≥ 1; P + L − 1 ≤ context) with a KV cache:
-   * each step runs one position of every row through the blocks, appending its keys and values. A row ends
+   * the prompts run in one pass that fills the cache, then each step runs one position of every row through
+   * the blocks, appending its keys and values. A row ends
    * at its stop token (kept) or after its `maxNew` tokens; the rest of the row is `pad`. Per step, one
    * uniform is drawn from `rng` for every row (also for ended rows, so a row's draws do not depend on when
    * the others stop); sampling stops early once every row has ended. The log-probabilities equal, bit for
@@ -991,52 +1077,43 @@ export class TransformerLm {
     const scale = 1 / Math.sqrt(dh);
     const Lo = this.layout;
     const u01 = new Float64Array(N);
-    for (let s = 0; s < Cm; s++) {
-      if (s < P) for (let n = 0; n < N; n++) cur[n] = prompts[n * P + s];
-      this.embed(
-        N,
-        (r) => cur[r],
-        () => s,
-        x,
-      );
-      for (let l = 0; l < layers; l++) {
-        const b = Lo.blocks[l];
-        this.attnIn(b, N, x, xhat, rstd, h, qkv);
-        const q = qkv.f,
-          kf = ktc[l].f,
-          vf = vc[l].f;
-        for (let n = 0; n < N; n++)
-          for (let hh = 0; hh < H; hh++) {
-            const src = n * 3 * d + hh * dh,
-              kd = (n * H + hh) * dh * Cm + s,
-              vd = ((n * H + hh) * Cm + s) * dh;
-            for (let e = 0; e < dh; e++) {
-              kf[kd + e * Cm] = q[src + d + e];
-              vf[vd + e] = q[src + 2 * d + e];
-            }
-          }
-        gemmBatched(
-          { n1: N, n2: H, a: [3 * d, dh], b: [H * dh * Cm, dh * Cm], c: [H * Cm, Cm] },
-          1,
-          s + 1,
-          dh,
-          { buf: qkv, ld: 3 * d },
-          { buf: ktc[l], ld: Cm },
-          { buf: sc, ld: Cm },
+    // The prompt in one pass (it fills the caches; x ends as each row's residual at position P − 1), then one
+    // position per step.
+    this.prefill(prompts, N, P, Cm, ktc, vc, x);
+    for (let s = P - 1; s < Cm; s++) {
+      if (s >= P) {
+        this.embed(
+          N,
+          (r) => cur[r],
+          () => s,
+          x,
         );
-        softmaxRows({ nmat: N * H, rows: 1, ld: Cm, ms: Cm, len0: s + 1, scale }, { buf: sc });
-        gemmBatched(
-          { n1: N, n2: H, a: [H * Cm, Cm], b: [H * Cm * dh, Cm * dh], c: [d, dh] },
-          1,
-          dh,
-          s + 1,
-          { buf: sc, ld: Cm },
-          { buf: vc[l], ld: dh },
-          { buf: y, ld: d },
-        );
-        this.attnOutAndMlp(b, N, x, y, xhat, rstd, h, u, a, false);
+        for (let l = 0; l < layers; l++) {
+          const b = Lo.blocks[l];
+          this.attnIn(b, N, x, xhat, rstd, h, qkv);
+          this.cacheKv(qkv, N, 1, s, ktc[l], vc[l], Cm);
+          gemmBatched(
+            { n1: N, n2: H, a: [3 * d, dh], b: [H * dh * Cm, dh * Cm], c: [H * Cm, Cm] },
+            1,
+            s + 1,
+            dh,
+            { buf: qkv, ld: 3 * d },
+            { buf: ktc[l], ld: Cm },
+            { buf: sc, ld: Cm },
+          );
+          softmaxRows({ nmat: N * H, rows: 1, ld: Cm, ms: Cm, len0: s + 1, scale }, { buf: sc });
+          gemmBatched(
+            { n1: N, n2: H, a: [H * Cm, Cm], b: [H * Cm * dh, Cm * dh], c: [d, dh] },
+            1,
+            dh,
+            s + 1,
+            { buf: sc, ld: Cm },
+            { buf: vc[l], ld: dh },
+            { buf: y, ld: d },
+          );
+          this.attnOutAndMlp(b, N, x, y, xhat, rstd, h, u, a, false);
+        }
       }
-      if (s < P - 1) continue;
       const t = s - (P - 1);
       layerNormForward(
         N,

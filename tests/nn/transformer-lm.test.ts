@@ -443,14 +443,18 @@ describe('TransformerLm against a float64 reference', () => {
 describe('TransformerLm sampling with a KV cache', () => {
   const cfg: TransformerLmConfig = { vocab: 11, context: 24, layers: 2, dModel: 16, heads: 4, mlp: 40 };
 
-  it.each(['auto', 'mul-add'] as const)(
-    'log-probabilities of sampled tokens equal, bit for bit, a teacher-forced forward (gemm %s)',
-    (gemmChoice) => {
+  // 24 input positions: two attention blocks in the teacher-forced pass; P = 18: two in the prompt pass
+  const runs: [GemmChoice, number, number][] = [
+    ['auto', 5, 20],
+    ['mul-add', 5, 20],
+    ['auto', 18, 7],
+  ];
+  it.each(runs)(
+    'log-probabilities of sampled tokens equal, bit for bit, a teacher-forced forward (gemm %s, P %i, L %i)',
+    (gemmChoice, P, L) => {
       const model = randomModel(cfg, 21, { gemm: gemmChoice });
       expect(model.gemmPath).toBe(gemmChoice === 'auto' ? (probeFma().fused ? 'fma' : 'mul-add') : 'mul-add');
-      const N = 9,
-        P = 5,
-        L = 20; // 24 input positions: two attention blocks
+      const N = 9;
       const prompts = randomTokens(N * P, cfg.vocab, 22);
       for (const temp of [1, 0.6]) {
         const s = model.sample(prompts, N, P, L, new Rng(23), { temperature: temp });
