@@ -11,6 +11,7 @@ Batch: B prompts x G samples = N sequences; prompt P tokens, response L tokens.
   clip_grad_norm_(maxGradNorm), one torch.optim.Adam(lr, eps 1e-8) step.
 - Sampling pass (no grad): one forward over the prompts filling a key/value cache, then L steps of
   log-softmax of the head, torch.multinomial, one-token forward with the cache (no early stop).
+- GEMM: one float32 torch.matmul of the shape gemmM x gemmK times gemmK x gemmN (per-core throughput).
 Agreement pass first, on the given weights: one sampling pass (mean log pi of the drawn tokens and its
 standard error over sequences), one update
 (loss before the step, gradient norm) and the loss recomputed after the step. Then 1 warm-up + `reps`
@@ -148,12 +149,16 @@ with torch.no_grad():
 opt = torch.optim.Adam(model.parameters(), lr=float(s["lr"]), eps=1e-8)
 sample_ms, _, _ = time_reps(sample, reps)
 update_ms, _, _ = time_reps(lambda: update(opt), reps)
+gM, gN, gK = int(s["gemmM"]), int(s["gemmN"]), int(s["gemmK"])
+ga, gb = torch.rand(gM, gK) * 2 - 1, torch.rand(gK, gN) * 2 - 1
+gemm_ms, _, _ = time_reps(lambda: ga @ gb, 20)
 emit(
     {
         "threads": args.threads,
         "torch": torch.__version__,
         "sampleMs": sample_ms,
         "updateMs": update_ms,
+        "gemmMs": gemm_ms,
         "loss0": loss0,
         "loss1": loss1,
         "gradNorm0": norm0,

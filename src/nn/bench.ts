@@ -12,6 +12,7 @@ import { Adam } from './adam';
 import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 import { TransformerLm } from './transformer-lm';
+import { Arena, gemm, probeFma, type GemmPath } from './wasm';
 
 import type {
   GruBenchResult as ContractGruResult,
@@ -243,4 +244,38 @@ export function benchTransformerPg(spec: TransformerBenchSpec): TransformerBench
     sampledLogpSe: sd / Math.sqrt(N),
     backend: `wasm SIMD, gemm ${model.gemmPath}`,
   };
+}
+
+/**
+ * GEMM throughput on one core: C (M × N) = A (M × K) · B (K × N), float32, on the given multiply-add path
+ * ('fma' only where the relaxed-SIMD probe fuses; null otherwise). Median wall time of `reps` calls after a
+ * warm-up, and GFLOP/s (2·M·N·K per call).
+ */
+export function benchGemm(
+  M: number,
+  N: number,
+  K: number,
+  path: GemmPath,
+  reps = 20,
+): { ms: number; gflops: number } | null {
+  if (path === 'fma' && !probeFma().fused) return null;
+  const arena = new Arena({ gemm: path });
+  const a = arena.alloc(M * K, 'A', false),
+    b = arena.alloc(K * N, 'B', false),
+    c = arena.alloc(M * N, 'C', false);
+  const r = new Rng(1);
+  const af = a.f,
+    bf = b.f;
+  for (let i = 0; i < af.length; i++) af[i] = r.range(-1, 1);
+  for (let i = 0; i < bf.length; i++) bf[i] = r.range(-1, 1);
+  const run = () => gemm(M, N, K, { buf: a, ld: K }, { buf: b, ld: N }, { buf: c, ld: N });
+  run();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    run();
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  return { ms, gflops: (2 * M * N * K) / (ms * 1e6) };
 }

@@ -678,7 +678,7 @@ export class TransformerLm {
       temperature: temp,
       logp,
       entropy,
-      tokens,
+      tokens: Int32Array.from(tokens), // the targets of `backward`, safe from later changes by the caller
       blocks,
       xhatf,
       rstdf,

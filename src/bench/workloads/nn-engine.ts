@@ -8,10 +8,16 @@ import type {
   TransformerBenchSpec,
 } from '../nn-spec';
 
+export interface GemmBenchResult {
+  ms: number;
+  gflops: number;
+}
+
 export interface NnEngine {
   benchMlpStep?: (spec: MlpBenchSpec) => MlpBenchResult | Promise<MlpBenchResult>;
   benchGruGrpo?: (spec: GruBenchSpec) => GruBenchResult | Promise<GruBenchResult>;
   benchTransformerPg?: (spec: TransformerBenchSpec) => TransformerBenchResult | Promise<TransformerBenchResult>;
+  benchGemm?: (M: number, N: number, K: number, path: 'mul-add' | 'fma', reps?: number) => GemmBenchResult | null;
 }
 
 /** The module dist/nn/bench.js, or null when it is absent (a load error of a present module is thrown). */

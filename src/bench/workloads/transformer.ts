@@ -17,6 +17,9 @@ import { loadNnEngine } from './nn-engine';
 
 const WS = 'Transformer sampling 128×(16+32 tokens), KV cache, 4×d64';
 const WU = 'PG update transformer 128×48 tokens, 4×d64, Adam';
+/** The GEMM of the MLP's up-projection in the update (N·(P + L − 1) rows × 256 × 64). */
+const GEMM = { M: 6016, N: 256, K: 64 };
+const WG = `GEMM ${GEMM.M}×${GEMM.N}×${GEMM.K} float32, one core`;
 
 /** The workload's spec; `o` shrinks it (the bridge test runs a small one). */
 export function transformerSpec(
@@ -118,6 +121,9 @@ export function writeTransformerBundle(spec: TransformerBenchSpec): string {
       maxGradNorm: spec.maxGradNorm,
       reps: spec.reps,
       seed: spec.seed,
+      gemmM: GEMM.M,
+      gemmN: GEMM.N,
+      gemmK: GEMM.K,
     },
     {
       prompts: { data: groupPrompts(spec), shape: [N, P] },
@@ -148,6 +154,7 @@ export interface TransformerRefOut {
   torch: string;
   sampleMs: number;
   updateMs: number;
+  gemmMs: number;
   loss0: number;
   loss1: number;
   gradNorm0: number;
@@ -226,6 +233,24 @@ export const transformerWorkload: Workload = {
         rows.push(failedRow('transformer/update/kit-nn', WU, 'kit nn engine TransformerLm', 'kit', e));
       }
     }
+    const gflop = (2 * GEMM.M * GEMM.N * GEMM.K) / 1e9;
+    for (const path of ['mul-add', 'fma'] as const) {
+      const g = nn?.benchGemm?.(GEMM.M, GEMM.N, GEMM.K, path);
+      if (!g) continue; // no engine, or relaxed SIMD does not fuse here
+      rows.push({
+        id: `transformer/gemm/kit-${path}`,
+        workload: WG,
+        impl: `kit nn GEMM (wasm SIMD, ${path === 'fma' ? 'relaxed-SIMD FMA' : 'mul + add'})`,
+        side: 'kit',
+        ms: g.ms,
+        unit: 'per GEMM',
+        throughput: { value: g.gflops, unit: 'GFLOP/s' },
+        backend: `wasm SIMD, gemm ${path}`,
+        threads: 1,
+        refId: 'transformer/gemm/torch-1t',
+        detail: 'median of 20 calls',
+      });
+    }
     if (!ctx.py?.torch) return rows;
     const dir = writeTransformerBundle(spec);
     try {
@@ -246,6 +271,18 @@ export const transformerWorkload: Workload = {
             threads,
             agreement: ag?.sample,
             detail: `median of ${spec.reps} passes`,
+          });
+          rows.push({
+            id: `transformer/gemm/torch-${threads}t`,
+            workload: WG,
+            impl: `PyTorch ${out.torch} matmul (${t})`,
+            side: 'reference',
+            ms: out.gemmMs,
+            unit: 'per GEMM',
+            throughput: { value: gflop / (out.gemmMs / 1e3), unit: 'GFLOP/s' },
+            backend: 'torch',
+            threads,
+            detail: 'median of 20 calls',
           });
           rows.push({
             id: `transformer/update/torch-${threads}t`,
