@@ -85,3 +85,73 @@ export interface GruBenchResult {
   meanSampledLogp: number;
   backend: string;
 }
+
+/**
+ * Transformer policy-gradient workload (src/nn/transformer-lm.ts, bench/reference/transformer.py): a GPT-2
+ * style decoder (token + learned positions, pre-LN blocks with causal multi-head attention and a GELU-tanh
+ * MLP, final LayerNorm, untied head without bias). B prompts × G samples = N sequences; prompts of P tokens,
+ * responses of L tokens.
+ * - sampling pass: the prompts, then L tokens drawn from softmax(logits) with a key/value cache (no early stop);
+ * - update: one teacher-forced forward over prompt + response, log-softmax at the L response positions,
+ *   loss = −Σ_{n,t} w[n,t] · log π(resp[n,t]) / (N·L) with per-token weights w (advantage × mask), backward,
+ *   global gradient-norm clipping, one Adam(lr) step.
+ * Weights in PyTorch's layouts (nn.Linear.weight is out × in); per-block arrays stack the blocks first.
+ */
+export interface TransformerBenchSpec {
+  vocab: number;
+  context: number;
+  layers: number;
+  dModel: number;
+  heads: number;
+  mlp: number;
+  prompts: number; // B
+  group: number; // G
+  promptLen: number; // P
+  responseLen: number; // L
+  lr: number;
+  maxGradNorm: number;
+  /** Timed repetitions of each of sampling and update (after one warm-up each). */
+  reps: number;
+  /** Seed for the sampler. */
+  seed: number;
+  /** B × P prompt tokens; prompt i is repeated for sequences i·G … i·G + G − 1. */
+  promptTokens: Int32Array;
+  /** N × L fixed response tokens for the update. */
+  responseTokens: Int32Array;
+  /** N × L per-token loss weights (advantage × mask; masked tokens are 0). */
+  weights: Float32Array;
+  wte: Float32Array; // V × d
+  wpe: Float32Array; // context × d
+  ln1W: Float32Array; // layers × d
+  ln1B: Float32Array;
+  attnW: Float32Array; // layers × 3d × d
+  attnB: Float32Array; // layers × 3d
+  projW: Float32Array; // layers × d × d
+  projB: Float32Array; // layers × d
+  ln2W: Float32Array;
+  ln2B: Float32Array;
+  fcW: Float32Array; // layers × F × d
+  fcB: Float32Array; // layers × F
+  mprojW: Float32Array; // layers × d × F
+  mprojB: Float32Array; // layers × d
+  lnfW: Float32Array; // d
+  lnfB: Float32Array;
+  headW: Float32Array; // V × d
+}
+
+export interface TransformerBenchResult {
+  /** Median of `reps` sampling passes (N × L generated tokens each), ms. */
+  sampleMs: number;
+  /** Median of `reps` updates, ms. */
+  updateMs: number;
+  /** Agreement pass on the given weights: the update's loss before its step, its gradient norm (unclipped), ... */
+  loss0: number;
+  gradNorm0: number;
+  /** ... the same loss recomputed after that one Adam step, ... */
+  loss1: number;
+  /** ... and the mean log π of the tokens of one sampling pass on the given weights, ... */
+  meanSampledLogp: number;
+  /** ... with its standard error (standard deviation of the per-sequence means / √N). */
+  sampledLogpSe: number;
+  backend: string;
+}

@@ -31,6 +31,7 @@ import { preferenceWorkload } from './workloads/preference';
 import { statsWorkload } from './workloads/stats';
 import { valueIterationWorkload } from './workloads/value-iteration';
 import { scalingWorkload } from './workloads/scaling';
+import { transformerWorkload } from './workloads/transformer';
 
 export const WORKLOADS: readonly Workload[] = [
   valueIterationWorkload,
@@ -38,6 +39,7 @@ export const WORKLOADS: readonly Workload[] = [
   preferenceWorkload,
   mlpWorkload,
   gruWorkload,
+  transformerWorkload,
   scalingWorkload,
   statsWorkload,
   notebooksWorkload,

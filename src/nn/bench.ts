@@ -11,12 +11,16 @@ import { Rng } from '../core/rng';
 import { Adam } from './adam';
 import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
+import { TransformerLm } from './transformer-lm';
+import { Arena, gemm, probeFma, type GemmPath } from './wasm';
 
 import type {
   GruBenchResult as ContractGruResult,
   GruBenchSpec as ContractGruSpec,
   MlpBenchResult as ContractMlpResult,
   MlpBenchSpec as ContractMlpSpec,
+  TransformerBenchResult,
+  TransformerBenchSpec,
 } from '../bench/nn-spec';
 
 const median = (xs: number[]) => {
@@ -135,4 +139,143 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
     meanSampledLogp,
     backend: 'kit nn (wasm SIMD)',
   };
+}
+
+/** A TransformerLm holding the spec's weights (PyTorch layouts converted to the kit's x·W layout). */
+export function transformerFromSpec(spec: TransformerBenchSpec): TransformerLm {
+  const { vocab: V, context, layers, dModel: d, heads, mlp: F } = spec;
+  const model = new TransformerLm({ vocab: V, context, layers, dModel: d, heads, mlp: F }, new Rng(0));
+  const p = model.params.f,
+    L = model.layout;
+  p.set(spec.wte, L.wte);
+  p.set(spec.wpe, L.wpe);
+  const block = (a: Float32Array, l: number, n: number) => a.subarray(l * n, (l + 1) * n);
+  L.blocks.forEach((b, l) => {
+    p.set(block(spec.ln1W, l, d), b.ln1g);
+    p.set(block(spec.ln1B, l, d), b.ln1b);
+    p.set(t(block(spec.attnW, l, 3 * d * d), 3 * d, d), b.Wqkv);
+    p.set(block(spec.attnB, l, 3 * d), b.bqkv);
+    p.set(t(block(spec.projW, l, d * d), d, d), b.Wo);
+    p.set(block(spec.projB, l, d), b.bo);
+    p.set(block(spec.ln2W, l, d), b.ln2g);
+    p.set(block(spec.ln2B, l, d), b.ln2b);
+    p.set(t(block(spec.fcW, l, F * d), F, d), b.W1);
+    p.set(block(spec.fcB, l, F), b.b1);
+    p.set(t(block(spec.mprojW, l, d * F), d, F), b.W2);
+    p.set(block(spec.mprojB, l, d), b.b2);
+  });
+  p.set(spec.lnfW, L.lnfg);
+  p.set(spec.lnfB, L.lnfb);
+  p.set(t(spec.headW, V, d), L.Wh);
+  return model;
+}
+
+/**
+ * Policy-gradient update and KV-cache sampling on the contract of src/bench/nn-spec.ts (TransformerBenchSpec):
+ * sampling passes (prompts → L sampled tokens, no early stop) and updates on the given fixed responses (one
+ * teacher-forced forward over the P + L − 1 input positions, loss −Σ w·logp/(N·L), backward, gradient-norm
+ * clipping, Adam). Agreement values first on the given weights; then `reps` timed passes of each after one
+ * warm-up.
+ */
+export function benchTransformerPg(spec: TransformerBenchSpec): TransformerBenchResult {
+  const { prompts: B, group: G, promptLen: P, responseLen: L } = spec;
+  const N = B * G,
+    T = P + L;
+  const model = transformerFromSpec(spec);
+  const initial = model.snapshot();
+  const prompts = new Int32Array(N * P);
+  for (let i = 0; i < B; i++)
+    for (let g = 0; g < G; g++) prompts.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
+  const seq = new Int32Array(N * T);
+  for (let n = 0; n < N; n++) {
+    seq.set(prompts.subarray(n * P, (n + 1) * P), n * T);
+    seq.set(spec.responseTokens.subarray(n * L, (n + 1) * L), n * T + P);
+  }
+  const w = Float32Array.from(spec.weights, (x) => -x / (N * L));
+  const rng = new Rng(spec.seed).split('bench-transformer');
+  let opt = new Adam(model.size, { lr: spec.lr });
+  const lossOf = (logp: Float32Array) => {
+    let loss = 0;
+    for (let i = 0; i < N * L; i++) loss += w[i] * logp[i];
+    return loss;
+  };
+  const update = (): { loss: number; norm: number } => {
+    model.zeroGrad();
+    const f = model.forward(seq, N, T, P - 1);
+    const loss = lossOf(f.logp);
+    model.backward(f, w);
+    const norm = model.clipGradNorm(spec.maxGradNorm);
+    opt.step(model.params.f, model.grads.f);
+    return { loss, norm };
+  };
+  const s0 = model.sample(prompts, N, P, L, rng.split('agreement'));
+  const seqMeans = Array.from({ length: N }, (_, n) => {
+    let m = 0;
+    for (let k = 0; k < L; k++) m += s0.logp[n * L + k] / L;
+    return m;
+  });
+  const meanSampledLogp = seqMeans.reduce((a, b) => a + b, 0) / N;
+  const sd = Math.sqrt(seqMeans.reduce((a, b) => a + (b - meanSampledLogp) ** 2, 0) / (N - 1));
+  const u0 = update();
+  const loss1 = lossOf(model.forward(seq, N, T, P - 1).logp);
+  model.load(initial);
+  opt = new Adam(model.size, { lr: spec.lr });
+  const sampleTimes: number[] = [],
+    updateTimes: number[] = [];
+  for (let r = 0; r <= spec.reps; r++) {
+    const t0 = performance.now();
+    model.sample(prompts, N, P, L, rng.split(`rep${r}`));
+    const t1 = performance.now();
+    update();
+    const t2 = performance.now();
+    if (r > 0) {
+      sampleTimes.push(t1 - t0);
+      updateTimes.push(t2 - t1);
+    }
+  }
+  model.releaseCaches();
+  return {
+    sampleMs: median(sampleTimes),
+    updateMs: median(updateTimes),
+    loss0: u0.loss,
+    gradNorm0: u0.norm,
+    loss1,
+    meanSampledLogp,
+    sampledLogpSe: sd / Math.sqrt(N),
+    backend: `wasm SIMD, gemm ${model.gemmPath}`,
+  };
+}
+
+/**
+ * GEMM throughput on one core: C (M × N) = A (M × K) · B (K × N), float32, on the given multiply-add path
+ * ('fma' only where the relaxed-SIMD probe fuses; null otherwise). Median wall time of `reps` calls after a
+ * warm-up, and GFLOP/s (2·M·N·K per call).
+ */
+export function benchGemm(
+  M: number,
+  N: number,
+  K: number,
+  path: GemmPath,
+  reps = 20,
+): { ms: number; gflops: number } | null {
+  if (path === 'fma' && !probeFma().fused) return null;
+  const arena = new Arena({ gemm: path });
+  const a = arena.alloc(M * K, 'A', false),
+    b = arena.alloc(K * N, 'B', false),
+    c = arena.alloc(M * N, 'C', false);
+  const r = new Rng(1);
+  const af = a.f,
+    bf = b.f;
+  for (let i = 0; i < af.length; i++) af[i] = r.range(-1, 1);
+  for (let i = 0; i < bf.length; i++) bf[i] = r.range(-1, 1);
+  const run = () => gemm(M, N, K, { buf: a, ld: K }, { buf: b, ld: N }, { buf: c, ld: N });
+  run();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    run();
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  return { ms, gflops: (2 * M * N * K) / (ms * 1e6) };
 }

@@ -1,9 +1,23 @@
 /** Guarded access to the kit's typed neural engine (src/nn/bench.ts), which may not exist yet. */
-import type { GruBenchResult, GruBenchSpec, MlpBenchResult, MlpBenchSpec } from '../nn-spec';
+import type {
+  GruBenchResult,
+  GruBenchSpec,
+  MlpBenchResult,
+  MlpBenchSpec,
+  TransformerBenchResult,
+  TransformerBenchSpec,
+} from '../nn-spec';
+
+export interface GemmBenchResult {
+  ms: number;
+  gflops: number;
+}
 
 export interface NnEngine {
   benchMlpStep?: (spec: MlpBenchSpec) => MlpBenchResult | Promise<MlpBenchResult>;
   benchGruGrpo?: (spec: GruBenchSpec) => GruBenchResult | Promise<GruBenchResult>;
+  benchTransformerPg?: (spec: TransformerBenchSpec) => TransformerBenchResult | Promise<TransformerBenchResult>;
+  benchGemm?: (M: number, N: number, K: number, path: 'mul-add' | 'fma', reps?: number) => GemmBenchResult | null;
 }
 
 /** The module dist/nn/bench.js, or null when it is absent (a load error of a present module is thrown). */
