@@ -5,6 +5,7 @@ import * as path from 'path';
 import { parseOverride, checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
 import { buildReports, reportFigures } from '../report/build';
+import { cellTimeoutMs } from '../runner/kernel';
 import { runAll } from '../runner/run-all';
 import { requireJupyter } from '../runner/tools';
 import {
@@ -27,7 +28,7 @@ const USAGE =
   '[--sample-seed S] [--tolerance T]\n' +
   '  node dist/cli/main.js verify --summaries [--only <id>[,<id>...]] [--profile full|smoke]   ' +
   '(re-derive every summary from its stored records)\n' +
-  '  npm run kernel\n' +
+  '  npm run kernel [-- --force]\n' +
   '  npm run bench\n' +
   'exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;\n' +
   '  3 a required program is missing (tslab kernel, Jupyter); 130/143 interrupted (Ctrl-C / SIGTERM)';
@@ -100,8 +101,13 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
         break;
       }
       case '--cell-timeout': {
-        const n = Number(value());
-        if (!(n > 0)) throw new UsageError(`--cell-timeout must be a positive number of seconds.`);
+        const v = value();
+        const n = Number(v);
+        try {
+          cellTimeoutMs(n);
+        } catch (e) {
+          throw new UsageError((e as Error).message.replace(`, got ${String(n)}`, `, got "${v}"`));
+        }
         a.cellTimeoutS = n;
         break;
       }
@@ -171,11 +177,12 @@ async function reports(argv: string[]): Promise<number> {
     );
     for (const o of outcomes) for (const w of o.warnings ?? []) console.error(`  ! notebooks/${o.id}.ipynb: ${w}`);
     for (const o of outcomes.filter((x) => x.status !== 'ok')) {
-      console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCell ? `, cell ${o.failedCell}` : ''}: ${o.error}`);
-      console.error(
-        '    executed notebook with the error: ' +
-          path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`)),
-      );
+      console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCellLabel ? `, ${o.failedCellLabel}` : ''}: ${o.error}`);
+      if (!o.unsaved)
+        console.error(
+          '    executed notebook with the error: ' +
+            path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`)),
+        );
     }
   }
   let figuresFailed = 0;
@@ -218,8 +225,12 @@ async function main(): Promise<number> {
       return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : (args.verify ?? 3) });
     }
     case 'kernel': {
+      const force = rest.includes('--force');
+      const bad = rest.find((a) => a !== '--force');
+      if (bad) throw new UsageError(`unknown option ${bad} for kernel.\n${USAGE}`);
       requireJupyter('`npm run kernel` (registering the tslab kernel with Jupyter)');
-      const dir = installKernel();
+      const { dir, note } = installKernel({ force });
+      if (note) console.log(note);
       console.log(
         `Registered the tslab TypeScript kernel: ${dir}/kernel.json\n` +
           'Start Jupyter from the repository root (`jupyter notebook` or `jupyter lab`) ' +
@@ -243,7 +254,7 @@ if (require.main === module) {
     (e) => {
       console.error(`rl-miniatures: ${(e as Error).message}`);
       process.exit(
-        ['UsageError', 'ParameterError', 'SelectionError'].includes((e as Error).name)
+        ['UsageError', 'ParameterError', 'SelectionError', 'KernelSpecConflictError'].includes((e as Error).name)
           ? 2
           : ['ToolMissingError', 'KernelMissingError'].includes((e as Error).name)
             ? 3

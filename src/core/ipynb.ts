@@ -59,12 +59,20 @@ export function cellSource(cell: NotebookCell): string {
 
 /** Read and validate a notebook file; errors name the file and say what to do. */
 export function readNotebook(file: string): Notebook {
-  let text: string;
+  return parseNotebook(readNotebookText(file), file);
+}
+
+/** A notebook file's text (read once, so what is hashed and what is executed are the same bytes). */
+export function readNotebookText(file: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new NotebookFormatError(`${file}: cannot read the notebook (${(e as Error).message}).`);
   }
+}
+
+/** Parse and validate a notebook's text; `file` names it in errors. */
+export function parseNotebook(text: string, file: string): Notebook {
   let nb: Notebook;
   try {
     nb = JSON.parse(text);

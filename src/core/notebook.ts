@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashValue } from './hash';
-import { cellSource, notebookCodeHash, readNotebook, type Notebook, type PaperMeta } from './ipynb';
+import { cellSource, notebookCodeHash, parseNotebook, readNotebook, type Notebook, type PaperMeta } from './ipynb';
 import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
 import { paths } from './paths';
 import type { CodeFingerprint } from './code-closure';
@@ -69,6 +69,39 @@ export function locateNotebook(id: string): string | null {
   return null;
 }
 
+/**
+ * The notebook as the session must see it. Under the runner (`npm run reports`), the content the
+ * runner read, hashed and is executing: its snapshot (RLMINI_NOTEBOOK_SNAPSHOT) with its code hash
+ * (RLMINI_NOTEBOOK_HASH), never the file again, which may have been saved since (Jupyter saves while
+ * a run goes on). Interactively (Jupyter), the file.
+ */
+export function sessionNotebook(file: string): { nb: Notebook; hash: string } {
+  const runnerFile = process.env.RLMINI_NOTEBOOK;
+  const snapshot = process.env.RLMINI_NOTEBOOK_SNAPSHOT;
+  const expected = process.env.RLMINI_NOTEBOOK_HASH;
+  if (runnerFile && expected && path.resolve(runnerFile) === path.resolve(file)) {
+    let text: string;
+    try {
+      text = fs.readFileSync(snapshot ?? '', 'utf8');
+    } catch (e) {
+      throw new Error(
+        `${file}: the runner's snapshot of this notebook (RLMINI_NOTEBOOK_SNAPSHOT=${snapshot ?? ''}) cannot be ` +
+          `read (${(e as Error).message}); records cannot be keyed by the code being run. Re-run the notebook.`,
+      );
+    }
+    const nb = parseNotebook(text, file);
+    const hash = notebookCodeHash(nb);
+    if (hash !== expected)
+      throw new Error(
+        `${file}: the runner's snapshot has code hash ${hash}, but the runner executes code with hash ` +
+          `${expected}; records cannot be keyed by the code being run (internal error). Re-run the notebook.`,
+      );
+    return { nb, hash };
+  }
+  const nb = readNotebook(file);
+  return { nb, hash: notebookCodeHash(nb) };
+}
+
 export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   readonly id: string;
   readonly profile: Profile;
@@ -112,9 +145,10 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
         ? Array.from({ length: s }, (_, i) => i)
         : [0];
     let nb: Notebook | null = null;
-    if (this.notebookFile) nb = readNotebook(this.notebookFile);
+    let hash = 'no-notebook-file';
+    if (this.notebookFile) ({ nb, hash } = sessionNotebook(this.notebookFile));
     this.meta = (nb?.metadata.paper as PaperMeta | undefined) ?? null;
-    this.notebookHash = nb ? notebookCodeHash(nb) : 'no-notebook-file';
+    this.notebookHash = hash;
     this.codeSource = nb
       ? nb.cells
           .filter((c) => c.cell_type === 'code')

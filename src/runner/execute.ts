@@ -2,10 +2,24 @@
  * Execute one notebook headlessly through the tslab kernel, papermill-style: parameters are
  * injected as a new cell tagged `injected-parameters` right after the cell tagged `parameters`;
  * cells run in order under a per-cell timeout; the executed notebook (with outputs) is written
- * atomically. The first failing cell stops the notebook and is reported by number with its error.
+ * atomically. The first failing cell stops the notebook and is reported with its error, as "code cell N"
+ * (code cells counted from 1 in the user's notebook, the injected parameters cell not counted).
+ *
+ * The notebook is read once: the content executed is the content hashed. Its code-cell hash goes to
+ * the kernel (RLMINI_NOTEBOOK_HASH) with a snapshot of that content (RLMINI_NOTEBOOK_SNAPSHOT), so the
+ * session keys its records by the code that ran, even if the file is saved again during the run.
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { cellSource, hasTag, readNotebook, type Notebook, type NotebookCell } from '../core/ipynb';
+import {
+  cellSource,
+  hasTag,
+  notebookCodeHash,
+  parseNotebook,
+  readNotebookText,
+  type Notebook,
+  type NotebookCell,
+} from '../core/ipynb';
 import { writeFileAtomic } from '../core/records';
 import { Kernel } from './kernel';
 
@@ -17,17 +31,27 @@ export interface ExecuteOptions {
   cellTimeoutMs: number;
   env?: NodeJS.ProcessEnv;
   onProgress?: (p: { cell: number; of: number }) => void;
-  /** Extra fields for the executed notebook's metadata.rlmini (e.g. the runner's input hash). */
-  metadata?: Record<string, unknown>;
+  /**
+   * Extra fields for the executed notebook's metadata.rlmini (e.g. the runner's input hash); a function
+   * is called after the run, when the executed notebook is saved.
+   */
+  metadata?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** The notebook's text as the caller read (and hashed) it; read from `file` when absent. */
+  text?: string;
 }
 
 export interface ExecuteResult {
   id: string;
   status: 'ok' | 'error' | 'timeout';
+  /** The failing cell's number among the notebook's code cells (1-based; the injected cell not counted). */
   failedCell?: number;
+  /** The failing cell in words: "code cell 3", or "injected parameters cell (after code cell 1)". */
+  failedCellLabel?: string;
   error?: string;
   ms: number;
   cells: number;
+  /** The executed notebook could not be saved (its error says why). */
+  unsaved?: boolean;
   /** Lines the library printed as warnings (`rl-miniatures: …` on stderr), e.g. a corrupt record recomputed. */
   warnings?: string[];
 }
@@ -92,22 +116,40 @@ function errorText(
   return msg;
 }
 
+/**
+ * Where a cell is, as a user finds it: its number among the notebook's code cells (1-based, the
+ * injected parameters cell not counted); the injected cell is named as such.
+ */
+export function codeCellLabel(nb: Notebook, index: number): { number: number | null; label: string } {
+  let n = 0;
+  for (let i = 0; i <= index && i < nb.cells.length; i++) {
+    const c = nb.cells[i];
+    if (c.cell_type === 'code' && !hasTag(c, 'injected-parameters')) n++;
+  }
+  if (hasTag(nb.cells[index], 'injected-parameters'))
+    return { number: null, label: `injected parameters cell (after code cell ${n})` };
+  return { number: n, label: `code cell ${n}` };
+}
+
 export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResult> {
   const id = path.basename(opts.file, '.ipynb');
   const t0 = Date.now();
-  const source = readNotebook(opts.file);
+  const text = opts.text ?? readNotebookText(opts.file);
+  const source = parseNotebook(text, opts.file);
+  const codeHash = notebookCodeHash(source);
   const { nb } = injectParameters(source, opts.parameters);
   for (const c of nb.cells)
     if (c.cell_type === 'code') {
       c.outputs = [];
       c.execution_count = null;
     }
-  const injectedAt = nb.cells.findIndex((c) => hasTag(c, 'injected-parameters'));
   const codeCells = nb.cells.map((c, i) => ({ c, i })).filter((x) => x.c.cell_type === 'code');
   const kernel = new Kernel({
     root: opts.root,
     cwd: path.dirname(opts.file),
-    env: { ...opts.env, RLMINI_NOTEBOOK: opts.file, RLMINI_ROOT: opts.root },
+    env: { ...opts.env, RLMINI_NOTEBOOK: opts.file, RLMINI_ROOT: opts.root, RLMINI_NOTEBOOK_HASH: codeHash },
+    // What the session reads about its notebook (metadata, code) is this snapshot, never the file again.
+    files: [{ name: 'notebook.ipynb', content: text, env: 'RLMINI_NOTEBOOK_SNAPSHOT' }],
   });
   let result: ExecuteResult = { id, status: 'ok', ms: 0, cells: codeCells.length };
   const timings: number[] = [];
@@ -120,10 +162,12 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
         parameters: opts.parameters,
         status: result.status,
         failedCell: result.failedCell ?? null,
+        failedCellLabel: result.failedCellLabel ?? null,
+        cellNumbering: 'code cells, from 1; the injected parameters cell is not counted',
         error: result.error ?? null,
         cellMs: timings,
         ms: Date.now() - t0,
-        ...opts.metadata,
+        ...(typeof opts.metadata === 'function' ? opts.metadata() : opts.metadata),
       },
     };
     writeFileAtomic(opts.outFile, JSON.stringify(nb, null, 1) + '\n');
@@ -140,14 +184,15 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
       c.execution_count = r.executionCount;
       timings.push(r.ms);
       warnings.push(...libraryWarnings(r.outputs as never));
+      for (const w of r.warnings ?? []) warnings.push(`${codeCellLabel(nb, i).label}: ${w}`);
       if (r.status !== 'ok') {
-        const isInjected = hasTag(c, 'injected-parameters');
+        const where = codeCellLabel(nb, i);
         result = {
           id,
           status: r.status,
-          // Number the cell as the user sees it in their notebook (without the injected cell).
-          failedCell: injectedAt >= 0 && i > injectedAt ? i : i + 1,
-          error: `${isInjected ? '(injected parameters cell) ' : ''}${errorText(r.error, r.outputs as never)}`,
+          ...(where.number !== null ? { failedCell: where.number } : {}),
+          failedCellLabel: where.label,
+          error: errorText(r.error, r.outputs as never),
           ms: Date.now() - t0,
           cells: codeCells.length,
         };
@@ -165,8 +210,54 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
     write();
   } catch (e) {
     // The run itself is kept (its records are written); only the executed notebook could not be saved.
-    const msg = `could not save the executed notebook: ${(e as Error).message}`;
-    result = { ...result, status: 'error', error: result.status === 'ok' ? msg : `${result.error}; ${msg}` };
+    const msg = saveErrorMessage(opts.outFile, e as NodeJS.ErrnoException);
+    result = {
+      ...result,
+      status: 'error',
+      error: result.status === 'ok' ? msg : `${result.error}; ${msg}`,
+      unsaved: true,
+    };
   }
   return result;
+}
+
+/** The error code of the nearest existing ancestor of `dir` when it is not writable (EROFS, EACCES…), else null. */
+function notWritable(dir: string): string | null {
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  try {
+    fs.accessSync(d, fs.constants.W_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? null;
+  }
+}
+
+/**
+ * Why the executed notebook (reports/notebooks/<id>.ipynb) could not be saved, and what to do; as clear
+ * as the records' write errors. Node's recursive mkdir says ENOENT on a read-only file system, so the
+ * real cause is looked up on the nearest existing folder.
+ */
+export function saveErrorMessage(file: string, e: NodeJS.ErrnoException): string {
+  const code = e.code === 'ENOENT' || e.code === undefined ? (notWritable(path.dirname(file)) ?? e.code) : e.code;
+  const kept = "the run's records are kept, so re-running reuses them";
+  const head = `could not save the executed notebook ${file}`;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `${head}: the disk is full (${code}). Free some space and re-run; ${kept}.`;
+    case 'EROFS':
+      return (
+        `${head}: the file system is read-only (EROFS). Point RLMINI_REPORTS_DIR at a writable directory ` +
+        `and re-run; ${kept}.`
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return (
+        `${head}: permission denied (${code}). Check the owner and permissions of ${path.dirname(file)} ` +
+        `(or point RLMINI_REPORTS_DIR at a writable directory) and re-run; ${kept}.`
+      );
+    default:
+      return `${head}: ${e.message}`;
+  }
 }

@@ -26,6 +26,124 @@ export class KernelMissingError extends KernelError {
   name = 'KernelMissingError';
 }
 
+/** The kernel process ended (exited or was killed by a signal) while a request was pending. */
+export class KernelDiedError extends KernelError {
+  name = 'KernelDiedError';
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+  ) {
+    super(`the kernel ${describeExit(exitCode, signal)}`);
+  }
+}
+
+/** How a process ended, in words: "was killed by signal SIGKILL (…)" or "exited with code 1". */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) {
+    const why =
+      signal === 'SIGKILL'
+        ? ' (sent by `kill -9` or by the system when memory ran out; see `dmesg` for the out-of-memory killer)'
+        : signal === 'SIGSEGV' || signal === 'SIGBUS' || signal === 'SIGABRT'
+          ? ' (a crash in native code)'
+          : '';
+    return `was killed by signal ${signal}${why}`;
+  }
+  return `exited with code ${code}`;
+}
+
+/** The longest timer Node can set (2^31 - 1 ms, about 24.8 days); longer ones silently fire after 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A per-cell timeout in seconds, checked and converted to milliseconds: a positive number of seconds,
+ * at most MAX_TIMEOUT_MS in effect. Throws a RangeError saying what is allowed.
+ */
+export function cellTimeoutMs(seconds: number, flag = '--cell-timeout'): number {
+  if (typeof seconds !== 'number' || !(seconds > 0))
+    throw new RangeError(`${flag} must be a positive number of seconds, got ${String(seconds)}.`);
+  const ms = seconds * 1000;
+  if (!(ms <= MAX_TIMEOUT_MS))
+    throw new RangeError(
+      `${flag} ${seconds} is too long: at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} seconds (about 24.8 days; ` +
+        'a longer timer cannot be set in Node and would fire at once).',
+    );
+  return Math.max(1, Math.round(ms));
+}
+
+/** How long to wait for a cell's `idle` status after its reply (Jupyter's nbclient waits up to 4 s). */
+export const IDLE_GRACE_MS = 3000;
+
+const KERNEL_DIR_PREFIX = 'rlmini-kernel-';
+const OWNER_FILE = 'owner.json';
+
+function pidAlive(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether a live process names `dir` on its command line (Linux /proc; false where there is none). */
+function dirInUse(dir: string): boolean {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) return true;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return false;
+}
+
+/**
+ * Remove the per-kernel temp folders (`rlmini-kernel-*`: connection file, ipc sockets, notebook
+ * snapshot) that killed runs left in `tmp`: those whose runner and kernel processes are both gone
+ * (from the folder's owner.json), and, for folders without one, those older than ten minutes that
+ * no live process names. Folders of other users and of live runs are left alone. Returns the
+ * removed paths.
+ */
+export function removeStaleKernelDirs(tmp = os.tmpdir(), minAgeMs = 10 * 60_000): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp).filter((n) => n.startsWith(KERNEL_DIR_PREFIX));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  for (const name of names) {
+    const dir = path.join(tmp, name);
+    try {
+      const st = fs.lstatSync(dir);
+      if (!st.isDirectory() || (uid !== null && st.uid !== uid)) continue;
+      let stale: boolean;
+      try {
+        const o = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+        stale = o.host === os.hostname() && !pidAlive(o.runner) && !pidAlive(o.kernel);
+      } catch {
+        stale = Date.now() - st.mtimeMs > minAgeMs && !dirInUse(dir);
+      }
+      if (!stale) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+let staleDirsChecked = false;
+
 /**
  * Where the tslab kernel entry point is: RLMINI_TSLAB (the tslab package directory, or its
  * bin/tslab file) if set, else <root>/node_modules/tslab. A clear error if tslab is not installed.
@@ -70,12 +188,25 @@ function watchdogPath(): string {
   return path.join(__dirname, 'kernel-watchdog.js');
 }
 
+/** The preload that makes tslab's error replies carry the error's name, message and traceback. */
+export function kernelShimPath(): string {
+  return path.join(__dirname, 'kernel-shim.js');
+}
+
 export interface CellResult {
   status: 'ok' | 'error' | 'timeout';
   outputs: NotebookOutput[];
   executionCount: number | null;
   error?: { ename: string; evalue: string; traceback: string[] };
   ms: number;
+  /** Things that went wrong without failing the cell (e.g. its `idle` status never came). */
+  warnings?: string[];
+}
+
+/** A reply, and whether the kernel's `idle` status for it came (within the grace period). */
+interface Answer {
+  reply: KernelMessage;
+  idle: boolean;
 }
 
 export class Kernel {
@@ -90,9 +221,26 @@ export class Kernel {
   private shellWaiters = new Map<string, (m: KernelMessage) => void>();
   private closed = false;
   private exited: Promise<number | null> = Promise.resolve(null);
+  /** Set when the kernel process ends; pending requests are failed at once through `onDeath`. */
+  private death: KernelDiedError | null = null;
+  private onDeath = new Set<(e: KernelDiedError) => void>();
   stderr = '';
 
-  constructor(private readonly opts: { root: string; cwd: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }) {}
+  constructor(
+    private readonly opts: {
+      root: string;
+      cwd: string;
+      env?: NodeJS.ProcessEnv;
+      startTimeoutMs?: number;
+      /** Wait this long for a cell's `idle` status after its reply, then go on with a warning. */
+      idleGraceMs?: number;
+      /**
+       * Files written into the kernel's temp folder before it starts (removed with it); `env` names an
+       * environment variable of the kernel that receives the file's path.
+       */
+      files?: { name: string; content: string; env?: string }[];
+    },
+  ) {}
 
   get pid(): number | undefined {
     return this.proc?.pid;
@@ -107,7 +255,34 @@ export class Kernel {
     } catch (e) {
       throw new KernelError(`zeromq (installed with tslab) cannot be loaded: ${(e as Error).message}. Run \`npm ci\`.`);
     }
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-kernel-'));
+    if (!staleDirsChecked) {
+      staleDirsChecked = true;
+      removeStaleKernelDirs();
+    }
+    const owner = { runner: process.pid, kernel: null as number | null, host: os.hostname() };
+    const writeOwner = () => fs.writeFileSync(path.join(this.dir, OWNER_FILE), JSON.stringify(owner));
+    const fileEnv: Record<string, string> = {};
+    try {
+      this.dir = fs.mkdtempSync(path.join(os.tmpdir(), KERNEL_DIR_PREFIX));
+      writeOwner();
+      for (const f of this.opts.files ?? []) {
+        const p = path.join(this.dir, path.basename(f.name));
+        fs.writeFileSync(p, f.content);
+        if (f.env) fileEnv[f.env] = p;
+      }
+    } catch (e) {
+      // (shutdown, which every caller runs, removes a half-made folder)
+      const err = e as NodeJS.ErrnoException;
+      throw new KernelError(
+        `cannot prepare the kernel's temp folder in ${os.tmpdir()} (${err.code ?? err.message}): ` +
+          (err.code === 'ENOSPC' || err.code === 'EDQUOT'
+            ? 'the disk is full; free some space'
+            : err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM'
+              ? 'it is not writable'
+              : err.message) +
+          ', or point TMPDIR at another directory, and re-run.',
+      );
+    }
     const base = path.join(this.dir, 'k');
     const conn = {
       transport: 'ipc',
@@ -125,11 +300,13 @@ export class Kernel {
     fs.writeFileSync(connFile, JSON.stringify(conn));
     // The watchdog preload makes the kernel exit when this process dies (its stdin pipe closes).
     const watchdog = fs.existsSync(watchdogPath()) ? ['--require', watchdogPath()] : [];
-    this.proc = spawn(process.execPath, [...watchdog, bin, 'kernel', '--config-path', connFile], {
+    const shim = fs.existsSync(kernelShimPath()) ? ['--require', kernelShimPath()] : [];
+    this.proc = spawn(process.execPath, [...watchdog, ...shim, bin, 'kernel', '--config-path', connFile], {
       cwd: this.opts.cwd,
       env: {
         ...process.env,
         ...this.opts.env,
+        ...fileEnv,
         RLMINI_KERNEL_WATCHDOG: '1',
         RLMINI_KERNEL_PARENT_PID: String(process.pid),
       },
@@ -143,7 +320,19 @@ export class Kernel {
     this.proc.stdout?.on('data', (d) => {
       this.stderr = (this.stderr + d.toString()).slice(-20000);
     });
-    this.exited = new Promise((resolve) => this.proc!.once('exit', (code) => resolve(code)));
+    owner.kernel = this.proc.pid ?? null;
+    try {
+      writeOwner();
+    } catch {
+      /* the runner's pid is there already */
+    }
+    this.exited = new Promise((resolve) =>
+      this.proc!.once('exit', (code, signal) => {
+        this.death = new KernelDiedError(code, signal);
+        for (const f of [...this.onDeath]) f(this.death);
+        resolve(code);
+      }),
+    );
     const addr = (port: number) => `ipc://${base}:${port}`;
     this.shell = new zmq.Dealer({ linger: 0 });
     this.control = new zmq.Dealer({ linger: 0 });
@@ -168,12 +357,10 @@ export class Kernel {
 
     // Handshake: repeat kernel_info_request until its iopub status arrives (proves iopub is live).
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60000);
-    let exitCode: number | null | undefined;
-    void this.exited.then((c) => (exitCode = c));
     for (;;) {
-      if (exitCode !== undefined) {
+      if (this.death) {
         throw new KernelError(
-          `The tslab kernel exited during start-up (code ${exitCode}).` +
+          `The tslab kernel ${describeExit(this.death.exitCode, this.death.signal)} during start-up.` +
             `${this.stderr ? ` Its output:\n${this.stderr.slice(-2000)}` : ''}`,
         );
       }
@@ -184,7 +371,8 @@ export class Kernel {
             `of starting. Check \`npm ci\` finished; kernel output:\n${this.stderr.slice(-2000)}`,
         );
       }
-      const ok = await this.request('kernel_info_request', {}, 1000, true).then(
+      // The handshake needs the idle status itself (no grace): it is what proves iopub is connected.
+      const ok = await this.request('kernel_info_request', {}, 1000, true, undefined, undefined, Infinity).then(
         () => true,
         () => false,
       );
@@ -238,7 +426,11 @@ export class Kernel {
     return header.msg_id;
   }
 
-  /** Send a request and wait for its reply (and, if waitIdle, its iopub status: idle). */
+  /**
+   * Send a request and wait for its reply (and, if waitIdle, its iopub status: idle). A reply whose
+   * idle status does not follow within `idleGraceMs` is returned with `idle: false` (as Jupyter's
+   * client moves on after a short iopub wait). Fails at once if the kernel process ends meanwhile.
+   */
   private async request(
     msgType: string,
     content: Record<string, unknown>,
@@ -246,26 +438,47 @@ export class Kernel {
     waitIdle = false,
     onIopub?: (m: KernelMessage) => void,
     sock?: zmqT.Dealer,
-  ): Promise<KernelMessage> {
+    idleGraceMs = this.opts.idleGraceMs ?? IDLE_GRACE_MS,
+  ): Promise<Answer> {
     const header = { msg_id: crypto.randomUUID() };
     let reply: KernelMessage | null = null;
     let idle = !waitIdle;
-    return await new Promise<KernelMessage>((resolve, reject) => {
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))
+      throw new RangeError(`${msgType}: timeout ${timeoutMs} ms is not in (0, ${MAX_TIMEOUT_MS}] ms`);
+    return await new Promise<Answer>((resolve, reject) => {
+      let grace: NodeJS.Timeout | null = null;
       const done = () => {
         if (reply && idle) {
           clear();
-          resolve(reply);
+          resolve({ reply, idle: true });
+        } else if (reply && !grace && Number.isFinite(idleGraceMs)) {
+          grace = setTimeout(() => {
+            clear();
+            resolve({ reply: reply!, idle: false });
+          }, idleGraceMs);
         }
       };
       const timer = setTimeout(() => {
         clear();
         reject(new KernelError(`${msgType}: no reply within ${timeoutMs} ms`));
       }, timeoutMs);
+      const died = (e: KernelDiedError) => {
+        clear();
+        reject(e);
+      };
       const clear = () => {
         clearTimeout(timer);
+        if (grace) clearTimeout(grace);
+        this.onDeath.delete(died);
         this.listeners.delete(header.msg_id);
         this.shellWaiters.delete(header.msg_id);
       };
+      if (this.death) {
+        clear();
+        reject(this.death);
+        return;
+      }
+      this.onDeath.add(died);
       this.listeners.set(header.msg_id, (m) => {
         onIopub?.(m);
         if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') {
@@ -294,8 +507,13 @@ export class Kernel {
     });
   }
 
-  /** Execute one cell; outputs in nbformat shape. On timeout, interrupts the kernel. */
+  /**
+   * Execute one cell; outputs in nbformat shape. On timeout, interrupts the kernel; if the kernel
+   * process ends meanwhile, the cell fails at once saying how it ended (exit code or signal).
+   */
   async execute(code: string, timeoutMs: number, onOutput?: (o: NotebookOutput) => void): Promise<CellResult> {
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))
+      throw new RangeError(`cell timeout ${timeoutMs} ms is not in (0, ${MAX_TIMEOUT_MS}] ms`);
     const t0 = Date.now();
     const outputs: NotebookOutput[] = [];
     const displays = new Map<string, number[]>();
@@ -344,13 +562,20 @@ export class Kernel {
       }
     };
     try {
-      const reply = await this.request(
+      const { reply, idle } = await this.request(
         'execute_request',
         { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
         timeoutMs,
         true,
         onIopub,
       );
+      const grace = this.opts.idleGraceMs ?? IDLE_GRACE_MS;
+      const warnings = idle
+        ? undefined
+        : [
+            `the kernel replied but sent no idle status within ${(grace / 1000).toFixed(1)} s; went on ` +
+              '(outputs it sent after that are not in the executed notebook)',
+          ];
       const status = reply.content.status === 'ok' ? 'ok' : 'error';
       if (status === 'error' && !error) {
         error = {
@@ -365,14 +590,18 @@ export class Kernel {
         executionCount: (reply.content.execution_count as number) ?? null,
         error,
         ms: Date.now() - t0,
+        ...(warnings ? { warnings } : {}),
       };
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
-      if (this.proc && this.proc.exitCode !== null) {
+      if (e instanceof KernelDiedError || this.death) {
+        const d = e instanceof KernelDiedError ? e : this.death!;
         const err = {
           ename: 'KernelDied',
-          evalue: `the kernel exited (code ${this.proc.exitCode}) while running this cell`,
-          traceback: [this.stderr.slice(-2000)],
+          evalue:
+            `the kernel ${describeExit(d.exitCode, d.signal)} while running this cell, after ` +
+            `${((Date.now() - t0) / 1000).toFixed(1)} s`,
+          traceback: this.stderr.trim() ? this.stderr.slice(-2000).split('\n') : [],
         };
         outputs.push({ output_type: 'error', ...err });
         return { status: 'error', outputs, executionCount: null, error: err, ms: Date.now() - t0 };
@@ -397,7 +626,18 @@ export class Kernel {
     } catch {
       /* gone */
     }
+    this.removeDir();
     live.delete(this);
+  }
+
+  /** Remove the kernel's temp folder (connection file, ipc sockets, notebook snapshot). */
+  private removeDir(): void {
+    if (!this.dir) return;
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
   }
 
   interrupt(): void {
@@ -444,11 +684,7 @@ export class Kernel {
         /* closed */
       }
     }
-    try {
-      fs.rmSync(this.dir, { recursive: true, force: true });
-    } catch {
-      /* ignore */
-    }
+    this.removeDir();
     live.delete(this);
   }
 }

@@ -31,7 +31,7 @@ export class Progress {
       ? 'unchanged (cached)'
       : r.status === 'ok'
         ? `ok in ${s}s`
-        : `FAILED${r.failedCell ? ` at cell ${r.failedCell}` : ''}: ${r.error}`;
+        : `FAILED${r.failedCellLabel ? ` at ${r.failedCellLabel}` : ''}: ${r.error}`;
     this.state.set(id, msg);
     if (!this.tty) process.stderr.write(`[${this.done}/${this.ids.length}] ${id}: ${msg}\n`);
   }

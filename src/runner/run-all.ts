@@ -8,14 +8,28 @@ import * as os from 'os';
 import * as path from 'path';
 import { readCatalog } from '../core/catalog';
 import { hashValue, sha256 } from '../core/hash';
-import { cellSource, notebookCodeHash, readNotebook } from '../core/ipynb';
+import {
+  cellSource,
+  notebookCodeHash,
+  parseNotebook,
+  readNotebook,
+  readNotebookText,
+  type Notebook,
+} from '../core/ipynb';
 import { checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
 import { notebookCode } from '../core/provenance';
 import { acquireLock, type HeldLock } from '../core/lock';
 import { readRecord, recordFileName, removeStaleTempFiles, writeFileAtomic } from '../core/records';
 import { executeNotebook, type ExecuteResult } from './execute';
-import { KernelMissingError, killAllKernelsSync, liveKernels, shutdownAllKernels, tslabBin } from './kernel';
+import {
+  cellTimeoutMs,
+  KernelMissingError,
+  killAllKernelsSync,
+  liveKernels,
+  shutdownAllKernels,
+  tslabBin,
+} from './kernel';
 import { checkParameterOverrides } from './params-check';
 import { Progress } from './progress';
 
@@ -107,7 +121,16 @@ export function listNotebooks(dir = paths.notebooks()): string[] {
 
 /** What determines a notebook's outputs (sources, not saved outputs). */
 export function notebookInputHash(file: string, profile: Profile, params: Record<string, unknown>): string {
-  const nb = readNotebook(file);
+  return notebookInputHashOf(readNotebook(file), file, profile, params);
+}
+
+/** notebookInputHash of a notebook already read (the content that is executed). */
+export function notebookInputHashOf(
+  nb: Notebook,
+  file: string,
+  profile: Profile,
+  params: Record<string, unknown>,
+): string {
   const md = nb.cells
     .filter((c) => c.cell_type !== 'code')
     .map(cellSource)
@@ -185,6 +208,7 @@ export function validateSelection(only: string[], available: string[]): void {
 
 export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   checkProfile(opts.profile, '--profile');
+  const cellMs = cellTimeoutMs(opts.cellTimeoutS);
   const available = listNotebooks();
   validateSelection(opts.only, available);
   const ids = opts.only.length ? opts.only : available;
@@ -239,8 +263,11 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       removeStaleTempFiles(d);
     const found: string[] = [];
     let inputHash: string;
+    // Read once: what is hashed here is what the kernel executes (and what keys its records).
+    let text: string;
     try {
-      inputHash = notebookInputHash(file, opts.profile, opts.params);
+      text = readNotebookText(file);
+      inputHash = notebookInputHashOf(parseNotebook(text, file), file, opts.profile, opts.params);
     } catch (e) {
       return { id, status: 'error', error: (e as Error).message, ms: 0, cells: 0, cached: false };
     }
@@ -279,12 +306,14 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         /* re-execute */
       }
     }
+    let changed = false;
     const r = await executeNotebook({
       root: paths.root(),
       file,
       outFile,
       parameters,
-      cellTimeoutMs: opts.cellTimeoutS * 1000,
+      cellTimeoutMs: cellMs,
+      text,
       env: {
         // The runner's own run publishes (summary.json); an interactive Jupyter run does not.
         RLMINI_PUBLISH: '1',
@@ -292,9 +321,25 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook),
       },
       onProgress: (p) => progress.update(id, `cell ${p.cell}/${p.of}`),
-      // The input hash is stamped in the same atomic write, so an unchanged notebook is skipped next time.
-      metadata: { inputHash },
+      // The input hash is stamped in the same atomic write, so an unchanged notebook is skipped next time,
+      // unless the file changed during the run: then it is not stamped (the next run executes it again).
+      metadata: () => {
+        let now: string;
+        try {
+          now = notebookInputHash(file, opts.profile, opts.params);
+        } catch {
+          now = '';
+        }
+        if (now === inputHash) return { inputHash };
+        changed = true;
+        return { executedInputHash: inputHash, changedDuringRun: true };
+      },
     });
+    if (changed)
+      (r.warnings ??= []).push(
+        'the notebook file changed while it ran (saved from Jupyter?): the executed notebook and its records ' +
+          'are those of the version read at the start; it runs again next time',
+      );
     if (r.status === 'ok') stampSummaryHash(outFile, path.join(paths.results(), id, opts.profile, 'summary.json'));
     for (const w of r.warnings ?? []) progress.warn(id, w);
     const warnings = [...found, ...(r.warnings ?? []).filter((w) => !found.includes(w))];

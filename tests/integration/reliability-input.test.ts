@@ -129,7 +129,7 @@ const nb = rl.startNotebook({ id: "gamma", profile: profile as rl.Profile, spec:
       expect(r.status).toBe(1);
       const lines = r.stderr.split('\n').filter((l) => l.includes('✗'));
       expect(lines).toEqual([
-        '  ✗ notebooks/gamma.ipynb, cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; ' +
+        '  ✗ notebooks/gamma.ipynb, code cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; ' +
           'expected an integer in [1, 5].',
       ]);
       expect(fs.existsSync(path.join(ws.dir, 'results', 'gamma'))).toBe(false); // no work done
@@ -259,8 +259,9 @@ const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile,
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       new RegExp(
-        `^  ✗ notebooks/fill\\.ipynb, cell 3: WriteError: Disk full while writing ` +
-          `${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/noise\\.seed\\d\\.[0-9a-f]+\\.json ` +
+        `^  ✗ notebooks/fill\\.ipynb, code cell 3: WriteError: Disk full while writing ` +
+          `${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/fill/smoke/records/` +
+          `noise\\.seed\\d\\.[0-9a-f]+\\.json(\\.gz)? ` +
           '\\(ENOSPC\\): free some space and re-run; finished records are kept\\.$',
       ),
     );

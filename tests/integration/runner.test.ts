@@ -28,8 +28,11 @@ describe('npm run reports (runner)', () => {
     );
     ws.write(
       'bb-throws',
+      // Markdown cells between: errors count code cells ("code cell 2"), as the metadata does.
       notebook([
+        md('# A title'),
         code('const a = 1;'),
+        md('Some text.'),
         code('throw new Error("deliberate failure in cell two");'),
         code('console.log("never printed");'),
       ]),
@@ -44,9 +47,9 @@ describe('npm run reports (runner)', () => {
 
   it('exits non-zero and names notebook, cell and error for each failure', () => {
     expect(first.status).toBe(1);
-    expect(first.out).toMatch(/bb-throws\.ipynb, cell 2: .*deliberate failure in cell two/);
+    expect(first.out).toMatch(/bb-throws\.ipynb, code cell 2: Error: deliberate failure in cell two/);
     expect(first.out).toMatch(/cc-broken\.ipynb: .*not valid JSON/);
-    expect(first.out).toMatch(/dd-hangs\.ipynb, cell 2: CellTimeout: cell did not finish within 8 s/);
+    expect(first.out).toMatch(/dd-hangs\.ipynb, code cell 2: CellTimeout: cell did not finish within 8 s/);
     expect(first.out).toMatch(/notebooks: 4 \(4 executed, 0 unchanged\), 3 failed, profile smoke/);
   });
 
@@ -74,9 +77,15 @@ describe('npm run reports (runner)', () => {
     const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'bb-throws.ipynb'), 'utf8'));
     expect(out.metadata.rlmini.status).toBe('error');
     expect(out.metadata.rlmini.failedCell).toBe(2);
+    expect(out.metadata.rlmini.failedCellLabel).toBe('code cell 2');
     const last = out.cells[out.cells.length - 1];
     expect(last.outputs).toEqual([]);
-    expect(JSON.stringify(out.cells[2].outputs)).toContain('deliberate failure in cell two');
+    const failing = out.cells.find((c: { source: string }) => String(c.source).startsWith('throw'));
+    expect(JSON.stringify(failing.outputs)).toContain('deliberate failure in cell two');
+    // The error output carries the error's name and message (the kernel shim), not only stderr text.
+    expect(failing.outputs).toContainEqual(
+      expect.objectContaining({ output_type: 'error', ename: 'Error', evalue: 'deliberate failure in cell two' }),
+    );
   });
 
   it('renders an index that lists the notebooks, including the failures', () => {

@@ -1,0 +1,157 @@
+/**
+ * Preloaded into every tslab kernel of the kit (`node --require <this> tslab kernel …`): by the runner,
+ * and by the kernel spec that `npm run kernel` registers for Jupyter. tslab 1.0.22 answers a failed
+ * cell with `{ status: 'error' }` alone: no ename, evalue or traceback, and no `error` message on
+ * iopub (it prints the exception on stderr), so Jupyter clients show an empty `<Error>: ` (nbclient's
+ * CellExecutionError, nbconvert). This shim keeps what tslab's executor reports (a thrown value, or
+ * TypeScript diagnostics) and puts it where the Jupyter protocol expects it:
+ *
+ * - the `execute_reply` gets `ename`, `evalue` and `traceback` (e.g. `Error`, `deliberate failure`
+ *   and the stack), as IPython sends them;
+ * - an `error` message is published on iopub just before the reply, so the cell's outputs hold an
+ *   error output (`Error: deliberate failure`); the stack stays in the stderr output tslab wrote.
+ *
+ * A thrown Error gives its own name and message; a thrown non-Error gives `Error` and its inspected
+ * value; a compile error gives `CompileError` and the first diagnostic (with the count of the others).
+ * Only tslab's own files are patched (found from the kernel's main script), and only if they have the
+ * expected shape; otherwise tslab runs as it is.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { format, inspect } from 'util';
+import { isMainThread } from 'worker_threads';
+
+interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** What tslab's executor printed through its console.error: a thrown value or a diagnostic line. */
+export function errorFromConsoleArgs(args: unknown[], prev: CellError | null): CellError {
+  if (args.length > 1 && typeof args[0] === 'string' && args[0].includes('%')) {
+    // printDiagnostics: console.error("%s%d:%d - %s", fileName, line, column, messageText)
+    const line = format(...(args as [string, ...unknown[]])).trim();
+    if (prev && prev.ename === 'CompileError') {
+      const traceback = [...prev.traceback, line];
+      return { ename: 'CompileError', evalue: `${traceback[0]} (and ${traceback.length - 1} more)`, traceback };
+    }
+    return { ename: 'CompileError', evalue: line, traceback: [line] };
+  }
+  const v = args.length === 1 ? args[0] : args;
+  if (v instanceof Error || (v && typeof v === 'object' && typeof (v as Error).message === 'string')) {
+    const e = v as Error;
+    const ename = typeof e.name === 'string' && e.name ? e.name : 'Error';
+    const stack = typeof e.stack === 'string' && e.stack ? e.stack : `${ename}: ${e.message}`;
+    return { ename, evalue: e.message, traceback: stack.split('\n') };
+  }
+  const text = typeof v === 'string' ? v : inspect(v);
+  return { ename: 'Error', evalue: `Uncaught ${text}`, traceback: [`Uncaught ${text}`] };
+}
+
+/** tslab's dist/ folder, from the kernel's main script (node_modules/tslab/bin/tslab). */
+function tslabDist(): string | null {
+  const main = process.argv[1];
+  if (!main) return null;
+  try {
+    const dist = path.join(path.dirname(fs.realpathSync(main)), '..', 'dist');
+    return fs.existsSync(path.join(dist, 'jupyter.js')) && fs.existsSync(path.join(dist, 'executor.js')) ? dist : null;
+  } catch {
+    return null;
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function patch(dist: string): void {
+  const executor = require(path.join(dist, 'executor.js'));
+  const jupyter = require(path.join(dist, 'jupyter.js'));
+  const H = jupyter.JupyterHandlerImpl?.prototype;
+  const Z = jupyter.ZmqServer?.prototype;
+  if (
+    typeof executor.createExecutor !== 'function' ||
+    typeof H?.handleExecute !== 'function' ||
+    typeof H?.handleExecuteImpl !== 'function' ||
+    typeof Z?.handleExecute !== 'function'
+  )
+    return; // another tslab: leave it alone
+
+  // 1. Keep the error the executor reports for the cell being executed.
+  let last: CellError | null = null;
+  const createExecutor = executor.createExecutor;
+  executor.createExecutor = function (rootDir: unknown, convs: unknown, con: { error: (...a: unknown[]) => void }) {
+    const wrapped = {
+      ...con,
+      error: (...args: unknown[]) => {
+        try {
+          last = errorFromConsoleArgs(args, last);
+        } catch {
+          /* keep tslab's own behaviour whatever happens here */
+        }
+        return con.error(...args);
+      },
+    };
+    return createExecutor.call(this, rootDir, convs, wrapped);
+  };
+  const errors = new WeakMap<object, CellError>();
+  const impl = H.handleExecuteImpl;
+  H.handleExecuteImpl = async function (req: object, ...rest: unknown[]) {
+    last = null;
+    try {
+      return await impl.call(this, req, ...rest);
+    } catch (e) {
+      if (last) errors.set(req, last);
+      throw e;
+    }
+  };
+
+  // 2. The reply carries it.
+  const handle = H.handleExecute;
+  H.handleExecute = async function (req: object, ...rest: unknown[]) {
+    const content = await handle.call(this, req, ...rest);
+    if (content && content.status === 'error') {
+      const e = errors.get(req) ?? {
+        ename: 'Error',
+        evalue: 'the cell failed (see its stderr output)',
+        traceback: [],
+      };
+      Object.assign(content, e);
+    }
+    return content;
+  };
+
+  // 3. An iopub `error` message goes out just before an error reply.
+  const serverHandle = Z.handleExecute;
+  Z.handleExecute = function (this: any, sock: unknown, msg: any) {
+    const server = this;
+    const createReply = msg.createReply.bind(msg);
+    msg.createReply = () => {
+      const r = createReply();
+      const send = r.signAndSend.bind(r);
+      r.signAndSend = (key: string, s: unknown) => {
+        const c = r.content;
+        if (r.header?.msg_type === 'execute_reply' && c?.status === 'error' && typeof c.ename === 'string') {
+          const err = createReply();
+          err.header.msg_type = 'error';
+          err.content = { ename: c.ename, evalue: c.evalue, traceback: [`${c.ename}: ${c.evalue}`] };
+          err.signAndSend(key, server.iopub);
+        }
+        return send(key, s);
+      };
+      return r;
+    };
+    return serverHandle.call(this, sock, msg);
+  };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+// Only in the kernel's main thread (preloads also run in its worker threads) and only for tslab.
+if (isMainThread && process.argv.includes('kernel') && /tslab/.test(process.argv[1] ?? '')) {
+  const dist = tslabDist();
+  if (dist) {
+    try {
+      patch(dist);
+    } catch (e) {
+      process.stderr.write(`rl-miniatures: kernel shim not applied (${(e as Error).message}); tslab runs as it is\n`);
+    }
+  }
+}
