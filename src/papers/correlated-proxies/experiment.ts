@@ -5,7 +5,7 @@
  * Definitions (paper §4–5; normalised occupancy μ_π, ν = μ_{π_base}, J(π, R) = E_{μ_π}[R]):
  * - R̃ is an r-correlated proxy for R w.r.t. π_base if Corr_{(s,a)∼ν}(R(s,a), R̃(s,a)) = r.
  * - Reward hacking: optimising R̃ gives J(π, R) < J(π_base, R).
- * - Bound (Theorem 5.1 in the form we check; derived in the notebook): with σ's the standard
+ * - Bound (the form we check, derived in the notebook; it gives the paper's λ): with σ's the standard
  *   deviations under ν and r > 0, for every policy π,
  *     J(π,R) − J(π_base,R) ≥ (σ_R / (r σ_R̃)) · [ J(π,R̃) − J(π_base,R̃) − σ_R̃ √(1−r²) √χ²(μ_π‖ν) ].
  *   (Regress R̃ on R under ν: R̃ = a + β R + ε with β = r σ_R̃/σ_R, Var_ν ε = σ_R̃²(1−r²),
@@ -20,7 +20,9 @@
  * The regularised optima are solved exactly by `testbeds/tabular/methods/occupancy-regularisation.ts`.
  *
  * Record keys (`method/metric`), averaged over the seed's MDPs. Per regulariser k of REGULARISERS:
- * metrics `<k>/{bestTrue,bestLambdaIndex,fracImproving,fracNoHacking,trueAtTheory}` and series over
+ * metrics `<k>/{bestTrue,bestLambdaIndex,fracImproving,fracStrictImproving,fracNoHacking,trueAtTheory}`
+ * (`fracStrictImproving`: fraction of the grid with normalised true improvement > `strictImprovement`,
+ * so that returning the base policy does not count) and series over
  * the λ grid then the theory's λ `<k>/{true,proxy,sqrtChi2,klOm,adKl,corr,hackOccupancy}`;
  * `chi2-om/lambdaBaseOverSigma`, `chi2-om/theoryHacksCount`. Reference policies: `base/{corr,
  * hackOccupancy,trueReturn}`, `unregularised/{true,proxy,corr,hackOccupancy}`, `true-optimal/{proxy,
@@ -66,6 +68,23 @@ export interface Config {
   baseEpsilon: number;
   /** Regularisation strengths, in units of σ_R̃ (the proxy's standard deviation under ν). */
   lambdas: number[];
+  /**
+   * A policy strictly improves on the base policy when its normalised true improvement exceeds this
+   * (returning the base policy, improvement 0 up to round-off, does not count).
+   */
+  strictImprovement: number;
+}
+
+/**
+ * A log-spaced grid from `lo` to `hi` (both included) with `perDecade` points per factor of 10,
+ * e.g. logGrid(0.001, 50, 12): 0.001, 0.00121, …, 50. Endpoints exact.
+ */
+export function logGrid(lo: number, hi: number, perDecade: number): number[] {
+  if (!(lo > 0 && hi > lo && Number.isInteger(perDecade) && perDecade >= 1))
+    throw new RangeError(`logGrid: need 0 < lo < hi and an integer perDecade ≥ 1, got ${lo}, ${hi}, ${perDecade}`);
+  const n = Math.ceil(Math.log10(hi / lo) * perDecade - 1e-9);
+  const step = Math.log10(hi / lo) / n;
+  return Array.from({ length: n + 1 }, (_, i) => (i === 0 ? lo : i === n ? hi : lo * 10 ** (i * step)));
 }
 
 /** The full-profile configuration of the notebook (its smoke profile varies only the seeds and mdpsPerSeed). */
@@ -79,7 +98,8 @@ export const DEFAULTS: Config = {
   hackTrue: -2,
   hackProxy: 4,
   baseEpsilon: 0.5,
-  lambdas: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50],
+  lambdas: logGrid(0.001, 50, 24),
+  strictImprovement: 0.01,
 };
 
 export const REGULARISERS = ['chi2-om', 'kl-om', 'ad-kl'] as const;
@@ -361,6 +381,8 @@ export function runSeed(config: Config, seed: number): RunResult {
     metrics[metricKey(k, 'bestTrue')] = Math.max(...grid);
     metrics[metricKey(k, 'bestLambdaIndex')] = grid.indexOf(Math.max(...grid));
     metrics[metricKey(k, 'fracImproving')] = grid.filter((x) => x > 0).length / grid.length;
+    metrics[metricKey(k, 'fracStrictImproving')] =
+      grid.filter((x) => x > config.strictImprovement).length / grid.length;
     metrics[metricKey(k, 'fracNoHacking')] = grid.filter((x) => x >= -1e-9).length / grid.length;
     metrics[metricKey(k, 'trueAtTheory')] = t[nL - 1];
   }

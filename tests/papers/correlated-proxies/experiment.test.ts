@@ -10,7 +10,9 @@ import {
 import { softmaxPolicy } from '../../../src/testbeds/tabular/policies/softmax';
 import {
   type Config,
+  logGrid,
   makeProxyMdp,
+  runSeed,
   theoremBound,
   weightedStats,
 } from '../../../src/papers/correlated-proxies/experiment';
@@ -26,6 +28,7 @@ const config: Config = {
   hackProxy: 4,
   baseEpsilon: 0.5,
   lambdas: [],
+  strictImprovement: 0.01,
 };
 
 describe('r-correlated proxy construction', () => {
@@ -92,6 +95,31 @@ describe('the χ² lower bound on true-reward improvement', () => {
         expect(occupancyReturn(s.mu, m.R)).toBeGreaterThanOrEqual(Jb - 1e-12);
         expect(occupancyReturn(solveUnregularised(m.env, m.proxy).mu, m.R)).toBeLessThan(Jb);
       }
+    },
+  );
+});
+
+describe('the λ grid and strict improvement', () => {
+  it('logGrid is log-spaced with exact endpoints and the requested density', () => {
+    const g = logGrid(0.001, 50, 24);
+    expect(g[0]).toBe(0.001);
+    expect(g[g.length - 1]).toBe(50);
+    expect(g.length).toBe(Math.ceil(Math.log10(50 / 0.001) * 24) + 1);
+    const ratios = g.slice(1).map((x, i) => x / g[i]);
+    for (const q of ratios) expect(q).toBeCloseTo(ratios[0], 10);
+    expect(ratios[0]).toBeLessThanOrEqual(10 ** (1 / 24) + 1e-12);
+    expect(logGrid(1, 10, 1)).toEqual([1, 10]);
+    expect(() => logGrid(0, 1, 3)).toThrow(RangeError);
+  });
+
+  it(
+    'returning the base policy is "no hacking" but not a strict improvement: with λ ≥ σ_R̃ the χ² solution is ' +
+      'the base policy, so fracNoHacking = 1 while fracStrictImproving = 0',
+    () => {
+      const r = runSeed({ ...config, lambdas: [1, 2, 5] }, 3);
+      expect(r.metrics['chi2-om/fracNoHacking']).toBe(1);
+      expect(r.metrics['chi2-om/fracStrictImproving']).toBe(0);
+      for (const x of r.series['chi2-om/true'].slice(0, 3)) expect(Math.abs(x)).toBeLessThan(1e-9);
     },
   );
 });
