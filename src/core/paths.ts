@@ -34,6 +34,14 @@ export const paths = {
   dist: () => path.join(repoRoot(), 'dist'),
 };
 
+/**
+ * The executed notebook of a paper for one profile: reports/notebooks/<profile>/<id>.ipynb. Each profile
+ * has its own, so a smoke run never replaces the full profile's notebook (nor makes it re-execute).
+ */
+export function executedNotebookFile(id: string, profile: string): string {
+  return path.join(paths.reports(), 'notebooks', profile, `${id}.ipynb`);
+}
+
 export function ensureDir(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   return dir;
