@@ -222,7 +222,7 @@ describe('reports in a browser', () => {
     return page.$$eval('div.plot', (ds) => ds.map((d) => d.querySelectorAll('svg.main-svg .point').length));
   }
 
-  it('the STARC page shows its verdicts, renders every figure, and says why smoke figures are not citable', async () => {
+  it('the STARC page shows its verdicts, renders every figure, says why smoke figures are not citable', async () => {
     const { page, errors, outside } = await open('smoke/papers/starc.html');
     const figures = await renderedFigures(page);
     expect(figures.length).toBe(2);
@@ -283,7 +283,7 @@ describe('reports in a browser', () => {
     },
   );
 
-  it('the scoreboard starts on the built papers; all catalog papers, search and filters are one choice away', async () => {
+  it('the scoreboard starts on the built papers; the catalog, search and filters are one choice away', async () => {
     const { page, errors, outside } = await open('smoke/index.html');
     const rows = await page.$$eval('tr.paper', (rs) => rs.length);
     expect(rows).toBe(CATALOG.length + 1); // + the uncatalogued test notebook

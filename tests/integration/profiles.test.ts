@@ -8,7 +8,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, notebook, workspace, cliAsync as cli } from '../helpers';
 
-function paper(logFile: string) {
+function paper(logFile: string, id = 'apart') {
   return notebook(
     [
       code('const profile: string = "smoke";', ['parameters']),
@@ -17,11 +17,13 @@ function paper(logFile: string) {
           `import * as rl from '../dist';`,
           `import * as fs from 'fs';`,
           `fs.appendFileSync(${JSON.stringify(logFile)}, profile + '\\n');`,
-          `const nb = rl.startNotebook({ id: 'apart', profile: profile as rl.Profile,`,
-          `  spec: { seeds: { type: 'int', min: 1, max: 10 } }, defaults: { smoke: { seeds: 2 }, full: { seeds: 4 } } });`,
+          `const nb = rl.startNotebook({ id: '${id}', profile: profile as rl.Profile,`,
+          `  spec: { seeds: { type: 'int', min: 1, max: 10 } },`,
+          `  defaults: { smoke: { seeds: 2 }, full: { seeds: 4 } } });`,
           `const y = String(profile) === 'full' ? [4, 3] : [1, 1];`,
           `nb.figure('scores', 'Scores (' + profile + ')', rl.plots.barsWithIntervals({ title: profile, xLabel: 'm',`,
-          `  yLabel: 's', groups: [{ name: 'mean', x: ['a', 'b'], y, lo: y.map((v) => v - 0.5), hi: y.map((v) => v + 0.5) }] }));`,
+          `  yLabel: 's', groups: [{ name: 'mean', x: ['a', 'b'], y,`,
+          `  lo: y.map((v) => v - 0.5), hi: y.map((v) => v + 0.5) }] }));`,
           `nb.claim(rl.stats.claimAllBelow({ claimId: 'small', claim: 'zero is small', profile: nb.profile,`,
           `  values: [0, 0], tolerance: 1 }));`,
           `nb.finish();`,
@@ -29,7 +31,7 @@ function paper(logFile: string) {
       ),
     ],
     {
-      id: 'apart',
+      id,
       title: 'Profiles apart',
       authors: ['A. Author'],
       year: 2025,
@@ -62,7 +64,10 @@ describe('profiles apart', () => {
   const runs = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
   const R = path.join(ws.dir, 'reports');
   const env = { RLMINI_COMMIT: '0123456789abcdef0123456789abcdef01234567', RLMINI_DIRTY: '0' };
-  beforeAll(() => ws.write('apart', paper(log)));
+  beforeAll(() => {
+    ws.write('apart', paper(log));
+    ws.write('dirty', paper(log, 'dirty'));
+  });
   afterAll(() => ws.cleanup());
 
   it('smoke after full leaves every full-profile file untouched; full again re-executes nothing', async () => {
@@ -116,5 +121,34 @@ describe('profiles apart', () => {
     expect(fs.readFileSync(path.join(R, 'index.html'), 'utf8')).toContain(
       'href="smoke/index.html">smoke (not evidence)',
     );
+  }, 600_000);
+
+  it('a full result from a dirty tree is unpublished until `--publish` re-stamps it from a clean tree', async () => {
+    const summaryFile = path.join(ws.dir, 'results', 'dirty', 'full', 'summary.json');
+    const dirty = { ...env, RLMINI_DIRTY: '1' };
+    const first = await cli(ws, ['reports', '--only', 'dirty', '--no-figures'], dirty);
+    expect(first.status, first.out).toBe(0);
+    expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8')).provenance.dirty).toBe(true);
+    const page = () => fs.readFileSync(path.join(R, 'papers', 'dirty.html'), 'utf8');
+    expect(page()).toContain('<span class="badge unpublished">unpublished (uncommitted changes)</span>');
+    expect(page()).toContain('Not citable: unpublished (uncommitted changes).');
+    const n = runs().length;
+    // A plain run from a clean tree does not touch it (a clean clone's CI leaves committed summaries alone).
+    const plain = await cli(ws, ['reports', '--only', 'dirty', '--no-figures'], env);
+    expect(plain.status, plain.out).toBe(0);
+    expect(runs().length).toBe(n);
+    // --publish refuses a dirty tree, and re-stamps from a clean one (its records are cache hits).
+    const refused = await cli(ws, ['reports', '--only', 'dirty', '--publish'], dirty);
+    expect(refused.status).toBe(2);
+    expect(refused.out).toContain('--publish: refusing to publish from a working tree with uncommitted changes');
+    const published = await cli(ws, ['reports', '--only', 'dirty', '--publish', '--no-figures'], env);
+    expect(published.status, published.out).toBe(0);
+    expect(runs().length).toBe(n + 1);
+    const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+    expect(s.provenance.dirty).toBe(false);
+    expect(s.cached.computed).toBe(0);
+    expect(page()).not.toContain('unpublished (uncommitted changes)');
+    expect(page()).toContain('@misc{rlmini:dirty:scores,');
+    expect(page()).toContain('commit 0123456789ab');
   }, 600_000);
 });
