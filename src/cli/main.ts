@@ -4,7 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseOverride, checkProfile, type Profile } from '../core/params';
 import { paths } from '../core/paths';
-import { buildReports, reportFigures } from '../report/build';
+import { executedNotebookFile } from '../core/executed';
+import { gitState } from '../core/provenance';
+import { buildReports, figuresDir, reportFigures } from '../report/build';
 import { cellTimeoutMs } from '../runner/kernel';
 import { runAll } from '../runner/run-all';
 import { requireJupyter } from '../runner/tools';
@@ -21,7 +23,7 @@ import { installKernel } from './kernel-install';
 const USAGE =
   'usage:\n' +
   '  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] ' +
-  '[--param name=value] [--render-only] [--no-figures]\n' +
+  '[--param name=value] [--render-only] [--no-figures] [--publish]\n' +
   '  npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   ' +
   '(same as: node dist/cli/main.js verify --sample N …)\n' +
   '  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] ' +
@@ -163,12 +165,23 @@ async function verify(args: ReportsArgs): Promise<number> {
 async function reports(argv: string[]): Promise<number> {
   // --no-figures: skip the static SVG/PNG/PDF export (handled here so ReportsArgs stays as it is).
   const noFigures = argv.includes('--no-figures');
-  const args = parseReportsArgs(argv.filter((a) => a !== '--no-figures'));
+  // --publish: re-stamp full results computed from a dirty tree, from a clean checkout (see report/publication).
+  const publish = argv.includes('--publish');
+  const args = parseReportsArgs(argv.filter((a) => a !== '--no-figures' && a !== '--publish'));
   if (args.verify !== null) return verify(args);
+  if (publish) {
+    if (args.profile !== 'full' || args.renderOnly)
+      throw new UsageError('--publish re-runs full-profile results: use it without --profile smoke and --render-only.');
+    if (gitState().dirty)
+      throw new UsageError(
+        '--publish: refusing to publish from a working tree with uncommitted changes (`git status` lists them). ' +
+          'Commit them (or stash them), then run `npm run reports -- --publish` again.',
+      );
+  }
   const t0 = Date.now();
   let failed = 0;
   if (!args.renderOnly) {
-    const outcomes = await runAll(args);
+    const outcomes = await runAll({ ...args, publish });
     failed = outcomes.filter((o) => o.status !== 'ok').length;
     const ran = outcomes.filter((o) => !o.cached).length;
     console.log(
@@ -181,16 +194,14 @@ async function reports(argv: string[]): Promise<number> {
       if (!o.unsaved)
         console.error(
           '    executed notebook with the error: ' +
-            path.relative(process.cwd(), path.join(paths.reports(), 'notebooks', `${o.id}.ipynb`)),
+            path.relative(process.cwd(), executedNotebookFile(o.id, args.profile)),
         );
     }
   }
   let figuresFailed = 0;
   if (!noFigures) {
     const { exportFigures } = await import('../report/export');
-    const fx = await exportFigures(reportFigures({ profile: args.profile }), {
-      dir: path.join(paths.reports(), 'figures'),
-    });
+    const fx = await exportFigures(reportFigures({ profile: args.profile }), { dir: figuresDir(args.profile) });
     if (fx.skipped) console.warn(fx.skipped);
     else
       console.log(
@@ -204,8 +215,11 @@ async function reports(argv: string[]): Promise<number> {
   const built = buildReports({ profile: args.profile });
   console.log(
     `reports: ${path.relative(process.cwd(), built.index)}, ${built.pages.length} paper pages, ` +
-      `${built.comparePages.length} comparison pages (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      `${built.comparePages.length} comparison pages; ${built.rendered.length} pages rendered, ` +
+      `${built.unchanged.length} unchanged (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
+  for (const p of built.problems.slice(0, 20)) console.error(`  ! ${p} (not shown on the page)`);
+  if (built.problems.length > 20) console.error(`  ! … and ${built.problems.length - 20} more`);
   return failed > 0 || figuresFailed > 0 ? 1 : 0;
 }
 

@@ -118,7 +118,8 @@ function groupFigure(testbed: string, g: Omit<MetricGroup, 'figure'>): FigureSpe
     };
   });
   return {
-    id: `compare/${testbed}/${g.slug}`,
+    // The testbed's slug, not its name: a name with spaces or slashes must not break the figure's files.
+    id: `compare/${slugify(testbed)}/${g.slug}`,
     name: g.slug,
     caption:
       `${g.metric} on the ${testbed} testbed: mean over seeds with a ${Math.round(COMPARE_LEVEL * 100)}% ` +

@@ -1,17 +1,21 @@
 /**
  * Static figures: every figure of the reports exported as SVG, PNG (300 dpi equivalent) and PDF under
- * reports/figures/<paper-id>/<name>.{svg,png,pdf}, rendered by real headless Chromium (playwright-core,
- * Debian's /usr/bin/chromium) with the local plotly bundle: Plotly.toImage for SVG and PNG, page.pdf of
- * a page holding only the figure for a vector PDF. A manifest keeps a hash of what determines each
- * export, so a rebuild re-exports only figures whose data changed (and never starts Chromium when
- * nothing changed). Without Chromium the export is skipped with one message; the HTML still builds.
+ * reports/figures/<profile>/<paper-id>/<name>.{svg,png,pdf} (one folder per profile, so a smoke run never
+ * replaces the full profile's citable files; ids that are not plain paths are slugified), rendered by real
+ * headless Chromium (playwright-core, Debian's /usr/bin/chromium) with the local plotly bundle:
+ * Plotly.toImage for SVG and PNG, page.pdf of a page holding only the figure for a vector PDF. A manifest
+ * keeps a hash of what determines each export, so a rebuild re-exports only figures whose data changed (and
+ * never starts Chromium when nothing changed); it is rewritten atomically after each figure, so a kill
+ * loses at most the figure in progress, and temp files of killed exports are removed at the next start.
+ * Without Chromium the export is skipped with one message; the HTML still builds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { hashValue } from '../core/hash';
+import { hashValue, sha256 } from '../core/hash';
 import type { FigureSpec } from '../core/summary';
+import { ensureReportDir, removeStaleReportTemps, writeReportFile } from './io';
 
 export const CHROMIUM_DEFAULT = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -48,6 +52,7 @@ export interface ExportResult {
   ms: number;
 }
 
+/** Keyed by the figure's file id (figureFileId). */
 interface Manifest {
   schema: 'rl-miniatures/figure-exports@1';
   figures: Record<string, { hash: string; files: string[] }>;
@@ -63,6 +68,31 @@ export function safeFigureId(id: string): boolean {
     /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(id) &&
     !id.split('/').some((s) => s === '..' || s === '.')
   );
+}
+
+/**
+ * The file path (without extension, relative to the figures folder) of a figure id. A plain id maps to
+ * itself; any other (a paper or testbed name with spaces, slashes, non-ASCII, `..`) is slugified segment
+ * by segment, with a short hash of the id so that two ids never share files. Every id maps to a safe
+ * path, so one odd name cannot make the export fail (nor fail every later run).
+ */
+export function figureFileId(id: string): string {
+  if (safeFigureId(id)) return id;
+  const segs = String(id)
+    .split('/')
+    .filter((s) => s !== '' && s !== '.' && s !== '..')
+    .map(
+      (s) =>
+        s
+          .normalize('NFKD')
+          .replace(/[^A-Za-z0-9_.-]+/g, '-')
+          .replace(/-{2,}/g, '-')
+          .replace(/^[.-]+|[.-]+$/g, '')
+          .slice(0, 80) || 'x',
+    );
+  if (segs.length === 0) segs.push('figure');
+  segs[segs.length - 1] += `-${sha256(String(id)).slice(0, 8)}`;
+  return segs.join('/');
 }
 
 function figureSize(layout: Record<string, unknown>): { width: number; height: number } {
@@ -117,8 +147,9 @@ function planExports(
   const todo: { f: ExportableFigure; hash: string }[] = [];
   for (const f of figures) {
     const hash = exportHash(f);
-    const prev = manifest.figures[f.id];
-    const present = EXPORT_FORMATS.every((e) => fs.existsSync(path.join(dir, `${f.id}.${e}`)));
+    const file = figureFileId(f.id);
+    const prev = manifest.figures[file];
+    const present = EXPORT_FORMATS.every((e) => fs.existsSync(path.join(dir, `${file}.${e}`)));
     if (!force && prev && prev.hash === hash && present) unchanged.push(f.id);
     else todo.push({ f, hash });
   }
@@ -128,21 +159,8 @@ function planExports(
 /** What exportFigures would do now, without starting Chromium: ids to export and ids unchanged. */
 export function exportPlan(figures: ExportableFigure[], dir: string): { toExport: string[]; unchanged: string[] } {
   const unchanged: string[] = [];
-  const todo = planExports(
-    figures.filter((f) => safeFigureId(f.id)),
-    readManifest(dir),
-    dir,
-    false,
-    unchanged,
-  );
+  const todo = planExports(figures, readManifest(dir), dir, false, unchanged);
   return { toExport: todo.map((t) => t.f.id), unchanged };
-}
-
-function writeAtomic(file: string, data: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 export function missingChromiumMessage(exe: string): string {
@@ -176,25 +194,23 @@ export async function exportFigures(
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
   const res: ExportResult = { exported: [], unchanged: [], removed: [], failed: [], skipped: null, ms: 0 };
+  ensureReportDir(opts.dir);
+  // Temp files of exports killed mid-write (never a complete figure).
+  removeStaleReportTemps(opts.dir);
   const manifest = readManifest(opts.dir);
+  // One figure per file id (ids are slugified to safe paths; the first of two ids sharing one wins).
   const wanted = new Map<string, ExportableFigure>();
-  for (const f of figures) {
-    if (!safeFigureId(f.id))
-      res.failed.push({
-        id: f.id,
-        error: 'figure id is not a plain path (letters, digits, dashes, dots, slashes); not exported',
-      });
-    else wanted.set(f.id, f);
-  }
+  for (const f of figures) if (!wanted.has(figureFileId(f.id))) wanted.set(figureFileId(f.id), f);
   // Files of figures that are gone.
-  for (const id of Object.keys(manifest.figures)) {
-    if (wanted.has(id) || !safeFigureId(id)) continue;
-    for (const e of EXPORT_FORMATS) fs.rmSync(path.join(opts.dir, `${id}.${e}`), { force: true });
-    delete manifest.figures[id];
-    res.removed.push(id);
+  for (const file of Object.keys(manifest.figures)) {
+    if (wanted.has(file) || !safeFigureId(file)) continue;
+    for (const e of EXPORT_FORMATS) fs.rmSync(path.join(opts.dir, `${file}.${e}`), { force: true });
+    delete manifest.figures[file];
+    res.removed.push(file);
   }
   const todo = planExports([...wanted.values()], manifest, opts.dir, !!opts.force, res.unchanged);
-  const saveManifest = () => writeAtomic(path.join(opts.dir, MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
+  // Written atomically after every figure: a kill during the export loses at most the figure in progress.
+  const saveManifest = () => writeReportFile(path.join(opts.dir, MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
   if (todo.length === 0) {
     if (res.removed.length) saveManifest();
     res.ms = Date.now() - t0;
@@ -283,28 +299,39 @@ export async function exportFigures(
           margin: { top: '0', right: '0', bottom: '0', left: '0' },
           pageRanges: '1',
         });
-        const base = path.join(opts.dir, f.id);
-        writeAtomic(`${base}.svg`, svg.startsWith('<?xml') ? svg : `<?xml version="1.0" encoding="UTF-8"?>\n${svg}`);
-        writeAtomic(`${base}.png`, png);
-        writeAtomic(`${base}.pdf`, pdf);
-        manifest.figures[f.id] = { hash, files: EXPORT_FORMATS.map((e) => `${f.id}.${e}`) };
+        const file = figureFileId(f.id);
+        const base = path.join(opts.dir, file);
+        // The figure's entry goes first: a kill between the three files leaves no entry claiming them all.
+        if (manifest.figures[file]) {
+          delete manifest.figures[file];
+          saveManifest();
+        }
+        const xml = svg.startsWith('<?xml') ? svg : `<?xml version="1.0" encoding="UTF-8"?>\n${svg}`;
+        writeReportFile(`${base}.svg`, xml);
+        writeReportFile(`${base}.png`, png);
+        writeReportFile(`${base}.pdf`, pdf);
+        manifest.figures[file] = { hash, files: EXPORT_FORMATS.map((e) => `${file}.${e}`) };
+        saveManifest();
         res.exported.push(f.id);
         log(`  figure ${f.id}: svg, png, pdf`);
       } catch (e) {
-        delete manifest.figures[f.id];
+        if ((e as Error).name === 'ReportWriteError') throw e;
+        delete manifest.figures[figureFileId(f.id)];
         res.failed.push({ id: f.id, error: (e as Error).message.split('\n')[0] });
       }
     }
     await context.close();
   } catch (e) {
+    // A full or read-only reports/ is not a figure's fault: it stops the export with its own message.
+    if ((e as Error).name === 'ReportWriteError') throw e;
     // The export page itself failed (not one figure): every figure not yet written failed with it.
     const done = new Set([...res.exported, ...res.failed.map((x) => x.id)]);
     for (const { f } of todo)
       if (!done.has(f.id)) res.failed.push({ id: f.id, error: (e as Error).message.split('\n')[0] });
   } finally {
     await browser.close().catch(() => undefined);
-    saveManifest();
   }
+  saveManifest();
   res.ms = Date.now() - t0;
   return res;
 }

@@ -17,6 +17,7 @@ import {
   type Notebook,
 } from '../core/ipynb';
 import { checkProfile, type Profile } from '../core/params';
+import { executedNotebookFile } from '../core/executed';
 import { paths } from '../core/paths';
 import { notebookCode } from '../core/provenance';
 import { acquireLock, type HeldLock } from '../core/lock';
@@ -40,6 +41,8 @@ export interface RunAllOptions {
   jobs: number;
   cellTimeoutS: number;
   params: Record<string, unknown>;
+  /** `--publish`: re-run (from cached records) full results that were computed from a dirty tree, to re-stamp them. */
+  publish?: boolean;
 }
 
 export interface NotebookOutcome extends ExecuteResult {
@@ -219,7 +222,8 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
     opts.profile,
   );
   if (ids.length) preflightKernel();
-  const outDir = path.join(paths.reports(), 'notebooks');
+  // Executed notebooks per profile (reports/notebooks/<profile>/): the skip check reads the same profile's.
+  const outDir = path.dirname(executedNotebookFile('x', opts.profile));
   const parameters = { profile: opts.profile, ...opts.params };
   const progress = new Progress(ids);
   const outcomes: NotebookOutcome[] = [];
@@ -253,7 +257,7 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   };
   const runLocked = async (id: string): Promise<NotebookOutcome> => {
     const file = path.join(paths.notebooks(), `${id}.ipynb`);
-    const outFile = path.join(outDir, `${id}.ipynb`);
+    const outFile = executedNotebookFile(id, opts.profile);
     // Temp files of writers killed mid-write (a previous run that was SIGKILLed): never real data.
     for (const d of [
       path.join(paths.results(), id, opts.profile, 'records'),
@@ -289,6 +293,13 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
                 `(edited by hand or replaced); re-running the notebook from its records`,
             );
           }
+          // --publish: a result computed from a dirty tree is re-run (its records are cache hits) to re-stamp it.
+          if (opts.publish && summaryDirty(summary)) {
+            damaged.push(
+              `${path.relative(paths.root(), summary)} was computed from a tree with uncommitted changes; ` +
+                're-running it from the clean checkout to publish it',
+            );
+          }
           if (damaged.length === 0) {
             return {
               id,
@@ -318,6 +329,7 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         // The runner's own run publishes (summary.json); an interactive Jupyter run does not.
         RLMINI_PUBLISH: '1',
         RLMINI_FRESH: opts.fresh ? '1' : '0',
+        RLMINI_REPUBLISH: opts.publish ? '1' : '0',
         RLMINI_WORKERS: process.env.RLMINI_WORKERS ?? String(workersPerNotebook),
       },
       onProgress: (p) => progress.update(id, `cell ${p.cell}/${p.of}`),
@@ -371,6 +383,15 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
     killAllKernelsSync();
   }
   return ids.map((id) => outcomes.find((o) => o.id === id)!);
+}
+
+/** Whether a summary was computed from a working tree with uncommitted changes. */
+function summaryDirty(file: string): boolean {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')).provenance?.dirty === true;
+  } catch {
+    return false;
+  }
 }
 
 /** sha256 of a summary file's bytes ('' when unreadable). */

@@ -144,8 +144,8 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
 
   it('a missing kernel (tslab not installed) stops before any notebook, and the earlier reports stay', () => {
     ws.write('beta', beta);
-    fs.mkdirSync(path.join(ws.dir, 'reports'), { recursive: true });
-    fs.writeFileSync(path.join(ws.dir, 'reports', 'index.html'), 'earlier build');
+    fs.mkdirSync(path.join(ws.dir, 'reports', 'smoke'), { recursive: true });
+    fs.writeFileSync(path.join(ws.dir, 'reports', 'smoke', 'index.html'), 'earlier build');
     const r = ws.cli(['reports', '--profile', 'smoke'], {
       RLMINI_TSLAB: path.join(ws.dir, 'no-tslab-here'),
       RLMINI_TEST_MARKER: MARKER,
@@ -156,7 +156,7 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
         `from RLMINI_TSLAB=${path.join(ws.dir, 'no-tslab-here')}). ` +
         `Run \`npm ci\` in ${ROOT} or fix RLMINI_TSLAB; no notebook was run.`,
     );
-    expect(fs.readFileSync(path.join(ws.dir, 'reports', 'index.html'), 'utf8')).toBe('earlier build');
+    expect(fs.readFileSync(path.join(ws.dir, 'reports', 'smoke', 'index.html'), 'utf8')).toBe('earlier build');
     expect(fs.existsSync(path.join(ws.dir, 'results'))).toBe(false);
     // The same through a root without node_modules/tslab (how a broken install looks).
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-noroot-'));
@@ -203,7 +203,7 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     expect(r.out).toMatch(/✗ notebooks\/m-badcell\.ipynb: .*cell 1 has no valid cell_type/);
     expect(r.out).toMatch(/✗ notebooks\/m-nbformat3\.ipynb: .*nbformat 3 is not supported/);
     expect(r.out).toMatch(/notebooks: 5 \(5 executed, 0 unchanged\), 4 failed/);
-    const good = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'beta.ipynb'), 'utf8'));
+    const good = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'smoke', 'beta.ipynb'), 'utf8'));
     expect(good.metadata.rlmini.status).toBe('ok');
     expect(kernelPids()).toEqual([]);
   });
@@ -271,7 +271,7 @@ const nb = rl.startNotebook({ id: "fill", profile: profile as rl.Profile,
     expect(files.length).toBeGreaterThanOrEqual(1);
     for (const f of files) expect(readRecord(path.join(dir, f)).ok, f).toBe(true);
     // The executed notebook (on another disk) was still saved, with the error.
-    const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'fill.ipynb'), 'utf8'));
+    const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'smoke', 'fill.ipynb'), 'utf8'));
     expect(out.metadata.rlmini.error).toMatch(/Disk full/);
     expect(kernelPids()).toEqual([]);
   });

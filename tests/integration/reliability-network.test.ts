@@ -240,8 +240,8 @@ describe('the reports build makes no outgoing connection, and its pages are safe
   });
 
   it("the hostile notebook's text is shown escaped everywhere", () => {
-    const page = fs.readFileSync(path.join(ws.dir, 'reports', 'papers', 'zz-hostile.html'), 'utf8');
-    const index = fs.readFileSync(path.join(ws.dir, 'reports', 'index.html'), 'utf8');
+    const page = fs.readFileSync(path.join(ws.dir, 'reports', 'smoke', 'papers', 'zz-hostile.html'), 'utf8');
+    const index = fs.readFileSync(path.join(ws.dir, 'reports', 'smoke', 'index.html'), 'utf8');
     for (const html of [page, index]) {
       expect(html).not.toContain('<script>window.__pwned');
       expect(html).not.toContain('<img src=x');

@@ -61,7 +61,7 @@ describe('npm run reports (runner)', () => {
   });
 
   it('still executes the good notebook, with injected parameters, and saves its outputs', () => {
-    const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'aa-ok.ipynb'), 'utf8'));
+    const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'smoke', 'aa-ok.ipynb'), 'utf8'));
     const texts = out.cells
       .flatMap((c: { outputs?: { text?: string }[] }) => (c.outputs ?? []).map((o) => o.text ?? ''))
       .join('');
@@ -74,7 +74,9 @@ describe('npm run reports (runner)', () => {
   });
 
   it('saves the failing notebook with its error and does not run later cells', () => {
-    const out = JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'bb-throws.ipynb'), 'utf8'));
+    const out = JSON.parse(
+      fs.readFileSync(path.join(ws.dir, 'reports', 'notebooks', 'smoke', 'bb-throws.ipynb'), 'utf8'),
+    );
     expect(out.metadata.rlmini.status).toBe('error');
     expect(out.metadata.rlmini.failedCell).toBe(2);
     expect(out.metadata.rlmini.failedCellLabel).toBe('code cell 2');
@@ -89,7 +91,7 @@ describe('npm run reports (runner)', () => {
   });
 
   it('renders an index that lists the notebooks, including the failures', () => {
-    const html = fs.readFileSync(path.join(ws.dir, 'reports', 'index.html'), 'utf8');
+    const html = fs.readFileSync(path.join(ws.dir, 'reports', 'smoke', 'index.html'), 'utf8');
     expect(html).toContain('aa-ok');
     expect(html).toMatch(/bb-throws[\s\S]*run failed/);
   });
