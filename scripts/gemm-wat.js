@@ -7,7 +7,8 @@
 //   costs nothing: ars = 1, acs = lda), B is row-major with leading dimension ldb, C with ldc; bias is a
 //   pointer to N floats (0 = none), accum and relu are flags. Pointers are byte addresses, strides elements.
 const GEMM_PARAMS =
-  '(param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $ars i32) (param $acs i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32) (param $bias i32) (param $relu i32)';
+  '(param $M i32) (param $N i32) (param $K i32) (param $A i32) (param $ars i32) (param $acs i32) (param $B i32) ' +
+  '(param $ldb i32) (param $C i32) (param $ldc i32) (param $accum i32) (param $bias i32) (param $relu i32)';
 const GEMM_ARGS = ['$M', '$N', '$K', '$A', '$ars', '$acs', '$B', '$ldb', '$C', '$ldc', '$accum', '$bias', '$relu']
   .map((x) => `(local.get ${x})`)
   .join(' ');
@@ -68,7 +69,8 @@ function wat(opts = {}) {
   // accum: 0 C = Â·B, 1 C = C + Â·B, 2 the sums start from C (a K-chunk continuing the previous one).
   p(`  (func $gemm_core ${GEMM_PARAMS}`);
   p(
-    '    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)',
+    '    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 ' +
+      'i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)',
   );
   p('    (local $b0 v128) (local $b1 v128) (local $a v128)');
   for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) p(`    (local $c${r}${c} v128)`);
@@ -136,7 +138,8 @@ function wat(opts = {}) {
   const plusOld = set('$s', '(f32.add (f32.load (local.get $pc)) (local.get $s))');
   p(`        (if (i32.eq (local.get $accum) (i32.const 1)) (then ${plusOld}))`);
   p(
-    '        (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))',
+    '        (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) ' +
+      '(i32.shl (local.get $j) (i32.const 2))))))))',
   );
   p('        (if (local.get $relu) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))');
   p('        (f32.store (local.get $pc) (local.get $s))');
@@ -161,7 +164,8 @@ function elementwiseKernels(p) {
   p('    (block $d (loop $l');
   p('      (br_if $d (i32.ge_s (local.get $o) (local.get $end)))');
   p(
-    '      (v128.store (i32.add (local.get $delta) (local.get $o)) (v128.and (v128.load (i32.add (local.get $delta) (local.get $o))) (f32x4.gt (v128.load (i32.add (local.get $act) (local.get $o))) (v128.const f32x4 0 0 0 0))))',
+    '      (v128.store (i32.add (local.get $delta) (local.get $o)) (v128.and (v128.load (i32.add (local.get $delta) ' +
+      '(local.get $o))) (f32x4.gt (v128.load (i32.add (local.get $act) (local.get $o))) (v128.const f32x4 0 0 0 0))))',
   );
   p('      (local.set $o (i32.add (local.get $o) (i32.const 16)))');
   p('      (br $l)))');
@@ -178,7 +182,8 @@ function elementwiseKernels(p) {
   p('      (block $jd (loop $jl');
   p('        (br_if $jd (i32.ge_s (local.get $j) (local.get $N4)))');
   p(
-    '        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (v128.load (i32.add (local.get $row) (local.get $j)))))',
+    '        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $out) ' +
+      '(local.get $j))) (v128.load (i32.add (local.get $row) (local.get $j)))))',
   );
   p('        (local.set $j (i32.add (local.get $j) (i32.const 16)))');
   p('        (br $jl)))');
@@ -202,9 +207,14 @@ function expInto(dst, src, fast = false) {
   return [
     `(local.set $ex_y (${mx} (${mn} (local.get ${src}) ${c('88.3762626647949')}) ${c('-87.3365447504')}))`,
     `(local.set $ex_fx (f32x4.nearest (f32x4.mul (local.get $ex_y) ${c('1.44269504088896341')})))`,
-    `(local.set $ex_y (f32x4.sub (f32x4.sub (local.get $ex_y) (f32x4.mul (local.get $ex_fx) ${c('0.693359375')})) (f32x4.mul (local.get $ex_fx) ${c('-2.12194440e-4')})))`,
-    `(local.set ${dst} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ${c('1.9875691500E-4')} (local.get $ex_y)) ${c('1.3981999507E-3')}) (local.get $ex_y)) ${c('8.3334519073E-3')}) (local.get $ex_y)) ${c('4.1665795894E-2')}) (local.get $ex_y)) ${c('1.6666665459E-1')}) (local.get $ex_y)) ${c('5.0000001201E-1')}))`,
-    `(local.set ${dst} (f32x4.add (f32x4.add (f32x4.mul (local.get ${dst}) (f32x4.mul (local.get $ex_y) (local.get $ex_y))) (local.get $ex_y)) ${c('1')}))`,
+    `(local.set $ex_y (f32x4.sub (f32x4.sub (local.get $ex_y) (f32x4.mul (local.get $ex_fx) ${c('0.693359375')})) ` +
+      `(f32x4.mul (local.get $ex_fx) ${c('-2.12194440e-4')})))`,
+    `(local.set ${dst} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ` +
+      `(f32x4.add (f32x4.mul ${c('1.9875691500E-4')} (local.get $ex_y)) ${c('1.3981999507E-3')}) (local.get $ex_y)) ` +
+      `${c('8.3334519073E-3')}) (local.get $ex_y)) ${c('4.1665795894E-2')}) (local.get $ex_y)) ` +
+      `${c('1.6666665459E-1')}) (local.get $ex_y)) ${c('5.0000001201E-1')}))`,
+    `(local.set ${dst} (f32x4.add (f32x4.add (f32x4.mul (local.get ${dst}) (f32x4.mul (local.get $ex_y) (local.get ` +
+      `$ex_y))) (local.get $ex_y)) ${c('1')}))`,
     `(local.set ${dst} (f32x4.mul (local.get ${dst}) (i32x4.shl ${pow2} (i32.const 23))))`,
   ];
 }
@@ -241,13 +251,16 @@ function gruKernels(p) {
   const ld = (a) => `(v128.load ${a})`;
   const at = (base, off) => `(i32.add (local.get ${base}) ${off})`;
   p(
-    '  (func (export "gru_fwd") (param $N i32) (param $H i32) (param $table i32) (param $tok i32) (param $gh i32) (param $bh i32) (param $hprev i32) (param $hout i32) (param $keep i32)',
+    '  (func (export "gru_fwd") (param $N i32) (param $H i32) (param $table i32) (param $tok i32) (param $gh i32) ' +
+      '(param $bh i32) (param $hprev i32) (param $hout i32) (param $keep i32)',
   );
   p(
-    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $tb i32) (local $gb i32) (local $hb i32) (local $o i32)',
+    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $tb i32) (local $gb ' +
+      'i32) (local $hb i32) (local $o i32)',
   );
   p(
-    '    (local $a v128) (local $r v128) (local $z v128) (local $ghn v128) (local $nn v128) (local $h v128) (local $t v128) (local $ex_fx v128) (local $ex_y v128)',
+    '    (local $a v128) (local $r v128) (local $z v128) (local $ghn v128) (local $nn v128) (local $h v128) (local ' +
+      '$t v128) (local $ex_fx v128) (local $ex_y v128)',
   );
   p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
   p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
@@ -256,7 +269,8 @@ function gruKernels(p) {
   p('    (block $nd (loop $nl');
   p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
   p(
-    '      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
+    '      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl ' +
+      '(local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
   );
   p('      (local.set $gb (i32.add (local.get $gh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))');
   p('      (local.set $hb (i32.mul (local.get $n) (local.get $H4)))');
@@ -276,7 +290,8 @@ function gruKernels(p) {
     `(local.set $a (f32x4.add ${ld(at('$tb', J2))} (f32x4.mul (local.get $r) (local.get $ghn))))`,
     ...tanhInto('$nn', '$a'),
     `(local.set $o (i32.add (local.get $hb) (local.get $j)))`,
-    `(local.set $h (f32x4.add (local.get $nn) (f32x4.mul (local.get $z) (f32x4.sub ${ld(at('$hprev', '(local.get $o)'))} (local.get $nn)))))`,
+    `(local.set $h (f32x4.add (local.get $nn) (f32x4.mul (local.get $z) (f32x4.sub ` +
+      `${ld(at('$hprev', '(local.get $o)'))} (local.get $nn)))))`,
     `(v128.store ${at('$hout', '(local.get $o)')} (local.get $h))`,
     `(if (local.get $keep) (then`,
     `  (local.set $o (i32.add (local.get $keep) (local.get $o)))`,
@@ -293,13 +308,16 @@ function gruKernels(p) {
   p('  )');
 
   p(
-    '  (func (export "gru_bwd") (param $N i32) (param $H i32) (param $tok i32) (param $gates i32) (param $hprev i32) (param $dh i32) (param $dhprev i32) (param $dgh i32) (param $dWx i32) (param $dbx i32) (param $dbh i32)',
+    '  (func (export "gru_bwd") (param $N i32) (param $H i32) (param $tok i32) (param $gates i32) (param $hprev i32) ' +
+      '(param $dh i32) (param $dhprev i32) (param $dgh i32) (param $dWx i32) (param $dbx i32) (param $dbh i32)',
   );
   p(
-    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $wx i32) (local $gb i32) (local $o i32) (local $q i32)',
+    '    (local $n i32) (local $j i32) (local $H4 i32) (local $H8 i32) (local $NH4 i32) (local $wx i32) (local $gb ' +
+      'i32) (local $o i32) (local $q i32)',
   );
   p(
-    '    (local $r v128) (local $z v128) (local $nn v128) (local $ghn v128) (local $d v128) (local $dan v128) (local $dar v128) (local $daz v128) (local $danr v128)',
+    '    (local $r v128) (local $z v128) (local $nn v128) (local $ghn v128) (local $d v128) (local $dan v128) (local ' +
+      '$dar v128) (local $daz v128) (local $danr v128)',
   );
   p('    (local.set $H4 (i32.shl (local.get $H) (i32.const 2)))');
   p('    (local.set $H8 (i32.shl (local.get $H) (i32.const 3)))');
@@ -308,7 +326,8 @@ function gruKernels(p) {
   p('    (block $nd (loop $nl');
   p('      (br_if $nd (i32.ge_s (local.get $n) (local.get $N)))');
   p(
-    '      (local.set $wx (i32.add (local.get $dWx) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get $n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
+    '      (local.set $wx (i32.add (local.get $dWx) (i32.mul (i32.load (i32.add (local.get $tok) (i32.shl (local.get ' +
+      '$n) (i32.const 2)))) (i32.mul (local.get $H4) (i32.const 3)))))',
   );
   p(
     '      (local.set $gb (i32.add (local.get $dgh) (i32.mul (local.get $n) (i32.mul (local.get $H4) (i32.const 3)))))',
@@ -328,11 +347,14 @@ function gruKernels(p) {
     `(local.set $d ${ld(at('$dh', '(local.get $o)'))})`,
     `(v128.store ${at('$dhprev', '(local.get $o)')} (f32x4.mul (local.get $d) (local.get $z)))`,
     // dan = d·(1 − z)·(1 − n²)
-    `(local.set $dan (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${one} (local.get $z))) (f32x4.sub ${one} (f32x4.mul (local.get $nn) (local.get $nn)))))`,
+    `(local.set $dan (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${one} (local.get $z))) (f32x4.sub ${one} ` +
+      `(f32x4.mul (local.get $nn) (local.get $nn)))))`,
     // dar = dan·ghn·r·(1 − r)
-    `(local.set $dar (f32x4.mul (f32x4.mul (local.get $dan) (local.get $ghn)) (f32x4.mul (local.get $r) (f32x4.sub ${one} (local.get $r)))))`,
+    `(local.set $dar (f32x4.mul (f32x4.mul (local.get $dan) (local.get $ghn)) (f32x4.mul (local.get $r) (f32x4.sub ` +
+      `${one} (local.get $r)))))`,
     // daz = d·(hprev − n)·z·(1 − z)
-    `(local.set $daz (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${ld(at('$hprev', '(local.get $o)'))} (local.get $nn))) (f32x4.mul (local.get $z) (f32x4.sub ${one} (local.get $z)))))`,
+    `(local.set $daz (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub ${ld(at('$hprev', '(local.get $o)'))} ` +
+      `(local.get $nn))) (f32x4.mul (local.get $z) (f32x4.sub ${one} (local.get $z)))))`,
     `(local.set $danr (f32x4.mul (local.get $dan) (local.get $r)))`,
     `(v128.store ${at('$gb', J)} (local.get $dar))`,
     `(v128.store ${at('$gb', J1)} (local.get $daz))`,
@@ -369,7 +391,8 @@ function emitBlock(p, R, V) {
   p(`${ind}))`);
   for (let r = 0; r < R; r++)
     p(
-      `${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ars)) (i32.const 2))))`,
+      `${ind}(local.set $pa${r} (i32.add (local.get $A) (i32.shl (i32.mul (i32.add (local.get $i) (i32.const ${r})) ` +
+        `(local.get $ars)) (i32.const 2))))`,
     );
   p(`${ind}(local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))`);
   p(`${ind}(local.set $k (local.get $K))`);
@@ -387,17 +410,20 @@ function emitBlock(p, R, V) {
   p(`${ind}  (br $kl)))`);
   for (let r = 0; r < R; r++) {
     p(
-      `${ind}(local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ldc)) (local.get $j)) (i32.const 2))))`,
+      `${ind}(local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ` +
+        `${r})) (local.get $ldc)) (local.get $j)) (i32.const 2))))`,
     );
     for (let c = 0; c < V; c++) {
       const acc = `$c${r}${c}`;
       const cOld = `(v128.load offset=${16 * c} (local.get $pc))`;
       p(`${ind}(if (i32.eq (local.get $accum) (i32.const 1)) (then ${set(acc, sx('f32x4.add', cOld, get(acc)))}))`);
       p(
-        `${ind}(if (local.get $bias) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (v128.load offset=${16 * c} (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))`,
+        `${ind}(if (local.get $bias) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (v128.load ` +
+          `offset=${16 * c} (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))`,
       );
       p(
-        `${ind}(if (local.get $relu) (then (local.set ${acc} (f32x4.max (local.get ${acc}) (v128.const f32x4 0 0 0 0)))))`,
+        `${ind}(if (local.get $relu) (then (local.set ${acc} (f32x4.max (local.get ${acc}) (v128.const f32x4 0 0 0 ` +
+          `0)))))`,
       );
       p(`${ind}(v128.store offset=${16 * c} (local.get $pc) (local.get ${acc}))`);
     }

@@ -68,7 +68,8 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendId |
   if (!v) return null;
   if ((BACKEND_ORDER as readonly string[]).includes(v)) return v as BackendId;
   throw new Error(
-    `RLMINI_BACKEND=${v} is not a backend. Use one of: ${BACKEND_ORDER.join(', ')} (or unset it for automatic selection).`,
+    `RLMINI_BACKEND=${v} is not a backend. Use one of: ${BACKEND_ORDER.join(', ')} (or unset it for automatic ` +
+      `selection).`,
   );
 }
 
@@ -97,7 +98,8 @@ export async function initBackend(): Promise<{ tf: typeof tfType; info: BackendI
     }
   }
   throw new Error(
-    `No TensorFlow.js backend could be initialised: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}. Run \`npm ci\`.`,
+    `No TensorFlow.js backend could be initialised: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}. Run ` +
+      `\`npm ci\`.`,
   );
 }
 

@@ -52,7 +52,8 @@ export function readCatalog(file = paths.catalog()): CatalogEntry[] {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(
-      `Cannot read the paper catalog ${file}: ${(e as Error).message}. Restore it with \`git checkout -- data/catalog.json\`.`,
+      `Cannot read the paper catalog ${file}: ${(e as Error).message}. Restore it with \`git checkout -- ` +
+        `data/catalog.json\`.`,
     );
   }
   if (!raw || !Array.isArray(raw.papers)) throw new Error(`${file}: expected {"papers": [...]}.`);

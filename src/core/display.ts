@@ -41,7 +41,10 @@ export function tableText(t: TableSpec): string {
 export function tableHtml(t: TableSpec): string {
   const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(fmt(c))}</td>`).join('')}</tr>`).join('');
-  return `<table class="rlmini-table"><caption>${escapeHtml(t.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return (
+    `<table ` +
+    `class="rlmini-table"><caption>${escapeHtml(t.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+  );
 }
 
 export function displayTable(t: TableSpec): void {
@@ -130,7 +133,10 @@ let plotlyShipped = false;
  */
 export function plotlyLoaderHtml(): string {
   const bundle = fs.readFileSync(require.resolve('plotly.js-dist-min'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  return `<script type="text/javascript">/* rl-miniatures: local plotly.js, offline */if(!window.Plotly){(function(define,exports,module){\n${bundle}\n}).call(window);}</script>`;
+  return (
+    `<script type="text/javascript">/* rl-miniatures: local plotly.js, offline ` +
+    `*/if(!window.Plotly){(function(define,exports,module){\n${bundle}\n}).call(window);}</script>`
+  );
 }
 
 /** The text/html part of a figure: a div drawn by window.Plotly (waits for the bundle, ~30 s at most). */

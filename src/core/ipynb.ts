@@ -78,7 +78,8 @@ export function parseNotebook(text: string, file: string): Notebook {
     nb = JSON.parse(text);
   } catch (e) {
     throw new NotebookFormatError(
-      `${file}: not valid JSON (${(e as Error).message}). Open it in Jupyter or restore it with \`git checkout -- ${file}\`.`,
+      `${file}: not valid JSON (${(e as Error).message}). Open it in Jupyter or restore it with \`git checkout -- ` +
+        `${file}\`.`,
     );
   }
   if (!nb || typeof nb !== 'object' || !Array.isArray(nb.cells)) {

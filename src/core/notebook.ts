@@ -421,7 +421,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   figure(name: string, caption: string, plotly: FigureSpec['plotly']): void {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
       throw new Error(
-        `${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ${this.id}/<name>).`,
+        `${this.id}: figure name "${name}" must be lowercase letters, digits and dashes (it becomes the stable id ` +
+          `${this.id}/<name>).`,
       );
     const f: FigureSpec = { id: `${this.id}/${name}`, name, caption, plotly };
     this.figures = this.figures.filter((x) => x.name !== name).concat([f]);
@@ -433,7 +434,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
    * (reports/compare/<testbed>.html), where papers on the same testbed reporting the same metric and
    * method are drawn side by side on shared axes, with 95% bootstrap intervals over seeds:
    *
-   *   nb.compare({ metric: "final return", method: "PPO", values: recs.map((r) => r.metrics.ret), higherIsBetter: true });
+   *   nb.compare({ metric: "final return", method: "PPO", values: recs.map((r) => r.metrics.ret), higherIsBetter: true
+   *   });
    *
    * `seeds` defaults to the notebook's seeds (then `values` must have one entry per seed).
    */
@@ -467,7 +469,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     const seeds = c.seeds ?? (values.length === this.seeds.length ? this.seeds : null);
     if (!seeds)
       throw new Error(
-        `${where}(${metric}, ${method}): ${values.length} values but the notebook has ${this.seeds.length} seeds; pass seeds: [...] (one per value).`,
+        `${where}(${metric}, ${method}): ${values.length} values but the notebook has ${this.seeds.length} seeds; ` +
+          `pass seeds: [...] (one per value).`,
       );
     if (seeds.length !== values.length)
       throw new Error(
@@ -603,7 +606,9 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     this.pruneStale();
     this.last = summary;
     console.log(
-      `${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; records ${this.stats.hits} cached, ${this.stats.computed} computed → ${path.relative(paths.root(), this.resultsDir)}/summary.json`,
+      `${this.id}: ${this.verdicts.length} verdicts, ${this.tables.length} tables, ${this.figures.length} figures; ` +
+        `records ${this.stats.hits} cached, ${this.stats.computed} computed → ` +
+        `${path.relative(paths.root(), this.resultsDir)}/summary.json`,
     );
   }
 }

@@ -42,12 +42,17 @@ export function gitState(): { commit: string; dirty: boolean } {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .toString()
-      .trim();
+    const status = // Results and models the run itself writes are data, not code: they do not make the tree dirty.
+      execFileSync(
+        'git',
+        ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!data/results', ':!data/models'],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      )
+        .toString()
+        .trim();
     cachedGit = { commit, dirty: status.length > 0 };
   } catch {
     cachedGit = { commit: 'unknown', dirty: false };

@@ -52,7 +52,10 @@ export interface RunRecord extends RunResult {
   seed: number;
   profile: Profile;
   series: Record<string, number[]>;
-  /** The library task that computed it ('<module>#<export>' under dist/), when run through runSeeds: lets `verify` re-derive it. */
+  /**
+   * The library task that computed it ('<module>#<export>' under dist/), when run through runSeeds: lets `verify`
+   * re-derive it.
+   */
   task?: string;
   provenance: Provenance;
   checksum: string;
@@ -102,7 +105,10 @@ function writeErrorMessage(file: string, err: NodeJS.ErrnoException): string {
     case 'EDQUOT':
       return `Disk full while writing ${file} (${err.code}): free some space and re-run; finished records are kept.`;
     case 'EROFS':
-      return `Cannot write ${file}: the file system is read-only (EROFS). Point RLMINI_RESULTS_DIR / RLMINI_REPORTS_DIR at a writable directory.`;
+      return (
+        `Cannot write ${file}: the file system is read-only (EROFS). Point RLMINI_RESULTS_DIR / ` +
+        `RLMINI_REPORTS_DIR at a writable directory.`
+      );
     case 'EACCES':
     case 'EPERM':
       return `Cannot write ${file}: permission denied (${err.code}). Check the directory's owner and permissions.`;
@@ -229,13 +235,17 @@ export function readRecord(file: string): RecordReadResult {
   if (name !== expectedName && name !== expectedName.replace(/\.gz$/, '')) {
     return {
       ok: false,
-      reason: `${file}: the record inside is ${rec.method} seed ${rec.seed} key ${rec.key}, not what its file name says (copied or renamed); it will be recomputed`,
+      reason:
+        `${file}: the record inside is ${rec.method} seed ${rec.seed} key ${rec.key}, not what its file name ` +
+        `says (copied or renamed); it will be recomputed`,
     };
   }
   if (rec.provenance?.codeHash !== undefined && recordKey(keyPartsOf(rec)) !== rec.key) {
     return {
       ok: false,
-      reason: `${file}: its stored key does not match the key recomputed from its contents (edited config, seed, method or provenance); it will be recomputed`,
+      reason:
+        `${file}: its stored key does not match the key recomputed from its contents (edited config, seed, ` +
+        `method or provenance); it will be recomputed`,
     };
   }
   return { ok: true, record: rec };

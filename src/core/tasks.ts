@@ -19,7 +19,8 @@ export function resolveTask(task: string): { file: string; fn: string } {
   const [mod, fn] = task.split('#');
   if (!mod || !fn)
     throw new Error(
-      `Task "${task}" must be "<module path under dist>#<exported function>", e.g. "testbeds/tabular/starc-experiment#runStarcSeed".`,
+      `Task "${task}" must be "<module path under dist>#<exported function>", e.g. ` +
+        `"testbeds/tabular/starc-experiment#runStarcSeed".`,
     );
   return { file: path.join(__dirname, '..', `${mod}.js`), fn };
 }

@@ -99,7 +99,8 @@ function guardKernels(onStop: () => void): () => void {
     void shutdownAllKernels(1000).finally(() => {
       clearTimeout(force);
       process.stderr.write(
-        `rl-miniatures: stopped by ${sig}; no kernel left running. Finished run records are kept: re-run the same command to continue from them.\n`,
+        `rl-miniatures: stopped by ${sig}; no kernel left running. Finished run records are kept: re-run the same ` +
+          `command to continue from them.\n`,
       );
       process.exit(code);
     });
@@ -198,7 +199,8 @@ export function validateSelection(only: string[], available: string[]): void {
     if (available.includes(id)) continue;
     if (catalogIds?.has(id)) {
       throw new SelectionError(
-        `--only ${id}: the paper is in the catalog but has no notebook yet (notebooks/${id}.ipynb). Notebooks present: ${available.join(', ') || 'none'}.`,
+        `--only ${id}: the paper is in the catalog but has no notebook yet (notebooks/${id}.ipynb). Notebooks ` +
+          `present: ${available.join(', ') || 'none'}.`,
       );
     }
     const near = didYouMean(id, [...available, ...(catalogIds ?? [])]);
@@ -378,7 +380,8 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   // Every notebook shuts its kernel down (success, failure, timeout); say so loudly if one did not.
   if (liveKernels() > 0) {
     process.stderr.write(
-      `rl-miniatures: internal error: ${liveKernels()} kernel(s) still running after all notebooks finished; killing them.\n`,
+      `rl-miniatures: internal error: ${liveKernels()} kernel(s) still running after all notebooks finished; killing ` +
+        `them.\n`,
     );
     killAllKernelsSync();
   }
@@ -421,7 +424,8 @@ export function preflightKernel(): void {
     require.resolve('zeromq');
   } catch {
     throw new KernelMissingError(
-      `zeromq (installed with tslab) is missing, so the kernel cannot be reached. Run \`npm ci\` in ${paths.root()}; no notebook was run.`,
+      `zeromq (installed with tslab) is missing, so the kernel cannot be reached. Run \`npm ci\` in ${paths.root()}; ` +
+        `no notebook was run.`,
     );
   }
 }

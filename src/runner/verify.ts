@@ -102,7 +102,8 @@ function taskOf(rec: RunRecord): string {
   const task = tasksFromNotebook(nbFile).get(rec.method);
   if (!task) {
     throw new VerifyError(
-      `the record names no task and ${path.basename(nbFile)} has no runSeeds({ method: "${rec.method}", task: "…" }) call with literal strings; re-run the notebook with --fresh so its records name their task`,
+      `the record names no task and ${path.basename(nbFile)} has no runSeeds({ method: "${rec.method}", task: "…" }) ` +
+        `call with literal strings; re-run the notebook with --fresh so its records name their task`,
     );
   }
   return task;
@@ -137,7 +138,8 @@ export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[
     if (!Array.isArray(a) || !Array.isArray(b)) {
       if (!same(a, b, tol))
         out.push(
-          `series.${k}: committed ${a ? `${(a as unknown[]).length} values` : 'absent'}, re-derived ${b ? `${(b as unknown[]).length} values` : 'absent'}`,
+          `series.${k}: committed ${a ? `${(a as unknown[]).length} values` : 'absent'}, re-derived ` +
+            `${b ? `${(b as unknown[]).length} values` : 'absent'}`,
         );
       continue;
     }
@@ -148,7 +150,8 @@ export function diffResult(rec: RunRecord, got: RunResult, tol: number): string[
     const bad = a.map((x, i) => (same(x, b[i], tol) ? -1 : i)).filter((i) => i >= 0);
     if (bad.length)
       out.push(
-        `series.${k}: ${bad.length} of ${a.length} values differ (first at [${bad[0]}]: committed ${fmtNum(a[bad[0]])}, re-derived ${fmtNum(b[bad[0]])})`,
+        `series.${k}: ${bad.length} of ${a.length} values differ (first at [${bad[0]}]: committed ` +
+          `${fmtNum(a[bad[0]])}, re-derived ${fmtNum(b[bad[0]])})`,
       );
   }
   // `extra` and `timings` are not compared: diagnostics and wall-clock times (the numbers are metrics and series).
@@ -174,7 +177,9 @@ export async function verifyRecords(opts: VerifyOptions): Promise<VerifyReport> 
   const files = committedRecordFiles(opts.profile, opts.only);
   if (files.length === 0) {
     throw new VerifyError(
-      `no ${opts.profile}-profile run records under ${paths.results()}${opts.only.length ? ` for ${opts.only.join(', ')}` : ''}: nothing to verify (run \`npm run reports -- --profile ${opts.profile}\` and commit data/results/<id>/${opts.profile}/).`,
+      `no ${opts.profile}-profile run records under ` +
+        `${paths.results()}${opts.only.length ? ` for ${opts.only.join(', ')}` : ''}: nothing to verify (run \`npm ` +
+        `run reports -- --profile ${opts.profile}\` and commit data/results/<id>/${opts.profile}/).`,
     );
   }
   const sampleSeed = opts.sampleSeed ?? crypto.randomInt(0, 2 ** 31);
@@ -235,7 +240,9 @@ export function printVerifyReport(
 ): number {
   const rel = (f: string) => path.relative(paths.results(), f);
   log(
-    `verify: re-deriving ${rep.items.length} of ${rep.total} ${opts.profile}-profile records from scratch (sample seed ${rep.sampleSeed}; reproduce with --sample-seed ${rep.sampleSeed})${opts.tolerance ? `, relative tolerance ${opts.tolerance}` : ', bit-identical'}`,
+    `verify: re-deriving ${rep.items.length} of ${rep.total} ${opts.profile}-profile records from scratch (sample ` +
+      `seed ${rep.sampleSeed}; reproduce with --sample-seed ` +
+      `${rep.sampleSeed})${opts.tolerance ? `, relative tolerance ${opts.tolerance}` : ', bit-identical'}`,
   );
   for (const it of rep.items) {
     const what = `${rel(it.file)} (${it.method}, seed ${it.seed ?? '?'})`;

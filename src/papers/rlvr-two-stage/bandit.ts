@@ -73,7 +73,8 @@ export function twoStageBandit(
   const lowMass = 1 - c.nHigh * c.highProb - c.optimalProb;
   if (!(nLow >= 1 && lowMass > 0))
     throw new RangeError(
-      `twoStageBandit: need at least one low token with positive mass (vocab ${K}, nHigh ${c.nHigh}, highProb ${c.highProb}, optimalProb ${c.optimalProb})`,
+      `twoStageBandit: need at least one low token with positive mass (vocab ${K}, nHigh ${c.nHigh}, highProb ` +
+        `${c.highProb}, optimalProb ${c.optimalProb})`,
     );
   const rewards = new Float64Array(c.nPrompts * K);
   const logits = new Float64Array(c.nPrompts * K);

@@ -64,7 +64,8 @@ export function checkComparisons(c: Comparisons, shape: TableShape, where: strin
   for (let i = 0; i < c.n; i++) {
     if (c.x[i] < 0 || c.x[i] >= shape.nX || c.a[i] < 0 || c.a[i] >= shape.nY || c.b[i] < 0 || c.b[i] >= shape.nY) {
       throw new RangeError(
-        `${where}: comparison ${i} (x=${c.x[i]}, a=${c.a[i]}, b=${c.b[i]}) is outside the table ${shape.nX} × ${shape.nY}.`,
+        `${where}: comparison ${i} (x=${c.x[i]}, a=${c.a[i]}, b=${c.b[i]}) is outside the table ${shape.nX} × ` +
+          `${shape.nY}.`,
       );
     }
   }
@@ -118,7 +119,10 @@ export interface SampleComparisonOptions {
   behaviour: Float64Array;
   /** Comparisons per context (a number for all, or one per context). */
   perContext: number | ArrayLike<number>;
-  /** 'bradley-terry': label drawn with P(a ≻ b) = σ(r*(a) − r*(b)); 'deterministic': the higher gold reward wins (ties by a coin). */
+  /**
+   * 'bradley-terry': label drawn with P(a ≻ b) = σ(r*(a) − r*(b)); 'deterministic': the higher gold reward wins (ties
+   * by a coin).
+   */
   labels: 'bradley-terry' | 'deterministic';
   /** Probability of flipping each label after it is drawn (label noise). Default 0. */
   flip?: number;

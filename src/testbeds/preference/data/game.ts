@@ -98,7 +98,10 @@ export interface GameSpec {
    * for 'rps-blocks', the logit by which each response beats the next one of its triple.
    */
   cyclicScale: number;
-  /** 'curl': dense random divergence-free skew matrix; 'rps-blocks': disjoint rock–paper–scissors triples (default 'curl'). */
+  /**
+   * 'curl': dense random divergence-free skew matrix; 'rps-blocks': disjoint rock–paper–scissors triples (default
+   * 'curl').
+   */
   cyclic?: CyclicKind;
   /** Weight λ of a length feature ℓ ~ U(0, 1) in the preference logit (default 0: no length feature). */
   lengthBias?: number;

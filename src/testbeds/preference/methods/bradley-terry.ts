@@ -1,6 +1,7 @@
 /**
  * Bradley–Terry reward models (the reward model of RLHF) fitted by maximum likelihood:
- *   P(a ≻ b | x) = σ(r(x, a) − r(x, b)),   L(r) = −(1/W) Σ_i w_i [p_i log σ(d_i) + (1 − p_i) log σ(−d_i)],  d_i = r(x_i,a_i) − r(x_i,b_i)
+ *   P(a ≻ b | x) = σ(r(x, a) − r(x, b)),   L(r) = −(1/W) Σ_i w_i [p_i log σ(d_i) + (1 − p_i) log σ(−d_i)],  d_i =
+ *   r(x_i,a_i) − r(x_i,b_i)
  * (the reward-model loss of RLHF, Ouyang et al. 2022 eq. 1; Rafailov et al. 2023 eq. 2).
  *  - tabular: one free reward per (x, y); fitted by Newton's method per context, with the per-context
  *    constant (unidentifiable) fixed by centring; optional ridge (l2/2)‖r‖².

@@ -2,7 +2,8 @@
  * P3O, Pairwise Proximal Policy Optimization (Wu et al. 2023, "Pairwise Proximal Policy Optimization:
  * Harnessing Relative Feedback for LLM Alignment"), on a tabular softmax policy.
  *
- * Two responses y1, y2 ~ π_old(·|x) per context; KL-penalised rewards R_j = r(x, y_j) − β·log π_old(y_j|x)/π_ref(y_j|x);
+ * Two responses y1, y2 ~ π_old(·|x) per context; KL-penalised rewards R_j = r(x, y_j) − β·log
+ * π_old(y_j|x)/π_ref(y_j|x);
  * only their difference Δ = R_1 − R_2 enters the update, so adding any per-context offset c(x) to r
  * leaves every update unchanged (the paper's invariance to equivalent rewards). Pairwise policy gradient:
  *   ∇J = E[(R_1 − R_2)·∇(log π(y_1|x) − log π(y_2|x)) / 2],

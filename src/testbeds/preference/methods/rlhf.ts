@@ -67,7 +67,8 @@ export function ppoAdvantages(b: SampleBatch, R: Float64Array, value: Float64Arr
 
 /**
  * Clipped surrogate (to minimise) over the samples `idx`: −(1/|idx|) Σ min(ρ_i A_i, clip(ρ_i, 1−ε, 1+ε) A_i),
- * ρ_i = π(y_i|x_i)/π_old(y_i|x_i); gradient in the logits: −A_i ρ_i (e_{y_i} − π(·|x_i)) where the unclipped term is active.
+ * ρ_i = π(y_i|x_i)/π_old(y_i|x_i); gradient in the logits: −A_i ρ_i (e_{y_i} − π(·|x_i)) where the unclipped term is
+ * active.
  */
 export function ppoSurrogate(
   logits: Float64Array,

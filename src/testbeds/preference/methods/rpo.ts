@@ -2,7 +2,8 @@
  * RPO, Regularized Preference Optimization (Liu et al. 2024, "Provably Mitigating Overoptimization in
  * RLHF: Your SFT Loss is Implicitly an Adversarial Regularizer", Algorithm 2):
  *   L_RPO(θ) = L_DPO(θ) + η·β·E_{x, y ~ π_base}[−log π_θ(y|x)].
- * It is the reparametrisation of the maximin objective max_π min_r { η⁻¹·L_BT(r) + E_π[r] − E_{π_base}[r] − β·KL(π‖π_ref) }
+ * It is the reparametrisation of the maximin objective max_π min_r { η⁻¹·L_BT(r) + E_π[r] − E_{π_base}[r] −
+ * β·KL(π‖π_ref) }
  * (Algorithm 1) through r = β log π/π_ref + β log Z. The authors' code (alignment-handbook/scripts/rpo_trainer.py,
  * `losses -= policy_chosen_logps * beta * eta`) takes π_base = the chosen responses of the data, the default here.
  * `adversarialRewardObjective` is Algorithm 1's inner problem in the reward (for the equivalence check).

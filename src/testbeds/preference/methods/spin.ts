@@ -7,7 +7,10 @@ import type { Rng } from '../../../core/rng';
 import type { PreferenceGame, PreferencePairs } from '../data/game';
 import { sampleResponse, type TabularPolicy } from '../policies/tabular-policy';
 
-/** SPIN-style pairs (Chen et al. 2024): the teacher's response preferred over one of the policy's own (skipped when equal). */
+/**
+ * SPIN-style pairs (Chen et al. 2024): the teacher's response preferred over one of the policy's own (skipped when
+ * equal).
+ */
 export function teacherVsSelfPairs(
   g: PreferenceGame,
   pi: TabularPolicy,

@@ -145,7 +145,10 @@ export function uniformQ(task: DigitTask): Float64Array {
   return Q;
 }
 
-/** Sample one sequence of prompt q into seq[off … off + L), its states into st[…] and log π(a_t|s_t) into lp[…]; returns the reward. */
+/**
+ * Sample one sequence of prompt q into seq[off … off + L), its states into st[…] and log π(a_t|s_t) into lp[…]; returns
+ * the reward.
+ */
 export function sampleSequence(
   rng: Rng,
   task: DigitTask,

@@ -7,7 +7,9 @@
  */
 import { Rng } from '../../../core/rng';
 
-/** A rooted tree in breadth-first order: the children of node i are firstChild[i] … firstChild[i] + nChildren[i] − 1. */
+/**
+ * A rooted tree in breadth-first order: the children of node i are firstChild[i] … firstChild[i] + nChildren[i] − 1.
+ */
 export interface TreeMdp {
   n: number;
   firstChild: Int32Array;
@@ -26,7 +28,10 @@ export interface RandomTreeOptions {
   pStop: number;
   /** Probability that a leaf is rewarding. */
   rewardFraction: number;
-  /** 'binary': reward 1 on rewarding leaves (the theorem's setting); 'continuous': U(0, 1) (a control where the theorem's assumption fails). */
+  /**
+   * 'binary': reward 1 on rewarding leaves (the theorem's setting); 'continuous': U(0, 1) (a control where the
+   * theorem's assumption fails).
+   */
   rewardKind?: 'binary' | 'continuous';
   /** Trees with more nodes are redrawn (default 400 000). */
   maxNodes?: number;
@@ -95,7 +100,10 @@ export function randomTree(rng: Rng, o: RandomTreeOptions): TreeMdp & { redraws:
   );
 }
 
-/** V^u by backward recursion (children follow their parent in BFS order): V(leaf) = r, V(s) = mean over children. Q^u(s, a) = V(child). */
+/**
+ * V^u by backward recursion (children follow their parent in BFS order): V(leaf) = r, V(s) = mean over children. Q^u(s,
+ * a) = V(child).
+ */
 export function uniformValues(t: TreeMdp): Float64Array {
   const V = new Float64Array(t.n);
   for (let i = t.n - 1; i >= 0; i--) {
@@ -224,7 +232,10 @@ export function checkGreedy(t: TreeMdp, score?: Float64Array): GreedyCheck {
   };
 }
 
-/** A naive score: the immediate fraction of a child's *direct* children that are rewarding leaves (0 for deeper subtrees). */
+/**
+ * A naive score: the immediate fraction of a child's *direct* children that are rewarding leaves (0 for deeper
+ * subtrees).
+ */
 export function myopicScore(t: TreeMdp): Float64Array {
   const S = new Float64Array(t.n);
   for (let i = 0; i < t.n; i++) {

@@ -50,7 +50,8 @@ export function checkTask(t: ArithmeticTask, where = 'rlvr.prm'): void {
     );
   if (!Number.isInteger(t.maxSteps) || t.maxSteps < t.maxTerms)
     throw new RangeError(
-      `${where}: maxSteps must be an integer ≥ maxTerms (${t.maxTerms}: the n − 1 additions and the answer line), got ${t.maxSteps}`,
+      `${where}: maxSteps must be an integer ≥ maxTerms (${t.maxTerms}: the n − 1 additions and the answer line), ` +
+        `got ${t.maxSteps}`,
     );
 }
 

@@ -79,7 +79,10 @@ export interface PgConfig {
   advantage: AdvantageOptions;
   /** Multiply the advantage by the importance ratio ρ = π/μ (the IS weight of GRPO/PPO). */
   importanceWeight: boolean;
-  /** 'ppo': one-sided clip min(ρA, clip(ρ, 1 − ε_low, 1 + ε_high)A) (GRPO, PPO); 'two-side': drop samples with ρ outside the band. */
+  /**
+   * 'ppo': one-sided clip min(ρA, clip(ρ, 1 − ε_low, 1 + ε_high)A) (GRPO, PPO); 'two-side': drop samples with ρ outside
+   * the band.
+   */
   clip: 'none' | 'ppo' | 'two-side';
   clipLow?: number;
   clipHigh?: number;

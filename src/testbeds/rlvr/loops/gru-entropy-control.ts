@@ -46,7 +46,9 @@ export interface EntropyControlEval {
   pHeldOut: Float64Array;
 }
 
-/** Trains a copy of the base model (see the module comment); `onEval` at step 0, every evalEvery steps and at the end. */
+/**
+ * Trains a copy of the base model (see the module comment); `onEval` at step 0, every evalEvery steps and at the end.
+ */
 export function trainGruEntropyControl(
   c: EntropyControlConfig,
   seed: number,
@@ -60,7 +62,8 @@ export function trainGruEntropyControl(
     throw new RangeError('rlvr.trainGruEntropyControl: method kl-cov needs klCov { ratio, beta }');
   if (c.method === 'kl-cov' && (c.epochs ?? 1) < 2)
     throw new RangeError(
-      'rlvr.trainGruEntropyControl: KL-Cov penalises |log π − log π_old|, which is zero in an on-policy epoch; use epochs ≥ 2',
+      'rlvr.trainGruEntropyControl: KL-Cov penalises |log π − log π_old|, which is zero in an on-policy epoch; use ' +
+        'epochs ≥ 2',
     );
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: 1 });
   const B = Math.min(c.batchPrompts, c.nTrain),

@@ -190,7 +190,8 @@ export function checkLogLinearTrainConfig(c: LogLinearTrainConfig, nProblems: nu
     throw new RangeError(`${where}: lr must be a positive finite number, got ${c.lr}`);
   if (!Number.isInteger(c.batchProblems) || c.batchProblems < 1 || c.batchProblems > nProblems)
     throw new RangeError(
-      `${where}: batchProblems must be an integer in [1, ${nProblems}] (the training set's size), got ${c.batchProblems}`,
+      `${where}: batchProblems must be an integer in [1, ${nProblems}] (the training set's size), got ` +
+        `${c.batchProblems}`,
     );
   if (!Number.isInteger(c.groupSize) || c.groupSize < 2)
     throw new RangeError(`${where}: groupSize must be an integer ≥ 2, got ${c.groupSize}`);

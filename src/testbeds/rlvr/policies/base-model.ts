@@ -50,7 +50,10 @@ export const DEFAULT_BASE_MODEL: BaseModelSpec = {
   seed: 0,
 };
 
-/** Prompt + answer token rows for teacher forcing: N × (P + L), answers padded with ADD_PAD; mask marks answer tokens (incl. ADD_EOS). */
+/**
+ * Prompt + answer token rows for teacher forcing: N × (P + L), answers padded with ADD_PAD; mask marks answer tokens
+ * (incl. ADD_EOS).
+ */
 export function teacherBatch(
   problems: readonly DigitAdditionProblem[],
   P: number,

@@ -38,7 +38,10 @@ export interface ProblemSet {
   readonly correct: Uint8Array;
 }
 
-/** A problem set from flat arrays (checked: sizes, finiteness, at least one correct and one wrong candidate per problem). */
+/**
+ * A problem set from flat arrays (checked: sizes, finiteness, at least one correct and one wrong candidate per
+ * problem).
+ */
 export function makeProblemSet(
   nProblems: number,
   nCandidates: number,
@@ -188,7 +191,8 @@ export function gradLogSuccess(set: ProblemSet, probs: ArrayLike<number>, q: num
   for (let a = 0; a < K; a++) if (set.correct[q * K + a]) p += probs[q * K + a];
   if (!(p > 0))
     throw new RangeError(
-      `rlvr.logLinear.gradLogSuccess: p = ${p} for problem ${q}; log p has no gradient where the correct answers have underflowed to probability 0`,
+      `rlvr.logLinear.gradLogSuccess: p = ${p} for problem ${q}; log p has no gradient where the correct answers ` +
+        `have underflowed to probability 0`,
     );
   out.fill(0);
   for (let a = 0; a < K; a++) {

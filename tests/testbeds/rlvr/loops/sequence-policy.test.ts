@@ -92,7 +92,8 @@ describe('rlvr digit-sequence task and the sequence-policy updates (ROVER, GRPO,
     expect(d2.roverLoss).toBeLessThan(1e-3);
     const lp = new Float64Array(t1.V);
     const lpo = new Float64Array(t1.V);
-    // Last token of sample 0: Q = ρ(log π − log π_old) = r̃ = 0.5 if its state is not shared with sample 1's last token.
+    // Last token of sample 0: Q = ρ(log π − log π_old) = r̃ = 0.5 if its state is not shared with sample 1's last
+    // token.
     const L = t1.L;
     const s0 = b2.states[L - 1];
     const s1 = b2.states[2 * L - 1];
