@@ -505,8 +505,12 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       if (!isRecordFile(f) || keep.has(f)) continue;
       const r = readRecord(path.join(dir, f));
       // Current = today's notebook and code would give it this very key (another seed or config of it).
-      const current =
-        r.ok && this.keyFor(r.record.method, r.record.config, r.record.seed, r.record.task) === r.record.key;
+      let current = false;
+      try {
+        current = r.ok && this.keyFor(r.record.method, r.record.config, r.record.seed, r.record.task) === r.record.key;
+      } catch {
+        current = false; // its task module no longer exists: it can never be hit again
+      }
       if (!current) fs.rmSync(path.join(dir, f), { force: true });
     }
   }
