@@ -202,7 +202,8 @@ function expInto(dst, src, fast = false) {
   const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
   const [mn, mx] = fast ? ['f32x4.pmin', 'f32x4.pmax'] : ['f32x4.min', 'f32x4.max'];
   const pow2 = fast
-    ? `(i32x4.sub (f32x4.add (local.get $ex_fx) ${c('12582912')}) (v128.const i32x4 ${[0, 0, 0, 0].map(() => 0x4b400000 - 127).join(' ')}))`
+    ? `(i32x4.sub (f32x4.add (local.get $ex_fx) ${c('12582912')}) ` +
+      `(v128.const i32x4 ${[0, 0, 0, 0].map(() => 0x4b400000 - 127).join(' ')}))`
     : '(i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_fx)) (v128.const i32x4 127 127 127 127))';
   return [
     `(local.set $ex_y (${mx} (${mn} (local.get ${src}) ${c('88.3762626647949')}) ${c('-87.3365447504')}))`,

@@ -7,6 +7,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 
+const TFJS_GPU = '@tensorflow/tfjs-node-gpu';
+
 export type BackendId = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendId[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -90,7 +92,8 @@ export async function initBackend(): Promise<{ tf: typeof tfType; info: BackendI
         throw new Error(
           `RLMINI_BACKEND=${id} was requested but cannot be used: ${reason}. ` +
             (id.startsWith('tensorflow')
-              ? `Install it with \`npm install ${id === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu'}\` (needs network access to download libtensorflow), or unset RLMINI_BACKEND.`
+              ? `Install it with \`npm install ${id === 'tensorflow' ? '@tensorflow/tfjs-node' : TFJS_GPU}\` ` +
+                '(needs network access to download libtensorflow), or unset RLMINI_BACKEND.'
               : 'Run `npm ci`, or unset RLMINI_BACKEND.'),
         );
       }

@@ -42,8 +42,8 @@ export function tableHtml(t: TableSpec): string {
   const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(fmt(c))}</td>`).join('')}</tr>`).join('');
   return (
-    `<table ` +
-    `class="rlmini-table"><caption>${escapeHtml(t.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+    `<table class="rlmini-table"><caption>${escapeHtml(t.caption)}</caption>` +
+    `<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
   );
 }
 
@@ -149,10 +149,15 @@ export function figureHtml(f: FigureSpec, divId: string, lib = ''): string {
     .replace(/\u2029/g, '\\u2029');
   const id = JSON.stringify(divId);
   return (
-    `${lib}<div id="${divId}" class="rlmini-figure" style="width:100%;max-width:820px;height:420px"><small>Interactive figure <code>${escapeHtml(f.id)}</code>: it is drawn by JavaScript when the notebook is trusted (run the cell, or File → Trust Notebook).</small></div>` +
-    `<script type="text/javascript">(function(){var f=${json};var n=0;function draw(){var el=document.getElementById(${id});` +
-    `if(el&&window.Plotly){el.innerHTML='';window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});return;}` +
-    `if(n++<600){setTimeout(draw,50);}else if(el){el.textContent='plotly.js did not load: run the first figure cell of this notebook again (it carries the plotly bundle).';}}draw();})();</script>` +
+    `${lib}<div id="${divId}" class="rlmini-figure" style="width:100%;max-width:820px;height:420px">` +
+    `<small>Interactive figure <code>${escapeHtml(f.id)}</code>: it is drawn by JavaScript when the notebook ` +
+    `is trusted (run the cell, or File → Trust Notebook).</small></div>` +
+    `<script type="text/javascript">(function(){var f=${json};var n=0;` +
+    `function draw(){var el=document.getElementById(${id});` +
+    `if(el&&window.Plotly){el.innerHTML='';` +
+    `window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});return;}` +
+    `if(n++<600){setTimeout(draw,50);}else if(el){el.textContent='plotly.js did not load: run the first figure ` +
+    `cell of this notebook again (it carries the plotly bundle).';}}draw();})();</script>` +
     `<div><small>Figure <code>${escapeHtml(f.id)}</code>: ${escapeHtml(f.caption)}</small></div>`
   );
 }
@@ -203,7 +208,12 @@ export function displayFigure(f: FigureSpec): void {
 
 export function comparisonText(c: ComparisonSpec): string {
   const m = c.values.reduce((a, b) => a + b, 0) / c.values.length;
-  return `Published for the testbed's comparison page: ${c.metric}${c.unit ? ` (${c.unit})` : ''}, ${c.method}: mean ${fmt(m)} over ${c.values.length} seeds (range ${fmt(Math.min(...c.values))} to ${fmt(Math.max(...c.values))}; ${c.higherIsBetter ? 'higher' : 'lower'} is better)`;
+  const unit = c.unit ? ` (${c.unit})` : '';
+  const range = `range ${fmt(Math.min(...c.values))} to ${fmt(Math.max(...c.values))}`;
+  return (
+    `Published for the testbed's comparison page: ${c.metric}${unit}, ${c.method}: mean ${fmt(m)} over ` +
+    `${c.values.length} seeds (${range}; ${c.higherIsBetter ? 'higher' : 'lower'} is better)`
+  );
 }
 
 export function displayComparison(c: ComparisonSpec): void {

@@ -42,8 +42,19 @@ function describe(spec: ParamSpec): string {
       : '';
   if (spec.type === 'string' && spec.oneOf) return `one of ${spec.oneOf.map((s) => JSON.stringify(s)).join(', ')}`;
   if (spec.type === 'int[]' || spec.type === 'number[]')
-    return `an array of ${spec.type === 'int[]' ? 'integers' : 'numbers'}${range}${spec.minLength ? ` with at least ${spec.minLength} entries` : ''}`;
-  return `${spec.type === 'int' ? 'an integer' : spec.type === 'number' ? 'a number' : spec.type === 'boolean' ? 'true or false' : 'a string'}${range}`;
+    return (
+      `an array of ${spec.type === 'int[]' ? 'integers' : 'numbers'}${range}` +
+      `${spec.minLength ? ` with at least ${spec.minLength} entries` : ''}`
+    );
+  const kind =
+    spec.type === 'int'
+      ? 'an integer'
+      : spec.type === 'number'
+        ? 'a number'
+        : spec.type === 'boolean'
+          ? 'true or false'
+          : 'a string';
+  return `${kind}${range}`;
 }
 
 function validOne(spec: ParamSpec, v: unknown): boolean {

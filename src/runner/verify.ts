@@ -257,7 +257,10 @@ export function printVerifyReport(
   log(
     bad.length === 0
       ? `verify: all ${rep.items.length} sampled records are re-derivable.`
-      : `verify: ${bad.length} of ${rep.items.length} sampled records are NOT re-derivable from this code (${bad.filter((b) => b.status === 'mismatch').length} mismatch, ${bad.filter((b) => b.status === 'error').length} error). Re-run their notebooks with --fresh and commit the new records, or find what changed.`,
+      : `verify: ${bad.length} of ${rep.items.length} sampled records are NOT re-derivable from this code ` +
+          `(${bad.filter((b) => b.status === 'mismatch').length} mismatch, ` +
+          `${bad.filter((b) => b.status === 'error').length} error). Re-run their notebooks with --fresh and ` +
+          'commit the new records, or find what changed.',
   );
   return bad.length === 0 ? 0 : 1;
 }

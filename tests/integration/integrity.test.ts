@@ -39,17 +39,24 @@ describe('integrity of published results', () => {
   beforeAll(() => ws.write('counted', counting(log)));
   afterAll(() => ws.cleanup());
 
-  it('two concurrent runners in one folder execute the notebook once; the second waits, then finds it cached', async () => {
-    const args = ['reports', '--profile', 'smoke', '--no-figures'];
-    const [a, b] = await Promise.all([cli(ws, args), new Promise((r) => setTimeout(r, 300)).then(() => cli(ws, args))]);
-    expect(a.status, a.out).toBe(0);
-    expect(b.status, b.out).toBe(0);
-    expect(executions()).toBe(1);
-    expect(a.out + b.out).toMatch(
-      /waiting: another run holds data\/results\/counted\/smoke\/\.lock|waiting: another run/,
-    );
-    expect(a.out + b.out).toMatch(/1 unchanged/);
-  }, 240_000);
+  it(
+    'two concurrent runners in one folder execute the ' + 'notebook once; the second waits, then finds it cached',
+    async () => {
+      const args = ['reports', '--profile', 'smoke', '--no-figures'];
+      const [a, b] = await Promise.all([
+        cli(ws, args),
+        new Promise((r) => setTimeout(r, 300)).then(() => cli(ws, args)),
+      ]);
+      expect(a.status, a.out).toBe(0);
+      expect(b.status, b.out).toBe(0);
+      expect(executions()).toBe(1);
+      expect(a.out + b.out).toMatch(
+        /waiting: another run holds data\/results\/counted\/smoke\/\.lock|waiting: another run/,
+      );
+      expect(a.out + b.out).toMatch(/1 unchanged/);
+    },
+    240_000,
+  );
 
   it('a hand-edited summary.json is detected and recomputed from the records, not shown as computed', async () => {
     const s = JSON.parse(fs.readFileSync(summary, 'utf8'));

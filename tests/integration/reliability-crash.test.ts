@@ -9,6 +9,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, type RunRecord } from '../../src/core/records';
 import {
@@ -77,7 +78,7 @@ const recordFiles = (ws: WS) =>
   fs.existsSync(recordsDir(ws))
     ? fs
         .readdirSync(recordsDir(ws))
-        .filter((f) => f.endsWith('.json'))
+        .filter((f) => f.endsWith('.json.gz'))
         .sort()
     : [];
 /** What the latest run did (cache hits etc.): the summary itself is rewritten only when results change. */
@@ -229,11 +230,11 @@ describe('crash safety: SIGKILL at several points, then re-run', () => {
       recordsDir(ws),
       files.find((f) => f.startsWith('starc-small.seed5.'))!,
     );
-    const text = fs.readFileSync(truncated, 'utf8');
-    fs.writeFileSync(truncated, text.slice(0, Math.floor(text.length / 3)));
-    const rec = JSON.parse(fs.readFileSync(edited, 'utf8'));
+    const bytes = fs.readFileSync(truncated);
+    fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const rec = JSON.parse(zlib.gunzipSync(fs.readFileSync(edited)).toString('utf8'));
     rec.metrics['starc/spearman'] = 0.999; // a plausible number, but not the computed one
-    fs.writeFileSync(edited, JSON.stringify(rec, null, 1));
+    fs.writeFileSync(edited, zlib.gzipSync(JSON.stringify(rec)));
 
     // Nothing else changed: the runner would skip the notebook, but it checks the records first.
     const r = await cli(ws, ['reports', '--profile', 'smoke', '--no-figures'], { RLMINI_TEST_MARKER: MARKER });

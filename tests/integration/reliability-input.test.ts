@@ -132,7 +132,11 @@ const nb = rl.startNotebook({ id: "gamma", profile: profile as rl.Profile, spec:
         '  ✗ notebooks/gamma.ipynb, code cell 2: ParameterError: gamma.ipynb: parameter "n" = 0 is not allowed; ' +
           'expected an integer in [1, 5].',
       ]);
-      expect(fs.existsSync(path.join(ws.dir, 'results', 'gamma'))).toBe(false); // no work done
+      // No work done: no record, no summary (the runner's lock file is gone too; only its folder stays).
+      const dir = path.join(ws.dir, 'results', 'gamma', 'smoke');
+      expect(fs.existsSync(path.join(dir, 'records'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, 'summary.json'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
       expect(kernelPids()).toEqual([]);
     },
   );

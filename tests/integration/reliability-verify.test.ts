@@ -31,8 +31,8 @@ describe('verify: committed full-profile records are re-derivable', () => {
     expect(
       r.out.match(
         new RegExp(
-          /✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json /.source +
-            /\(all-metrics, seed \d+\): 11 metrics and 11 series identical/.source,
+          /✓ starc\/full\/records\/all-metrics\.seed\d+\.[0-9a-f]+\.json\.gz /.source +
+            /\(all-metrics, seed \d+\): \d+ metrics and \d+ series identical/.source,
           'g',
         ),
       ),
@@ -46,7 +46,7 @@ describe('verify: committed full-profile records are re-derivable', () => {
     fs.mkdirSync(dst, { recursive: true });
     const files = fs
       .readdirSync(src)
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.json.gz'))
       .sort();
     const [good, tampered, damaged] = [files[0], files[1], files[2]];
     fs.copyFileSync(path.join(src, good), path.join(dst, good));
@@ -54,12 +54,13 @@ describe('verify: committed full-profile records are re-derivable', () => {
     const r0 = readRecord(path.join(src, tampered));
     if (!r0.ok) throw new Error('committed record damaged');
     const { checksum: _c, ...rec } = r0.record;
-    const committedRho = rec.metrics.spearman_starc;
-    rec.metrics = { ...rec.metrics, spearman_starc: committedRho + 1e-6 };
-    rec.series = { ...rec.series, regret: rec.series.regret.map((v, i) => (i === 7 ? v * 2 + 1 : v)) };
+    const committedRho = rec.metrics['starc/spearman'];
+    rec.metrics = { ...rec.metrics, 'starc/spearman': committedRho + 1e-6 };
+    const regret = rec.series['all/regret'].map((v, i) => (i === 7 ? v * 2 + 1 : v));
+    rec.series = { ...rec.series, 'all/regret': regret };
     writeRecord(path.join(dst, tampered), rec);
     expect(readRecord(path.join(dst, tampered)).ok).toBe(true);
-    fs.writeFileSync(path.join(dst, damaged), fs.readFileSync(path.join(src, damaged), 'utf8').slice(0, 500));
+    fs.writeFileSync(path.join(dst, damaged), fs.readFileSync(path.join(src, damaged)).subarray(0, 500));
 
     const r = await cli(ws, ['verify', '--only', 'starc', '--sample', '3', '--sample-seed', '7'], {
       RLMINI_NOTEBOOKS_DIR: path.join(ROOT, 'notebooks'),
@@ -68,9 +69,9 @@ describe('verify: committed full-profile records are re-derivable', () => {
     expect(r.out).toContain(`✓ starc/full/records/${good}`);
     expect(r.out).toContain(`✗ starc/full/records/${tampered} (all-metrics, seed ${rec.seed}): MISMATCH`);
     expect(r.out).toContain(
-      `metrics.spearman_starc: committed ${committedRho + 1e-6}, re-derived ${committedRho} (Δ -1.00e-6)`,
+      `metrics.starc/spearman: committed ${committedRho + 1e-6}, re-derived ${committedRho} (Δ -1.00e-6)`,
     );
-    expect(r.out).toMatch(/series\.regret: 1 of \d+ values differ \(first at \[7\]/);
+    expect(r.out).toMatch(/series\.all\/regret: 1 of \d+ values differ \(first at \[7\]/);
     expect(r.out).toMatch(
       new RegExp(
         `✗ starc/full/records/${damaged.replace(/\./g, '\\.')} \\(\\?, seed \\?\\): ` +

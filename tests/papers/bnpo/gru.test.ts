@@ -24,7 +24,8 @@ describe('bnpo: RL on the GRU base model', () => {
   it('every method starts from the same base model and problems, BNPO records its adaptive (α, β) ≥ 1', () => {
     const r = runSeed({ ...C, methods: ['GRPO', 'BNPO', 'ReMax'] }, 5);
     expect(r.series!['GRPO/train:pass@1'][0]).toBe(r.series!['BNPO/train:pass@1'][0]);
-    expect(r.series!['BNPO/reward'][0]).toBe(r.series!['GRPO/reward'][0]); // same first batch (same base model and stream)
+    // same first batch (same base model and stream)
+    expect(r.series!['BNPO/reward'][0]).toBe(r.series!['GRPO/reward'][0]);
     expect(r.series!['BNPO/reward'][0]).toBe(r.series!['ReMax/reward'][0]);
     expect(r.series!['BNPO/alpha']).toHaveLength(3);
     for (const a of [...r.series!['BNPO/alpha'], ...r.series!['BNPO/beta']]) expect(a).toBeGreaterThanOrEqual(1);

@@ -119,7 +119,7 @@ describe('the λ grid and strict improvement', () => {
       const r = runSeed({ ...config, lambdas: [1, 2, 5] }, 3);
       expect(r.metrics['chi2-om/fracNoHacking']).toBe(1);
       expect(r.metrics['chi2-om/fracStrictImproving']).toBe(0);
-      for (const x of r.series['chi2-om/true'].slice(0, 3)) expect(Math.abs(x)).toBeLessThan(1e-9);
+      for (const x of r.series!['chi2-om/true'].slice(0, 3)) expect(Math.abs(x)).toBeLessThan(1e-9);
     },
   );
 });

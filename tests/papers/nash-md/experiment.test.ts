@@ -16,25 +16,29 @@ describe('the Nash-MD experiment', () => {
     expect(logCheckpoints(1000, 4)).toEqual([0, 1, 10, 100, 1000]);
   });
 
-  it('the KL-matched RLHF β reproduces the target KL; RLHF under a pure BT game equals the KL-optimum of the true reward', () => {
-    const rng = new Rng(19);
-    const nX = 2,
-      nY = 5;
-    const r = rng.split('r').normals(nX * nY);
-    const g = gameFromParts(nX, nY, r, new Float64Array(nX * nY * nY));
-    const mu = randomSoftmaxPolicy(rng.split('mu'), nX, nY, 1);
-    const rHat = rlhfReward(g, mu);
-    const b = klMatchedBeta(mu, rHat, 0.3);
-    const pol = tabularPolicyFromLogits(
-      nX,
-      nY,
-      Float64Array.from(rHat, (v, i) => Math.log(mu.probs[i]) + v / b),
-    );
-    expect(kl(pol, mu)).toBeCloseTo(0.3, 9);
-    for (let x = 0; x < nX; x++)
-      for (let y = 1; y < nY; y++) expect(rHat[x * nY + y] - rHat[x * nY]).toBeCloseTo(r[x * nY + y] - r[x * nY], 6);
-    expect(g.P[pIndex(nY, 0, 1, 2)]).toBeCloseTo(1 / (1 + Math.exp(-(r[1] - r[2]))), 14);
-  });
+  it(
+    'the KL-matched RLHF β reproduces the target KL; RLHF under ' +
+      'a pure BT game equals the KL-optimum of the true reward',
+    () => {
+      const rng = new Rng(19);
+      const nX = 2,
+        nY = 5;
+      const r = rng.split('r').normals(nX * nY);
+      const g = gameFromParts(nX, nY, r, new Float64Array(nX * nY * nY));
+      const mu = randomSoftmaxPolicy(rng.split('mu'), nX, nY, 1);
+      const rHat = rlhfReward(g, mu);
+      const b = klMatchedBeta(mu, rHat, 0.3);
+      const pol = tabularPolicyFromLogits(
+        nX,
+        nY,
+        Float64Array.from(rHat, (v, i) => Math.log(mu.probs[i]) + v / b),
+      );
+      expect(kl(pol, mu)).toBeCloseTo(0.3, 9);
+      for (let x = 0; x < nX; x++)
+        for (let y = 1; y < nY; y++) expect(rHat[x * nY + y] - rHat[x * nY]).toBeCloseTo(r[x * nY + y] - r[x * nY], 6);
+      expect(g.P[pIndex(nY, 0, 1, 2)]).toBeCloseTo(1 / (1 + Math.exp(-(r[1] - r[2]))), 14);
+    },
+  );
 
   it('a seed of a tiny configuration returns finite metrics and is deterministic', () => {
     const cfg: Config = {

@@ -22,27 +22,31 @@ const ref: ReferencePolicy = {
 const sum = (x: ArrayLike<number>) => Array.from(x).reduce((a, b) => a + b, 0);
 
 describe('prm-clip-delta: the learned reward models of the experiment', () => {
-  it('on the task, the PRM separates correct from incorrect prefixes but scores a repeated correct line high (hackable)', () => {
-    const rng = new Rng(6);
-    const P = referenceProbs(task, ref);
-    const sols = Array.from({ length: 1500 }, () => rollout(task, sampleProblem(task, rng), P, rng));
-    const fit = fitRewardModels(task, sols, 1e-3);
-    const scores: number[] = [];
-    const labels: number[] = [];
-    const rep: number[] = [];
-    for (const s of sols) {
-      const sc = prmScores(fit.prm, s);
-      for (let k = 0; k < s.len; k++) {
-        scores.push(sc[k]);
-        labels.push(s.prefixCorrect[k]);
-        if (s.actions[k] === A_REPEAT && s.prefixCorrect[k] === 1) rep.push(sc[k]);
+  it(
+    'on the task, the PRM separates correct from incorrect ' +
+      'prefixes but scores a repeated correct line high (hackable)',
+    () => {
+      const rng = new Rng(6);
+      const P = referenceProbs(task, ref);
+      const sols = Array.from({ length: 1500 }, () => rollout(task, sampleProblem(task, rng), P, rng));
+      const fit = fitRewardModels(task, sols, 1e-3);
+      const scores: number[] = [];
+      const labels: number[] = [];
+      const rep: number[] = [];
+      for (const s of sols) {
+        const sc = prmScores(fit.prm, s);
+        for (let k = 0; k < s.len; k++) {
+          scores.push(sc[k]);
+          labels.push(s.prefixCorrect[k]);
+          if (s.actions[k] === A_REPEAT && s.prefixCorrect[k] === 1) rep.push(sc[k]);
+        }
       }
-    }
-    expect(auc(scores, labels)).toBeGreaterThan(0.8);
-    expect(sum(rep) / rep.length).toBeGreaterThan(0.8);
-    expect(fit.meanScore).toBeGreaterThan(0.3);
-    expect(fit.meanScore).toBeLessThan(0.95);
-  });
+      expect(auc(scores, labels)).toBeGreaterThan(0.8);
+      expect(sum(rep) / rep.length).toBeGreaterThan(0.8);
+      expect(fit.meanScore).toBeGreaterThan(0.3);
+      expect(fit.meanScore).toBeLessThan(0.95);
+    },
+  );
   it('auc on a hand case (ties count one half)', () => {
     expect(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBeCloseTo(0.75, 12);
     expect(auc([0.5, 0.5], [0, 1])).toBeCloseTo(0.5, 12);

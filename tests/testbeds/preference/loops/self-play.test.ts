@@ -29,47 +29,54 @@ describe('Nash-MD in the self-play loop', () => {
     expect(kl(star, res.average)).toBeGreaterThan(kls[3000]);
   });
 
-  it('with a constant step its fixed point is biased by O(η) (π ∝ μ·exp(P(· ≻ π^μ)/β)), while OMD without the mixture is exact', () => {
-    const g = rockPaperScissors(1);
-    const mu = policyFromRows([[0.6, 0.3, 0.1]]);
-    const beta = 0.1;
-    const star = regularisedNash(g, mu, beta).policy;
-    const bias = (eta: number, method: 'nash-md' | 'omd') =>
-      kl(
-        star,
-        runDynamics(
-          g,
-          mu,
-          mu,
-          { method, beta, schedule: { kind: 'constant', eta }, steps: 4000, checkpoints: [] },
-          () => {},
-        ).last,
-      );
-    const b1 = bias(1, 'nash-md'),
-      b05 = bias(0.5, 'nash-md');
-    expect(b1).toBeGreaterThan(1e-6);
-    expect(b05).toBeLessThan(b1 / 2); // KL ~ bias² shrinks about 4× when η halves
-    expect(bias(1, 'omd')).toBeLessThan(1e-20 + 1e-14);
-  });
+  it(
+    'with a constant step its fixed point is biased by O(η) (π ∝ ' +
+      'μ·exp(P(· ≻ π^μ)/β)), while OMD without the mixture is exact',
+    () => {
+      const g = rockPaperScissors(1);
+      const mu = policyFromRows([[0.6, 0.3, 0.1]]);
+      const beta = 0.1;
+      const star = regularisedNash(g, mu, beta).policy;
+      const bias = (eta: number, method: 'nash-md' | 'omd') =>
+        kl(
+          star,
+          runDynamics(
+            g,
+            mu,
+            mu,
+            { method, beta, schedule: { kind: 'constant', eta }, steps: 4000, checkpoints: [] },
+            () => {},
+          ).last,
+        );
+      const b1 = bias(1, 'nash-md'),
+        b05 = bias(0.5, 'nash-md');
+      expect(b1).toBeGreaterThan(1e-6);
+      expect(b05).toBeLessThan(b1 / 2); // KL ~ bias² shrinks about 4× when η halves
+      expect(bias(1, 'omd')).toBeLessThan(1e-20 + 1e-14);
+    },
+  );
 });
 
 describe('self-play baselines', () => {
-  it('unregularised multiplicative-weights self-play on RPS: the last iterate spirals away, the average converges', () => {
-    const g = rockPaperScissors(1);
-    const pi0 = policyFromRows([[0.5, 0.3, 0.2]]);
-    const ex: Record<number, [number, number]> = {};
-    runDynamics(
-      g,
-      pi0,
-      null,
-      { method: 'omd', beta: 0, schedule: { kind: 'constant', eta: 0.1 }, steps: 5000, checkpoints: [0, 5000] },
-      (t, l, a) => {
-        ex[t] = [exploitability(g, l), exploitability(g, a)];
-      },
-    );
-    expect(ex[5000][0]).toBeGreaterThan(ex[0][0]); // last iterate: farther from (⅓, ⅓, ⅓) than where it started
-    expect(ex[5000][1]).toBeLessThan(0.05); // average: close to the equilibrium
-  });
+  it(
+    'unregularised multiplicative-weights self-play on RPS: ' + 'the last iterate spirals away, the average converges',
+    () => {
+      const g = rockPaperScissors(1);
+      const pi0 = policyFromRows([[0.5, 0.3, 0.2]]);
+      const ex: Record<number, [number, number]> = {};
+      runDynamics(
+        g,
+        pi0,
+        null,
+        { method: 'omd', beta: 0, schedule: { kind: 'constant', eta: 0.1 }, steps: 5000, checkpoints: [0, 5000] },
+        (t, l, a) => {
+          ex[t] = [exploitability(g, l), exploitability(g, a)];
+        },
+      );
+      expect(ex[5000][0]).toBeGreaterThan(ex[0][0]); // last iterate: farther from (⅓, ⅓, ⅓) than where it started
+      expect(ex[5000][1]).toBeLessThan(0.05); // average: close to the equilibrium
+    },
+  );
 
   it('regularised fictitious play: the average converges to π*_β', () => {
     const rng = new Rng(13);

@@ -11,28 +11,32 @@ function logOf(p: TabularPolicy): Float64Array {
 }
 
 describe('DNO', () => {
-  it('DNO Algorithm 1: π ∝ π_t·exp(r_t/η) minimises the soft-label regression over all pairs (zero gradient, finite differences)', () => {
-    const rng = new Rng(16);
-    const g = randomGame(rng.split('g'), { nX: 2, nY: 5, btScale: 1, cyclicScale: 2 });
-    const pi = randomSoftmaxPolicy(rng.split('pi'), 2, 5, 1);
-    const eta = 0.8;
-    const next = dnoExactStep(g, pi, eta);
-    const r = preferenceAgainst(g, pi);
-    const pairs = populationComparisons(g, pi);
-    const l = logOf(next),
-      lt = logOf(pi);
-    const h = 1e-5;
-    for (let i = 0; i < 10; i++) {
-      const up = Float64Array.from(l),
-        dn = Float64Array.from(l);
-      up[i] += h;
-      dn[i] -= h;
-      const d = (dnoRegressionLoss(up, lt, r, eta, pairs, 5) - dnoRegressionLoss(dn, lt, r, eta, pairs, 5)) / (2 * h);
-      expect(Math.abs(d)).toBeLessThan(1e-8);
-    }
-    // soft policy iteration improves on its predecessor: P(π_{t+1} ≻ π_t) ≥ ½
-    expect(winRate(g, next, pi)).toBeGreaterThanOrEqual(0.5);
-  });
+  it(
+    'DNO Algorithm 1: π ∝ π_t·exp(r_t/η) minimises the soft-label ' +
+      'regression over all pairs (zero gradient, finite differences)',
+    () => {
+      const rng = new Rng(16);
+      const g = randomGame(rng.split('g'), { nX: 2, nY: 5, btScale: 1, cyclicScale: 2 });
+      const pi = randomSoftmaxPolicy(rng.split('pi'), 2, 5, 1);
+      const eta = 0.8;
+      const next = dnoExactStep(g, pi, eta);
+      const r = preferenceAgainst(g, pi);
+      const pairs = populationComparisons(g, pi);
+      const l = logOf(next),
+        lt = logOf(pi);
+      const h = 1e-5;
+      for (let i = 0; i < 10; i++) {
+        const up = Float64Array.from(l),
+          dn = Float64Array.from(l);
+        up[i] += h;
+        dn[i] -= h;
+        const d = (dnoRegressionLoss(up, lt, r, eta, pairs, 5) - dnoRegressionLoss(dn, lt, r, eta, pairs, 5)) / (2 * h);
+        expect(Math.abs(d)).toBeLessThan(1e-8);
+      }
+      // soft policy iteration improves on its predecessor: P(π_{t+1} ≻ π_t) ≥ ½
+      expect(winRate(g, next, pi)).toBeGreaterThanOrEqual(0.5);
+    },
+  );
 
   it('sampleAndAnnotate returns one oracle label per unordered candidate pair, consistent with the win rates', () => {
     const rng = new Rng(5);

@@ -11,22 +11,25 @@ function logOf(p: TabularPolicy): Float64Array {
 }
 
 describe('INPO', () => {
-  it("the loss's minimiser on population pairs is exactly the OMD step π ∝ π_t^{1−ητ} π_ref^{ητ} exp(η P(y ≻ π_t))", () => {
-    const rng = new Rng(14);
-    const g = randomGame(rng.split('g'), { nX: 3, nY: 6, btScale: 1, cyclicScale: 2 });
-    const ref = randomSoftmaxPolicy(rng.split('ref'), 3, 6, 1);
-    const pi = randomSoftmaxPolicy(rng.split('pi'), 3, 6, 1);
-    for (const [eta, tau] of [
-      [2, 0.1],
-      [0.5, 1],
-      [1, 0],
-    ]) {
-      const viaLoss = inpoUpdate(pi, ref, populationComparisons(g, pi), eta, tau, 1e-15);
-      const viaOmd = omdStep(g, pi, ref, eta, tau);
-      for (let i = 0; i < 18; i++)
-        expect(Math.abs(Math.log(viaLoss.probs[i]) - Math.log(viaOmd.probs[i]))).toBeLessThan(1e-9);
-    }
-  });
+  it(
+    "the loss's minimiser on population pairs is exactly the " + 'OMD step π ∝ π_t^{1−ητ} π_ref^{ητ} exp(η P(y ≻ π_t))',
+    () => {
+      const rng = new Rng(14);
+      const g = randomGame(rng.split('g'), { nX: 3, nY: 6, btScale: 1, cyclicScale: 2 });
+      const ref = randomSoftmaxPolicy(rng.split('ref'), 3, 6, 1);
+      const pi = randomSoftmaxPolicy(rng.split('pi'), 3, 6, 1);
+      for (const [eta, tau] of [
+        [2, 0.1],
+        [0.5, 1],
+        [1, 0],
+      ]) {
+        const viaLoss = inpoUpdate(pi, ref, populationComparisons(g, pi), eta, tau, 1e-15);
+        const viaOmd = omdStep(g, pi, ref, eta, tau);
+        for (let i = 0; i < 18; i++)
+          expect(Math.abs(Math.log(viaLoss.probs[i]) - Math.log(viaOmd.probs[i]))).toBeLessThan(1e-9);
+      }
+    },
+  );
 
   it('on sampled pairs the update is a stationary point of the empirical INPO loss (finite differences)', () => {
     const rng = new Rng(15);

@@ -66,32 +66,38 @@ describe('P3O on a tabular policy', () => {
   const reward = randomVec(rng, n);
   const offsets = randomVec(rng, shape.nX, 5);
 
-  it('P3O surrogate gradients (separate and joint clipping) match finite differences, including clipped samples', () => {
-    const old = logSoftmaxRows(randomVec(rng, n, 0.5), shape);
-    const cur = Float64Array.from(old);
-    for (let i = 0; i < n; i++) cur[i] += 0.3 * rng.normal(); // ratios away from 1: some clipped
-    const pb = pairBatch(rng.split('p'), old, logpRef, reward, null);
-    const D = pairDifferences(pb, 0.1);
-    const idx = Array.from({ length: pb.n }, (_, i) => i);
-    for (const variant of ['separate', 'joint'] as P3oVariant[])
-      expect(fdCheck((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
-  });
+  it(
+    'P3O surrogate gradients (separate and joint clipping) ' + 'match finite differences, including clipped samples',
+    () => {
+      const old = logSoftmaxRows(randomVec(rng, n, 0.5), shape);
+      const cur = Float64Array.from(old);
+      for (let i = 0; i < n; i++) cur[i] += 0.3 * rng.normal(); // ratios away from 1: some clipped
+      const pb = pairBatch(rng.split('p'), old, logpRef, reward, null);
+      const D = pairDifferences(pb, 0.1);
+      const idx = Array.from({ length: pb.n }, (_, i) => i);
+      for (const variant of ['separate', 'joint'] as P3oVariant[])
+        expect(fdCheck((t) => p3oLoss(t, shape, pb, D, idx, { clip: 0.2, variant }), cur)).toBeLessThan(1e-5);
+    },
+  );
 
-  it('at ρ = 1 the P3O gradient is the pairwise policy gradient −(Δ/2)·∇(log π(y1) − log π(y2)) (both variants)', () => {
-    const old = logSoftmaxRows(randomVec(rng, n), shape);
-    const pb = pairBatch(rng.split('pg'), old, logpRef, reward, null);
-    const D = pairDifferences(pb, 0.1);
-    const idx = Array.from({ length: pb.n }, (_, i) => i);
-    const expected = new Float64Array(n);
-    for (let i = 0; i < pb.n; i++) {
-      const x = pb.x[i];
-      const h = D[i] / 2 / pb.n;
-      expected[x * shape.nY + pb.y1[i]] -= h;
-      expected[x * shape.nY + pb.y2[i]] += h;
-    }
-    for (const variant of ['separate', 'joint'] as P3oVariant[])
-      expect(maxAbsDiff(p3oLoss(old, shape, pb, D, idx, { clip: 0.2, variant }).grad, expected)).toBeLessThan(1e-14);
-  });
+  it(
+    'at ρ = 1 the P3O gradient is the pairwise policy ' + 'gradient −(Δ/2)·∇(log π(y1) − log π(y2)) (both variants)',
+    () => {
+      const old = logSoftmaxRows(randomVec(rng, n), shape);
+      const pb = pairBatch(rng.split('pg'), old, logpRef, reward, null);
+      const D = pairDifferences(pb, 0.1);
+      const idx = Array.from({ length: pb.n }, (_, i) => i);
+      const expected = new Float64Array(n);
+      for (let i = 0; i < pb.n; i++) {
+        const x = pb.x[i];
+        const h = D[i] / 2 / pb.n;
+        expected[x * shape.nY + pb.y1[i]] -= h;
+        expected[x * shape.nY + pb.y2[i]] += h;
+      }
+      for (const variant of ['separate', 'joint'] as P3oVariant[])
+        expect(maxAbsDiff(p3oLoss(old, shape, pb, D, idx, { clip: 0.2, variant }).grad, expected)).toBeLessThan(1e-14);
+    },
+  );
 
   for (const variant of ['separate', 'joint'] as P3oVariant[]) {
     it(`P3O (${variant} clipping) is invariant to per-prompt reward offsets: identical updates`, () => {

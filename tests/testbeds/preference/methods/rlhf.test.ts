@@ -95,17 +95,20 @@ describe('PPO on a tabular policy', () => {
     expect(maxAbsDiff(runW(null), runW(offsets))).toBeGreaterThan(1e-2);
   });
 
-  it('PPO with a log-linear policy: the parameter gradient is the logit gradient pulled back through the features', () => {
-    const d = 3;
-    const features = randomVec(rng, n * d);
-    const model = logLinearModel(logpRef, features, d);
-    const sb = singleBatch(rng.split('ll'), logpRef, logpRef, reward, null);
-    const A = randomVec(rng, sb.n);
-    const all = Array.from({ length: sb.n }, (_, i) => i);
-    const f = (th: Float64Array) => {
-      const r = ppoSurrogate(model.logits(th), shape, sb, A, all, 0.2);
-      return { loss: r.loss, grad: model.backprop(r.grad) };
-    };
-    expect(fdCheck(f, randomVec(rng, d, 0.2))).toBeLessThan(1e-5);
-  });
+  it(
+    'PPO with a log-linear policy: the parameter gradient ' + 'is the logit gradient pulled back through the features',
+    () => {
+      const d = 3;
+      const features = randomVec(rng, n * d);
+      const model = logLinearModel(logpRef, features, d);
+      const sb = singleBatch(rng.split('ll'), logpRef, logpRef, reward, null);
+      const A = randomVec(rng, sb.n);
+      const all = Array.from({ length: sb.n }, (_, i) => i);
+      const f = (th: Float64Array) => {
+        const r = ppoSurrogate(model.logits(th), shape, sb, A, all, 0.2);
+        return { loss: r.loss, grad: model.backprop(r.grad) };
+      };
+      expect(fdCheck(f, randomVec(rng, d, 0.2))).toBeLessThan(1e-5);
+    },
+  );
 });

@@ -60,18 +60,22 @@ describe('win rates, exploitability and the regularised Nash equilibrium', () =>
     expect(exploitability(g, policyFromRows([[1, 0]]))).toBe(0);
   });
 
-  it('rock–paper–scissors: the uniform policy is the equilibrium for every β with uniform μ; pure rock is exploitable by ½', () => {
-    const g = rockPaperScissors(1);
-    const u = uniformTabularPolicy(1, 3);
-    const pref = preferenceAgainst(g, u);
-    for (const v of pref) expect(v).toBeCloseTo(0.5, 15);
-    expect(exploitability(g, u)).toBeLessThan(1e-15);
-    expect(exploitability(g, policyFromRows([[1, 0, 0]]))).toBeCloseTo(0.5, 15);
-    for (const beta of [0.05, 0.3, 2]) {
-      const sol = regularisedNash(g, u, beta);
-      for (const v of sol.policy.probs) expect(v).toBeCloseTo(1 / 3, 12);
-    }
-  });
+  it(
+    'rock–paper–scissors: the uniform policy is the equilibrium ' +
+      'for every β with uniform μ; pure rock is exploitable by ½',
+    () => {
+      const g = rockPaperScissors(1);
+      const u = uniformTabularPolicy(1, 3);
+      const pref = preferenceAgainst(g, u);
+      for (const v of pref) expect(v).toBeCloseTo(0.5, 15);
+      expect(exploitability(g, u)).toBeLessThan(1e-15);
+      expect(exploitability(g, policyFromRows([[1, 0, 0]]))).toBeCloseTo(0.5, 15);
+      for (const beta of [0.05, 0.3, 2]) {
+        const sol = regularisedNash(g, u, beta);
+        for (const v of sol.policy.probs) expect(v).toBeCloseTo(1 / 3, 12);
+      }
+    },
+  );
 
   it('the solver satisfies the fixed point π ∝ μ·exp(P(· ≻ π)/β) to 1e-10 (random games, several β)', () => {
     const rng = new Rng(6);

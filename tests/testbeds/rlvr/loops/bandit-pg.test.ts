@@ -68,20 +68,24 @@ describe('rlvr surrogate: clipping, importance weights, sample filters, stalenes
   };
   // ρ(o=0) = (1/3)/0.5 = 2/3 (A = +0.5), ρ(o=1) = 1 (A = −0.5).
   const d = new Float64Array(3);
-  it('the PPO one-sided clip keeps a positive-advantage sample whose ratio fell (ρ < 1 − ε), and weights by ρ with IS', () => {
-    const diag = pgDirection(
-      bandit,
-      st.probs,
-      st.logProbs,
-      batch,
-      { advantage: { kind: 'baseline' }, importanceWeight: true, clip: 'ppo', clipLow: 0.2 },
-      d,
-    );
-    expect(diag.clippedFraction).toBe(0);
-    // d = (1/G)[0.5·(2/3)(e0 − π) − 0.5·1·(e1 − π)]
-    const pi = 1 / 3;
-    expect(d[0]).toBeCloseTo(0.5 * (0.5 * (2 / 3) * (1 - pi) + 0.5 * pi), 12);
-  });
+  it(
+    'the PPO one-sided clip keeps a positive-advantage sample ' +
+      'whose ratio fell (ρ < 1 − ε), and weights by ρ with IS',
+    () => {
+      const diag = pgDirection(
+        bandit,
+        st.probs,
+        st.logProbs,
+        batch,
+        { advantage: { kind: 'baseline' }, importanceWeight: true, clip: 'ppo', clipLow: 0.2 },
+        d,
+      );
+      expect(diag.clippedFraction).toBe(0);
+      // d = (1/G)[0.5·(2/3)(e0 − π) − 0.5·1·(e1 − π)]
+      const pi = 1 / 3;
+      expect(d[0]).toBeCloseTo(0.5 * (0.5 * (2 / 3) * (1 - pi) + 0.5 * pi), 12);
+    },
+  );
   it('the two-sided clip drops it; the "negative" filter keeps only A < 0', () => {
     const diag = pgDirection(
       bandit,
@@ -201,17 +205,21 @@ describe('rlvr mechanisms the notebooks rely on', () => {
     );
     expect(d[2]).toBeLessThan(0);
   });
-  it('negative samples alone raise every other logit in proportion to its probability (−N keeps ratios only to first order)', () => {
-    pgDirection(
-      bandit,
-      st.probs,
-      st.logProbs,
-      batch,
-      { advantage: { kind: 'grpo' }, importanceWeight: false, clip: 'none', samples: 'negative' },
-      d,
-    );
-    expect(d[3]).toBeLessThan(0);
-    expect(d[0] / st.probs[0]).toBeCloseTo(d[2] / st.probs[2], 12);
-    expect(d[0]).toBeGreaterThan(d[2]);
-  });
+  it(
+    'negative samples alone raise every other logit in proportion ' +
+      'to its probability (−N keeps ratios only to first order)',
+    () => {
+      pgDirection(
+        bandit,
+        st.probs,
+        st.logProbs,
+        batch,
+        { advantage: { kind: 'grpo' }, importanceWeight: false, clip: 'none', samples: 'negative' },
+        d,
+      );
+      expect(d[3]).toBeLessThan(0);
+      expect(d[0] / st.probs[0]).toBeCloseTo(d[2] / st.probs[2], 12);
+      expect(d[0]).toBeGreaterThan(d[2]);
+    },
+  );
 });

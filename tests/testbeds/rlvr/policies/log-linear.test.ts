@@ -71,27 +71,31 @@ function centralDiff(f: (t: Float64Array) => number, theta: Float64Array, h = 1e
 }
 
 describe('rlvr log-linear shared-parameter policy', () => {
-  it('strategy problems have the documented layout (one-hot strategy and type×strategy features, one correct answer of the valid strategy)', () => {
-    const set = smallSet(3, 20);
-    const K = set.nCandidates;
-    const d = set.dim;
-    expect(K).toBe(6);
-    expect(d).toBe(strategyDim(WORLD));
-    for (let q = 0; q < set.nProblems; q++) {
-      let nCorrect = 0;
-      for (let a = 0; a < K; a++) {
-        const s = Math.floor(a / 2);
-        const o = (q * K + a) * d;
-        expect(set.features[o + s]).toBe(1);
-        expect(set.features[o + 3 + set.type[q] * 3 + s]).toBe(1);
-        if (set.correct[q * K + a]) {
-          nCorrect++;
-          expect(s).toBe(set.validStrategy[q]);
+  it(
+    'strategy problems have the documented layout (one-hot strategy and ' +
+      'type×strategy features, one correct answer of the valid strategy)',
+    () => {
+      const set = smallSet(3, 20);
+      const K = set.nCandidates;
+      const d = set.dim;
+      expect(K).toBe(6);
+      expect(d).toBe(strategyDim(WORLD));
+      for (let q = 0; q < set.nProblems; q++) {
+        let nCorrect = 0;
+        for (let a = 0; a < K; a++) {
+          const s = Math.floor(a / 2);
+          const o = (q * K + a) * d;
+          expect(set.features[o + s]).toBe(1);
+          expect(set.features[o + 3 + set.type[q] * 3 + s]).toBe(1);
+          if (set.correct[q * K + a]) {
+            nCorrect++;
+            expect(s).toBe(set.validStrategy[q]);
+          }
         }
+        expect(nCorrect).toBe(1);
       }
-      expect(nCorrect).toBe(1);
-    }
-  });
+    },
+  );
 
   it('∇ log π(a|q) = φ(q,a) − φ̄_q matches central finite differences', () => {
     const set = smallSet();
@@ -233,22 +237,26 @@ describe('rlvr log-linear GRPO: direction, curation, interference', () => {
     for (let q = 0; q < set.nProblems; q++) expect(r2.firstOrder[q]).toBeCloseTo(2 * r1.firstOrder[q], 14);
   });
 
-  it('a training step changes problems outside the batch (shared θ): exact Δ log p of a held-out problem is non-zero', () => {
-    const set = smallSet(14, 6);
-    const held = strategyProblems(new Rng(99), WORLD, 6);
-    let seen = false;
-    trainLogLinear(
-      set,
-      new Float64Array(set.dim),
-      { method: 'grpo', steps: 5, lr: 1, batchProblems: 3, groupSize: 8 },
-      new Rng(6),
-      (s) => {
-        const r = interference(held, s.thetaBefore, s.direction, 1);
-        if (r.exact.some((v) => Math.abs(v) > 1e-6)) seen = true;
-      },
-    );
-    expect(seen).toBe(true);
-  });
+  it(
+    'a training step changes problems outside the batch (shared ' +
+      'θ): exact Δ log p of a held-out problem is non-zero',
+    () => {
+      const set = smallSet(14, 6);
+      const held = strategyProblems(new Rng(99), WORLD, 6);
+      let seen = false;
+      trainLogLinear(
+        set,
+        new Float64Array(set.dim),
+        { method: 'grpo', steps: 5, lr: 1, batchProblems: 3, groupSize: 8 },
+        new Rng(6),
+        (s) => {
+          const r = interference(held, s.thetaBefore, s.direction, 1);
+          if (r.exact.some((v) => Math.abs(v) > 1e-6)) seen = true;
+        },
+      );
+      expect(seen).toBe(true);
+    },
+  );
 });
 
 describe('rlvr log-linear policy: errors', () => {
