@@ -76,7 +76,7 @@ describe('the code that ran keys the records (a notebook saved again during its 
       ),
     ]) as unknown as Notebook;
   const executed = () =>
-    JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'swap.ipynb'), 'utf8')) as Notebook & {
+    JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'swap.ipynb'), 'utf8')) as Notebook & {
       metadata: { rlmini: Record<string, unknown> };
     };
   const printed = (nb: Notebook) =>
@@ -168,7 +168,7 @@ describe('dead kernels are noticed at once; kernel temp folders do not pile up',
       /✗ notebooks\/victim\.ipynb, code cell 2: KernelDied: the kernel was killed by signal SIGKILL/,
     );
     expect(noticedWithin, r.out).toBeLessThan(20_000); // the whole CLI, reports included; not the 150 s timeout
-    const ex = JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'victim.ipynb'), 'utf8'));
+    const ex = JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'victim.ipynb'), 'utf8'));
     expect(ex.metadata.rlmini.failedCell).toBe(2);
     expect(ex.metadata.rlmini.failedCellLabel).toBe('code cell 2');
     expect(ex.metadata.rlmini.error).toMatch(/killed by signal SIGKILL/);
@@ -214,7 +214,7 @@ if (isMainThread && /tslab/.test(process.argv[1] || '') && process.argv.includes
     expect(r.status, r.out).toBe(0);
     expect(Date.now() - t0, r.out).toBeLessThan(60_000);
     expect(r.out).toMatch(/notebooks\/quiet\.ipynb: code cell 2: the kernel replied but sent no idle status within/);
-    const ex = JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'quiet.ipynb'), 'utf8'));
+    const ex = JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'quiet.ipynb'), 'utf8'));
     expect(JSON.stringify(ex.cells.map((c: { outputs?: unknown }) => c.outputs))).toContain('three');
     expect(w.kernelDirs()).toEqual([]);
   }, 200_000);
@@ -234,7 +234,7 @@ describe('--cell-timeout is checked before any work', () => {
         expect(r.stderr).toMatch(/--cell-timeout \S+ is too long: at most 2147483 seconds \(about 24\.8 days/);
     }
     expect(fs.existsSync(path.join(w.dir, 'results'))).toBe(false);
-    expect(fs.existsSync(path.join(w.dir, 'reports', 'notebooks', 'never.ipynb'))).toBe(false);
+    expect(fs.existsSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'never.ipynb'))).toBe(false);
   });
 });
 
@@ -269,7 +269,8 @@ describe.skipIf(!canMountTmpfs())('a read-only reports folder', () => {
     expect(r.status).not.toBe(0);
     const line = r.stderr.split('\n').find((l) => l.includes('✗ notebooks/ro.ipynb'));
     expect(line, r.out).toBe(
-      `  ✗ notebooks/ro.ipynb: could not save the executed notebook ${path.join(mnt, 'notebooks', 'ro.ipynb')}: ` +
+      `  ✗ notebooks/ro.ipynb: could not save the executed notebook ` +
+        `${path.join(mnt, 'notebooks', 'smoke', 'ro.ipynb')}: ` +
         'the file system is read-only (EROFS). Point RLMINI_REPORTS_DIR at a writable directory and re-run; ' +
         "the run's records are kept, so re-running reuses them.",
     );
