@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -138,4 +138,19 @@ export function snapshotWorkspace(name: string, opts: { copyRepoNotebooks?: bool
 export function removeDistSnapshot(): void {
   if (distSnapshot) fs.rmSync(distSnapshot, { recursive: true, force: true });
   distSnapshot = null;
+}
+
+/** Root and a working `mount -t tmpfs` (CI runs as root): a real full or read-only file system for tests. */
+export function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-mnt-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d], { stdio: 'ignore' });
+    execFileSync('umount', [d], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(d, { recursive: true, force: true });
+  }
 }

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { notebookCodeHash, type Notebook } from '../../src/core/ipynb';
 import { readRecord } from '../../src/core/records';
-import { code, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+import { code, notebook, workspace, cliAsync as cli, kernelPidsFor, canMountTmpfs } from '../helpers';
 
 const MARKER = `kint-${process.pid}-${Date.now()}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -237,21 +237,6 @@ describe('--cell-timeout is checked before any work', () => {
     expect(fs.existsSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'never.ipynb'))).toBe(false);
   });
 });
-
-/** Root and a working `mount -t tmpfs` (CI runs as root). */
-function canMountTmpfs(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-mnt-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', d], { stdio: 'ignore' });
-    execFileSync('umount', [d], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(d, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(!canMountTmpfs())('a read-only reports folder', () => {
   const w = ws('kint-erofs');

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/records';
-import { ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor } from '../helpers';
+import { ROOT, code, md, notebook, workspace, cliAsync as cli, kernelPidsFor, canMountTmpfs } from '../helpers';
 
 function kernelPids(): number[] {
   return kernelPidsFor(MARKER);
@@ -212,21 +212,6 @@ describe('a broken environment: one message, non-zero exit, finished work stays'
     expect(kernelPids()).toEqual([]);
   });
 });
-
-/** Root and a working `mount -t tmpfs` (CI runs as root): a real full disk. */
-function canMountTmpfs(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-mnt-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d], { stdio: 'ignore' });
-    execFileSync('umount', [d], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(d, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(!canMountTmpfs())('a full disk (results on a 96 KiB tmpfs)', () => {
   const ws = workspace('enospc');
