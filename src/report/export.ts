@@ -15,6 +15,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { hashValue, sha256 } from '../core/hash';
 import type { FigureSpec } from '../core/summary';
+import { makeChromiumTmp, removeStaleChromiumTmps, withTmpDir } from './chromium-tmp';
 import { ensureReportDir, removeStaleReportTemps, writeReportFile } from './io';
 
 export const CHROMIUM_DEFAULT = '/usr/bin/chromium';
@@ -235,9 +236,21 @@ export async function exportFigures(
     return res;
   }
   let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  // Chromium's profile and temp files go to a folder of ours, removed below (and at the next start if killed).
+  removeStaleChromiumTmps();
+  const chromeTmp = makeChromiumTmp();
+  const dropChromeTmp = () => fs.rmSync(chromeTmp, { recursive: true, force: true });
   try {
-    browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_ARGS, timeout: 60_000 });
+    browser = await withTmpDir(chromeTmp, () =>
+      chromium.launch({
+        executablePath: exe,
+        args: CHROMIUM_ARGS,
+        timeout: 60_000,
+        env: { ...process.env, TMPDIR: chromeTmp },
+      }),
+    );
   } catch (e) {
+    dropChromeTmp();
     res.skipped =
       `rl-miniatures: static figures skipped: Chromium (${exe}) did not start: ` +
       `${(e as Error).message.split('\n')[0]}. ` +
@@ -330,6 +343,7 @@ export async function exportFigures(
       if (!done.has(f.id)) res.failed.push({ id: f.id, error: (e as Error).message.split('\n')[0] });
   } finally {
     await browser.close().catch(() => undefined);
+    dropChromeTmp();
   }
   saveManifest();
   res.ms = Date.now() - t0;

@@ -76,7 +76,8 @@ export const IDLE_GRACE_MS = 3000;
 const KERNEL_DIR_PREFIX = 'rlmini-kernel-';
 const OWNER_FILE = 'owner.json';
 
-function pidAlive(pid: unknown): boolean {
+/** Whether a process with this pid exists (EPERM: it exists but is another user's). */
+export function pidAlive(pid: unknown): boolean {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -87,7 +88,7 @@ function pidAlive(pid: unknown): boolean {
 }
 
 /** Whether a live process names `dir` on its command line (Linux /proc; false where there is none). */
-function dirInUse(dir: string): boolean {
+export function dirInUse(dir: string): boolean {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));

@@ -269,4 +269,44 @@ describe('figure export', () => {
     expect(rest.unchanged.sort()).toEqual(done.sort());
     expect(fs.readdirSync(path.join(dir, 'k')).filter((f) => f.includes('.tmp-'))).toEqual([]);
   }, 300_000);
+
+  it("Chromium's profile stays in the kit's folder: a killed export's goes at the next start", async () => {
+    const tmp = fs.mkdtempSync(path.join(ws.dir, 'tmpdir-'));
+    const dir = path.join(ws.dir, 'tmp-figures');
+    const figs = Array.from({ length: 6 }, (_, i) => ({
+      id: `t/fig-${i}`,
+      plotly: { data: [{ type: 'bar', x: ['a', 'b'], y: [i, i + 2] }], layout: {} },
+    }));
+    const script =
+      `require(${JSON.stringify(path.join(ROOT, 'dist', 'report', 'export.js'))})` +
+      `.exportFigures(JSON.parse(process.argv[1]), { dir: process.argv[2] });`;
+    const child = spawn(process.execPath, ['-e', script, JSON.stringify(figs), dir], {
+      stdio: 'ignore',
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    const profiles = () =>
+      fs
+        .readdirSync(tmp)
+        .filter((n) => n.startsWith('rlmini-chromium-'))
+        .flatMap((n) =>
+          fs.readdirSync(path.join(tmp, n)).filter((m) => m.startsWith('playwright_chromiumdev_profile-')),
+        );
+    const t0 = Date.now();
+    while (profiles().length === 0 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // Everything Chromium and playwright made sits inside the kit's folder: nothing else in TMPDIR.
+    expect(profiles().length).toBe(1);
+    expect(fs.readdirSync(tmp).filter((n) => !n.startsWith('rlmini-chromium-'))).toEqual([]);
+    const prev = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const res = await exportFigures(figs, { dir });
+      expect(res.failed).toEqual([]);
+    } finally {
+      process.env.TMPDIR = prev;
+      if (prev === undefined) delete process.env.TMPDIR;
+    }
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 300_000);
 });
