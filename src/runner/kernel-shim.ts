@@ -11,6 +11,12 @@
  * - an `error` message is published on iopub just before the reply, so the cell's outputs hold an
  *   error output (`Error: deliberate failure`); the stack stays in the stderr output tslab wrote.
  *
+ * - one send at a time on each ZeroMQ socket: tslab calls `socket.send` without awaiting it, and
+ *   zeromq 6 throws EBUSY ("Socket is busy writing") at a send that starts while another waits, which
+ *   it does after ~512 sends in one tick. A cell printing more than a few hundred chunks then lost its
+ *   output and its idle status, and with ~1500 chunks the `execute_reply` itself: the run hung until the
+ *   cell timeout. Sends are queued per socket, in order, instead.
+ *
  * A thrown Error gives its own name and message; a thrown non-Error gives `Error` and its inspected
  * value; a compile error gives `CompileError` and the first diagnostic (with the count of the others).
  * Only tslab's own files are patched (found from the kernel's main script), and only if they have the
@@ -62,6 +68,35 @@ function tslabDist(): string | null {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Make `send` on every socket class of a zeromq 6 module queue behind the socket's previous send (in
+ * order), so that no send ever starts while another is in progress. The returned promise settles when
+ * this message is handed to ZeroMQ; it never rejects (tslab does not await it): a failed send is
+ * reported on stderr. Returns false (and changes nothing) if the module does not have the expected shape.
+ */
+export function serialiseSends(zmq: any): boolean {
+  // zeromq 6's `send` lives, read-only, on the native Socket prototype: each socket class gets its own.
+  const classes = ['Publisher', 'Router', 'Dealer', 'Reply', 'Request', 'Pair', 'Push', 'XPublisher'];
+  const protos = classes.map((c) => zmq?.[c]?.prototype).filter((p) => p && typeof p.send === 'function');
+  if (protos.length === 0 || protos.some((p) => p.send.__rlminiQueued)) return false;
+  const queues = new WeakMap<object, Promise<void>>();
+  for (const proto of protos) {
+    const send = proto.send;
+    const queued = function (this: object, ...args: unknown[]): Promise<void> {
+      const start = () => send.apply(this, args);
+      const prev = queues.get(this);
+      const p: Promise<void> = (prev ? prev.then(start) : Promise.resolve().then(start)).catch((e: Error) => {
+        process.stderr.write(`rl-miniatures: a kernel message could not be sent: ${e?.message ?? e}\n`);
+      });
+      queues.set(this, p);
+      return p;
+    };
+    Object.defineProperty(queued, '__rlminiQueued', { value: true });
+    Object.defineProperty(proto, 'send', { value: queued, writable: true, configurable: true });
+  }
+  return true;
+}
+
 function patch(dist: string): void {
   const executor = require(path.join(dist, 'executor.js'));
   const jupyter = require(path.join(dist, 'jupyter.js'));
@@ -74,6 +109,26 @@ function patch(dist: string): void {
     typeof Z?.handleExecute !== 'function'
   )
     return; // another tslab: leave it alone
+
+  // 0. One send at a time per socket (see the header), on the zeromq module tslab loads; and an iopub
+  //    publisher that queues rather than drops (ZeroMQ's default high-water mark of 1000 messages drops
+  //    the rest, the idle status included, when a cell prints in more chunks than that).
+  try {
+    const zmq = require(require.resolve('zeromq', { paths: [dist] }));
+    serialiseSends(zmq);
+    const Publisher = zmq.Publisher;
+    if (typeof Publisher === 'function' && !Publisher.__rlminiNoDrop) {
+      const NoDrop = class extends Publisher {
+        constructor(opts: Record<string, unknown> = {}) {
+          super({ sendHighWaterMark: 0, ...opts });
+        }
+      };
+      Object.defineProperty(NoDrop, '__rlminiNoDrop', { value: true });
+      zmq.Publisher = NoDrop;
+    }
+  } catch (e) {
+    process.stderr.write(`rl-miniatures: kernel sends not queued (${(e as Error).message})\n`);
+  }
 
   // 1. Keep the error the executor reports for the cell being executed.
   let last: CellError | null = null;

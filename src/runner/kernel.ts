@@ -337,7 +337,8 @@ export class Kernel {
     const addr = (port: number) => `ipc://${base}:${port}`;
     this.shell = new zmq.Dealer({ linger: 0 });
     this.control = new zmq.Dealer({ linger: 0 });
-    this.iopub = new zmq.Subscriber({ linger: 0 });
+    // No high-water mark: a cell that prints a lot must not lose messages (its idle status among them).
+    this.iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
     this.shell.connect(addr(1));
     this.control.connect(addr(4));
     this.iopub.connect(addr(2));
@@ -429,8 +430,9 @@ export class Kernel {
 
   /**
    * Send a request and wait for its reply (and, if waitIdle, its iopub status: idle). A reply whose
-   * idle status does not follow within `idleGraceMs` is returned with `idle: false` (as Jupyter's
-   * client moves on after a short iopub wait). Fails at once if the kernel process ends meanwhile.
+   * idle status does not follow within `idleGraceMs` of the reply or of the request's last iopub message
+   * is returned with `idle: false` (as Jupyter's client moves on after a short iopub wait). Fails at
+   * once if the kernel process ends meanwhile.
    */
   private async request(
     msgType: string,
@@ -448,16 +450,20 @@ export class Kernel {
       throw new RangeError(`${msgType}: timeout ${timeoutMs} ms is not in (0, ${MAX_TIMEOUT_MS}] ms`);
     return await new Promise<Answer>((resolve, reject) => {
       let grace: NodeJS.Timeout | null = null;
+      // The grace period counts from the last iopub message of this request: a cell that printed a lot
+      // has its outputs still arriving after the reply (shell and iopub are separate sockets).
+      const startGrace = () => {
+        if (grace) clearTimeout(grace);
+        grace = setTimeout(() => {
+          clear();
+          resolve({ reply: reply!, idle: false });
+        }, idleGraceMs);
+      };
       const done = () => {
         if (reply && idle) {
           clear();
           resolve({ reply, idle: true });
-        } else if (reply && !grace && Number.isFinite(idleGraceMs)) {
-          grace = setTimeout(() => {
-            clear();
-            resolve({ reply: reply!, idle: false });
-          }, idleGraceMs);
-        }
+        } else if (reply && !grace && Number.isFinite(idleGraceMs)) startGrace();
       };
       const timer = setTimeout(() => {
         clear();
@@ -485,7 +491,7 @@ export class Kernel {
         if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') {
           idle = true;
           done();
-        }
+        } else if (grace) startGrace();
       });
       this.shellWaiters.set(header.msg_id, (m) => {
         reply = m;

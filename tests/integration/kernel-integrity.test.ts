@@ -220,6 +220,42 @@ if (isMainThread && /tslab/.test(process.argv[1] || '') && process.argv.includes
   }, 200_000);
 });
 
+describe('a cell that prints a lot', () => {
+  const w = ws('kint-loud');
+  afterAll(() => w.cleanup());
+
+  it('20 MB in 20 000 writes and 3000 console.log lines: every byte kept, idle seen, no hang', async () => {
+    // tslab sends one iopub message per write without awaiting it: zeromq 6 refuses a send that starts
+    // while another waits (EBUSY, after ~512 in a tick) and its default high-water mark drops messages
+    // beyond 1000; the run used to lose the output and the idle status, and hang on the reply.
+    w.write(
+      'loud',
+      notebook([
+        code("const line = 'x'.repeat(1023) + '\\n';\nfor (let i = 0; i < 20_000; i++) process.stdout.write(line);"),
+        code("for (let i = 0; i < 3000; i++) console.log('line', i);"),
+        code('console.log("after");'),
+      ]),
+    );
+    const t0 = Date.now();
+    const r = await cli(w, ['reports', '--profile', 'smoke', '--no-figures', '--cell-timeout', '150']);
+    expect(r.status, r.out).toBe(0);
+    expect(Date.now() - t0, r.out).toBeLessThan(120_000);
+    expect(r.out).not.toMatch(/no idle status/);
+    const ex = JSON.parse(fs.readFileSync(path.join(w.dir, 'reports', 'notebooks', 'smoke', 'loud.ipynb'), 'utf8'));
+    const text = (i: number) =>
+      (ex.cells[i].outputs as { text?: string | string[] }[])
+        .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+        .join('');
+    const codeCells = ex.cells
+      .map((c: { cell_type: string }, i: number) => (c.cell_type === 'code' ? i : -1))
+      .filter((i: number) => i >= 0);
+    const [big, logs, after] = codeCells.slice(-3);
+    expect(text(big).length).toBe(20_000 * 1024);
+    expect(text(logs).split('\n').filter(Boolean)).toEqual(Array.from({ length: 3000 }, (_, i) => `line ${i}`));
+    expect(text(after)).toBe('after\n');
+  }, 200_000);
+});
+
 describe('--cell-timeout is checked before any work', () => {
   const w = ws('kint-timeout');
   afterAll(() => w.cleanup());
