@@ -7,34 +7,42 @@
  * Preference data: `pairsPerContext` pairs per context from π_ref ⊗ π_ref with Bradley–Terry labels from r*.
  * Reward model: linear Bradley–Terry r̂ = θ̂·φ (Newton). Equivalent reward: r̂ + c(x), c(x) ~ N(0, (κ·sd r̂)²),
  * which carries identical preference information.
- * Methods, all with KL coefficient β to π_ref and the same sample budget (2 responses per context per
- * iteration, `epochs` × `minibatches` optimiser steps per iteration, Adam):
+ * Methods, each run with a KL coefficient β to π_ref and the same budgets (2 responses per context per iteration,
+ * `epochs` × `minibatches` optimiser steps per iteration, Adam; DPO: `dpoSteps` full-batch Adam steps, recorded at
+ * as many checkpoints as the online runs):
  *   PPO (critic V(x), whitened advantages, KL penalty in the reward), P3O V1 (separate clipping),
- *   P3O V2 (joint clipping) — each trained on r̂ and on r̂ + c(x) from the same sampling stream;
- *   DPO on the preference data (offline, full batch), with the same tabular policy; and, as context, DPO
- *   with a log-linear policy over the reward model's features (it generalises across responses as the RM does).
- * Recorded: RM reward E_π r̂, gold E_π r*, KL(π‖π_ref) along training; the policy difference between
- * the runs with and without offsets; the KL-reward frontier at KL budgets that are fractions of
- * KL(π*_β‖π_ref), π*_β ∝ π_ref·exp(r̂/β) (the exact optimum of the regularised objective).
+ *   P3O V2 (joint clipping); DPO on the preference data with a log-linear policy over the reward model's features
+ *   (logits = log π_ref + θ·φ: it generalises across responses as the RM does; the verdicts' baseline), and, as
+ *   context, DPO with the same tabular policy as PPO/P3O.
+ * Every method sweeps the same KL-coefficient grid `betaGrid` (equal tuning effort); its KL-reward frontier is the
+ * envelope over all its runs' training paths: f(k) = the best reward within KL ≤ k along any of its runs (checkpoints,
+ * joined linearly; `frontierOnPath`), at KL budgets that are fractions of
+ * KL(π*_β‖π_ref), π*_β ∝ π_ref·exp(r̂/β) (the exact optimum of the regularised objective at the notebook's β).
+ * At the notebook's β, the online methods are also trained on r̂ + c(x) from the same sampling stream.
  * Task entry point: `runSeed(config, seed)` ('papers/p3o/experiment#runSeed').
  *
- * Record keys (`method/metric`), for every run (`ppo`, `p3o-v1`, `p3o-v2`, their `-offsets` twins
- * trained on r̂ + c(x), `dpo`, `dpo-linear`): `<run>/rm`, `/gold`, `/kl` (final; series along
- * training), `/frontierRm`, `/frontierGold` (means over the budgets) and `/frontierRm@<b>`,
- * `/frontierGold@<b>` per budget fraction b; `<online method>/offsetMaxAbs`, `/offsetMaxTV`;
- * `ref/rm`, `ref/gold`; `optimum/kl`, `/rm`, `/gold` (π*_β); `rm/trainLoss`; series `all/iteration`.
+ * Record keys (`method/metric`). Per run of the sweep (`<method>@beta=<β>`, method `ppo`, `p3o-v1`, `p3o-v2`,
+ * `dpo`, `dpo-linear`): `/rm`, `/gold`, `/kl` (final; series along training), `/frontierRm`, `/frontierGold`
+ * (means over the budgets; `/frontierRmCkpt`, `/frontierGoldCkpt`: checkpoints only), `/frontierRm@<b>`,
+ * `/frontierGold@<b>` per budget fraction b. Per method (envelope over its sweep): the same frontier metrics,
+ * `/checkpoints`, series `/frontierRmCurve`, `/frontierGoldCurve` (at `curveBudgets`). Offsets (notebook's β):
+ * `<online method>-offsets/...` (as a run), `<online method>/offsetMaxAbs`, `/offsetMaxTV`, `/refMaxTV` (largest
+ * TV(π_final, π_ref) over contexts, on r̂). `ref/rm`, `ref/gold`; `optimum/kl`, `/rm`, `/gold` (π*_β),
+ * `optimum/frontierRm…`, `/frontierGold…` (the exact KL-constrained optimum of r̂ at each budget, and its gold
+ * reward; series `optimum/frontierRmCurve`, `/frontierGoldCurve`) and `optimum@beta=<β>/...` per β of the grid;
+ * `rm/trainLoss`; series `all/iteration`.
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey, metricsFor } from '../../core/metric-keys';
-import { Adam64 } from '../../nn/adam';
 import { sampleComparisons, type PreferenceTask } from '../../testbeds/preference/data/comparisons';
 import { trainLogits } from '../../testbeds/preference/loops/full-batch';
 import { fitBTLinear } from '../../testbeds/preference/methods/bradley-terry';
 import { dpoLoss } from '../../testbeds/preference/methods/dpo';
+import { trainDpoLogLinear } from '../../testbeds/preference/methods/dpo-log-linear';
 import { p3oUpdate, type P3oVariant } from '../../testbeds/preference/methods/p3o';
 import { ppoUpdate, type PpoConfig } from '../../testbeds/preference/methods/rlhf';
-import { logLinearModel, makePolicyState, samplePolicy } from '../../testbeds/preference/policies/logit-model';
+import { makePolicyState, samplePolicy } from '../../testbeds/preference/policies/logit-model';
 import {
   expectedKL,
   expectedValue,
@@ -58,8 +66,13 @@ export interface Config {
   rmL2: number;
   /** Offsets c(x) ~ N(0, (offsetScale · sd of r̂)²). */
   offsetScale: number;
-  /** KL coefficient β to π_ref of every method. */
+  /**
+   * KL coefficient β to π_ref of the runs with and without offsets, and of π*_β, whose KL sets the budgets.
+   * Must be one of `betaGrid`.
+   */
   beta: number;
+  /** KL coefficients swept by every method (the same grid for PPO, P3O and DPO): its KL-reward frontier. */
+  betaGrid: number[];
   /** Iterations of PPO and P3O (2 responses per context each). */
   iterations: number;
   /** Epochs over each iteration's batch. */
@@ -82,6 +95,8 @@ export interface Config {
   every: number;
   /** KL budgets as fractions of KL(π*_β ‖ π_ref). */
   budgets: number[];
+  /** Finer budget fractions at which the frontier curves of the figure are recorded (series). */
+  curveBudgets: number[];
 }
 
 /** The full-profile configuration of the notebook. */
@@ -94,6 +109,7 @@ export const DEFAULTS: Config = {
   rmL2: 1e-3,
   offsetScale: 2,
   beta: 0.2,
+  betaGrid: [0.1, 0.2, 0.4, 0.8],
   iterations: 200,
   epochs: 4,
   minibatches: 4,
@@ -105,6 +121,7 @@ export const DEFAULTS: Config = {
   dpoLr: 0.02,
   every: 5,
   budgets: [0.25, 0.5, 1],
+  curveBudgets: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25],
 };
 
 export const ONLINE_METHODS = ['ppo', 'p3o-v1', 'p3o-v2'] as const;
@@ -156,7 +173,7 @@ interface Curve {
   kl: number[];
 }
 
-/** Max over budgets of the reward frontier: f(k) = max{reward_t : KL_t ≤ k}; returns f at each budget. */
+/** The reward frontier of a set of checkpoints: f(k) = max{reward_t : KL_t ≤ k}, at each budget k. */
 export function frontierAt(kl: number[], reward: number[], budgets: number[]): number[] {
   return budgets.map((k) => {
     let best = -Infinity;
@@ -165,7 +182,33 @@ export function frontierAt(kl: number[], reward: number[], budgets: number[]): n
   });
 }
 
+/**
+ * The reward frontier of one training path read as piecewise linear between its checkpoints: the best reward
+ * within KL ≤ k over the checkpoints and over the points where a segment crosses KL = k (reward interpolated
+ * linearly in KL there). It is the exact maximum over the in-budget part of the piecewise-linear path, and it does
+ * not jump when a checkpoint lands just above a budget.
+ */
+export function frontierOnPath(kl: number[], reward: number[], budgets: number[]): number[] {
+  return budgets.map((k, j) => {
+    let best = frontierAt(kl, reward, [budgets[j]])[0];
+    for (let t = 0; t + 1 < kl.length; t++) {
+      const a = kl[t] - k,
+        b = kl[t + 1] - k;
+      if ((a < 0 && b > 0) || (a > 0 && b < 0)) {
+        const v = reward[t] + ((k - kl[t]) / (kl[t + 1] - kl[t])) * (reward[t + 1] - reward[t]);
+        if (v > best) best = v;
+      }
+    }
+    return best;
+  });
+}
+
+/** The method name of one run of the KL-coefficient sweep, e.g. `p3o-v2@beta=0.4`. */
+export const sweepRun = (method: string, beta: number): string => `${method}@beta=${beta}`;
+
 export function runSeed(config: Config, seed: number): RunResult {
+  if (!config.betaGrid.includes(config.beta))
+    throw new RangeError(`p3o runSeed: beta ${config.beta} must be one of betaGrid [${config.betaGrid.join(', ')}]`);
   const { shape, task, logpRef, data, rm, offsets } = makeP3oTask(config, seed);
   const { nX, nY } = shape;
   const rhat = rm.reward;
@@ -189,26 +232,58 @@ export function runSeed(config: Config, seed: number): RunResult {
     metricsFor('ref', { rm: ref.rm, gold: ref.gold }),
     metricsFor('optimum', { kl: starEval.kl, rm: starEval.rm, gold: starEval.gold }),
   );
+  // The exact optimum π*_β of every β of the sweep (where each method's run would converge on r̂).
+  for (const b of config.betaGrid) {
+    const e = evalLogits(klRegularisedOptimumLogp(logpRef, rhat, b, shape));
+    Object.assign(metrics, metricsFor(sweepRun('optimum', b), { kl: e.kl, rm: e.rm, gold: e.gold }));
+  }
   const budgets = config.budgets.map((f) => f * starEval.kl);
-  const contexts = Array.from({ length: nX }, (_, i) => i);
-  const ppoCfg: PpoConfig = {
-    beta: config.beta,
-    clip: config.clip,
-    epochs: config.epochs,
-    minibatches: config.minibatches,
-    optimiser: 'adam',
-    lr: config.lr,
-    criticLr: config.criticLr,
-    whiten: config.whiten,
+  const curveBudgets = config.curveBudgets.map((f) => f * starEval.kl);
+  // The exact constrained optimum at each budget k: π*_β(k) with KL(π*_β(k)‖π_ref) = k maximises E_π r̂ subject to
+  // KL ≤ k (Lagrangian duality), so no policy's RM-reward frontier can exceed it. β(k) by bisection on log β.
+  const optimumAtKl = (k: number) => {
+    let lo = Math.log(1e-4),
+      hi = Math.log(1e4);
+    for (let i = 0; i < 80; i++) {
+      const mid = (lo + hi) / 2;
+      if (evalLogits(klRegularisedOptimumLogp(logpRef, rhat, Math.exp(mid), shape)).kl > k) lo = mid;
+      else hi = mid;
+    }
+    return evalLogits(klRegularisedOptimumLogp(logpRef, rhat, Math.exp(hi), shape));
   };
+  {
+    const opt = budgets.map(optimumAtKl);
+    opt.forEach((e, j) => {
+      metrics[metricKey('optimum', `frontierRm@${config.budgets[j]}`)] = e.rm;
+      metrics[metricKey('optimum', `frontierGold@${config.budgets[j]}`)] = e.gold;
+    });
+    metrics[metricKey('optimum', 'frontierRm')] = opt.reduce((s, e) => s + e.rm, 0) / opt.length;
+    metrics[metricKey('optimum', 'frontierGold')] = opt.reduce((s, e) => s + e.gold, 0) / opt.length;
+    const optCurve = curveBudgets.map(optimumAtKl);
+    series[metricKey('optimum', 'frontierRmCurve')] = optCurve.map((e) => e.rm);
+    series[metricKey('optimum', 'frontierGoldCurve')] = optCurve.map((e) => e.gold);
+  }
+  const contexts = Array.from({ length: nX }, (_, i) => i);
 
-  const runOnline = (method: OnlineMethod, withOffsets: boolean) => {
-    // The sampling and shuffling streams depend on the method only, not on the offsets.
-    const rng = new Rng(seed).split('p3o-run').split(method);
+  const runOnline = (method: OnlineMethod, beta: number, withOffsets: boolean) => {
+    // The sampling and shuffling streams depend on the method (and on β when it is not the notebook's β), not on
+    // the offsets: the runs on r̂ and on r̂ + c(x) share them.
+    const base = new Rng(seed).split('p3o-run').split(method);
+    const rng = beta === config.beta ? base : base.split(`beta=${beta}`);
     const sampler = rng.split('sample'),
       shuffler = rng.split('shuffle');
     const state = makePolicyState(shape, logpRef, { optimiser: 'adam', lr: config.lr, criticLr: config.criticLr });
     const score = (x: number, y: number) => rhat[x * nY + y] + (withOffsets ? offsets[x] : 0);
+    const ppoCfg: PpoConfig = {
+      beta,
+      clip: config.clip,
+      epochs: config.epochs,
+      minibatches: config.minibatches,
+      optimiser: 'adam',
+      lr: config.lr,
+      criticLr: config.criticLr,
+      whiten: config.whiten,
+    };
     const curve: Curve = { rm: [], gold: [], kl: [] };
     const snapshots: Float64Array[] = [];
     const record = () => {
@@ -269,7 +344,7 @@ export function runSeed(config: Config, seed: number): RunResult {
         p3oUpdate(
           state,
           b,
-          { beta: config.beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, variant },
+          { beta, clip: config.clip, epochs: config.epochs, minibatches: config.minibatches, variant },
           shuffler,
         );
       }
@@ -278,85 +353,135 @@ export function runSeed(config: Config, seed: number): RunResult {
     return { curve, snapshots };
   };
 
-  let first = true;
   const store = (name: string, curve: Curve) => {
     for (const k of ['rm', 'gold', 'kl'] as const) {
       series[metricKey(name, k)] = curve[k];
       metrics[metricKey(name, k)] = curve[k][curve[k].length - 1];
     }
-    const fr = frontierAt(curve.kl, curve.rm, budgets),
-      fg = frontierAt(curve.kl, curve.gold, budgets);
-    fr.forEach((v, j) => (metrics[metricKey(name, `frontierRm@${config.budgets[j]}`)] = v));
-    fg.forEach((v, j) => (metrics[metricKey(name, `frontierGold@${config.budgets[j]}`)] = v));
-    metrics[metricKey(name, 'frontierRm')] = fr.reduce((s, v) => s + v, 0) / fr.length;
-    metrics[metricKey(name, 'frontierGold')] = fg.reduce((s, v) => s + v, 0) / fg.length;
+    storeFrontier(name, [curve]);
   };
-  for (const method of ONLINE_METHODS) {
-    const plain = runOnline(method, false);
-    const shifted = runOnline(method, true);
-    if (first) {
-      series[metricKey('all', 'iteration')] = plain.curve.rm.map((_, j) =>
-        j === 0 ? 0 : Math.min(j * config.every, config.iterations),
+  /**
+   * Frontier of a set of training paths (one run, or every run of a method's sweep) at the budgets: `frontier…`
+   * reads the piecewise-linear paths (checkpoints and the points where a path crosses a budget), `frontier…Ckpt`
+   * the checkpoints only.
+   */
+  const storeFrontier = (name: string, curves: Curve[]) => {
+    const env = (reward: 'rm' | 'gold', ks: number[], path: boolean) =>
+      ks.map((_, j) =>
+        Math.max(...curves.map((c) => (path ? frontierOnPath : frontierAt)(c.kl, c[reward], [ks[j]])[0])),
       );
-      first = false;
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    for (const [reward, label] of [
+      ['rm', 'Rm'],
+      ['gold', 'Gold'],
+    ] as const) {
+      const f = env(reward, budgets, true),
+        fc = env(reward, budgets, false);
+      f.forEach((v, j) => (metrics[metricKey(name, `frontier${label}@${config.budgets[j]}`)] = v));
+      metrics[metricKey(name, `frontier${label}`)] = mean(f);
+      metrics[metricKey(name, `frontier${label}Ckpt`)] = mean(fc);
     }
-    store(method, plain.curve);
-    store(`${method}-offsets`, shifted.curve);
-    // Sensitivity to the offsets: largest |π − π'| and largest total-variation distance over checkpoints.
-    let maxAbs = 0,
-      maxTV = 0;
-    for (let j = 0; j < plain.snapshots.length; j++) {
-      const a = plain.snapshots[j],
-        b = shifted.snapshots[j];
+  };
+  /** The envelope over a method's sweep: its frontier from all its runs' training paths. */
+  const storeSweep = (method: string, curves: Curve[]) => {
+    storeFrontier(method, curves);
+    for (const [reward, label] of [
+      ['rm', 'Rm'],
+      ['gold', 'Gold'],
+    ] as const)
+      series[metricKey(method, `frontier${label}Curve`)] = curveBudgets.map((k) =>
+        Math.max(...curves.map((c) => frontierOnPath(c.kl, c[reward], [k])[0])),
+      );
+    metrics[metricKey(method, 'checkpoints')] = curves.reduce((s, c) => s + c.kl.length, 0);
+  };
+
+  const iterations = [0];
+  for (let it = 1; it <= config.iterations; it++)
+    if (it % config.every === 0 || it === config.iterations) iterations.push(it);
+  series[metricKey('all', 'iteration')] = iterations;
+  for (const method of ONLINE_METHODS) {
+    const curves: Curve[] = [];
+    for (const beta of config.betaGrid) {
+      const plain = runOnline(method, beta, false);
+      curves.push(plain.curve);
+      store(sweepRun(method, beta), plain.curve);
+      if (beta !== config.beta) continue;
+      // The equivalent reward r̂ + c(x), at the notebook's β, from the same sampling stream.
+      const shifted = runOnline(method, beta, true);
+      store(`${method}-offsets`, shifted.curve);
+      // Sensitivity to the offsets: largest |π − π'| and largest total-variation distance over checkpoints.
+      let maxAbs = 0,
+        maxTV = 0;
+      for (let j = 0; j < plain.snapshots.length; j++) {
+        const a = plain.snapshots[j],
+          b = shifted.snapshots[j];
+        for (let x = 0; x < nX; x++) {
+          let tv = 0;
+          for (let y = 0; y < nY; y++) {
+            const dlt = Math.abs(Math.exp(a[x * nY + y]) - Math.exp(b[x * nY + y]));
+            tv += dlt / 2;
+            if (dlt > maxAbs) maxAbs = dlt;
+          }
+          if (tv > maxTV) maxTV = tv;
+        }
+      }
+      metrics[metricKey(method, 'offsetMaxAbs')] = maxAbs;
+      metrics[metricKey(method, 'offsetMaxTV')] = maxTV;
+      // How far the policy moves from π_ref on r̂ (final checkpoint, largest TV over contexts): the scale of the
+      // offset sensitivity.
+      const last = plain.snapshots[plain.snapshots.length - 1];
+      let moveTV = 0;
       for (let x = 0; x < nX; x++) {
         let tv = 0;
-        for (let y = 0; y < nY; y++) {
-          const dlt = Math.abs(Math.exp(a[x * nY + y]) - Math.exp(b[x * nY + y]));
-          tv += dlt / 2;
-          if (dlt > maxAbs) maxAbs = dlt;
-        }
-        if (tv > maxTV) maxTV = tv;
+        for (let y = 0; y < nY; y++) tv += Math.abs(Math.exp(last[x * nY + y]) - Math.exp(logpRef[x * nY + y])) / 2;
+        if (tv > moveTV) moveTV = tv;
       }
+      metrics[metricKey(method, 'refMaxTV')] = moveTV;
     }
-    metrics[metricKey(method, 'offsetMaxAbs')] = maxAbs;
-    metrics[metricKey(method, 'offsetMaxTV')] = maxTV;
+    storeSweep(method, curves);
   }
-  // DPO on the preference data (offline), recorded at the same number of checkpoints.
-  const dpoCurve: Curve = { rm: [], gold: [], kl: [] };
+  // DPO on the preference data (offline), at every β of the sweep, with as many checkpoints per run as the online
+  // methods: (1) the same tabular policy as PPO/P3O (context: it learns only about responses in the comparisons);
+  // (2) a log-linear policy over the reward model's features (the baseline of the verdicts).
   const every = Math.max(1, Math.round((config.dpoSteps * config.every) / config.iterations));
-  trainLogits({
-    loss: (th) => dpoLoss(th, logpRef, data, shape, config.beta),
-    init: logpRef,
-    steps: config.dpoSteps,
-    optimiser: 'adam',
-    lr: config.dpoLr,
-    every,
-    onRecord: (_, th) => {
-      const e = evalLogits(th);
-      dpoCurve.rm.push(e.rm);
-      dpoCurve.gold.push(e.gold);
-      dpoCurve.kl.push(e.kl);
-    },
-  });
-  store('dpo', dpoCurve);
-  // Context (not the policy-class-matched comparison): DPO with a log-linear policy over the reward
-  // model's features, logits = log π_ref + θ·φ, which generalises across responses as the RM does.
-  const lin = logLinearModel(logpRef, task.features as Float64Array, task.d);
-  const theta = new Float64Array(task.d);
-  const adam = new Adam64(task.d, { lr: config.dpoLr });
-  const linCurve: Curve = { rm: [], gold: [], kl: [] };
-  const recordLin = () => {
-    const e = evalLogits(lin.logits(theta));
-    linCurve.rm.push(e.rm);
-    linCurve.gold.push(e.gold);
-    linCurve.kl.push(e.kl);
-  };
-  recordLin();
-  for (let t = 1; t <= config.dpoSteps; t++) {
-    adam.step(theta, lin.backprop(dpoLoss(lin.logits(theta), logpRef, data, shape, config.beta).grad));
-    if (t % every === 0 || t === config.dpoSteps) recordLin();
+  const tabCurves: Curve[] = [],
+    linCurves: Curve[] = [];
+  for (const beta of config.betaGrid) {
+    const tab: Curve = { rm: [], gold: [], kl: [] };
+    trainLogits({
+      loss: (th) => dpoLoss(th, logpRef, data, shape, beta),
+      init: logpRef,
+      steps: config.dpoSteps,
+      optimiser: 'adam',
+      lr: config.dpoLr,
+      every,
+      onRecord: (_, th) => {
+        const e = evalLogits(th);
+        tab.rm.push(e.rm);
+        tab.gold.push(e.gold);
+        tab.kl.push(e.kl);
+      },
+    });
+    tabCurves.push(tab);
+    store(sweepRun('dpo', beta), tab);
+    const lin: Curve = { rm: [], gold: [], kl: [] };
+    trainDpoLogLinear(data, logpRef, task.features as Float64Array, task.d, shape, {
+      beta,
+      steps: config.dpoSteps,
+      lr: config.dpoLr,
+      every,
+      onRecord: (_, logits) => {
+        const e = evalLogits(logits);
+        lin.rm.push(e.rm);
+        lin.gold.push(e.gold);
+        lin.kl.push(e.kl);
+      },
+    });
+    linCurves.push(lin);
+    store(sweepRun('dpo-linear', beta), lin);
   }
-  store('dpo-linear', linCurve);
+  storeSweep('dpo', tabCurves);
+  storeSweep('dpo-linear', linCurves);
   metrics[metricKey('rm', 'trainLoss')] = rm.report.loss;
   return { metrics, series };
 }
