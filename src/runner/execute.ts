@@ -234,6 +234,34 @@ function notWritable(dir: string): string | null {
 }
 
 /**
+ * Why the results folder of a paper (its lock, records, summary) could not be written, and what to do:
+ * the same causes as the executed notebook's (Node's recursive mkdir says ENOENT on a read-only file
+ * system, so the real cause is looked up on the nearest existing folder).
+ */
+export function resultsWriteErrorMessage(dir: string, e: NodeJS.ErrnoException): string {
+  const code = e.code === 'ENOENT' || e.code === undefined ? (notWritable(dir) ?? e.code) : e.code;
+  const head = `could not write the results folder ${dir}`;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `${head}: the disk is full (${code}). Free some space and re-run.`;
+    case 'EROFS':
+      return (
+        `${head}: the file system is read-only (EROFS). Point RLMINI_RESULTS_DIR at a writable directory ` +
+        'and re-run.'
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return (
+        `${head}: permission denied (${code}). Check the owner and permissions of ${dir} ` +
+        `(or point RLMINI_RESULTS_DIR at a writable directory) and re-run.`
+      );
+    default:
+      return `${head}: ${e.message}`;
+  }
+}
+
+/**
  * Why the executed notebook (reports/notebooks/<id>.ipynb) could not be saved, and what to do; as clear
  * as the records' write errors. Node's recursive mkdir says ENOENT on a read-only file system, so the
  * real cause is looked up on the nearest existing folder.

@@ -22,7 +22,7 @@ import { paths } from '../core/paths';
 import { notebookCode } from '../core/provenance';
 import { acquireLock, type HeldLock } from '../core/lock';
 import { readRecord, recordFileName, removeStaleTempFiles, writeFileAtomic } from '../core/records';
-import { executeNotebook, type ExecuteResult } from './execute';
+import { executeNotebook, resultsWriteErrorMessage, type ExecuteResult } from './execute';
 import {
   cellTimeoutMs,
   KernelMissingError,
@@ -249,7 +249,9 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         stop: () => stopping,
       });
     } catch (e) {
-      return { id, status: 'error', error: (e as Error).message, ms: 0, cells: 0, cached: false };
+      const err = e as NodeJS.ErrnoException;
+      const error = err.code ? resultsWriteErrorMessage(path.dirname(lockFile), err) : err.message;
+      return { id, status: 'error', error, ms: 0, cells: 0, cached: false };
     }
     try {
       return await runLocked(id);

@@ -299,3 +299,26 @@ describe.skipIf(!canMountTmpfs())('a read-only reports folder', () => {
     expect(w.kernelDirs()).toEqual([]);
   }, 200_000);
 });
+
+describe.skipIf(!canMountTmpfs())('a read-only results folder', () => {
+  const w = ws('kint-erofs-results');
+  const mnt = path.join(w.dir, 'results');
+  afterAll(() => {
+    execFileSync('umount', [mnt], { stdio: 'ignore' });
+    w.cleanup();
+  });
+
+  it('fails the notebook saying the file system is read-only and what to do, not a raw ENOENT from mkdir', async () => {
+    fs.mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mnt]);
+    w.write('ro', notebook([code('console.log("ran");')]));
+    const r = await cli(w, ['reports', '--profile', 'smoke', '--no-figures']);
+    expect(r.status).not.toBe(0);
+    const line = r.stderr.split('\n').find((l) => l.includes('✗ notebooks/ro.ipynb'));
+    expect(line, r.out).toBe(
+      `  ✗ notebooks/ro.ipynb: could not write the results folder ${path.join(mnt, 'ro', 'smoke')}: ` +
+        'the file system is read-only (EROFS). Point RLMINI_RESULTS_DIR at a writable directory and re-run.',
+    );
+    expect(r.out).not.toMatch(/ENOENT/);
+  }, 200_000);
+});
