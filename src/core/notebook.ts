@@ -355,16 +355,24 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   /** A claim whose dependencies did not all pass is inconclusive (testbed invalid), whatever its data say. */
   private applyDependencies(v: Verdict): Verdict {
     if (v.kind !== 'claim' || !v.dependsOn?.length) return v;
+    // Applied again at finish(): what the data say is kept from the first time, never overwritten.
+    const fromData = v.invalidatedBy ? ((v.details?.statusFromData as Verdict['status']) ?? v.status) : v.status;
     const failed = v.dependsOn.filter((id) => {
       const c = this.verdicts.find((x) => x.claimId === id);
       return c !== undefined && c.status !== 'reproduced';
     });
-    if (failed.length === 0) return v;
+    if (failed.length === 0) {
+      if (!v.invalidatedBy) return v;
+      // The check was recorded again and now passes: the claim is what its data say.
+      const { invalidatedBy: _gone, ...rest } = v;
+      const { statusFromData: _dropped, ...details } = v.details ?? {};
+      return { ...rest, status: fromData, details };
+    }
     return {
       ...v,
       status: 'inconclusive',
       invalidatedBy: failed,
-      details: { ...(v.details ?? {}), statusFromData: v.status },
+      details: { ...(v.details ?? {}), statusFromData: fromData },
     };
   }
 

@@ -66,9 +66,11 @@ export const MIN_CORRELATION_UNITS = 3;
 export const DECISION_RULE =
   'A claim is tested as an inequality "statistic ⋄ threshold" (⋄ one of >, <, ≥, ≤) on the two-sided ' +
   'confidence interval [lo, hi] of the statistic. reproduced: every value in the interval satisfies the ' +
-  'inequality. not reproduced: no value in the interval satisfies it, or, when the paper claims a difference ' +
-  'and a region of practical equivalence (ROPE) [a, b] is given, the whole interval lies inside [a, b] ' +
-  '(this takes precedence: a difference too small to matter does not reproduce a claimed difference). ' +
+  'inequality and, when the paper claims a difference and a region of practical equivalence (ROPE) [a, b] is ' +
+  'given, the whole interval also lies beyond the ROPE on the claimed side (above b for > and ≥, below a for < ' +
+  'and ≤): a difference that may be too small to matter does not reproduce a claimed difference. not ' +
+  'reproduced: no value in the interval satisfies the inequality, or the whole interval lies inside [a, b] ' +
+  '(this takes precedence). ' +
   `inconclusive: otherwise, and whenever fewer than ${MIN_UNITS} independent units (${MIN_CORRELATION_UNITS} for ` +
   'correlations) were observed. Exact statistics computed without sampling (a maximum over all values, an ' +
   'observed count) use the degenerate interval [estimate, estimate]. Resampled statistics use a bootstrap over ' +
@@ -107,9 +109,15 @@ export function applyDecisionRule(lo: number, hi: number, claimed: ClaimedRelati
   if (claimed.rope && lo >= claimed.rope[0] && hi <= claimed.rope[1]) return 'not reproduced';
   const a = satisfies(lo, claimed);
   const b = satisfies(hi, claimed);
-  if (a && b) return 'reproduced';
   if (!a && !b) return 'not reproduced';
+  if (a && b && beyondRope(lo, hi, claimed)) return 'reproduced';
   return 'inconclusive';
+}
+
+/** Whether [lo, hi] lies wholly beyond the ROPE on the claimed side (true when there is no ROPE). */
+function beyondRope(lo: number, hi: number, { relation, rope }: ClaimedRelation): boolean {
+  if (!rope) return true;
+  return relation === '>' || relation === '>=' ? lo > rope[1] : hi < rope[0];
 }
 
 const NEGATION: Record<Relation, string> = { '>': '≤', '<': '≥', '>=': '<', '<=': '>' };
@@ -118,11 +126,13 @@ const SYMBOL: Record<Relation, string> = { '>': '>', '<': '<', '>=': '≥', '<='
 /** The rule in words for one claimed relation. */
 function ruleText(claimed: ClaimedRelation, intervalName: string): string {
   const t = claimed.threshold;
+  const r = claimed.rope;
+  const side = claimed.relation === '>' || claimed.relation === '>=' ? 'above' : 'below';
   let s =
-    `reproduced iff the whole ${intervalName} is ${SYMBOL[claimed.relation]} ${t}; ` +
-    `not reproduced iff it is wholly ${NEGATION[claimed.relation]} ${t}`;
-  if (claimed.rope)
-    s += ` or lies inside the ROPE [${claimed.rope[0]}, ${claimed.rope[1]}] (the ROPE test takes precedence)`;
+    `reproduced iff the whole ${intervalName} is ${SYMBOL[claimed.relation]} ${t}` +
+    (r ? ` and ${side} the ROPE [${r[0]}, ${r[1]}]` : '') +
+    `; not reproduced iff it is wholly ${NEGATION[claimed.relation]} ${t}`;
+  if (r) s += ` or lies inside the ROPE (the ROPE test takes precedence)`;
   return `${s}; otherwise inconclusive`;
 }
 

@@ -61,6 +61,20 @@ describe('claims and checks', () => {
     expect(by('claim-before-check').status).toBe('inconclusive');
     expect(by('claim-before-check').details.statusFromData).toBe('reproduced');
     expect(by('claim-after-check').status).toBe('inconclusive');
+    // finish() resolves the dependencies again: what the data said survives it.
+    expect(by('claim-after-check').details.statusFromData).toBe('reproduced');
+    const failing = nb.claim(exact('failing-claim', false), { dependsOn: ['baseline-learns'] });
+    expect(failing.details?.statusFromData).toBe('not reproduced');
+    nb.finish();
+    const s2 = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'kinds', 'full', 'summary.json'), 'utf8'));
+    const f2 = s2.verdicts.find((v: { claimId: string }) => v.claimId === 'failing-claim');
+    expect([f2.status, f2.details.statusFromData]).toEqual(['inconclusive', 'not reproduced']);
+    // The check recorded again, now passing: the claims are what their data say.
+    nb.check(exact('baseline-learns', true));
+    nb.finish();
+    const s3 = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'kinds', 'full', 'summary.json'), 'utf8'));
+    const f3 = s3.verdicts.find((v: { claimId: string }) => v.claimId === 'failing-claim');
+    expect([f3.status, f3.invalidatedBy, f3.details.statusFromData]).toEqual(['not reproduced', undefined, undefined]);
     expect(by('baseline-learns').kind).toBe('check');
     expect(statusLabel(by('baseline-learns'))).toBe('failed');
     expect(by('independent').status).toBe(free.status);

@@ -29,7 +29,16 @@ describe('decision rule', () => {
     expect(applyDecisionRule(0, 0, { relation: '<=', threshold: 0 })).toBe('reproduced');
     // ROPE: a precise but negligible difference does not reproduce a claimed difference
     expect(applyDecisionRule(0.01, 0.02, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('not reproduced');
-    expect(applyDecisionRule(0.01, 0.08, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('reproduced');
+    // … and a difference that may be negligible (interval above 0 but reaching into the ROPE) is inconclusive:
+    // the whole interval must clear the ROPE on the claimed side.
+    expect(applyDecisionRule(0.01, 0.08, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('inconclusive');
+    expect(applyDecisionRule(0.06, 0.08, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe('reproduced');
+    expect(applyDecisionRule(-0.08, -0.06, { relation: '<', threshold: 0, rope: [-0.05, 0.05] })).toBe('reproduced');
+    expect(applyDecisionRule(-0.08, -0.04, { relation: '<', threshold: 0, rope: [-0.05, 0.05] })).toBe('inconclusive');
+    expect(applyDecisionRule(-0.08, -0.06, { relation: '>', threshold: 0, rope: [-0.05, 0.05] })).toBe(
+      'not reproduced',
+    );
+    expect(DECISION_RULE).toMatch(/beyond the ROPE on the claimed side/);
     expect(applyDecisionRule(NaN, NaN, { relation: '>', threshold: 0 })).toBe('inconclusive');
   });
 });
