@@ -17,7 +17,8 @@
  *
  * Record keys (`method/metric`), for the models `exrm` and `dporm`: `<model>/train`, `/<eval set>`
  * (pairwise gold accuracy), `/shiftedMean`, `/finalLoss`, series `/loss`; `data/train.pairs`,
- * `data/<eval set>.pairs` (pair counts).
+ * `data/<eval set>.pairs` (pair counts); `shift/<eval set>` (distance of the set's inputs from the training
+ * pairs' inputs, `shiftDistance`) with its parts `shift/<eval set>.prompt`, `.bigram`, `.length`.
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
@@ -118,6 +119,56 @@ function softmaxScaled(z: Float64Array, scale: number): Float64Array {
   const e = z.map((v) => Math.exp(scale * v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
+}
+
+/** Total-variation distance between two histograms (each normalised by its own total). */
+export function totalVariation(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) throw new RangeError(`totalVariation: histograms of ${a.length} and ${b.length} bins`);
+  const sa = a.reduce((s, x) => s + x, 0),
+    sb = b.reduce((s, x) => s + x, 0);
+  if (!(sa > 0 && sb > 0)) throw new RangeError('totalVariation: an empty histogram');
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i] / sa - b[i] / sb);
+  return d / 2;
+}
+
+/** Histogram of the prompt tokens of the pairs (chosen and rejected share their prompts: chosen side only). */
+export function promptHistogram(p: SequencePairs, V: number): Float64Array {
+  const h = new Float64Array(V);
+  for (const v of p.chosen.prompts) h[v]++;
+  return h;
+}
+
+/** Histogram of the response bigrams (prev, v) of both sides, prev = V standing for the start of the response. */
+export function bigramHistogram(p: SequencePairs, V: number): Float64Array {
+  const h = new Float64Array((V + 1) * V);
+  for (const s of [p.chosen, p.rejected])
+    for (let i = 0; i < s.n; i++) {
+      let prev = V;
+      for (let t = 0; t < s.L; t++) {
+        const v = s.responses[i * s.L + t];
+        h[prev * V + v]++;
+        prev = v;
+      }
+    }
+  return h;
+}
+
+/**
+ * How far an evaluation set's inputs lie from the training pairs' inputs: the largest of three distances,
+ * each in [0, 1] — TV distance of the prompt-token distributions, TV distance of the response-bigram
+ * distributions, and the share of response positions beyond the training length (a position never seen in
+ * training). An independent in-distribution sample gives the sampling-noise floor of this statistic.
+ */
+export function shiftDistance(
+  train: SequencePairs,
+  set: SequencePairs,
+  V: number,
+): { prompt: number; bigram: number; length: number; shift: number } {
+  const prompt = totalVariation(promptHistogram(train, V), promptHistogram(set, V));
+  const bigram = totalVariation(bigramHistogram(train, V), bigramHistogram(set, V));
+  const length = Math.max(0, (set.chosen.L - train.chosen.L) / set.chosen.L);
+  return { prompt, bigram, length, shift: Math.max(prompt, bigram, length) };
 }
 
 /** n prompts, two responses each from `pol`, labelled from the gold reward. */
@@ -236,5 +287,13 @@ export function runSeed(config: Config, seed: number): RunResult {
   // Pair counts of the training set and of every evaluation set (deterministic labels drop ties).
   metrics[metricKey('data', 'train.pairs')] = train.chosen.n;
   for (const k of EVAL_SETS) metrics[metricKey('data', `${k}.pairs`)] = evalSets[k].chosen.n;
+  // How far each evaluation set lies from the training inputs (the in-distribution set gives the noise floor).
+  for (const k of EVAL_SETS) {
+    const d = shiftDistance(train, evalSets[k], V);
+    metrics[metricKey('shift', k)] = d.shift;
+    metrics[metricKey('shift', `${k}.prompt`)] = d.prompt;
+    metrics[metricKey('shift', `${k}.bigram`)] = d.bigram;
+    metrics[metricKey('shift', `${k}.length`)] = d.length;
+  }
   return { metrics, series };
 }

@@ -5,3 +5,4 @@
  * its task is 'papers/dpo-implicit-rm/experiment#runSeed'.
  */
 export * as experiment from './experiment';
+export * as verdicts from './verdicts';

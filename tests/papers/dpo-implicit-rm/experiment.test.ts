@@ -15,4 +15,21 @@ describe('the DPORM-vs-EXRM experiment', () => {
       }
     expect(metricOf(r, 'data', 'train.pairs')).toBe(100);
   });
+  it('records the shift distances: exact length share for longer responses, prompt shift seen in prompts only', () => {
+    const r = runSeed({ ...DEFAULTS, nTrain: 400, nTest: 300, steps: 2 }, 3);
+    expect(metricOf(r, 'shift', 'longer-responses.length')).toBe((DEFAULTS.longL - DEFAULTS.L) / DEFAULTS.longL);
+    expect(metricOf(r, 'shift', 'in-distribution.length')).toBe(0);
+    for (const k of EVAL_SETS) {
+      const d = metricOf(r, 'shift', k);
+      const parts = ['prompt', 'bigram', 'length'].map((p) => metricOf(r, 'shift', `${k}.${p}`));
+      expect(d).toBe(Math.max(...parts));
+    }
+    // The mirrored prompt distribution moves the prompt tokens far more than sampling noise does.
+    expect(metricOf(r, 'shift', 'prompt-shift.prompt')).toBeGreaterThan(
+      3 * metricOf(r, 'shift', 'in-distribution.prompt'),
+    );
+    expect(metricOf(r, 'shift', 'uniform-tokens.bigram')).toBeGreaterThan(
+      3 * metricOf(r, 'shift', 'in-distribution.bigram'),
+    );
+  });
 });
