@@ -15,6 +15,7 @@ import {
   type SequenceTrainConfig,
 } from '../../testbeds/rlvr/loops/sequence-policy';
 import { meanPassAtK, meanPassAtKPow } from '../../testbeds/rlvr/passk';
+import { grpoAdvantages } from '../../testbeds/rlvr/methods/grpo';
 
 /** The training run (rlvr/loops/sequence-policy.ts `SequenceTrainConfig`, documented there) and the task. */
 export interface Config extends SequenceTrainConfig {
@@ -33,6 +34,15 @@ export interface Config extends SequenceTrainConfig {
   passKs: number[];
   /** Methods, each from the same prior on the same prompts. */
   methods: SequenceMethod[];
+  /**
+   * Matched advantage scaling: when true, ROVER and REINFORCE see the group-standardised rewards
+   * (r − mean) / (std + 1e-6) (unbiased std, GRPO's normalisation), so that all three group-baseline
+   * methods work on the same advantage scale; PPO keeps its batch-whitened advantages. When false,
+   * ROVER and REINFORCE use r − mean and GRPO alone is standardised.
+   */
+  groupStdNormalise: boolean;
+  /** Per-method step sizes in the order of `methods` (overrides `lr`); absent: `lr` for every method. */
+  lrs?: number[];
 }
 
 /** The full-profile run (the notebook overrides nPrompts and steps). */
@@ -52,7 +62,20 @@ export const DEFAULTS: Config = {
   evalSamples: 256,
   passKs: [1, 2, 4, 8, 16, 32, 64, 128, 256],
   methods: ['rover', 'grpo', 'ppo', 'reinforce'],
+  groupStdNormalise: true,
 };
+
+/**
+ * The batch with every group's rewards standardised as GRPO does ((r − mean) / (std + 1e-6), unbiased
+ * std); a group with equal rewards becomes all zeros. With these rewards, REINFORCE's r − mean and
+ * ROVER's centred reward are GRPO's advantages.
+ */
+export function standardiseGroupRewards<T extends { G: number; rewards: Float64Array }>(batch: T): T {
+  const out = new Float64Array(batch.rewards.length);
+  for (let off = 0; off < out.length; off += batch.G)
+    grpoAdvantages(batch.rewards, off, batch.G, out, 'unbiased', 1e-6);
+  return { ...batch, rewards: out };
+}
 
 function mean(x: ArrayLike<number>): number {
   let s = 0;
@@ -101,8 +124,12 @@ export function runSeed(c: Config, seed: number): RunResult {
     cols.entropy.push(mean(ev.entropy) / c.L);
     for (const k of c.passKs) cols[`exactPass@${k}`].push(meanPassAtKPow(ev.p, k));
   };
-  for (const m of c.methods) {
+  if (c.lrs && c.lrs.length !== c.methods.length)
+    throw new RangeError(`rover.learning: lrs has ${c.lrs.length} entries for ${c.methods.length} methods`);
+  c.methods.forEach((m, i) => {
     const t0 = Date.now();
+    const cm: Config = { ...c, lr: c.lrs ? c.lrs[i] : c.lr };
+    const standardise = c.groupStdNormalise && (m === 'rover' || m === 'reinforce');
     const rng = root.split(m);
     const z = Float64Array.from(z0);
     const critic = new Float64Array(nLogits / task.V);
@@ -114,8 +141,9 @@ export function runSeed(c: Config, seed: number): RunResult {
     let nSince = 0;
     for (let s = 1; s <= c.steps; s++) {
       const zOld = Float64Array.from(z);
-      const batch = sampleSeqBatch(rng.split(s), task, z, prompts, c.groupSize);
-      const d = updateOnBatch(task, z, zOld, batch, m, c, critic);
+      const sampled = sampleSeqBatch(rng.split(s), task, z, prompts, c.groupSize);
+      const batch = standardise ? standardiseGroupRewards(sampled) : sampled;
+      const d = updateOnBatch(task, z, zOld, batch, m, cm, critic);
       clippedSum += d.clippedFraction;
       lossSum += d.roverLoss;
       nSince++;
@@ -133,7 +161,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     series[metricKey(m, 'finalPerPromptP')] = Array.from(ex.p);
     series[metricKey(m, 'finalDistinct')] = Array.from(ev.distinctCorrect);
     timings[metricKey(m, 'trainMs')] = Date.now() - t0;
-  }
+  });
   // The base model (the shared prior), evaluated the same way.
   const ev0 = sampleEval(root.split('eval-base'), task, z0, c.evalSamples);
   const ex0 = exactEval(task, z0);
