@@ -1,2 +1,3 @@
 /** The reasoning testbed: procedural chain-of-thought tasks for small decoder-only transformers. */
 export * as tasks from './tasks';
+export * as trainer from './trainer';
