@@ -1,0 +1,58 @@
+/**
+ * Advantage parts of the reasoning trainer: each maps the rewards of B groups of G responses (group-major,
+ * G responses to the same prompt) to one advantage per response. The formulas live once in the RLVR
+ * testbed's methods/ (imported here, so a GRPO advantage is the same float operations on both testbeds);
+ * this file names them as parts of a recipe. For one group with rewards r_1..r_G, mean r̄, std s:
+ *   reinforce   A_i = r_i                                (Williams 1992, eq. 11 with the return as weight)
+ *   baseline    A_i = r_i − r̄                            (REINFORCE with the group-mean baseline)
+ *   rloo        A_i = r_i − (Σ_j r_j − r_i)/(G − 1)      (Ahmadian et al. 2024, "Back to Basics", eq. 5)
+ *   grpo        A_i = (r_i − r̄)/(s + ε)                  (Shao et al. 2024, "DeepSeekMath", eq. 3, outcome
+ *                                                        supervision; s the unbiased std as in verl/TRL)
+ *   dr-grpo     A_i = r_i − r̄                            (Liu et al. 2025, "Understanding R1-Zero-Like
+ *                                                        Training", eq. 3: GRPO without the 1/s)
+ *   bnpo        A_i = (r_i − r̄)/f_N(r̄; α, β)             (Xiao et al. 2025, eq. 6; (α, β) fitted to the batch)
+ *   remax       A_i = r_i − r(greedy answer)             (Li et al. 2024, "ReMax", eq. 5; needs the greedy rewards)
+ */
+import { batchAdvantages, type AdvantageKind } from '../../rlvr/methods/advantages';
+import { remaxAdvantages } from '../../rlvr/methods/remax';
+
+/** The advantage parts by name. */
+export type AdvantageName = 'reinforce' | 'baseline' | 'rloo' | 'grpo' | 'dr-grpo' | 'bnpo' | 'remax';
+
+export const ADVANTAGE_NAMES: readonly AdvantageName[] = [
+  'reinforce',
+  'baseline',
+  'rloo',
+  'grpo',
+  'dr-grpo',
+  'bnpo',
+  'remax',
+];
+
+/** What an advantage part may read besides the rewards. */
+export interface AdvantageInputs {
+  /** ReMax: the reward of each prompt's greedy answer (B entries). */
+  greedyRewards?: ArrayLike<number>;
+}
+
+/**
+ * Advantages of B·G rewards (group-major) by the named part. GRPO uses the unbiased std and ε = 1e-6
+ * (the RLVR testbed's defaults, so the two testbeds compute the same numbers).
+ */
+export function advantages(
+  name: AdvantageName,
+  rewards: ArrayLike<number>,
+  B: number,
+  G: number,
+  inputs: AdvantageInputs = {},
+): Float64Array {
+  if (rewards.length !== B * G)
+    throw new RangeError(`reasoning.advantages: ${rewards.length} rewards for ${B} groups of ${G}`);
+  if (name === 'remax') {
+    if (!inputs.greedyRewards || inputs.greedyRewards.length !== B)
+      throw new RangeError('reasoning.advantages: remax needs one greedy-answer reward per group (greedyRewards)');
+    return remaxAdvantages(rewards, inputs.greedyRewards, B, G);
+  }
+  const kind: AdvantageKind = name;
+  return batchAdvantages(rewards, B, G, kind === 'bnpo' ? { kind, bnpo: 'adaptive' } : { kind }).adv;
+}

@@ -1,0 +1,14 @@
+/**
+ * The reasoning testbed's RL trainer: one loop (loop.ts, update.ts) whose variants are compositions of named
+ * parts (advantage, aggregation, clipping, kl, filters), listed in recipes.ts; the policy interface (policy.ts).
+ */
+export * as advantage from './advantage';
+export * as aggregation from './aggregation';
+export * as clipping from './clipping';
+export * as kl from './kl';
+export * as filters from './filters';
+export * as recipes from './recipes';
+export * as policy from './policy';
+export * as update from './update';
+export * as loop from './loop';
+export { RECIPES, RECIPE_NAMES, type Recipe, type RecipeName } from './recipes';

@@ -1,0 +1,148 @@
+/**
+ * The recipe table: each named method of the GRPO family as a composition of parts (advantage.ts,
+ * aggregation.ts, clipping.ts, kl.ts, filters.ts), like TRL's `loss_type` list but composable. A notebook
+ * takes a recipe and overrides only what it varies: `{ ...RECIPES.grpo, kl: { kind: 'none' } }`.
+ */
+import type { AdvantageName } from './advantage';
+import type { AggregationName } from './aggregation';
+import type { Clipping } from './clipping';
+import type { FilterName } from './filters';
+import type { KlPenalty } from './kl';
+
+/** One method: which part fills each slot of the update. */
+export interface Recipe {
+  /** Display name. */
+  name: string;
+  advantage: AdvantageName;
+  aggregation: AggregationName;
+  clipping: Clipping;
+  kl: KlPenalty;
+  /** Entropy bonus α: the loss gets −α·Σ_t c_t·H_t (0 = off). */
+  entropyBonus: number;
+  /** Sample filters, applied in order. */
+  filters: FilterName[];
+  /**
+   * Dynamic sampling (DAPO, Yu et al. 2025, eq. 11): after filtering, draw fresh prompts again until the batch
+   * has B surviving groups (at most `maxRounds` draws in all).
+   */
+  dynamicSampling: { maxRounds: number } | null;
+  /** Gradient passes over each sampled batch (1 = on-policy; > 1: PPO-style reuse, the clip acts). */
+  epochs: number;
+}
+
+const NO_KL: KlPenalty = { kind: 'none' };
+const PPO_CLIP: Clipping = { kind: 'symmetric', eps: 0.2 };
+
+/** The named methods. */
+export const RECIPES = {
+  /** REINFORCE (Williams 1992): A = r, sequence-mean, on-policy. */
+  reinforce: {
+    name: 'REINFORCE',
+    advantage: 'reinforce',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /** RLOO (Ahmadian et al. 2024): leave-one-out baseline, sequence-mean, on-policy. */
+  rloo: {
+    name: 'RLOO',
+    advantage: 'rloo',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /**
+   * GRPO (Shao et al. 2024, eq. 3–4): group-standardised advantage, per-sequence token mean, PPO clip ε = 0.2,
+   * k3 KL in the loss with β = 0.04 (their §4.1 setting), one gradient pass per batch (μ = 1).
+   */
+  grpo: {
+    name: 'GRPO',
+    advantage: 'grpo',
+    aggregation: 'sequence-mean',
+    clipping: PPO_CLIP,
+    kl: { kind: 'loss', estimator: 'k3', beta: 0.04 },
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /** Dr. GRPO (Liu et al. 2025, eq. 3): no std, constant normaliser, no KL. */
+  'dr-grpo': {
+    name: 'Dr. GRPO',
+    advantage: 'dr-grpo',
+    aggregation: 'constant',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /**
+   * DAPO (Yu et al. 2025, eq. 8–11): GRPO advantage, token-mean, clip-higher (ε_low 0.2, ε_high 0.28), no KL,
+   * dynamic sampling of groups with mixed rewards (overlong shaping not included: the budget is never hit here).
+   */
+  dapo: {
+    name: 'DAPO',
+    advantage: 'grpo',
+    aggregation: 'token-mean',
+    clipping: { kind: 'clip-higher', epsLow: 0.2, epsHigh: 0.28 },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: ['uniform-groups'],
+    dynamicSampling: { maxRounds: 3 },
+    epochs: 1,
+  },
+  /** BNPO (Xiao et al. 2025, eq. 6): Beta-normalised advantage with the adaptive (α, β), as GRPO otherwise. */
+  bnpo: {
+    name: 'BNPO',
+    advantage: 'bnpo',
+    aggregation: 'sequence-mean',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /** ReMax (Li et al. 2024): greedy-answer baseline, sequence-mean, on-policy. */
+  remax: {
+    name: 'ReMax',
+    advantage: 'remax',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /**
+   * RFT, rejection-sampling fine-tuning (Yuan et al. 2023, §3.3): sample G answers per prompt, keep the correct
+   * ones, maximise their likelihood. As a composition: A = r ∈ {0, 1}, keep correct only, token-mean over the
+   * kept tokens — exactly the supervised cross-entropy on the accepted samples.
+   */
+  rft: {
+    name: 'RFT',
+    advantage: 'reinforce',
+    aggregation: 'token-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: ['correct-only'],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+} satisfies Record<string, Recipe>;
+
+export type RecipeName = keyof typeof RECIPES;
+
+export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
