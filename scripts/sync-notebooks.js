@@ -26,7 +26,9 @@ let out = 0;
 for (const f of files) {
   const file = path.join(dir, f);
   const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (!nb.metadata || !nb.metadata.paper) continue; // testbed gates and scratch notebooks have none
+  // Testbed validity gates (testbed-*) are not papers: their prose is their own. Scratch notebooks have no
+  // metadata.paper.
+  if (f.startsWith('testbed-') || !nb.metadata || !nb.metadata.paper) continue;
   const { notebook, changes } = syncPaperCells(nb, path.relative(ROOT, file));
   if (!changes.length) continue;
   out++;
