@@ -9,10 +9,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dirInUse, pidAlive } from '../runner/kernel';
+import { pidAlive, removeStaleOwnedDirs } from '../runner/kernel';
 
 export const CHROMIUM_TMP_PREFIX = 'rlmini-chromium-';
-const OWNER_FILE = 'owner.json';
+const OWNER_FILE = 'owner.json'; // the name removeStaleOwnedDirs reads
 
 /** A new folder for one Chromium launch, owned by this process. */
 export function makeChromiumTmp(tmp = os.tmpdir()): string {
@@ -27,34 +27,7 @@ export function makeChromiumTmp(tmp = os.tmpdir()): string {
  * Other users' folders and live exports are left alone. Returns the removed paths.
  */
 export function removeStaleChromiumTmps(tmp = os.tmpdir(), minAgeMs = 10 * 60_000): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(tmp).filter((n) => n.startsWith(CHROMIUM_TMP_PREFIX));
-  } catch {
-    return [];
-  }
-  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-  const removed: string[] = [];
-  for (const name of names) {
-    const dir = path.join(tmp, name);
-    try {
-      const st = fs.lstatSync(dir);
-      if (!st.isDirectory() || (uid !== null && st.uid !== uid)) continue;
-      let stale: boolean;
-      try {
-        const o = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
-        stale = o.host === os.hostname() && o.pid !== process.pid && !pidAlive(o.pid);
-      } catch {
-        stale = Date.now() - st.mtimeMs > minAgeMs && !dirInUse(dir);
-      }
-      if (!stale) continue;
-      fs.rmSync(dir, { recursive: true, force: true });
-      removed.push(dir);
-    } catch {
-      /* gone meanwhile, or not ours to remove */
-    }
-  }
-  return removed;
+  return removeStaleOwnedDirs(tmp, CHROMIUM_TMP_PREFIX, (o) => o.pid !== process.pid && !pidAlive(o.pid), minAgeMs);
 }
 
 /**

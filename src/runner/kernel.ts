@@ -106,16 +106,21 @@ export function dirInUse(dir: string): boolean {
 }
 
 /**
- * Remove the per-kernel temp folders (`rlmini-kernel-*`: connection file, ipc sockets, notebook
- * snapshot) that killed runs left in `tmp`: those whose runner and kernel processes are both gone
- * (from the folder's owner.json), and, for folders without one, those older than ten minutes that
- * no live process names. Folders of other users and of live runs are left alone. Returns the
- * removed paths.
+ * Remove the temp folders named `<prefix>*` in `tmp` that killed processes left: those whose owner.json
+ * (written by their owner on this host) says `stale(owner)`, and, for folders without one, those older than
+ * `minAgeMs` that no live process names on its command line. Folders of other users and of live processes
+ * are left alone. Returns the removed paths. Shared by the kernel folders and the figure export's Chromium
+ * folders.
  */
-export function removeStaleKernelDirs(tmp = os.tmpdir(), minAgeMs = 10 * 60_000): string[] {
+export function removeStaleOwnedDirs(
+  tmp: string,
+  prefix: string,
+  stale: (owner: Record<string, unknown>) => boolean,
+  minAgeMs = 10 * 60_000,
+): string[] {
   let names: string[];
   try {
-    names = fs.readdirSync(tmp).filter((n) => n.startsWith(KERNEL_DIR_PREFIX));
+    names = fs.readdirSync(tmp).filter((n) => n.startsWith(prefix));
   } catch {
     return [];
   }
@@ -126,14 +131,14 @@ export function removeStaleKernelDirs(tmp = os.tmpdir(), minAgeMs = 10 * 60_000)
     try {
       const st = fs.lstatSync(dir);
       if (!st.isDirectory() || (uid !== null && st.uid !== uid)) continue;
-      let stale: boolean;
+      let gone: boolean;
       try {
         const o = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
-        stale = o.host === os.hostname() && !pidAlive(o.runner) && !pidAlive(o.kernel);
+        gone = o.host === os.hostname() && stale(o);
       } catch {
-        stale = Date.now() - st.mtimeMs > minAgeMs && !dirInUse(dir);
+        gone = Date.now() - st.mtimeMs > minAgeMs && !dirInUse(dir);
       }
-      if (!stale) continue;
+      if (!gone) continue;
       fs.rmSync(dir, { recursive: true, force: true });
       removed.push(dir);
     } catch {
@@ -141,6 +146,17 @@ export function removeStaleKernelDirs(tmp = os.tmpdir(), minAgeMs = 10 * 60_000)
     }
   }
   return removed;
+}
+
+/**
+ * Remove the per-kernel temp folders (`rlmini-kernel-*`: connection file, ipc sockets, notebook
+ * snapshot) that killed runs left in `tmp`: those whose runner and kernel processes are both gone
+ * (from the folder's owner.json), and, for folders without one, those older than ten minutes that
+ * no live process names. Folders of other users and of live runs are left alone. Returns the
+ * removed paths.
+ */
+export function removeStaleKernelDirs(tmp = os.tmpdir(), minAgeMs = 10 * 60_000): string[] {
+  return removeStaleOwnedDirs(tmp, KERNEL_DIR_PREFIX, (o) => !pidAlive(o.runner) && !pidAlive(o.kernel), minAgeMs);
 }
 
 let staleDirsChecked = false;
