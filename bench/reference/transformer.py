@@ -25,7 +25,8 @@ import torch.nn.functional as F
 
 from common import emit, load_bundle, parse_args, set_torch_threads, time_reps
 
-args = parse_args()
+args = parse_args({"--device": dict(default="cpu", help="torch device (cpu, cuda); the kit's bench uses cpu")})
+DEV = torch.device(args.device)
 set_torch_threads(torch, args.threads)
 s, a = load_bundle(args.bundle)
 V, C, NL, D, H = (int(s[k]) for k in ("vocab", "context", "layers", "dModel", "heads"))
@@ -58,7 +59,7 @@ class Block(nn.Module):
         tk = k.shape[2]
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(DH))
         if t > 1:
-            mask = torch.ones(t, tk, dtype=torch.bool).tril(diagonal=tk - t)
+            mask = torch.ones(t, tk, dtype=torch.bool, device=x.device).tril(diagonal=tk - t)
             att = att.masked_fill(~mask, float("-inf"))
         y = F.softmax(att, dim=-1) @ v
         return self.c_proj(y.transpose(1, 2).reshape(b, t, D))
@@ -79,7 +80,7 @@ class Lm(nn.Module):
 
     def forward(self, idx, pos0=0, caches=None):
         t = idx.shape[1]
-        x = self.wte(idx) + self.wpe(torch.arange(pos0, pos0 + t))
+        x = self.wte(idx) + self.wpe(torch.arange(pos0, pos0 + t, device=idx.device))
         for i, blk in enumerate(self.h):
             x = blk(x, None if caches is None else caches[i])
         return self.head(self.ln_f(x))
@@ -100,21 +101,28 @@ with torch.no_grad():
     model.ln_f.weight.copy_(t_("lnfW"))
     model.ln_f.bias.copy_(t_("lnfB"))
     model.head.weight.copy_(t_("headW"))
+model.to(DEV)
 
-prompts = torch.from_numpy(a["prompts"].astype("int64"))
-responses = torch.from_numpy(a["responses"].astype("int64"))
-w = torch.from_numpy(a["weights"].copy())
+prompts = torch.from_numpy(a["prompts"].astype("int64")).to(DEV)
+responses = torch.from_numpy(a["responses"].astype("int64")).to(DEV)
+w = torch.from_numpy(a["weights"].copy()).to(DEV)
 N = prompts.shape[0]
-gen = torch.Generator().manual_seed(int(s["seed"]))
+gen = torch.Generator(device=DEV).manual_seed(int(s["seed"]))
 max_norm = float(s["maxGradNorm"])
+
+
+def sync():
+    """Wait for queued GPU work (timings on CUDA must include it); a no-op on the CPU."""
+    if DEV.type == "cuda":
+        torch.cuda.synchronize(DEV)
 
 
 def sample():
     with torch.no_grad():
         caches = [dict() for _ in range(NL)]
         logits = model(prompts, 0, caches)[:, -1, :]
-        toks = torch.empty(N, L, dtype=torch.int64)
-        lps = torch.empty(N, L)
+        toks = torch.empty(N, L, dtype=torch.int64, device=DEV)
+        lps = torch.empty(N, L, device=DEV)
         for t in range(L):
             lp = F.log_softmax(logits, dim=-1)
             tok = torch.multinomial(lp.exp(), 1, generator=gen).squeeze(1)
@@ -122,6 +130,7 @@ def sample():
             lps[:, t] = lp.gather(1, tok.unsqueeze(1)).squeeze(1)
             if t < L - 1:
                 logits = model(tok.unsqueeze(1), P + t, caches)[:, -1, :]
+        sync()
         return toks, lps
 
 
@@ -138,6 +147,7 @@ def update(opt):
     loss.backward()
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
     opt.step()
+    sync()
     return loss.item(), float(norm)
 
 
@@ -150,11 +160,12 @@ opt = torch.optim.Adam(model.parameters(), lr=float(s["lr"]), eps=1e-8)
 sample_ms, _, _ = time_reps(sample, reps)
 update_ms, _, _ = time_reps(lambda: update(opt), reps)
 gM, gN, gK = int(s["gemmM"]), int(s["gemmN"]), int(s["gemmK"])
-ga, gb = torch.rand(gM, gK) * 2 - 1, torch.rand(gK, gN) * 2 - 1
-gemm_ms, _, _ = time_reps(lambda: ga @ gb, 20)
+ga, gb = torch.rand(gM, gK, device=DEV) * 2 - 1, torch.rand(gK, gN, device=DEV) * 2 - 1
+gemm_ms, _, _ = time_reps(lambda: (ga @ gb, sync()), 20)
 emit(
     {
         "threads": args.threads,
+        "device": str(DEV) if DEV.type == "cpu" else torch.cuda.get_device_name(DEV),
         "torch": torch.__version__,
         "sampleMs": sample_ms,
         "updateMs": update_ms,
