@@ -3,7 +3,8 @@
  * Writes the bench's transformer bundle (src/bench/workloads/transformer.ts: same weights, prompts, responses and
  * per-token weights the kit's bench uses; an optional JSON of overrides, e.g. '{"prompts":64,"group":16}', resizes
  * the batch as transformerSpec allows) into a folder, so the PyTorch reference can be run on another machine
- * (e.g. `python3 bench/reference/transformer.py <dir> --device cuda`). Usage: node scripts/gpu/write-transformer-bundle.js <dir> [overrides-json]
+ * (e.g. `python3 bench/reference/transformer.py <dir> --device cuda`).
+ * Usage: node scripts/gpu/write-transformer-bundle.js <dir> [overrides-json]
  */
 'use strict';
 const fs = require('fs');
