@@ -58,12 +58,12 @@ if (rows.length) {
 const wg = JSON.parse(read('webgpu.json') ?? 'null');
 if (wg) {
   const a = wg.adapters?.[0];
-  lines.push(
-    `WebGPU (Dawn, npm \`webgpu\`): ${wg.ok ? `adapter ${a?.vendor} ${a?.device} (${a?.description})` : `failed: ${wg.error?.split('\n')[0]}`}.`,
-  );
+  const found = wg.ok ? `adapter ${a?.vendor} ${a?.device} (${a?.description})` : `failed: ${wg.error?.split('\n')[0]}`;
+  lines.push(`WebGPU (Dawn, npm \`webgpu\`): ${found}.`);
   for (const m of wg.matmul ?? [])
     lines.push(
-      `- WGSL tiled float32 matmul ${m.n}³: ${ms(m.ms)} ms, ${(m.gflops / 1000).toFixed(2)} TFLOP/s (max rel. error vs CPU ${m.maxRelErrVsCpu.toExponential(1)})`,
+      `- WGSL tiled float32 matmul ${m.n}³: ${ms(m.ms)} ms, ${(m.gflops / 1000).toFixed(2)} TFLOP/s ` +
+        `(max rel. error vs CPU ${m.maxRelErrVsCpu.toExponential(1)})`,
     );
   lines.push('');
 }
