@@ -49,7 +49,7 @@ for (const e of engines?.engines ?? []) {
 }
 if (rows.length) {
   lines.push(
-    '| batch (prompt 16 + response 32 tokens, 4 layers, d 64) | engine | update ms | sampling ms | loss after one step |',
+    '| batch (prompt 16 + response 32, 4 layers, d 64) | engine | update ms | sampling ms | loss after 1 step |',
   );
   lines.push('|---|---|---:|---:|---:|');
   for (const r of rows) lines.push(`| ${r.map((x) => (typeof x === 'number' ? x.toPrecision(7) : x)).join(' | ')} |`);
