@@ -9,6 +9,7 @@ import { gitState } from '../core/provenance';
 import { buildReports, figuresDir, reportFigures } from '../report/build';
 import { cellTimeoutMs } from '../runner/kernel';
 import { runAll } from '../runner/run-all';
+import { parseShard, ShardError, type ShardSpec } from '../runner/shards';
 import { requireJupyter } from '../runner/tools';
 import {
   printSummaryChecks,
@@ -23,7 +24,10 @@ import { installKernel } from './kernel-install';
 const USAGE =
   'usage:\n' +
   '  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] ' +
-  '[--param name=value] [--render-only] [--no-figures] [--publish]\n' +
+  '[--param name=value] [--render-only] [--no-figures] [--publish] [--shard I/N]\n' +
+  '  npm run slurm -- [--profile full|smoke] [--shards N] [--partition P] [--time T] [--cpus-per-task C] ' +
+  '[--only <id>,...] [--dry-run] [--plan]\n' +
+  '  node dist/cli/main.js k8s [--shards N] [--profile P] [--image I] [--claim C] [--only-shards|--only-render]\n' +
   '  npm run reports -- --verify N [--only <id>] [--sample-seed S] [--tolerance T]   ' +
   '(same as: node dist/cli/main.js verify --sample N …)\n' +
   '  node dist/cli/main.js verify [--sample N | --all] [--only <id>[,<id>...]] [--profile full|smoke] ' +
@@ -47,6 +51,8 @@ export interface ReportsArgs {
   cellTimeoutS: number;
   params: Record<string, unknown>;
   renderOnly: boolean;
+  /** `--shard I/N`: run only shard I of N (records only; `--render-only` renders afterwards). */
+  shard: ShardSpec | null;
   /** `--verify N`: re-derive N committed records instead of building (see verify). */
   verify: number | null;
   sampleSeed?: number;
@@ -62,6 +68,7 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
     cellTimeoutS: 900,
     params: {},
     renderOnly: false,
+    shard: null,
     verify: null,
     tolerance: 0,
   };
@@ -95,6 +102,14 @@ export function parseReportsArgs(argv: string[]): ReportsArgs {
         break;
       case '--render-only':
         a.renderOnly = true;
+        break;
+      case '--shard':
+        try {
+          a.shard = parseShard(value());
+        } catch (e) {
+          if (e instanceof ShardError) throw new UsageError(e.message);
+          throw e;
+        }
         break;
       case '--jobs': {
         const n = Number(value());
@@ -169,6 +184,8 @@ async function reports(argv: string[]): Promise<number> {
   const publish = argv.includes('--publish');
   const args = parseReportsArgs(argv.filter((a) => a !== '--no-figures' && a !== '--publish'));
   if (args.verify !== null) return verify(args);
+  if (args.shard && args.renderOnly)
+    throw new UsageError('--shard runs notebooks and --render-only runs none: use one or the other.');
   if (publish) {
     if (args.profile !== 'full' || args.renderOnly)
       throw new UsageError('--publish re-runs full-profile results: use it without --profile smoke and --render-only.');
@@ -189,6 +206,10 @@ async function reports(argv: string[]): Promise<number> {
         `profile ${args.profile}`,
     );
     for (const o of outcomes) for (const w of o.warnings ?? []) console.error(`  ! notebooks/${o.id}.ipynb: ${w}`);
+    if (args.shard)
+      console.log(
+        `shard ${args.shard.index}/${args.shard.count}: ${outcomes.map((o) => o.id).join(', ') || '(no notebooks)'}`,
+      );
     for (const o of outcomes.filter((x) => x.status !== 'ok')) {
       console.error(`  ✗ notebooks/${o.id}.ipynb${o.failedCellLabel ? `, ${o.failedCellLabel}` : ''}: ${o.error}`);
       if (!o.unsaved)
@@ -197,6 +218,11 @@ async function reports(argv: string[]): Promise<number> {
             path.relative(process.cwd(), executedNotebookFile(o.id, args.profile)),
         );
     }
+  }
+  if (args.shard) {
+    // Shards share one results folder; the reports are rendered once, after all shards (`--render-only`).
+    console.log('reports: not rendered by a shard; run `npm run reports -- --render-only` once every shard is done.');
+    return failed > 0 ? 1 : 0;
   }
   let figuresFailed = 0;
   if (!noFigures) {
@@ -255,6 +281,14 @@ async function main(): Promise<number> {
     case 'bench': {
       const { runBench } = await import('./bench');
       return runBench(rest);
+    }
+    case 'slurm': {
+      const { runSlurm } = await import('./slurm');
+      return runSlurm(rest);
+    }
+    case 'k8s': {
+      const { runK8s } = await import('./k8s');
+      return runK8s(rest);
     }
     default:
       console.error(cmd ? `unknown command ${cmd}\n${USAGE}` : USAGE);

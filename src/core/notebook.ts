@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { storeRecord } from './record-store';
 import { hashValue } from './hash';
 import { cellSource, notebookCodeHash, parseNotebook, readNotebook, type Notebook, type PaperMeta } from './ipynb';
 import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
@@ -22,7 +23,6 @@ import {
   recordKey,
   removeStaleTempFiles,
   writeFileAtomic,
-  writeRecord,
   type RunRecord,
   type RunResult,
 } from './records';
@@ -222,21 +222,26 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     wallTimeMs: number,
     task?: string,
   ): RunRecord {
-    const rec = writeRecord(file, {
-      schema: 'rl-miniatures/run-record@1',
-      key,
-      paper: this.id,
-      method,
-      config,
-      seed,
-      profile: this.profile,
-      metrics: result.metrics,
-      series: result.series ?? {},
-      extra: result.extra,
-      ...(result.timings ? { timings: result.timings } : {}),
-      ...(task ? { task } : {}),
-      provenance: makeProvenance({ notebookHash: this.notebookHash, code: this.codeFor(task), seed, wallTimeMs }),
-    });
+    // Create-if-absent: a concurrent writer of the same key (another shard) may have stored it first; adopt it.
+    const { record: rec } = storeRecord(
+      file,
+      {
+        schema: 'rl-miniatures/run-record@1',
+        key,
+        paper: this.id,
+        method,
+        config,
+        seed,
+        profile: this.profile,
+        metrics: result.metrics,
+        series: result.series ?? {},
+        extra: result.extra,
+        ...(result.timings ? { timings: result.timings } : {}),
+        ...(task ? { task } : {}),
+        provenance: makeProvenance({ notebookHash: this.notebookHash, code: this.codeFor(task), seed, wallTimeMs }),
+      },
+      { replace: this.fresh },
+    );
     this.stats.computed++;
     return rec;
   }

@@ -32,6 +32,7 @@ import {
   tslabBin,
 } from './kernel';
 import { checkParameterOverrides } from './params-check';
+import { selectShard, type ShardSpec } from './shards';
 import { Progress } from './progress';
 
 export interface RunAllOptions {
@@ -43,6 +44,8 @@ export interface RunAllOptions {
   params: Record<string, unknown>;
   /** `--publish`: re-run (from cached records) full results that were computed from a dirty tree, to re-stamp them. */
   publish?: boolean;
+  /** `--shard I/N`: only the notebooks of shard I (runner/shards: stable, balanced by recorded cost). */
+  shard?: ShardSpec | null;
 }
 
 export interface NotebookOutcome extends ExecuteResult {
@@ -216,7 +219,8 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   const cellMs = cellTimeoutMs(opts.cellTimeoutS);
   const available = listNotebooks();
   validateSelection(opts.only, available);
-  const ids = opts.only.length ? opts.only : available;
+  const selected = opts.only.length ? opts.only : available;
+  const ids = opts.shard ? selectShard(selected, opts.profile, opts.shard) : selected;
   // Before any work: the overrides must fit every selected notebook, and the kernel must exist.
   checkParameterOverrides(
     ids.map((id) => path.join(paths.notebooks(), `${id}.ipynb`)),
