@@ -26,6 +26,8 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const ALL = ['wasm', 'tensorflow-gpu', 'tfjs-webgpu', 'tensorflow', 'tfjs-wasm', 'tfjs-cpu'];
+/** Shares of the time budget (an engine that fails to load returns at once and leaves its share to the rest). */
+const WEIGHT = { wasm: 1, 'tensorflow-gpu': 3, 'tfjs-webgpu': 2, tensorflow: 1.5, 'tfjs-wasm': 1.5, 'tfjs-cpu': 1 };
 
 function parseArgs(argv) {
   const o = { out: null, engines: ALL, budget: 280, quick: false, child: null, childOut: null };
@@ -48,21 +50,29 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Times f (async) `reps` times after `warm` warm-ups; returns the times in ms. */
-async function timeIt(f, reps, warm = 1) {
-  for (let i = 0; i < warm; i++) await f();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
+/**
+ * Times f (async): one warm-up (its time is `firstMs`: on a GPU it includes kernel compilation), then up to
+ * `reps` timed calls while they fit in `budgetMs` (at least one). Returns { ms: median, all, firstMs }.
+ */
+async function timeIt(f, reps, budgetMs) {
+  const t0 = performance.now();
+  await f();
+  const firstMs = performance.now() - t0;
+  const all = [];
+  while (all.length < reps) {
+    const spent = performance.now() - t0;
+    const last = all.length ? all[all.length - 1] : firstMs;
+    if (all.length > 0 && spent + last > budgetMs) break;
+    const t1 = performance.now();
     await f();
-    t.push(performance.now() - t0);
+    all.push(performance.now() - t1);
   }
-  return t;
+  return { ms: median(all), all, firstMs };
 }
 
 // ---- child: one engine ---------------------------------------------------------------------------------------
 
-async function runEngine(id, quick, deadline) {
+async function runEngine(id, quick, deadline, save) {
   const { loadEngine } = require(path.join(DIST, 'nn/engine'));
   const { transformerSpec } = require(path.join(DIST, 'bench/workloads/transformer'));
   const { transformerFromSpec, benchGemm } = require(path.join(DIST, 'nn/bench'));
@@ -74,6 +84,7 @@ async function runEngine(id, quick, deadline) {
   const t0 = performance.now();
   const engine = await loadEngine(id);
   out.loadMs = performance.now() - t0;
+  save(out);
   out.backend = engine.backend;
   out.packages = engine.packages;
   out.sync = engine.sync;
@@ -101,12 +112,20 @@ async function runEngine(id, quick, deadline) {
   const cfg = kit.config;
   const model = engine.tf ? new TfjsTransformerLm(engine.tf, cfg) : kit;
   if (engine.tf) out.tfjsEngine = model.engine;
-  // (a) cross-check
+  // (a) cross-check (tfjs-cpu, ~50× slower than the rest: on the 2-block quick spec, to leave time for (b), (c))
   if (engine.tf) {
     try {
       const t = performance.now();
-      out.crossCheck = await crossCheckTransformer(kit, model, batch);
+      const small = id === 'tfjs-cpu' && !quick;
+      const cspec = small
+        ? transformerSpec(5, { layers: 2, prompts: 4, group: 4, promptLen: 6, responseLen: 10, reps: 2 })
+        : spec;
+      out.crossCheckSpec = small ? 'quick (2 blocks, 16 sequences × 16 tokens)' : 'the bench spec';
+      const ck = small ? transformerFromSpec(cspec) : kit;
+      const cm = small ? new TfjsTransformerLm(engine.tf, ck.config) : model;
+      out.crossCheck = await crossCheckTransformer(ck, cm, small ? benchBatch(cspec) : batch);
       out.crossCheck.ms = performance.now() - t;
+      save(out);
     } catch (e) {
       out.crossCheckError = String((e && e.stack) || e);
     }
@@ -132,9 +151,12 @@ async function runEngine(id, quick, deadline) {
       if (engine.sync) model.sample(batch.prompts, N, P, L, rr);
       else await model.sampleAsync(batch.prompts, N, P, L, rr);
     };
-    const u = await timeIt(update, reps);
-    timings.updateMs = median(u);
-    timings.updateAllMs = u;
+    out.timings = timings;
+    const u = await timeIt(update, reps, left() * 0.3);
+    timings.updateMs = u.ms;
+    timings.updateAllMs = u.all;
+    timings.updateFirstMs = u.firstMs;
+    save(out);
     if (engine.tf && left() > 30e3) {
       model.load(initial);
       opt = new Adam(model.size, { lr: spec.lr });
@@ -145,15 +167,18 @@ async function runEngine(id, quick, deadline) {
         model.clipGradNorm(spec.maxGradNorm);
         opt.step(model.params.f, model.grads.f);
       };
-      timings.updateOnePassMs = median(await timeIt(fused, reps));
+      timings.updateOnePassMs = (await timeIt(fused, reps, left() * 0.2)).ms;
+      save(out);
     }
     if (left() > 20e3) {
-      const s = await timeIt(sample, reps);
-      timings.sampleMs = median(s);
-      timings.sampleAllMs = s;
+      const s = await timeIt(sample, reps, left() * 0.4);
+      timings.sampleMs = s.ms;
+      timings.sampleAllMs = s.all;
+      timings.sampleFirstMs = s.firstMs;
       timings.generatedTokens = N * L;
+      save(out);
     }
-    timings.reps = reps;
+    timings.maxReps = reps;
     timings.trainedTokensPerUpdate = N * T;
   } catch (e) {
     out.timingError = String((e && e.stack) || e);
@@ -161,6 +186,7 @@ async function runEngine(id, quick, deadline) {
   out.timings = timings;
   // (c) GEMM throughput
   const gemm = [];
+  out.gemm = gemm;
   const sizes = quick ? [256, 512] : [1024, 4096];
   for (const n of sizes) {
     if (left() < 15e3) {
@@ -201,16 +227,15 @@ async function runEngine(id, quick, deadline) {
         one.dispose();
         c.dispose();
       };
-      const ts = await timeIt(run, est > 2e3 ? 1 : 3);
-      const ms = median(ts) / k;
+      const ms = (await timeIt(run, est > 2e3 ? 1 : 3, 0)).ms / k;
       gemm.push({ n, ms, gflops: (2 * n ** 3) / (ms * 1e6), productsPerTiming: k });
+      save(out);
       a.dispose();
       b.dispose();
     } catch (e) {
       gemm.push({ n, error: String((e && e.message) || e).split('\n')[0] });
     }
   }
-  out.gemm = gemm;
   if (engine.tf) out.tensorsLeft = engine.tf.memory().numTensors;
   out.ok = true;
   return out;
@@ -282,6 +307,7 @@ function runChild(id, opts, timeoutMs) {
         /* no result */
       }
       const wallMs = Date.now() - t0;
+      if (res && timedOut) res.timedOut = `killed after ${timeoutMs / 1e3} s; partial results`;
       if (res && res.loadError) resolve({ id, loaded: false, error: res.loadError, wallMs, log: log.slice(-3000) });
       else if (res) resolve({ ...res, loaded: true, wallMs, log: log.slice(-3000) });
       else
@@ -302,7 +328,8 @@ async function main() {
     const deadline = Number(process.env.RLMINI_CHILD_DEADLINE) || Date.now() + 120e3;
     let res;
     try {
-      res = await runEngine(opts.child, opts.quick, deadline);
+      const save = (o) => fs.writeFileSync(opts.childOut, JSON.stringify({ ...o, partial: true }));
+      res = await runEngine(opts.child, opts.quick, deadline, save);
     } catch (e) {
       const msg = String((e && e.message) || e);
       res = /cannot load/.test(msg)
@@ -331,8 +358,9 @@ async function main() {
   for (let i = 0; i < order.length; i++) {
     const id = order[i];
     const left = opts.budget * 1e3 - (Date.now() - start);
-    // each remaining engine gets an equal share of what is left, at least 20 s, at most 120 s (90 s: tfjs-cpu)
-    const share = Math.min(id === 'tfjs-cpu' ? 90e3 : 120e3, Math.max(20e3, left / (order.length - i)));
+    // each remaining engine gets its weighted share of what is left (at least 20 s, at most 150 s)
+    const rest = order.slice(i).reduce((a, e) => a + (WEIGHT[e] ?? 1), 0);
+    const share = Math.min(150e3, Math.max(20e3, (left * (WEIGHT[id] ?? 1)) / rest));
     if (left < 15e3) {
       report.engines.push({ id, loaded: false, error: 'skipped: global time budget spent' });
       continue;

@@ -88,17 +88,20 @@ const dot = (a: Float32Array, b: Float32Array) => {
 };
 
 /**
- * Runs the comparison. `tfm` is loaded with `kit`'s parameters first; both models are left at the parameters
- * after the Adam step, gradients zeroed. Uses the tfjs model's async methods (so webgpu works too).
+ * Runs the comparison. `tfm` is loaded with `kit`'s parameters first (then `o.perturb`, if given, edits them);
+ * both models are left at the parameters after the Adam step, gradients zeroed. Uses the tfjs model's async
+ * methods (so webgpu works too).
  */
 export async function crossCheckTransformer(
   kit: TransformerLm,
   tfm: TfjsTransformerLm,
   b: TransformerBatch,
+  o: { perturb?: (params: Float32Array) => void } = {},
 ): Promise<TransformerCrossCheck> {
   const { seq, N, T, P, w, L } = b;
   const outFrom = P - 1;
   tfm.load(kit.snapshot());
+  o.perturb?.(tfm.params.f); // (tests: a deliberate difference the comparison must see)
   kit.zeroGrad();
   tfm.zeroGrad();
   // forward + gradient
