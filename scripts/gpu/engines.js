@@ -50,26 +50,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/**
- * Times f (async): one warm-up (its time is `firstMs`: on a GPU it includes kernel compilation), then up to
- * `reps` timed calls while they fit in `budgetMs` (at least one). Returns { ms: median, all, firstMs }.
- */
-async function timeIt(f, reps, budgetMs) {
-  const t0 = performance.now();
-  await f();
-  const firstMs = performance.now() - t0;
-  const all = [];
-  while (all.length < reps) {
-    const spent = performance.now() - t0;
-    const last = all.length ? all[all.length - 1] : firstMs;
-    if (all.length > 0 && spent + last > budgetMs) break;
-    const t1 = performance.now();
-    await f();
-    all.push(performance.now() - t1);
-  }
-  return { ms: median(all), all, firstMs };
-}
-
 // ---- child: one engine ---------------------------------------------------------------------------------------
 
 async function runEngine(id, quick, deadline, save) {
@@ -130,93 +110,102 @@ async function runEngine(id, quick, deadline, save) {
       out.crossCheckError = String((e && e.stack) || e);
     }
   }
-  // (b) timings: update (forward, loss, backward, clip, Adam) and one KV-cache sampling pass
-  const timings = {};
-  try {
-    kit.load(initial);
-    model.load(initial);
-    let opt = new Adam(model.size, { lr: spec.lr });
-    const update = async () => {
-      model.zeroGrad();
-      const f = engine.sync ? model.forward(seq, N, T, P - 1) : await model.forwardAsync(seq, N, T, P - 1);
-      if (engine.sync) model.backward(f, w);
-      else await model.backwardAsync(f, w);
-      model.clipGradNorm(spec.maxGradNorm);
-      opt.step(model.params.f, model.grads.f);
-    };
-    const rng = new Rng(spec.seed).split('probe');
-    let r = 0;
-    const sample = async () => {
-      const rr = rng.split(`s${r++}`);
-      if (engine.sync) model.sample(batch.prompts, N, P, L, rr);
-      else await model.sampleAsync(batch.prompts, N, P, L, rr);
-    };
-    out.timings = timings;
-    const u = await timeIt(update, reps, left() * 0.3);
-    timings.updateMs = u.ms;
-    timings.updateAllMs = u.all;
-    timings.updateFirstMs = u.firstMs;
-    save(out);
-    if (engine.tf && left() > 30e3) {
-      model.load(initial);
-      opt = new Adam(model.size, { lr: spec.lr });
-      const fused = async () => {
+  // (b) timings: the update (forward, backward, clip, Adam: what LmPolicy does), one KV-cache sampling pass, and
+  // the one-pass update (tfjs `accumulate`). First a warm-up and one timed call of each, then the GEMMs, then
+  // more calls (up to `reps`) while the time lasts, so that a slow engine still reports every phase once.
+  const timings = { maxReps: reps, trainedTokensPerUpdate: N * T, generatedTokensPerSample: N * L };
+  out.timings = timings;
+  kit.load(initial);
+  model.load(initial);
+  const opt = new Adam(model.size, { lr: spec.lr });
+  const phases = [
+    {
+      name: 'update',
+      f: async () => {
+        model.zeroGrad();
+        const f = engine.sync ? model.forward(seq, N, T, P - 1) : await model.forwardAsync(seq, N, T, P - 1);
+        if (engine.sync) model.backward(f, w);
+        else await model.backwardAsync(f, w);
+        model.clipGradNorm(spec.maxGradNorm);
+        opt.step(model.params.f, model.grads.f);
+      },
+    },
+    {
+      name: 'sample',
+      f: (() => {
+        const rng = new Rng(spec.seed).split('probe');
+        let r = 0;
+        return async () => {
+          const rr = rng.split(`s${r++}`);
+          if (engine.sync) model.sample(batch.prompts, N, P, L, rr);
+          else await model.sampleAsync(batch.prompts, N, P, L, rr);
+        };
+      })(),
+    },
+  ];
+  if (engine.tf)
+    phases.push({
+      name: 'updateOnePass',
+      f: async () => {
         model.zeroGrad();
         if (engine.sync) model.accumulate(seq, N, T, P - 1, w);
         else await model.accumulateAsync(seq, N, T, P - 1, w);
         model.clipGradNorm(spec.maxGradNorm);
         opt.step(model.params.f, model.grads.f);
-      };
-      timings.updateOnePassMs = (await timeIt(fused, reps, left() * 0.2)).ms;
-      save(out);
+      },
+    });
+  const RESERVE = 4e3;
+  const record = (p) => {
+    timings[`${p.name}Ms`] = median(p.all);
+    timings[`${p.name}AllMs`] = p.all;
+    timings[`${p.name}FirstMs`] = p.first;
+    save(out);
+  };
+  const once = async (f) => {
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
+  try {
+    for (const p of phases) {
+      const scale = phases[0].first ?? 0; // the update's first call: a guess at what this one costs
+      if (left() < RESERVE + 2 * scale) {
+        timings[`${p.name}Skipped`] = 'time budget';
+        continue;
+      }
+      p.first = await once(p.f);
+      if (left() < RESERVE + p.first) {
+        timings[`${p.name}Skipped`] = `only the warm-up fitted (${p.first.toFixed(0)} ms)`;
+        continue;
+      }
+      p.all = [await once(p.f)];
+      record(p);
     }
-    if (left() > 20e3) {
-      const s = await timeIt(sample, reps, left() * 0.4);
-      timings.sampleMs = s.ms;
-      timings.sampleAllMs = s.all;
-      timings.sampleFirstMs = s.firstMs;
-      timings.generatedTokens = N * L;
-      save(out);
-    }
-    timings.maxReps = reps;
-    timings.trainedTokensPerUpdate = N * T;
   } catch (e) {
     out.timingError = String((e && e.stack) || e);
   }
-  out.timings = timings;
-  // (c) GEMM throughput
+  // (c) GEMM throughput, C = A·B float32 (n × n): one product to estimate, then k products back to back and a
+  // read of one element of the last (which waits for them without copying C back); GFLOP/s = 2n³ / time.
   const gemm = [];
   out.gemm = gemm;
-  const sizes = quick ? [256, 512] : [1024, 4096];
-  for (const n of sizes) {
-    if (left() < 15e3) {
-      gemm.push({ n, skipped: 'time budget' });
+  for (const n of quick ? [256, 512] : [1024, 4096]) {
+    const prev = gemm.find((g) => g.gflops);
+    const est = prev ? (2 * n ** 3) / (prev.gflops * 1e6) : 0;
+    if (left() < RESERVE + 3 * est) {
+      gemm.push({ n, skipped: prev ? `time budget (≈ ${(est / 1e3).toFixed(1)} s per product)` : 'time budget' });
       continue;
     }
     try {
       if (!engine.tf) {
-        const prev = gemm.find((g) => g.gflops);
-        const est = prev ? (2 * n ** 3) / (prev.gflops * 1e6) : 0;
-        if (est > 12e3) {
-          gemm.push({ n, skipped: `estimated ${(est / 1e3).toFixed(0)} s per call` });
-          continue;
-        }
-        const g = benchGemm(n, n, n, 'mul-add', est > 2e3 ? 1 : 5);
+        const g = benchGemm(n, n, n, 'mul-add', est > 1e3 ? 1 : 5);
         gemm.push({ n, ms: g.ms, gflops: g.gflops, threads: 1, note: 'kit wasm SIMD GEMM, one core, mul-add path' });
+        save(out);
         continue;
       }
       const tf = engine.tf;
-      const prev = gemm.find((g) => g.gflops);
-      const est = prev ? (2 * n ** 3) / (prev.gflops * 1e6) : 0;
-      if (est > 12e3) {
-        gemm.push({ n, skipped: `estimated ${(est / 1e3).toFixed(0)} s per call` });
-        continue;
-      }
       const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
       const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
-      // k products back to back, then read one element of the last (forces completion without copying C back)
-      const k = est > 2e3 ? 1 : est > 200 ? 3 : 10;
-      const run = async () => {
+      const run = async (k) => {
         let c = null;
         for (let i = 0; i < k; i++) {
           if (c) c.dispose();
@@ -227,14 +216,30 @@ async function runEngine(id, quick, deadline, save) {
         one.dispose();
         c.dispose();
       };
-      const ms = (await timeIt(run, est > 2e3 ? 1 : 3, 0)).ms / k;
-      gemm.push({ n, ms, gflops: (2 * n ** 3) / (ms * 1e6), productsPerTiming: k });
+      const first = await once(() => run(1)); // warm-up (shader / kernel compilation on a GPU)
+      const one = await once(() => run(1));
+      const k = one > 1e3 ? 1 : one > 100 ? 3 : one > 10 ? 10 : 30;
+      const times = [];
+      while (times.length < 3 && left() > RESERVE + k * one * 2) times.push((await once(() => run(k))) / k);
+      const ms = times.length ? median(times) : one;
+      gemm.push({ n, ms, gflops: (2 * n ** 3) / (ms * 1e6), productsPerTiming: times.length ? k : 1, firstMs: first });
       save(out);
       a.dispose();
       b.dispose();
     } catch (e) {
       gemm.push({ n, error: String((e && e.message) || e).split('\n')[0] });
     }
+  }
+  // more timed calls while the time lasts
+  try {
+    for (let round = 1; round < reps; round++)
+      for (const p of phases) {
+        if (!p.all || left() < RESERVE + 1.5 * median(p.all)) continue;
+        p.all.push(await once(p.f));
+        record(p);
+      }
+  } catch (e) {
+    out.timingError = String((e && e.stack) || e);
   }
   if (engine.tf) out.tensorsLeft = engine.tf.memory().numTensors;
   out.ok = true;

@@ -21,6 +21,8 @@ import type { Rng } from '../core/rng';
 import { TransformerLm, type TransformerLmConfig } from './transformer-lm';
 import type { TF } from './tfjs/run';
 import { TfjsTransformerLm } from './tfjs/transformer-lm';
+import { GruLm, type GruLmShape } from './gru-lm';
+import { TfjsGruLm } from './tfjs/gru-lm';
 
 export type EngineId = 'wasm' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | 'tensorflow' | 'tensorflow-gpu';
 export const ENGINE_IDS: readonly EngineId[] = [
@@ -264,4 +266,9 @@ export function engineLabel(e: Engine): string {
 /** The transformer language model on the engine: the kit's TransformerLm, or its tfjs twin (same layout and init). */
 export function transformerLm(e: Engine, config: TransformerLmConfig, rng: Rng): TransformerLm | TfjsTransformerLm {
   return e.tf ? new TfjsTransformerLm(e.tf, config, rng) : new TransformerLm(config, rng);
+}
+
+/** The GRU language model on the engine: the kit's GruLm, or its tfjs twin (same layout and init). */
+export function gruLm(e: Engine, shape: GruLmShape, rng: Rng): GruLm | TfjsGruLm {
+  return e.tf ? new TfjsGruLm(e.tf, shape, rng) : new GruLm(shape, rng);
 }
