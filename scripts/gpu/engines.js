@@ -258,7 +258,25 @@ function machine() {
     memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     date: new Date().toISOString(),
     extraModules: process.env.RLMINI_EXTRA_MODULES || null,
+    nodePath: process.env.NODE_PATH || null,
+    vkDriverFiles: process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES || null,
+    dawnFlags: process.env.RLMINI_DAWN_FLAGS || null,
   };
+  try {
+    const libs = execFileSync('ldconfig', ['-p'], {
+      timeout: 10e3,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    m.vulkanLoader =
+      libs
+        .split('\n')
+        .filter((l) => /libvulkan\.so/.test(l))
+        .map((l) => l.trim())
+        .join('; ') || 'none';
+  } catch (e) {
+    m.vulkanLoader = `unknown (${String(e.message).split('\n')[0]})`;
+  }
   try {
     m.nvidiaSmi = execFileSync(
       'nvidia-smi',
