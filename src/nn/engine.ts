@@ -23,6 +23,8 @@ import type { TF } from './tfjs/run';
 import { TfjsTransformerLm } from './tfjs/transformer-lm';
 import { GruLm, type GruLmShape } from './gru-lm';
 import { TfjsGruLm } from './tfjs/gru-lm';
+import { Mlp } from './mlp';
+import { TfjsMlp } from './tfjs/mlp';
 
 export type EngineId = 'wasm' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu' | 'tensorflow' | 'tensorflow-gpu';
 export const ENGINE_IDS: readonly EngineId[] = [
@@ -271,4 +273,9 @@ export function transformerLm(e: Engine, config: TransformerLmConfig, rng: Rng):
 /** The GRU language model on the engine: the kit's GruLm, or its tfjs twin (same layout and init). */
 export function gruLm(e: Engine, shape: GruLmShape, rng: Rng): GruLm | TfjsGruLm {
   return e.tf ? new TfjsGruLm(e.tf, shape, rng) : new GruLm(shape, rng);
+}
+
+/** The MLP on the engine: the kit's Mlp, or its tfjs twin (same layout and init). */
+export function mlp(e: Engine, dims: readonly number[], rng: Rng): Mlp | TfjsMlp {
+  return e.tf ? new TfjsMlp(e.tf, dims, rng) : new Mlp(dims, rng);
 }
