@@ -150,6 +150,22 @@ async function initWebGpu(): Promise<WebGpuAdapter> {
   const create = mod.create as (flags: string[]) => { requestAdapter(o?: object): Promise<unknown> };
   const flags = (process.env.RLMINI_DAWN_FLAGS ?? '').split(',').filter(Boolean);
   const gpu = create(flags);
+  // tfjs-backend-webgpu 4.22 asks for requiredFeatures ['timestamp-query', ['bgra8unorm-storage']] (an array inside
+  // the list, a slip a browser's IDL conversion forgives): flatten it for every adapter it gets.
+  const request = gpu.requestAdapter.bind(gpu);
+  gpu.requestAdapter = async (o?: object) => {
+    const a = (await request(o)) as { requestDevice?: (d?: { requiredFeatures?: unknown[] }) => unknown } | null;
+    if (a?.requestDevice) {
+      const rd = a.requestDevice.bind(a);
+      try {
+        a.requestDevice = (d?: { requiredFeatures?: unknown[] }) =>
+          rd(d?.requiredFeatures ? { ...d, requiredFeatures: d.requiredFeatures.flat() } : d);
+      } catch {
+        /* a read-only native method: leave it */
+      }
+    }
+    return a;
+  };
   Object.assign(globalThis, mod.globals as object);
   const g = globalThis as unknown as { navigator?: Record<string, unknown> };
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
