@@ -44,8 +44,10 @@ for (const [i, b] of ['small', 'big'].entries()) {
 }
 const engines = JSON.parse(read('engines.json') ?? 'null');
 for (const e of engines?.engines ?? []) {
-  if (e.updateMs == null) continue;
-  rows.push([sizes.small, `tfjs ${e.name}`, ms(e.updateMs), ms(e.sampleMs), e.loss1 ?? '—']);
+  const t = e.timings;
+  if (!t?.updateMs) continue;
+  const label = e.id === 'wasm' ? 'kit wasm engine, 1 core (scripts/gpu/engines.js)' : `tfjs ${e.backend} (${e.id})`;
+  rows.push([sizes.small, label, ms(t.updateMs), ms(t.sampleMs), '—']);
 }
 if (rows.length) {
   lines.push(
@@ -65,6 +67,26 @@ if (wg) {
       `- WGSL tiled float32 matmul ${m.n}³: ${ms(m.ms)} ms, ${(m.gflops / 1000).toFixed(2)} TFLOP/s ` +
         `(max rel. error vs CPU ${m.maxRelErrVsCpu.toExponential(1)})`,
     );
+  lines.push('');
+}
+if (engines?.engines?.length) {
+  lines.push('');
+  lines.push('Cross-check against the kit engine on the bench spec (src/nn/tfjs/cross-check.ts), and GEMM throughput:');
+  lines.push('');
+  lines.push('| engine | max \\|Δ log p\\| | gradient norm, rel. Δ | GEMM 1024³ GFLOP/s | GEMM 4096³ GFLOP/s |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const e of engines.engines) {
+    if (!e.timings) continue;
+    const c = e.crossCheck;
+    const g = (n) => e.gemm?.find((x) => x.n === n)?.gflops;
+    const f = (x) => (x == null ? '—' : x.toFixed(1));
+    lines.push(
+      `| ${e.id} | ${c ? c.logpMaxAbs.toExponential(1) : '— (reference)'} | ` +
+        `${c ? c.gradNorm.relDiff.toExponential(1) : '—'} | ${f(g(1024))} | ${f(g(4096))} |`,
+    );
+  }
+  for (const f of engines.failedToLoad ?? [])
+    lines.push(`- not loaded: ${f.id ?? f.engine}: ${(f.error ?? '').split(';')[0]}`);
   lines.push('');
 }
 process.stdout.write(lines.join('\n'));
