@@ -67,11 +67,49 @@ describe(`${ID} pre-registered decisions`, () => {
           expect(files.filter((f) => f.startsWith(`sweep-p${p}-g${g}-lr${lr}.seed`)).length, `${p} ${g} ${lr}`).toBe(5);
   });
 
-  it('the held-out expansion claim depends on the GRU testbed-validity check; the pilot is no verdict seed', () => {
+  it("the exploration-stage ROPE is 10% of the optimal token's probability lost in the pilot's exploitation", () => {
+    const r = pilot('pilot');
+    const t1 = r.series['grpo/pLow'].findIndex((v) => v < 0.01);
+    const po = r.series['grpo/pOptimal'];
+    const lost = po[0] - po[t1];
+    expect(lost).toBeGreaterThan(0);
+    close(num('ropeExploration'), 0.1 * lost);
+  });
+
+  it("the transformer ROPE is 10% of GRPO's held-out pass@1 gain on the transformer pilot", () => {
+    const m = pilot('tf-pilot-grpo').metrics;
+    const gain = m['grpo/L3:pass@1'] - m['base/L3:pass@1'];
+    expect(gain).toBeGreaterThan(0);
+    close(num('tfRope'), 0.1 * gain);
+  });
+
+  it('the transformer claims depend on the local validity check; the GRU readings are no claims; no pilot seed', () => {
     const s = JSON.parse(fs.readFileSync(path.join(ROOT, `data/results/${ID}/full/summary.json`), 'utf8'));
     expect(s.seeds).not.toContain(1000);
-    const byId = new Map(s.verdicts.map((v: { claimId: string }) => [v.claimId, v]));
-    expect((byId.get('gru-testbed-heldout') as { kind: string }).kind).toBe('check');
-    expect((byId.get('gru-expansion-heldout') as { dependsOn: string[] }).dependsOn).toEqual(['gru-testbed-heldout']);
+    type V = { claimId: string; kind: string; dependsOn?: string[]; nSeeds: number };
+    const vs: V[] = s.verdicts;
+    const byId = new Map(vs.map((v) => [v.claimId, v]));
+    expect(byId.get('gru-testbed-heldout')!.kind).toBe('check');
+    expect(byId.get('tf-testbed-heldout')!.kind).toBe('check');
+    expect(vs.filter((v) => v.claimId.startsWith('gru-') && v.kind === 'claim')).toEqual([]);
+    const tf = vs.filter((v) => v.claimId.startsWith('tf-') && v.kind === 'claim');
+    expect(tf.map((v) => v.claimId).sort()).toEqual(
+      [
+        'tf-exploitation',
+        'tf-shrinkage',
+        'tf-exploration',
+        'tf-expansion',
+        'tf-negative-vs-grpo',
+        'tf-negative-expansion',
+        'tf-positive-expansion',
+      ].sort(),
+    );
+    for (const v of tf) {
+      expect(v.dependsOn).toEqual(['tf-testbed-heldout']);
+      expect(v.nSeeds).toBe(4);
+    }
+    // 7 bandit claims + 7 transformer claims; 2 checks
+    expect(vs.filter((v) => v.kind === 'claim').length).toBe(14);
+    expect(vs.filter((v) => v.kind === 'check').length).toBe(2);
   });
 });
