@@ -58,12 +58,44 @@ describe(`${ID} pre-registered decisions`, () => {
     close(DECISIONS.gruRopeLogp.value, 0.1 * meanAbs);
   });
 
-  it('GRU held-out claims depend on the testbed-validity check; the pilot seed is not a verdict seed', () => {
+  it('transformer ROPEs are 10% of the transformer pilot scales (per update: divided by the number of updates)', () => {
+    const r = pilot('tf-pilot');
+    const gain = metricOf(r, 'grpo', 'reward:last') - metricOf(r, 'grpo', 'reward:first');
+    const base = r.series['base/heldout:logp'];
+    const after = r.series['grpo/heldout:logp'];
+    expect(after.length).toBe(base.length);
+    const meanAbs = after.reduce((s, v, i) => s + Math.abs(v - base[i]), 0) / base.length;
+    expect(gain).toBeGreaterThan(0);
+    close(DECISIONS.tfRopePass.value, 0.1 * gain);
+    close(DECISIONS.tfRopeInterf.value, (0.1 * meanAbs) / (r.config as { updates: number }).updates);
+  });
+
+  it('the GRU section is superseded: its validity check stays a check, its former claims are no verdicts', () => {
     const s = JSON.parse(fs.readFileSync(path.join(ROOT, `data/results/${ID}/full/summary.json`), 'utf8'));
     expect(s.seeds).not.toContain(1000);
-    const byId = new Map(s.verdicts.map((v: { claimId: string }) => [v.claimId, v]));
-    expect((byId.get('gru-grpo-pass1-up') as { kind: string }).kind).toBe('check');
-    for (const id of ['gru-grpo-pass256-down', 'gru-negative-interference', 'gru-curation-improves-passk'])
-      expect((byId.get(id) as { dependsOn: string[] }).dependsOn).toEqual(['gru-grpo-pass1-up']);
+    const byId = new Map<string, { kind: string; dependsOn?: string[] }>(
+      s.verdicts.map((v: { claimId: string }) => [v.claimId, v]),
+    );
+    expect(byId.get('gru-grpo-pass1-up')?.kind).toBe('check');
+    const gruClaims = [...byId.entries()].filter(([id, v]) => id.startsWith('gru-') && v.kind === 'claim');
+    expect(gruClaims).toEqual([]);
+  });
+
+  it('every transformer claim depends on the transformer validity check', () => {
+    const s = JSON.parse(fs.readFileSync(path.join(ROOT, `data/results/${ID}/full/summary.json`), 'utf8'));
+    const tf = s.verdicts.filter((v: { claimId: string }) => v.claimId.startsWith('tf-'));
+    const check = tf.filter((v: { kind: string }) => v.kind === 'check');
+    expect(check.map((v: { claimId: string }) => v.claimId)).toEqual(['tf-grpo-pass1-up']);
+    const claims = tf.filter((v: { kind: string }) => v.kind === 'claim');
+    expect(claims.map((v: { claimId: string }) => v.claimId).sort()).toEqual(
+      [
+        'tf-curation-improves-passk',
+        'tf-grpo-pass256-down',
+        'tf-low-likelihood-suppressed',
+        'tf-negative-interference',
+        'tf-winner-take-all',
+      ].sort(),
+    );
+    for (const v of claims) expect(v.dependsOn).toEqual(['tf-grpo-pass1-up']);
   });
 });
