@@ -40,8 +40,17 @@ describe('bnpo verdict accounting', () => {
   it('records the generalisation identity as a check and the paper statements as claims', () => {
     expect(byId('generalizes-reinforce-grpo').kind).toBe('check');
     expect(byId('gru-testbed-heldout-gain').kind).toBe('check');
-    for (const id of ['lower-variance-vs-reinforce-baseline', 'variance-theory-vs-grpo', 'gru-sota-vs-grpo'])
+    expect(byId('tf-testbed-heldout-gain').kind).toBe('check');
+    for (const id of ['lower-variance-vs-reinforce-baseline', 'variance-theory-vs-grpo', 'tf-sota-vs-grpo'])
       expect(byId(id).kind).toBe('claim');
+  });
+
+  it('the GRU comparisons are no longer claims: only its validity check is recorded, the rest is a table', () => {
+    const gru = verdicts.filter((v) => v.claimId.startsWith('gru-'));
+    expect(gru.map((v) => v.claimId)).toEqual(['gru-testbed-heldout-gain']);
+    const tables = (summary.tables as { name: string; rows: unknown[][] }[]).map((t) => t.name);
+    expect(tables).toContain('gru-verdicts');
+    expect(tables).toContain('gru-vs-transformer');
   });
 
   it('a reproduced "lower / higher than" claim has its whole interval above the ROPE', () => {
@@ -52,20 +61,26 @@ describe('bnpo verdict accounting', () => {
     }
   });
 
-  it('GRU held-out claims depend on the testbed-validity check and are invalid when it fails', () => {
-    const valid = byId('gru-testbed-heldout-gain');
-    for (const id of [
-      'gru-bnpo-matches-grpo',
-      'gru-sota-vs-grpo',
-      'gru-sota-vs-reinforce-baseline',
-      'gru-sota-vs-remax',
-    ]) {
+  it('transformer claims depend on the local validity check and are invalid exactly when it fails', () => {
+    const valid = byId('tf-testbed-heldout-gain');
+    const ids = [
+      'tf-bnpo-matches-grpo',
+      'tf-sota-vs-grpo',
+      'tf-sota-vs-reinforce-baseline',
+      'tf-sota-vs-remax',
+      'tf-more-stable-vs-grpo',
+      'tf-more-stable-vs-reinforce-baseline',
+    ];
+    for (const id of ids) {
       const v = byId(id);
-      expect(v.dependsOn).toContain('gru-testbed-heldout-gain');
-      if (valid.status !== 'reproduced') expect(v.invalidatedBy, id).toContain('gru-testbed-heldout-gain');
+      expect(v.kind, id).toBe('claim');
+      expect(v.dependsOn).toContain('tf-testbed-heldout-gain');
+      if (valid.status !== 'reproduced') expect(v.invalidatedBy, id).toContain('tf-testbed-heldout-gain');
+      else expect(v.invalidatedBy ?? [], id).toEqual([]);
     }
-    // stability does not read held-out data
-    expect(byId('gru-more-stable-vs-grpo').dependsOn ?? []).not.toContain('gru-testbed-heldout-gain');
+    // the bandit's 7 verdicts (1 check, 6 claims) and the transformer's 7 (1 check, 6 claims), plus the GRU check
+    expect(verdicts.filter((v) => v.kind === 'claim').length).toBe(12);
+    expect(verdicts.filter((v) => v.kind === 'check').length).toBe(3);
   });
 
   it('has generated readings and no hand-typed decimals in markdown cells', () => {
