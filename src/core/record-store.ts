@@ -11,9 +11,8 @@
  * identical keys (the runs are deterministic), only their provenance differs.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import * as zlib from 'zlib';
-import { checksumOf, readRecord, writeFileAtomic, type RunRecord } from './records';
+import { checksumOf, readRecord, writeFileAtomic, WriteError, type RunRecord } from './records';
 
 export interface StoreResult {
   record: RunRecord;
@@ -39,15 +38,14 @@ export function storeRecord(
     writeFileAtomic(file, bytes);
     return { record, written: true };
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The complete record goes to a staged name first (itself written atomically, with the kit's write errors:
+  // disk full, read-only, permissions), named after the record file.
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const fd = fs.openSync(tmp, 'wx');
   try {
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    writeFileAtomic(tmp, bytes);
+  } catch (e) {
+    if (e instanceof WriteError) throw new WriteError(e.message.split(tmp).join(file), e.code);
+    throw e;
   }
   try {
     fs.linkSync(tmp, file);
@@ -65,7 +63,8 @@ export function storeRecord(
       fs.renameSync(tmp, file);
       return { record, written: true };
     }
-    throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new WriteError(`Cannot write ${file}: ${err.message}`, err.code);
   } finally {
     try {
       fs.unlinkSync(tmp);
