@@ -108,19 +108,28 @@ describe.skipIf(why !== null)('npm run slurm on a real single-node Slurm', () =>
     }
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     spawnSync('scancel', ['--partition', 'rlmini'], { env });
-    for (const f of ['slurmd.pid', 'slurmctld.pid']) {
-      const pid = pidOf(f);
-      if (pid)
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-    }
+    const pids = ['slurmd.pid', 'slurmctld.pid'].map(pidOf).filter((p) => p > 0);
+    for (const pid of pids)
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    // Wait (bounded) until the daemons have exited: slurmctld saves its state while it stops.
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let t = 0; t < 100 && pids.some(alive); t++) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
     if (startedMunge) spawnSync('pkill', ['-x', 'munged']);
-    fs.rmSync(T, { recursive: true, force: true });
+    fs.rmSync(T, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('3 shards + render job give the records of a local run, and the reports render', async () => {
