@@ -12,6 +12,7 @@ import { Adam } from './adam';
 import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 import { TransformerLm } from './transformer-lm';
+import { benchBatch } from './tfjs/cross-check';
 import { Arena, gemm, probeFma, type GemmPath } from './wasm';
 
 import type {
@@ -183,15 +184,8 @@ export function benchTransformerPg(spec: TransformerBenchSpec): TransformerBench
     T = P + L;
   const model = transformerFromSpec(spec);
   const initial = model.snapshot();
-  const prompts = new Int32Array(N * P);
-  for (let i = 0; i < B; i++)
-    for (let g = 0; g < G; g++) prompts.set(spec.promptTokens.subarray(i * P, (i + 1) * P), (i * G + g) * P);
-  const seq = new Int32Array(N * T);
-  for (let n = 0; n < N; n++) {
-    seq.set(prompts.subarray(n * P, (n + 1) * P), n * T);
-    seq.set(spec.responseTokens.subarray(n * L, (n + 1) * L), n * T + P);
-  }
-  const w = Float32Array.from(spec.weights, (x) => -x / (N * L));
+  // The batch as the tfjs cross-check builds it (prompts repeated per group, prompt + response, w = −adv/(N·L)).
+  const { prompts, seq, w } = benchBatch(spec);
   const rng = new Rng(spec.seed).split('bench-transformer');
   let opt = new Adam(model.size, { lr: spec.lr });
   const lossOf = (logp: Float32Array) => {
