@@ -27,7 +27,15 @@ import {
   type RunResult,
 } from './records';
 import { Rng } from './rng';
-import { SUMMARY_SCHEMA, type ComparisonSpec, type FigureSpec, type Summary, type TableSpec } from './summary';
+import {
+  SUMMARY_SCHEMA,
+  type ComparisonSpec,
+  type FigureSpec,
+  type ProtocolSpec,
+  type Summary,
+  type TableSpec,
+} from './summary';
+import { checkProtocol } from '../report/schema';
 import { runTasks } from './tasks';
 import { backendLabel } from './backend';
 import { displayComparison, displayFigure, displayMarkdown, displayTable, displayVerdict } from './display';
@@ -56,6 +64,13 @@ export interface NotebookSessionOptions<Spec extends Record<string, ParamSpec>> 
   overrides?: Partial<Record<keyof Spec, unknown>>;
   /** Seeds of the run: a parameter name in spec holding number[] or a count (int). Default 'seeds'. */
   seedsParam?: keyof Spec & string;
+  /**
+   * What a record's key covers. 'notebook' (default): the notebook's code cells as well as the task's import
+   * closure, config and seed. 'task': the task's import closure, config and seed only — for notebooks that run
+   * only tasks (a testbed's protocol), so that editing the notebook, or adding a method with its own task
+   * module, re-runs nothing else. Records of `nb.run` (code in the notebook) always include the notebook.
+   */
+  recordKey?: 'notebook' | 'task';
 }
 
 /** Locate the notebook file: the runner says where; in Jupyter, the kernel runs in notebooks/. */
@@ -119,6 +134,8 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   private tables: TableSpec[] = [];
   private figures: FigureSpec[] = [];
   private comparisons: ComparisonSpec[] = [];
+  private protocolSpec: ProtocolSpec | null = null;
+  private readonly keyByTask: boolean;
   private records = new Map<string, RunRecord>();
   private stats = { hits: 0, computed: 0, recomputedCorrupt: 0 };
   private fresh: boolean;
@@ -157,6 +174,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       : '';
     this.resultsDir = path.join(paths.results(), this.id, this.profile);
     this.fresh = process.env.RLMINI_FRESH === '1';
+    this.keyByTask = opts.recordKey === 'task';
   }
 
   /** The root generator of one seed (split it for every source of randomness). */
@@ -169,6 +187,11 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     return task ? taskCode(task) : paperCode(this.id);
   }
 
+  /** The notebook hash a record's key (and provenance) carries: none for task-keyed records of a task. */
+  private recordNotebookHash(task?: string): string {
+    return this.keyByTask && task ? 'task-keyed' : this.notebookHash;
+  }
+
   private keyFor(method: string, config: unknown, seed: number, task?: string): string {
     return recordKey({
       paper: this.id,
@@ -176,7 +199,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       config,
       seed,
       profile: this.profile,
-      notebookHash: this.notebookHash,
+      notebookHash: this.recordNotebookHash(task),
       codeHash: this.codeFor(task).hash,
       backend: backendLabel(),
     });
@@ -238,7 +261,12 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
         extra: result.extra,
         ...(result.timings ? { timings: result.timings } : {}),
         ...(task ? { task } : {}),
-        provenance: makeProvenance({ notebookHash: this.notebookHash, code: this.codeFor(task), seed, wallTimeMs }),
+        provenance: makeProvenance({
+          notebookHash: this.recordNotebookHash(task),
+          code: this.codeFor(task),
+          seed,
+          wallTimeMs,
+        }),
       },
       { replace: this.fresh },
     );
@@ -498,6 +526,32 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     displayComparison(spec);
   }
 
+  /**
+   * Publish a testbed's standard-protocol results (a protocol notebook calls it once): every method's score per
+   * task and seed, rendered as the rliable-style leaderboard of reports/compare/<testbed>.html.
+   */
+  protocol(spec: ProtocolSpec): void {
+    const where = `${this.id}: nb.protocol`;
+    const checked = checkProtocol(spec, where);
+    if (!checked.ok) throw new Error(`${checked.error}. Pass scores[task][seed] for every method (tasks × seeds).`);
+    this.protocolSpec = checked.value;
+    const rows = checked.value.methods.map((m) => {
+      const all = m.scores.flat();
+      return [m.name, m.budget, all.reduce((a, b) => a + b, 0) / all.length];
+    });
+    displayTable({
+      name: 'protocol',
+      caption: `Protocol ${checked.value.testbed}: mean ${checked.value.score.name} over tasks × seeds`,
+      columns: ['method', 'budget', `mean ${checked.value.score.name}`],
+      rows,
+    });
+  }
+
+  /** The protocol results published with protocol(), if any. */
+  getProtocol(): ProtocolSpec | null {
+    return this.protocolSpec;
+  }
+
   /** Results published with compare() so far. */
   getComparisons(): ComparisonSpec[] {
     return this.comparisons.map((c) => ({ ...c, values: [...c.values], seeds: [...c.seeds] }));
@@ -574,6 +628,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       wallTimeMs: Date.now() - this.started,
       cached: { ...this.stats },
       comparisons: this.getComparisons(),
+      ...(this.protocolSpec ? { protocol: this.protocolSpec } : {}),
     };
     // Published results change only through the runner's own run (`npm run reports`, which sets
     // RLMINI_PUBLISH=1). An interactive run (Jupyter) writes its records as always but its summary goes to

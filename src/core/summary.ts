@@ -63,4 +63,41 @@ export interface Summary {
   cached: { hits: number; computed: number; recomputedCorrupt: number };
   /** Results published with nb.compare(...) for the comparison pages (absent in older summaries). */
   comparisons?: ComparisonSpec[];
+  /** A testbed's standard-protocol results (published by its protocol notebook with nb.protocol(...)). */
+  protocol?: ProtocolSpec;
+}
+
+/** One method's results in a testbed's standard protocol. */
+export interface ProtocolMethodResult {
+  name: string;
+  /** 'labels': within the protocol's oracle budget (ranked); 'exact': exact-oracle reference (not ranked). */
+  budget: 'labels' | 'exact';
+  /** How it uses its budget (e.g. online / offline / exact), shown next to the name. */
+  regime: string;
+  /** Kit papers (catalog ids) whose notebooks use the method. */
+  papers: string[];
+  /** Source file of the recipe, relative to the repository root. */
+  source: string;
+  /** One line: the recipe. */
+  summary: string;
+  /** scores[t][k]: the protocol's score on task t (spec.tasks order) for seed k (spec.seeds order). */
+  scores: number[][];
+  /** Secondary metrics: per metric name, per task, the per-seed values (same layout as scores). */
+  metrics: Record<string, number[][]>;
+}
+
+/** A testbed's standard protocol and the results of every method entered. */
+export interface ProtocolSpec {
+  testbed: string;
+  /** What the protocol is: tasks, budget, target, tuning (markdown). */
+  description: string;
+  /** The score: its name, direction and definition (markdown). */
+  score: { name: string; higherIsBetter: boolean; definition: string };
+  tasks: string[];
+  seeds: number[];
+  /** What the protocol cannot show (markdown). */
+  limits: string;
+  methods: ProtocolMethodResult[];
+  /** Methods of the testbed's papers not entered, with the reason. */
+  notEntered: { name: string; papers: string[]; reason: string }[];
 }

@@ -51,6 +51,7 @@ import {
 } from './io';
 import { copyKatexAssets, hasMath, inlineMarkdownHtml, markdownHtml } from './markdown';
 import { publicationOf, repositoryUrl, type Publication } from './publication';
+import { PROTOCOL_LEVEL, PROTOCOL_REPS, protocolBoard, type ProtocolBoard } from './protocol';
 import { checkMeta, checkSummary, MAX_TABLE_ROWS } from './schema';
 import {
   addCounts,
@@ -382,6 +383,11 @@ function collectComparisons(papers: PaperInput[]): TestbedComparison[] {
     if (!byTestbed.has(tb)) byTestbed.set(tb, []);
     byTestbed.get(tb)!.push(p);
   }
+  // A testbed with a standard protocol gets its page even before any of its papers is built.
+  for (const p of papers) {
+    const tb = p.summary?.protocol?.testbed;
+    if (tb && p.page && !p.stale && !byTestbed.has(tb)) byTestbed.set(tb, []);
+  }
   return [...byTestbed.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([tb, ps]) =>
@@ -398,6 +404,17 @@ function collectComparisons(papers: PaperInput[]): TestbedComparison[] {
     );
 }
 
+/** The standard-protocol leaderboards, by testbed: from the protocol notebooks' current (not stale) summaries. */
+function collectProtocols(papers: PaperInput[]): Map<string, { board: ProtocolBoard; from: PaperInput }> {
+  const out = new Map<string, { board: ProtocolBoard; from: PaperInput }>();
+  for (const p of papers) {
+    const spec = p.summary?.protocol;
+    if (!spec || p.stale || !p.page) continue;
+    out.set(spec.testbed, { board: protocolBoard(spec), from: p });
+  }
+  return out;
+}
+
 /** The figures the reports of a profile show (paper figures and comparison figures), without rendering. */
 export function reportFigures(opts: { profile: Profile }): ExportableFigure[] {
   const { papers } = collectPapers(opts.profile);
@@ -406,6 +423,8 @@ export function reportFigures(opts: { profile: Profile }): ExportableFigure[] {
     if (p.page) for (const f of p.summary?.figures ?? []) figs.push({ id: f.id, plotly: f.plotly });
   for (const c of collectComparisons(papers))
     for (const g of c.groups) figs.push({ id: g.figure.id, plotly: g.figure.plotly });
+  for (const { board } of collectProtocols(papers).values())
+    for (const f of Object.values(board.figures)) figs.push({ id: f.id, plotly: f.plotly });
   return figs;
 }
 
@@ -472,6 +491,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
   const figures: ExportableFigure[] = [];
   const problems: string[] = [];
   const comparisons = collectComparisons(papers);
+  const protocols = collectProtocols(papers);
   const compareByTestbed = new Map(comparisons.map((c) => [c.testbed, c]));
   const byId = new Map(papers.map((p) => [p.entry.id, p]));
   const comparePages: string[] = [];
@@ -521,6 +541,57 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         citeText: citation,
       };
     });
+    const proto = protocols.get(c.testbed);
+    let protocol: Record<string, unknown> | null = null;
+    if (proto) {
+      const { board, from } = proto;
+      const pub = from.publication;
+      const figs = Object.values(board.figures).map((f) => {
+        figures.push({ id: f.id, plotly: f.plotly });
+        const citeText =
+          pub && pub.citable
+            ? [
+                `rl-miniatures developers (${KIT_YEAR}). Figure ${f.id}: ${f.caption} ` +
+                  `Results of ${from.entry.id} (commit ${pub.commit}).`,
+                '',
+                `@misc{${figureKey(f.id)},\n` +
+                  `  title        = {{Figure ${bibEscape(f.id)}}: ${bibEscape(f.caption)}},\n` +
+                  `  author       = {{${KIT_AUTHOR}}},\n` +
+                  `  year         = {${KIT_YEAR}},\n` +
+                  `  howpublished = {${repo.url ? `\\url{${bibUrl(repo.url)}}, ` : 'rl-miniatures, '}` +
+                  `comparison figure \\texttt{${bibEscape(f.id)}}},\n` +
+                  '}',
+                '',
+                kitBibtex(version, cite),
+              ].join('\n')
+            : `Not citable: ${from.entry.id}: ${pub ? pub.label : 'no published result'}. Cite it once the protocol ` +
+              "notebook's full profile is published from a clean checkout.";
+        return { ...f, plotly: embeddable(f.plotly), exports: exportsOf(profile, f.id, rel), citeText };
+      });
+      const blob = (src: string) => (repo.url && pub?.commit ? `${repo.url}/blob/${pub.commit}/${src}` : null);
+      protocol = {
+        notebook: from.entry.id,
+        description: markdownHtml(board.spec.description),
+        score: { ...board.spec.score, definition: markdownHtml(board.spec.score.definition) },
+        limits: markdownHtml(board.spec.limits),
+        tasks: board.spec.tasks,
+        nSeeds: board.spec.seeds.length,
+        rows: board.rows.map((r) => ({
+          ...r,
+          papers: r.papers.map((id) => ({ id, page: !!byId.get(id)?.page })),
+          sourceUrl: blob(r.source),
+        })),
+        poi: board.poi,
+        secondary: board.secondary,
+        notEntered: board.spec.notEntered.map((n) => ({
+          ...n,
+          papers: n.papers.map((id) => ({ id, page: !!byId.get(id)?.page })),
+        })),
+        figures: figs,
+        level: Math.round(PROTOCOL_LEVEL * 100),
+        reps: PROTOCOL_REPS,
+      };
+    }
     const file = path.join(tree, 'compare', `${c.slug}.html`);
     render(
       file,
@@ -531,6 +602,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         nav: nav(1),
         title: `Compare methods: ${c.testbed}`,
         c: { ...c, groups },
+        protocol,
         level: Math.round(COMPARE_LEVEL * 100),
         reps: COMPARE_REPS,
         repoNote: repo.note,

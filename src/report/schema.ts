@@ -8,7 +8,14 @@
  */
 import { PROFILES } from '../core/params';
 import type { PaperMeta } from '../core/ipynb';
-import type { ComparisonSpec, FigureSpec, Summary, TableSpec } from '../core/summary';
+import type {
+  ComparisonSpec,
+  FigureSpec,
+  ProtocolMethodResult,
+  ProtocolSpec,
+  Summary,
+  TableSpec,
+} from '../core/summary';
 import type { PreRegistered, Verdict } from '../stats/verdict';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -213,6 +220,73 @@ export function checkComparison(x: unknown, where = 'comparison'): Checked<Compa
   });
 }
 
+/** A matrix of finite numbers with `rows` rows of `cols` columns (tasks × seeds). */
+function matrix(x: unknown, rows: number, cols: number, where: string): number[][] {
+  if (!Array.isArray(x) || x.length !== rows) fail(where, `a list of ${rows} rows (one per task)`, x);
+  return x.map((row, t) => {
+    if (!Array.isArray(row) || row.length !== cols)
+      fail(`${where}[${t}]`, `a list of ${cols} values (one per seed)`, row);
+    return row.map((v, k) => {
+      const n = num(v, `${where}[${t}][${k}]`);
+      if (!Number.isFinite(n)) fail(`${where}[${t}][${k}]`, 'a finite number', v);
+      return n;
+    });
+  });
+}
+
+/** A testbed's protocol results (summary.protocol). */
+export function checkProtocol(x: unknown, where = 'protocol'): Checked<ProtocolSpec> {
+  return guard(() => {
+    if (!isObject(x)) fail(where, 'an object', x);
+    const tasks = strList(x.tasks, `${where}.tasks`, MAX_ID_CHARS);
+    if (tasks.length === 0) fail(`${where}.tasks`, 'a non-empty list', x.tasks);
+    if (!Array.isArray(x.seeds) || x.seeds.length === 0) fail(`${where}.seeds`, 'a non-empty list', x.seeds);
+    const seeds = x.seeds.map((v, i) => int(v, `${where}.seeds[${i}]`));
+    if (!isObject(x.score)) fail(`${where}.score`, 'an object', x.score);
+    if (!Array.isArray(x.methods) || x.methods.length === 0) fail(`${where}.methods`, 'a non-empty list', x.methods);
+    const methods = x.methods.map((m, i): ProtocolMethodResult => {
+      const w = `${where}.methods[${i}]`;
+      if (!isObject(m)) fail(w, 'an object', m);
+      return {
+        name: str(m.name, `${w}.name`, MAX_ID_CHARS),
+        budget: oneOf(m.budget, ['labels', 'exact'] as const, `${w}.budget`),
+        regime: str(m.regime ?? '', `${w}.regime`, MAX_ID_CHARS),
+        papers: strList(m.papers ?? [], `${w}.papers`, MAX_ID_CHARS),
+        source: str(m.source ?? '', `${w}.source`, 2000),
+        summary: str(m.summary ?? '', `${w}.summary`, 2000),
+        scores: matrix(m.scores, tasks.length, seeds.length, `${w}.scores`),
+        metrics: record(m.metrics ?? {}, `${w}.metrics`, (v, wm) => matrix(v, tasks.length, seeds.length, wm)),
+      };
+    });
+    const names = methods.map((m) => m.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) fail(`${where}.methods`, 'distinct method names', dup);
+    const notEntered = (Array.isArray(x.notEntered) ? x.notEntered : []).map((n, i) => {
+      const w = `${where}.notEntered[${i}]`;
+      if (!isObject(n)) fail(w, 'an object', n);
+      return {
+        name: str(n.name, `${w}.name`, MAX_ID_CHARS),
+        papers: strList(n.papers ?? [], `${w}.papers`, MAX_ID_CHARS),
+        reason: str(n.reason, `${w}.reason`, 2000),
+      };
+    });
+    return {
+      testbed: str(x.testbed, `${where}.testbed`, MAX_ID_CHARS),
+      description: str(x.description ?? '', `${where}.description`),
+      score: {
+        name: str(x.score.name, `${where}.score.name`, MAX_ID_CHARS),
+        higherIsBetter: bool(x.score.higherIsBetter, `${where}.score.higherIsBetter`),
+        definition: str(x.score.definition ?? '', `${where}.score.definition`),
+      },
+      tasks,
+      seeds,
+      limits: str(x.limits ?? '', `${where}.limits`),
+      methods,
+      notEntered,
+    };
+  });
+}
+
 /** Markdown text (text/markdown: a string or a list of lines). */
 export function checkMarkdown(x: unknown, where = 'markdown'): Checked<string> {
   return guard(() => (Array.isArray(x) ? strList(x, where, Infinity).join('') : str(x, where, Infinity)));
@@ -299,6 +373,11 @@ export function checkSummary(x: unknown): { ok: true; value: CheckedSummary } | 
     records,
     comparisons: keepValid(s.comparisons, 'summary.comparisons', checkComparison, problems),
   };
+  if (s.protocol !== undefined) {
+    const pr = checkProtocol(s.protocol, 'summary.protocol');
+    if (pr.ok) summary.protocol = pr.value;
+    else problems.push(pr.error);
+  }
   if (s.readings !== undefined) summary.readings = keepValid(s.readings, 'summary.readings', checkMarkdown, problems);
   return { ok: true, value: { summary, problems } };
 }

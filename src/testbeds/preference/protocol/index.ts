@@ -1,0 +1,73 @@
+/**
+ * The preference protocol's method table (like TRL's paper index): every entered method, the recipe file that
+ * composes it from the testbed's parts, the task that runs it (one module per method, so a record's key covers
+ * that method's code only and adding a method runs only that method), and the papers of the kit that use it.
+ */
+export * from './core';
+import type { Recipe } from './core';
+import * as dno from './recipes/dno';
+import * as dnoExact from './recipes/dno-exact';
+import * as dpo from './recipes/dpo';
+import * as inpo from './recipes/inpo';
+import * as ipo from './recipes/ipo';
+import * as iterDpoBt from './recipes/iter-dpo-bt';
+import * as nashMdExact from './recipes/nash-md-exact';
+import * as omdExact from './recipes/omd-exact';
+import * as onlineIpo from './recipes/online-ipo';
+import * as rlhfBt from './recipes/rlhf-bt';
+import * as rpo from './recipes/rpo';
+
+export interface ProtocolMethod {
+  name: string;
+  /** Task run per seed by the protocol notebook (`<module under dist>#run`). */
+  task: string;
+  /** Source of the recipe, relative to the repository root. */
+  source: string;
+  budget: 'labels' | 'exact';
+  /** One line: the recipe, as composed from the testbed's parts. */
+  summary: string;
+  /** Online (on-policy labels each round) or offline (all labels at once from π_ref). */
+  regime: 'online' | 'offline' | 'exact';
+  /** Kit papers (catalog ids) whose notebooks use the method. */
+  papers: string[];
+}
+
+const m = (
+  mod: { recipe: Recipe },
+  file: string,
+  regime: ProtocolMethod['regime'],
+  papers: string[],
+): ProtocolMethod => ({
+  name: mod.recipe.name,
+  task: `testbeds/preference/protocol/recipes/${file}#run`,
+  source: `src/testbeds/preference/protocol/recipes/${file}.ts`,
+  budget: mod.recipe.budget,
+  summary: mod.recipe.summary,
+  regime,
+  papers,
+});
+
+export const PROTOCOL_METHODS: ProtocolMethod[] = [
+  m(inpo, 'inpo', 'online', ['inpo']),
+  m(onlineIpo, 'online-ipo', 'online', ['inpo']),
+  m(iterDpoBt, 'iter-dpo-bt', 'online', ['inpo', 'dno']),
+  m(dno, 'dno', 'online', ['dno']),
+  m(rlhfBt, 'rlhf-bt', 'offline', ['dno']),
+  m(dpo, 'dpo', 'offline', ['rpo', 'dpo-implicit-rm']),
+  m(ipo, 'ipo', 'offline', ['rpo']),
+  m(rpo, 'rpo', 'offline', ['rpo']),
+  m(omdExact, 'omd-exact', 'exact', ['nash-md', 'inpo']),
+  m(nashMdExact, 'nash-md-exact', 'exact', ['nash-md']),
+  m(dnoExact, 'dno-exact', 'exact', ['dno']),
+];
+
+/** Methods of the testbed's papers not entered yet, and why (shown on the comparison page). */
+export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+  {
+    name: 'p3o / ppo',
+    papers: ['p3o'],
+    reason: 'sequence-level policies trained by sampled policy gradients; the protocol policies are per-prompt tables',
+  },
+  { name: 'par (reward shaping for PPO)', papers: ['par'], reason: 'a reward-shaping method for PPO on sequences' },
+  { name: 'spin', papers: ['dno'], reason: 'needs a teacher policy, which the protocol does not provide' },
+];

@@ -1,0 +1,7 @@
+/** DPO in the preference protocol (offline, on the whole label budget): see offline-direct.ts. */
+import type { ProtocolConfig } from '../core';
+import { runRecipe } from '../core';
+import { dpo } from './offline-direct';
+
+export const recipe = dpo;
+export const run = (config: ProtocolConfig, seed: number) => runRecipe(recipe, config, seed);

@@ -1,0 +1,125 @@
+/**
+ * The preference protocol end to end: the real protocol notebook executed through the tslab kernel (smoke), its
+ * comparison page opened from file:// in Debian's Chromium. The leaderboard shows what the records say (IQM recomputed
+ * here by hand from the published scores), every figure is drawn, links resolve, no console error, nothing is fetched
+ * from outside the report folder.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNodeAsync } from '../../src/core/proc';
+import type { Summary } from '../../src/core/summary';
+import { PROTOCOL_METHODS } from '../../src/testbeds/preference/protocol';
+import { CLI, ROOT, workspace } from '../helpers';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** scipy.stats.trim_mean(x, 0.25): drop ⌊n/4⌋ values at each end of the sorted pool, average the rest. */
+function iqmByHand(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = Math.floor(s.length / 4);
+  const mid = s.slice(k, s.length - k);
+  return mid.reduce((a, b) => a + b, 0) / mid.length;
+}
+
+describe('preference protocol page in a browser', () => {
+  const ws = workspace('protocol');
+  let browser: Browser;
+  let summary: Summary;
+
+  beforeAll(async () => {
+    fs.copyFileSync(
+      path.join(ROOT, 'notebooks', 'protocol-preference.ipynb'),
+      path.join(ws.nbDir, 'protocol-preference.ipynb'),
+    );
+    const r = await runNodeAsync(
+      [CLI, 'reports', '--profile', 'smoke', '--only', 'protocol-preference', '--no-figures'],
+      {
+        env: ws.env,
+        cwd: ws.dir,
+        timeoutMs: 300_000,
+      },
+    );
+    expect(r.status, r.out).toBe(0);
+    summary = JSON.parse(
+      fs.readFileSync(path.join(ws.dir, 'results', 'protocol-preference', 'smoke', 'summary.json'), 'utf8'),
+    );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    ws.cleanup();
+  });
+
+  it('publishes every entered method with scores per task and seed, and passes its checks', () => {
+    const p = summary.protocol!;
+    expect(p.methods.map((m) => m.name)).toEqual(PROTOCOL_METHODS.map((m) => m.name));
+    for (const m of p.methods) {
+      expect(m.scores).toHaveLength(p.tasks.length);
+      for (const row of m.scores) expect(row).toHaveLength(summary.seeds.length);
+    }
+    expect(summary.verdicts.map((v) => [v.claimId, v.status])).toEqual([
+      ['equal-budget', 'reproduced'],
+      ['target-reachable', 'reproduced'],
+    ]);
+  });
+
+  it('renders the leaderboard, the three figures and working links, without errors or outside requests', async () => {
+    const reports = path.join(ws.dir, 'reports');
+    const file = path.join(reports, 'smoke', 'compare', 'preference.html');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [],
+      outside: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (q) => {
+      const u = q.url();
+      if (!u.startsWith('data:') && !u.startsWith(pathToFileURL(reports).href)) outside.push(u);
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('section.protocol div.plot')).every((d) =>
+          d.querySelector('svg.main-svg'),
+        ),
+      null,
+      { timeout: 30_000 },
+    );
+    const figs = await page.$$eval('section.protocol div.plot', (ds) => ds.map((d) => d.getAttribute('data-figure')));
+    expect(figs).toEqual([
+      'compare/preference/protocol-iqm',
+      'compare/preference/protocol-poi',
+      'compare/preference/protocol-profile',
+    ]);
+    // the heatmap and the lines are drawn (not just an empty frame)
+    expect(await page.$$eval('div.plot[data-figure="compare/preference/protocol-poi"] .hm', (x) => x.length)).toBe(1);
+    expect(
+      await page.$$eval('div.plot[data-figure="compare/preference/protocol-profile"] g.trace.scatter', (x) => x.length),
+    ).toBe(PROTOCOL_METHODS.length);
+    const rows = await page.$$eval('table.leaderboard tbody tr', (rs) =>
+      rs.map((r) => ({
+        method: r.getAttribute('data-method'),
+        rank: r.children[0].textContent!.trim(),
+        iqm: Number(r.children[2].querySelector('.mean')!.textContent),
+      })),
+    );
+    expect(rows).toHaveLength(PROTOCOL_METHODS.length);
+    const ranked = rows.filter((r) => /^\d+$/.test(r.rank));
+    expect(ranked.map((r) => Number(r.rank))).toEqual(ranked.map((_, i) => i + 1));
+    expect(ranked).toHaveLength(PROTOCOL_METHODS.filter((m) => m.budget === 'labels').length);
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i].iqm).toBeLessThanOrEqual(ranked[i - 1].iqm);
+    for (const r of rows) {
+      const m = summary.protocol!.methods.find((x) => x.name === r.method)!;
+      expect(r.iqm).toBeCloseTo(iqmByHand(m.scores.flat()), 3);
+    }
+    // every relative link resolves
+    const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')!));
+    for (const h of hrefs.filter((x) => !/^(https?:|#|mailto:)/.test(x)))
+      expect(fs.existsSync(path.resolve(path.dirname(file), decodeURIComponent(h.split('#')[0]))), h).toBe(true);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
