@@ -130,7 +130,7 @@ describe("startNotebook({ recordKey: 'task' })", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-taskkey-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('keys task records by the task code only (editing the notebook re-runs nothing); default keys change', async () => {
+  it('keys task records by the task code only (editing the notebook re-runs nothing); default keys do', async () => {
     process.env.RLMINI_RESULTS_DIR = path.join(tmp, 'results');
     process.env.RLMINI_NOTEBOOKS_DIR = path.join(tmp, 'notebooks');
     process.env.RLMINI_WORKERS = '1';
