@@ -17,8 +17,9 @@ const built = fs
   .readdirSync(path.join(ROOT, 'notebooks'))
   .filter((f) => f.endsWith('.ipynb'))
   .map((f) => f.replace(/\.ipynb$/, ''))
-  // testbed-<tb> notebooks are validity gates of a testbed (DESIGN.md, Layout), not papers: no catalog entry.
-  .filter((id) => !id.startsWith('testbed-'))
+  // testbed-<tb> notebooks are validity gates of a testbed (DESIGN.md, Layout) and protocol-<tb> notebooks its
+  // comparison protocol (docs/compare.md), not papers: no catalog entry.
+  .filter((id) => !id.startsWith('testbed-') && !id.startsWith('protocol-'))
   .sort();
 
 describe('catalog bib', () => {

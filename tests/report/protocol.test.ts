@@ -136,7 +136,7 @@ describe("startNotebook({ recordKey: 'task' })", () => {
     process.env.RLMINI_WORKERS = '1';
     fs.mkdirSync(path.join(tmp, 'notebooks'), { recursive: true });
     const dist = await import(path.join(ROOT, 'dist', 'core', 'notebook.js'));
-    const task = 'testbeds/preference/protocol/recipes/omd-exact#run';
+    const task = 'testbeds/preference/protocol/recipes/exact/omd#run';
     const config = { ...PROTOCOL_DEFAULTS, nX: 3, nY: 3, iterations: 2, tasks: ['mixed'] };
     const keys = async (codeCell: string, recordKey: 'task' | 'notebook') => {
       fs.writeFileSync(

@@ -87,7 +87,26 @@ function exportedNames(source: string, isIndex: boolean): Set<string> {
   return names;
 }
 
-/** Names exported by two or more modules under dir, each with the modules (relative paths). */
+/**
+ * Parallel structures repeat names by design, and only these: every testbed's comparison protocol
+ * (`<tb>/protocol/core.ts` and `index.ts`, docs/compare.md) exports the same contract (PROTOCOL_TASKS,
+ * ProtocolConfig, ProtocolRecipe, runRecipe, PROTOCOL_METHODS, NOT_ENTERED, …), and every protocol task module
+ * (`<tb>/protocol/recipes/**.ts`, one per method so that a record's key covers one method's code) exports the
+ * task's `recipe` and `run`. The role of a (file, name) pair, or null where the name must be unique.
+ */
+function contractRole(file: string, name: string): string | null {
+  const m = /^[^/]+\/protocol\/(core|index)\.ts$/.exec(file);
+  if (m) return `protocol/${m[1]}.ts`;
+  if (/^[^/]+\/protocol\/recipes\/.+\.ts$/.test(file) && (name === 'recipe' || name === 'run')) {
+    return `protocol task module (${name})`;
+  }
+  return null;
+}
+
+/**
+ * Names exported by two or more modules under dir, each with the modules (relative paths); a name repeated only
+ * by files of one contract role (`contractRole`, at most once per testbed for protocol/core and index) passes.
+ */
 function exportClashes(dir: string): { name: string; files: string[] }[] {
   const where = new Map<string, string[]>();
   for (const file of tsFiles(dir)) {
@@ -96,8 +115,15 @@ function exportClashes(dir: string): { name: string; files: string[] }[] {
       where.set(name, [...(where.get(name) ?? []), file]);
     }
   }
+  const contract = (name: string, files: string[]): boolean => {
+    const roles = new Set(files.map((f) => contractRole(f, name)));
+    const [role] = roles;
+    if (roles.size !== 1 || role === null) return false;
+    if (role.startsWith('protocol/')) return new Set(files.map((f) => f.split('/')[0])).size === files.length;
+    return true;
+  };
   return [...where]
-    .filter(([, files]) => files.length > 1)
+    .filter(([name, files]) => files.length > 1 && !contract(name, files))
     .map(([name, files]) => ({ name, files }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -195,6 +221,38 @@ describe('layout checks on fixtures', () => {
       'y.ts': 'export interface G {\n  n: number;\n}\nexport function G(): G {\n  return { n: 1 };\n}\n',
     });
     expect(exportClashes(dir)).toEqual([]);
+  });
+
+  it('allows only the protocol contract to repeat names across testbeds, and task modules their recipe and run', () => {
+    const core = 'export interface ProtocolConfig {\n  n: number;\n}\nexport const PROTOCOL_TASKS = [];\n';
+    const task = 'export const recipe = {};\nexport const run = () => 1;\n';
+    const dir = fixture({
+      'a/protocol/core.ts': core,
+      'b/protocol/core.ts': core,
+      'a/protocol/index.ts': 'export const PROTOCOL_METHODS = [];\n',
+      'b/protocol/index.ts': 'export const PROTOCOL_METHODS = [];\n',
+      'a/protocol/recipes/x.ts': task + 'export const SAMPLES = 8;\n',
+      'a/protocol/recipes/deep/y.ts': task + 'export const SAMPLES = 8;\n',
+      'b/protocol/recipes/z.ts': task,
+      'b/trainer/recipes.ts': 'export interface ProtocolConfig {\n  m: number;\n}\nexport const run = 2;\n',
+    });
+    expect(exportClashes(dir)).toEqual([
+      { name: 'ProtocolConfig', files: ['a/protocol/core.ts', 'b/protocol/core.ts', 'b/trainer/recipes.ts'] },
+      { name: 'SAMPLES', files: ['a/protocol/recipes/deep/y.ts', 'a/protocol/recipes/x.ts'] },
+      {
+        name: 'run',
+        files: [
+          'a/protocol/recipes/deep/y.ts',
+          'a/protocol/recipes/x.ts',
+          'b/protocol/recipes/z.ts',
+          'b/trainer/recipes.ts',
+        ],
+      },
+    ]);
+    expect(exportClashes(fixture({ 'a/protocol/core.ts': core, 'a/other/core.ts': core })).map((c) => c.name)).toEqual([
+      'PROTOCOL_TASKS',
+      'ProtocolConfig',
+    ]);
   });
 
   it('reports file and folder names containing a paper id, allows a listed method name, ignores substrings', () => {

@@ -122,7 +122,7 @@ export function evaluate(w: ProtocolWorld, pi: TabularPolicy): Evaluation {
 export type BudgetKind = 'labels' | 'exact';
 
 /** A method entered into the protocol: a named recipe of the testbed's method files. */
-export interface Recipe {
+export interface ProtocolRecipe {
   /** Name on the leaderboard. */
   name: string;
   /** One line: what it is, as composed from the testbed's parts. */
@@ -168,7 +168,7 @@ export function makeOracle(w: ProtocolWorld): Oracle {
  * Run a recipe on every task of the config for one seed. Record keys: `<name>/<metric>@<task>` with
  * metric ∈ score, dualityGap, winRef, exploit, klRef, labels (oracle labels per prompt used).
  */
-export function runRecipe(recipe: Recipe, config: ProtocolConfig, seed: number): RunResult {
+export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   for (const task of config.tasks) {
     const w = protocolWorld(config, task, seed);

@@ -4,15 +4,15 @@
  * that method's code only and adding a method runs only that method), and the papers of the kit that use it.
  */
 export * from './core';
-import type { Recipe } from './core';
+import type { ProtocolRecipe } from './core';
 import * as dno from './recipes/dno';
-import * as dnoExact from './recipes/dno-exact';
+import * as dnoExact from './recipes/exact/dno';
 import * as dpo from './recipes/dpo';
 import * as inpo from './recipes/inpo';
 import * as ipo from './recipes/ipo';
 import * as iterDpoBt from './recipes/iter-dpo-bt';
-import * as nashMdExact from './recipes/nash-md-exact';
-import * as omdExact from './recipes/omd-exact';
+import * as nashMdExact from './recipes/exact/nash-md';
+import * as omdExact from './recipes/exact/omd';
 import * as onlineIpo from './recipes/online-ipo';
 import * as rlhfBt from './recipes/rlhf-bt';
 import * as rpo from './recipes/rpo';
@@ -33,7 +33,7 @@ export interface ProtocolMethod {
 }
 
 const m = (
-  mod: { recipe: Recipe },
+  mod: { recipe: ProtocolRecipe },
   file: string,
   regime: ProtocolMethod['regime'],
   papers: string[],
@@ -56,9 +56,9 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(dpo, 'dpo', 'offline', ['rpo', 'dpo-implicit-rm']),
   m(ipo, 'ipo', 'offline', ['rpo']),
   m(rpo, 'rpo', 'offline', ['rpo']),
-  m(omdExact, 'omd-exact', 'exact', ['nash-md', 'inpo']),
-  m(nashMdExact, 'nash-md-exact', 'exact', ['nash-md']),
-  m(dnoExact, 'dno-exact', 'exact', ['dno']),
+  m(omdExact, 'exact/omd', 'exact', ['nash-md', 'inpo']),
+  m(nashMdExact, 'exact/nash-md', 'exact', ['nash-md']),
+  m(dnoExact, 'exact/dno', 'exact', ['dno']),
 ];
 
 /** Methods of the testbed's papers not entered yet, and why (shown on the comparison page). */

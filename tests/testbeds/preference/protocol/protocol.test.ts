@@ -13,7 +13,7 @@ import {
   runRecipe,
   type ProtocolConfig,
 } from '../../../../src/testbeds/preference/protocol';
-import { recipe as omd } from '../../../../src/testbeds/preference/protocol/recipes/omd-exact';
+import { recipe as omd } from '../../../../src/testbeds/preference/protocol/recipes/exact/omd';
 import { resolveTask } from '../../../../src/core/tasks';
 
 const small: ProtocolConfig = { ...PROTOCOL_DEFAULTS, nX: 4, nY: 5, iterations: 3 };

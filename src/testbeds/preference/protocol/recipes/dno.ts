@@ -4,20 +4,20 @@
  * (margin ≥ 0.5), DPO with reference π_t and β = η = 1 (the dno notebook's values). DNO targets the unregularised
  * Nash equilibrium: its distance from π_ref is not controlled by τ.
  */
-import type { ProtocolConfig, Recipe } from '../core';
+import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { runRecipe } from '../core';
 import type { PreferencePairs } from '../../data/game';
 import { largestMarginPairs, type CandidateRound } from '../../methods/dno';
 import { dpoGradientSteps } from '../../methods/dpo';
 import { clonePolicy, logProbs, sampleResponse, tabularPolicyFromLogits } from '../../policies/tabular-policy';
 
-export const SAMPLES = 8,
+const SAMPLES = 8,
   MARGIN = 0.5,
   ETA = 1,
   GD_STEPS = 10,
   LR_SCALE = 0.5;
 
-export const recipe: Recipe = {
+export const recipe: ProtocolRecipe = {
   name: 'dno',
   summary: 'methods/dno.ts: 8 on-policy candidates, all 28 pairs labelled, largestMarginPairs, DPO from π_t (β = 1)',
   budget: 'labels',

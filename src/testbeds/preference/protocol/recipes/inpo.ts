@@ -1,5 +1,5 @@
 /** INPO (Zhang et al. 2024) in the preference protocol: the exact minimiser of the INPO loss on each round's labels. */
-import type { ProtocolConfig, Recipe } from '../core';
+import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { onlineRounds, runRecipe } from '../core';
 import { comparisonsFromPairs } from '../../data/comparisons';
 import { inpoUpdate } from '../../methods/inpo';
@@ -7,7 +7,7 @@ import { inpoUpdate } from '../../methods/inpo';
 /** INPO's step η (the inpo notebook's value); its τ is the protocol's. */
 export const ETA = 2;
 
-export const recipe: Recipe = {
+export const recipe: ProtocolRecipe = {
   name: 'inpo',
   summary: `methods/inpo.ts: inpoUpdate(π_t, π_ref, on-policy labels, η = ${ETA}, τ) each round`,
   budget: 'labels',

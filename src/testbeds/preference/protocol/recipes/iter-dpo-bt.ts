@@ -3,7 +3,7 @@
  * round the round's on-policy labels join all earlier ones, the BT model is refitted, 8 samples of π_t are ranked
  * by it, and DPO steps (β = τ, reference π_ref) are taken on best-vs-worst.
  */
-import type { ProtocolConfig, Recipe } from '../core';
+import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { onlineRounds, runRecipe } from '../core';
 import { comparisonsFromPairs } from '../../data/comparisons';
 import { concatPairs, type PreferencePairs } from '../../data/game';
@@ -13,12 +13,12 @@ import { dpoGradientSteps } from '../../methods/dpo';
 import { logProbs, sampleResponse, tabularPolicyFromLogits } from '../../policies/tabular-policy';
 
 /** The inpo notebook's values: samples ranked per prompt, DPO steps per round, step in units of 1/β², ridge. */
-export const SAMPLES = 8,
+const SAMPLES = 8,
   GD_STEPS = 10,
   LR_SCALE = 0.5,
   RM_L2 = 0.1;
 
-export const recipe: Recipe = {
+export const recipe: ProtocolRecipe = {
   name: 'iter-dpo-bt',
   summary: 'methods/bradley-terry.ts (RM on all labels so far) → methods/dno.ts largestMarginPairs → methods/dpo.ts',
   budget: 'labels',

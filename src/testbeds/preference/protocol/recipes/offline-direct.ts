@@ -4,7 +4,7 @@
  * 2024, DPO + η·β·SFT on the chosen responses, η = 1); IPO (Azar et al. 2023) by its exact minimiser.
  */
 import type { Rng } from '../../../../core/rng';
-import type { Recipe } from '../core';
+import type { ProtocolRecipe } from '../core';
 import { offlineData, type Oracle, type ProtocolWorld } from '../core';
 import { comparisonsFromPairs } from '../../data/comparisons';
 import { trainLogits, type LossAndGrad } from '../../loops/full-batch';
@@ -32,21 +32,21 @@ function trainOffline(loss: Loss, w: ProtocolWorld, oracle: Oracle, rng: Rng): T
   return tabularPolicyFromLogits(nX, nY, theta);
 }
 
-export const dpo: Recipe = {
+export const dpo: ProtocolRecipe = {
   name: 'dpo',
   summary: `methods/dpo.ts dpoLoss (β = τ) on all labels from π_ref, Adam ${STEPS} steps`,
   budget: 'labels',
   train: (w, oracle, rng) => trainOffline('dpo', w, oracle, rng),
 };
 
-export const rpo: Recipe = {
+export const rpo: ProtocolRecipe = {
   name: 'rpo',
   summary: `methods/rpo.ts rpoLoss (β = τ, η = ${RPO_ETA}) on all labels from π_ref, Adam ${STEPS} steps`,
   budget: 'labels',
   train: (w, oracle, rng) => trainOffline('rpo', w, oracle, rng),
 };
 
-export const ipo: Recipe = {
+export const ipo: ProtocolRecipe = {
   name: 'ipo',
   summary: 'methods/ipo.ts: the exact IPO minimiser (τ) on all labels from π_ref',
   budget: 'labels',

@@ -1,10 +1,10 @@
 /** Online IPO (Calandriello et al. 2024; INPO's and Nash-MD's baseline): the IPO minimiser on each round's labels. */
-import type { ProtocolConfig, Recipe } from '../core';
+import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { onlineRounds, runRecipe } from '../core';
 import { comparisonsFromPairs } from '../../data/comparisons';
 import { onlineIpoUpdate } from '../../methods/ipo';
 
-export const recipe: Recipe = {
+export const recipe: ProtocolRecipe = {
   name: 'online-ipo',
   summary: 'methods/ipo.ts: onlineIpoUpdate(π_ref, on-policy labels of the round, τ) each round',
   budget: 'labels',

@@ -3,7 +3,7 @@
  * against), solved exactly: the BT model fitted on the whole label budget from π_ref pairs, then the KL-regularised
  * optimum π ∝ π_ref·exp(r̂/τ) (what PPO with a KL penalty τ converges to on a tabular policy).
  */
-import type { ProtocolConfig, Recipe } from '../core';
+import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { offlineData, runRecipe } from '../core';
 import { comparisonsFromPairs } from '../../data/comparisons';
 import { fitBTTabularRidge } from '../../methods/bradley-terry';
@@ -11,7 +11,7 @@ import { klRegularisedOptimum } from '../../solvers/kl-optimum';
 
 export const RM_L2 = 0.1;
 
-export const recipe: Recipe = {
+export const recipe: ProtocolRecipe = {
   name: 'rlhf-bt',
   summary: 'methods/bradley-terry.ts on all labels (pairs from π_ref) → solvers/kl-optimum.ts π_ref·exp(r̂/τ)',
   budget: 'labels',

@@ -1,7 +1,0 @@
-/** dno-exact in the preference protocol (exact oracle reference): see exact.ts. */
-import type { ProtocolConfig } from '../core';
-import { runRecipe } from '../core';
-import { dnoExact } from './exact';
-
-export const recipe = dnoExact;
-export const run = (config: ProtocolConfig, seed: number) => runRecipe(recipe, config, seed);

@@ -1,0 +1,57 @@
+/**
+ * The tabular protocol's method table: every reward distance entered, its recipe file, its task (one module per
+ * method, so a record's key covers that method's code only), and the kit papers that use it.
+ */
+export * from './core';
+import type { ProtocolRecipe } from './core';
+import * as dard from './recipes/dard';
+import * as epic from './recipes/epic';
+import * as l2 from './recipes/l2';
+import * as starcMinimal from './recipes/starc/minimal';
+import * as starcVal from './recipes/starc/val';
+
+export interface ProtocolMethod {
+  name: string;
+  task: string;
+  source: string;
+  summary: string;
+  budget: 'labels' | 'exact';
+  regime: string;
+  papers: string[];
+}
+
+const m = (mod: { recipe: ProtocolRecipe }, file: string, regime: string, papers: string[]): ProtocolMethod => ({
+  name: mod.recipe.name,
+  task: `testbeds/tabular/protocol/recipes/${file}#run`,
+  source: `src/testbeds/tabular/protocol/recipes/${file}.ts`,
+  summary: mod.recipe.summary,
+  budget: 'labels',
+  regime,
+  papers,
+});
+
+export const PROTOCOL_METHODS: ProtocolMethod[] = [
+  m(starcVal, 'starc/val', 'STARC', ['starc']),
+  m(starcMinimal, 'starc/minimal', 'STARC', ['starc']),
+  m(epic, 'epic', 'baseline', ['starc']),
+  m(dard, 'dard', 'baseline', ['starc']),
+  m(l2, 'l2', 'baseline', ['starc']),
+];
+
+/** Methods of the testbed's papers not entered in this (reward-comparison) protocol, and why. */
+export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+  {
+    name: 'reward learners from preferences (partial-return BT, regret preference model, CPL)',
+    papers: ['regret-preference-model', 'cpl'],
+    reason:
+      'learn rewards or policies from preference labels: they need a reward-learning protocol (a labelled MDP ' +
+      'suite scored by the regret of the learned policy), not built yet',
+  },
+  { name: 'BARFI', papers: ['barfi'], reason: 'bi-level reward design for a given learner: a reward-design protocol' },
+  { name: 'C-MORL, linear scalarisation', papers: ['c-morl'], reason: 'multi-objective: a Pareto-front protocol' },
+  {
+    name: 'occupancy-regularised policy optimisation (ORPO)',
+    papers: ['correlated-proxies'],
+    reason: 'reward-hacking mitigation: scored against a gold reward, a different protocol',
+  },
+];
