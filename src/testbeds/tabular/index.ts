@@ -10,12 +10,14 @@ export * as heuristicGridworld from './env/heuristic-gridworld';
 export * as aliasedMdp from './env/aliased-mdp';
 export * as shaping from './env/shaping';
 export * as preferences from './env/preferences';
+export * as linearMdp from './env/linear-mdp';
 // solvers/: exact ground truth
 export * as solvers from './solvers/exact';
 export * as policyIteration from './solvers/policy-iteration';
 export * as softValueIteration from './solvers/soft-value-iteration';
 export * as occupancy from './solvers/occupancy';
 export * as policyGradient from './solvers/policy-gradient';
+export * as robustValueIteration from './solvers/robust-value-iteration';
 // policies/ and loops/: the softmax policy, optimisers and sample-based learners
 export * as softmax from './policies/softmax';
 export * as optimize from './loops/optimize';
