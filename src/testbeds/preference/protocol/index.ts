@@ -14,7 +14,11 @@ import * as iterDpoBt from './recipes/iter-dpo-bt';
 import * as nashMdExact from './recipes/exact/nash-md';
 import * as omdExact from './recipes/exact/omd';
 import * as onlineIpo from './recipes/online-ipo';
+import * as p3oJoint from './recipes/p3o/joint';
+import * as p3oSeparate from './recipes/p3o/separate';
+import * as ppoPar from './recipes/par';
 import * as rlhfBt from './recipes/rlhf-bt';
+import * as rlhfPpo from './recipes/rlhf-ppo';
 import * as rpo from './recipes/rpo';
 
 export interface ProtocolMethod {
@@ -53,6 +57,10 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(iterDpoBt, 'iter-dpo-bt', 'online', ['inpo', 'dno']),
   m(dno, 'dno', 'online', ['dno']),
   m(rlhfBt, 'rlhf-bt', 'offline', ['dno']),
+  m(rlhfPpo, 'rlhf-ppo', 'offline', ['p3o', 'par']),
+  m(p3oSeparate, 'p3o/separate', 'offline', ['p3o']),
+  m(p3oJoint, 'p3o/joint', 'offline', ['p3o']),
+  m(ppoPar, 'par', 'offline', ['par']),
   m(dpo, 'dpo', 'offline', ['rpo', 'dpo-implicit-rm']),
   m(ipo, 'ipo', 'offline', ['rpo']),
   m(rpo, 'rpo', 'offline', ['rpo']),
@@ -63,11 +71,12 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 
 /** Methods of the testbed's papers not entered yet, and why (shown on the comparison page). */
 export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
-  {
-    name: 'p3o / ppo',
-    papers: ['p3o'],
-    reason: 'sequence-level policies trained by sampled policy gradients; the protocol policies are per-prompt tables',
-  },
-  { name: 'par (reward shaping for PPO)', papers: ['par'], reason: 'a reward-shaping method for PPO on sequences' },
   { name: 'spin', papers: ['dno'], reason: 'needs a teacher policy, which the protocol does not provide' },
+  {
+    name: 'P3O / PPO / PAR on sequences',
+    papers: ['p3o', 'par'],
+    reason:
+      "entered on the protocol's per-prompt softmax tables (rlhf-ppo, p3o-v1, p3o-v2, ppo-par); their token-level " +
+      'sequence versions need a sequence protocol',
+  },
 ];
