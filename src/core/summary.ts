@@ -89,6 +89,14 @@ export interface ProtocolMethodResult {
 /** A testbed's standard protocol and the results of every method entered. */
 export interface ProtocolSpec {
   testbed: string;
+  /**
+   * Set when a testbed has several protocols (lowercase slug, e.g. `reward-learning`): it names the page section
+   * (`#protocol-<name>`) and the figures (`compare/<testbed>/protocol-<name>-iqm`). The unnamed protocol keeps
+   * `#protocol` and `compare/<testbed>/protocol-iqm`.
+   */
+  name?: string;
+  /** Heading of a named protocol's section. */
+  title?: string;
   /** What the protocol is: tasks, budget, target, tuning (markdown). */
   description: string;
   /** The score: its name, direction and definition (markdown). */

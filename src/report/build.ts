@@ -51,7 +51,7 @@ import {
 } from './io';
 import { copyKatexAssets, hasMath, inlineMarkdownHtml, markdownHtml } from './markdown';
 import { publicationOf, repositoryUrl, type Publication } from './publication';
-import { PROTOCOL_LEVEL, PROTOCOL_REPS, protocolBoard, type ProtocolBoard } from './protocol';
+import { PROTOCOL_LEVEL, PROTOCOL_REPS, protocolBoard, protocolSlug, type ProtocolBoard } from './protocol';
 import { checkMeta, checkSummary, MAX_TABLE_ROWS } from './schema';
 import {
   addCounts,
@@ -404,14 +404,31 @@ function collectComparisons(papers: PaperInput[]): TestbedComparison[] {
     );
 }
 
-/** The standard-protocol leaderboards, by testbed: from the protocol notebooks' current (not stale) summaries. */
-function collectProtocols(papers: PaperInput[]): Map<string, { board: ProtocolBoard; from: PaperInput }> {
-  const out = new Map<string, { board: ProtocolBoard; from: PaperInput }>();
-  for (const p of papers) {
+/**
+ * The standard-protocol leaderboards, by testbed (the unnamed protocol first, then by name): from the protocol
+ * notebooks' current (not stale) summaries. Two notebooks publishing the same (testbed, name) would draw the same
+ * figures: the first by notebook id is kept and the other is named in a warning.
+ */
+function collectProtocols(papers: PaperInput[]): Map<string, { board: ProtocolBoard; from: PaperInput }[]> {
+  const out = new Map<string, { board: ProtocolBoard; from: PaperInput }[]>();
+  const seen = new Map<string, string>();
+  for (const p of [...papers].sort((a, b) => a.entry.id.localeCompare(b.entry.id))) {
     const spec = p.summary?.protocol;
     if (!spec || p.stale || !p.page) continue;
-    out.set(spec.testbed, { board: protocolBoard(spec), from: p });
+    const key = `${spec.testbed}\u0000${spec.name ?? ''}`;
+    if (seen.has(key)) {
+      console.warn(
+        `reports: ${p.entry.id} publishes the ${spec.testbed} protocol${spec.name ? ` "${spec.name}"` : ''} that ` +
+          `${seen.get(key)} already publishes; it is left out. Give one of them a distinct protocol name.`,
+      );
+      continue;
+    }
+    seen.set(key, p.entry.id);
+    if (!out.has(spec.testbed)) out.set(spec.testbed, []);
+    out.get(spec.testbed)!.push({ board: protocolBoard(spec), from: p });
   }
+  for (const list of out.values())
+    list.sort((a, b) => (a.board.spec.name ?? '').localeCompare(b.board.spec.name ?? ''));
   return out;
 }
 
@@ -423,8 +440,9 @@ export function reportFigures(opts: { profile: Profile }): ExportableFigure[] {
     if (p.page) for (const f of p.summary?.figures ?? []) figs.push({ id: f.id, plotly: f.plotly });
   for (const c of collectComparisons(papers))
     for (const g of c.groups) figs.push({ id: g.figure.id, plotly: g.figure.plotly });
-  for (const { board } of collectProtocols(papers).values())
-    for (const f of Object.values(board.figures)) figs.push({ id: f.id, plotly: f.plotly });
+  for (const list of collectProtocols(papers).values())
+    for (const { board } of list)
+      for (const f of Object.values(board.figures)) figs.push({ id: f.id, plotly: f.plotly });
   return figs;
 }
 
@@ -541,10 +559,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         citeText: citation,
       };
     });
-    const proto = protocols.get(c.testbed);
-    let protocol: Record<string, unknown> | null = null;
-    if (proto) {
-      const { board, from } = proto;
+    const protocolList = (protocols.get(c.testbed) ?? []).map(({ board, from }) => {
       const pub = from.publication;
       const figs = Object.values(board.figures).map((f) => {
         figures.push({ id: f.id, plotly: f.plotly });
@@ -569,7 +584,10 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         return { ...f, plotly: embeddable(f.plotly), exports: exportsOf(profile, f.id, rel), citeText };
       });
       const blob = (src: string) => (repo.url && pub?.commit ? `${repo.url}/blob/${pub.commit}/${src}` : null);
-      protocol = {
+      return {
+        slug: protocolSlug(board.spec),
+        title: board.spec.title ?? null,
+        named: !!board.spec.name,
         notebook: from.entry.id,
         description: markdownHtml(board.spec.description),
         score: { ...board.spec.score, definition: markdownHtml(board.spec.score.definition) },
@@ -591,7 +609,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         level: Math.round(PROTOCOL_LEVEL * 100),
         reps: PROTOCOL_REPS,
       };
-    }
+    });
     const file = path.join(tree, 'compare', `${c.slug}.html`);
     render(
       file,
@@ -602,7 +620,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
         nav: nav(1),
         title: `Compare methods: ${c.testbed}`,
         c: { ...c, groups },
-        protocol,
+        protocols: protocolList,
         level: Math.round(COMPARE_LEVEL * 100),
         reps: COMPARE_REPS,
         repoNote: repo.note,

@@ -117,18 +117,26 @@ const layoutBase = {
   plot_bgcolor: '#ffffff',
 };
 
+/** `protocol` for a testbed's unnamed protocol, `protocol-<name>` for a named one: its anchor and figure prefix. */
+export function protocolSlug(spec: Pick<ProtocolSpec, 'name'>): string {
+  return spec.name ? `protocol-${spec.name}` : 'protocol';
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function protocolFigures(b: Omit<ProtocolBoard, 'figures'>): ProtocolBoard['figures'] {
   const { spec } = b;
   const tb = spec.testbed.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const pre = protocolSlug(spec);
+  const label = spec.name ? `${spec.testbed} ${spec.name} protocol` : `${spec.testbed} protocol`;
   const lvl = Math.round(PROTOCOL_LEVEL * 100);
   const rows = [...b.rows].reverse(); // plotly draws the first category at the bottom
   const iqm: FigureSpec = {
-    id: `compare/${tb}/protocol-iqm`,
-    name: 'protocol-iqm',
+    id: `compare/${tb}/${pre}-iqm`,
+    name: `${pre}-iqm`,
     caption:
-      `Standard protocol of the ${spec.testbed} testbed: interquartile mean of the ${spec.score.name} over ` +
+      `Standard ${spec.name ? label : `protocol of the ${spec.testbed} testbed`}: ` +
+      `interquartile mean of the ${spec.score.name} over ` +
       `${spec.tasks.length} tasks × ${spec.seeds.length} seeds with ${lvl}% stratified bootstrap intervals ` +
       '(percentile, seeds resampled within tasks). Grey: exact-oracle references, not ranked.',
     plotly: {
@@ -162,10 +170,10 @@ function protocolFigures(b: Omit<ProtocolBoard, 'figures'>): ProtocolBoard['figu
   };
   const n = b.poi.names.length;
   const poi: FigureSpec = {
-    id: `compare/${tb}/protocol-poi`,
-    name: 'protocol-poi',
+    id: `compare/${tb}/${pre}-poi`,
+    name: `${pre}-poi`,
     caption:
-      `Probability of improvement P(row > column) on the ${spec.testbed} protocol (Mann–Whitney per task, ` +
+      `Probability of improvement P(row > column) on the ${label} (Mann–Whitney per task, ` +
       `averaged over tasks; ${lvl}% stratified bootstrap intervals in the hover text). Ranked methods only.`,
     plotly: {
       data: [
@@ -216,10 +224,10 @@ function protocolFigures(b: Omit<ProtocolBoard, 'figures'>): ProtocolBoard['figu
     };
   });
   const profile: FigureSpec = {
-    id: `compare/${tb}/protocol-profile`,
-    name: 'protocol-profile',
+    id: `compare/${tb}/${pre}-profile`,
+    name: `${pre}-profile`,
     caption:
-      `Performance profiles on the ${spec.testbed} protocol: the fraction of runs (tasks × seeds) whose ` +
+      `Performance profiles on the ${label}: the fraction of runs (tasks × seeds) whose ` +
       `${spec.score.name} exceeds each threshold τ. Dotted grey: exact-oracle references.`,
     plotly: {
       data,

@@ -270,8 +270,13 @@ export function checkProtocol(x: unknown, where = 'protocol'): Checked<ProtocolS
         reason: str(n.reason, `${w}.reason`, 2000),
       };
     });
+    const name = x.name === undefined ? undefined : str(x.name, `${where}.name`, MAX_ID_CHARS);
+    if (name !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
+      fail(`${where}.name`, 'a lowercase slug (letters, digits, single dashes)', name);
     return {
       testbed: str(x.testbed, `${where}.testbed`, MAX_ID_CHARS),
+      ...(name !== undefined ? { name } : {}),
+      ...(x.title !== undefined ? { title: str(x.title, `${where}.title`, 200) } : {}),
       description: str(x.description ?? '', `${where}.description`),
       score: {
         name: str(x.score.name, `${where}.score.name`, MAX_ID_CHARS),

@@ -123,3 +123,78 @@ describe('preference protocol page in a browser', () => {
     await page.close();
   }, 60_000);
 });
+
+describe('two protocols on one testbed page (tabular) in a browser', () => {
+  const ws = workspace('protocol-two');
+  let browser: Browser;
+
+  beforeAll(async () => {
+    for (const id of ['protocol-tabular', 'protocol-tabular-reward-learning'])
+      fs.copyFileSync(path.join(ROOT, 'notebooks', `${id}.ipynb`), path.join(ws.nbDir, `${id}.ipynb`));
+    const r = await runNodeAsync(
+      [
+        CLI,
+        'reports',
+        '--profile',
+        'smoke',
+        '--only',
+        'protocol-tabular,protocol-tabular-reward-learning',
+        '--no-figures',
+        '--jobs',
+        '2',
+      ],
+      { env: ws.env, cwd: ws.dir, timeoutMs: 300_000 },
+    );
+    expect(r.status, r.out).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    ws.cleanup();
+  });
+
+  it('draws each protocol in its own section with its own anchors and figure ids, without errors', async () => {
+    const file = path.join(ws.dir, 'reports', 'smoke', 'compare', 'tabular.html');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('section.protocol div.plot')).every((d) =>
+          d.querySelector('svg.main-svg'),
+        ),
+      null,
+      { timeout: 30_000 },
+    );
+    const sections = await page.$$eval('section.protocol', (ss) =>
+      ss.map((s) => ({
+        id: s.id,
+        heading: s.querySelector('h2')!.textContent,
+        figures: Array.from(s.querySelectorAll('div.plot')).map((d) => d.getAttribute('data-figure')),
+        rows: s.querySelectorAll('table.leaderboard tbody tr').length,
+      })),
+    );
+    expect(sections.map((s) => s.id)).toEqual(['protocol', 'protocol-reward-learning']);
+    expect(sections[1].heading).toMatch(/reward learning from preferences/);
+    expect(sections[0].figures).toEqual([
+      'compare/tabular/protocol-iqm',
+      'compare/tabular/protocol-poi',
+      'compare/tabular/protocol-profile',
+    ]);
+    expect(sections[1].figures).toEqual([
+      'compare/tabular/protocol-reward-learning-iqm',
+      'compare/tabular/protocol-reward-learning-poi',
+      'compare/tabular/protocol-reward-learning-profile',
+    ]);
+    expect(sections.every((s) => s.rows >= 3)).toBe(true);
+    // no id is used twice on the page (anchors of the two sections stay distinct)
+    const ids = await page.$$eval('[id]', (es) => es.map((e) => e.id));
+    expect(ids.filter((x, i) => ids.indexOf(x) !== i)).toEqual([]);
+    // the lead's link goes to the first protocol
+    expect(await page.$eval('p.lead a', (a) => a.getAttribute('href'))).toBe('#protocol');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

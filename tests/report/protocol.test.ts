@@ -109,6 +109,18 @@ describe('protocol leaderboard', () => {
     expect(prof.y[prof.y.length - 1]).toBe(0);
   });
 
+  it('names the figures of a named protocol after it, and accepts only a slug as the name', () => {
+    const board = protocolBoard({ ...spec([a, b]), name: 'reward-learning', title: 'reward learning' });
+    expect(Object.values(board.figures).map((f) => f.id)).toEqual([
+      'compare/toy/protocol-reward-learning-iqm',
+      'compare/toy/protocol-reward-learning-poi',
+      'compare/toy/protocol-reward-learning-profile',
+    ]);
+    expect(checkProtocol({ ...spec([a]), name: 'reward-learning' }).ok).toBe(true);
+    const bad = checkProtocol({ ...spec([a]), name: 'Reward Learning' });
+    expect(!bad.ok && bad.error).toMatch(/protocol\.name.*lowercase slug/);
+  });
+
   it('rejects a malformed protocol with a message naming the field', () => {
     const bad = spec([method('a', [[1, 2, 3, 4]])]); // one task row instead of two
     const r = checkProtocol(bad);

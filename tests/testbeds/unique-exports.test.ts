@@ -88,16 +88,17 @@ function exportedNames(source: string, isIndex: boolean): Set<string> {
 }
 
 /**
- * Parallel structures repeat names by design, and only these: every testbed's comparison protocol
- * (`<tb>/protocol/core.ts` and `index.ts`, docs/compare.md) exports the same contract (PROTOCOL_TASKS,
- * ProtocolConfig, ProtocolRecipe, runRecipe, PROTOCOL_METHODS, NOT_ENTERED, …), and every protocol task module
- * (`<tb>/protocol/recipes/**.ts`, one per method so that a record's key covers one method's code) exports the
- * task's `recipe` and `run`. The role of a (file, name) pair, or null where the name must be unique.
+ * Parallel structures repeat names by design, and only these: every comparison protocol of a testbed
+ * (`<tb>/protocol/` or `<tb>/protocol-<name>/`; docs/compare.md) exports the same contract from its `core.ts` and
+ * `index.ts` (PROTOCOL_TASKS, ProtocolConfig, ProtocolRecipe, runRecipe, PROTOCOL_METHODS, NOT_ENTERED, …), and
+ * every protocol task module (any `.ts` under a protocol folder's `recipes/`, one per method so that a record's key
+ * covers one method's code) exports the task's `recipe` and `run`. The role of a (file, name) pair, or null where
+ * the name must be unique.
  */
 function contractRole(file: string, name: string): string | null {
-  const m = /^[^/]+\/protocol\/(core|index)\.ts$/.exec(file);
-  if (m) return `protocol/${m[1]}.ts`;
-  if (/^[^/]+\/protocol\/recipes\/.+\.ts$/.test(file) && (name === 'recipe' || name === 'run')) {
+  const m = /^[^/]+\/protocol(-[a-z0-9-]+)?\/(core|index)\.ts$/.exec(file);
+  if (m) return `protocol/${m[2]}.ts`;
+  if (/^[^/]+\/protocol(-[a-z0-9-]+)?\/recipes\/.+\.ts$/.test(file) && (name === 'recipe' || name === 'run')) {
     return `protocol task module (${name})`;
   }
   return null;
@@ -119,7 +120,9 @@ function exportClashes(dir: string): { name: string; files: string[] }[] {
     const roles = new Set(files.map((f) => contractRole(f, name)));
     const [role] = roles;
     if (roles.size !== 1 || role === null) return false;
-    if (role.startsWith('protocol/')) return new Set(files.map((f) => f.split('/')[0])).size === files.length;
+    // One contract module per protocol folder (`<tb>/protocol/`, `<tb>/protocol-<name>/`).
+    if (role.startsWith('protocol/'))
+      return new Set(files.map((f) => f.split('/').slice(0, 2).join('/'))).size === files.length;
     return true;
   };
   return [...where]
@@ -229,6 +232,7 @@ describe('layout checks on fixtures', () => {
     const dir = fixture({
       'a/protocol/core.ts': core,
       'b/protocol/core.ts': core,
+      'b/protocol-second/core.ts': core,
       'a/protocol/index.ts': 'export const PROTOCOL_METHODS = [];\n',
       'b/protocol/index.ts': 'export const PROTOCOL_METHODS = [];\n',
       'a/protocol/recipes/x.ts': task + 'export const SAMPLES = 8;\n',
@@ -237,7 +241,10 @@ describe('layout checks on fixtures', () => {
       'b/trainer/recipes.ts': 'export interface ProtocolConfig {\n  m: number;\n}\nexport const run = 2;\n',
     });
     expect(exportClashes(dir)).toEqual([
-      { name: 'ProtocolConfig', files: ['a/protocol/core.ts', 'b/protocol/core.ts', 'b/trainer/recipes.ts'] },
+      {
+        name: 'ProtocolConfig',
+        files: ['a/protocol/core.ts', 'b/protocol/core.ts', 'b/protocol-second/core.ts', 'b/trainer/recipes.ts'],
+      },
       { name: 'SAMPLES', files: ['a/protocol/recipes/deep/y.ts', 'a/protocol/recipes/x.ts'] },
       {
         name: 'run',

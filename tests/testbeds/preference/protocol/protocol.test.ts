@@ -85,7 +85,7 @@ describe('preference protocol', () => {
     expect(inpo.some((f) => f.endsWith('protocol/index.js'))).toBe(false);
   });
 
-  it('PPO and P3O V2 on the reward model reach the exact KL-regularised optimum that rlhf-bt computes (same labels)', () => {
+  it('PPO and P3O V2 on the reward model reach the exact KL-regularised optimum of rlhf-bt (same labels)', () => {
     // Same rng → same offline labels → same r̂: the policy-gradient recipes optimise r̂ − τ·KL(π‖π_ref), whose exact
     // maximiser is rlhf-bt's π_ref·exp(r̂/τ). Run long enough (1000 iterations; the protocol runs 200), PPO and P3O
     // must end far closer to it than π_ref is; PAR's bounded shaping optimises a different reward and must not. (P3O

@@ -1,4 +1,4 @@
-/** The ppo-par recipe (PPO with PAR shaping) of the preference protocol (a task module: one per method); see policy-gradient.ts. */
+/** The ppo-par recipe (PPO with PAR shaping) of the preference protocol (a task module); see policy-gradient.ts. */
 import type { ProtocolConfig } from '../core';
 import { runRecipe } from '../core';
 import { ppoPar } from './policy-gradient';
