@@ -1,4 +1,7 @@
-/** The bandit testbed: K-armed, linear and dynamical linear bandits; UCB1, Thompson sampling, Exp3, OFUL, DynLin-UCB. */
+/**
+ * The bandit testbed: K-armed, linear and dynamical linear bandits; UCB1, Thompson sampling, Exp3, OFUL and
+ * DynLin-UCB.
+ */
 export * as kArmed from './env/k-armed';
 export * as linear from './env/linear';
 export * as dynamicalLinear from './env/dynamical-linear';
