@@ -44,7 +44,7 @@ describe('Thompson sampling', () => {
     }
     const lnT = cps.map(Math.log);
     // regret ≈ a + b ln T: fitted on the first and second half of the checkpoints, the slopes agree within 2x,
-    // while linear regret would make the ln T-slope grow ~ T. Lai–Robbins: b = Σ Δ_i / KL(μ_i, μ*) ≈ 25.
+    // while linear regret would make the ln T-slope grow ~ T. Lai–Robbins: b → Σ Δ_i / KL(μ_i, μ*) ≈ 7.4.
     const h = Math.floor(cps.length / 2);
     const b1 = fitSlope(lnT.slice(0, h), mean.slice(0, h)),
       b2 = fitSlope(lnT.slice(h), mean.slice(h));
