@@ -3,8 +3,9 @@
  * arXiv:2503.21949), teacher-driven part: explicable reward design (ExpRD; Devidze, Radanovic, Kamalaruban &
  * Singla, NeurIPS 2021) against the original sparse reward and potential-based shaping with Φ = V*, on the
  * four-room navigation task, with the paper's learner (tabular Q-learning, step 0.5, ε = 0.1, episodes of at most
- * 50 steps), trained on the designed reward and evaluated on the original one. One seed = every reward, one
- * Q-learning run each, with the same episodes, hyperparameters and evaluation schedule.
+ * 50 steps, 2^15 episodes as the official script), trained on the designed reward and evaluated on the original one.
+ * One seed = every reward × every learner setting, one Q-learning run each, with the same episodes,
+ * hyperparameters and evaluation schedule.
  *
  * Rewards (all state-action rewards r̂(s,a), as the official code uses them):
  * - `orig`: the original reward (goalReward at the goal, 0 elsewhere);
@@ -14,16 +15,17 @@
  * - `exprd`: ExpRD with B = `design.budget` states, chosen by the iterative greedy algorithm.
  * The designs do not depend on the seed (they are computed once per thread and reused).
  *
- * Record keys (`method/metric@rooms`): `<m>/episodesTo@rooms` (episodes until the greedy policy's exact return
+ * Record keys, per learner setting S (`settings`: `rooms` = the official learner, first-action ties;
+ * `rooms-randomties` = ties broken at random): `<m>/episodesTo@S` (episodes until the greedy policy's exact return
  * under the original reward first reaches `threshold`·J*; `learner.episodes` + `learner.evalEvery` if never),
- * `<m>/reached@rooms` (1 if it did), `<m>/auc@rooms` (mean normalised return J/J* over the evaluation points),
- * `<m>/final@rooms`, `<m>/episodes@rooms` (the budget), `<m>/nonzeroStates@rooms`, `<m>/informativeness@rooms`
- * (I_H of the reward), `<m>/invariant@rooms` (1 if every optimal action under the reward is optimal under the
- * original reward), `<m>/minGap@rooms` (min over states and non-optimal actions of Q^π(s,π(s)) − Q^π(s,a) − δ_s
+ * `<m>/reached@S` (1 if it did), `<m>/auc@S` (mean normalised return J/J* over all evaluation points),
+ * `<m>/final@S`, `<m>/episodes@S` (the budget). Per reward (`@design`): `<m>/nonzeroStates`,
+ * `<m>/informativeness` (I_H of the reward), `<m>/invariant` (1 if every optimal action under the reward is optimal
+ * under the original reward), `<m>/minGap` (min over states and non-optimal actions of Q^π(s,π(s)) − Q^π(s,a) − δ_s
  * under the reward, exact policy evaluation; ≥ 0 means the ExpRD invariance constraints hold);
- * `exprd/lpObjective@rooms`, `exprd/lpConsistency@rooms` (|LP optimum + I_H(r̂)|), `exprd/lpSolved@rooms`,
- * `exprd-goal/lpObjective@rooms`, `exprd-goal/lpConsistency@rooms`. Series: `<m>/curve@rooms` (J/J* at episodes
- * 0, evalEvery, 2·evalEvery, …), `exprd/supportStates@rooms`.
+ * `exprd/lpObjective`, `exprd/lpConsistency` (|LP optimum + I_H(r̂)|), `exprd/lpSolved`, `exprd-goal/lpObjective`,
+ * `exprd-goal/lpConsistency`. Series: `<m>/curve@S` (J/J* at the episodes of `curveEpisodes`),
+ * `exprd/supportStates@design`.
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
@@ -47,6 +49,12 @@ export interface Config {
   design: { horizons: number[]; rMax: number; budget: number };
   /** Q-learning (the paper: step 0.5, ε = 0.1, ≤ 50 steps per episode) and its evaluation schedule. */
   learner: { alpha: number; epsilon: number; horizon: number; episodes: number; evalEvery: number };
+  /**
+   * Learner variants (settings), each run for every reward: how the ε-greedy learner breaks ties between equal
+   * Q-values — 'first' (the first maximal action, numpy's argmax, as the official code) or 'random' (uniformly).
+   * With all-zero initial values the tie rule decides how a learner explores before it has seen any reward.
+   */
+  settings: { name: string; tieBreak: TieBreak }[];
   /** Fraction of the optimal return that counts as converged. */
   threshold: number;
 }
@@ -54,13 +62,32 @@ export interface Config {
 export const DEFAULTS: Config = {
   env: { size: 7, slip: 0.1, gamma: 0.95, goalReward: 10 },
   design: { horizons: [1, 4, 8, 16, 32], rMax: 10, budget: 6 },
-  learner: { alpha: 0.5, epsilon: 0.1, horizon: 50, episodes: 1500, evalEvery: 5 },
+  learner: { alpha: 0.5, epsilon: 0.1, horizon: 50, episodes: 32768, evalEvery: 10 },
+  settings: [
+    { name: 'rooms', tieBreak: 'first' },
+    { name: 'rooms-randomties', tieBreak: 'random' },
+  ],
   threshold: 0.95,
 };
 
+export type TieBreak = 'first' | 'random';
+
+/**
+ * The evaluation points kept in the records' learning curves: episode 0 and a geometric grid (ratio 1.15) of
+ * evaluation points up to the last one (episodes are multiples of `evalEvery`). The metrics use every evaluation.
+ */
+export function curveEpisodes(learner: Config['learner']): number[] {
+  const last = Math.floor(learner.episodes / learner.evalEvery);
+  const idx = new Set<number>([0, last]);
+  for (let x = 1; x < last; x *= 1.15) idx.add(Math.round(x));
+  return [...idx]
+    .filter((i) => i <= last)
+    .sort((a, b) => a - b)
+    .map((i) => i * learner.evalEvery);
+}
+
 export const METHODS = ['orig', 'pbrs', 'exprd-goal', 'exprd'] as const;
 export type Method = (typeof METHODS)[number];
-const SETTING = 'rooms';
 
 export interface Designs {
   env: FourRooms;
@@ -122,15 +149,16 @@ async function computeDesigns(config: Config): Promise<Designs> {
 
 /**
  * Tabular Q-learning (Watkins & Dayan 1992) with a constant step size, as in the paper: Q(S,A) += α (R̂(S,A) +
- * γ max_a' Q(S',a') − Q(S,A)), ε-greedy behaviour (ties broken uniformly), episodes from the start state that end
+ * γ max_a' Q(S',a') − Q(S,A)), ε-greedy behaviour (ties broken by `tieBreak`), episodes from the start state that end
  * at the terminal state or after `horizon` steps. Every `evalEvery` episodes (and before the first), `evaluate`
  * receives the greedy policy (first maximal action). The update is that of `learners.qLearning`; this loop adds
- * the constant step, the random tie-breaking and the evaluation hook.
+ * the constant step, the tie rule and the evaluation hook.
  */
 export function qLearningCurve(
   env: FourRooms,
   reward: Float64Array,
   opts: Config['learner'],
+  tieBreak: TieBreak,
   rng: Rng,
   evaluate: (policy: Int32Array) => number,
 ): number[] {
@@ -164,7 +192,7 @@ export function qLearningCurve(
           }
           if (q === best) ties[n++] = b;
         }
-        a = n === 1 ? ties[0] : ties[rng.int(n)];
+        a = n === 1 || tieBreak === 'first' ? ties[0] : ties[rng.int(n)];
       }
       const r = s * nA + a;
       const u = rng.uniform();
@@ -222,23 +250,31 @@ export async function runSeed(config: Config, seed: number): Promise<RunResult> 
   const root = new Rng(seed).split('reward-design');
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
-  const key = (m: string, metric: string) => `${m}/${metric}@${SETTING}`;
   const J = (pi: Int32Array) => policyReturn(env, env.reward, pi) / d.optimalReturn;
   const { episodes, evalEvery } = config.learner;
+  const grid = curveEpisodes(config.learner);
+  for (const setting of config.settings) {
+    const key = (m: string, metric: string) => `${m}/${metric}@${setting.name}`;
+    for (const m of METHODS) {
+      const reward = d.rewards[m];
+      const curve = qLearningCurve(env, reward, config.learner, setting.tieBreak, root.split(setting.name).split(m), J);
+      let first = -1;
+      for (let i = 0; i < curve.length; i++)
+        if (curve[i] >= config.threshold) {
+          first = i;
+          break;
+        }
+      metrics[key(m, 'episodesTo')] = first >= 0 ? first * evalEvery : episodes + evalEvery;
+      metrics[key(m, 'reached')] = first >= 0 ? 1 : 0;
+      metrics[key(m, 'auc')] = curve.reduce((a, x) => a + x, 0) / curve.length;
+      metrics[key(m, 'final')] = curve[curve.length - 1];
+      metrics[key(m, 'episodes')] = episodes;
+      series[key(m, 'curve')] = grid.map((e) => curve[e / evalEvery]);
+    }
+  }
+  const key = (m: string, metric: string) => `${m}/${metric}@design`;
   for (const m of METHODS) {
     const reward = d.rewards[m];
-    const curve = qLearningCurve(env, reward, config.learner, root.split(m), J);
-    let first = -1;
-    for (let i = 0; i < curve.length; i++)
-      if (curve[i] >= config.threshold) {
-        first = i;
-        break;
-      }
-    metrics[key(m, 'episodesTo')] = first >= 0 ? first * evalEvery : episodes + evalEvery;
-    metrics[key(m, 'reached')] = first >= 0 ? 1 : 0;
-    metrics[key(m, 'auc')] = curve.reduce((a, x) => a + x, 0) / curve.length;
-    metrics[key(m, 'final')] = curve[curve.length - 1];
-    metrics[key(m, 'episodes')] = episodes;
     let nz = 0;
     for (let s = 0; s < env.nS; s++) {
       let any = false;
@@ -249,7 +285,6 @@ export async function runSeed(config: Config, seed: number): Promise<RunResult> 
     metrics[key(m, 'informativeness')] = informativeness(env, d.target, d.ops, reward);
     metrics[key(m, 'invariant')] = preservesOptimalActions(d, reward);
     metrics[key(m, 'minGap')] = minGap(d, reward);
-    series[key(m, 'curve')] = curve;
   }
   metrics[key('exprd', 'lpObjective')] = d.lp.greedy.objective;
   metrics[key('exprd', 'lpConsistency')] = Math.abs(

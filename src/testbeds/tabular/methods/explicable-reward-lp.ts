@@ -10,7 +10,7 @@
  * δ_s = min_{a ∉ opt(s)} [Q^π_R̄(s, π(s)) − Q^π_R̄(s, a)] / (1 + 10⁻⁵), a support Z of states, a bound R_max and a
  * set of horizons H, ExpRD designs a state-action reward R̂ by
  *
- *   maximise  I_H(R̂) = −1/(|H|·|S|) Σ_{h∈H} Σ_s max(0, max_{a ∉ opt(s)} [δ_s − (Q^π_{R̂,h}(s, π(s)) − Q^π_{R̂,h}(s, a))])
+ *   maximise  I_H(R̂) = −1/(|H|·|S|) Σ_{h∈H} Σ_s max(0, max_{a∉opt(s)} [δ_s − (Q^π_{R̂,h}(s,π(s)) − Q^π_{R̂,h}(s,a))])
  *   s.t.      Q^π_R̂(s, π(s)) − Q^π_R̂(s, a) ≥ δ_s   for a ∉ opt(s),   ≥ 0 for the other a ≠ π(s)   (invariance)
  *             |R̂(s, a)| ≤ R_max,   R̂(s, ·) = 0 for s ∉ Z                                       (bounds, sparsity)
  *
@@ -341,7 +341,8 @@ export function designExplicableReward(
   if (solution.Status !== 'Optimal')
     throw new Error(
       `designExplicableReward: HiGHS status "${solution.Status}" for support {${opts.support.join(', ')}} ` +
-        `(R_max ${opts.rMax}); the invariance constraints may be infeasible for this support — widen it or raise R_max.`,
+        `(R_max ${opts.rMax}); the invariance constraints may be infeasible for this support — widen it or ` +
+        'raise R_max.',
     );
   const reward = new Float64Array(env.nS * env.nA);
   const nA = env.nA;
