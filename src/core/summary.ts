@@ -108,4 +108,19 @@ export interface ProtocolSpec {
   methods: ProtocolMethodResult[];
   /** Methods of the testbed's papers not entered, with the reason. */
   notEntered: { name: string; papers: string[]; reason: string }[];
+  /**
+   * Claims of paper notebooks that this protocol bears on as a second, independent setting: "`better` beats
+   * `worse`" (two ranked methods of this protocol) for claim `claim` of paper `paper`. Shown under that claim on the
+   * paper's page with P(better > worse) and its interval; the paper's own verdict is never changed by it.
+   */
+  citations?: ProtocolCitation[];
+}
+
+export interface ProtocolCitation {
+  paper: string;
+  claim: string;
+  better: string;
+  worse: string;
+  /** One line: how the protocol's setting differs from the paper's (markdown). */
+  note?: string;
 }

@@ -512,6 +512,32 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
   const protocols = collectProtocols(papers);
   const compareByTestbed = new Map(comparisons.map((c) => [c.testbed, c]));
   const byId = new Map(papers.map((p) => [p.entry.id, p]));
+  // Protocol results cited under a paper's claims (a second, independent setting; never part of the verdict).
+  const evidence = new Map<string, Record<string, unknown>[]>(); // `${paper}#${claim}` → items
+  for (const [tb, list] of protocols)
+    for (const { board, from } of list)
+      for (const c of board.citations) {
+        const target = byId.get(c.paper);
+        const claimIds = new Set((target?.meta?.claims ?? []).map((x) => x.id));
+        if (!target || !claimIds.has(c.claim)) {
+          problems.push(
+            `${from.entry.id}: protocol citation of ${c.paper}#${c.claim}: ` +
+              (target ? `the paper has no claim "${c.claim}"` : `no paper "${c.paper}"`) +
+              ' (fix the citation in the protocol notebook).',
+          );
+          continue;
+        }
+        const key = `${c.paper}#${c.claim}`;
+        if (!evidence.has(key)) evidence.set(key, []);
+        evidence.get(key)!.push({
+          ...c,
+          note: c.note ? inlineMarkdownHtml(c.note) : '',
+          protocol: board.spec.name ? `${tb} protocol (${board.spec.title ?? board.spec.name})` : `${tb} protocol`,
+          href: `../compare/${compareByTestbed.get(tb)?.slug ?? tb}.html#${protocolSlug(board.spec)}`,
+          notebook: from.entry.id,
+          level: Math.round(PROTOCOL_LEVEL * 100),
+        });
+      }
   const comparePages: string[] = [];
   const render = (file: string, template: string, ctx: Record<string, unknown>, inputs: unknown) =>
     renderIfChanged(
@@ -606,6 +632,11 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
           papers: n.papers.map((id) => ({ id, page: !!byId.get(id)?.page })),
         })),
         figures: figs,
+        citations: board.citations.map((x) => ({
+          ...x,
+          note: x.note ? inlineMarkdownHtml(x.note) : '',
+          page: !!byId.get(x.paper)?.page,
+        })),
         level: Math.round(PROTOCOL_LEVEL * 100),
         reps: PROTOCOL_REPS,
       };
@@ -708,7 +739,11 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
     };
     const readings = (summary?.readings ?? []).map((r) => markdownHtml(r));
     const metaHtml = {
-      claims: (m.claims ?? []).map((c) => ({ id: c.id, html: inlineMarkdownHtml(c.quote) })),
+      claims: (m.claims ?? []).map((c) => ({
+        id: c.id,
+        html: inlineMarkdownHtml(c.quote),
+        evidence: evidence.get(`${entry.id}#${c.id}`) ?? [],
+      })),
       design: m.design ? markdownHtml(m.design) : '',
       deviations: (m.deviations ?? []).map((d) => inlineMarkdownHtml(d)),
     };

@@ -6,7 +6,7 @@
  * and the per-task means. Methods with exact oracle access are drawn as references, not ranked.
  */
 import { sha256 } from '../core/hash';
-import type { FigureSpec, ProtocolMethodResult, ProtocolSpec } from '../core/summary';
+import type { FigureSpec, ProtocolCitation, ProtocolMethodResult, ProtocolSpec } from '../core/summary';
 import { bootstrapCI } from '../stats/bootstrap';
 import { probabilityOfImprovementCI } from '../stats/compare';
 import { performanceProfile } from '../stats/profiles';
@@ -38,6 +38,14 @@ export interface ProtocolBoard {
   /** Secondary metrics' per-task means: metric → method → per task. */
   secondary: { metric: string; rows: { name: string; perTask: number[] }[] }[];
   figures: { iqm: FigureSpec; poi: FigureSpec; profile: FigureSpec };
+  /** The spec's citations with P(better > worse) and both methods' IQM, from the board. */
+  citations: CitationEvidence[];
+}
+
+export interface CitationEvidence extends ProtocolCitation {
+  poi: { estimate: number; lo: number; hi: number };
+  iqmBetter: { estimate: number; lo: number; hi: number };
+  iqmWorse: { estimate: number; lo: number; hi: number };
 }
 
 /** Deterministic generator seed for one interval (the page is the same on every rebuild). */
@@ -102,11 +110,23 @@ export function protocolBoard(spec: ProtocolSpec): ProtocolBoard {
       .filter((x) => byName.get(x.name)!.metrics[metric])
       .map((x) => ({ name: x.name, perTask: byName.get(x.name)!.metrics[metric].map(meanOf) })),
   }));
+  const names = ranked.map((x) => x.name);
+  const citations: CitationEvidence[] = (spec.citations ?? []).map((c) => {
+    const i = names.indexOf(c.better),
+      j = names.indexOf(c.worse);
+    if (i < 0 || j < 0)
+      throw new RangeError(
+        `protocol ${spec.testbed}: citation of ${c.paper}#${c.claim} names ${i < 0 ? c.better : c.worse}, ` +
+          `which is not a ranked method (${names.join(', ')}).`,
+      );
+    return { ...c, poi: cells[i][j], iqmBetter: ranked[i].iqm, iqmWorse: ranked[j].iqm };
+  });
   const board: Omit<ProtocolBoard, 'figures'> = {
     spec,
     rows,
-    poi: { names: ranked.map((x) => x.name), cells },
+    poi: { names, cells },
     secondary,
+    citations,
   };
   return { ...board, figures: protocolFigures(board) };
 }

@@ -270,6 +270,23 @@ export function checkProtocol(x: unknown, where = 'protocol'): Checked<ProtocolS
         reason: str(n.reason, `${w}.reason`, 2000),
       };
     });
+    const ranked = new Set(methods.filter((m) => m.budget !== 'exact').map((m) => m.name));
+    const citations = (Array.isArray(x.citations) ? x.citations : []).map((c, i) => {
+      const w = `${where}.citations[${i}]`;
+      if (!isObject(c)) fail(w, 'an object', c);
+      const out = {
+        paper: str(c.paper, `${w}.paper`, MAX_ID_CHARS),
+        claim: str(c.claim, `${w}.claim`, MAX_ID_CHARS),
+        better: str(c.better, `${w}.better`, MAX_ID_CHARS),
+        worse: str(c.worse, `${w}.worse`, MAX_ID_CHARS),
+        ...(c.note !== undefined ? { note: str(c.note, `${w}.note`, 2000) } : {}),
+      };
+      for (const k of ['better', 'worse'] as const)
+        if (!ranked.has(out[k]))
+          fail(`${w}.${k}`, `a ranked method of the protocol (${[...ranked].join(', ')})`, out[k]);
+      if (out.better === out.worse) fail(`${w}.worse`, 'a method other than `better`', out.worse);
+      return out;
+    });
     const name = x.name === undefined ? undefined : str(x.name, `${where}.name`, MAX_ID_CHARS);
     if (name !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
       fail(`${where}.name`, 'a lowercase slug (letters, digits, single dashes)', name);
@@ -277,6 +294,7 @@ export function checkProtocol(x: unknown, where = 'protocol'): Checked<ProtocolS
       testbed: str(x.testbed, `${where}.testbed`, MAX_ID_CHARS),
       ...(name !== undefined ? { name } : {}),
       ...(x.title !== undefined ? { title: str(x.title, `${where}.title`, 200) } : {}),
+      ...(citations.length ? { citations } : {}),
       description: str(x.description ?? '', `${where}.description`),
       score: {
         name: str(x.score.name, `${where}.score.name`, MAX_ID_CHARS),

@@ -30,12 +30,10 @@ describe('preference protocol page in a browser', () => {
   let summary: Summary;
 
   beforeAll(async () => {
-    fs.copyFileSync(
-      path.join(ROOT, 'notebooks', 'protocol-preference.ipynb'),
-      path.join(ws.nbDir, 'protocol-preference.ipynb'),
-    );
+    for (const id of ['protocol-preference', 'inpo'])
+      fs.copyFileSync(path.join(ROOT, 'notebooks', `${id}.ipynb`), path.join(ws.nbDir, `${id}.ipynb`));
     const r = await runNodeAsync(
-      [CLI, 'reports', '--profile', 'smoke', '--only', 'protocol-preference', '--no-figures'],
+      [CLI, 'reports', '--profile', 'smoke', '--only', 'protocol-preference,inpo', '--no-figures', '--jobs', '2'],
       {
         env: ws.env,
         cwd: ws.dir,
@@ -120,6 +118,26 @@ describe('preference protocol page in a browser', () => {
       expect(fs.existsSync(path.resolve(path.dirname(file), decodeURIComponent(h.split('#')[0]))), h).toBe(true);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("shows the protocol's result under the cited claim of a paper page, linked to the protocol section", async () => {
+    const file = path.join(ws.dir, 'reports', 'smoke', 'papers', 'inpo.html');
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const ev = await page.$$eval('#claim-improves-over-bt-iterative p.protocol-evidence', (ps) =>
+      ps.map((p) => ({ text: p.textContent!.replace(/\s+/g, ' '), href: p.querySelector('a')!.getAttribute('href')! })),
+    );
+    expect(ev).toHaveLength(1);
+    expect(ev[0].href).toBe('../compare/preference.html#protocol');
+    const cite = summary.protocol!.citations!.find((c) => c.paper === 'inpo')!;
+    expect(ev[0].text).toContain(`P(${cite.better} > ${cite.worse}) =`);
+    expect(ev[0].text).toContain('not part of the verdict');
+    // the link lands on the protocol section of the comparison page
+    await page.click('#claim-improves-over-bt-iterative p.protocol-evidence a');
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/compare\/preference\.html#protocol$/);
+    expect(await page.$('section#protocol table.citations')).not.toBeNull();
     await page.close();
   }, 60_000);
 });

@@ -121,6 +121,21 @@ describe('protocol leaderboard', () => {
     expect(!bad.ok && bad.error).toMatch(/protocol\.name.*lowercase slug/);
   });
 
+  it('attaches P(better > worse) and both IQMs to a citation, and rejects citing an unranked or unknown method', () => {
+    const cited = { ...spec([a, b, ref]), citations: [{ paper: 'p', claim: 'c', better: 'b', worse: 'a' }] };
+    expect(checkProtocol(cited).ok).toBe(true);
+    const board = protocolBoard(cited);
+    const i = board.poi.names.indexOf('b'),
+      j = board.poi.names.indexOf('a');
+    expect(board.citations).toHaveLength(1);
+    expect(board.citations[0].poi).toEqual(board.poi.cells[i][j]);
+    expect(board.citations[0].iqmBetter).toEqual(board.rows.find((r) => r.name === 'b')!.iqm);
+    const toRef = checkProtocol({ ...cited, citations: [{ paper: 'p', claim: 'c', better: 'ref', worse: 'a' }] });
+    expect(!toRef.ok && toRef.error).toMatch(/citations\[0\]\.better.*ranked method/);
+    const self = checkProtocol({ ...cited, citations: [{ paper: 'p', claim: 'c', better: 'a', worse: 'a' }] });
+    expect(!self.ok && self.error).toMatch(/citations\[0\]\.worse/);
+  });
+
   it('rejects a malformed protocol with a message naming the field', () => {
     const bad = spec([method('a', [[1, 2, 3, 4]])]); // one task row instead of two
     const r = checkProtocol(bad);
