@@ -62,9 +62,15 @@ export function propensityFromUtility(utility: Float64Array, alpha: number, obse
 }
 
 /** Draws true labels, the feedback mask and the annotation errors for a pool with gold utilities. */
-export function sampleObservationalFeedback(rng: Rng, utility: Float64Array, o: FeedbackOptions): ObservationalFeedback {
+export function sampleObservationalFeedback(
+  rng: Rng,
+  utility: Float64Array,
+  o: FeedbackOptions,
+): ObservationalFeedback {
   if (!(o.rho10 >= 0 && o.rho01 >= 0 && o.rho10 + o.rho01 < 1))
-    throw new RangeError(`sampleObservationalFeedback: need ρ10, ρ01 ≥ 0 and ρ10 + ρ01 < 1, got ${o.rho10}, ${o.rho01}`);
+    throw new RangeError(
+      `sampleObservationalFeedback: need ρ10, ρ01 ≥ 0 and ρ10 + ρ01 < 1, got ${o.rho10}, ${o.rho01}`,
+    );
   const n = utility.length;
   const propensity = propensityFromUtility(utility, o.alpha, o.observationRate);
   const rl = rng.split('labels'),
