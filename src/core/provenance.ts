@@ -33,6 +33,9 @@ export interface Provenance {
 
 let cachedGit: { commit: string; dirty: boolean } | null = null;
 
+/** Where an untracked (not ignored) file makes the tree dirty: the code results depend on. */
+export const UNTRACKED_CODE_PATHS = ['src', 'notebooks', 'scripts', 'bench', 'data/catalog.json', 'package.json'];
+
 export function gitState(): { commit: string; dirty: boolean } {
   if (cachedGit) return cachedGit;
   if (process.env.RLMINI_COMMIT)
@@ -42,17 +45,16 @@ export function gitState(): { commit: string; dirty: boolean } {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
-    const status = // Results and models the run itself writes are data, not code: they do not make the tree dirty.
-      execFileSync(
-        'git',
-        ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!data/results', ':!data/models'],
-        {
-          cwd: root,
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      )
+    const git = (args: string[]) =>
+      execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
         .toString()
         .trim();
+    // Results and models the run itself writes are data, not code: they do not make the tree dirty. New files that
+    // git does not ignore do, where code lives (a new module or notebook the results depend on is not in the
+    // commit); stray files elsewhere in the checkout do not.
+    const status =
+      git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!data/results', ':!data/models']) +
+      git(['ls-files', '--others', '--exclude-standard', '--', ...UNTRACKED_CODE_PATHS]);
     cachedGit = { commit, dirty: status.length > 0 };
   } catch {
     cachedGit = { commit: 'unknown', dirty: false };
