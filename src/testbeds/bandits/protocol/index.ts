@@ -1,0 +1,59 @@
+/**
+ * The bandit protocol's method table: every bandit algorithm entered, its recipe file (one module per method, so a
+ * record's key covers that method's code only), and the kit papers that use it.
+ */
+export * from './core';
+import type { ProtocolRecipe } from './core';
+import * as dynlinUcb from './recipes/dynlin-ucb';
+import * as exp3 from './recipes/exp3';
+import * as linUcb from './recipes/lin-ucb';
+import * as thompsonSampling from './recipes/thompson-sampling';
+import * as ucb1 from './recipes/ucb1';
+
+export interface ProtocolMethod {
+  name: string;
+  /** Task run per seed by the protocol notebook (`<module under dist>#run`). */
+  task: string;
+  /** Source of the recipe, relative to the repository root. */
+  source: string;
+  /** One line: the recipe, as composed from the testbed's parts. */
+  summary: string;
+  /** Every method plays T rounds with one reward per round (none has exact access to the means). */
+  budget: 'labels' | 'exact';
+  /** The setting the algorithm was designed for. */
+  regime: 'stochastic K-armed' | 'adversarial K-armed' | 'linear' | 'dynamical linear';
+  /** Kit papers (catalog ids) whose notebooks use the method. */
+  papers: string[];
+}
+
+const m = (
+  mod: { recipe: ProtocolRecipe },
+  file: string,
+  regime: ProtocolMethod['regime'],
+  papers: string[],
+): ProtocolMethod => ({
+  name: mod.recipe.name,
+  task: `testbeds/bandits/protocol/recipes/${file}#run`,
+  source: `src/testbeds/bandits/protocol/recipes/${file}.ts`,
+  summary: mod.recipe.summary,
+  budget: 'labels',
+  regime,
+  papers,
+});
+
+export const PROTOCOL_METHODS: ProtocolMethod[] = [
+  m(ucb1, 'ucb1', 'stochastic K-armed', []),
+  m(thompsonSampling, 'thompson-sampling', 'stochastic K-armed', []),
+  m(exp3, 'exp3', 'adversarial K-armed', ['dynamical-linear-bandits']),
+  m(linUcb, 'lin-ucb', 'linear', ['dynamical-linear-bandits']),
+  m(dynlinUcb, 'dynlin-ucb', 'dynamical linear', ['dynamical-linear-bandits']),
+];
+
+/** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
+export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+  {
+    name: 'oracle (the optimal constant action)',
+    papers: ['dynamical-linear-bandits'],
+    reason: 'knows the values of the actions: it scores 1 by construction (tests/testbeds/bandits/protocol)',
+  },
+];
