@@ -22,16 +22,16 @@ import {
   gridKl,
   gridMasses,
   gridModeMasses,
-  gridReward,
+  rewardOnGrid,
   gridTilt,
   gridTv,
-  linearReward,
+  linearReward2d,
   makeGmm2d,
   makeGrid2d,
   promptMixture,
-  quadraticReward,
+  quadraticReward2d,
   sampleModeMasses,
-  sparseReward,
+  sparseReward2d,
 } from '../../../src/testbeds/diffusion2d/env';
 import { tiltGmmLinear, tiltGmmQuadratic } from '../../../src/testbeds/diffusion2d/solvers';
 
@@ -117,19 +117,19 @@ describe('diffusion2d grid', () => {
   it('the tilted target matches the closed-form tilt (quadratic and linear) and normalises', () => {
     const g = baseMixture(RING8);
     const beta = 0.5;
-    const rq = quadraticReward([3, 0], 1.5);
-    const q = gridTilt(pRef, gridReward(grid, rq), beta).q;
+    const rq = quadraticReward2d([3, 0], 1.5);
+    const q = gridTilt(pRef, rewardOnGrid(grid, rq), beta).q;
     expect(q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     const exactQ = gridGmm(grid, tiltGmmQuadratic(g, [3, 0], 1.5, beta));
     expect(gridTv(q, exactQ)).toBeLessThan(1e-6);
     expect(gridKl(q, pRef)).toBeGreaterThan(0.3);
-    const rl = linearReward([0.3, -0.2]);
-    const ql = gridTilt(pRef, gridReward(grid, rl), beta).q;
+    const rl = linearReward2d([0.3, -0.2]);
+    const ql = gridTilt(pRef, rewardOnGrid(grid, rl), beta).q;
     expect(gridTv(ql, gridGmm(grid, tiltGmmLinear(g, [0.3, -0.2], beta)))).toBeLessThan(1e-6);
   });
 
   it('the tilted target maximises E_q[r] − β KL(q‖p) with value β log Z', () => {
-    const r = gridReward(grid, goldProxyPair([3, 0], 0.8, [1, 0], 0.2).gold);
+    const r = rewardOnGrid(grid, goldProxyPair([3, 0], 0.8, [1, 0], 0.2).gold);
     const beta = 0.2;
     const { q, logZ } = gridTilt(pRef, r, beta);
     const obj = (d: Float64Array) => gridExpectation(d, r) - beta * gridKl(d, pRef);
@@ -163,7 +163,7 @@ describe('diffusion2d grid', () => {
   it('rewards: gradients match finite differences; sparse is an indicator; the proxy agrees with gold at c', () => {
     const { gold, proxy } = goldProxyPair([3, 0], 0.8, [1, 0], 0.2);
     const x = new Rng(5).normals(20, 0, 2);
-    for (const r of [gold, proxy, quadraticReward([1, 2], 0.7), linearReward([0.5, -1])]) {
+    for (const r of [gold, proxy, quadraticReward2d([1, 2], 0.7), linearReward2d([0.5, -1])]) {
       const gr = r.grad!(x, 10);
       for (let i = 0; i < 20; i++) {
         const xp = Float64Array.from(x),
@@ -174,7 +174,7 @@ describe('diffusion2d grid', () => {
         expect(Math.abs(fd - gr[i])).toBeLessThan(1e-6);
       }
     }
-    expect(Array.from(sparseReward([0, 0], 1).value([0.5, 0.5, 1, 1], 2))).toEqual([1, 0]);
+    expect(Array.from(sparseReward2d([0, 0], 1).value([0.5, 0.5, 1, 1], 2))).toEqual([1, 0]);
     expect(proxy.value([10, 0], 1)[0]).toBeGreaterThan(proxy.value([3, 0], 1)[0]);
     expect(gold.value([10, 0], 1)[0]).toBeLessThan(1e-10);
   });

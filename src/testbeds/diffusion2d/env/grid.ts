@@ -64,7 +64,7 @@ export function gridGmm(grid: Grid2d, g: Gmm2d): Float64Array {
 }
 
 /** A reward at the cell centres. */
-export function gridReward(grid: Grid2d, r: Reward2d): Float64Array {
+export function rewardOnGrid(grid: Grid2d, r: Reward2d): Float64Array {
   return r.value(grid.centers, gridCells(grid));
 }
 

@@ -1,10 +1,10 @@
 /**
  * Rewards on the plane, evaluated on batches (2N flat points → N rewards), with gradients where they exist (what
  * reward-backpropagation methods need):
- * - `quadraticReward`: smooth, r(x) = −|x − c|²/(2s²); tilting a Gaussian mixture by exp(r/β) gives a Gaussian
+ * - `quadraticReward2d`: smooth, r(x) = −|x − c|²/(2s²); tilting a Gaussian mixture by exp(r/β) gives a Gaussian
  *   mixture in closed form (solvers/tilt.ts), an independent check of the grid's tilted target;
- * - `linearReward`: smooth and unbounded, r(x) = u·x (also tilts a mixture in closed form);
- * - `sparseReward`: 1 inside a disc, 0 outside (no gradient);
+ * - `linearReward2d`: smooth and unbounded, r(x) = u·x (also tilts a mixture in closed form);
+ * - `sparseReward2d`: 1 inside a disc, 0 outside (no gradient);
  * - `goldProxyPair`: a bounded gold reward (a bump at c) and a hackable proxy, gold + κ·u·x, that agrees with
  *   the gold near the data but keeps rising along u off the support, so maximising the proxy leaves the data and
  *   lowers the gold.
@@ -17,7 +17,7 @@ export interface Reward2d {
   grad?(x: ArrayLike<number>, N: number): Float64Array;
 }
 
-export function quadraticReward(
+export function quadraticReward2d(
   center: readonly [number, number],
   scale: number,
 ): Reward2d & {
@@ -49,7 +49,7 @@ export function quadraticReward(
   };
 }
 
-export function linearReward(u: readonly [number, number]): Reward2d & { u: readonly [number, number] } {
+export function linearReward2d(u: readonly [number, number]): Reward2d & { u: readonly [number, number] } {
   return {
     name: `linear(u=${u.join(',')})`,
     u,
@@ -69,7 +69,7 @@ export function linearReward(u: readonly [number, number]): Reward2d & { u: read
   };
 }
 
-export function sparseReward(center: readonly [number, number], radius: number): Reward2d {
+export function sparseReward2d(center: readonly [number, number], radius: number): Reward2d {
   const r2 = radius * radius;
   return {
     name: `sparse(c=${center.join(',')},r=${radius})`,
