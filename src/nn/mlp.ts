@@ -76,8 +76,11 @@ export class Mlp {
     return Float32Array.from(acts[acts.length - 1].f);
   }
 
-  /** Accumulates into `grads` the gradient for ∂loss/∂output = dy (N × d_last) of the last forward. */
-  backward(dy: Float32Array): void {
+  /**
+   * Accumulates into `grads` the gradient for ∂loss/∂output = dy (N × d_last) of the last forward; when `dx`
+   * (N × d_0) is given, also writes ∂loss/∂input into it.
+   */
+  backward(dy: Float32Array, dx?: Float32Array): void {
     const c = this.cache;
     if (!c) throw new Error('nn.Mlp.backward: call forward first');
     const d = this.dims,
@@ -103,7 +106,16 @@ export class Mlp {
         { buf: this.grads, offset: this.offsets[l].W, ld: m },
         true,
       );
-      if (l === 0) break;
+      if (l === 0) {
+        if (dx) {
+          if (dx.length !== N * k) throw new RangeError(`nn.Mlp.backward: dx must hold N·d_in = ${N}·${k} entries`);
+          transpose(this.params.f, this.offsets[0].W, k, m, WT.f);
+          const din = this.arena.alloc(N * k, 'Mlp.dx', false);
+          gemm(N, k, m, { buf: delta, ld: m }, { buf: WT, ld: k }, { buf: din, ld: k });
+          dx.set(din.f.subarray(0, N * k));
+        }
+        break;
+      }
       transpose(this.params.f, this.offsets[l].W, k, m, WT.f);
       const prev = deltas[l]!;
       gemm(N, k, m, { buf: delta, ld: m }, { buf: WT, ld: k }, { buf: prev, ld: k });

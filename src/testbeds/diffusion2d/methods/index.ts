@@ -1,0 +1,3 @@
+/** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, reward backprop. */
+export * from './ddpo';
+export * from './reward-backprop';
