@@ -26,7 +26,8 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import {
-  dynamicalLinearBandit,
+  DLB_ACTIONS,
+  dlbSystem,
   initialState,
   stepDlb,
   type DynamicalLinearBandit,
@@ -60,28 +61,13 @@ export const METHODS = ['dynlin-ucb', 'lin-ucb', 'exp3', 'oracle'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** The 6 budget allocations of the official code (row-major 6×3). */
-export const ACTIONS = Float64Array.from([1, 0.5, 0, 1, 0, 0.5, 0.5, 1, 0, 0, 1, 0.5, 0.5, 0, 1, 0, 0.5, 1]);
+export const ACTIONS = DLB_ACTIONS;
 export const D = 3;
 
-/** The synthetic system at spectral radius ρ. */
+/** The synthetic system at spectral radius ρ (testbeds/bandits/env/dynamical-linear.ts `dlbSystem`). */
 export function system(rho: number, sigma: number): DynamicalLinearBandit {
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`system: ρ must be in [0, 1), got ${rho}`);
-  return dynamicalLinearBandit({
-    A: [
-      [rho, 0, 0],
-      [0, 0, 0],
-      [0, 0, rho / 2],
-    ],
-    B: [
-      [0.5625 * (1 - rho), 0, 0],
-      [0, 0, 0],
-      [0, 0, (1 / 9) * (1 - rho / 2)],
-    ],
-    omega: [1, 0, 0.1],
-    theta: [0, 0.5, 0.1],
-    stateStd: sigma,
-    rewardStd: sigma,
-  });
+  return dlbSystem(rho, sigma);
 }
 
 /** The bounds DynLin-UCB is given, computed from the true system as the official code does. */

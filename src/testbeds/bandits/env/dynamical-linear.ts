@@ -101,3 +101,31 @@ export function stepDlb(
   s.t++;
   return { reward, meanReward: ym + ya };
 }
+
+/**
+ * The synthetic system of the official DLB code (github.com/marcomussi/DLB) at spectral radius ρ:
+ * A = diag(ρ, 0, ρ/2), B scaled by (1 − ρ) and (1 − ρ/2) so that the steady-state gain h is the same at every ρ
+ * (the code's case is ρ = 0.2).
+ * Used by the dynamical-linear-bandits notebook and the bandits protocol's dynamical task.
+ */
+export function dlbSystem(rho: number, std: number): DynamicalLinearBandit {
+  return dynamicalLinearBandit({
+    A: [
+      [rho, 0, 0],
+      [0, 0, 0],
+      [0, 0, rho / 2],
+    ],
+    B: [
+      [0.5625 * (1 - rho), 0, 0],
+      [0, 0, 0],
+      [0, 0, (1 / 9) * (1 - rho / 2)],
+    ],
+    omega: [1, 0, 0.1],
+    theta: [0, 0.5, 0.1],
+    stateStd: std,
+    rewardStd: std,
+  });
+}
+
+/** The 6 budget allocations of the DLB official code (permutations of (1, 0.5, 0)), row-major 6 × 3. */
+export const DLB_ACTIONS = Float64Array.from([1, 0.5, 0, 1, 0, 0.5, 0.5, 1, 0, 0, 1, 0.5, 0.5, 0, 1, 0, 0.5, 1]);

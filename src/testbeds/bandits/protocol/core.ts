@@ -33,7 +33,7 @@ import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
 import { bernoulliBandit, gaussianBandit, pull, type KArmedBandit } from '../env/k-armed';
 import { actionOf, dot, linearBandit, linearMeans, pullLinear, type LinearBandit } from '../env/linear';
-import { dynamicalLinearBandit, initialState, stepDlb, type DynamicalLinearBandit } from '../env/dynamical-linear';
+import { DLB_ACTIONS, dlbSystem, initialState, stepDlb, type DynamicalLinearBandit } from '../env/dynamical-linear';
 import { phiConstant, spectralNorm, spectralRadius, steadyStateGain } from '../solvers/steady-state';
 import type { DynLinBounds } from '../methods/dynlin-ucb';
 
@@ -90,29 +90,6 @@ export interface ProtocolWorld {
   /** Begin a run: the reward of playing action k at the next round (rounds in order). */
   start(rng: Rng): (k: number) => number;
 }
-
-/** The DLB notebook's synthetic system at spectral radius ρ (official code's case, B scaled to keep h fixed). */
-export function dlbSystem(rho: number, std: number): DynamicalLinearBandit {
-  return dynamicalLinearBandit({
-    A: [
-      [rho, 0, 0],
-      [0, 0, 0],
-      [0, 0, rho / 2],
-    ],
-    B: [
-      [0.5625 * (1 - rho), 0, 0],
-      [0, 0, 0],
-      [0, 0, (1 / 9) * (1 - rho / 2)],
-    ],
-    omega: [1, 0, 0.1],
-    theta: [0, 0.5, 0.1],
-    stateStd: std,
-    rewardStd: std,
-  });
-}
-
-/** The 6 budget allocations of the DLB official code (permutations of (1, 0.5, 0)), row-major 6 × 3. */
-export const DLB_ACTIONS = Float64Array.from([1, 0.5, 0, 1, 0, 0.5, 0.5, 1, 0, 0, 1, 0.5, 0.5, 0, 1, 0, 0.5, 1]);
 
 function argmaxOf(v: Float64Array): number {
   let b = 0;

@@ -7,7 +7,6 @@ import {
   PROTOCOL_METHODS,
   PROTOCOL_TASKS,
   TASK_SPECS,
-  dlbSystem,
   playTask,
   protocolWorld,
   runRecipe,
@@ -16,6 +15,7 @@ import {
 } from '../../../../src/testbeds/bandits/protocol';
 import type { RunResult } from '../../../../src/core/records';
 import { steadyStateGain } from '../../../../src/testbeds/bandits/solvers/steady-state';
+import { dlbSystem } from '../../../../src/testbeds/bandits/env/dynamical-linear';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
