@@ -3,6 +3,7 @@
  * record's key covers that method's code only), and the kit papers that use it.
  */
 export * from './core';
+import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
 import * as dynlinUcb from './recipes/dynlin-ucb';
 import * as exp3 from './recipes/exp3';
@@ -10,36 +11,16 @@ import * as linUcb from './recipes/lin-ucb';
 import * as thompsonSampling from './recipes/thompson-sampling';
 import * as ucb1 from './recipes/ucb1';
 
-export interface ProtocolMethod {
-  name: string;
-  /** Task run per seed by the protocol notebook (`<module under dist>#run`). */
-  task: string;
-  /** Source of the recipe, relative to the repository root. */
-  source: string;
-  /** One line: the recipe, as composed from the testbed's parts. */
-  summary: string;
-  /** Every method plays T rounds with one reward per round (none has exact access to the means). */
-  budget: 'labels' | 'exact';
-  /** The setting the algorithm was designed for. */
-  regime: 'stochastic K-armed' | 'adversarial K-armed' | 'linear' | 'dynamical linear';
-  /** Kit papers (catalog ids) whose notebooks use the method. */
-  papers: string[];
-}
+export type ProtocolMethod = ProtocolMethodRow<
+  'stochastic K-armed' | 'adversarial K-armed' | 'linear' | 'dynamical linear'
+>;
 
 const m = (
   mod: { recipe: ProtocolRecipe },
   file: string,
   regime: ProtocolMethod['regime'],
   papers: string[],
-): ProtocolMethod => ({
-  name: mod.recipe.name,
-  task: `testbeds/bandits/protocol/recipes/${file}#run`,
-  source: `src/testbeds/bandits/protocol/recipes/${file}.ts`,
-  summary: mod.recipe.summary,
-  budget: 'labels',
-  regime,
-  papers,
-});
+): ProtocolMethod => protocolMethodRow('testbeds/bandits/protocol', mod, file, regime, papers);
 
 export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(ucb1, 'ucb1', 'stochastic K-armed', []),
@@ -50,7 +31,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
-export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+export const NOT_ENTERED: NotEnteredMethod[] = [
   {
     name: 'oracle (the optimal constant action)',
     papers: ['dynamical-linear-bandits'],

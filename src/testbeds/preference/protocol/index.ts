@@ -4,6 +4,7 @@
  * that method's code only and adding a method runs only that method), and the papers of the kit that use it.
  */
 export * from './core';
+import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
 import * as dno from './recipes/dno';
 import * as dnoExact from './recipes/exact/dno';
@@ -21,35 +22,14 @@ import * as rlhfBt from './recipes/rlhf-bt';
 import * as rlhfPpo from './recipes/rlhf-ppo';
 import * as rpo from './recipes/rpo';
 
-export interface ProtocolMethod {
-  name: string;
-  /** Task run per seed by the protocol notebook (`<module under dist>#run`). */
-  task: string;
-  /** Source of the recipe, relative to the repository root. */
-  source: string;
-  budget: 'labels' | 'exact';
-  /** One line: the recipe, as composed from the testbed's parts. */
-  summary: string;
-  /** Online (on-policy labels each round) or offline (all labels at once from π_ref). */
-  regime: 'online' | 'offline' | 'exact';
-  /** Kit papers (catalog ids) whose notebooks use the method. */
-  papers: string[];
-}
+export type ProtocolMethod = ProtocolMethodRow<'online' | 'offline' | 'exact'>;
 
 const m = (
   mod: { recipe: ProtocolRecipe },
   file: string,
   regime: ProtocolMethod['regime'],
   papers: string[],
-): ProtocolMethod => ({
-  name: mod.recipe.name,
-  task: `testbeds/preference/protocol/recipes/${file}#run`,
-  source: `src/testbeds/preference/protocol/recipes/${file}.ts`,
-  budget: mod.recipe.budget,
-  summary: mod.recipe.summary,
-  regime,
-  papers,
-});
+): ProtocolMethod => protocolMethodRow('testbeds/preference/protocol', mod, file, regime, papers);
 
 export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(inpo, 'inpo', 'online', ['inpo']),
@@ -70,7 +50,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 ];
 
 /** Methods of the testbed's papers not entered yet, and why (shown on the comparison page). */
-export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+export const NOT_ENTERED: NotEnteredMethod[] = [
   { name: 'spin', papers: ['dno'], reason: 'needs a teacher policy, which the protocol does not provide' },
   {
     name: 'P3O / PPO / PAR on sequences',

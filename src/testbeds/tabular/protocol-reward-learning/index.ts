@@ -3,30 +3,20 @@
  * (one module per method, so a record's key covers that method's code only), and the kit papers that use it.
  */
 export * from './core';
+import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
 import * as cpl from './recipes/cpl';
 import * as prBt from './recipes/pr-bt';
 import * as regretPm from './recipes/regret-pm';
 
-export interface ProtocolMethod {
-  name: string;
-  task: string;
-  source: string;
-  summary: string;
-  budget: 'labels' | 'exact';
-  regime: string;
-  papers: string[];
-}
+export type ProtocolMethod = ProtocolMethodRow<string>;
 
-const m = (mod: { recipe: ProtocolRecipe }, file: string, regime: string, papers: string[]): ProtocolMethod => ({
-  name: mod.recipe.name,
-  task: `testbeds/tabular/protocol-reward-learning/recipes/${file}#run`,
-  source: `src/testbeds/tabular/protocol-reward-learning/recipes/${file}.ts`,
-  summary: mod.recipe.summary,
-  budget: 'labels',
-  regime,
-  papers,
-});
+const m = (
+  mod: { recipe: ProtocolRecipe },
+  file: string,
+  regime: ProtocolMethod['regime'],
+  papers: string[],
+): ProtocolMethod => protocolMethodRow('testbeds/tabular/protocol-reward-learning', mod, file, regime, papers);
 
 export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(regretPm, 'regret-pm', 'reward model (linear)', ['regret-preference-model', 'cpl']),
@@ -35,7 +25,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 ];
 
 /** Learners of the testbed's papers not entered in this protocol, and why. */
-export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+export const NOT_ENTERED: NotEnteredMethod[] = [
   {
     name: 'tabular Bradley–Terry reward model + soft value iteration (the cpl notebook\'s "rlhf"), SFT, BC',
     papers: ['cpl'],

@@ -3,6 +3,7 @@
  * method, so a record's key covers that method's code only), and the kit papers that use it.
  */
 export * from './core';
+import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
 import * as dard from './recipes/dard';
 import * as epic from './recipes/epic';
@@ -10,25 +11,14 @@ import * as l2 from './recipes/l2';
 import * as starcMinimal from './recipes/starc/minimal';
 import * as starcVal from './recipes/starc/val';
 
-export interface ProtocolMethod {
-  name: string;
-  task: string;
-  source: string;
-  summary: string;
-  budget: 'labels' | 'exact';
-  regime: string;
-  papers: string[];
-}
+export type ProtocolMethod = ProtocolMethodRow<string>;
 
-const m = (mod: { recipe: ProtocolRecipe }, file: string, regime: string, papers: string[]): ProtocolMethod => ({
-  name: mod.recipe.name,
-  task: `testbeds/tabular/protocol/recipes/${file}#run`,
-  source: `src/testbeds/tabular/protocol/recipes/${file}.ts`,
-  summary: mod.recipe.summary,
-  budget: 'labels',
-  regime,
-  papers,
-});
+const m = (
+  mod: { recipe: ProtocolRecipe },
+  file: string,
+  regime: ProtocolMethod['regime'],
+  papers: string[],
+): ProtocolMethod => protocolMethodRow('testbeds/tabular/protocol', mod, file, regime, papers);
 
 export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(starcVal, 'starc/val', 'STARC', ['starc']),
@@ -39,7 +29,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 ];
 
 /** Methods of the testbed's papers not entered in this (reward-comparison) protocol, and why. */
-export const NOT_ENTERED: { name: string; papers: string[]; reason: string }[] = [
+export const NOT_ENTERED: NotEnteredMethod[] = [
   {
     name: 'reward learners from preferences (partial-return BT, regret preference model, CPL)',
     papers: ['regret-preference-model', 'cpl'],
