@@ -38,6 +38,9 @@ try {
 }
 if (!built) {
   process.stderr.write('rl-miniatures: sources changed since the last build; compiling (tsc)…\n');
+  // Outputs whose source was moved or deleted first (tsc never removes them): a stale task module would still load.
+  const clean = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'clean-dist.js')], { stdio: 'inherit' });
+  if (clean.status !== 0) process.exit(clean.status || 1);
   const tsc = spawnSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')],
