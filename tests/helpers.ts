@@ -120,6 +120,9 @@ export function snapshotWorkspace(name: string, opts: { copyRepoNotebooks?: bool
   if (!distSnapshot) {
     distSnapshot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-snap-'));
     fs.cpSync(path.join(ROOT, 'dist'), path.join(distSnapshot, 'dist'), { recursive: true });
+    // Node resolves a package from the module's real path: the snapshot needs node_modules beside its
+    // dist/ (a library module that imports a dependency, e.g. `highs`, fails to load otherwise).
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(distSnapshot, 'node_modules'), 'dir');
   }
   const ws = workspace(name);
   fs.rmSync(path.join(ws.dir, 'dist'));
