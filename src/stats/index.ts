@@ -20,6 +20,7 @@ export {
   strataExpansion,
   strataFromRunMatrix,
 } from './bootstrap';
+export * from './calibration';
 export * from './compare';
 export * from './correlation';
 export * from './curves';

@@ -32,6 +32,7 @@
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
+import { pearson } from '../../stats/correlation';
 import { makeGridworld, type FeatureGridworld } from '../../testbeds/tabular/env/gridworld';
 import { BtMlpReward } from '../../testbeds/preference/methods/bradley-terry-mlp';
 import { VplRewardModel, type ContextBatch } from '../../testbeds/preference/methods/variational-preference';
@@ -232,25 +233,6 @@ export function planSuccess(w: World, r: ArrayLike<number>, gamma: number, horiz
     if (s === goal) hits++;
   }
   return hits / starts;
-}
-
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0,
-    saa = 0,
-    sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 /** Accuracy of a state reward's preferences on pairs without a tie for user u. */

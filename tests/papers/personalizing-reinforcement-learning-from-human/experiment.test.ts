@@ -5,7 +5,6 @@ import {
   label,
   makeWorld,
   METHODS,
-  pearson,
   planSuccess,
   runSeed,
 } from '../../../src/papers/personalizing-reinforcement-learning-from-human/experiment';
@@ -49,22 +48,6 @@ describe('the VPL gridworld', () => {
     const d = bfsDistances(w.grid, w.goalState[0]);
     const within = Array.from(d).filter((x, s) => x <= 2 && !w.goalState.includes(s)).length;
     expect(planSuccess(w, w.gold[0], 0.95, 2, w.goalState[0])).toBeCloseTo(within / (w.nS - 2), 12);
-  });
-
-  it('pearson is 1 for an affine copy, −1 for a reversed one', () => {
-    const a = [1, 2, 3, 5];
-    expect(
-      pearson(
-        a,
-        a.map((x) => 3 * x + 1),
-      ),
-    ).toBeCloseTo(1, 14);
-    expect(
-      pearson(
-        a,
-        a.map((x) => -x),
-      ),
-    ).toBeCloseTo(-1, 14);
   });
 
   it('a small seed is well formed and deterministic; BTL pooled accuracy never exceeds the Bayes-optimal one', () => {

@@ -46,24 +46,82 @@ export class BtMlpReward {
    * BCE before the step.
    */
   step(x1: Float32Array, x2: Float32Array, y: ArrayLike<number>, n: number): number {
-    const d = this.dIn;
-    if (x1.length !== n * d || x2.length !== n * d || y.length !== n)
-      throw new RangeError(`BtMlpReward.step: expected ${n} pairs of ${d} features and ${n} labels`);
-    const x = new Float32Array(2 * n * d);
-    x.set(x1);
-    x.set(x2, n * d);
-    const r = this.net.forward(x, 2 * n);
+    return this.stepWeighted(x1, x2, y, new Float64Array(n).fill(1 / n), n).loss;
+  }
+
+  /**
+   * One Adam step on Σ_i w_i BCE_i (pair weights w, e.g. 1/n for the mean). Returns the weighted loss and the
+   * mean BCE before the step.
+   */
+  stepWeighted(
+    x1: Float32Array,
+    x2: Float32Array,
+    y: ArrayLike<number>,
+    w: ArrayLike<number>,
+    n: number,
+  ): { weighted: number; loss: number } {
+    const { r, dd, loss } = this.pairForward(x1, x2, y, n, 'stepWeighted');
     const dy = new Float32Array(2 * n);
-    let loss = 0;
+    let weighted = 0;
     for (let i = 0; i < n; i++) {
-      const g = bceWithLogit(r[i] - r[n + i], y[i]);
-      loss += g.loss;
-      dy[i] = g.dd / n;
-      dy[n + i] = -g.dd / n;
+      weighted += w[i] * bceWithLogit(r[i] - r[n + i], y[i]).loss;
+      dy[i] = w[i] * dd[i];
+      dy[n + i] = -w[i] * dd[i];
     }
     this.net.zeroGrad();
     this.net.backward(dy);
     this.opt.step(this.net.params.f, this.net.grads.f);
-    return loss / n;
+    return { weighted, loss };
+  }
+
+  /**
+   * Per group g of pairs (group[i] ∈ 0..G−1), the gradient of the group's mean BCE with respect to the weights of
+   * the output layer (the "reward head", dims[-2] values), at the current parameters; no step is taken.
+   */
+  headGradients(
+    x1: Float32Array,
+    x2: Float32Array,
+    y: ArrayLike<number>,
+    group: ArrayLike<number>,
+    G: number,
+    n: number,
+  ) {
+    const { dd } = this.pairForward(x1, x2, y, n, 'headGradients');
+    const last = this.net.offsets[this.net.offsets.length - 1];
+    const h = this.net.dims[this.net.dims.length - 2];
+    const count = new Float64Array(G);
+    for (let i = 0; i < n; i++) count[group[i]]++;
+    const out: Float64Array[] = [];
+    for (let g = 0; g < G; g++) {
+      const dy = new Float32Array(2 * n);
+      for (let i = 0; i < n; i++)
+        if (group[i] === g) {
+          dy[i] = dd[i] / count[g];
+          dy[n + i] = -dd[i] / count[g];
+        }
+      this.net.zeroGrad();
+      this.net.backward(dy);
+      out.push(Float64Array.from(this.net.grads.f.subarray(last.W, last.W + h)));
+    }
+    this.net.zeroGrad();
+    return out;
+  }
+
+  private pairForward(x1: Float32Array, x2: Float32Array, y: ArrayLike<number>, n: number, where: string) {
+    const d = this.dIn;
+    if (x1.length !== n * d || x2.length !== n * d || y.length !== n)
+      throw new RangeError(`BtMlpReward.${where}: expected ${n} pairs of ${d} features and ${n} labels`);
+    const x = new Float32Array(2 * n * d);
+    x.set(x1);
+    x.set(x2, n * d);
+    const r = this.net.forward(x, 2 * n);
+    const dd = new Float64Array(n);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const g = bceWithLogit(r[i] - r[n + i], y[i]);
+      loss += g.loss / n;
+      dd[i] = g.dd;
+    }
+    return { r, dd, loss };
   }
 }
