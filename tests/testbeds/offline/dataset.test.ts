@@ -3,13 +3,15 @@ import { Rng } from '../../../src/core/rng';
 import { valueIteration } from '../../../src/testbeds/tabular/solvers/exact';
 import { goalFreeWorld, goalTask } from '../../../src/testbeds/offline/env/tasks';
 import {
+  asEpisodeBatch,
   behaviourPolicy,
   collectDataset,
   collectGoalReaching,
   datasetForGoal,
   relabelGoals,
 } from '../../../src/testbeds/offline/data/dataset';
-import { bfsDistances } from '../../../src/testbeds/offline/solvers/evaluation';
+import { bfsDistances, policyValue, valueScale } from '../../../src/testbeds/offline/solvers/evaluation';
+import { fittedQIteration } from '../../../src/testbeds/offline/methods/fqi';
 import { transitionProb } from '../../../src/testbeds/tabular/env/mdp';
 
 const slippery = goalTask({ layout: 'four-rooms', size: 9, gamma: 0.95, slip: 0.2 });
@@ -133,5 +135,50 @@ describe('offline datasets', () => {
       expect(single.s[i]).not.toBe(7);
       expect(single.done[i]).toBe(single.sp[i] === 7 ? 1 : 0);
     }
+  });
+});
+
+describe('goal-conditioned pipeline', () => {
+  it('goal-reaching data, restricted to one goal, trains a learner to the optimum of that goal task', () => {
+    const spec = { layout: 'four-rooms' as const, size: 9, gamma: 0.9, slip: 0 };
+    const world = goalFreeWorld(spec);
+    const data = collectGoalReaching(world, { episodes: 300, horizon: 40, epsilon: 0.3 }, new Rng(12));
+    const task = goalTask(spec, 2 * 9 + 6); // a goal cell inside the top-right room
+    // the goal task numbers states like the goal-free world (only the goal cell's kind differs)
+    expect(Array.from(task.env.stateCell)).toEqual(Array.from(world.stateCell));
+    const single = datasetForGoal(relabelGoals(data, 'future', new Rng(13)), task.goal);
+    const scale = valueScale(task);
+    const J = policyValue(task, fittedQIteration(single).policy);
+    expect((J - scale.uniform) / (scale.optimal - scale.uniform)).toBeGreaterThan(0.99);
+  });
+
+  it("relabelling 'random' draws goals among the dataset's next states", () => {
+    const world = goalFreeWorld({ layout: 'open-room', size: 5, gamma: 0.9, slip: 0 });
+    const data = collectGoalReaching(world, { episodes: 10, horizon: 10, epsilon: 1 }, new Rng(14));
+    const rel = relabelGoals(data, 'random', new Rng(15));
+    const seen = new Set(data.sp);
+    for (let i = 0; i < rel.size; i++) expect(seen.has(rel.goal![i])).toBe(true);
+    expect(new Set(rel.goal).size).toBeGreaterThan(5);
+  });
+
+  it('asEpisodeBatch splits segments where episodes change or a transition is done', () => {
+    const data = collectDataset(
+      slippery,
+      behaviourPolicy(slippery, { kind: 'random' }),
+      { episodes: 30, horizon: 80, quality: 'random' },
+      new Rng(16),
+    );
+    const batch = asEpisodeBatch(data);
+    expect(batch.nEpisodes).toBe(30);
+    for (let e = 0; e < batch.nEpisodes; e++) {
+      const last = batch.offsets[e + 1] - 1;
+      expect(data.episode[batch.offsets[e]]).toBe(e);
+      expect(data.step[batch.offsets[e]]).toBe(0);
+      expect(batch.terminated[e]).toBe(data.done[last]);
+    }
+    const rel = relabelGoals(data, 'future', new Rng(17));
+    let dones = 0;
+    for (let i = 0; i < rel.size - 1; i++) if (rel.done[i] && rel.episode[i + 1] === rel.episode[i]) dones++;
+    expect(asEpisodeBatch(rel).nEpisodes).toBe(30 + dones); // a relabelled success ends its segment
   });
 });
