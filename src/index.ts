@@ -16,6 +16,7 @@ export * as tabular from './testbeds/tabular';
 export * as preference from './testbeds/preference';
 export * as rlvr from './testbeds/rlvr';
 export * as reasoning from './testbeds/reasoning';
+export * as offline from './testbeds/offline';
 export * as nn from './nn';
 export * as plots from './report/plots';
 export { metricKey, metricOf, metricValues, metricsFor, parseMetricKey, metricIndex } from './core/metric-keys';
