@@ -1,6 +1,6 @@
 /**
- * The bandit testbed: K-armed, linear and dynamical linear bandits; UCB1, Thompson sampling, Exp3, OFUL and
- * DynLin-UCB.
+ * The bandit testbed: K-armed, linear, dynamical linear and meta-bandits; UCB1, Thompson sampling, Exp3, OFUL,
+ * DynLin-UCB, a GRU actor-critic trained by A2C, and the Bayes-optimal Bernoulli bandit policy by dynamic programming.
  */
 export * as kArmed from './env/k-armed';
 export * as linear from './env/linear';
@@ -13,3 +13,8 @@ export * as exp3 from './methods/exp3';
 export * as linUcb from './methods/lin-ucb';
 export * as dynLinUcb from './methods/dynlin-ucb';
 export * as run from './loops/run';
+export * as metaBandit from './env/meta-bandit';
+export * as bayesBernoulli from './solvers/bayes-bernoulli';
+export * as a2c from './methods/a2c';
+export * as gruPolicy from './policies/gru-policy';
+export * as metaTrain from './loops/meta-train';
