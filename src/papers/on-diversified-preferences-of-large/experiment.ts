@@ -34,6 +34,13 @@ import { calibrationError } from '../../stats/calibration';
 import { spearman } from '../../stats/correlation';
 import { BtMlpReward } from '../../testbeds/preference/methods/bradley-terry-mlp';
 import { multiDatasetStep, type DatasetWeighting } from '../../testbeds/preference/methods/multi-objective-reward';
+import {
+  dotRow as dot,
+  labelledPairs,
+  responses,
+  rowsOf as rows,
+  unitVector,
+} from '../../testbeds/preference/data/feature-preferences';
 import { bestOfNValue } from '../../testbeds/preference/solvers/best-of-n';
 import { klRegularisedOptimum } from '../../testbeds/preference/solvers/kl-optimum';
 import { kl, uniformTabularPolicy } from '../../testbeds/preference/policies/tabular-policy';
@@ -83,42 +90,6 @@ export const DEFAULTS: Config = {
 };
 
 export const METHODS = ['uniform', 'more', 'shared'] as const;
-
-function unitVector(rng: Rng, d: number): Float64Array {
-  const v = rng.normals(d);
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
-
-function dot(u: Float64Array, x: Float32Array, i: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) s += u[j] * x[i * d + j];
-  return s;
-}
-
-/** n responses x ~ N(0, I_d), row-major. */
-function responses(rng: Rng, n: number, d: number): Float32Array {
-  return Float32Array.from(rng.normals(n * d));
-}
-
-/** Pairs labelled by Bradley–Terry draws from the utility r(x) = Σ_t c_t ⟨u_t, x⟩. */
-function labelledPairs(rng: Rng, n: number, d: number, util: (x: Float32Array, i: number) => number) {
-  const x1 = responses(rng, n, d),
-    x2 = responses(rng, n, d);
-  const y = new Float32Array(n),
-    p = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    p[i] = 1 / (1 + Math.exp(-(util(x1, i) - util(x2, i))));
-    y[i] = rng.uniform() < p[i] ? 1 : 0;
-  }
-  return { x1, x2, y, p };
-}
-
-function rows(x: Float32Array, idx: ArrayLike<number>, d: number): Float32Array {
-  const out = new Float32Array(idx.length * d);
-  for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * d, (idx[i] + 1) * d), i * d);
-  return out;
-}
 
 interface Evaluation {
   ece: number;

@@ -1,0 +1,51 @@
+/**
+ * The reward-model protocol's method table: every reward-model learner entered, its recipe file (one module per
+ * method, so a record's key covers that method's code only), and the kit papers that use it.
+ */
+export * from './core';
+import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
+import type { ProtocolRecipe } from './core';
+import * as btLinear from './recipes/bt-linear';
+import * as btMlp from './recipes/bt-mlp';
+import * as goldLabels from './recipes/gold-labels';
+import * as more from './recipes/more';
+
+export type ProtocolMethod = ProtocolMethodRow<'pooled reward model' | 'multi-dataset reward model' | 'reference'>;
+
+const m = (
+  mod: { recipe: ProtocolRecipe },
+  file: string,
+  regime: ProtocolMethod['regime'],
+  papers: string[],
+): ProtocolMethod => protocolMethodRow('testbeds/preference/protocol-reward-models', mod, file, regime, papers);
+
+export const PROTOCOL_METHODS: ProtocolMethod[] = [
+  m(btMlp, 'bt-mlp', 'pooled reward model', [
+    'on-diversified-preferences-of-large',
+    'personalizing-reinforcement-learning-from-human',
+  ]),
+  m(btLinear, 'bt-linear', 'pooled reward model', []),
+  m(more, 'more', 'multi-dataset reward model', ['on-diversified-preferences-of-large']),
+  m(goldLabels, 'gold-labels', 'reference', []),
+];
+
+/** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
+export const NOT_ENTERED: NotEnteredMethod[] = [
+  {
+    name: 'VPL (variational preference learning)',
+    papers: ['personalizing-reinforcement-learning-from-human'],
+    reason:
+      "serves one user from a context of that user's labels; the protocol scores one gold utility with no user " +
+      'context to condition on (a plural-users task would need one)',
+  },
+  {
+    name: 'PAL (ideal-point mixture)',
+    papers: ['pal'],
+    reason: 'learns per-user ideal points from user ids; the same gap as VPL (no per-user task yet)',
+  },
+  {
+    name: 'CausalRM (noise-aware propensity-weighted reward model)',
+    papers: ['causalrm'],
+    reason: "learns from observational feedback with selection propensities; the protocol's pairs are fully observed",
+  },
+];
