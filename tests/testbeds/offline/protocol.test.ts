@@ -22,13 +22,13 @@ describe('the offline protocol', () => {
     expect(protocolDataset('four-rooms:random:small', PROTOCOL_DEFAULTS, 3).size).toBeLessThan(a.size);
   });
 
-  it('on all-optimal data in the deterministic room, cloning is near-optimal and FQI is the best supported policy', () => {
+  it('all-optimal data, deterministic room: cloning is near-optimal and FQI is the best supported policy', () => {
     // (states the 100 episodes never visit keep a uniform policy, so cloning stays just below 1)
     expect(bc.run(cfg, 1).metrics['bc/score@open-room:optimal']).toBeGreaterThan(0.99);
     expect(Math.abs(fqi.run(cfg, 1).metrics['fqi/gapToSupported@open-room:optimal'])).toBeLessThan(1e-9);
   });
 
-  it("fitted Q iteration's greedy policy reaches the best data-supported value on random data (deterministic room)", () => {
+  it("FQI's greedy policy reaches the best data-supported value on random data (deterministic room)", () => {
     const r = fqi.run({ ...PROTOCOL_DEFAULTS, tasks: ['open-room:random'] }, 2);
     expect(Math.abs(r.metrics['fqi/gapToSupported@open-room:random'])).toBeLessThan(1e-9);
   });

@@ -34,7 +34,7 @@ describe('the reward-model protocol', () => {
     expect(Math.abs(b - (0.6 * a + 0.4 * (1 - a)))).toBeLessThan(0.02);
   });
 
-  it('on clean data a linear BT reward (the gold form) nearly reaches the gold optimum; on 40% flips it does not', () => {
+  it('clean data: a linear BT reward (the gold form) nearly reaches the gold optimum; 40% flips: it does not', () => {
     const cfg = { ...PROTOCOL_DEFAULTS, tasks: ['clean', 'flipped-40'] as ProtocolTask[], pools: 50 };
     const r = btLinear.run(cfg, 1);
     expect(r.metrics['bt-linear/score@clean']).toBeGreaterThan(0.95);

@@ -7,7 +7,10 @@
  * ⟨g_t, Σ λ g⟩, each with the exact line search of the two-vector problem. Works on the Gram matrix M_ij = ⟨g_i, g_j⟩.
  */
 
-/** min_{c ∈ [0,1]} ‖c x₁ + (1 − c) x₂‖² from ⟨x₁,x₁⟩, ⟨x₁,x₂⟩, ⟨x₂,x₂⟩: returns c and the minimum (Sener & Koltun eq. 4). */
+/**
+ * min_{c ∈ [0,1]} ‖c x₁ + (1 − c) x₂‖² from ⟨x₁,x₁⟩, ⟨x₁,x₂⟩, ⟨x₂,x₂⟩: returns c and the minimum (Sener & Koltun
+ * eq. 4; the code returns 0.999 / 0.001 at the boundary cases, here exactly 1 / 0).
+ */
 export function minNormFrom2(v11: number, v12: number, v22: number): { c: number; cost: number } {
   if (v12 >= v11) return { c: 1, cost: v11 };
   if (v12 >= v22) return { c: 0, cost: v22 };

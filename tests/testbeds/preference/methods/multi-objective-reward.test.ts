@@ -52,7 +52,7 @@ describe('MORE', () => {
       }
   });
 
-  it('uniform weighting with equal dataset shares is the plain step on the pooled batch (same parameters after)', () => {
+  it('uniform weights with equal dataset shares: the plain step on the pooled batch (same parameters after)', () => {
     const rng = new Rng(9);
     const a = new BtMlpReward({ dIn: 3, hidden: [5], lr: 1e-2 }, rng.split('init'));
     const b = new BtMlpReward({ dIn: 3, hidden: [5], lr: 1e-2 }, rng.split('init'));

@@ -1,4 +1,4 @@
-/** Reference (not ranked): the BT MLP trained on the same pairs relabelled by the gold utility (no noise, no diversity). */
+/** Reference (not ranked): the BT MLP on the same pairs relabelled by the gold utility (no noise, no diversity). */
 import type { ProtocolConfig, ProtocolRecipe } from '../core';
 import { runRecipe } from '../core';
 import { trainMlpReward } from './train';
