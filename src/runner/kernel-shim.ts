@@ -16,6 +16,12 @@
  *   it does after ~512 sends in one tick. A cell printing more than a few hundred chunks then lost its
  *   output and its idle status, and with ~1500 chunks the `execute_reply` itself: the run hung until the
  *   cell timeout. Sends are queued per socket, in order, instead.
+ * - no lost message while a socket binds: tslab starts its receive loops before it binds its sockets and
+ *   does not await the binds before the first sends, and zeromq 6 throws EBUSY ("Socket is blocked by a bind
+ *   or unbind operation") at a send or receive that starts while a bind is in progress. Depending on timing
+ *   a kernel then dropped its first replies or its receive loop died, and the runner saw "The tslab kernel
+ *   did not answer within 60 s of starting" (CI, stop 31). Sends and receives that meet that error are retried
+ *   (every 5 ms, for up to 10 s) instead.
  *
  * A thrown Error gives its own name and message; a thrown non-Error gives `Error` and its inspected
  * value; a compile error gives `CompileError` and the first diagnostic (with the count of the others).
@@ -67,12 +73,31 @@ function tslabDist(): string | null {
   }
 }
 
+/** zeromq 6's error at a send or receive that starts while the socket binds or unbinds. */
+export function isBindBusy(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return err?.code === 'EBUSY' && /blocked by a bind or unbind/.test(String(err?.message));
+}
+
+/** Run `op`, retrying every `delayMs` while it fails with isBindBusy (at most `tries` retries). */
+export async function retryWhileBinding<T>(op: () => T | Promise<T>, tries = 2000, delayMs = 5): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (!isBindBusy(e) || i >= tries) throw e;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
  * Make `send` on every socket class of a zeromq 6 module queue behind the socket's previous send (in
  * order), so that no send ever starts while another is in progress. The returned promise settles when
  * this message is handed to ZeroMQ; it never rejects (tslab does not await it): a failed send is
- * reported on stderr. Returns false (and changes nothing) if the module does not have the expected shape.
+ * reported on stderr; a send that starts while the socket binds is retried (retryWhileBinding). Returns
+ * false (and changes nothing) if the module does not have the expected shape.
  */
 export function serialiseSends(zmq: any): boolean {
   // zeromq 6's `send` lives, read-only, on the native Socket prototype: each socket class gets its own.
@@ -83,7 +108,7 @@ export function serialiseSends(zmq: any): boolean {
   for (const proto of protos) {
     const send = proto.send;
     const queued = function (this: object, ...args: unknown[]): Promise<void> {
-      const start = () => send.apply(this, args);
+      const start = () => retryWhileBinding(() => send.apply(this, args));
       const prev = queues.get(this);
       const p: Promise<void> = (prev ? prev.then(start) : Promise.resolve().then(start)).catch((e: Error) => {
         process.stderr.write(`rl-miniatures: a kernel message could not be sent: ${e?.message ?? e}\n`);
@@ -93,6 +118,25 @@ export function serialiseSends(zmq: any): boolean {
     };
     Object.defineProperty(queued, '__rlminiQueued', { value: true });
     Object.defineProperty(proto, 'send', { value: queued, writable: true, configurable: true });
+  }
+  return true;
+}
+
+/**
+ * Make `receive` on every readable socket class of a zeromq 6 module retry while the socket binds (see the
+ * header). Returns false (and changes nothing) if the module does not have the expected shape or is patched.
+ */
+export function retryReceivesWhileBinding(zmq: any): boolean {
+  const classes = ['Router', 'Dealer', 'Reply', 'Request', 'Pair', 'Pull', 'Subscriber', 'XSubscriber'];
+  const protos = classes.map((c) => zmq?.[c]?.prototype).filter((p) => p && typeof p.receive === 'function');
+  if (protos.length === 0 || protos.some((p) => p.receive.__rlminiRetry)) return false;
+  for (const proto of protos) {
+    const receive = proto.receive;
+    const retrying = function (this: object, ...args: unknown[]): Promise<unknown> {
+      return retryWhileBinding(() => receive.apply(this, args));
+    };
+    Object.defineProperty(retrying, '__rlminiRetry', { value: true });
+    Object.defineProperty(proto, 'receive', { value: retrying, writable: true, configurable: true });
   }
   return true;
 }
@@ -116,6 +160,7 @@ function patch(dist: string): void {
   try {
     const zmq = require(require.resolve('zeromq', { paths: [dist] }));
     serialiseSends(zmq);
+    retryReceivesWhileBinding(zmq);
     const Publisher = zmq.Publisher;
     if (typeof Publisher === 'function' && !Publisher.__rlminiNoDrop) {
       const NoDrop = class extends Publisher {
