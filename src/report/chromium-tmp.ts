@@ -23,11 +23,14 @@ export function makeChromiumTmp(tmp = os.tmpdir()): string {
 
 /**
  * Remove the `rlmini-chromium-*` folders that killed exports left in `tmp`: those whose owner process is
- * gone (same host), and, without an owner file, those older than `minAgeMs` that no live process names.
+ * gone (same host), and, without an owner file, those older than `minAgeMs` that no live process names. The
+ * Chromium processes a killed export left running (they keep writing into its profile) are killed first.
  * Other users' folders and live exports are left alone. Returns the removed paths.
  */
 export function removeStaleChromiumTmps(tmp = os.tmpdir(), minAgeMs = 10 * 60_000): string[] {
-  return removeStaleOwnedDirs(tmp, CHROMIUM_TMP_PREFIX, (o) => o.pid !== process.pid && !pidAlive(o.pid), minAgeMs);
+  return removeStaleOwnedDirs(tmp, CHROMIUM_TMP_PREFIX, (o) => o.pid !== process.pid && !pidAlive(o.pid), minAgeMs, {
+    killOrphans: true,
+  });
 }
 
 /**

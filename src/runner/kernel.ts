@@ -87,36 +87,45 @@ export function pidAlive(pid: unknown): boolean {
   }
 }
 
-/** Whether a live process names `dir` on its command line (Linux /proc; false where there is none). */
-export function dirInUse(dir: string): boolean {
+/** The live processes (other than this one) that name `dir` on their command line (Linux /proc; [] elsewhere). */
+export function pidsNaming(dir: string): number[] {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return false;
+    return [];
   }
+  const out: number[] = [];
   for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
     try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) return true;
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) out.push(Number(pid));
     } catch {
       /* gone meanwhile */
     }
   }
-  return false;
+  return out;
+}
+
+/** Whether a live process names `dir` on its command line (Linux /proc; false where there is none). */
+export function dirInUse(dir: string): boolean {
+  return pidsNaming(dir).length > 0;
 }
 
 /**
  * Remove the temp folders named `<prefix>*` in `tmp` that killed processes left: those whose owner.json
  * (written by their owner on this host) says `stale(owner)`, and, for folders without one, those older than
  * `minAgeMs` that no live process names on its command line. Folders of other users and of live processes
- * are left alone. Returns the removed paths. Shared by the kernel folders and the figure export's Chromium
- * folders.
+ * are left alone. With `killOrphans`, processes that still name a stale folder on their command line are
+ * killed before it is removed. Returns the removed paths. Shared by the kernel folders and the figure export's
+ * Chromium folders.
  */
 export function removeStaleOwnedDirs(
   tmp: string,
   prefix: string,
   stale: (owner: Record<string, unknown>) => boolean,
   minAgeMs = 10 * 60_000,
+  opts: { killOrphans?: boolean } = {},
 ): string[] {
   let names: string[];
   try {
@@ -139,7 +148,16 @@ export function removeStaleOwnedDirs(
         gone = Date.now() - st.mtimeMs > minAgeMs && !dirInUse(dir);
       }
       if (!gone) continue;
-      fs.rmSync(dir, { recursive: true, force: true });
+      // Processes the dead owner started and left running (a killed export's Chromium) still write into the
+      // folder, so a removal would race with them: stop them first (same user, this host, owner gone).
+      if (opts.killOrphans)
+        for (const pid of pidsNaming(dir))
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone meanwhile, or not ours */
+          }
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
       removed.push(dir);
     } catch {
       /* gone meanwhile, or not ours to remove */

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReports, figuresDir, reportFigures } from '../../src/report/build';
 import { CHROMIUM_ARGS, exportFigures, exportPlan } from '../../src/report/export';
 import { ROOT } from '../helpers';
+import { pidsNaming } from '../../src/runner/kernel';
 import { codeCell, display, mdCell, reportsWorkspace, summary, verdict } from '../report/fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -308,5 +309,7 @@ describe('figure export', () => {
       if (prev === undefined) delete process.env.TMPDIR;
     }
     expect(fs.readdirSync(tmp)).toEqual([]);
+    // and the Chromium the killed export left running was stopped, not left writing into a removed folder
+    expect(pidsNaming(tmp)).toEqual([]);
   }, 300_000);
 });
