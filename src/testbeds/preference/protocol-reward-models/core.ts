@@ -11,6 +11,12 @@
  *   diversified     dataset k labelled from u + g⟨w_k, x⟩ (its own component as large as the shared one; MORE's
  *                   setting, on-diversified-preferences-of-large at ρ = 1)
  *   diversified-small  the same with `smallPairs` pairs per dataset
+ *   plural          dataset k is user k's: labelled from u_k(x) = g⟨w, x⟩ + g·s_k⟨o, x⟩ with s_k evenly spaced in
+ *                   [−1, 1] and o a second random unit vector (users who agree on w and disagree along o); the target
+ *                   is per user: each user is served by the policy of the reward the learner gives that user
+ *                   (user-agnostic learners give every user the same reward), and the task's score is the mean over
+ *                   users (the worst user's score is recorded as `worst@plural`)
+ * User-conditioned learners (VPL, PAL) serve a shared-target task with the average of their users' rewards.
  * Score (higher is better): 1 − regret(π̂) / regret(π_ref) on `pools` pools of `poolSize` fresh responses with a
  * uniform reference, where π̂ ∝ π_ref·exp(r̂/β) is the KL-regularised optimum of the learned reward and regret(π) =
  * J(π*) − J(π), J(π) = E_π u − β KL(π‖π_ref), π* the optimum of the gold utility (solvers/kl-optimum.ts): 1 = the gold
@@ -28,7 +34,14 @@ import { dotRow, labelledPairs, responses, unitVector, type LabelledPairs } from
 import { klRegularisedOptimum } from '../solvers/kl-optimum';
 import { kl, uniformTabularPolicy, type TabularPolicy } from '../policies/tabular-policy';
 
-export const PROTOCOL_TASKS = ['clean', 'flipped-20', 'flipped-40', 'diversified', 'diversified-small'] as const;
+export const PROTOCOL_TASKS = [
+  'clean',
+  'flipped-20',
+  'flipped-40',
+  'diversified',
+  'diversified-small',
+  'plural',
+] as const;
 export type ProtocolTask = (typeof PROTOCOL_TASKS)[number];
 
 export interface ProtocolConfig {
@@ -63,22 +76,33 @@ export const PROTOCOL_DEFAULTS: ProtocolConfig = {
   tasks: [...PROTOCOL_TASKS],
 };
 
-/** The training data of a task: K datasets, and the gold utility's labels of the same pairs (for references). */
+/** The training data of a task: K datasets (dataset k = user k's labels on the plural task) and the target. */
 export interface ProtocolData {
   d: number;
   K: number;
   datasets: LabelledPairs[];
-  /** Gold utility of row i of a response matrix. */
+  /** Gold utility of row i of a response matrix (the shared target; on the plural task the users' average). */
   gold: (x: Float32Array, i: number) => number;
+  /** Per-user targets (plural task only): userGold[k] is user k's utility, the one dataset k is labelled from. */
+  userGold?: ((x: Float32Array, i: number) => number)[];
 }
+
+/**
+ * A learned reward of n responses (n × d, row-major). `user` (0..K−1) asks for user k's reward; a user-agnostic
+ * learner ignores it, and a user-conditioned one returns the average of its users' rewards when it is undefined.
+ */
+export type LearnedReward = ((x: Float32Array, n: number, user?: number) => ArrayLike<number>) & {
+  /** Optional method-specific diagnostics, recorded as `<name>/<key>@<task>`. */
+  diagnostics?: Record<string, number>;
+};
 
 /** A method entered into the protocol: a reward model learned from the datasets. */
 export interface ProtocolRecipe {
   name: string;
   summary: string;
   budget?: 'labels' | 'exact';
-  /** Returns the learned reward of n responses (n × d). */
-  learn(data: ProtocolData, config: ProtocolConfig, rng: Rng): (x: Float32Array, n: number) => ArrayLike<number>;
+  /** Returns the learned reward. */
+  learn(data: ProtocolData, config: ProtocolConfig, rng: Rng): LearnedReward;
 }
 
 /** The datasets of a task for a seed: the same for every method (split from seed → task). */
@@ -91,6 +115,16 @@ export function protocolData(task: ProtocolTask, config: ProtocolConfig, seed: n
   const w = unitVector(world, d);
   const own = Array.from({ length: K }, () => unitVector(world, d));
   const gold = (x: Float32Array, i: number) => gain * dotRow(w, x, i, d);
+  if (task === 'plural') {
+    const o = unitVector(world, d);
+    const userGold = Array.from({ length: K }, (_, k) => {
+      const sk = K === 1 ? 0 : -1 + (2 * k) / (K - 1);
+      return (x: Float32Array, i: number) => gold(x, i) + gain * sk * dotRow(o, x, i, d);
+    });
+    const dataRng = rng.split('data');
+    const datasets = userGold.map((u) => labelledPairs(dataRng, config.pairs, d, u));
+    return { d, K, datasets, gold, userGold };
+  }
   const n = task === 'diversified-small' ? config.smallPairs : config.pairs;
   const flip = task === 'flipped-20' ? 0.2 : task === 'flipped-40' ? 0.4 : 0;
   const dataRng = rng.split('data');
@@ -105,41 +139,74 @@ export function protocolData(task: ProtocolTask, config: ProtocolConfig, seed: n
   return { d, K, datasets, gold };
 }
 
-/** Run a method on every task of the config for one seed. Keys `<name>/<metric>@<task>`: score, acc, ece. */
+/** Score, accuracy and calibration inputs of one learned reward against one target utility. */
+function scoreAgainst(
+  reward: (x: Float32Array, n: number) => ArrayLike<number>,
+  target: (x: Float32Array, i: number) => number,
+  config: ProtocolConfig,
+  evalRng: Rng,
+): { score: number; acc: number; q: Float64Array; t: Float64Array } {
+  const test = labelledPairs(evalRng, config.nTest, config.d, target);
+  const m = config.pools * config.poolSize;
+  const poolX = responses(evalRng, m, config.d);
+  const goldPool = Float64Array.from({ length: m }, (_, i) => target(poolX, i));
+  const ref = uniformTabularPolicy(config.pools, config.poolSize);
+  const J = (pi: TabularPolicy) => {
+    let e = 0;
+    for (let i = 0; i < m; i++) e += (pi.probs[i] * goldPool[i]) / config.pools;
+    return e - config.beta * kl(pi, ref);
+  };
+  const jStar = J(klRegularisedOptimum(ref, goldPool, config.beta));
+  const jHat = J(klRegularisedOptimum(ref, Float64Array.from(reward(poolX, m)), config.beta));
+  const r1 = reward(test.x1, config.nTest),
+    r2 = reward(test.x2, config.nTest);
+  const q = new Float64Array(2 * config.nTest),
+    t = new Float64Array(2 * config.nTest);
+  let acc = 0;
+  for (let i = 0; i < config.nTest; i++) {
+    const pHat = 1 / (1 + Math.exp(-(r1[i] - r2[i])));
+    q[i] = pHat;
+    q[config.nTest + i] = 1 - pHat;
+    t[i] = test.p[i];
+    t[config.nTest + i] = 1 - test.p[i];
+    if (pHat > 0.5 === test.p[i] > 0.5) acc++;
+  }
+  return { score: 1 - (jStar - jHat) / (jStar - J(ref)), acc: acc / config.nTest, q, t };
+}
+
+/**
+ * Run a method on every task of the config for one seed. Keys `<name>/<metric>@<task>`: score, acc, ece; on the
+ * plural task score and acc are means over users, ece pools the users' held-out pairs, and `worst@plural` is the
+ * lowest user's score.
+ */
 export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   for (const task of config.tasks) {
     const data = protocolData(task, config, seed);
     const evalRng = new Rng(seed).split('reward-model-protocol').split(task).split('eval');
-    const test = labelledPairs(evalRng, config.nTest, config.d, data.gold);
-    const m = config.pools * config.poolSize;
-    const poolX = responses(evalRng, m, config.d);
-    const goldPool = Float64Array.from({ length: m }, (_, i) => data.gold(poolX, i));
     const reward = recipe.learn(data, config, new Rng(seed).split('reward-model-protocol').split(task).split('init'));
-    const ref = uniformTabularPolicy(config.pools, config.poolSize);
-    const J = (pi: TabularPolicy) => {
-      let e = 0;
-      for (let i = 0; i < m; i++) e += (pi.probs[i] * goldPool[i]) / config.pools;
-      return e - config.beta * kl(pi, ref);
-    };
-    const jStar = J(klRegularisedOptimum(ref, goldPool, config.beta));
-    const jHat = J(klRegularisedOptimum(ref, Float64Array.from(reward(poolX, m)), config.beta));
-    const r1 = reward(test.x1, config.nTest),
-      r2 = reward(test.x2, config.nTest);
-    const q = new Float64Array(2 * config.nTest),
-      t = new Float64Array(2 * config.nTest);
-    let acc = 0;
-    for (let i = 0; i < config.nTest; i++) {
-      const pHat = 1 / (1 + Math.exp(-(r1[i] - r2[i])));
-      q[i] = pHat;
-      q[config.nTest + i] = 1 - pHat;
-      t[i] = test.p[i];
-      t[config.nTest + i] = 1 - test.p[i];
-      if (pHat > 0.5 === test.p[i] > 0.5) acc++;
+    for (const [k, v] of Object.entries(reward.diagnostics ?? {})) metrics[metricKey(recipe.name, `${k}@${task}`)] = v;
+    if (data.userGold) {
+      const per = data.userGold.map((u, k) => scoreAgainst((x, n) => reward(x, n, k), u, config, evalRng));
+      const mean = (f: (r: (typeof per)[number]) => number) => per.reduce((s, r) => s + f(r), 0) / per.length;
+      const q = new Float64Array(per.reduce((s, r) => s + r.q.length, 0)),
+        t = new Float64Array(q.length);
+      let o = 0;
+      for (const r of per) {
+        q.set(r.q, o);
+        t.set(r.t, o);
+        o += r.q.length;
+      }
+      metrics[metricKey(recipe.name, `score@${task}`)] = mean((r) => r.score);
+      metrics[metricKey(recipe.name, `worst@${task}`)] = Math.min(...per.map((r) => r.score));
+      metrics[metricKey(recipe.name, `acc@${task}`)] = mean((r) => r.acc);
+      metrics[metricKey(recipe.name, `ece@${task}`)] = calibrationError(t, q, 10).ece;
+      continue;
     }
-    metrics[metricKey(recipe.name, `score@${task}`)] = 1 - (jStar - jHat) / (jStar - J(ref));
-    metrics[metricKey(recipe.name, `acc@${task}`)] = acc / config.nTest;
-    metrics[metricKey(recipe.name, `ece@${task}`)] = calibrationError(t, q, 10).ece;
+    const r = scoreAgainst((x, n) => reward(x, n), data.gold, config, evalRng);
+    metrics[metricKey(recipe.name, `score@${task}`)] = r.score;
+    metrics[metricKey(recipe.name, `acc@${task}`)] = r.acc;
+    metrics[metricKey(recipe.name, `ece@${task}`)] = calibrationError(r.t, r.q, 10).ece;
   }
   return { metrics };
 }

@@ -9,8 +9,12 @@ import * as btLinear from './recipes/bt-linear';
 import * as btMlp from './recipes/bt-mlp';
 import * as goldLabels from './recipes/gold-labels';
 import * as more from './recipes/more';
+import * as pal from './recipes/pal';
+import * as vpl from './recipes/vpl';
 
-export type ProtocolMethod = ProtocolMethodRow<'pooled reward model' | 'multi-dataset reward model' | 'reference'>;
+export type ProtocolMethod = ProtocolMethodRow<
+  'pooled reward model' | 'multi-dataset reward model' | 'personalised reward model' | 'reference'
+>;
 
 const m = (
   mod: { recipe: ProtocolRecipe },
@@ -26,23 +30,13 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   ]),
   m(btLinear, 'bt-linear', 'pooled reward model', []),
   m(more, 'more', 'multi-dataset reward model', ['on-diversified-preferences-of-large']),
+  m(vpl, 'vpl', 'personalised reward model', ['personalizing-reinforcement-learning-from-human']),
+  m(pal, 'pal', 'personalised reward model', ['pal']),
   m(goldLabels, 'gold-labels', 'reference', []),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
 export const NOT_ENTERED: NotEnteredMethod[] = [
-  {
-    name: 'VPL (variational preference learning)',
-    papers: ['personalizing-reinforcement-learning-from-human'],
-    reason:
-      "serves one user from a context of that user's labels; the protocol scores one gold utility with no user " +
-      'context to condition on (a plural-users task would need one)',
-  },
-  {
-    name: 'PAL (ideal-point mixture)',
-    papers: ['pal'],
-    reason: 'learns per-user ideal points from user ids; the same gap as VPL (no per-user task yet)',
-  },
   {
     name: 'CausalRM (noise-aware propensity-weighted reward model)',
     papers: ['causalrm'],
