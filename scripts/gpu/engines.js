@@ -16,7 +16,7 @@
 // Usage: node scripts/gpu/engines.js <out.json> [--engines wasm,tfjs-cpu,...] [--budget <s>] [--quick]
 //   --quick: a 2-block spec with 4 × 4 sequences and small GEMMs (a smoke run of the script itself).
 // Extra packages installed apart: RLMINI_EXTRA_MODULES=<dir>/node_modules (see docs/gpu.md). Needs dist/
-// (npx tsc -p tsconfig.json).
+// (npm run build).
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -367,7 +367,7 @@ async function main() {
     process.exit(2);
   }
   if (!fs.existsSync(path.join(DIST, 'nn/engine.js'))) {
-    console.error('engines.js: dist/nn/engine.js is missing; build first (npx tsc -p tsconfig.json)');
+    console.error('engines.js: dist/nn/engine.js is missing; build first (npm run build)');
     process.exit(2);
   }
   const start = Date.now();

@@ -3,7 +3,7 @@
 # .git/info/exclude): this machine's Node binary (xz), a minimal node_modules for the tfjs engines
 # (scripts/gpu/carry.js: tfjs Node bundles, the WebGPU backend, Dawn's linux-x64 dawn.node, xz), and the transformer
 # bench bundles (the bench's batch and an 8x larger one). Run from the
-# repository root after `npx tsc -p tsconfig.json`; about 40 MB. Carry .gpucarry, dist and .gl (Vulkan/EGL loader
+# repository root after `npm run build`; about 40 MB. Carry .gpucarry, dist and .gl (Vulkan/EGL loader
 # .debs, see docs/gpu.md) to the machine and run `bash scripts/gpu/device-run.sh` there.
 set -euo pipefail
 WEBGPU_VERSION=${WEBGPU_VERSION:-0.6.2}

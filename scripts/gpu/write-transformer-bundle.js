@@ -12,7 +12,7 @@ const path = require('path');
 const out = process.argv[2];
 if (!out) {
   console.error(
-    'usage: node scripts/gpu/write-transformer-bundle.js <output-dir>  (build first: npx tsc -p tsconfig.json)',
+    'usage: node scripts/gpu/write-transformer-bundle.js <output-dir>  (build first: npm run build)',
   );
   process.exit(2);
 }
