@@ -11,9 +11,7 @@ const fs = require('fs');
 const path = require('path');
 const out = process.argv[2];
 if (!out) {
-  console.error(
-    'usage: node scripts/gpu/write-transformer-bundle.js <output-dir>  (build first: npm run build)',
-  );
+  console.error('usage: node scripts/gpu/write-transformer-bundle.js <output-dir>  (build first: npm run build)');
   process.exit(2);
 }
 const { transformerSpec, writeTransformerBundle } = require('../../dist/bench/workloads/transformer');
