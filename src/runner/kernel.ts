@@ -208,7 +208,7 @@ export function liveKernels(): number {
 }
 
 /** Shut down every live kernel (protocol shutdown, then SIGKILL if it does not exit). */
-export async function shutdownAllKernels(graceMs = 3000): Promise<number> {
+export async function shutdownAllKernels(graceMs = 300): Promise<number> {
   const all = [...live];
   await Promise.all(all.map((k) => k.shutdown(graceMs)));
   return all.length;
@@ -689,22 +689,28 @@ export class Kernel {
     }
   }
 
-  /** Ask the kernel to shut down; kill it if it does not exit promptly. Always cleans up. */
-  shutdown(graceMs = 3000): Promise<void> {
+  /**
+   * Ask the kernel to shut down; kill it if it does not exit promptly. Always cleans up.
+   * tslab 1.0.22 never completes a shutdown: it closes its sockets right after sending the reply (so the reply is
+   * dropped) and its process stays alive. Waiting for either cost 5 s per notebook (2 s for the reply, 3 s for the
+   * exit) before the kill that always followed; every output has been received by then (a cell's execution ends at
+   * its idle status), so the request gets `replyMs` and the exit `graceMs` before SIGKILL.
+   */
+  shutdown(graceMs = 300, replyMs = 200): Promise<void> {
     // Concurrent callers (the notebook's finally and a Ctrl-C handler) share one shutdown.
-    if (!this.shuttingDown) this.shuttingDown = this.doShutdown(graceMs);
+    if (!this.shuttingDown) this.shuttingDown = this.doShutdown(graceMs, replyMs);
     return this.shuttingDown;
   }
 
   private shuttingDown: Promise<void> | null = null;
 
-  private async doShutdown(graceMs: number): Promise<void> {
+  private async doShutdown(graceMs: number, replyMs: number): Promise<void> {
     this.closed = true;
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
       await this.request(
         'shutdown_request',
         { restart: false },
-        Math.min(2000, graceMs),
+        replyMs,
         false,
         undefined,
         this.control,
