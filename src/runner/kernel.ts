@@ -707,14 +707,9 @@ export class Kernel {
   private async doShutdown(graceMs: number, replyMs: number): Promise<void> {
     this.closed = true;
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
-      await this.request(
-        'shutdown_request',
-        { restart: false },
-        replyMs,
-        false,
-        undefined,
-        this.control,
-      ).catch(() => undefined);
+      await this.request('shutdown_request', { restart: false }, replyMs, false, undefined, this.control).catch(
+        () => undefined,
+      );
       const exited = await Promise.race([
         this.exited.then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), graceMs)),
