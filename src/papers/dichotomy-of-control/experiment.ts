@@ -20,11 +20,11 @@
  * Scores (solvers/finite-horizon.ts, exact): J = expected undiscounted return within the horizon (the bandit: the
  * expected reward; the lake: the probability of reaching the goal within 100 steps).
  *
- * Record keys (`method/metric@env`): `<m>/value`; for `dt`, `doc`, `vae`: `<m>/predicted` (the return the policy
- * is conditioned on: DT's target, DoC's V(z*)) and `<m>/gap` = |value − predicted|; for the latent models: `/consistency`
- * (prior-weighted mean of |J(π_z) − V(z)| over the eligible latents), `/mi`, `/nll`, `/valueNll` (per transition), `/eligible`
- * (number of eligible latents), `/sourcePurity` (how well the chosen latent's episodes come from one behaviour: the
- * largest behaviour share of its posterior mass); `optimal/value`, `behaviour<b>/value`, `data/maxReturn`,
+ * Record keys (`method/metric@env`): `<m>/value`; for `dt` and the latent models: `<m>/predicted` (the return the
+ * policy is conditioned on: DT's target, DoC's V(z*)) and `<m>/gap` = |value − predicted|; for the latent models:
+ * `/consistency` (prior-weighted mean of |J(π_z) − V(z)| over the eligible latents), `/mi`, `/nll`, `/valueNll` (per
+ * transition), `/eligible` (number of eligible latents), `/sourcePurity` (how well the chosen latent's episodes
+ * come from one behaviour: the largest behaviour share of its posterior mass); `optimal/value`, `behaviour<b>/value`, `data/maxReturn`,
  * `data/episodes`, `data/transitions`; bandit: `data/goodShareOfWins` (the share of the data's wins that came from
  * the better arm). Series: `<latent model>/curve@env` (its loss along training).
  */
@@ -237,3 +237,5 @@ export function runSeed(config: Config, seed: number): RunResult {
   );
   return { metrics, series };
 }
+
+export { finiteHorizonValue, optimalFiniteHorizonValue };

@@ -153,7 +153,7 @@ describe('DoC training', () => {
     expect(m.mi).toBeLessThan(1e-3);
     expect(m.curve[m.curve.length - 1]).toBeLessThan(m.curve[0]);
   });
-  it('without it (β = 0) the value loss makes the latent encode the luck: V(z*) ≈ 1, far from its achieved value', () => {
+  it('without it (β = 0) the value loss makes the latent encode the luck: V(z*) ≈ 1, far from its value', () => {
     const m = dichotomyOfControl(banditData, { ...opts, beta: 0 }, new Rng(1));
     expect(m.predicted).toBeGreaterThan(0.95);
     expect(m.mi).toBeGreaterThan(0.2);
