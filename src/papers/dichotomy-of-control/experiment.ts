@@ -23,10 +23,10 @@
  * Record keys (`method/metric@env`): `<m>/value`; for `dt` and the latent models: `<m>/predicted` (the return the
  * policy is conditioned on: DT's target, DoC's V(z*)) and `<m>/gap` = |value − predicted|; for the latent models:
  * `/consistency` (prior-weighted mean of |J(π_z) − V(z)| over the eligible latents), `/mi`, `/nll`, `/valueNll` (per
- * transition), `/eligible` (number of eligible latents), `/sourcePurity` (how well the chosen latent's episodes
- * come from one behaviour: the largest behaviour share of its posterior mass); `optimal/value`, `behaviour<b>/value`, `data/maxReturn`,
- * `data/episodes`, `data/transitions`; bandit: `data/goodShareOfWins` (the share of the data's wins that came from
- * the better arm). Series: `<latent model>/curve@env` (its loss along training).
+ * transition), `/eligible` (number of eligible latents), `/sourcePurity` (the largest behaviour share of the chosen
+ * latent's posterior mass); `optimal/value`, `behaviour<b>/value`, `data/maxReturn`, `data/episodes`,
+ * `data/transitions`; bandit: `data/goodShareOfWins` (the share of the data's wins that came from the better arm).
+ * Series: `<latent model>/curve@env` (its loss along training).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
