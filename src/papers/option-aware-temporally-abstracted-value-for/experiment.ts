@@ -90,7 +90,7 @@ export const DEFAULTS: Config = {
   episodes: 40,
   horizon: 250,
   epsilon: 0.3,
-  steps: 4000,
+  steps: 20000,
   batch: 256,
   lr: 0.003,
   rank: 16,
@@ -102,7 +102,7 @@ export const DEFAULTS: Config = {
   n: 5,
   nSweep: [1, 2, 5, 10],
   signSamples: 1000,
-  edges: [1, 10, 20, 30, 40, 50, 60, 80, 1000],
+  edges: [1, 10, 20, 30, 40, 50, 60],
   farDist: 40,
   nearDist: 20,
   evalPairs: 60,
@@ -225,8 +225,7 @@ export function runSeed(config: Config, seed: number): RunResult {
   for (const [m, Vh, vstar] of highValues) {
     const bins = advantageSignErrors(traj, Vh, dist, c.hierarchy.subgoalSteps, idx, edges);
     for (let b = 0; b + 1 < edges.length; b++)
-      metrics[`${m}/wrong@${binLabel(edges[b], edges[b + 1])}`] =
-        bins.total[b] > 0 ? bins.wrong[b] / bins.total[b] : NaN;
+      if (bins.total[b] > 0) metrics[`${m}/wrong@${binLabel(edges[b], edges[b + 1])}`] = bins.wrong[b] / bins.total[b];
     const f = advantageSignErrors(traj, Vh, dist, c.hierarchy.subgoalSteps, idx, farEdges);
     metrics[`${m}/wrongFar`] = f.wrong[0] / f.total[0];
     const nr = advantageSignErrors(traj, Vh, dist, c.hierarchy.subgoalSteps, idx, nearEdges);

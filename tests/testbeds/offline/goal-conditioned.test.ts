@@ -312,7 +312,7 @@ describe("HIQL's hierarchical policy, tabular", () => {
     expect(successWithin(world, pi, 9, 0, 8)).toBe(0); // 9 steps away: impossible in 8
   });
 
-  it('success within a limit is exact: a policy moving right w.p. ½ (else staying) reaches d within T w.p. P(Bin(T, ½) ≥ d)', () => {
+  it('success within a limit is exact: right w.p. ½, else stay, reaches d within T w.p. P(Bin(T, ½) ≥ d)', () => {
     const pi = new Float64Array(L * 4);
     for (let s = 0; s < L; s++) {
       pi[s * 4 + 3] = 0.5;

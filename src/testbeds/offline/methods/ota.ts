@@ -8,10 +8,10 @@
  * The option Ω follows the data's trajectory from s_t and terminates after n steps (the abstraction factor; at the
  * trajectory's end at the latest) or on reaching the goal; s^Ω is where it terminates. The reward is option-aware:
  * r = 0 and m = 0 if the option terminated at the goal, r = −1 and m = 1 otherwise — one reward and ONE discount γ
- * per option (the code applies `discount`, not γ^n), so V^h counts options, not steps: on a deterministic world with
- * shortest-path data, V^h(s, g) = −(1 − γ^{⌈d/n⌉ − 1})/(1 − γ) for d > 0, where d is the shortest-path distance. The effective horizon
- * contracts from d to about d/n, and the value difference between a state and a subgoal k steps closer to the goal
- * no longer vanishes like γ^d at far goals.
+ * per option (the code applies `discount`, not γ^n), so V^h counts options, not steps: on a deterministic world
+ * with shortest-path data, V^h(s, g) = −(1 − γ^{⌈d/n⌉ − 1})/(1 − γ) for d > 0 (d the shortest-path distance; 0 within
+ * one option). The effective horizon contracts from d to about d/n, and the value difference between a state and
+ * a subgoal k steps closer to the goal no longer vanishes like γ^d at far goals.
  *
  * Goals are sampled as for the one-step value (gc-value.ts sampleGoal); with the current-state goal (p_cur) the code
  * makes the option's terminal state the goal. Early termination: the code ends a trajectory-goal option at
