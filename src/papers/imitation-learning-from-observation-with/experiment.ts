@@ -23,7 +23,8 @@
  * the last `tailFrac` of training), `successAuc` (over all evaluations), `stage` (final stage / K, same tail),
  * `shortcut` (same tail: the greedy trajectory enters C's cell without success), `otScore` (same tail: OT score of the
  * greedy trajectory, −Σ cost, unscaled), `gammaFinal`, `progressFinal` (ADS's p / H). Series `<m>/success@task=…`,
- * `<m>/stage@…`, `<m>/gamma@…`, `<m>/progress@…` per evaluation; `expert/evalEpisodes` the episode index of each evaluation.
+ * `<m>/stage@…`, `<m>/gamma@…`, `<m>/progress@…` per evaluation; `expert/evalEpisodes` the episode index of each
+ * evaluation.
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';

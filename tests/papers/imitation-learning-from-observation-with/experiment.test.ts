@@ -31,7 +31,7 @@ describe('ADS miniature', () => {
     expect(l.kind === 'fixed' && l.gamma).toBeCloseTo(Math.pow(0.2, 1 / 4), 12);
   });
 
-  it('with the true-task-aligned reward replaced by the OT reward, the learner imitates the expert on a tiny budget', () => {
+  it('on the OT reward the learner moves toward the expert within a tiny budget (OT score improves)', () => {
     const t = makeTask(DEFAULTS, 'control', new Rng(5));
     const r = trainIlfoQ(t.world, {
       episodes: 400,
