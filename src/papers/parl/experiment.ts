@@ -65,7 +65,7 @@ export const DEFAULTS: Config = {
   lr: 0.3,
   l2: 0.01,
   radius: 10,
-  lrOf: { pebble: 1, 'a-parl': 0.3, 'a-parl-loo': 1 },
+  lrOf: { pebble: 1, 'a-parl': 10, 'a-parl-loo': 0.03 },
   target: 0.9,
   methods: ['pebble', 'a-parl', 'a-parl-loo'],
 };

@@ -67,9 +67,9 @@ export type BilevelMethod = keyof typeof BILEVEL_RECIPES;
 
 /** Bradley–Terry log-likelihood of a label y ∈ [0,1] for logit z = w·(Φ(σ¹) − Φ(σ²)): the paper's U_ν(y). */
 export function btLogLik(z: number, y: number): number {
-  // y log σ(z) + (1 − y) log σ(−z), with log σ(z) = −softplus(−z) evaluated stably.
-  const lsp = (x: number) => (x > 0 ? -x - Math.log1p(Math.exp(-x)) : -Math.log1p(Math.exp(x)));
-  return y * lsp(z) + (1 - y) * lsp(-z);
+  // y log σ(z) + (1 − y) log σ(−z), with log σ(x) = −log(1 + e^{−x}) evaluated stably for either sign.
+  const logSig = (x: number) => (x > 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
+  return y * logSig(z) + (1 - y) * logSig(-z);
 }
 
 /** Σ_t ∂ log π(a_t|s_t)/∂w over one segment of a SegmentSet (accumulated into out, length nF). */
