@@ -31,7 +31,7 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import {
-  bernoulliBandit,
+  bernoulliBanditMdp,
   officialBanditBehaviour,
   officialBanditSpec,
 } from '../../testbeds/offline/env/bernoulli-bandit';
@@ -209,7 +209,7 @@ export function runSeed(config: Config, seed: number): RunResult {
   const series: Record<string, number[]> = {};
   const rng = new Rng(seed).split('dichotomy-of-control');
   const c = config;
-  const bandit = bernoulliBandit(officialBanditSpec(c.bandit.p, c.gamma));
+  const bandit = bernoulliBanditMdp(officialBanditSpec(c.bandit.p, c.gamma));
   runEnv(
     c,
     'bandit',

@@ -28,7 +28,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { CELL, knoxRewardWeights, makeGridworld, type FeatureGridworld } from '../../testbeds/tabular/env/gridworld';
 import { policyReturn, optimalReturn } from '../../testbeds/tabular/solvers/exact';
-import { linearReward, softOptimalDerivative } from '../../testbeds/tabular/solvers/soft-optimal-derivative';
+import { linearFeatureReward, softOptimalDerivative } from '../../testbeds/tabular/solvers/soft-optimal-derivative';
 import { softValueIteration } from '../../testbeds/tabular/solvers/soft-value-iteration';
 import { BILEVEL_RECIPES, trainPreferenceBilevel, type BilevelMethod } from '../../testbeds/tabular/methods/parl';
 
@@ -94,7 +94,7 @@ export function makeWorld(gamma: number): { world: FeatureGridworld; wTrue: Floa
 
 /** Normaliser of true returns: J(π) ↦ (J(π) − J(uniform)) / (J* − J(uniform)). */
 export function returnNormaliser(world: FeatureGridworld, wTrue: Float64Array): (policy: Float64Array) => number {
-  const r = linearReward(world, wTrue);
+  const r = linearFeatureReward(world, wTrue);
   const uniform = new Float64Array(world.nS * world.nA).fill(1 / world.nA);
   const j0 = policyReturn(world, r, uniform);
   const jStar = optimalReturn(world, r);
@@ -112,8 +112,16 @@ export function finiteDifferenceError(world: FeatureGridworld, w: Float64Array, 
       wm = Float64Array.from(w);
     wp[f] += h;
     wm[f] -= h;
-    const pp = softValueIteration(world, linearReward(world, wp), { alpha, tol: 1e-11, terminal: world.terminal });
-    const pm = softValueIteration(world, linearReward(world, wm), { alpha, tol: 1e-11, terminal: world.terminal });
+    const pp = softValueIteration(world, linearFeatureReward(world, wp), {
+      alpha,
+      tol: 1e-11,
+      terminal: world.terminal,
+    });
+    const pm = softValueIteration(world, linearFeatureReward(world, wm), {
+      alpha,
+      tol: 1e-11,
+      terminal: world.terminal,
+    });
     for (let r = 0; r < nS * nA; r++) {
       const fd = (pp.A[r] - pm.A[r]) / alpha / (2 * h); // log π = A/α
       err = Math.max(err, Math.abs(fd - d[r * nF + f]));
@@ -181,7 +189,7 @@ export function runSeed(config: Config, seed: number): RunResult {
     metrics[metricKey(m, 'depRatio')] = ratios.length ? ratios.reduce((s, x) => s + x, 0) / ratios.length : 0;
   }
   const oracleW = wTrue.map((x) => x * config.betaTrue);
-  const oraclePi = softValueIteration(world, linearReward(world, oracleW), {
+  const oraclePi = softValueIteration(world, linearFeatureReward(world, oracleW), {
     alpha: config.alpha,
     tol: 1e-12,
     terminal: world.terminal,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetricKey } from '../../../src/core/metric-keys';
 import { DEFAULTS, finiteDifferenceError, makeWorld, runSeed } from '../../../src/papers/parl/experiment';
-import { linearReward } from '../../../src/testbeds/tabular/solvers/soft-optimal-derivative';
+import { linearFeatureReward } from '../../../src/testbeds/tabular/solvers/soft-optimal-derivative';
 import { softValueIteration } from '../../../src/testbeds/tabular/solvers/soft-value-iteration';
 import { returnNormaliser } from '../../../src/papers/parl/experiment';
 
@@ -34,7 +34,7 @@ describe('PARL experiment: one seed', () => {
     // A near-greedy soft policy of the true reward approaches 1 from below.
     const big = softValueIteration(
       world,
-      linearReward(
+      linearFeatureReward(
         world,
         wTrue.map((x) => 50 * x),
       ),
@@ -42,7 +42,7 @@ describe('PARL experiment: one seed', () => {
     ).policy;
     expect(norm(big)).toBeGreaterThan(0.999);
     expect(norm(big)).toBeLessThanOrEqual(1 + 1e-9);
-    const oracle = softValueIteration(world, linearReward(world, wTrue), { alpha: DEFAULTS.alpha }).policy;
+    const oracle = softValueIteration(world, linearFeatureReward(world, wTrue), { alpha: DEFAULTS.alpha }).policy;
     expect(norm(oracle)).toBeGreaterThan(DEFAULTS.target);
     expect(finiteDifferenceError(world, wTrue, DEFAULTS.alpha)).toBeLessThan(1e-6);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import {
-  bernoulliBandit,
+  bernoulliBanditMdp,
   officialBanditBehaviour,
   officialBanditSpec,
 } from '../../../src/testbeds/offline/env/bernoulli-bandit';
@@ -15,7 +15,7 @@ import {
   docObjective,
 } from '../../../src/testbeds/offline/methods/dichotomy-of-control';
 
-const bandit = bernoulliBandit(officialBanditSpec(0.1));
+const bandit = bernoulliBanditMdp(officialBanditSpec(0.1));
 const banditData = collectDataset(
   bandit,
   officialBanditBehaviour(0.1),

@@ -12,7 +12,7 @@ import {
   empiricalMdp,
   padAbsorbing,
   pairDistribution,
-  stateDistribution,
+  stateMarginal,
   withoutStates,
   type EmpiricalMdp,
 } from '../../../src/testbeds/offline/data/imitation';
@@ -20,7 +20,7 @@ import {
   chi2PrimalConstant,
   chi2PrimalObjective,
   chi2PrimalQp,
-  flowResidual,
+  dualFlowResidual,
   solveChi2DualV,
   type Chi2DualProblem,
 } from '../../../src/testbeds/offline/solvers/chi2-dual-v';
@@ -100,7 +100,7 @@ describe('imitation data helpers', () => {
     }
     expect(mdp.init.reduce((u, v) => u + v, 0)).toBeCloseTo(1, 12);
     expect(pairDistribution(a, mdp).reduce((u, v) => u + v, 0)).toBeCloseTo(1, 12);
-    expect(stateDistribution(b).reduce((u, v) => u + v, 0)).toBeCloseTo(1, 12);
+    expect(stateMarginal(b).reduce((u, v) => u + v, 0)).toBeCloseTo(1, 12);
     const drop = new Set([b.s[0]]);
     const cut = withoutStates(all, drop);
     for (let i = 0; i < cut.size; i++) expect(drop.has(cut.s[i])).toBe(false);
@@ -154,7 +154,7 @@ describe('χ² dual-V solver', () => {
     for (let k = 0; k < mdp.nPairs; k++) z[mdp.pairState[k]] += w[k];
     const pi = Float64Array.from(w, (x, k) => x / z[mdp.pairState[k]]);
     const dE = empiricalOccupancy(mdp, pi);
-    const res = flowResidual(mdp, dE);
+    const res = dualFlowResidual(mdp, dE);
     for (const r of res) expect(Math.abs(r)).toBeLessThan(1e-12);
     const dS = pairDistribution(S, mdp);
     const beta = 0.5;

@@ -6,7 +6,7 @@ import { greedyPolicyWithTies } from '../../../src/testbeds/tabular/solvers/poli
 import { episodeReturns, rollouts } from '../../../src/testbeds/tabular/loops/learners';
 import { denseEntryReward } from '../../../src/testbeds/offline/env/tasks';
 import {
-  bernoulliBandit,
+  bernoulliBanditMdp,
   officialBanditBehaviour,
   officialBanditSpec,
 } from '../../../src/testbeds/offline/env/bernoulli-bandit';
@@ -22,7 +22,7 @@ const lake = frozenLake({ map: FROZEN_LAKE_4X4, noSlip: 1 / 3, gamma: 0.99 });
 const still = frozenLake({ map: FROZEN_LAKE_4X4, noSlip: 1, gamma: 0.99 });
 
 describe('the Bernoulli bandit of the official code', () => {
-  const mdp = bernoulliBandit(officialBanditSpec(0.1));
+  const mdp = bernoulliBanditMdp(officialBanditSpec(0.1));
   it('is a valid MDP whose arms pay p and 1 − p; the behaviour earns 2p(1 − p)', () => {
     validateEnv(mdp.env);
     expect(finiteHorizonValue(mdp, Int32Array.from([0, 0, 0]), 1)).toBeCloseTo(0.1, 14);
@@ -33,7 +33,7 @@ describe('the Bernoulli bandit of the official code', () => {
     expect(optimalFiniteHorizonValue(mdp, 1)).toBeCloseTo(0.9, 14);
   });
   it('rejects probabilities outside [0, 1]', () => {
-    expect(() => bernoulliBandit({ winProb: [0.5, 1.2], gamma: 0.9 })).toThrow(/\[0, 1\]/);
+    expect(() => bernoulliBanditMdp({ winProb: [0.5, 1.2], gamma: 0.9 })).toThrow(/\[0, 1\]/);
     expect(() => officialBanditSpec(0)).toThrow(/\(0, 1\)/);
   });
 });

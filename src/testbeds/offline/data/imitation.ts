@@ -214,7 +214,7 @@ export function pairDistribution(data: OfflineDataset, mdp: EmpiricalMdp): Float
 }
 
 /** State marginal d(s) = n(s) / N (length nS). */
-export function stateDistribution(data: OfflineDataset): Float64Array {
+export function stateMarginal(data: OfflineDataset): Float64Array {
   const d = new Float64Array(data.nS);
   for (let i = 0; i < data.size; i++) d[data.s[i]] += 1 / data.size;
   return d;

@@ -41,13 +41,13 @@ export function officialBanditBehaviour(p = 0.1): Float64Array {
   return pi;
 }
 
-export function bernoulliBandit(spec: BernoulliBanditSpec): OfflineMdp {
+export function bernoulliBanditMdp(spec: BernoulliBanditSpec): OfflineMdp {
   const nA = spec.winProb.length;
-  if (nA < 1) throw new RangeError('bernoulliBandit: need at least one arm');
+  if (nA < 1) throw new RangeError('bernoulliBanditMdp: need at least one arm');
   for (const p of spec.winProb)
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulliBandit: win probabilities must lie in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulliBanditMdp: win probabilities must lie in [0, 1], got ${p}`);
   if (!(spec.gamma >= 0 && spec.gamma < 1))
-    throw new RangeError(`bernoulliBandit: gamma must lie in [0, 1), got ${spec.gamma}`);
+    throw new RangeError(`bernoulliBanditMdp: gamma must lie in [0, 1), got ${spec.gamma}`);
   const nS = 3;
   const rowPtr = new Int32Array(nS * nA + 1);
   const col: number[] = [],

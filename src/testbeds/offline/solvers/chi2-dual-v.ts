@@ -118,7 +118,7 @@ export function chi2PrimalObjective(p: Chi2DualProblem, d: Float64Array): number
 }
 
 /** Flow residual of d: Σ_a d(s,a) − (1−γ)μ̂₀(s) − γ Σ_k P̂(s|k) d_k per state (length nS). */
-export function flowResidual(mdp: EmpiricalMdp, d: Float64Array): Float64Array {
+export function dualFlowResidual(mdp: EmpiricalMdp, d: Float64Array): Float64Array {
   const res = new Float64Array(mdp.nS);
   for (let s = 0; s < mdp.nS; s++) res[s] = -(1 - mdp.gamma) * mdp.init[s];
   for (let k = 0; k < mdp.nPairs; k++) {
@@ -179,7 +179,7 @@ export function solveChi2DualV(p: Chi2DualProblem, opts: Chi2DualOptions = {}): 
     h = evaluate(p, V, { grad, d, H });
   }
   let res = 0;
-  const r = flowResidual(p.mdp, d);
+  const r = dualFlowResidual(p.mdp, d);
   for (let s = 0; s < nS; s++) res = Math.max(res, Math.abs(r[s]));
   if (!(res <= Math.max(tol, 1e-8)))
     throw new RangeError(

@@ -37,9 +37,9 @@ export interface SoftOptimalDerivative {
 }
 
 /** r_w(s,a) = w·φ̄(s,a), length nS·nA. */
-export function linearReward(env: LinearRewardEnv, w: ArrayLike<number>): Float64Array {
+export function linearFeatureReward(env: LinearRewardEnv, w: ArrayLike<number>): Float64Array {
   const { nS, nA, nF, phiSA } = env;
-  if (w.length !== nF) throw new RangeError(`linearReward: w has length ${w.length}, expected nF = ${nF}`);
+  if (w.length !== nF) throw new RangeError(`linearFeatureReward: w has length ${w.length}, expected nF = ${nF}`);
   const r = new Float64Array(nS * nA);
   for (let i = 0; i < nS * nA; i++) {
     let acc = 0;
@@ -60,7 +60,7 @@ export function softOptimalDerivative(
   opts: { tol?: number; V0?: Float64Array } = {},
 ): SoftOptimalDerivative {
   const { nS, nA, nF, phiSA, gamma, T } = env;
-  const soft = softValueIteration(env, linearReward(env, w), {
+  const soft = softValueIteration(env, linearFeatureReward(env, w), {
     alpha,
     tol: opts.tol ?? 1e-9,
     terminal: env.terminal,

@@ -10,7 +10,10 @@ import {
   dependenceTerm,
   trainPreferenceBilevel,
 } from '../../../../src/testbeds/tabular/methods/parl';
-import { linearReward, softOptimalDerivative } from '../../../../src/testbeds/tabular/solvers/soft-optimal-derivative';
+import {
+  linearFeatureReward,
+  softOptimalDerivative,
+} from '../../../../src/testbeds/tabular/solvers/soft-optimal-derivative';
 import { softValueIteration } from '../../../../src/testbeds/tabular/solvers/soft-value-iteration';
 
 const cells = [CELL.empty, CELL.coin, CELL.mud, CELL.goal, CELL.empty, CELL.sheep, CELL.roadblock, CELL.empty];
@@ -35,8 +38,8 @@ describe('softOptimalDerivative: implicit derivative of the soft-optimal policy'
         wp[f] += h;
         wm[f] -= h;
         const o = { alpha, tol: 1e-13, terminal: world.terminal };
-        const p = softValueIteration(world, linearReward(world, wp), o);
-        const m = softValueIteration(world, linearReward(world, wm), o);
+        const p = softValueIteration(world, linearFeatureReward(world, wp), o);
+        const m = softValueIteration(world, linearFeatureReward(world, wm), o);
         for (let r = 0; r < world.nS * world.nA; r++)
           errPi = Math.max(errPi, Math.abs((p.A[r] - m.A[r]) / alpha / (2 * h) - d.dLogPi[r * world.nF + f]));
         for (let s = 0; s < world.nS; s++)
