@@ -21,7 +21,10 @@
 import type { ObsSeq } from './ot-proxy-reward';
 import { euclideanCost } from './ot-proxy-reward';
 
-/** Length of the longest strictly increasing subsequence (the code's O(n²) dynamic programme; 1 for n ≥ 1, 0 for n = 0). */
+/**
+ * Length of the longest strictly increasing subsequence (the code's O(n²) dynamic programme; 1 for n ≥ 1, 0 for
+ * n = 0).
+ */
 export function longestIncreasingSubsequence(a: ArrayLike<number>): number {
   const n = a.length;
   if (n === 0) return 0;

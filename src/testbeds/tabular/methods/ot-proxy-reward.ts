@@ -147,7 +147,8 @@ export function otRewards(agent: ObsSeq, demos: readonly ObsSeq[], scale: number
     const e = demos[k];
     if (e.n !== agent.n || e.d !== agent.d)
       throw new RangeError(
-        `otRewards: demonstration ${k} is ${e.n}×${e.d}, the episode ${agent.n}×${agent.d} (the code asserts equal shapes)`,
+        `otRewards: demonstration ${k} is ${e.n}×${e.d}, the episode ${agent.n}×${agent.d} ` +
+          '(the code asserts equal shapes)',
       );
     const c = otStepCosts(euclideanCost(agent, e), agent.n, e.n, opts);
     let total = 0;

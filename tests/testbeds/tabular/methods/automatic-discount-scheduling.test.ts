@@ -36,7 +36,7 @@ describe('ADS progress recognizer and schedule (IL_ADS modules/ads.py)', () => {
     expect(percentile([4], 90)).toBe(4);
   });
 
-  it('match score on constructed trajectories: following the expert scores k, standing still scores 1, reversing 1', () => {
+  it('match score on constructed trajectories: following scores k, standing still 1, reversing 1', () => {
     const expert = line([0, 1, 2, 3, 4, 5]);
     const k = 6;
     expect(prefixMatchScore(euclideanCost(expert, expert), 6, k)).toBe(6);
