@@ -8,6 +8,7 @@
 import type { Rng } from '../../../core/rng';
 import type { OfflineMdp } from '../env/tasks';
 import { collectDataset, type CollectOptions, type OfflineDataset } from './dataset';
+import { concatDatasets } from './imitation';
 
 export interface MixtureDataset {
   data: OfflineDataset;
@@ -44,34 +45,8 @@ export function collectMixture(
     parts.push(d);
     for (let e = 0; e < counts[b]; e++) source.push(b);
   }
-  const size = parts.reduce((u, d) => u + d.size, 0);
-  const s = new Int32Array(size),
-    a = new Int32Array(size),
-    sp = new Int32Array(size),
-    episode = new Int32Array(size),
-    step = new Int32Array(size);
-  const r = new Float64Array(size);
-  const done = new Uint8Array(size);
-  let off = 0,
-    epOff = 0;
-  for (const d of parts) {
-    s.set(d.s, off);
-    a.set(d.a, off);
-    sp.set(d.sp, off);
-    r.set(d.r, off);
-    done.set(d.done, off);
-    step.set(d.step, off);
-    let nEp = 0;
-    for (let i = 0; i < d.size; i++) {
-      episode[off + i] = d.episode[i] + epOff;
-      nEp = Math.max(nEp, d.episode[i] + 1);
-    }
-    off += d.size;
-    epOff += nEp;
-  }
-  const { nS, nA, gamma } = mdp.env;
   return {
-    data: { nS, nA, gamma, size, s, a, r, sp, done, episode, step, quality: opts.quality },
+    data: concatDatasets(parts, opts.quality),
     source: Int32Array.from(source),
   };
 }
