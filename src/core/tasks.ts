@@ -43,6 +43,7 @@ export function workerCount(jobs: number): number {
 const WORKER_SOURCE = `
 const { parentPort } = require('worker_threads');
 parentPort.on('message', async (msg) => {
+  if (msg.close) return parentPort.close();
   try {
     const mod = require(msg.file);
     const out = await mod[msg.fn](msg.config, msg.seed);
@@ -52,6 +53,23 @@ parentPort.on('message', async (msg) => {
   }
 });
 `;
+
+/**
+ * Let a worker finish and exit by itself (it closes its port and its event loop ends); terminate it only if it has
+ * not exited after `graceMs`. Node 20 aborts the whole process ("Assertion failed … NodePlatform::ForIsolate")
+ * when `terminate()` disposes a worker's isolate while V8 is still optimising code for it on a background thread;
+ * it happened in CI's `verify` (1 run in 3 for some samples).
+ */
+async function closeWorker(w: Worker, graceMs = 10_000): Promise<void> {
+  const exited = new Promise<boolean>((resolve) => w.once('exit', () => resolve(true)));
+  try {
+    w.postMessage({ close: true });
+  } catch {
+    /* already gone */
+  }
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+  if (!(await Promise.race([exited, timer]))) await w.terminate();
+}
 
 /**
  * Run jobs on a pool of worker threads; resolves in job order. `onDone` fires as each finishes
@@ -115,7 +133,7 @@ export async function runTasks(
       }),
     );
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map(closeWorker));
   }
   if (failure) throw failure;
   return results;
