@@ -9,6 +9,8 @@ import {
 } from '../../../src/testbeds/offline/protocol';
 import * as bc from '../../../src/testbeds/offline/protocol/recipes/bc';
 import * as fqi from '../../../src/testbeds/offline/protocol/recipes/fqi';
+import * as xql from '../../../src/testbeds/offline/protocol/recipes/xql';
+import * as fDvl from '../../../src/testbeds/offline/protocol/recipes/f-dvl';
 
 describe('the offline protocol', () => {
   const cfg = { ...PROTOCOL_DEFAULTS, tasks: ['open-room:optimal', 'four-rooms:random:small'] as ProtocolTask[] };
@@ -31,6 +33,15 @@ describe('the offline protocol', () => {
   it("FQI's greedy policy reaches the best data-supported value on random data (deterministic room)", () => {
     const r = fqi.run({ ...PROTOCOL_DEFAULTS, tasks: ['open-room:random'] }, 2);
     expect(Math.abs(r.metrics['fqi/gapToSupported@open-room:random'])).toBeLessThan(1e-9);
+  });
+
+  it('XQL and f-DVL (in-sample soft maxima) reach the best supported policy on all-optimal data', () => {
+    // every supported action is optimal there, so any in-sample value greedy in support is optimal in support
+    for (const rec of [xql, fDvl]) {
+      const r = rec.run(cfg, 1).metrics;
+      expect(Math.abs(r[`${rec.recipe.name}/gapToSupported@open-room:optimal`])).toBeLessThan(1e-9);
+      expect(r[`${rec.recipe.name}/score@four-rooms:random:small`]).toBeLessThanOrEqual(1 + 1e-12);
+    }
   });
 
   it('the table lists every recipe once, with task paths that exist, and names unknown tasks', () => {

@@ -16,7 +16,8 @@
  * data-supported policy's normalised value (what the data allow; ≥ 0 up to a learner's luck on unsupported states).
  * Budget: one dataset per task and seed, the same for every method (split from seed → task); every method trains to
  * its exact tabular minimiser (no optimisation budget to equalise). No method is tuned on the protocol: each runs
- * with its paper's settings (IQL τ = 0.9, β = 10, the paper's AntMaze values; CQL α = 1; AWR β = 1, its default).
+ * with its paper's settings (IQL τ = 0.9, β = 10, the paper's AntMaze values; CQL α = 1; AWR β = 1, its default;
+ * XQL β = 0.3 and f-DVL λ = 0.8, the dual-rl notebook's pilot choices for ε-noisy four-rooms data).
  */
 import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';

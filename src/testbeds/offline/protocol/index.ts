@@ -8,8 +8,10 @@ import type { ProtocolRecipe } from './core';
 import * as awr from './recipes/awr';
 import * as bc from './recipes/bc';
 import * as cql from './recipes/cql';
+import * as fDvl from './recipes/f-dvl';
 import * as fqi from './recipes/fqi';
 import * as iql from './recipes/iql';
+import * as xql from './recipes/xql';
 
 export type ProtocolMethod = ProtocolMethodRow<
   'imitation' | 'value-based' | 'in-sample value-based' | 'weighted imitation'
@@ -28,6 +30,8 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(fqi, 'fqi', 'value-based', []),
   m(cql, 'cql', 'value-based', []),
   m(iql, 'iql', 'in-sample value-based', []),
+  m(xql, 'xql', 'in-sample value-based', ['dual-rl']),
+  m(fDvl, 'f-dvl', 'in-sample value-based', ['dual-rl']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -36,5 +40,27 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'best data-supported policy',
     papers: [],
     reason: 'knows the MDP: it is the reference each learner is compared with (recorded as gapToSupported)',
+  },
+  {
+    name: 'ReCOIL, SMODICE',
+    papers: ['dual-rl'],
+    reason:
+      'imitation from a few expert episodes plus suboptimal data: they need the expert/suboptimal split, which the ' +
+      "protocol's single dataset per task does not have (the dual-rl notebook compares them on its own data)",
+  },
+  {
+    name: 'return-conditioned SL (DT-style), Dichotomy of Control',
+    papers: ['dichotomy-of-control'],
+    reason:
+      'policies conditioned on a return-to-go that changes with every −1 step reward are not stationary; the ' +
+      'protocol scores stationary policies exactly, and its goal tasks have no return to condition on but the ' +
+      'step count (the dichotomy-of-control notebook uses terminal-reward stochastic worlds)',
+  },
+  {
+    name: 'HIQL, OTA (goal-conditioned)',
+    papers: ['option-aware-temporally-abstracted-value-for'],
+    reason:
+      'goal-conditioned learners for many goals on a long-horizon maze; the protocol has one fixed goal per world, ' +
+      'where their hierarchy reduces to a flat value learner (their notebook tests them on 21 × 21 maze goals)',
   },
 ];
