@@ -37,4 +37,12 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: ['dynamical-linear-bandits'],
     reason: 'knows the values of the actions: it scores 1 by construction (tests/testbeds/bandits/protocol)',
   },
+  {
+    name: 'meta-trained GRU agents (A2C), Bayes-optimal and myopic references',
+    papers: ['exploitation-is-all-you-need'],
+    reason:
+      'meta-learned on a distribution of short 2-armed Bernoulli bandits and scored there against the ' +
+      "Bayes-optimal policy (dynamic programming, 2 arms only); the protocol's 10-armed, linear and dynamical " +
+      'tasks lie outside that distribution, so a score there would measure transfer, not the method',
+  },
 ];

@@ -34,8 +34,8 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'reward learners from preferences (partial-return BT, regret preference model, CPL)',
     papers: ['regret-preference-model', 'cpl'],
     reason:
-      'learn rewards or policies from preference labels: they need a reward-learning protocol (a labelled MDP ' +
-      'suite scored by the regret of the learned policy), not built yet',
+      'learn rewards or policies from preference labels, not a reward distance: they are entered in the ' +
+      'reward-learning protocol (the second section of this page), scored by the regret of the learned policy',
   },
   { name: 'BARFI', papers: ['barfi'], reason: 'bi-level reward design for a given learner: a reward-design protocol' },
   { name: 'C-MORL, linear scalarisation', papers: ['c-morl'], reason: 'multi-objective: a Pareto-front protocol' },
@@ -43,5 +43,29 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'occupancy-regularised policy optimisation (ORPO)',
     papers: ['correlated-proxies'],
     reason: 'reward-hacking mitigation: scored against a gold reward, a different protocol',
+  },
+  {
+    name: 'PARL, A-PARL (policy-aligned reward learning)',
+    papers: ['parl'],
+    reason:
+      'bi-level reward learning whose upper level needs the lower-level policy in the loop (exact soft value ' +
+      'iteration and its implicit derivative); the reward-learning protocol fits rewards from a fixed labelled ' +
+      'set, so it would run a different problem; its notebook is the only test',
+  },
+  {
+    name: 'explicable reward design (EXPRD, LP), potential-based shaping',
+    papers: ['reward-design-for-reinforcement-learning'],
+    reason: 'reward design for a given target policy and learner: a reward-design protocol, like BARFI',
+  },
+  {
+    name: 'ADS, optimal-transport imitation from observation',
+    papers: ['imitation-learning-from-observation-with'],
+    reason: 'imitation from expert state sequences, scored by task success: an imitation protocol, not built',
+  },
+  {
+    name: 'SQIRL, ε-greedy Q-learning (effective-horizon analysis)',
+    papers: ['the-effective-horizon-explains-deep'],
+    reason:
+      'online learners scored by sample complexity on finite-horizon MDPs, not reward distances or reward learners',
   },
 ];
