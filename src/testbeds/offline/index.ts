@@ -1,17 +1,39 @@
 /**
  * The offline-RL testbed: goal-reaching gridworlds on the tabular testbed's gridworld kit, datasets of stated
  * quality with hindsight goal relabelling, exact evaluation (policy values by linear solve, BFS distances, the best
- * data-supported policy), and tabular offline learners (BC, fitted Q iteration, IQL, CQL, AWR).
+ * data-supported policy, finite-horizon values, the occupancy LP and the χ² dual), and offline learners: BC, fitted
+ * Q iteration, IQL, CQL, AWR; XQL and f-DVL (implicit-value losses, trained by SGD or solved exactly); ReCOIL and
+ * SMODICE (imitation from expert plus suboptimal data); return-conditioned SL and Dichotomy of Control; and the
+ * goal-conditioned value learners with HIQL's hierarchy and OTA's option-aware targets.
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
 export * as dataset from './data/dataset';
 export * as empirical from './data/empirical';
+export * as imitationData from './data/imitation';
+export * as mixture from './data/mixture';
+export * as maze from './env/maze';
+export * as frozenLake from './env/frozen-lake';
+export * as bernoulliBandit from './env/bernoulli-bandit';
 // solvers/: exact ground truth
 export * as evaluation from './solvers/evaluation';
+export * as finiteHorizon from './solvers/finite-horizon';
+export * as occupancyLp from './solvers/occupancy-lp';
+export * as chi2DualV from './solvers/chi2-dual-v';
 // methods/: one file per named method
 export * as bc from './methods/bc';
 export * as fqi from './methods/fqi';
 export * as iql from './methods/iql';
 export * as cql from './methods/cql';
 export * as awr from './methods/awr';
+export * as xql from './methods/xql';
+export * as fDvl from './methods/f-dvl';
+export * as recoil from './methods/recoil';
+export * as smodice from './methods/smodice';
+export * as returnConditioned from './methods/return-conditioned';
+export * as dichotomyOfControl from './methods/dichotomy-of-control';
+export * as gcValue from './methods/gc-value';
+export * as hiql from './methods/hiql';
+export * as ota from './methods/ota';
+// loops/: training loops the methods plug into
+export * as implicitValueSgd from './loops/implicit-value-sgd';
