@@ -46,6 +46,7 @@ import {
   lowestStrengthFlags,
   StrengthAwareReward,
 } from '../../testbeds/preference/methods/preference-strength';
+import { differenceObjective, metaRmStep } from '../../testbeds/preference/methods/meta-rm';
 import { bestOfNValue } from '../../testbeds/preference/solvers/best-of-n';
 import { klMatchedBeta, klRegularisedOptimum } from '../../testbeds/preference/solvers/kl-optimum';
 import { uniformTabularPolicy } from '../../testbeds/preference/policies/tabular-policy';
@@ -76,6 +77,20 @@ export interface Config {
   targetKl: number;
   /** Train the per-decile reward models of Fig. 4. */
   deciles: boolean;
+  /**
+   * MetaRM (§3.2): the shifted distribution has prompts with centres shift·v_p (v_p = the unit vector of u + z_p/√d,
+   * z_p ~ N(0, I): towards higher gold utility, as a policy optimised against a reward model moves) and responses
+   * centre + spread·N(0, I). The meta dataset holds `metaPrompts` prompts of `metaK` responses (no labels); each
+   * step uses `metaBatch` of them; η = `metaEta` (eq. 12). Shifted evaluation: `nShiftTest` prompts of two
+   * responses, and `pools` shifted prompts of `poolSize` responses.
+   */
+  shift: number;
+  spread: number;
+  metaPrompts: number;
+  metaK: number;
+  metaBatch: number;
+  metaEta: number;
+  nShiftTest: number;
 }
 
 export const DEFAULTS: Config = {
@@ -98,9 +113,16 @@ export const DEFAULTS: Config = {
   bestOfN: 16,
   targetKl: 1,
   deciles: true,
+  shift: 3,
+  spread: 0.5,
+  metaPrompts: 1000,
+  metaK: 4,
+  metaBatch: 8,
+  metaEta: 2,
+  nShiftTest: 4000,
 };
 
-export const METHODS = ['baseline', 'flip', 'margin', 'flip-margin', 'soft-margin'] as const;
+export const METHODS = ['baseline', 'flip', 'margin', 'flip-margin', 'soft-margin', 'meta-rm'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Pairs stored as (chosen, rejected) with their kind: 0 unmodified, 1 label flipped, 2 near-tie. */
@@ -142,6 +164,25 @@ export function noisyPairs(
   return { xc, xr, kind, correct };
 }
 
+/** G shifted prompts of k responses each (row g·k + i), as described at `Config.shift`. */
+export function shiftedResponses(
+  rng: Rng,
+  G: number,
+  k: number,
+  u: ArrayLike<number>,
+  c: Pick<Config, 'd' | 'shift' | 'spread'>,
+): Float32Array {
+  const d = c.d;
+  const out = new Float32Array(G * k * d);
+  for (let g = 0; g < G; g++) {
+    const v = Float64Array.from({ length: d }, (_, j) => u[j] + rng.normal() / Math.sqrt(d));
+    const norm = Math.hypot(...v);
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < d; j++) out[(g * k + i) * d + j] = (c.shift * v[j]) / norm + c.spread * rng.normal();
+  }
+  return out;
+}
+
 /** AUROC of `score` for the positives (Mann–Whitney, ties count ½). */
 export function auroc(score: ArrayLike<number>, positive: ArrayLike<number>): number {
   const n = score.length;
@@ -166,7 +207,12 @@ export function auroc(score: ArrayLike<number>, positive: ArrayLike<number>): nu
   return (sumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
 
-/** Train one reward model for `epochs` passes over the pairs `idx` in the order drawn from `order`. */
+type StepFn = (xc: Float32Array, xr: Float32Array, target: number[], margin: number[], n: number) => void;
+
+/**
+ * Train one reward model for `epochs` passes over the pairs `idx` in the order drawn from `order`; `stepFn` replaces
+ * the model's own step (MetaRM).
+ */
 function train(
   model: StrengthAwareReward,
   data: NoisyPairs,
@@ -175,6 +221,7 @@ function train(
   margin: ArrayLike<number>,
   c: Config,
   order: Rng,
+  stepFn: StepFn = (xc, xr, t, m, n) => model.step(xc, xr, t, m, n),
 ): void {
   const n = idx.length;
   for (let e = 0; e < c.epochs; e++) {
@@ -185,7 +232,7 @@ function train(
     }
     for (let s = 0; s + c.batch <= n; s += c.batch) {
       const ix = perm.slice(s, s + c.batch);
-      model.step(
+      stepFn(
         rowsOf(data.xc, ix, c.d),
         rowsOf(data.xr, ix, c.d),
         ix.map((i) => target[i]),
@@ -209,6 +256,11 @@ export function runSeed(config: Config, seed: number): RunResult {
   const ref = uniformTabularPolicy(c.pools, c.poolSize);
   const uniform = new Float64Array(c.poolSize).fill(1 / c.poolSize);
   const opts = { dIn: c.d, hidden: c.hidden, lr: c.lr };
+  const metaSet = shiftedResponses(rng.split('meta-set'), c.metaPrompts, c.metaK, u, c);
+  const shiftTest = shiftedResponses(rng.split('shift-test'), c.nShiftTest, 2, u, c);
+  const shiftJ = shiftedResponses(rng.split('shift-j'), c.pools, c.metaK, u, c);
+  const shiftPool = shiftedResponses(rng.split('shift-pools'), c.pools, c.poolSize, u, c);
+  const shiftPoolGold = Float64Array.from({ length: nPool }, (_, i) => gold(shiftPool, i));
   const all = Int32Array.from({ length: c.pairs }, (_, i) => i);
   const ones = new Float64Array(c.pairs).fill(1),
     zeros = new Float64Array(c.pairs);
@@ -239,6 +291,19 @@ export function runSeed(config: Config, seed: number): RunResult {
     const pi = klRegularisedOptimum(ref, proxy, klMatchedBeta(ref, proxy, c.targetKl));
     let klGold = 0;
     for (let i = 0; i < nPool; i++) klGold += (pi.probs[i] * poolGold[i]) / c.pools;
+    const rs = score(shiftTest, 2 * c.nShiftTest);
+    let accShift = 0;
+    for (let g = 0; g < c.nShiftTest; g++)
+      if (rs[2 * g] > rs[2 * g + 1] === gold(shiftTest, 2 * g) > gold(shiftTest, 2 * g + 1)) accShift++;
+    const shiftProxy = Float64Array.from(score(shiftPool, nPool));
+    let bonShift = 0;
+    for (let k = 0; k < c.pools; k++) {
+      const sl = (a: Float64Array) => a.subarray(k * c.poolSize, (k + 1) * c.poolSize);
+      bonShift += bestOfNValue(uniform, sl(shiftProxy), sl(shiftPoolGold), c.bestOfN) / c.pools;
+    }
+    metrics[`${name}/accShift`] = accShift / c.nShiftTest;
+    metrics[`${name}/bonShift`] = bonShift;
+    metrics[`${name}/jShift`] = differenceObjective(score(shiftJ, c.pools * c.metaK), c.pools, c.metaK).J;
     metrics[`${name}/acc`] = acc / c.nTest;
     metrics[`${name}/accClean`] = clean / nClean;
     metrics[`${name}/accLabels`] = accLabels / c.nTest;
@@ -308,7 +373,7 @@ export function runSeed(config: Config, seed: number): RunResult {
   }
 
   // 2. The reward models of §2.5, on identical initialisation and batches.
-  const specs: Record<Method, { target: Float64Array; margin: ArrayLike<number> }> = {
+  const specs: Record<Exclude<Method, 'meta-rm'>, { target: Float64Array; margin: ArrayLike<number> }> = {
     baseline: { target: ones, margin: zeros },
     flip: { target: Float64Array.from(flags, (f) => 1 - f), margin: zeros },
     margin: { target: ones, margin: mu },
@@ -318,7 +383,20 @@ export function runSeed(config: Config, seed: number): RunResult {
   };
   for (const m of METHODS) {
     const model = new StrengthAwareReward(opts, rng.split('method-init'));
-    train(model, train_, all, specs[m].target, specs[m].margin, c, rng.split('method-order'));
+    if (m === 'meta-rm') {
+      // MetaRM (Algorithm 1) on the vanilla loss (eq. 10): every step draws `metaBatch` prompts of the meta dataset
+      const metaOrder = rng.split('meta-order');
+      const rows = c.metaBatch * c.metaK;
+      const stepFn: StepFn = (xc, xr, t, mg, n) => {
+        const xs = new Float32Array(rows * c.d);
+        for (let g = 0; g < c.metaBatch; g++) {
+          const p = metaOrder.int(c.metaPrompts);
+          xs.set(metaSet.subarray(p * c.metaK * c.d, (p + 1) * c.metaK * c.d), g * c.metaK * c.d);
+        }
+        metaRmStep(model, xs, c.metaBatch, c.metaK, xc, xr, t, mg, n, c.metaEta);
+      };
+      train(model, train_, all, ones, zeros, c, rng.split('method-order'), stepFn);
+    } else train(model, train_, all, specs[m].target, specs[m].margin, c, rng.split('method-order'));
     evaluate(m, (x, n) => model.reward(x, n));
   }
 

@@ -134,7 +134,12 @@ export class StrengthAwareReward {
   /** One Adam step on the mean loss of a batch; returns the loss before the step. */
   step(xc: Float32Array, xr: Float32Array, target: ArrayLike<number>, margin: ArrayLike<number>, n: number): number {
     const loss = this.lossAndGrad(xc, xr, target, margin, n);
-    this.opt.step(this.net.params.f, this.net.grads.f);
+    this.applyGradient();
     return loss;
+  }
+
+  /** One Adam step with the gradient currently in net.grads (e.g. a meta-gradient computed elsewhere). */
+  applyGradient(): void {
+    this.opt.step(this.net.params.f, this.net.grads.f);
   }
 }
