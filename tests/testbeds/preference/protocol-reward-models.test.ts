@@ -52,8 +52,8 @@ describe('the reward-model protocol', () => {
   it('the table lists each recipe once; unknown tasks are named', () => {
     const names = PROTOCOL_METHODS.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['vpl', 'pal']));
-    expect(NOT_ENTERED.map((m) => m.papers[0])).toEqual(['causalrm']);
+    expect(names).toEqual(expect.arrayContaining(['vpl', 'pal', 'strength-flip-margin']));
+    expect(NOT_ENTERED.map((m) => m.papers[0])).toEqual(['causalrm', 'secrets-of-rlhf-in-large']);
     expect(() => protocolData('noisy' as ProtocolTask, PROTOCOL_DEFAULTS, 0)).toThrow(/unknown task "noisy"/);
   });
 

@@ -10,6 +10,7 @@ import * as btMlp from './recipes/bt-mlp';
 import * as goldLabels from './recipes/gold-labels';
 import * as more from './recipes/more';
 import * as pal from './recipes/pal';
+import * as strengthFlipMargin from './recipes/strength-flip-margin';
 import * as vpl from './recipes/vpl';
 
 export type ProtocolMethod = ProtocolMethodRow<
@@ -30,6 +31,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   ]),
   m(btLinear, 'bt-linear', 'pooled reward model', []),
   m(more, 'more', 'multi-dataset reward model', ['on-diversified-preferences-of-large']),
+  m(strengthFlipMargin, 'strength-flip-margin', 'pooled reward model', ['secrets-of-rlhf-in-large']),
   m(vpl, 'vpl', 'personalised reward model', ['personalizing-reinforcement-learning-from-human']),
   m(pal, 'pal', 'personalised reward model', ['pal']),
   m(goldLabels, 'gold-labels', 'reference', []),
@@ -41,5 +43,12 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'CausalRM (noise-aware propensity-weighted reward model)',
     papers: ['causalrm'],
     reason: "learns from observational feedback with selection propensities; the protocol's pairs are fully observed",
+  },
+  {
+    name: 'MetaRM; Flip, Margin and Soft label + Margin alone',
+    papers: ['secrets-of-rlhf-in-large'],
+    reason:
+      'MetaRM needs samples of a shifted policy distribution, which the protocol does not define; of the ' +
+      "strength-aware variants the protocol enters the paper's combination Flip + Margin (its notebook tests each)",
   },
 ];
