@@ -191,7 +191,8 @@ export function runSeed(config: Config, seed: number): RunResult {
   });
   // References.
   metrics[metricKey('ref', 'vStar')] = problem.vStar;
-  metrics[metricKey('ref', 'knownRegret')] = problem.vStar - trueValue(problem, greedyLinearPolicy(problem.m, thetaStar));
+  metrics[metricKey('ref', 'knownRegret')] =
+    problem.vStar - trueValue(problem, greedyLinearPolicy(problem.m, thetaStar));
   metrics[metricKey('ref', 'uniformRegret')] = problem.vStar - trueValue(problem, uniformTimePolicy(problem.m));
   const rGap = rng.split('gap');
   let minGap = Infinity;

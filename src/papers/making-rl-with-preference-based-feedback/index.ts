@@ -1,2 +1,2 @@
-/** The making-rl-with-preference-based-feedback paper's experiment (notebooks/making-rl-with-preference-based-feedback.ipynb). */
+/** The paper's experiment (notebooks/making-rl-with-preference-based-feedback.ipynb). */
 export * as experiment from './experiment';

@@ -42,7 +42,11 @@ export interface PreferenceLinearProblem {
   readonly vStar: number;
 }
 
-export function makePreferenceLinearProblem(m: LinearMdp, thetaStar: Float64Array, beta: number): PreferenceLinearProblem {
+export function makePreferenceLinearProblem(
+  m: LinearMdp,
+  thetaStar: Float64Array,
+  beta: number,
+): PreferenceLinearProblem {
   const shared = sharedRewardLinearMdp(m, thetaStar);
   const kernels = nominalKernels(shared);
   const rTrue = linearRewards(shared);
@@ -119,8 +123,7 @@ export function preferenceMle(X: Float64Array, y: Float64Array, n: number, d: nu
 
 /** Which pairs are sent for a label. */
 export type QueryRule =
-  | { readonly kind: 'uncertainty'; readonly epsilon: number }
-  | { readonly kind: 'random'; readonly prob: number };
+  { readonly kind: 'uncertainty'; readonly epsilon: number } | { readonly kind: 'random'; readonly prob: number };
 
 export interface PrLsviOptions {
   episodes: number;
