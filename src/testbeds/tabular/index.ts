@@ -11,6 +11,7 @@ export * as aliasedMdp from './env/aliased-mdp';
 export * as shaping from './env/shaping';
 export * as preferences from './env/preferences';
 export * as linearMdp from './env/linear-mdp';
+export * as trajectoryFeatures from './env/trajectory-features';
 // solvers/: exact ground truth
 export * as solvers from './solvers/exact';
 export * as policyIteration from './solvers/policy-iteration';
@@ -28,4 +29,5 @@ export * as rewardLearning from './methods/reward-learning';
 export * as cpl from './methods/cpl';
 export * as barfi from './methods/barfi';
 export * as occupancyRegularisation from './methods/occupancy-regularisation';
+export * as prLsvi from './methods/pr-lsvi';
 export * as bench from './bench';
