@@ -63,6 +63,13 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason: 'imitation from expert state sequences, scored by task success: an imitation protocol, not built',
   },
   {
+    name: 'PR-LSVI (randomised RLHF with active queries)',
+    papers: ['making-rl-with-preference-based-feedback'],
+    reason:
+      'online: it chooses which trajectory pairs to have labelled and is scored by regret against label count; ' +
+      'the reward-learning protocol gives every learner the same fixed labelled set',
+  },
+  {
     name: 'SQIRL, ε-greedy Q-learning (effective-horizon analysis)',
     papers: ['the-effective-horizon-explains-deep'],
     reason:
