@@ -8,8 +8,8 @@
  * miniature's fixed layout, 21×21 grid, 212 cells), deterministic moves.
  * Data: `episodes` noisy-expert episodes of `horizon` steps (data/dataset.ts collectGoalReaching: an ε-noisy
  * shortest-path policy toward random goals, a new goal on arrival; OGBench's "navigate" data), without rewards.
- * Value: ONE goal-conditioned value V(s, g) per seed, learned by GCIVL's expectile TD with OGBench's goal relabelling on
- * the rank-`rank` two-tower class (methods/gc-value.ts); every value-based method below uses this same V (the code's
+ * Value: ONE goal-conditioned value V(s, g) per seed, learned by GCIVL's expectile TD with OGBench's goal relabelling
+ * on the rank-`rank` two-tower class (methods/gc-value.ts); every value-based method below uses this same V (the code's
  * SAW, HIQL and GCIVL all train the same GCIVL value loss), so methods differ only in how the policy is extracted.
  * Policies (each the exact tabular minimiser of its actor objective; same data, same V):
  * - `gcbc`: goal-conditioned BC with trajectory goals (methods/gcbc.ts);

@@ -3,7 +3,8 @@
  * Bootstrapping", NeurIPS 2025, arXiv:2505.14975; the SAW objective J(θ) as displayed on the project page
  * johnlyzhou.github.io/saw, implemented from the official code github.com/johnlyzhou/saw impls/agents/saw.py
  * `actor_loss` + `waypoint_loss`, whose sum the flat actor minimises):
- *   J(π) = E_{(s, a, s', w)∼D, g}[ e^{α A(s, a, g)} log π(a | s, g) − e^{β A(s, w, g)} KL(π^sub(· | s, w) ‖ π(· | s, g)) ]
+ *   J(π) = E_{(s, a, s', w)∼D, g}[ e^{α A(s, a, g)} log π(a | s, g)
+ *                                   − e^{β A(s, w, g)} KL(π^sub(· | s, w) ‖ π(· | s, g)) ]
  *   A(s, a, g) = V(s', g) − V(s, g)       (the one-step advantage of the goal-conditioned value: the AWR term)
  *   A(s, w, g) = V(w, g) − V(s, g)        (the waypoint's advantage toward g: the importance weight of the KL term)
  * with V the GCIVL value (methods/gc-value.ts), each exponential clipped at 100 (the code's), w = s_{min(t + k, goal)}
@@ -20,15 +21,16 @@
  *   Σ_i [ e^{αA_i} log π(a_i) − e^{βA^w_i} KL(π^sub_i ‖ π) ] = Σ_a c(a) log π(a) + const,
  *   c(a) = Σ_i e^{αA_i} 1[a_i = a] + Σ_i e^{βA^w_i} π^sub(a | s, w_i),
  * so the maximiser over the simplex is π(a | s, g) = c(a) / Σ_a' c(a'): a mixture of the flat AWR policy (weight
- * Z_awr = Σ e^{αA_i}) and HIQL's composite policy Σ_w π^h(w | s, g) π^sub(a | s, w) with π^h ∝ Σ_{i: w_i = w} e^{βA^w_i}
- * (weight Z_kl = Σ e^{βA^w_i}). Without the KL term SAW is flat AWR on V (GCIVL's actor); without the AWR term it is
- * HIQL's hierarchy collapsed into one flat policy — the "specific design choices within our derivation" of the
- * paper's abstract. As in hiql.ts, actor goals are treated as independent of the sample's trajectory (every sample at
- * s is relabelled with every goal); states without data act uniformly.
+ * Z_awr = Σ e^{αA_i}) and HIQL's composite policy Σ_w π^h(w | s, g) π^sub(a | s, w) with
+ * π^h(w | s, g) ∝ Σ_{i: w_i = w} e^{βA^w_i} (weight Z_kl = Σ e^{βA^w_i}). Without the KL term SAW is flat AWR on V
+ * (GCIVL's actor); without the AWR term it is HIQL's hierarchy collapsed into one flat policy — the "specific design
+ * choices within our derivation" of the paper's abstract. As in hiql.ts, actor goals are treated as independent of the
+ * sample's trajectory (every sample at s is relabelled with every goal); states without data act uniformly.
  */
 import type { StateIndex } from './hiql';
 import { subgoalTarget } from './hiql';
 import type { GcTrajectories } from './gc-value';
+import { klDivergence } from '../../tabular/methods/occupancy-regularisation';
 
 export interface SawOptions {
   /** AWR inverse temperature α of the one-step term (the code's awr_alpha = 3). */
@@ -74,13 +76,6 @@ export function sawWeights(
   };
 }
 
-/** KL(p ‖ q) of two distributions on the same support (terms with p = 0 vanish; +∞ if q = 0 where p > 0). */
-export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  let kl = 0;
-  for (let a = 0; a < p.length; a++) if (p[a] > 0) kl += p[a] * Math.log(p[a] / q[a]);
-  return kl;
-}
-
 /**
  * The SAW loss −J at one (s, g), summed over its samples (the code averages over a batch; the minimiser is the same):
  *   L(π) = Σ_i [ −e^{αA_i} log π(a_i) + e^{βA^w_i} KL(π^sub(· | s, w_i) ‖ π) ].
@@ -98,11 +93,12 @@ export function sawLoss(
   o: SawOptions,
 ): number {
   const tmp = new Float64Array(nA);
+  const q = Float64Array.from(pi);
   let loss = 0;
   for (const x of samples) {
     const w = sawWeights(V, nS, s, g, x, o);
-    if (w.awr > 0) loss -= w.awr * Math.log(pi[x.a]);
-    if (w.kl > 0) loss += w.kl * klDivergence(sub(s, x.waypoint, tmp), pi);
+    if (w.awr > 0) loss -= w.awr * Math.log(q[x.a]);
+    if (w.kl > 0) loss += w.kl * klDivergence(sub(s, x.waypoint, tmp), q);
   }
   return loss;
 }
