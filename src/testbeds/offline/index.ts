@@ -4,7 +4,8 @@
  * data-supported policy, finite-horizon values, the occupancy LP and the χ² dual), and offline learners: BC, fitted
  * Q iteration, IQL, CQL, AWR; XQL and f-DVL (implicit-value losses, trained by SGD or solved exactly); ReCOIL and
  * SMODICE (imitation from expert plus suboptimal data); return-conditioned SL and Dichotomy of Control; and the
- * goal-conditioned value learners with HIQL's hierarchy and OTA's option-aware targets.
+ * goal-conditioned value learners with HIQL's hierarchy, OTA's option-aware targets, SAW's policy bootstrapping
+ * and goal-conditioned BC.
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
@@ -35,5 +36,7 @@ export * as dichotomyOfControl from './methods/dichotomy-of-control';
 export * as gcValue from './methods/gc-value';
 export * as hiql from './methods/hiql';
 export * as ota from './methods/ota';
+export * as saw from './methods/saw';
+export * as gcbc from './methods/gcbc';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';

@@ -57,10 +57,10 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'step count (the dichotomy-of-control notebook uses terminal-reward stochastic worlds)',
   },
   {
-    name: 'HIQL, OTA (goal-conditioned)',
-    papers: ['option-aware-temporally-abstracted-value-for'],
+    name: 'HIQL, OTA, SAW, GCBC (goal-conditioned)',
+    papers: ['option-aware-temporally-abstracted-value-for', 'flattening-hierarchies-with-policy-bootstrapping'],
     reason:
       'goal-conditioned learners for many goals on a long-horizon maze; the protocol has one fixed goal per world, ' +
-      'where their hierarchy reduces to a flat value learner (their notebook tests them on 21 × 21 maze goals)',
+      'where their hierarchy reduces to a flat value learner (their notebooks test them on 21 × 21 maze goals)',
   },
 ];
