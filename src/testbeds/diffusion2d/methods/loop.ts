@@ -9,7 +9,7 @@
  * 2. Return: with the path KL to the frozen pre-trained chain folded in (DPOK-style, as methods/ddpo.ts),
  *    R_n = r(x_0^n) − β Σ_t [log p_old(x_{t−1}^n | x_t^n, c_n) − log p_ref(x_{t−1}^n | x_t^n, c_n)]
  *    (β = 0: the reward alone).
- * 3. Advantage (`groupAdvantages`): `leave-one-out` — within each prompt's K samples, the REINFORCE leave-one-out
+ * 3. Advantage (`promptGroupAdvantages`): `leave-one-out` — within each prompt's K samples, the REINFORCE leave-one-out
  *    baseline A_i = R_i − (1/(K−1)) Σ_{j≠i} R_j (Kool et al. 2019; the RLOO estimator, reused from
  *    rlvr/methods/rloo.ts); `batch-normalised` — DDPO's (R − mean R)/(std R + 10⁻⁸) over the round (methods/ddpo.ts
  *    `klRegularisedAdvantages`); `none` — A = R (plain REINFORCE).
@@ -37,20 +37,20 @@ import type { EpsMlp } from '../models/denoiser';
 import type { DdpmSchedule } from '../models/schedule';
 import { klRegularisedAdvantages } from './ddpo';
 
-export type GroupAdvantageKind = 'none' | 'leave-one-out' | 'batch-normalised';
+export type PromptGroupAdvantageKind = 'none' | 'leave-one-out' | 'batch-normalised';
 
 /**
  * Advantages of N = G·K returns stored prompt-group by group (samples g·K … g·K + K − 1 share a prompt):
  * `leave-one-out` A_i = R_i − mean of the other K − 1 of its group (needs K ≥ 2); `batch-normalised`
  * (R − mean R)/(std R + 10⁻⁸) over all N; `none` A = R.
  */
-export function groupAdvantages(R: Float64Array, K: number, kind: GroupAdvantageKind): Float64Array {
+export function promptGroupAdvantages(R: Float64Array, K: number, kind: PromptGroupAdvantageKind): Float64Array {
   const N = R.length;
   if (!Number.isInteger(K) || K < 1 || N % K !== 0)
-    throw new RangeError(`diffusion2d.groupAdvantages: K = ${K} must be a positive integer dividing N = ${N}`);
+    throw new RangeError(`diffusion2d.promptGroupAdvantages: K = ${K} must be a positive integer dividing N = ${N}`);
   if (kind === 'none') return Float64Array.from(R);
   if (kind === 'batch-normalised') return klRegularisedAdvantages(R, new Float64Array(N), 0).A;
-  if (K < 2) throw new RangeError('diffusion2d.groupAdvantages: the leave-one-out baseline needs K ≥ 2');
+  if (K < 2) throw new RangeError('diffusion2d.promptGroupAdvantages: the leave-one-out baseline needs K ≥ 2');
   const A = new Float64Array(N);
   for (let g = 0; g < N / K; g++) rlooAdvantages(R, g * K, K, A);
   return A;
@@ -138,7 +138,7 @@ export function chainLogProbs(
 export interface PolicyGradientRoundOptions {
   /** Samples per prompt K (prompt groups are contiguous in `prompts`). */
   K: number;
-  advantage: GroupAdvantageKind;
+  advantage: PromptGroupAdvantageKind;
   /** KL weight β of the path KL to `ref` folded into the return (0: reward only). */
   beta: number;
   /** Passes over the round's samples and minibatches per pass (gradient steps = epochs·minibatches). */
@@ -193,7 +193,7 @@ export function policyGradientRound(
       for (let n = 0; n < N; n++) logRatio[n] += s.logpOld[(t - 1) * N + n] - lpRef[(t - 1) * N + n];
   }
   const R = r.map((v, n) => v - o.beta * logRatio[n]);
-  const A = groupAdvantages(R, K, o.advantage);
+  const A = promptGroupAdvantages(R, K, o.advantage);
   const lo = o.clip === null ? -Infinity : 1 - o.clip,
     hi = o.clip === null ? Infinity : 1 + o.clip;
   const perMb = N / o.minibatches;
