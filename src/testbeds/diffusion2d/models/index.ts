@@ -4,3 +4,4 @@ export * from './ddpm';
 export * from './denoiser';
 export * from './base-model';
 export * from './flow';
+export * from './conditional-base';
