@@ -31,4 +31,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: [],
     reason: 'the exact KL-regularised optimum on the grid: the reference every score is measured against',
   },
+  {
+    name: 'LOOP, RLOO, REINFORCE (methods/loop.ts rounds)',
+    papers: ['a-simple-and-effective-reinforcement'],
+    reason:
+      "K samples per prompt need prompts: LOOP's round runs on the class-conditional model, and the protocol's " +
+      'tasks use the unconditional one; entering them needs conditional protocol tasks (not built yet)',
+  },
 ];
