@@ -24,6 +24,6 @@ describe('a-simple-and-effective-reinforcement experiment', () => {
     const r = runSeed({ ...DEFAULTS, method: 'loop', rounds: 2, queriesPerRound: 16, evalSamples: 200 }, 5);
     for (const k of ['base/klTilt', 'tuned/klTilt', 'tuned/reward', 'tuned/objectiveAuc'])
       expect(Number.isFinite(r.metrics[k])).toBe(true);
-    expect(r.series['tuned/objective']).toHaveLength(2);
+    expect(r.series?.['tuned/objective']).toHaveLength(2);
   });
 });
