@@ -12,7 +12,9 @@
  * - `ofs`: Optimistic Feasible Search (methods/ofs.ts);
  * - `ucb`: unconstrained UCB1 on the reward with the same radius (methods/ucb1.ts, c = σ_r);
  * - `primal-dual`: Lagrangian UCB with projected dual ascent, η = 1/√T (methods/primal-dual-ucb.ts);
- * - `oracle`: the best feasible fixed grid threshold from the known model's steady state (exact).
+ * - `oracle`: the best feasible fixed grid threshold from the known model's steady state (exact);
+ * - `ofs-pessimistic`: a variant (not in the paper's abstract) that calls a threshold feasible only when the upper
+ *   confidence bound of every residual is ≤ 0; descriptive, no claim.
  *
  * Sub-Gaussian scales of the per-round observations (Hoeffding for a mean of m bounded terms of range 1):
  * σ_r = σ_sr = 1/(2√m); the DP residual is a difference of two group means of ≈ m/2 terms each: σ_dp = 1/√m.
@@ -69,7 +71,7 @@ export const ENV_DEFAULTS: ClosedLoopThresholdParams = {
 
 export const DEFAULTS: Config = { env: ENV_DEFAULTS, T: 20000, checkpoints: 50, tailFraction: 0.1, lambdaMax: 10 };
 
-export const METHODS = ['ofs', 'ucb', 'primal-dual', 'oracle'] as const;
+export const METHODS = ['ofs', 'ucb', 'primal-dual', 'oracle', 'ofs-pessimistic'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Sub-Gaussian scales (σ_r, [σ_dp, σ_sr]) of the per-round observations for a batch of m applicants. */
@@ -89,6 +91,8 @@ export function linearCheckpoints(T: number, count: number): number[] {
 function learnerOf(method: Method, config: Config, tb: ClosedLoopThresholdTables, kStar: number) {
   const sc = observationScales(config.env.batch);
   if (method === 'ofs') return ofs(tb.K, { rewardScale: sc.reward, residualScales: sc.residuals });
+  if (method === 'ofs-pessimistic')
+    return ofs(tb.K, { rewardScale: sc.reward, residualScales: sc.residuals, feasibility: 'pessimistic' });
   if (method === 'primal-dual')
     return primalDualUcb(tb.K, {
       rewardScale: sc.reward,
@@ -146,7 +150,7 @@ export function runMethod(config: Config, method: Method, seed: number) {
   }
   const nTail = config.T - tailStart;
   const extra: Record<string, number> = {};
-  if (method === 'ofs') extra.fallbacks = (learner as ReturnType<typeof ofs>).fallbacks;
+  if (method === 'ofs' || method === 'ofs-pessimistic') extra.fallbacks = (learner as ReturnType<typeof ofs>).fallbacks;
   if (method === 'primal-dual') {
     const l = (learner as ReturnType<typeof primalDualUcb>).lambda;
     extra.lambdaDp = l[0];

@@ -55,7 +55,7 @@ describe('closed-loop threshold bandit', () => {
         expect(clippedScoreMass(tau, mu, 0.15)).toBeCloseTo(numericMass(tau, mu, 0.15), 7);
   });
 
-  it('acceptance falls with the threshold, the DP gap is symmetric about the mid-mean, p* is the mean fixed point', () => {
+  it('acceptance falls with τ, the DP gap is symmetric about the mid-mean, p* is the mean fixed point', () => {
     const tb = closedLoopTables(P);
     for (let k = 1; k < tb.K; k++) {
       expect(tb.accept[k]).toBeLessThanOrEqual(tb.accept[k - 1]);
@@ -159,5 +159,20 @@ describe('OFS and primal-dual UCB', () => {
     const s = pd.stats;
     const rad = confidenceRadius(0.1, s.n, s.pulls[0]);
     expect(lagrangianIndex(s, 0, pd.lambda, o)).toBeCloseTo(0.3 + rad - 1 * (s.residualMean[0] - rad), 12);
+  });
+});
+
+describe('OFS feasibility readings', () => {
+  it('pessimistic feasibility needs the upper bound below 0; the fallback is the same', () => {
+    const s = constrainedArmStats(2, 1);
+    for (let i = 0; i < 50; i++) {
+      updateConstrainedStats(s, 0, 0.9, [-0.001]); // mean feasible, UCB > 0
+      updateConstrainedStats(s, 1, 0.1, [-0.5]); // clearly feasible
+    }
+    const o = { rewardScale: 0.1, residualScales: [0.1] };
+    expect(ofsChoose(s, o).arm).toBe(0);
+    expect(ofsChoose(s, { ...o, feasibility: 'pessimistic' }).arm).toBe(1);
+    const u = constrainedArmStats(2, 1); // nothing played: pessimistically nothing is feasible → fallback, arm 0
+    expect(ofsChoose(u, { ...o, feasibility: 'pessimistic' })).toEqual({ arm: 0, feasibleFound: false });
   });
 });

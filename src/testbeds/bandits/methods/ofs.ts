@@ -62,6 +62,11 @@ export interface OfsOptions {
   rewardScale: number;
   /** Sub-Gaussian scale of each per-round residual observation (length J). */
   residualScales: number[];
+  /**
+   * How a threshold "appears feasible": 'optimistic' (default, LCB_j ≤ 0 for every j, the reading used for OFS) or
+   * 'pessimistic' (UCB_j ≤ 0, a safe variant; the fallback is unchanged).
+   */
+  feasibility?: 'optimistic' | 'pessimistic';
 }
 
 export interface OfsChoice {
@@ -72,6 +77,7 @@ export interface OfsChoice {
 
 /** One OFS decision from the statistics (pure). */
 export function ofsChoose(s: ConstrainedArmStats, opts: OfsOptions): OfsChoice {
+  const pessimistic = opts.feasibility === 'pessimistic';
   let best = -1,
     bestU = -Infinity,
     fall = 0,
@@ -80,11 +86,11 @@ export function ofsChoose(s: ConstrainedArmStats, opts: OfsOptions): OfsChoice {
     let feasible = true,
       optViol = 0;
     for (let j = 0; j < s.J; j++) {
-      const lcb = s.residualMean[k * s.J + j] - confidenceRadius(opts.residualScales[j], s.n, s.pulls[k]);
-      if (lcb > 0) {
-        feasible = false;
-        optViol += lcb;
-      }
+      const mean = s.residualMean[k * s.J + j],
+        rad = confidenceRadius(opts.residualScales[j], s.n, s.pulls[k]);
+      const lcb = mean - rad;
+      if (lcb > 0) optViol += lcb;
+      if (pessimistic ? !(mean + rad <= 0) : lcb > 0) feasible = false;
     }
     if (feasible) {
       const u = s.rewardMean[k] + confidenceRadius(opts.rewardScale, s.n, s.pulls[k]);
