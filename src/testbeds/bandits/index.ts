@@ -18,3 +18,6 @@ export * as bayesBernoulli from './solvers/bayes-bernoulli';
 export * as a2c from './methods/a2c';
 export * as gruPolicy from './policies/gru-policy';
 export * as metaTrain from './loops/meta-train';
+export * as closedLoopThreshold from './env/closed-loop-threshold';
+export * as ofs from './methods/ofs';
+export * as primalDualUcb from './methods/primal-dual-ucb';
