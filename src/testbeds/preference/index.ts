@@ -31,6 +31,9 @@ export * as omd from './methods/omd';
 export * as inpo from './methods/inpo';
 export * as dno from './methods/dno';
 export * as spin from './methods/spin';
+export * as simpo from './methods/simpo';
+export * as power from './methods/power';
+export * as dynamicLabels from './methods/dynamic-labels';
 // loops
 export * as fullBatch from './loops/full-batch';
 export * as selfPlay from './loops/self-play';
