@@ -5,7 +5,7 @@
  * ("stationary labels"). A comparison the data covers well is fitted (its margin d_i moves faster than its label);
  * one it barely covers keeps the model near its initial preference (its label moves faster than its margin).
  *
- * REconstructed, not transcribed (the method section was not readable here; see the notebook's deviations):
+ * Reconstructed, not transcribed (the method section was not readable here; see the notebook's deviations):
  *   l_i ← (1 − γ)·l_i + γ·σ(d_i),   l_i = the data's label (1 = a chosen) at the start,
  * applied once per optimiser step after the gradient at the current labels, d_i = r_θ(a_i) − r_θ(b_i) in the
  * method's own implicit reward (held fixed: no gradient flows through the label).

@@ -3,7 +3,7 @@
  * Headwind: Alignment via Robust Rewards and Dynamic Labels against Reward Hacking", arXiv:2412.09544), on a
  * tabular softmax policy.
  *
- * REconstructed, not transcribed: the paper's method section could not be read for this implementation (see the
+ * Reconstructed, not transcribed: the paper's method section could not be read for this implementation (see the
  * notebook's deviations); what follows is derived from the abstract's description — a robust (maximin) reward
  * objective regularised by Guiaşu's weighted entropy H_w(π) = −Σ_y w(y) π(y) log π(y) — by the same steps as RPO
  * (methods/rpo.ts, Liu et al. 2024):
