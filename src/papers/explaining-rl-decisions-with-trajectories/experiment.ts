@@ -308,3 +308,7 @@ export function runSeed(config: Config, seed: number): RunResult {
   }
   return { metrics, series };
 }
+
+/** Re-exported for the notebook. */
+export { lavaGridworld } from '../../testbeds/offline/env/lava-grid';
+export { valueScale } from '../../testbeds/offline/solvers/evaluation';

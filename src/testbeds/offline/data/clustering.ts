@@ -137,7 +137,8 @@ export interface XMeansOptions {
 
 /** X-means with the BIC above; k-means++ seeds for the start and for every trial split. */
 export function xMeans(X: Float64Array, n: number, d: number, o: XMeansOptions, rng: Rng): KMeansResult {
-  if (!(o.kInit >= 1 && o.kInit <= o.kMax)) throw new RangeError(`xMeans: need 1 ≤ kInit ≤ kMax, got ${o.kInit}, ${o.kMax}`);
+  if (!(o.kInit >= 1 && o.kInit <= o.kMax))
+    throw new RangeError(`xMeans: need 1 ≤ kInit ≤ kMax, got ${o.kInit}, ${o.kMax}`);
   let res = compact(kMeansFrom(X, n, d, kMeansPlusPlus(X, n, d, Math.min(o.kInit, n), rng.split('init'))), d);
   for (let round = 0; res.k < o.kMax; round++) {
     const members = membersOf(res.labels, res.k);
