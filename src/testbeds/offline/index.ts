@@ -5,7 +5,7 @@
  * Q iteration, IQL, CQL, AWR; XQL and f-DVL (implicit-value losses, trained by SGD or solved exactly); ReCOIL and
  * SMODICE (imitation from expert plus suboptimal data); return-conditioned SL and Dichotomy of Control; and the
  * goal-conditioned value learners with HIQL's hierarchy, OTA's option-aware targets, SAW's policy bootstrapping
- * and goal-conditioned BC.
+ * and goal-conditioned BC; trajectory attribution (trajectory embeddings, X-means clusters, complementary datasets).
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
@@ -13,9 +13,12 @@ export * as dataset from './data/dataset';
 export * as empirical from './data/empirical';
 export * as imitationData from './data/imitation';
 export * as mixture from './data/mixture';
+export * as episodes from './data/episodes';
+export * as clustering from './data/clustering';
 export * as maze from './env/maze';
 export * as frozenLake from './env/frozen-lake';
 export * as bernoulliBandit from './env/bernoulli-bandit';
+export * as lavaGrid from './env/lava-grid';
 // solvers/: exact ground truth
 export * as evaluation from './solvers/evaluation';
 export * as finiteHorizon from './solvers/finite-horizon';
@@ -38,5 +41,6 @@ export * as hiql from './methods/hiql';
 export * as ota from './methods/ota';
 export * as saw from './methods/saw';
 export * as gcbc from './methods/gcbc';
+export * as trajectoryAttribution from './methods/trajectory-attribution';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';
