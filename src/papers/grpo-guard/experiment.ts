@@ -17,7 +17,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Adam } from '../../nn/adam';
-import { gmmLogDensity } from '../../testbeds/diffusion2d/env/gmm';
+import { gmmLogDensity, gmmSample } from '../../testbeds/diffusion2d/env/gmm';
 import { linearReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture, RING8 } from '../../testbeds/diffusion2d/env/targets';
 import { emptyFlowRatioStats, flowGrpoRound, type FlowRatioKind } from '../../testbeds/diffusion2d/methods/flow-grpo';
@@ -72,7 +72,7 @@ export const DEFAULTS: Config = {
   noise: 0.7,
   hidden: [64, 64],
   proxyDirection: [1, 0],
-  rounds: 80,
+  rounds: 60,
   groups: 4,
   G: 16,
   epochs: 2,
@@ -86,7 +86,8 @@ export const DEFAULTS: Config = {
 };
 
 /**
- * One seed of one method. Metrics `<who>/{proxy,quality}` for who ∈ {base, tuned} (ODE samples), and for `tuned`
+ * One seed of one method. Metrics `<who>/{proxy,quality}` for who ∈ {ref (exact samples of p_ref), base, tuned}
+ * (ODE samples of the models), and for `tuned`
  * per step k = 1…K (k = K the noisiest): `ratioMean_k`, `logRatioStd_k`, `clipRatioMean_k`, `posClip_k`,
  * `negClip_k`, and their step-averages `ratioMean`, `posClip`, `negClip`, `clipRatioMean`, plus `maxRatioMean`,
  * `logRatioStdSpread` (largest over smallest per-step std of log ρ). Series per round: `tuned/{proxy,quality,kl}`
@@ -112,6 +113,9 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[metricKey(who, 'proxy')] = mean(reward.value(x, M));
     metrics[metricKey(who, 'quality')] = mean(gmmLogDensity(pref, x, M));
   };
+  const ref = gmmSample(pref, M, root.split('eval').split('ref')).x;
+  metrics[metricKey('ref', 'quality')] = mean(gmmLogDensity(pref, ref, M));
+  metrics[metricKey('ref', 'proxy')] = mean(reward.value(ref, M));
   score('base');
   const s = methodSettings(c.method, c);
   const opt = new Adam(policy.size, { lr: c.lr, maxGradNorm: 1 });
@@ -173,4 +177,35 @@ export function runSeed(c: Config, seed: number): RunResult {
   metrics[metricKey('tuned', 'klLate')] = mean(curves.kl.slice(Math.floor((3 * c.rounds) / 4)));
   score('tuned');
   return { metrics, series, timings };
+}
+
+/** Centred moving average over `window` rounds (shrinking at the ends). */
+export function movingAverage(a: readonly number[], window = 3): number[] {
+  const h = Math.floor(window / 2);
+  return a.map((_, i) => {
+    const w = a.slice(Math.max(0, i - h), i + h + 1);
+    return w.reduce((x, y) => x + y, 0) / w.length;
+  });
+}
+
+/**
+ * The rollouts' quality when their proxy first reaches `level` (both series smoothed by a centred moving average,
+ * linear interpolation between the two rounds around the crossing); NaN when the proxy never reaches it.
+ */
+export function qualityAtProxy(
+  proxy: readonly number[],
+  quality: readonly number[],
+  level: number,
+  window = 3,
+): number {
+  const p = movingAverage(proxy, window),
+    q = movingAverage(quality, window);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] >= level) {
+      if (i === 0) return q[0];
+      const w = (level - p[i - 1]) / (p[i] - p[i - 1]);
+      return q[i - 1] + w * (q[i] - q[i - 1]);
+    }
+  }
+  return NaN;
 }
