@@ -1,9 +1,9 @@
 /**
  * Flow-GRPO and GRPO-Guard pieces: group advantages are standardised per group; Flow-GRPO's log-ratio is the
  * coordinate-mean of the testbed's Gaussian log-probabilities; with x' = μ_old + s·z, RatioNorm's log-ratio equals
- * mean_d(z_d δ_d) exactly; Monte Carlo E[ρ] = exp(−|δ|²/(8s²)) (the left shift) while E[ρ̂] ≈ 1; every analytic
- * gradient (surrogate, log-ratios, SDE mean) matches central differences; the residual policy starts at the
- * pre-trained velocity and a round changes it.
+ * mean_d(z_d δ_d) exactly; Monte Carlo E[ρ] = exp(−|δ|²/(8s²)) (the left shift; 1 with the summed log-density)
+ * while E[ρ̂] ≈ 1; every analytic gradient (surrogate, log-ratios, SDE mean) matches central differences; the
+ * residual policy starts at the pre-trained velocity and a round changes it.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
@@ -102,6 +102,10 @@ describe('diffusion2d Flow-GRPO / GRPO-Guard', () => {
     }
     const d2 = delta[0] ** 2 + delta[1] ** 2;
     expect(er).toBeCloseTo(Math.exp(-d2 / (8 * s * s)), 2);
+    // with the summed (exact) log-density the mean ratio is 1: the shift of the mean comes from the averaging
+    let es = 0;
+    for (let n = 0; n < N; n++) es += Math.exp(2 * raw[n]) / N;
+    expect(es).toBeCloseTo(1, 1);
     expect(er).toBeLessThan(0.95);
     expect(Math.abs(eg - 1)).toBeLessThan(0.01);
   });
