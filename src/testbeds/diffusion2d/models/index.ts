@@ -4,4 +4,5 @@ export * from './ddpm';
 export * from './denoiser';
 export * from './base-model';
 export * from './flow';
+export * from './flow-policy';
 export * from './conditional-base';
