@@ -2,7 +2,7 @@
  * The DR-RPO miniature (Gu, He, Liu & Xu, "Policy Regularized Distributionally Robust Markov Decision Processes with
  * Linear Function Approximation", arXiv:2510.14246): online learning in a d-rectangular linear MDP with unknown
  * factors, robust to total-variation perturbations of radius ρ of each factor, with a KL penalty β to a uniform
- * reference policy. The method is `testbeds/tabular/methods/dr-rpo.ts`, the instance
+ * reference policy. The method is `testbeds/tabular/methods/robust-regularized-policy-optimization.ts`, the instance
  * `testbeds/tabular/env/risky-shortcut.ts`, the exact oracle `testbeds/tabular/solvers/regularized-robust-dp.ts`.
  *
  * One seed: the fixed risky-shortcut instance (5 states, 3 actions, d = 5); every method runs `episodes` episodes on
@@ -21,15 +21,20 @@
  * series m/cumRegret and m/cumRobustRegret at `checkpoints` evenly spaced episodes.
  * Reference `ref/`: vStarReg, vStarRobust, vStarNominal; oracleResidual (|V^{π⋆}_{ρ,β} − V⋆_{ρ,β}| for the
  * regularised optimum π⋆ evaluated as a fixed policy: 0 up to rounding); regularizationBias (V⋆_ρ minus the robust
- * value of π⋆: what the KL penalty costs on the unregularised robust objective); robustnessGap (V⋆_ρ minus the robust value of the nominal
- * optimal policy: how much robustness matters on the instance); uniformRegret (regularised regret of π_ref — which is
- * 0 only when β is huge); nominalOptWorst@<ρ> and robustOptWorst@<ρ> (worst-case returns of the two exact optima).
+ * value of π⋆: what the KL penalty costs on the unregularised robust objective); robustnessGap (V⋆_ρ minus the
+ * robust value of the nominal optimal policy: how much robustness matters on the instance); uniformRegret
+ * (regularised regret of π_ref); nominalOptWorst@<ρ> and robustOptWorst@<ρ> (worst-case returns of the two exact
+ * optima).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { riskyShortcutLinearMdp } from '../../testbeds/tabular/env/risky-shortcut';
-import { makeRegularizedRobustProblem, runDrRpo, type DrRpoRun } from '../../testbeds/tabular/methods/dr-rpo';
+import {
+  makeRegularizedRobustProblem,
+  runDrRpo,
+  type DrRpoRun,
+} from '../../testbeds/tabular/methods/robust-regularized-policy-optimization';
 import { robustRegularizedDRectangular, uniformReference } from '../../testbeds/tabular/solvers/regularized-robust-dp';
 
 export interface Config {
@@ -61,8 +66,8 @@ export interface Config {
 
 export const DEFAULTS: Config = {
   H: 5,
-  pWin: 0.8,
-  rSafe: 0.55,
+  pWin: 0.4,
+  rSafe: 0.3,
   rhoTrain: 0.3,
   beta: 0.05,
   episodes: 2000,

@@ -5,7 +5,7 @@
  *
  * States: 0 D0 (start), 1 D1 (a second decision state), 2 M (safe lane, absorbing), 3 G (goal, absorbing), 4 B
  * (trap, absorbing). Factors μ_i (the same at every step) and their reward weights θ_i:
- *   f0 "risky":  μ_0 = pWin·G + (1 − pWin)·B,   θ_0 = 0
+ *   f0 "risky":  μ_0 = pWin·G + (1 − pWin)·B,   θ_0 = rSafe (both lanes pay rSafe on the step they are taken)
  *   f1 "safe":   μ_1 = M,                         θ_1 = rSafe (the safe lane pays rSafe per step)
  *   f2 "wait":   μ_2 = ½ D0 + ½ D1,               θ_2 = 0
  *   f3 "goal":   μ_3 = G,                         θ_3 = 1
@@ -63,7 +63,7 @@ export function riskyShortcutLinearMdp(o: RiskyShortcutOptions): LinearMdp {
   const theta = new Float64Array(H * d);
   for (let h = 0; h < H; h++) {
     mu.set(factor, h * d * nS);
-    theta.set([0, o.rSafe, 0, 1, 0], h * d);
+    theta.set([o.rSafe, o.rSafe, 0, 1, 0], h * d);
   }
   const init = new Float64Array(nS);
   init[D0] = 1;

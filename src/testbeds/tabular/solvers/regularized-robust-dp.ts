@@ -27,7 +27,13 @@ export interface RegularizedRobustSolution {
 }
 
 /** KL(p ‖ q) over one row (0·log 0 = 0); +∞ when p puts mass where q has none. */
-export function klRow(p: ArrayLike<number>, pOff: number, q: ArrayLike<number>, qOff: number, n: number): number {
+export function klToReferenceRow(
+  p: ArrayLike<number>,
+  pOff: number,
+  q: ArrayLike<number>,
+  qOff: number,
+  n: number,
+): number {
   let kl = 0;
   for (let a = 0; a < n; a++) {
     const x = p[pOff + a];
@@ -75,7 +81,7 @@ export function robustRegularizedDRectangular(
       if (pi) {
         let v = 0;
         for (let a = 0; a < nA; a++) if (pi[row + a] > 0) v += pi[row + a] * Q[row + a];
-        if (beta > 0) v -= beta * klRow(pi, row, piRef, s * nA, nA);
+        if (beta > 0) v -= beta * klToReferenceRow(pi, row, piRef, s * nA, nA);
         V[h * nS + s] = v;
       } else if (beta > 0) {
         let mx = -Infinity;

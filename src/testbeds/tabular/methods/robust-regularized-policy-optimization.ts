@@ -100,6 +100,78 @@ function smUpdate(inv: Float64Array, x: Float64Array, d: number, tmp: Float64Arr
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) inv[i * d + j] -= (tmp[i] * tmp[j]) / den;
 }
 
+/**
+ * The d-rectangular TV estimate of every factor's worst-case value from ridge statistics (module comment):
+ * ν̂_i = max_{α ∈ {V(s)}} { ẑ_i(α) − ρ(α − min V) } with ẑ(α) = Λ⁻¹ Σ_{s'} b[·, s'] min(V(s'), α); ρ = 0 gives the
+ * plain regression ẑ(max V). `Linv` is d×d row-major, `b` is [i·nS + s'], `next` is V over states; writes `out`.
+ */
+export function tvRidgeEstimate(
+  Linv: ArrayLike<number>,
+  b: ArrayLike<number>,
+  d: number,
+  nS: number,
+  next: ArrayLike<number>,
+  rho: number,
+  out: Float64Array,
+): void {
+  let vMin = Infinity,
+    vMax = -Infinity;
+  for (let s = 0; s < nS; s++) {
+    vMin = Math.min(vMin, next[s]);
+    vMax = Math.max(vMax, next[s]);
+  }
+  const w = new Float64Array(d);
+  const z = new Float64Array(d);
+  const zOf = (alpha: number) => {
+    for (let i = 0; i < d; i++) {
+      let v = 0;
+      for (let sp = 0; sp < nS; sp++) v += b[i * nS + sp] * Math.min(next[sp], alpha);
+      w[i] = v;
+    }
+    for (let i = 0; i < d; i++) {
+      let v = 0;
+      for (let j = 0; j < d; j++) v += Linv[i * d + j] * w[j];
+      z[i] = v;
+    }
+  };
+  if (rho === 0) {
+    zOf(vMax);
+    out.set(z);
+    return;
+  }
+  out.fill(-Infinity);
+  for (let s = 0; s < nS; s++) {
+    const alpha = next[s];
+    zOf(alpha);
+    for (let i = 0; i < d; i++) out[i] = Math.max(out[i], z[i] - rho * (alpha - vMin));
+  }
+}
+
+/**
+ * One KL-regularised mirror-descent step on one state's action distribution (module comment):
+ * out ∝ π^{1/(1+ηβ)} · π_ref^{ηβ/(1+ηβ)} · exp(η q/(1+ηβ)), the maximiser over p ∈ Δ(A) of
+ * η[⟨q, p⟩ − β KL(p ‖ π_ref)] − KL(p ‖ π). Entries are floored at 1e-300 so that logarithms stay finite.
+ */
+export function regularizedMirrorStep(
+  pi: ArrayLike<number>,
+  ref: ArrayLike<number>,
+  q: ArrayLike<number>,
+  eta: number,
+  beta: number,
+  out: Float64Array,
+): void {
+  const n = out.length;
+  const c = 1 / (1 + eta * beta);
+  let mx = -Infinity;
+  for (let a = 0; a < n; a++) {
+    out[a] = c * (Math.log(pi[a]) + eta * beta * Math.log(ref[a]) + eta * q[a]);
+    mx = Math.max(mx, out[a]);
+  }
+  let z = 0;
+  for (let a = 0; a < n; a++) z += Math.exp(out[a] - mx);
+  for (let a = 0; a < n; a++) out[a] = Math.max(Math.exp(out[a] - mx) / z, 1e-300);
+}
+
 export function runDrRpo(p: RegularizedRobustProblem, o: DrRpoOptions, rng: Rng): DrRpoRun {
   const { m, piRef } = p;
   const { nS, nA, d, H, phi, mu, init } = m;
@@ -119,8 +191,6 @@ export function runDrRpo(p: RegularizedRobustProblem, o: DrRpoOptions, rng: Rng)
   const robustRegret = new Float64Array(K);
   const tmp = new Float64Array(d);
   const nu = new Float64Array(d);
-  const zAlpha = new Float64Array(d);
-  const w = new Float64Array(d);
   const logits = new Float64Array(nA);
   let optimism = 0;
 
@@ -129,37 +199,8 @@ export function runDrRpo(p: RegularizedRobustProblem, o: DrRpoOptions, rng: Rng)
     Vhat.fill(0, H * nS);
     for (let h = H - 1; h >= 0; h--) {
       const next = Vhat.subarray((h + 1) * nS, (h + 2) * nS);
-      let vMin = Infinity,
-        vMax = -Infinity;
-      for (let s = 0; s < nS; s++) {
-        vMin = Math.min(vMin, next[s]);
-        vMax = Math.max(vMax, next[s]);
-      }
       const Linv = inv.subarray(h * d * d, (h + 1) * d * d);
-      const b = bcount.subarray(h * d * nS, (h + 1) * d * nS);
-      const zOf = (alpha: number) => {
-        for (let i = 0; i < d; i++) {
-          let v = 0;
-          for (let sp = 0; sp < nS; sp++) v += b[i * nS + sp] * Math.min(next[sp], alpha);
-          w[i] = v;
-        }
-        for (let i = 0; i < d; i++) {
-          let v = 0;
-          for (let j = 0; j < d; j++) v += Linv[i * d + j] * w[j];
-          zAlpha[i] = v;
-        }
-      };
-      if (o.rho === 0) {
-        zOf(vMax);
-        nu.set(zAlpha);
-      } else {
-        nu.fill(-Infinity);
-        for (let s = 0; s < nS; s++) {
-          const alpha = next[s];
-          zOf(alpha);
-          for (let i = 0; i < d; i++) nu[i] = Math.max(nu[i], zAlpha[i] - o.rho * (alpha - vMin));
-        }
-      }
+      tvRidgeEstimate(Linv, bcount.subarray(h * d * nS, (h + 1) * d * nS), d, nS, next, o.rho, nu);
       const off = h * SA;
       for (let sa = 0; sa < SA; sa++) {
         let q = r[off + sa],
@@ -232,20 +273,18 @@ export function runDrRpo(p: RegularizedRobustProblem, o: DrRpoOptions, rng: Rng)
       let v0 = 0;
       for (let s0 = 0; s0 < nS; s0++) v0 += init[s0] * Vhat[s0];
       optimism += (v0 - vReg) / K;
-      const c = 1 / (1 + o.eta * o.beta);
       for (let h = 0; h < H; h++)
         for (let s0 = 0; s0 < nS; s0++) {
           const row = h * SA + s0 * nA;
-          let mx = -Infinity;
-          for (let a = 0; a < nA; a++) {
-            const l =
-              c * (Math.log(pi[row + a]) + o.eta * o.beta * Math.log(piRef[s0 * nA + a]) + o.eta * Qhat[row + a]);
-            logits[a] = l;
-            mx = Math.max(mx, l);
-          }
-          let z = 0;
-          for (let a = 0; a < nA; a++) z += Math.exp(logits[a] - mx);
-          for (let a = 0; a < nA; a++) pi[row + a] = Math.max(Math.exp(logits[a] - mx) / z, 1e-300);
+          regularizedMirrorStep(
+            pi.subarray(row, row + nA),
+            piRef.subarray(s0 * nA, (s0 + 1) * nA),
+            Qhat.subarray(row, row + nA),
+            o.eta,
+            o.beta,
+            logits,
+          );
+          pi.set(logits, row);
         }
     } else {
       // Greedy: V̂ was computed before this episode's data; its target is the unregularised robust value.
