@@ -35,3 +35,15 @@ describe('policy-regularized-distributionally-robust-markov experiment', () => {
     }
   });
 });
+
+describe('policy-regularized-distributionally-robust-markov horizon sweep', () => {
+  it('is a pure function of the seed, one regret per budget, regret grows with the budget', async () => {
+    const { runSweep } = await import('../../../src/papers/policy-regularized-distributionally-robust-markov/sweep');
+    const config = { ...DEFAULTS, sweepEpisodes: [50, 400] };
+    const a = runSweep(config, 2);
+    expect(runSweep(config, 2)).toEqual(a);
+    for (const k of Object.keys(a.metrics)) expect(() => parseMetricKey(k)).not.toThrow();
+    expect(a.metrics['dr-rpo/regret@400']).toBeGreaterThan(a.metrics['dr-rpo/regret@50']);
+    expect(a.metrics['dr-lsvi-o/robustRegret@50']).toBeGreaterThanOrEqual(0);
+  });
+});
