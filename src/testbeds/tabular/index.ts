@@ -12,6 +12,7 @@ export * as shaping from './env/shaping';
 export * as preferences from './env/preferences';
 export * as linearMdp from './env/linear-mdp';
 export * as trajectoryFeatures from './env/trajectory-features';
+export * as riskyShortcut from './env/risky-shortcut';
 // solvers/: exact ground truth
 export * as solvers from './solvers/exact';
 export * as policyIteration from './solvers/policy-iteration';
@@ -19,6 +20,7 @@ export * as softValueIteration from './solvers/soft-value-iteration';
 export * as occupancy from './solvers/occupancy';
 export * as policyGradient from './solvers/policy-gradient';
 export * as robustValueIteration from './solvers/robust-value-iteration';
+export * as regularizedRobustDp from './solvers/regularized-robust-dp';
 // policies/ and loops/: the softmax policy, optimisers and sample-based learners
 export * as softmax from './policies/softmax';
 export * as optimize from './loops/optimize';
@@ -30,4 +32,5 @@ export * as cpl from './methods/cpl';
 export * as barfi from './methods/barfi';
 export * as occupancyRegularisation from './methods/occupancy-regularisation';
 export * as prLsvi from './methods/pr-lsvi';
+export * as robustRegularizedPolicyOptimization from './methods/robust-regularized-policy-optimization';
 export * as bench from './bench';

@@ -1,0 +1,2 @@
+/** The paper's experiment (notebooks/policy-regularized-distributionally-robust-markov.ipynb). */
+export * as experiment from './experiment';
