@@ -34,6 +34,7 @@ export * as spin from './methods/spin';
 export * as simpo from './methods/simpo';
 export * as power from './methods/power';
 export * as dynamicLabels from './methods/dynamic-labels';
+export * as collaborativeRewardModeling from './methods/collaborative-reward-modeling';
 // loops
 export * as fullBatch from './loops/full-batch';
 export * as selfPlay from './loops/self-play';
