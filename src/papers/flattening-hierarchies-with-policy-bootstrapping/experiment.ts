@@ -31,7 +31,7 @@
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
-import { collectGoalReaching } from '../../testbeds/offline/data/dataset';
+import { collectGoalReaching, type CollectOptions } from '../../testbeds/offline/data/dataset';
 import { mazeWorld, type MazeSpec } from '../../testbeds/offline/env/maze';
 import {
   HIQL_VALUE_GOALS,
@@ -39,6 +39,7 @@ import {
   trainGcValue,
   trajectoriesOf,
   type GcTrajectories,
+  type GcValueOptions,
   type GoalSampling,
 } from '../../testbeds/offline/methods/gc-value';
 import { gcbcPolicy } from '../../testbeds/offline/methods/gcbc';
@@ -57,20 +58,13 @@ import { samplesAt, sawPolicy, sawWeights, type SawOptions } from '../../testbed
 import { bfsDistances } from '../../testbeds/offline/solvers/evaluation';
 import type { FeatureGridworld } from '../../testbeds/tabular/env/gridworld';
 
-export interface Config {
+/**
+ * Data (CollectOptions: episodes, steps per episode; ε of the noisy expert) and value learning (GcValueOptions; the
+ * discount is the maze's γ).
+ */
+export interface Config extends CollectOptions, Omit<GcValueOptions, 'gamma'> {
   maze: MazeSpec;
-  /** Data: episodes, steps per episode, ε of the noisy expert. */
-  episodes: number;
-  horizon: number;
   epsilon: number;
-  /** Value learning: steps, samples per step, Adam step size, two-tower rank and init scale, expectile, Polyak rate. */
-  steps: number;
-  batch: number;
-  lr: number;
-  rank: number;
-  initScale: number;
-  expectile: number;
-  polyak: number;
   goals: GoalSampling;
   /** GCIVL's AWR inverse temperature (OGBench's gcivl alpha = 10). */
   gcivlAlpha: number;

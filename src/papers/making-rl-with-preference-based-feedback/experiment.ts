@@ -25,7 +25,7 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { randomLinearMdp } from '../../testbeds/tabular/env/linear-mdp';
+import { randomLinearMdp, type RandomLinearMdpOptions } from '../../testbeds/tabular/env/linear-mdp';
 import {
   greedyLinearPolicy,
   makePreferenceLinearProblem,
@@ -36,16 +36,8 @@ import {
   type QueryRule,
 } from '../../testbeds/tabular/methods/pr-lsvi';
 
-export interface Config {
-  /** States, actions, feature dimension and horizon of the random linear MDP. */
-  nS: number;
-  nA: number;
-  d: number;
-  H: number;
-  /** Dirichlet concentration of φ(s, a) (small: nearly one-hot features, distinct actions). */
-  featureConcentration: number;
-  /** Dirichlet concentration of the factor distributions μ_{h,i}. */
-  factorConcentration: number;
+/** The random linear MDP (RandomLinearMdpOptions; rewards are drawn dense) and PR-LSVI's run. */
+export interface Config extends Omit<RandomLinearMdpOptions, 'denseRewards'> {
   /** Bradley–Terry scale β on the true return gap θ*ᵀ(ψ¹ − ψ⁰). */
   beta: number;
   /** Episodes T (one pair of trajectories, at most one label, each). */

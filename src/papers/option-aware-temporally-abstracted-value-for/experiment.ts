@@ -27,7 +27,7 @@
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
-import { collectGoalReaching } from '../../testbeds/offline/data/dataset';
+import { collectGoalReaching, type CollectOptions } from '../../testbeds/offline/data/dataset';
 import { mazeWorld, type MazeSpec } from '../../testbeds/offline/env/maze';
 import {
   HIQL_VALUE_GOALS,
@@ -36,6 +36,7 @@ import {
   trainGcValue,
   trajectoriesOf,
   type GcTrajectories,
+  type GcValueOptions,
   type GoalSampling,
 } from '../../testbeds/offline/methods/gc-value';
 import {
@@ -52,21 +53,13 @@ import { optimalOptionValue, optionAwareTarget } from '../../testbeds/offline/me
 import { bfsDistances } from '../../testbeds/offline/solvers/evaluation';
 import type { FeatureGridworld } from '../../testbeds/tabular/env/gridworld';
 
-export interface Config {
+/**
+ * Data (CollectOptions: episodes, steps per episode; ε of the noisy expert) and value learning of both methods
+ * (GcValueOptions; the discount is the maze's γ for HIQL, per option for OTA).
+ */
+export interface Config extends CollectOptions, Omit<GcValueOptions, 'gamma'> {
   maze: MazeSpec;
-  /** Data: episodes, steps per episode, ε of the noisy expert. */
-  episodes: number;
-  horizon: number;
   epsilon: number;
-  /** Value learning (both methods): steps, samples per step, step size, expectile, target rate, goal sampling. */
-  steps: number;
-  batch: number;
-  lr: number;
-  /** Rank of the two-tower value and the scale of its initial embeddings. */
-  rank: number;
-  initScale: number;
-  expectile: number;
-  polyak: number;
   goals: GoalSampling;
   /** HIQL: subgoal steps k, AWR temperatures. */
   hierarchy: HierarchyOptions;

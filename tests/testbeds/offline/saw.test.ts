@@ -57,6 +57,22 @@ function step(world: FeatureGridworld, s: number, a: number): number {
   return world.T.col[world.T.rowPtr[row]];
 }
 
+/** One episode from s0: `choose(s, t)` picks the action, null ends it (the last action is stored as −1). */
+function walk(world: FeatureGridworld, s0: number, choose: (s: number, t: number) => number | null) {
+  const obs = [s0],
+    act: number[] = [];
+  let s = s0;
+  for (let t = 0; ; t++) {
+    const a = choose(s, t);
+    if (a === null) break;
+    act.push(a);
+    s = step(world, s, a);
+    obs.push(s);
+  }
+  act.push(-1);
+  return { obs, act };
+}
+
 describe('SAW (subgoal advantage-weighted policy bootstrapping), tabular', () => {
   // V on 3 states for goal g = 2: V(0, 2) = −2, V(1, 2) = −1, V(2, 2) = 0; the rest 0.
   const nS = 3,
@@ -138,17 +154,7 @@ describe('SAW (subgoal advantage-weighted policy bootstrapping), tabular', () =>
       const parts = [];
       for (let s0 = 0; s0 < n; s0++) {
         if (s0 === g) continue;
-        const obs = [s0],
-          act: number[] = [];
-        let s = s0;
-        while (s !== g) {
-          const a = optimal(s, g);
-          act.push(a);
-          s = step(world, s, a);
-          obs.push(s);
-        }
-        act.push(-1);
-        parts.push({ obs, act });
+        parts.push(walk(world, s0, (s) => (s === g ? null : optimal(s, g))));
       }
       const traj = trajectories(n, m, parts);
       const si = stateIndex(traj);
@@ -169,17 +175,7 @@ describe('SAW (subgoal advantage-weighted policy bootstrapping), tabular', () =>
     const rng = new Rng(5);
     const parts = [];
     for (let e = 0; e < 6; e++) {
-      let s = rng.int(n);
-      const obs = [s],
-        act: number[] = [];
-      for (let t = 0; t < 30; t++) {
-        const a = rng.int(m);
-        act.push(a);
-        s = step(world, s, a);
-        obs.push(s);
-      }
-      act.push(-1);
-      parts.push({ obs, act });
+      parts.push(walk(world, rng.int(n), (_s, t) => (t < 30 ? rng.int(m) : null)));
     }
     const traj = trajectories(n, m, parts);
     const si = stateIndex(traj);
