@@ -79,6 +79,25 @@ export function injectedSource(params: Record<string, unknown>): string {
   return lines.join('\n');
 }
 
+/**
+ * A notebook whose parameter declarations are not in a cell tagged "parameters" silently ignores what the runner
+ * injects (the injected cell goes first and the notebook's own `const profile = …` overrides it, so `--profile full`
+ * would run the smoke profile). Returns the message naming the parameters and the fix, or null when injection works.
+ */
+export function shadowedParameters(nb: Notebook, params: Record<string, unknown>, where: string): string | null {
+  const names = Object.keys(params);
+  if (names.length === 0 || nb.cells.some((c) => c.cell_type === 'code' && hasTag(c, 'parameters'))) return null;
+  const declared = names.filter((k) =>
+    nb.cells.some((c) => c.cell_type === 'code' && new RegExp(`\\b(?:const|let|var)\\s+${k}\\b`).test(cellSource(c))),
+  );
+  if (declared.length === 0) return null;
+  return (
+    `${where}: declares ${declared.join(', ')} in a code cell that is not tagged "parameters", so the runner's ` +
+    `values (${declared.map((k) => `${k} = ${JSON.stringify(params[k])}`).join(', ')}) would be overridden by the ` +
+    'notebook\'s own. Tag that cell "parameters" (Jupyter: View → Cell Toolbar → Tags) and run again.'
+  );
+}
+
 export function injectParameters(
   nb: Notebook,
   params: Record<string, unknown>,
@@ -137,6 +156,9 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
   const text = opts.text ?? readNotebookText(opts.file);
   const source = parseNotebook(text, opts.file);
   const codeHash = notebookCodeHash(source);
+  const shadowed = shadowedParameters(source, opts.parameters, path.relative(opts.root, opts.file) || opts.file);
+  if (shadowed)
+    return { id, status: 'error', failedCellLabel: 'parameters', error: shadowed, ms: Date.now() - t0, cells: 0 };
   const { nb } = injectParameters(source, opts.parameters);
   for (const c of nb.cells)
     if (c.cell_type === 'code') {

@@ -8,7 +8,7 @@ import { notebookCodeHash, readNotebook } from '../../src/core/ipynb';
 import { parseOverride, resolveParameters } from '../../src/core/params';
 import { keyPartsOf, readRecord, recordFileName, recordKey, writeRecord, type RunRecord } from '../../src/core/records';
 import { forcedBackend } from '../../src/core/backend';
-import { injectParameters, injectedSource } from '../../src/runner/execute';
+import { injectParameters, injectedSource, shadowedParameters } from '../../src/runner/execute';
 import { code, notebook } from '../helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-core-'));
@@ -186,6 +186,17 @@ describe('notebooks', () => {
     expect(twice.cells[2].source).toContain('const profile = "smoke" as const;');
     expect(twice.cells[2].source).toContain('const seeds = 4 as const;');
     expect(() => injectedSource({ 'bad name': 1 })).toThrow(/not a valid identifier/);
+  });
+  it('refuses a notebook whose profile is declared outside a parameters cell (it would ignore --profile)', () => {
+    const untagged = notebook([code('const profile: string = "smoke";'), code('run(profile)')]) as never;
+    expect(shadowedParameters(untagged, { profile: 'full' }, 'notebooks/x.ipynb')).toMatch(
+      /notebooks\/x\.ipynb: declares profile in a code cell that is not tagged "parameters".*"full".*Tag that cell/,
+    );
+    const tagged = notebook([code('const profile: string = "smoke";', ['parameters'])]) as never;
+    expect(shadowedParameters(tagged, { profile: 'full' }, 'x')).toBeNull();
+    // nothing injected, or nothing declared that an injection could collide with: nothing to refuse
+    expect(shadowedParameters(untagged, {}, 'x')).toBeNull();
+    expect(shadowedParameters(notebook([code('run()')]) as never, { profile: 'full' }, 'x')).toBeNull();
   });
   it('the code hash ignores outputs, markdown and the parameters cells', () => {
     const a = notebook([code('const profile = "smoke";', ['parameters']), code('x()')]) as never;
