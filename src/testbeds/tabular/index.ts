@@ -33,4 +33,5 @@ export * as barfi from './methods/barfi';
 export * as occupancyRegularisation from './methods/occupancy-regularisation';
 export * as prLsvi from './methods/pr-lsvi';
 export * as robustRegularizedPolicyOptimization from './methods/robust-regularized-policy-optimization';
+export * as heron from './methods/heron';
 export * as bench from './bench';
