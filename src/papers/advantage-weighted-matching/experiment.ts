@@ -98,8 +98,9 @@ const mean = (a: ArrayLike<number>): number => {
  * Training runs (`flow-grpo`, `awm`): metrics `<who>/{reward,quality}` for who ∈ {ref (exact samples of p_ref),
  * base, tuned} (ODE samples), series per round `tuned/{reward,quality}` of the rollouts (SDE samples; reward
  * queries = (round + 1)·groups·G), timing `tuned/roundMs`.
- * Probe (`probe`): `flow-grpo/nsr`, `awm/nsr`, `flow-grpo/cosine`, `awm/cosine`, `logNsrRatio` (log of Flow-GRPO's
- * over AWM's), and per step k `noisyTargetMse_k`, `cleanTargetMse_k` with their step means.
+ * Probe (`probe`): `flow-grpo/nsr`, `awm/nsr`, `flow-grpo/cosine`, `awm/cosine`, `probe/logNsrRatio` (log of
+ * Flow-GRPO's over AWM's), per step k `probe/noisyTargetMse_k`, `probe/cleanTargetMse_k`, their step means
+ * `probe/{noisy,clean}TargetMse` and `probe/logTargetMseRatio`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
   const root = new Rng(seed).split('awm-diffusion2d');
@@ -199,7 +200,7 @@ function probe(
   out[metricKey('awm', 'nsr')] = a.nsr;
   out[metricKey('flow-grpo', 'cosine')] = f.cosine;
   out[metricKey('awm', 'cosine')] = a.cosine;
-  out.logNsrRatio = Math.log(f.nsr / a.nsr);
+  out[metricKey('probe', 'logNsrRatio')] = Math.log(f.nsr / a.nsr);
   // Targets: Flow-GRPO's implicit noisy target from SDE transitions of the pre-trained flow, AWM's clean target
   // ε − x_0 with x_0 exact samples of p_ref; both against the exact velocity v*(x_t, t).
   const T = c.targetSamples;
@@ -223,20 +224,23 @@ function probe(
     const vStar = policy.base(xk, t, T);
     let noisy = 0;
     for (let i = 0; i < 2 * T; i++) noisy += (flowNoisyTarget(xk[i], xn[i], t, h, c.noise) - vStar[i]) ** 2 / T;
-    const eps = rng.split('clean-eps').split(k).normals(2 * T);
+    const eps = rng
+      .split('clean-eps')
+      .split(k)
+      .normals(2 * T);
     const xc = new Float64Array(2 * T);
     for (let i = 0; i < 2 * T; i++) xc[i] = (1 - t) * x0[i] + t * eps[i];
     const vc = policy.base(xc, t, T);
     let clean = 0;
     for (let i = 0; i < 2 * T; i++) clean += (eps[i] - x0[i] - vc[i]) ** 2 / T;
-    out[`noisyTargetMse_${k}`] = noisy;
-    out[`cleanTargetMse_${k}`] = clean;
+    out[metricKey('probe', `noisyTargetMse_${k}`)] = noisy;
+    out[metricKey('probe', `cleanTargetMse_${k}`)] = clean;
     noisySum += noisy / c.K;
     cleanSum += clean / c.K;
   }
-  out.noisyTargetMse = noisySum;
-  out.cleanTargetMse = cleanSum;
-  out.logTargetMseRatio = Math.log(noisySum / cleanSum);
+  out[metricKey('probe', 'noisyTargetMse')] = noisySum;
+  out[metricKey('probe', 'cleanTargetMse')] = cleanSum;
+  out[metricKey('probe', 'logTargetMseRatio')] = Math.log(noisySum / cleanSum);
   return out;
 }
 

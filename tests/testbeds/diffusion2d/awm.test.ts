@@ -166,9 +166,9 @@ describe('diffusion2d AWM', () => {
       e = [1, 1, 0];
     const d1 = Float64Array.from(mu.map((m, i) => m + e[i])),
       d2 = Float64Array.from(mu.map((m, i) => m - e[i]));
-    // tr Ĉov = 2|e|²/1 = 4; |μ̂|² = |μ|² − 4/2 = 23
+    // tr Ĉov = 2|e|²/1 = 4; |ḡ|² = |μ|² = 25
     const r = gradientNoiseToSignal([d1, d2]);
-    expect(r.nsr).toBeCloseTo(4 / 23, 12);
+    expect(r.nsr).toBeCloseTo(4 / 25, 12);
     expect(gradientNoiseToSignal([d1, d1, d1]).nsr).toBe(0);
   });
 });

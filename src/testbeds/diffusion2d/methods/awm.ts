@@ -281,9 +281,9 @@ export function awmGradient(policy: ResidualVelocityMlp, w: AwmRows, A: ArrayLik
 }
 
 /**
- * Noise-to-signal ratio of a gradient estimator from R independent draws g_1…g_R: tr Ĉov / |μ̂|², with
- * tr Ĉov = Σ|g_r − ḡ|²/(R − 1) and |μ̂|² = |ḡ|² − tr Ĉov/R (unbiased; Infinity when it is ≤ 0), plus the mean
- * cosine between each draw and the mean of the others.
+ * Noise-to-signal ratio of a gradient estimator from R independent draws g_1…g_R: tr Ĉov / |ḡ|², with
+ * tr Ĉov = Σ|g_r − ḡ|²/(R − 1) (always finite; E|ḡ|² = |μ|² + tr Cov/R, so it is at most R and increasing in the
+ * true ratio tr Cov/|μ|²), plus the mean cosine between each draw and the mean of the others.
  */
 export function gradientNoiseToSignal(draws: readonly Float64Array[]): { nsr: number; cosine: number } {
   const R = draws.length,
@@ -296,7 +296,7 @@ export function gradientNoiseToSignal(draws: readonly Float64Array[]): { nsr: nu
   for (const g of draws) for (let j = 0; j < P; j++) tr += (g[j] - mean[j]) ** 2;
   tr /= R - 1;
   for (let j = 0; j < P; j++) m2 += mean[j] * mean[j];
-  const sig = m2 - tr / R;
+
   let cos = 0;
   for (const g of draws) {
     let dot = 0,
@@ -310,5 +310,5 @@ export function gradientNoiseToSignal(draws: readonly Float64Array[]): { nsr: nu
     }
     cos += dot / Math.sqrt(na * nb) / R;
   }
-  return { nsr: sig > 0 ? tr / sig : Infinity, cosine: cos };
+  return { nsr: tr / m2, cosine: cos };
 }
