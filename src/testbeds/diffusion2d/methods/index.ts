@@ -1,6 +1,7 @@
 /** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and
- * GRPO-Guard), reward backprop, LOOP. */
+ * GRPO-Guard), AWM, reward backprop, LOOP. */
 export * from './ddpo';
 export * from './flow-grpo';
 export * from './reward-backprop';
 export * from './loop';
+export * from './awm';
