@@ -185,3 +185,5 @@ export function runSeed(config: Config, seed: number): RunResult {
   metrics['bc/value'] = J(behaviourCloning(data).policy);
   return { metrics, series };
 }
+
+export { finiteHorizonValue, optimalFiniteHorizonValue };
