@@ -5,7 +5,8 @@
  * Q iteration, IQL, CQL, AWR; XQL and f-DVL (implicit-value losses, trained by SGD or solved exactly); ReCOIL and
  * SMODICE (imitation from expert plus suboptimal data); return-conditioned SL and Dichotomy of Control; and the
  * goal-conditioned value learners with HIQL's hierarchy, OTA's option-aware targets, SAW's policy bootstrapping
- * and goal-conditioned BC; trajectory attribution (trajectory embeddings, X-means clusters, complementary datasets).
+ * and goal-conditioned BC; trajectory attribution (trajectory embeddings, X-means clusters, complementary datasets);
+ * offline preference-based RL: scripted episode preferences, a tabular Bradley–Terry trajectory reward and OPPO.
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
@@ -15,6 +16,7 @@ export * as imitationData from './data/imitation';
 export * as mixture from './data/mixture';
 export * as episodes from './data/episodes';
 export * as clustering from './data/clustering';
+export * as trajectoryPreferences from './data/trajectory-preferences';
 export * as maze from './env/maze';
 export * as frozenLake from './env/frozen-lake';
 export * as bernoulliBandit from './env/bernoulli-bandit';
@@ -42,5 +44,7 @@ export * as ota from './methods/ota';
 export * as saw from './methods/saw';
 export * as gcbc from './methods/gcbc';
 export * as trajectoryAttribution from './methods/trajectory-attribution';
+export * as trajectoryBtReward from './methods/trajectory-bt-reward';
+export * as oppo from './methods/oppo';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';
