@@ -6,7 +6,9 @@
  * SMODICE (imitation from expert plus suboptimal data); return-conditioned SL and Dichotomy of Control; and the
  * goal-conditioned value learners with HIQL's hierarchy, OTA's option-aware targets, SAW's policy bootstrapping
  * and goal-conditioned BC; trajectory attribution (trajectory embeddings, X-means clusters, complementary datasets);
- * offline preference-based RL: scripted episode preferences, a tabular Bradley–Terry trajectory reward and OPPO.
+ * offline preference-based RL: scripted episode preferences, a tabular Bradley–Terry trajectory reward and OPPO;
+ * an aliased-observation gridworld POMDP with its history tries, bisimulation partitions of histories and exact
+ * evaluation of history-conditioned policies.
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
@@ -21,11 +23,14 @@ export * as maze from './env/maze';
 export * as frozenLake from './env/frozen-lake';
 export * as bernoulliBandit from './env/bernoulli-bandit';
 export * as lavaGrid from './env/lava-grid';
+export * as aliasedGrid from './env/aliased-grid-pomdp';
+export * as histories from './data/histories';
 // solvers/: exact ground truth
 export * as evaluation from './solvers/evaluation';
 export * as finiteHorizon from './solvers/finite-horizon';
 export * as occupancyLp from './solvers/occupancy-lp';
 export * as chi2DualV from './solvers/chi2-dual-v';
+export * as recurrentPolicyEvaluation from './solvers/recurrent-policy-evaluation';
 // methods/: one file per named method
 export * as bc from './methods/bc';
 export * as fqi from './methods/fqi';
@@ -46,5 +51,6 @@ export * as gcbc from './methods/gcbc';
 export * as trajectoryAttribution from './methods/trajectory-attribution';
 export * as trajectoryBtReward from './methods/trajectory-bt-reward';
 export * as oppo from './methods/oppo';
+export * as historyBisimulation from './methods/history-bisimulation';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';
