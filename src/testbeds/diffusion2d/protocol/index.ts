@@ -39,4 +39,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: [],
     reason: 'the exact KL-regularised optimum on the grid: the reference every score is measured against',
   },
+  {
+    name: 'Flow-GRPO, GRPO-Guard, AWM (rectified-flow policies)',
+    papers: ['grpo-guard', 'advantage-weighted-matching'],
+    reason:
+      'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler; the protocol fine-tunes ' +
+      'the cached DDPM, so entering them needs a flow-model variant of the protocol (not built yet)',
+  },
 ];

@@ -59,4 +59,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "entered on the protocol's per-prompt softmax tables (rlhf-ppo, p3o-v1, p3o-v2, ppo-par); their token-level " +
       'sequence versions need a sequence protocol',
   },
+  {
+    name: 'POWER, POWER-DL, SimPO, cDPO',
+    papers: ['sail-into-the-headwind'],
+    reason:
+      'not entered yet: the offline recipes (on the offline DPO/IPO/RPO data of the protocol) are not written; ' +
+      "POWER's objective is reconstructed from the paper's abstract, so its entry waits for the method section",
+  },
 ];
