@@ -9,8 +9,8 @@
  * `dataHorizon` steps, each with its own stall rates per stage (U(0, stallMax)), detour rate (U(0, detourMax)) and,
  * with probability skipKeyProb, a forgotten key (a failure). Held-out: `heldOut` further demos of the same mixture.
  * Methods (all on the same demos of a seed, the same annotations and the same number of samples):
- * - progress models (methods/sarm.ts): `sarm` (stage estimator + subtask estimator on the stage-aware labels of
- *   Formula 2 with the priors of Formula 1) and `frame` (a regressor on frame-index labels t/T);
+ * - progress models (methods/stage-aware-progress.ts): `sarm` (stage estimator + subtask estimator on the
+ *   stage-aware labels of Formula 2 with the priors of Formula 1) and `frame` (a regressor on frame-index labels t/T);
  * - policies (methods/ra-bc.ts): `bc` (all samples, weight 1), `rabc-sarm` and `rabc-frame` (RA-BC weights from
  *   each model's progress deltas), and `rabc-oracle` (RA-BC weights from the true progress: a reference, not a
  *   method of the paper).
@@ -23,19 +23,14 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { spearman } from '../../stats/correlation';
-import {
-  KEY_DOOR_5X5,
-  KEY_DOOR_STAGES,
-  keyDoorTask,
-  type KeyDoorSpec,
-} from '../../testbeds/offline/env/key-door-grid';
+import { KEY_DOOR_5X5, KEY_DOOR_STAGES, keyDoorTask, type KeyDoorSpec } from '../../testbeds/offline/env/key-door-grid';
 import { collectStagedDemos, type StagedEpisode } from '../../testbeds/offline/data/staged-demos';
 import {
   annotateStages,
   fitSarm,
   fitTabularProgress,
   frameIndexLabels,
-} from '../../testbeds/offline/methods/sarm';
+} from '../../testbeds/offline/methods/stage-aware-progress';
 import { progressDeltas, rabcWeights, weightedBehaviourCloning } from '../../testbeds/offline/methods/ra-bc';
 import { finiteHorizonValue, optimalFiniteHorizonValue } from '../../testbeds/offline/solvers/finite-horizon';
 

@@ -55,7 +55,7 @@ export * as trajectoryAttribution from './methods/trajectory-attribution';
 export * as trajectoryBtReward from './methods/trajectory-bt-reward';
 export * as oppo from './methods/oppo';
 export * as historyBisimulation from './methods/history-bisimulation';
-export * as sarm from './methods/sarm';
+export * as stageAwareProgress from './methods/stage-aware-progress';
 export * as raBc from './methods/ra-bc';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';

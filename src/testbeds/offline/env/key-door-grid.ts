@@ -70,10 +70,15 @@ export function keyDoorTask(spec: KeyDoorSpec): KeyDoorTask {
       throw new RangeError(`keyDoorTask: ${what} (${r}, ${c}) is off the ${n}×${n} room`);
     return r * n + c;
   };
-  const subgoal = Int32Array.from([cellOfRc(spec.key, 'key'), cellOfRc(spec.door, 'door'), cellOfRc(spec.goal, 'goal')]);
+  const subgoal = Int32Array.from([
+    cellOfRc(spec.key, 'key'),
+    cellOfRc(spec.door, 'door'),
+    cellOfRc(spec.goal, 'goal'),
+  ]);
   const start = cellOfRc(spec.start, 'start');
   if (start === subgoal[0]) throw new RangeError('keyDoorTask: the start cell must differ from the key cell');
-  if (!(spec.slip >= 0 && spec.slip <= 1)) throw new RangeError(`keyDoorTask: slip must lie in [0, 1], got ${spec.slip}`);
+  if (!(spec.slip >= 0 && spec.slip <= 1))
+    throw new RangeError(`keyDoorTask: slip must lie in [0, 1], got ${spec.slip}`);
   const K = KEY_DOOR_STAGES;
   const nA = KEY_DOOR_ACTIONS;
   const nS = K * nCells + 1;
@@ -129,7 +134,8 @@ export function keyDoorTask(spec: KeyDoorSpec): KeyDoorTask {
     const k = Math.floor(s / nCells);
     stageOf[s] = k;
     cellOf[s] = s % nCells;
-    let d = manhattan(cellOf[s], subgoal[k]);
+    // On its own subgoal cell (unreachable: entering it advances the stage) one `stay` advances the stage.
+    let d = cellOf[s] === subgoal[k] ? 1 : manhattan(cellOf[s], subgoal[k]);
     for (let j = k; j + 1 < K; j++) d += manhattan(subgoal[j], subgoal[j + 1]);
     stepsToGo[s] = d;
   }
