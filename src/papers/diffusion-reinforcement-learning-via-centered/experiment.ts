@@ -140,10 +140,10 @@ export function clampToBox(grid: Grid2d, x: ArrayLike<number>, N: number): Float
 }
 
 /**
- * Metrics `<who>/{gold,proxy,quality,klTilt,tvTilt,outside}` (klTilt, tvTilt: coarse-grid histogram, off-box samples clamped to the border
- * cells, against the tilt q*; outside: fraction off the box) for who ∈ {ref (exact p_ref samples), target (exact
- * samples of the grid tilt: the KL floor), base, tuned}; `tilt/{gold,proxy}` (grid expectations under q*); series
- * per round `tuned/{proxy,gold}` of the rollouts; timing `tuned/roundMs`.
+ * Metrics `<who>/{gold,proxy,quality,klTilt,tvTilt,outside}` (klTilt, tvTilt: coarse-grid histogram, off-box
+ * samples clamped to the border cells, against the tilt q*; outside: fraction off the box) for who ∈ {ref (exact
+ * p_ref samples), target (exact samples of the grid tilt: the KL floor), base, tuned}; `tilt/{gold,proxy}` (grid
+ * expectations under q*); series per round `tuned/{proxy,gold}` of the rollouts; timing `tuned/roundMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
   const root = new Rng(seed).split('crd-diffusion2d');
