@@ -42,7 +42,7 @@ import {
   type SparseLogisticBandit,
   type SparseLogisticParams,
 } from '../../testbeds/bandits/env/sparse-logistic-contextual';
-import { fitLogistic } from '../../testbeds/bandits/solvers/logistic-regression';
+import { fitRidgeLogistic } from '../../testbeds/bandits/solvers/logistic-regression';
 import {
   argmaxAvailable,
   epsilonGreedyDistribution,
@@ -149,7 +149,7 @@ export function fitModel(env: SparseLogisticBandit, batch: Batch, log: Log, lamb
       for (let j = 0; j < d; j++) Z[i * p + 1 + j] = batch.X[t * d + j];
       y[i] = log.reward[t];
     });
-    W.set(fitLogistic(Z, y, rows.length, p, { lambda, prior }), a * p);
+    W.set(fitRidgeLogistic(Z, y, rows.length, p, { lambda, prior }), a * p);
   }
   return W;
 }
@@ -268,8 +268,13 @@ export function swing(x: ArrayLike<number>): number {
 }
 
 /** Runs every policy family for generations 0..G on one bandit instance of one regime. */
-export function runRegime(config: Config, regime: Regime, seed: number, metrics: Record<string, number>,
-  series: Record<string, number[]>): void {
+export function runRegime(
+  config: Config,
+  regime: Regime,
+  seed: number,
+  metrics: Record<string, number>,
+  series: Record<string, number[]>,
+): void {
   const root = new Rng(seed).split(regime.name);
   const env = sparseLogisticBandit({ ...config, baseLogit: regime.baseLogit }, root.split('env'));
   const G = config.generations;
@@ -308,8 +313,14 @@ export function runRegime(config: Config, regime: Regime, seed: number, metrics:
   const big = drawBatch(env, config.bestFitRounds, root.split('best-fit'));
   const fit = deploy(env, big, 'uniform', null, config, root.split('best-fit-policy'));
   const bestModel = fitModel(env, big, fit.log, config.lambda);
-  metrics[`oracle/bestFitRegret${at}`] = deploy(env, batches[1], 'greedy', bestModel, config, root.split('x')).stats
-    .modelRegret;
+  metrics[`oracle/bestFitRegret${at}`] = deploy(
+    env,
+    batches[1],
+    'greedy',
+    bestModel,
+    config,
+    root.split('x'),
+  ).stats.modelRegret;
   metrics[`oracle/uniformPosRate${at}`] = fit.stats.posRate;
   series[`oracle/reward${at}`] = batches.map((b) => {
     let v = 0;

@@ -1,4 +1,4 @@
-/** The contextual-bandits-in-payment-processing paper's experiment (notebooks/contextual-bandits-in-payment-processing.ipynb). */
+/** The paper's experiment (notebooks/contextual-bandits-in-payment-processing.ipynb). */
 export * as experiment from './experiment';
 export * as sparseLogisticContextual from '../../testbeds/bandits/env/sparse-logistic-contextual';
 export * as logisticRegression from '../../testbeds/bandits/solvers/logistic-regression';

@@ -56,7 +56,8 @@ describe('contextual-bandits-in-payment-processing experiment', () => {
         const n = out.log.action.length;
         for (let t = 0; t < n; t++) {
           let best = 0;
-          for (let a = 0; a < env.K; a++) if (batch.avail[t * env.K + a]) best = Math.max(best, batch.mu[t * env.K + a]);
+          for (let a = 0; a < env.K; a++)
+            if (batch.avail[t * env.K + a]) best = Math.max(best, batch.mu[t * env.K + a]);
           mc += (best - batch.mu[t * env.K + out.log.action[t]]) / (n * reps);
         }
       }

@@ -5,7 +5,7 @@ import {
   epsilonGreedyDistribution,
   inverseGapWeighting,
 } from '../../../src/testbeds/bandits/methods/square-cb';
-import { fitLogistic, logisticObjective } from '../../../src/testbeds/bandits/solvers/logistic-regression';
+import { fitRidgeLogistic, ridgeLogisticObjective } from '../../../src/testbeds/bandits/solvers/logistic-regression';
 import {
   sparseLogisticBandit,
   sparseLogisticMeans,
@@ -52,30 +52,38 @@ describe('ridge logistic regression (Newton)', () => {
   }
   const o = { lambda: 0.5, prior: [0.3, 0, 0] };
   it('reaches a stationary point of the penalised likelihood (finite differences) and a minimum', () => {
-    const w = fitLogistic(Z, y, n, p, o);
-    const f0 = logisticObjective(Z, y, n, p, w, o);
+    const w = fitRidgeLogistic(Z, y, n, p, o);
+    const f0 = ridgeLogisticObjective(Z, y, n, p, w, o);
     for (let j = 0; j < p; j++) {
       const h = 1e-5;
       const wp = Float64Array.from(w),
         wm = Float64Array.from(w);
       wp[j] += h;
       wm[j] -= h;
-      const g = (logisticObjective(Z, y, n, p, wp, o) - logisticObjective(Z, y, n, p, wm, o)) / (2 * h);
+      const g = (ridgeLogisticObjective(Z, y, n, p, wp, o) - ridgeLogisticObjective(Z, y, n, p, wm, o)) / (2 * h);
       expect(Math.abs(g)).toBeLessThan(1e-5);
       wp[j] += 0.05;
-      expect(logisticObjective(Z, y, n, p, wp, o)).toBeGreaterThan(f0);
+      expect(ridgeLogisticObjective(Z, y, n, p, wp, o)).toBeGreaterThan(f0);
     }
     expect(w[1]).toBeGreaterThan(1.2); // recovers the sign and rough size of the true slope 2
   });
   it('returns the prior without data and solves the intercept-only case analytically', () => {
-    expect(Array.from(fitLogistic(new Float64Array(0), [], 0, 2, { lambda: 1, prior: [0.7, -1] }))).toEqual([0.7, -1]);
+    expect(Array.from(fitRidgeLogistic(new Float64Array(0), [], 0, 2, { lambda: 1, prior: [0.7, -1] }))).toEqual([
+      0.7, -1,
+    ]);
     // all-ones design, k positives of m: σ(w)·m − k + λ w = 0
     const m = 50,
       k = 7,
       lambda = 2;
-    const w = fitLogistic(new Float64Array(m).fill(1), Array.from({ length: m }, (_, i) => (i < k ? 1 : 0)), m, 1, {
-      lambda,
-    })[0];
+    const w = fitRidgeLogistic(
+      new Float64Array(m).fill(1),
+      Array.from({ length: m }, (_, i) => (i < k ? 1 : 0)),
+      m,
+      1,
+      {
+        lambda,
+      },
+    )[0];
     expect(m / (1 + Math.exp(-w)) - k + lambda * w).toBeCloseTo(0, 10);
   });
 });
@@ -97,7 +105,10 @@ describe('sparse logistic contextual bandit', () => {
     const T = 20000;
     for (let t = 0; t < T; t++) {
       sparseLogisticRound(env, rng, x, av);
-      minAvail = Math.min(minAvail, av.reduce((s, v) => s + v, 0));
+      minAvail = Math.min(
+        minAvail,
+        av.reduce((s, v) => s + v, 0),
+      );
       sparseLogisticMeans(env, x, mu);
       for (const m of mu) inside &&= m > 0 && m < 1;
       sumMu += mu[0];

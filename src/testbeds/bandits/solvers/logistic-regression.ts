@@ -20,7 +20,7 @@ export interface LogisticFitOptions {
 }
 
 /** The regularised negative log-likelihood at w (for tests and diagnostics). */
-export function logisticObjective(
+export function ridgeLogisticObjective(
   Z: Float64Array,
   y: ArrayLike<number>,
   n: number,
@@ -43,14 +43,14 @@ export function logisticObjective(
 }
 
 /** Fits w on the n × p row-major design Z and labels y ∈ {0, 1}; n may be 0 (then w = w₀). */
-export function fitLogistic(
+export function fitRidgeLogistic(
   Z: Float64Array,
   y: ArrayLike<number>,
   n: number,
   p: number,
   o: LogisticFitOptions,
 ): Float64Array {
-  if (!(o.lambda > 0)) throw new RangeError('fitLogistic: λ must be > 0');
+  if (!(o.lambda > 0)) throw new RangeError('fitRidgeLogistic: λ must be > 0');
   const prior = Float64Array.from({ length: p }, (_, j) => (o.prior ? o.prior[j] : 0));
   const w = Float64Array.from(prior);
   const H = new Float64Array(p * p);
