@@ -44,7 +44,7 @@ describe('diffusion-reinforcement-learning-via-centered experiment', () => {
       for (const who of ['ref', 'target', 'base', 'tuned'])
         for (const m of ['gold', 'proxy', 'quality', 'klTilt', 'tvTilt', 'outside'])
           expect(Number.isFinite(r.metrics[`${who}/${m}`])).toBe(true);
-      expect(r.series['tuned/proxy']).toHaveLength(2);
+      expect(r.series?.['tuned/proxy']).toHaveLength(2);
       expect(r.metrics['target/tvTilt']).toBeLessThan(r.metrics['ref/tvTilt']);
     }
   });
