@@ -1,12 +1,15 @@
 /**
- * PRDP's loss (methods/reward-difference-prediction.ts, eqs. 14, 17–21): the analytic gradient matches finite differences (with and without
- * clipping, some steps clipped), the loss is zero at the tilted optimum (eq. 15), the proximal loss equals the plain
- * RDP loss at θ = θ_old, a brute-force pair sum agrees, and DDPO's per-prompt normalisation (methods/loop.ts) gives
- * each prompt group mean 0 and sd 1.
+ * PRDP's loss (methods/reward-difference-prediction.ts, eqs. 14, 17–21): the analytic gradient matches finite
+ * differences (with and without clipping, some steps clipped), the loss is zero at the tilted optimum (eq. 15), the
+ * proximal loss equals the plain RDP loss at θ = θ_old, a brute-force pair sum agrees, and DDPO's per-prompt
+ * normalisation (methods/loop.ts) gives each prompt group mean 0 and sd 1.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
-import { prdpGroupLoss, type PrdpGroupInput } from '../../../src/testbeds/diffusion2d/methods/reward-difference-prediction';
+import {
+  prdpGroupLoss,
+  type PrdpGroupInput,
+} from '../../../src/testbeds/diffusion2d/methods/reward-difference-prediction';
 import { promptGroupAdvantages } from '../../../src/testbeds/diffusion2d/methods/loop';
 
 function randomGroup(B: number, T: number, seed: number, spread = 0.3): PrdpGroupInput {
@@ -31,7 +34,8 @@ describe('diffusion2d PRDP loss', () => {
           dn = Float64Array.from(g.logp as Float64Array);
         up[k] += h;
         dn[k] -= h;
-        const fd = (prdpGroupLoss({ ...g, logp: up }, o).lossSum - prdpGroupLoss({ ...g, logp: dn }, o).lossSum) / (2 * h);
+        const fd =
+          (prdpGroupLoss({ ...g, logp: up }, o).lossSum - prdpGroupLoss({ ...g, logp: dn }, o).lossSum) / (2 * h);
         expect(res.dLogp[k]).toBeCloseTo(fd, 5);
       }
     });

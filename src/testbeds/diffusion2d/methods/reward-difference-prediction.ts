@@ -187,8 +187,7 @@ export function prdpRound(
     if (o.minibatches > 1 || o.epochs > 1) order.split(e).shuffle(groups);
     for (let b = 0; b < o.minibatches; b++) {
       const rows = new Int32Array(perMb);
-      for (let i = 0; i < gPerMb; i++)
-        for (let k = 0; k < B; k++) rows[i * B + k] = groups[b * gPerMb + i] * B + k;
+      for (let i = 0; i < gPerMb; i++) for (let k = 0; k < B; k++) rows[i * B + k] = groups[b * gPerMb + i] * B + k;
       policy.mlp.zeroGrad();
       const dEps = new Float64Array(2 * perMb * T);
       const lp = chainLogProbs(policy, sched, s, rows, dEps);
