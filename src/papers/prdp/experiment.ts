@@ -4,7 +4,8 @@
  * (r_c(x) = r(x) + b_c: a smooth quadratic plus a per-prompt offset, as a reward model scores prompts at different
  * levels), at the same number of reward queries per round and the same number of rounds and gradient steps, by:
  * - `ddpo-prompt`: DDPO with per-prompt reward normalisation (the paper's small-scale regime: each prompt is seen
- *   K times per round, so per-prompt statistics exist), PPO clip, path KL folded into the return (methods/loop.ts);
+ *   K times per round, so per-prompt statistics exist), PPO clip, path KL folded into the return
+ *   (methods/ddpo-per-prompt.ts);
  * - `ddpo-batch`: DDPO whose prompts are each seen once per round (K = 1), so the normalisation is prompt-agnostic
  *   over the round (the paper's large-scale regime, App. B), same PPO steps;
  * - `prdp`: PRDP (methods/reward-difference-prediction.ts, eqs. 14, 17–21, Algorithm 1) with B trajectories per prompt;
@@ -28,6 +29,7 @@ import {
 } from '../../testbeds/diffusion2d/env/grid';
 import { quadraticReward2d, type Reward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture } from '../../testbeds/diffusion2d/env/targets';
+import { ddpoPerPromptRound } from '../../testbeds/diffusion2d/methods/ddpo-per-prompt';
 import { policyGradientRound, promptGroups } from '../../testbeds/diffusion2d/methods/loop';
 import { prdpRound } from '../../testbeds/diffusion2d/methods/reward-difference-prediction';
 import { diffusion2dBase, type Diffusion2dBaseSpec } from '../../testbeds/diffusion2d/models/base-model';
@@ -186,17 +188,20 @@ export function runSeed(c: Config, seed: number): RunResult {
         opt,
       );
     } else {
-      const advantage = c.method === 'ddpo-prompt' ? 'prompt-normalised' : 'batch-normalised';
-      st = policyGradientRound(
-        policy,
-        base,
-        sched,
-        rw,
-        prompts,
-        { K, advantage, beta: c.beta, epochs: c.epochs, minibatches: c.minibatches, clip: c.clip },
-        train.split(u),
-        opt,
-      );
+      const ppo = { K, beta: c.beta, epochs: c.epochs, minibatches: c.minibatches, clip: c.clip };
+      st =
+        c.method === 'ddpo-prompt'
+          ? ddpoPerPromptRound(policy, base, sched, rw, prompts, ppo, train.split(u), opt)
+          : policyGradientRound(
+              policy,
+              base,
+              sched,
+              rw,
+              prompts,
+              { ...ppo, advantage: 'batch-normalised' },
+              train.split(u),
+              opt,
+            );
     }
     const off = meanOffset(prompts);
     curves.reward.push(st.reward - off);

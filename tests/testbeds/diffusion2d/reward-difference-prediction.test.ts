@@ -2,7 +2,7 @@
  * PRDP's loss (methods/reward-difference-prediction.ts, eqs. 14, 17–21): the analytic gradient matches finite
  * differences (with and without clipping, some steps clipped), the loss is zero at the tilted optimum (eq. 15), the
  * proximal loss equals the plain RDP loss at θ = θ_old, a brute-force pair sum agrees, and DDPO's per-prompt
- * normalisation (methods/loop.ts) gives each prompt group mean 0 and sd 1.
+ * normalisation (methods/ddpo-per-prompt.ts) gives each prompt group mean 0 and sd 1.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
@@ -10,7 +10,7 @@ import {
   prdpGroupLoss,
   type PrdpGroupInput,
 } from '../../../src/testbeds/diffusion2d/methods/reward-difference-prediction';
-import { promptGroupAdvantages } from '../../../src/testbeds/diffusion2d/methods/loop';
+import { perPromptNormalisedAdvantages } from '../../../src/testbeds/diffusion2d/methods/ddpo-per-prompt';
 
 function randomGroup(B: number, T: number, seed: number, spread = 0.3): PrdpGroupInput {
   const rng = new Rng(seed);
@@ -93,7 +93,7 @@ describe('diffusion2d PRDP loss', () => {
 
   it("DDPO's per-prompt normalisation: each group has mean 0 and sd 1", () => {
     const R = Float64Array.from([1, 2, 3, 10, 20, 40, -5, -5.5, -7]);
-    const A = promptGroupAdvantages(R, 3, 'prompt-normalised');
+    const A = perPromptNormalisedAdvantages(R, 3);
     for (let g = 0; g < 3; g++) {
       const a = A.subarray(3 * g, 3 * g + 3);
       const m = (a[0] + a[1] + a[2]) / 3;

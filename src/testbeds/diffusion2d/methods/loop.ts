@@ -37,13 +37,12 @@ import type { EpsMlp } from '../models/denoiser';
 import type { DdpmSchedule } from '../models/schedule';
 import { klRegularisedAdvantages } from './ddpo';
 
-export type PromptGroupAdvantageKind = 'none' | 'leave-one-out' | 'batch-normalised' | 'prompt-normalised';
+export type PromptGroupAdvantageKind = 'none' | 'leave-one-out' | 'batch-normalised';
 
 /**
  * Advantages of N = G·K returns stored prompt-group by group (samples g·K … g·K + K − 1 share a prompt):
  * `leave-one-out` A_i = R_i − mean of the other K − 1 of its group (needs K ≥ 2); `batch-normalised`
- * (R − mean R)/(std R + 10⁻⁸) over all N; `prompt-normalised` the same within each prompt group of K (DDPO's
- * per-prompt reward normalisation, Black et al. 2023, with the round's own K samples as the statistics); `none` A = R.
+ * (R − mean R)/(std R + 10⁻⁸) over all N; `none` A = R.
  */
 export function promptGroupAdvantages(R: Float64Array, K: number, kind: PromptGroupAdvantageKind): Float64Array {
   const N = R.length;
@@ -51,13 +50,6 @@ export function promptGroupAdvantages(R: Float64Array, K: number, kind: PromptGr
     throw new RangeError(`diffusion2d.promptGroupAdvantages: K = ${K} must be a positive integer dividing N = ${N}`);
   if (kind === 'none') return Float64Array.from(R);
   if (kind === 'batch-normalised') return klRegularisedAdvantages(R, new Float64Array(N), 0).A;
-  if (kind === 'prompt-normalised') {
-    if (K < 2) throw new RangeError('diffusion2d.promptGroupAdvantages: per-prompt normalisation needs K ≥ 2');
-    const A = new Float64Array(N);
-    for (let g = 0; g < N / K; g++)
-      A.set(klRegularisedAdvantages(R.subarray(g * K, g * K + K), new Float64Array(K), 0).A, g * K);
-    return A;
-  }
   if (K < 2) throw new RangeError('diffusion2d.promptGroupAdvantages: the leave-one-out baseline needs K ≥ 2');
   const A = new Float64Array(N);
   for (let g = 0; g < N / K; g++) rlooAdvantages(R, g * K, K, A);
