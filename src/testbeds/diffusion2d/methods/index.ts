@@ -1,8 +1,10 @@
 /** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and
- * GRPO-Guard), AWM, CRD, reward backprop, LOOP. */
+ * GRPO-Guard), AWM, CRD, reward backprop, LOOP, PRDP, DDPO with per-prompt normalisation. */
 export * from './ddpo';
 export * from './flow-grpo';
 export * from './reward-backprop';
 export * from './loop';
 export * from './awm';
 export * from './crd';
+export * from './reward-difference-prediction';
+export * from './ddpo-per-prompt';
