@@ -15,15 +15,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Adam } from '../../nn/adam';
-import {
-  gridCoarsen,
-  gridGmm,
-  gridHistogram,
-  gridKl,
-  gridTilt,
-  makeGrid2d,
-  rewardOnGrid,
-} from '../../testbeds/diffusion2d/env/grid';
+import { gridGmm, makeGrid2d, tiltScorer } from '../../testbeds/diffusion2d/env/grid';
 import { quadraticReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture } from '../../testbeds/diffusion2d/env/targets';
 import {
@@ -115,11 +107,9 @@ export function runSeed(c: Config, seed: number): RunResult {
   const P = c.base.target.prompts.length;
   const grid = makeGrid2d(c.gridLo, c.gridHi, c.gridN);
   const reward = quadraticReward2d(c.rewardCenter, c.rewardScale);
-  const rGrid = rewardOnGrid(grid, reward);
-  const coarse = (p: Float64Array) => gridCoarsen(grid, p, c.coarsen).p;
-  const refs = Array.from({ length: P }, (_, p) => gridGmm(grid, promptMixture(c.base.target, p)));
-  const tilts = refs.map((p) => coarse(gridTilt(p, rGrid, c.beta).q));
-  const refsC = refs.map(coarse);
+  const tilts = Array.from({ length: P }, (_, p) =>
+    tiltScorer(grid, gridGmm(grid, promptMixture(c.base.target, p)), reward, c.beta, c.coarsen),
+  );
   const sched = ddpmSchedule(c.base.schedule);
   const base = diffusion2dBase(c.base).model;
   const metrics: Record<string, number> = {};
@@ -132,10 +122,10 @@ export function runSeed(c: Config, seed: number): RunResult {
       rw = 0;
     for (let p = 0; p < P; p++) {
       const x = ddpmSample(sched, (x, t, n) => m.predict(x, t, n, p), M, root.split('eval').split(who).split(p)).x0;
-      const h = coarse(gridHistogram(grid, x, M).p);
-      kt += gridKl(h, tilts[p]) / P;
-      kr += gridKl(h, refsC[p]) / P;
-      rw += reward.value(x, M).reduce((a, b) => a + b, 0) / M / P;
+      const f = tilts[p].score(x, M);
+      kt += f.klTilt / P;
+      kr += f.klRef / P;
+      rw += f.reward / P;
     }
     metrics[metricKey(who, 'klTilt')] = kt;
     metrics[metricKey(who, 'klRef')] = kr;

@@ -11,17 +11,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Adam } from '../../nn/adam';
 import { gmmSample } from '../../testbeds/diffusion2d/env/gmm';
-import {
-  gridCoarsen,
-  gridExpectation,
-  gridGmm,
-  gridHistogram,
-  gridKl,
-  gridTilt,
-  makeGrid2d,
-  rewardOnGrid,
-  sampleModeMasses,
-} from '../../testbeds/diffusion2d/env/grid';
+import { gridGmm, gridKl, makeGrid2d, sampleModeMasses, tiltScorer } from '../../testbeds/diffusion2d/env/grid';
 import { quadraticReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture } from '../../testbeds/diffusion2d/env/targets';
 import { ddpoKlStep } from '../../testbeds/diffusion2d/methods/ddpo';
@@ -84,25 +74,22 @@ export function runSeed(c: Config, seed: number): RunResult {
   const grid = makeGrid2d(c.gridLo, c.gridHi, c.gridN);
   const reward = quadraticReward2d(c.rewardCenter, c.rewardScale);
   const pRef = gridGmm(grid, g);
-  const { q } = gridTilt(pRef, rewardOnGrid(grid, reward), c.beta);
-  const coarse = (p: Float64Array) => gridCoarsen(grid, p, c.coarsen).p;
-  const pRefC = coarse(pRef),
-    qC = coarse(q);
+  const tilt = tiltScorer(grid, pRef, reward, c.beta, c.coarsen);
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
   const M = c.evalSamples;
   const score = (who: string, x: Float64Array) => {
-    const h = gridHistogram(grid, x, M);
-    metrics[metricKey(who, 'klRef')] = gridKl(coarse(h.p), pRefC);
-    metrics[metricKey(who, 'klTilt')] = gridKl(coarse(h.p), qC);
-    metrics[metricKey(who, 'reward')] = reward.value(x, M).reduce((a, b) => a + b, 0) / M;
-    metrics[metricKey(who, 'outside')] = h.outside;
+    const f = tilt.score(x, M);
+    metrics[metricKey(who, 'klRef')] = f.klRef;
+    metrics[metricKey(who, 'klTilt')] = f.klTilt;
+    metrics[metricKey(who, 'reward')] = f.reward;
+    metrics[metricKey(who, 'outside')] = f.outside;
     const modes = sampleModeMasses(x, M, g);
     metrics[metricKey(who, 'modeMaxDev')] = Math.max(...Array.from(modes, (m, k) => Math.abs(m - g.w[k])));
   };
-  metrics[metricKey('tilt', 'klRef')] = gridKl(qC, pRefC);
-  metrics[metricKey('tilt', 'reward')] = gridExpectation(q, rewardOnGrid(grid, reward));
+  metrics[metricKey('tilt', 'klRef')] = gridKl(tilt.qCoarse, tilt.pRefCoarse);
+  metrics[metricKey('tilt', 'reward')] = tilt.tiltReward;
   score('exact', gmmSample(g, M, root.split('exact')).x);
   const sched = ddpmSchedule(c.base.schedule);
   score('exactScore', ddpmSample(sched, exactEps(sched, g), M, root.split('exactScore')).x0);

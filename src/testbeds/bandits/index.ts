@@ -21,3 +21,6 @@ export * as metaTrain from './loops/meta-train';
 export * as closedLoopThreshold from './env/closed-loop-threshold';
 export * as ofs from './methods/ofs';
 export * as primalDualUcb from './methods/primal-dual-ucb';
+export * as sparseLogisticContextual from './env/sparse-logistic-contextual';
+export * as logisticRegression from './solvers/logistic-regression';
+export * as squareCb from './methods/square-cb';

@@ -8,7 +8,8 @@
  * and goal-conditioned BC; trajectory attribution (trajectory embeddings, X-means clusters, complementary datasets);
  * offline preference-based RL: scripted episode preferences, a tabular Bradley–Terry trajectory reward and OPPO;
  * an aliased-observation gridworld POMDP with its history tries, bisimulation partitions of histories and exact
- * evaluation of history-conditioned policies.
+ * evaluation of history-conditioned policies; a key → door → goal gridworld with mixed-quality staged demonstrations,
+ * SARM's stage-aware progress labels and RA-BC.
  */
 // env/ and data/: tasks, datasets, the empirical view the learners share
 export * as tasks from './env/tasks';
@@ -25,6 +26,8 @@ export * as bernoulliBandit from './env/bernoulli-bandit';
 export * as lavaGrid from './env/lava-grid';
 export * as aliasedGrid from './env/aliased-grid-pomdp';
 export * as histories from './data/histories';
+export * as keyDoorGrid from './env/key-door-grid';
+export * as stagedDemos from './data/staged-demos';
 // solvers/: exact ground truth
 export * as evaluation from './solvers/evaluation';
 export * as finiteHorizon from './solvers/finite-horizon';
@@ -52,5 +55,7 @@ export * as trajectoryAttribution from './methods/trajectory-attribution';
 export * as trajectoryBtReward from './methods/trajectory-bt-reward';
 export * as oppo from './methods/oppo';
 export * as historyBisimulation from './methods/history-bisimulation';
+export * as stageAwareProgress from './methods/stage-aware-progress';
+export * as raBc from './methods/ra-bc';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';

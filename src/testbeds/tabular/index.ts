@@ -34,4 +34,7 @@ export * as occupancyRegularisation from './methods/occupancy-regularisation';
 export * as prLsvi from './methods/pr-lsvi';
 export * as robustRegularizedPolicyOptimization from './methods/robust-regularized-policy-optimization';
 export * as heron from './methods/heron';
+export * as gromovWasserstein from './methods/gromov-wasserstein';
+export * as crossTaskPreferenceAlignment from './methods/cross-task-preference-alignment';
+export * as robustRewardLearning from './methods/robust-reward-learning';
 export * as bench from './bench';

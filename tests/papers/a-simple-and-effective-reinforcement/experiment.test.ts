@@ -26,4 +26,16 @@ describe('a-simple-and-effective-reinforcement experiment', () => {
       expect(Number.isFinite(r.metrics[k])).toBe(true);
     expect(r.series?.['tuned/objective']).toHaveLength(2);
   });
+
+  it('round 0 samples the pre-trained chain: zero path KL, objective = reward; unclipped methods never clip', () => {
+    for (const method of ['loop', 'rloo', 'reinforce', 'ppo'] as const) {
+      const r = runSeed({ ...DEFAULTS, method, rounds: 2, queriesPerRound: 16, evalSamples: 200 }, 5);
+      const s = r.series!;
+      expect(s['tuned/kl'][0]).toBe(0);
+      expect(s['tuned/objective'][0]).toBe(s['tuned/reward'][0]);
+      // after a step the policy has moved: the path KL estimate is no longer exactly 0
+      expect(s['tuned/kl'][1]).not.toBe(0);
+      if (method === 'rloo' || method === 'reinforce') expect(s['tuned/clipFraction']).toEqual([0, 0]);
+    }
+  });
 });

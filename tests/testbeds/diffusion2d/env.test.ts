@@ -32,6 +32,7 @@ import {
   quadraticReward2d,
   sampleModeMasses,
   sparseReward2d,
+  tiltScorer,
 } from '../../../src/testbeds/diffusion2d/env';
 import { tiltGmmLinear, tiltGmmQuadratic } from '../../../src/testbeds/diffusion2d/solvers';
 
@@ -177,5 +178,34 @@ describe('diffusion2d grid', () => {
     expect(Array.from(sparseReward2d([0, 0], 1).value([0.5, 0.5, 1, 1], 2))).toEqual([1, 0]);
     expect(proxy.value([10, 0], 1)[0]).toBeGreaterThan(proxy.value([3, 0], 1)[0]);
     expect(gold.value([10, 0], 1)[0]).toBeLessThan(1e-10);
+  });
+});
+
+describe('diffusion2d tilt scorer', () => {
+  const grid = makeGrid2d(-5, 5, 128);
+  const g = baseMixture(RING8);
+  const pRef = gridGmm(grid, g);
+  const reward = quadraticReward2d([3, 0], 2);
+
+  it('scores exact tilted samples near 0 and p_ref samples at KL(p_ref ‖ q); counts outside points', () => {
+    const beta = 0.5;
+    const s = tiltScorer(grid, pRef, reward, beta, 4);
+    const N = 50_000;
+    const xq = gmmSample(tiltGmmQuadratic(g, [3, 0], 2, beta), N, new Rng(7)).x;
+    const fq = s.score(xq, N);
+    expect(fq.klTilt).toBeLessThan(0.02);
+    // the tilted samples are as far from p_ref as the tilt itself (up to the histogram's bias)
+    expect(Math.abs(fq.klRef - gridKl(s.qCoarse, s.pRefCoarse))).toBeLessThan(0.03);
+    expect(Math.abs(fq.reward - s.tiltReward)).toBeLessThan(0.02);
+    const xp = gmmSample(g, N, new Rng(8)).x;
+    const fp = s.score(xp, N);
+    expect(Math.abs(fp.klTilt - gridKl(s.pRefCoarse, s.qCoarse))).toBeLessThan(0.03);
+    expect(fp.klTilt).toBeGreaterThan(0.3);
+    expect(fp.outside).toBe(0);
+    // points outside the box count in the outside fraction and the reward, not in the histogram
+    const withOut = Float64Array.from([...xp.subarray(0, 2 * 999), 9, 9]);
+    const fo = s.score(withOut, 1000);
+    expect(fo.outside).toBeCloseTo(1 / 1000, 12);
+    expect(fo.reward).toBeCloseTo(reward.value(withOut, 1000).reduce((a, b) => a + b, 0) / 1000, 12);
   });
 });

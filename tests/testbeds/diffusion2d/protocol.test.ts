@@ -9,6 +9,15 @@ import {
   type ProtocolTask,
 } from '../../../src/testbeds/diffusion2d/protocol';
 import * as ddpoKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-kl';
+import * as ddpoIsKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-is-kl';
+import * as loopKl from '../../../src/testbeds/diffusion2d/protocol/recipes/loop-kl';
+import * as reinforceKl from '../../../src/testbeds/diffusion2d/protocol/recipes/reinforce-kl';
+import * as rlooKl from '../../../src/testbeds/diffusion2d/protocol/recipes/rloo-kl';
+import { Rng } from '../../../src/core/rng';
+import { Adam } from '../../../src/nn/adam';
+import { policyGradientRound, type PolicyGradientRoundOptions } from '../../../src/testbeds/diffusion2d/methods/loop';
+import { diffusion2dBase } from '../../../src/testbeds/diffusion2d/models/base-model';
+import { ddpmSchedule } from '../../../src/testbeds/diffusion2d/models/schedule';
 
 const tiny = { ...PROTOCOL_DEFAULTS, updates: 3, batch: 16, evalSamples: 2000 };
 
@@ -52,5 +61,37 @@ describe('the diffusion2d protocol', () => {
       expect(m.task).toMatch(/^testbeds\/diffusion2d\/protocol\/recipes\/[a-z0-9-]+#run$/);
     expect(NOT_ENTERED.length).toBeGreaterThan(0);
     expect(() => protocolReward('ring' as ProtocolTask)).toThrow(/unknown task "ring"/);
+  });
+
+  it("LOOP's family on the unconditional model: each recipe is a policyGradientRound per update as documented", () => {
+    const base = diffusion2dBase(PROTOCOL_DEFAULTS.base).model;
+    const sched = ddpmSchedule(PROTOCOL_DEFAULTS.base.schedule);
+    const { reward, beta } = protocolReward('sharp');
+    const settings: [{ recipe: ProtocolRecipe }, Omit<PolicyGradientRoundOptions, 'beta'>][] = [
+      [reinforceKl, { K: 1, advantage: 'none', epochs: 1, minibatches: 1, clip: null }],
+      [rlooKl, { K: 4, advantage: 'leave-one-out', epochs: 1, minibatches: 1, clip: null }],
+      [ddpoIsKl, { K: 1, advantage: 'batch-normalised', epochs: 2, minibatches: 2, clip: 0.2 }],
+      [loopKl, { K: 4, advantage: 'leave-one-out', epochs: 2, minibatches: 2, clip: 0.2 }],
+    ];
+    for (const [mod, o] of settings) {
+      const ctx = (policy = base.clone()) => ({
+        policy,
+        ref: base,
+        sched,
+        reward,
+        beta,
+        updates: 2,
+        batch: 16,
+        opt: new Adam(policy.mlp.size, { lr: 1e-3, maxGradNorm: 1 }),
+        rng: new Rng(5),
+      });
+      const a = ctx();
+      mod.recipe.fineTune(a);
+      const b = ctx();
+      for (let u = 0; u < 2; u++)
+        policyGradientRound(b.policy, base, sched, reward, new Int32Array(16), { ...o, beta }, b.rng.split(u), b.opt);
+      expect(Array.from(a.policy.mlp.params.f)).toEqual(Array.from(b.policy.mlp.params.f));
+      expect(a.policy.mlp.params.f).not.toEqual(base.mlp.params.f);
+    }
   });
 });

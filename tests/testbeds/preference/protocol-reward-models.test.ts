@@ -53,7 +53,12 @@ describe('the reward-model protocol', () => {
     const names = PROTOCOL_METHODS.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(['vpl', 'pal', 'strength-flip-margin']));
-    expect(NOT_ENTERED.map((m) => m.papers[0])).toEqual(['causalrm', 'secrets-of-rlhf-in-large']);
+    expect(NOT_ENTERED.map((m) => m.papers[0])).toEqual([
+      'causalrm',
+      'secrets-of-rlhf-in-large',
+      'two-minds-better-than-one',
+      'rlbff',
+    ]);
     expect(() => protocolData('noisy' as ProtocolTask, PROTOCOL_DEFAULTS, 0)).toThrow(/unknown task "noisy"/);
   });
 

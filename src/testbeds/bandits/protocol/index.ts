@@ -45,4 +45,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "Bayes-optimal policy (dynamic programming, 2 arms only); the protocol's 10-armed, linear and dynamical " +
       'tasks lie outside that distribution, so a score there would measure transfer, not the method',
   },
+  {
+    name: 'OFS, primal–dual UCB (constrained threshold selection)',
+    papers: ['optimistic-feasible-search-for-closed-loop'],
+    reason:
+      'they choose among thresholds under fairness and service constraints on a closed-loop population; the ' +
+      "protocol's tasks have no constraints and no population dynamics, so there is no feasibility to score",
+  },
 ];

@@ -160,3 +160,48 @@ export function sampleModeMasses(x: ArrayLike<number>, N: number, modes: Gmm2d):
   for (let i = 0; i < N; i++) out[a[i]] += 1 / N;
   return out;
 }
+
+/** How close a set of samples comes to a reference density and to its tilt, on the coarse grid (`tiltScorer`). */
+export interface TiltScore {
+  /** KL(h ‖ q) of the samples' coarse histogram h to the coarse tilted target q. */
+  klTilt: number;
+  /** KL(h ‖ p_ref) to the coarse reference density. */
+  klRef: number;
+  /** Mean reward r of the samples (all of them, inside the box or not). */
+  reward: number;
+  /** Fraction of the samples outside the box. */
+  outside: number;
+}
+
+/**
+ * The exact KL-regularised optimum of a reward for a reference density given by its grid masses p_ref, and a scorer
+ * of sample sets against it: q = p_ref·exp(r/β)/Z (`gridTilt`, on the fine grid), its and p_ref's masses summed in
+ * `coarsen`² blocks (the KLs are taken on the coarse grid, where the histogram bias is small), E_q[r] on the fine
+ * grid, and `score(x, N)`: the `TiltScore` of N points x (2N flat).
+ */
+export function tiltScorer(
+  grid: Grid2d,
+  pRef: Float64Array,
+  reward: Reward2d,
+  beta: number,
+  coarsen: number,
+): {
+  q: Float64Array;
+  qCoarse: Float64Array;
+  pRefCoarse: Float64Array;
+  tiltReward: number;
+  score: (x: Float64Array, N: number) => TiltScore;
+} {
+  const rGrid = rewardOnGrid(grid, reward);
+  const q = gridTilt(pRef, rGrid, beta).q;
+  const coarse = (p: Float64Array) => gridCoarsen(grid, p, coarsen).p;
+  const qCoarse = coarse(q),
+    pRefCoarse = coarse(pRef);
+  const score = (x: Float64Array, N: number): TiltScore => {
+    const h = gridHistogram(grid, x, N);
+    const hC = coarse(h.p);
+    const r = reward.value(x, N).reduce((a, b) => a + b, 0) / N;
+    return { klTilt: gridKl(hC, qCoarse), klRef: gridKl(hC, pRefCoarse), reward: r, outside: h.outside };
+  };
+  return { q, qCoarse, pRefCoarse, tiltReward: gridExpectation(q, rGrid), score };
+}

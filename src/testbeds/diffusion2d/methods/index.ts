@@ -1,8 +1,9 @@
 /** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and
- * GRPO-Guard), AWM, reward backprop, LOOP, B²-DiffuRL. */
+ * GRPO-Guard), AWM, CRD, reward backprop, LOOP, B²-DiffuRL. */
 export * from './ddpo';
 export * from './flow-grpo';
 export * from './reward-backprop';
 export * from './loop';
 export * from './awm';
+export * from './crd';
 export * from './b2-diffurl';

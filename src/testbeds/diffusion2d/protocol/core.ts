@@ -23,16 +23,7 @@ import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
 import { Adam } from '../../../nn/adam';
-import {
-  gridCoarsen,
-  gridExpectation,
-  gridGmm,
-  gridHistogram,
-  gridKl,
-  gridTilt,
-  makeGrid2d,
-  rewardOnGrid,
-} from '../env/grid';
+import { gridGmm, makeGrid2d, tiltScorer } from '../env/grid';
 import { quadraticReward2d, type Reward2d } from '../env/rewards';
 import { promptMixture } from '../env/targets';
 import { diffusion2dBase, RING8_DDPM_BASE, type Diffusion2dBaseSpec } from '../models/base-model';
@@ -110,25 +101,15 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
   const sched = ddpmSchedule(config.base.schedule);
   const grid = makeGrid2d(config.gridLo, config.gridHi, config.gridN);
   const pRef = gridGmm(grid, promptMixture(config.base.target, 0));
-  const coarse = (p: Float64Array) => gridCoarsen(grid, p, config.coarsen).p;
-  const pRefC = coarse(pRef);
   const M = config.evalSamples;
   const metrics: Record<string, number> = {};
   for (const task of config.tasks) {
     const { reward, beta } = protocolReward(task);
-    const rGrid = rewardOnGrid(grid, reward);
-    const q = gridTilt(pRef, rGrid, beta).q;
-    const qC = coarse(q);
-    const eRq = gridExpectation(q, rGrid);
+    const tilt = tiltScorer(grid, pRef, reward, beta, config.coarsen);
     const rng = root.split(task);
     // both models are sampled with the same noise (common random numbers): an unchanged model scores exactly 0
-    const evaluate = (m: EpsMlp) => {
-      const x = ddpmSample(sched, (xt, t, n) => m.predict(xt, t, n), M, rng.split('eval')).x0;
-      const h = gridHistogram(grid, x, M);
-      const hC = coarse(h.p);
-      const r = reward.value(x, M).reduce((a, b) => a + b, 0) / M;
-      return { klTilt: gridKl(hC, qC), klRef: gridKl(hC, pRefC), reward: r, outside: h.outside };
-    };
+    const evaluate = (m: EpsMlp) =>
+      tilt.score(ddpmSample(sched, (xt, t, n) => m.predict(xt, t, n), M, rng.split('eval')).x0, M);
     const b = evaluate(base);
     const policy = base.clone();
     recipe.fineTune({
@@ -144,7 +125,7 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
     });
     const f = evaluate(policy);
     metrics[metricKey(recipe.name, `score@${task}`)] = 1 - f.klTilt / b.klTilt;
-    metrics[metricKey(recipe.name, `rewardGain@${task}`)] = (f.reward - b.reward) / (eRq - b.reward);
+    metrics[metricKey(recipe.name, `rewardGain@${task}`)] = (f.reward - b.reward) / (tilt.tiltReward - b.reward);
     metrics[metricKey(recipe.name, `klRef@${task}`)] = f.klRef;
     metrics[metricKey(recipe.name, `outside@${task}`)] = f.outside;
     metrics[metricKey('base', `klTilt@${task}`)] = b.klTilt;

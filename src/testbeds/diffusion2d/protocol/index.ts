@@ -8,6 +8,10 @@ import type { ProtocolRecipe } from './core';
 import * as ddpo from './recipes/ddpo';
 import * as ddpoKl from './recipes/ddpo-kl';
 import * as draft1 from './recipes/draft-1';
+import * as ddpoIsKl from './recipes/ddpo-is-kl';
+import * as loopKl from './recipes/loop-kl';
+import * as reinforceKl from './recipes/reinforce-kl';
+import * as rlooKl from './recipes/rloo-kl';
 
 export type ProtocolMethod = ProtocolMethodRow<'policy gradient' | 'reward backpropagation'>;
 
@@ -22,6 +26,10 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(ddpo, 'ddpo', 'policy gradient', []),
   m(ddpoKl, 'ddpo-kl', 'policy gradient', ['testbed-diffusion2d']),
   m(draft1, 'draft-1', 'reward backpropagation', []),
+  m(reinforceKl, 'reinforce-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
+  m(rlooKl, 'rloo-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
+  m(ddpoIsKl, 'ddpo-is-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
+  m(loopKl, 'loop-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -32,10 +40,10 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason: 'the exact KL-regularised optimum on the grid: the reference every score is measured against',
   },
   {
-    name: 'LOOP, RLOO, REINFORCE (methods/loop.ts rounds)',
-    papers: ['a-simple-and-effective-reinforcement'],
+    name: 'Flow-GRPO, GRPO-Guard, AWM (rectified-flow policies)',
+    papers: ['grpo-guard', 'advantage-weighted-matching'],
     reason:
-      "K samples per prompt need prompts: LOOP's round runs on the class-conditional model, and the protocol's " +
-      'tasks use the unconditional one; entering them needs conditional protocol tasks (not built yet)',
+      'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler; the protocol fine-tunes ' +
+      'the cached DDPM, so entering them needs a flow-model variant of the protocol (not built yet)',
   },
 ];

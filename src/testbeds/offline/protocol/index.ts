@@ -63,4 +63,19 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'goal-conditioned learners for many goals on a long-horizon maze; the protocol has one fixed goal per world, ' +
       'where their hierarchy reduces to a flat value learner (their notebooks test them on 21 × 21 maze goals)',
   },
+  {
+    name: 'OPPO and Bradley–Terry reward + IQL / CQL (preference-based offline RL)',
+    papers: ['beyond-reward'],
+    reason: "they learn from episode preferences; the protocol's datasets carry rewards, not preference labels",
+  },
+  {
+    name: 'trajectory attribution (clusters, complementary datasets)',
+    papers: ['explaining-rl-decisions-with-trajectories'],
+    reason: 'an explanation method over a learner, not a learner: nothing to score as a policy',
+  },
+  {
+    name: 'history-conditioned CQL, bisimulation partitions of histories',
+    papers: ['offline-rl-with-observation-histories'],
+    reason: "partially observed: the protocol's tasks are fully observed MDPs",
+  },
 ];

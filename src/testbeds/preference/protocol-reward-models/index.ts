@@ -51,4 +51,16 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'MetaRM needs samples of a shifted policy distribution, which the protocol does not define; of the ' +
       "strength-aware variants the protocol enters the paper's combination Flip + Margin (its notebook tests each)",
   },
+  {
+    name: 'CRM (two peer-reviewing Bradley–Terry MLPs with a curriculum)',
+    papers: ['two-minds-better-than-one'],
+    reason:
+      'not entered yet (added this session): its keep rate needs the noise rate η, which the protocol does not hand ' +
+      'to any method; an entry must estimate η or fix it for all tasks',
+  },
+  {
+    name: 'principle-entailment reward model (RLBFF)',
+    papers: ['rlbff'],
+    reason: "trained on binary principle judgments, not pairwise preferences: the protocol's labels are pairwise",
+  },
 ];

@@ -21,6 +21,8 @@ import * as ppoPar from './recipes/par';
 import * as rlhfBt from './recipes/rlhf-bt';
 import * as rlhfPpo from './recipes/rlhf-ppo';
 import * as rpo from './recipes/rpo';
+import * as cdpo from './recipes/cdpo';
+import * as simpo from './recipes/simpo';
 
 export type ProtocolMethod = ProtocolMethodRow<'online' | 'offline' | 'exact'>;
 
@@ -41,9 +43,11 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(p3oSeparate, 'p3o/separate', 'offline', ['p3o']),
   m(p3oJoint, 'p3o/joint', 'offline', ['p3o']),
   m(ppoPar, 'par', 'offline', ['par']),
-  m(dpo, 'dpo', 'offline', ['rpo', 'dpo-implicit-rm']),
-  m(ipo, 'ipo', 'offline', ['rpo']),
-  m(rpo, 'rpo', 'offline', ['rpo']),
+  m(dpo, 'dpo', 'offline', ['rpo', 'dpo-implicit-rm', 'sail-into-the-headwind']),
+  m(ipo, 'ipo', 'offline', ['rpo', 'sail-into-the-headwind']),
+  m(rpo, 'rpo', 'offline', ['rpo', 'sail-into-the-headwind']),
+  m(cdpo, 'cdpo', 'offline', ['sail-into-the-headwind']),
+  m(simpo, 'simpo', 'offline', ['sail-into-the-headwind']),
   m(omdExact, 'exact/omd', 'exact', ['nash-md', 'inpo']),
   m(nashMdExact, 'exact/nash-md', 'exact', ['nash-md']),
   m(dnoExact, 'exact/dno', 'exact', ['dno']),
@@ -58,5 +62,12 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       "entered on the protocol's per-prompt softmax tables (rlhf-ppo, p3o-v1, p3o-v2, ppo-par); their token-level " +
       'sequence versions need a sequence protocol',
+  },
+  {
+    name: 'POWER, POWER-DL',
+    papers: ['sail-into-the-headwind'],
+    reason:
+      "not entered: POWER's objective is reconstructed from the paper's abstract (its method section was not " +
+      'readable), so a protocol entry waits for the published loss',
   },
 ];

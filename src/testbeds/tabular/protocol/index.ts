@@ -75,4 +75,16 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       'online learners scored by sample complexity on finite-horizon MDPs, not reward distances or reward learners',
   },
+  {
+    name: 'HERON (hierarchical comparisons of ranked reward factors)',
+    papers: ['deep-reinforcement-learning-from-hierarchical'],
+    reason:
+      'it learns a reward from comparisons decided by a ranking of reward factors; the protocol compares given ' +
+      'reward functions and its tasks carry no factor signals',
+  },
+  {
+    name: 'DR-RPO, OPPO, DR-LSVI-O (robust optimistic policy optimisation on a linear MDP)',
+    papers: ['policy-regularized-distributionally-robust-markov'],
+    reason: 'online robust RL scored by regret under model uncertainty, not a reward comparison',
+  },
 ];
