@@ -1,5 +1,5 @@
 /** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and
- * GRPO-Guard), AWM, CRD, reward backprop, LOOP, PRDP, DDPO with per-prompt normalisation. */
+ * GRPO-Guard), AWM, CRD, reward backprop, LOOP, PRDP, DDPO with per-prompt normalisation, B²-DiffuRL. */
 export * from './ddpo';
 export * from './flow-grpo';
 export * from './reward-backprop';
@@ -8,3 +8,4 @@ export * from './awm';
 export * from './crd';
 export * from './reward-difference-prediction';
 export * from './ddpo-per-prompt';
+export * from './b2-diffurl';
