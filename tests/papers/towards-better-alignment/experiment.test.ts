@@ -24,7 +24,7 @@ describe('towards-better-alignment experiment', () => {
   );
 
   it('exact success of p_ref on the grid matches the Rayleigh closed form', () => {
-    const sigma = RING8.components[0].std,
+    const sigma = RING8.components[0].std ?? NaN,
       r = DEFAULTS.radius;
     const inDisc = 1 - Math.exp(-(r * r) / (2 * sigma * sigma));
     let want = 0;

@@ -52,4 +52,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'they choose among thresholds under fairness and service constraints on a closed-loop population; the ' +
       "protocol's tasks have no constraints and no population dynamics, so there is no feasibility to score",
   },
+  {
+    name: 'SquareCB, ε-greedy and greedy ERM with a logistic regression oracle (batched generations)',
+    papers: ['contextual-bandits-in-payment-processing'],
+    reason:
+      "contextual: they choose per context with a regression oracle retrained per batch; the protocol's tasks have " +
+      'no contexts (K-armed, linear with fixed action features, dynamical)',
+  },
 ];

@@ -40,10 +40,24 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason: 'the exact KL-regularised optimum on the grid: the reference every score is measured against',
   },
   {
-    name: 'Flow-GRPO, GRPO-Guard, AWM (rectified-flow policies)',
-    papers: ['grpo-guard', 'advantage-weighted-matching'],
+    name: 'Flow-GRPO, GRPO-Guard, AWM, CRD (rectified-flow policies)',
+    papers: ['grpo-guard', 'advantage-weighted-matching', 'diffusion-reinforcement-learning-via-centered'],
     reason:
       'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler; the protocol fine-tunes ' +
       'the cached DDPM, so entering them needs a flow-model variant of the protocol (not built yet)',
+  },
+  {
+    name: 'PRDP, RDP, DDPO with per-prompt normalisation',
+    papers: ['prdp'],
+    reason:
+      'their mechanism is per prompt (pairs of samples of one prompt; per-prompt reward statistics); the protocol ' +
+      'fine-tunes the unconditional model, where they reduce to a single-prompt special case (not entered yet)',
+  },
+  {
+    name: 'B²-DiffuRL (backward intervals, branched rollouts)',
+    papers: ['towards-better-alignment'],
+    reason:
+      "built for sparse 0/1 rewards without a KL anchor (per-prompt z-scores select branches); the protocol's tasks " +
+      'are smooth KL-regularised rewards, so entering it needs a sparse-reward protocol task (not built yet)',
   },
 ];

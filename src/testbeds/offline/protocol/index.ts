@@ -78,4 +78,9 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: ['offline-rl-with-observation-histories'],
     reason: "partially observed: the protocol's tasks are fully observed MDPs",
   },
+  {
+    name: 'stage-aware progress labels and reward-aligned BC (RA-BC)',
+    papers: ['sarm'],
+    reason: "learned from reward-free demonstrations of a staged task; the protocol's datasets carry rewards",
+  },
 ];

@@ -87,4 +87,9 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: ['policy-regularized-distributionally-robust-markov'],
     reason: 'online robust RL scored by regret under model uncertainty, not a reward comparison',
   },
+  {
+    name: 'CPA (Gromov–Wasserstein preference transfer) and RRL (Gaussian reward)',
+    papers: ['pearl'],
+    reason: 'cross-task label transfer between two MDPs; the protocol compares reward functions on one MDP',
+  },
 ];
