@@ -22,7 +22,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Adam } from '../../nn/adam';
 import { gridExpectation, gridGmm, makeGrid2d, rewardOnGrid } from '../../testbeds/diffusion2d/env/grid';
-import { discUnionReward2d } from '../../testbeds/diffusion2d/env/rewards';
+import { discUnionReward2d } from '../../testbeds/diffusion2d/env/disc-reward';
 import { promptMixture } from '../../testbeds/diffusion2d/env/targets';
 import { b2DiffuRlRound, backwardInterval, PromptScoreHistory } from '../../testbeds/diffusion2d/methods/b2-diffurl';
 import { policyGradientRound, promptGroups } from '../../testbeds/diffusion2d/methods/loop';

@@ -2,4 +2,5 @@
 export * from './gmm';
 export * from './targets';
 export * from './rewards';
+export * from './disc-reward';
 export * from './grid';
