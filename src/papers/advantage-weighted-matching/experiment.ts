@@ -33,35 +33,18 @@ import {
 } from '../../testbeds/diffusion2d/methods/awm';
 import { emptyFlowRatioStats, flowGroupAdvantages, flowGrpoRound } from '../../testbeds/diffusion2d/methods/flow-grpo';
 import { exactVelocity, flowTimes } from '../../testbeds/diffusion2d/models/flow';
-import { ResidualVelocityMlp } from '../../testbeds/diffusion2d/models/flow-policy';
+import { ResidualVelocityMlp, type FlowRunSettings } from '../../testbeds/diffusion2d/models/flow-policy';
 
 export type MethodName = 'flow-grpo' | 'awm' | 'probe';
 
 /** One seed's run of one method (every field is used). */
-export interface Config {
+export interface Config extends FlowRunSettings {
   method: MethodName;
-  /** Flow grid steps K and SDE noise level a (σ_t = a·√(t/(1 − t))). */
-  K: number;
-  noise: number;
-  /** Residual MLP hidden widths. */
-  hidden: number[];
   /** Reward r(x) = −|x − c|²/(2s²). */
   rewardCenter: [number, number];
   rewardScale: number;
-  /** Rounds; groups per round × samples per group G; inner epochs × minibatches (Adam steps per round). */
-  rounds: number;
-  groups: number;
-  G: number;
-  epochs: number;
-  minibatches: number;
-  /** Clip range of Flow-GRPO's ratio and of AWM's ratio (the released AWM configs use 1). */
-  clip: number;
+  /** Clip range of AWM's ratio (the released AWM configs use 1; `clip` is Flow-GRPO's). */
   clipAwm: number;
-  advClipMax: number;
-  /** Adam learning rate (global-norm clip 1), the same for both methods. */
-  lr: number;
-  /** ODE samples for the base/tuned reward and quality. */
-  evalSamples: number;
   /** Probe: independent rollout batches (each groups × G trajectories) and exact-velocity target samples. */
   probeBatches: number;
   targetSamples: number;

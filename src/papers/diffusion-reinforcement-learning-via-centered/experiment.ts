@@ -34,17 +34,13 @@ import { awmRound } from '../../testbeds/diffusion2d/methods/awm';
 import { crdRound, type CrdWeighting } from '../../testbeds/diffusion2d/methods/crd';
 import { emptyFlowRatioStats, flowGrpoRound } from '../../testbeds/diffusion2d/methods/flow-grpo';
 import { exactVelocity } from '../../testbeds/diffusion2d/models/flow';
-import { ResidualVelocityMlp } from '../../testbeds/diffusion2d/models/flow-policy';
+import { ResidualVelocityMlp, type FlowRunSettings } from '../../testbeds/diffusion2d/models/flow-policy';
 
 export type MethodName = 'flow-grpo' | 'awm' | 'crd' | 'crd-uncentered';
 
 /** One seed's run of one method (every field is used). */
-export interface Config {
+export interface Config extends FlowRunSettings {
   method: MethodName;
-  /** Flow grid steps K and SDE noise level a. */
-  K: number;
-  noise: number;
-  hidden: number[];
   /** Gold bump centre and width; proxy = gold + κ·u·x. */
   goldCenter: [number, number];
   goldScale: number;
@@ -57,18 +53,9 @@ export interface Config {
   klCrd: number;
   /** Velocity-KL weight of Flow-GRPO and AWM (mean_d (v_θ − v_ref)²). */
   klPg: number;
-  rounds: number;
-  groups: number;
-  G: number;
-  epochs: number;
-  minibatches: number;
-  /** Clip ranges (Flow-GRPO, AWM) and advantage clip. */
-  clip: number;
+  /** Clip range of AWM's ratio (`clip` is Flow-GRPO's). */
   clipAwm: number;
-  advClipMax: number;
-  lr: number;
-  /** ODE samples for the final metrics; grid box [lo, hi]², fine cells n, coarsening factor for the KL. */
-  evalSamples: number;
+  /** Grid box [lo, hi]², fine cells n, coarsening factor for the KL. */
   gridLo: number;
   gridHi: number;
   gridN: number;

@@ -22,7 +22,7 @@ import { linearReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture, RING8 } from '../../testbeds/diffusion2d/env/targets';
 import { emptyFlowRatioStats, flowGrpoRound, type FlowRatioKind } from '../../testbeds/diffusion2d/methods/flow-grpo';
 import { exactVelocity } from '../../testbeds/diffusion2d/models/flow';
-import { ResidualVelocityMlp } from '../../testbeds/diffusion2d/models/flow-policy';
+import { ResidualVelocityMlp, type FlowRunSettings } from '../../testbeds/diffusion2d/models/flow-policy';
 
 export type MethodName = 'flow-grpo' | 'flow-grpo-kl' | 'grpo-guard';
 
@@ -39,31 +39,14 @@ export function methodSettings(m: MethodName, c: Config): { kind: FlowRatioKind;
 }
 
 /** One seed's run of one method (every field is used). */
-export interface Config {
+export interface Config extends FlowRunSettings {
   method: MethodName;
-  /** Flow grid steps K and SDE noise level a (σ_t = a·√(t/(1 − t))). */
-  K: number;
-  noise: number;
-  /** Residual MLP hidden widths. */
-  hidden: number[];
   /** Proxy reward direction u: r(x) = u·x. */
   proxyDirection: [number, number];
-  /** Rounds; groups per round × samples per group G; inner epochs × minibatches (Adam steps per round). */
-  rounds: number;
-  groups: number;
-  G: number;
-  epochs: number;
-  minibatches: number;
-  /** Clip range ε of Flow-GRPO's ratio and ε̂ of GRPO-Guard's normalised ratio. */
-  clip: number;
+  /** ε̂ of GRPO-Guard's normalised ratio (`clip` is Flow-GRPO's ε). */
   clipGuard: number;
   /** Strong KL weight of `flow-grpo-kl`. */
   betaStrong: number;
-  advClipMax: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** ODE samples for the base/tuned proxy and quality. */
-  evalSamples: number;
 }
 
 export const DEFAULTS: Config = {

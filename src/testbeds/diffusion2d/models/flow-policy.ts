@@ -68,3 +68,28 @@ export class ResidualVelocityMlp {
     this.net.backward(dG);
   }
 }
+
+/**
+ * The run settings that the flow-policy papers share (grpo-guard, advantage-weighted-matching,
+ * diffusion-reinforcement-learning-via-centered): the policy, the SDE sampler, the budget and the evaluation.
+ */
+export interface FlowRunSettings {
+  /** Flow grid steps K and SDE noise level a (σ_t = a·√(t/(1 − t))). */
+  K: number;
+  noise: number;
+  /** Residual MLP hidden widths. */
+  hidden: number[];
+  /** Rounds; groups per round × samples per group G; inner epochs × minibatches (Adam steps per round). */
+  rounds: number;
+  groups: number;
+  G: number;
+  epochs: number;
+  minibatches: number;
+  /** Clip range ε of Flow-GRPO's ratio; bound on |advantage|. */
+  clip: number;
+  advClipMax: number;
+  /** Adam learning rate (global-norm clip 1), the same for every method of a paper. */
+  lr: number;
+  /** ODE samples for the final metrics. */
+  evalSamples: number;
+}
