@@ -13,6 +13,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import {
+  REASONING_BOUNDARY_WORLD,
   checkStrategyWorld,
   strategyDim,
   strategyProblems,
@@ -53,19 +54,7 @@ export interface Config {
 
 /** The full-profile miniature (the notebook overrides nTrain, nHeldOut and steps). */
 export const DEFAULTS: Config = {
-  world: {
-    nStrategies: 6,
-    candidatesPerStrategy: 2,
-    nTypes: 4,
-    typeMainStrategy: [0, 1, 2, 3],
-    mainStrategyProb: 0.7,
-    popularity: [0, -0.8, -1.6, -2.4, -3.2, -4.0],
-    executionMean: 0.5,
-    executionSd: 1.2,
-    noiseSd: 0.5,
-    nRandomFeatures: 16,
-    randomFeatureScale: 1,
-  },
+  world: REASONING_BOUNDARY_WORLD,
   nTrain: 1000,
   nHeldOut: 500,
   steps: 300,

@@ -39,6 +39,25 @@ export interface StrategyProblems extends ProblemSet {
   validStrategy: Int32Array;
 }
 
+/**
+ * The reasoning-boundary miniature's world (src/papers/reasoning-boundary-paradox/loglinear.ts), also the RLVR
+ * protocol's `boundary` task: six strategies of decreasing base popularity, four problem types each with a main
+ * strategy, two candidates per strategy, 16 problem-specific random features.
+ */
+export const REASONING_BOUNDARY_WORLD: StrategyWorldConfig = {
+  nStrategies: 6,
+  candidatesPerStrategy: 2,
+  nTypes: 4,
+  typeMainStrategy: [0, 1, 2, 3],
+  mainStrategyProb: 0.7,
+  popularity: [0, -0.8, -1.6, -2.4, -3.2, -4.0],
+  executionMean: 0.5,
+  executionSd: 1.2,
+  noiseSd: 0.5,
+  nRandomFeatures: 16,
+  randomFeatureScale: 1,
+};
+
 export function checkStrategyWorld(w: StrategyWorldConfig): void {
   const where = 'rlvr.strategyWorld.strategyProblems';
   const S = w.nStrategies;

@@ -30,7 +30,12 @@
 import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
-import { strategyDim, strategyProblems, type StrategyWorldConfig } from '../env/strategy-world';
+import {
+  REASONING_BOUNDARY_WORLD,
+  strategyDim,
+  strategyProblems,
+  type StrategyWorldConfig,
+} from '../env/strategy-world';
 import { batchDirection, type LogLinearBatch } from '../loops/log-linear-grpo';
 import { meanPassAtKExact } from '../passk';
 import { greedyAnswer, policyProbs, successFromProbs, type ProblemSet } from '../policies/log-linear';
@@ -38,26 +43,11 @@ import { greedyAnswer, policyProbs, successFromProbs, type ProblemSet } from '..
 export const PROTOCOL_TASKS = ['boundary', 'sparse', 'aliased'] as const;
 export type ProtocolTask = (typeof PROTOCOL_TASKS)[number];
 
-/** The reasoning-boundary notebook's strategy world (src/papers/reasoning-boundary-paradox/loglinear.ts). */
-const BOUNDARY_WORLD: StrategyWorldConfig = {
-  nStrategies: 6,
-  candidatesPerStrategy: 2,
-  nTypes: 4,
-  typeMainStrategy: [0, 1, 2, 3],
-  mainStrategyProb: 0.7,
-  popularity: [0, -0.8, -1.6, -2.4, -3.2, -4.0],
-  executionMean: 0.5,
-  executionSd: 1.2,
-  noiseSd: 0.5,
-  nRandomFeatures: 16,
-  randomFeatureScale: 1,
-};
-
 /** The strategy world of a task. */
 export function protocolWorld(task: ProtocolTask): StrategyWorldConfig {
-  if (task === 'boundary') return BOUNDARY_WORLD;
-  if (task === 'sparse') return { ...BOUNDARY_WORLD, executionMean: -1.5 };
-  if (task === 'aliased') return { ...BOUNDARY_WORLD, nRandomFeatures: 64, randomFeatureScale: 6 };
+  if (task === 'boundary') return REASONING_BOUNDARY_WORLD;
+  if (task === 'sparse') return { ...REASONING_BOUNDARY_WORLD, executionMean: -1.5 };
+  if (task === 'aliased') return { ...REASONING_BOUNDARY_WORLD, nRandomFeatures: 64, randomFeatureScale: 6 };
   throw new RangeError(`rlvr protocol: unknown task "${task}"; the tasks are ${PROTOCOL_TASKS.join(', ')}`);
 }
 
