@@ -3,7 +3,7 @@
  * four prompts, models/conditional-base.ts) is aligned from WINNING samples only: a fixed set of winners per prompt
  * drawn exactly from the tilted target p_c(x)·exp(r(x)/β*)/Z_c (r a quadratic preference centred at (3, 0); rejection
  * sampling, exact because r ≤ 0). No reward model and no human losers are available to any method. Methods, at the
- * same winners, iterations, gradient steps and batch (methods/seppo.ts):
+ * same winners, iterations, gradient steps and batch (methods/diffusion-preference.ts):
  * - `sft`: denoising loss on the winners;
  * - `diffusion-dpo`: Diffusion-DPO (eq. 14 of Wallace et al.) with the frozen pre-trained model as reference and its
  *   samples as losers (the paired-data stand-in: losers from the initial model);
@@ -29,7 +29,7 @@ import {
 } from '../../testbeds/diffusion2d/env/grid';
 import { quadraticReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture } from '../../testbeds/diffusion2d/env/targets';
-import { diffusionPreferenceStep } from '../../testbeds/diffusion2d/methods/seppo';
+import { diffusionPreferenceStep } from '../../testbeds/diffusion2d/methods/diffusion-preference';
 import { diffusion2dBase, type Diffusion2dBaseSpec } from '../../testbeds/diffusion2d/models/base-model';
 import { RING8_COND_DDPM_BASE } from '../../testbeds/diffusion2d/models/conditional-base';
 import { ddpmSample } from '../../testbeds/diffusion2d/models/ddpm';
