@@ -10,3 +10,4 @@ export * from './reward-difference-prediction';
 export * from './ddpo-per-prompt';
 export * from './b2-diffurl';
 export * from './diffusion-preference';
+export * from './rlcm';
