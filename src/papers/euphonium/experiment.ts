@@ -6,7 +6,7 @@
  * - `flow-grpo`: Flow-GRPO's clipped objective, undirected SDE noise (methods/flow-grpo.ts `flowGrpoRound`, β = 0);
  * - `euphonium`: PRM-gradient-guided SDE rollouts (λ) + Dual-Reward GRPO (outcome + process advantages);
  * - `guidance-only`: the guided rollouts with the outcome advantage only (ablation of the process advantage).
- * The PRM is exact-by-construction (methods/euphonium.ts `prmOneStep`): r at the base flow's one-step prediction.
+ * The PRM is exact-by-construction (methods/prm-guided-sde.ts `prmOneStep`): r at the base flow's one-step prediction.
  * Every round, besides the rollouts' reward, a guidance-free Euler ODE evaluation of the current policy (fixed
  * noise per round, the same for every method) measures what the network has internalised.
  * Task entry point: `runSeed(config, seed)` runs one method (config.method) for one seed.
@@ -19,7 +19,7 @@ import { gmmLogDensity, gmmSample } from '../../testbeds/diffusion2d/env/gmm';
 import { quadraticReward2d } from '../../testbeds/diffusion2d/env/rewards';
 import { promptMixture, RING8 } from '../../testbeds/diffusion2d/env/targets';
 import { emptyFlowRatioStats, flowGrpoRound } from '../../testbeds/diffusion2d/methods/flow-grpo';
-import { euphoniumRound, prmOneStep } from '../../testbeds/diffusion2d/methods/euphonium';
+import { euphoniumRound, prmOneStep } from '../../testbeds/diffusion2d/methods/prm-guided-sde';
 import { exactVelocity } from '../../testbeds/diffusion2d/models/flow';
 import { ResidualVelocityMlp, type FlowRunSettings } from '../../testbeds/diffusion2d/models/flow-policy';
 
