@@ -11,3 +11,4 @@ export * from './ddpo-per-prompt';
 export * from './b2-diffurl';
 export * from './diffusion-preference';
 export * from './rlcm';
+export * from './prm-guided-sde';
