@@ -9,3 +9,4 @@ export * from './crd';
 export * from './reward-difference-prediction';
 export * from './ddpo-per-prompt';
 export * from './b2-diffurl';
+export * from './turning-point-grpo';
