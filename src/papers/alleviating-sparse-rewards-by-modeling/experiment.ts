@@ -1,8 +1,9 @@
 /**
  * TurningPoint-GRPO (Tong et al. 2026, arXiv 2602.06422) on the diffusion2d testbed: the rectified flow of the ring of
  * eight (exact velocity + zero-initialised residual MLP, models/flow-policy.ts), sampled with Flow-GRPO's SDE (K
- * steps, noise a), fine-tuned on the bounded reward r(x) = −|x − c|²/(2s²) pulling all mass to one ring mode c. Methods (methods/turning-point-grpo.ts
- * `tpGrpoRound`, one code path, the same clipped ratio objective, Adam, inner steps per round):
+ * steps, noise a), fine-tuned on the bounded reward r(x) = −|x − c|²/(2s²) pulling all mass to one ring mode c.
+ * Methods (methods/turning-point-grpo.ts `tpGrpoRound`, one code path, the same clipped ratio objective, Adam, inner
+ * steps per round):
  * - `flow-grpo`: the outcome reward broadcast to every step (Flow-GRPO), N = groups·G rollouts per round;
  * - `tp-grpo`: step rewards from the ODE-completed reward sequence (incremental + turning-point long-term reward),
  *   the same N rollouts, (K + 1)·N reward queries per round;
