@@ -12,3 +12,4 @@ export * from './b2-diffurl';
 export * from './diffusion-preference';
 export * from './rlcm';
 export * from './prm-guided-sde';
+export * from './turning-point-grpo';
