@@ -7,26 +7,28 @@
  * μ_a that favour slow strategies (the best, μ = 0.9, takes 16 units; the fastest, μ = 0.3, takes 1). Softmax policy
  * over arms, θ = 0 at the start. W asynchronous workers each draw a strategy from the current policy, run it for d_a
  * units and send (a, r, Δt) to the learner (testbeds/bandits/methods/duration-aware-pg.ts):
- * - `naive`: REINFORCE step every B arrivals on whatever finished first;
- * - `duration`: the same, each term weighted by its duration Δt (the paper's duration-aware update);
+ * - `naive-<mode>`: REINFORCE step on each batch of B results;
+ * - `duration-<mode>`: the same, each term weighted by its duration Δt (the paper's duration-aware update);
  * - `sync`: wait-for-all rounds of W samples (unbiased, slower).
- * Equal wall-clock budget: every rule runs for the same simulated time `horizon` with the same W, η (and B for the
- * async rules); the number of samples and steps each gets is an outcome, recorded.
+ * Two batching modes: `stream` (every result is used when it arrives, B = `batch`) and `race` (W jobs launched per
+ * round, the first `raceBatch` to finish form the batch, the rest are cancelled).
+ * Equal wall-clock budget: every rule runs for the same simulated time `horizon` with the same W and η; the number
+ * of samples and steps each gets is an outcome, recorded.
  *
- * Oracles: exact expected reward J(π) = Σ π_a μ_a of every policy; the naive update's mean is (1/Z)∇Σπ μ/d (closed-
- * form bias towards the fast arm argmax μ/d), the duration-aware one's is ∇J. A frozen run (η = 0, uniform π) measures
- * the completion shares and mean step gradients against these closed forms.
+ * Oracles: exact expected reward J(π) = Σ π_a μ_a of every policy, and the closed-form mean step of each rule at a
+ * fixed policy (methods/duration-aware-pg.ts `meanUpdate`; race: inclusion probabilities `raceInclusion`). Frozen runs
+ * (η = 0, uniform π) measure the completion shares and mean step gradients against these closed forms.
  *
  * Record keys: `<m>/J`, `<m>/pOpt` (final probability of argmax μ), `<m>/pFast` (of argmax μ/d), `<m>/rate` (steady-
- * state reward per unit time per worker of the final policy), `<m>/updates`, `<m>/completions`; series `<m>/J`,
- * `<m>/pOpt` at `exact/checkpoints`; `frozen/shareErr` (max |share − q_a|), `frozen/naiveGradErr`,
- * `frozen/durationGradErr` (max |mean step gradient − closed form|), `frozen/naiveDurationCos` (cosine between the
- * naive mean gradient and ∇J at uniform π).
+ * state reward per unit time per worker of the final policy), `<m>/meanDur` (E_π[d]), `<m>/updates`,
+ * `<m>/completions`; series `<m>/J`, `<m>/pOpt` at `exact/checkpoints`; for m ∈ {naive-stream, duration-stream, naive-race} at uniform π with η = 0:
+ * `frozen/shareErr:<m>` (max |completion share − closed form|), `frozen/gradErr:<m>` (max |mean step gradient −
+ * closed form|), `frozen/cosGradJ:<m>` (cosine between the closed-form mean step and ∇J).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import {
-  expectedReward,
+  durationBanditValue,
   meanUpdate,
   rewardRate,
   runAsyncPolicyGradient,
@@ -69,7 +71,6 @@ export const DEFAULTS: Config = {
   checkpoints: 30,
   frozenHorizon: 20000,
 };
-
 
 export function envOf(config: Config): VariableDurationBandit {
   return { durations: Float64Array.from(config.durations), means: Float64Array.from(config.means) };
@@ -123,13 +124,14 @@ export function runSeed(config: Config, seed: number): RunResult {
   for (const m of METHODS) {
     const { rule, opts } = optsOf(m, config.lr, config.horizon, cps);
     const r = runAsyncPolicyGradient(env, rule, opts, rng.split(m));
-    metrics[`${m}/J`] = expectedReward(env, r.pi);
+    metrics[`${m}/J`] = durationBanditValue(env, r.pi);
     metrics[`${m}/pOpt`] = r.pi[opt];
     metrics[`${m}/pFast`] = r.pi[fast];
     metrics[`${m}/rate`] = rewardRate(env, r.pi);
+    metrics[`${m}/meanDur`] = r.pi.reduce((t, p, a) => t + p * config.durations[a], 0);
     metrics[`${m}/updates`] = r.updates;
     metrics[`${m}/completions`] = r.completions;
-    series[`${m}/J`] = cps.map((_, i) => expectedReward(env, r.piAt.subarray(i * K, (i + 1) * K)));
+    series[`${m}/J`] = cps.map((_, i) => durationBanditValue(env, r.piAt.subarray(i * K, (i + 1) * K)));
     series[`${m}/pOpt`] = cps.map((_, i) => r.piAt[i * K + opt]);
   }
   // Frozen runs (η = 0, uniform π): completion shares and mean step gradients against the closed forms.
@@ -140,14 +142,14 @@ export function runSeed(config: Config, seed: number): RunResult {
     const g = meanUpdate(env, uniform, rule, opts.mode, opts.workers, opts.batch);
     let err = 0;
     for (let k = 0; k < K; k++) err = Math.max(err, Math.abs(r.gradSum[k] / r.updates - g[k]));
-    metrics[`frozen/${m}/gradErr`] = err;
+    metrics[`frozen/gradErr:${m}`] = err;
     const q = opts.mode === 'race' ? raceInclusion(env, uniform, opts.workers, opts.batch) : uniform;
     let z = 0;
     for (let a = 0; a < K; a++) z += uniform[a] * q[a];
     let e = 0;
     for (let a = 0; a < K; a++) e = Math.max(e, Math.abs(r.counts[a] / r.completions - (uniform[a] * q[a]) / z));
-    metrics[`frozen/${m}/shareErr`] = e;
-    metrics[`frozen/${m}/cosGradJ`] = cosine(g, softmaxObjectiveGradient(uniform, env.means));
+    metrics[`frozen/shareErr:${m}`] = e;
+    metrics[`frozen/cosGradJ:${m}`] = cosine(g, softmaxObjectiveGradient(uniform, env.means));
   }
   return { metrics, series };
 }

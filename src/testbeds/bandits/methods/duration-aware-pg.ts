@@ -63,7 +63,7 @@ export interface AsyncPgResult {
 }
 
 /** π = softmax(θ). */
-export function softmaxPolicy(theta: Float64Array): Float64Array {
+export function durationSoftmax(theta: Float64Array): Float64Array {
   let m = -Infinity;
   for (const t of theta) m = Math.max(m, t);
   const p = Float64Array.from(theta, (t) => Math.exp(t - m));
@@ -83,7 +83,7 @@ function sample(pi: Float64Array, u: number): number {
 }
 
 /** Exact expected reward J(π) = Σ_a π_a μ_a. */
-export function expectedReward(env: VariableDurationBandit, pi: ArrayLike<number>): number {
+export function durationBanditValue(env: VariableDurationBandit, pi: ArrayLike<number>): number {
   let j = 0;
   for (let a = 0; a < pi.length; a++) j += pi[a] * env.means[a];
   return j;
@@ -93,7 +93,7 @@ export function expectedReward(env: VariableDurationBandit, pi: ArrayLike<number
 export function rewardRate(env: VariableDurationBandit, pi: ArrayLike<number>): number {
   let t = 0;
   for (let a = 0; a < pi.length; a++) t += pi[a] * env.durations[a];
-  return expectedReward(env, pi) / t;
+  return durationBanditValue(env, pi) / t;
 }
 
 /**
@@ -117,7 +117,12 @@ export function raceInclusion(env: VariableDurationBandit, pi: ArrayLike<number>
       for (let E = 0; E + L <= n; E++) {
         const G = n - L - E;
         const lp =
-          lf[n] - lf[L] - lf[E] - lf[G] + L * Math.log(pl || 1e-300) + E * Math.log(pe || 1e-300) +
+          lf[n] -
+          lf[L] -
+          lf[E] -
+          lf[G] +
+          L * Math.log(pl || 1e-300) +
+          E * Math.log(pe || 1e-300) +
           G * Math.log(pg || 1e-300);
         const pr = (L === 0 || pl > 0) && (E === 0 || pe > 0) && (G === 0 || pg > 0) ? Math.exp(lp) : 0;
         inc += pr * Math.min(1, Math.max(0, (B - L) / (E + 1)));
@@ -180,7 +185,7 @@ export function runAsyncPolicyGradient(
 ): AsyncPgResult {
   const K = env.means.length;
   const theta = theta0 ? Float64Array.from(theta0) : new Float64Array(K);
-  let pi = softmaxPolicy(theta);
+  let pi = durationSoftmax(theta);
   const piAt = new Float64Array(opts.checkpoints.length * K);
   const counts = new Float64Array(K);
   const gradSum = new Float64Array(K);
@@ -207,7 +212,7 @@ export function runAsyncPolicyGradient(
       theta[k] += opts.lr * g[k];
       g[k] = 0;
     }
-    pi = softmaxPolicy(theta);
+    pi = durationSoftmax(theta);
     updates++;
   };
   if (rule === 'sync') {
