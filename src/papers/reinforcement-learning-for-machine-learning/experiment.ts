@@ -21,7 +21,8 @@
  *
  * Record keys: `<m>/J`, `<m>/pOpt` (final probability of argmax μ), `<m>/pFast` (of argmax μ/d), `<m>/rate` (steady-
  * state reward per unit time per worker of the final policy), `<m>/meanDur` (E_π[d]), `<m>/updates`,
- * `<m>/completions`; series `<m>/J`, `<m>/pOpt` at `exact/checkpoints`; for m ∈ {naive-stream, duration-stream, naive-race} at uniform π with η = 0:
+ * `<m>/completions`; series `<m>/J`, `<m>/pOpt` at `exact/checkpoints`; for m ∈ {naive-stream, duration-stream,
+ * naive-race} at uniform π with η = 0:
  * `frozen/shareErr:<m>` (max |completion share − closed form|), `frozen/gradErr:<m>` (max |mean step gradient −
  * closed form|), `frozen/cosGradJ:<m>` (cosine between the closed-form mean step and ∇J).
  */
