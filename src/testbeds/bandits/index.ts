@@ -24,3 +24,4 @@ export * as primalDualUcb from './methods/primal-dual-ucb';
 export * as sparseLogisticContextual from './env/sparse-logistic-contextual';
 export * as logisticRegression from './solvers/logistic-regression';
 export * as squareCb from './methods/square-cb';
+export * as durationAwarePg from './methods/duration-aware-pg';
