@@ -57,5 +57,6 @@ export * as oppo from './methods/oppo';
 export * as historyBisimulation from './methods/history-bisimulation';
 export * as stageAwareProgress from './methods/stage-aware-progress';
 export * as raBc from './methods/ra-bc';
+export * as retrievalAugmentedQ from './methods/retrieval-augmented-q';
 // loops/: training loops the methods plug into
 export * as implicitValueSgd from './loops/implicit-value-sgd';

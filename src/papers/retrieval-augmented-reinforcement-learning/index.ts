@@ -1,0 +1,2 @@
+/** retrieval-augmented-reinforcement-learning: multi-task offline DQN with and without retrieval (R2A). */
+export * as experiment from './experiment';
