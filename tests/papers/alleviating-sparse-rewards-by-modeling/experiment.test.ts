@@ -18,7 +18,7 @@ describe('alleviating-sparse-rewards-by-modeling experiment', () => {
       out[m] = runSeed({ ...c, method: m }, 1);
     for (const r of Object.values(out)) {
       for (const v of Object.values(r.metrics)) expect(Number.isFinite(v)).toBe(true);
-      expect(r.series['tuned/proxy']).toHaveLength(3);
+      expect(r.series!['tuned/proxy']).toHaveLength(3);
       expect(r.metrics['base/proxy']).toBe(out['flow-grpo'].metrics['base/proxy']);
     }
     const q = out['flow-grpo'].metrics['tuned/queries'];

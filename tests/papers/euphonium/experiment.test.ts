@@ -19,8 +19,8 @@ describe('euphonium experiment', () => {
     const c = { ...DEFAULTS, rounds: 3, groups: 2, G: 4, evalSamples: 64, curveSamples: 32, hidden: [8] };
     const out = (['flow-grpo', 'euphonium', 'guidance-only'] as const).map((m) => runSeed({ ...c, method: m }, 7));
     for (const r of out) {
-      expect(r.series['tuned/rollout']).toHaveLength(3);
-      expect(r.series['tuned/ode']).toHaveLength(3);
+      expect(r.series!['tuned/rollout']).toHaveLength(3);
+      expect(r.series!['tuned/ode']).toHaveLength(3);
       for (const v of Object.values(r.metrics)) expect(Number.isFinite(v)).toBe(true);
       expect(r.metrics['base/reward']).toBe(out[0].metrics['base/reward']);
     }

@@ -21,7 +21,7 @@ describe('reinforcement-learning-for-machine-learning experiment', () => {
       const J = a.metrics[`${m}/J`];
       expect(J).toBeGreaterThanOrEqual(Math.min(...DEFAULTS.means) - 1e-12);
       expect(J).toBeLessThanOrEqual(Math.max(...DEFAULTS.means) + 1e-12);
-      expect(a.series[`${m}/J`].length).toBe(6);
+      expect(a.series![`${m}/J`].length).toBe(6);
     }
     expect(a.metrics['frozen/cosGradJ:naive-stream']).toBeCloseTo(1, 12);
     expect(a.metrics['frozen/cosGradJ:naive-race']).toBeLessThan(0);

@@ -1,5 +1,8 @@
-/** Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and
- * GRPO-Guard), AWM, CRD, reward backprop, LOOP, PRDP, DDPO with per-prompt normalisation, B²-DiffuRL. */
+/**
+ * Fine-tuning methods of the 2-D diffusion testbed (one file per named algorithm): DDPO, Flow-GRPO (and GRPO-Guard),
+ * AWM, CRD, reward backprop, LOOP, PRDP, DDPO with per-prompt normalisation, B²-DiffuRL, the Diffusion-DPO/SePPO pair
+ * loss, RLCM, the PRM-guided SDE (Euphonium) and TurningPoint-GRPO.
+ */
 export * from './ddpo';
 export * from './flow-grpo';
 export * from './reward-backprop';
