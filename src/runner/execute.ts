@@ -243,6 +243,29 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
   return result;
 }
 
+/**
+ * Why a notebook that ran without error still published nothing, or null: its results folder
+ * (`<results>/<id>/<profile>/`) holds records but the run never wrote `last-run.json` (what `nb.finish()` writes
+ * on every published run), so the session computed or read seeds and the notebook stopped before `nb.finish()`:
+ * the summary, verdicts and page would silently keep an older state, or never exist.
+ */
+export function unfinishedRunMessage(dir: string, id: string, startedAtMs: number): string | null {
+  if (!fs.existsSync(path.join(dir, 'records'))) return null;
+  let created = Number.NEGATIVE_INFINITY;
+  try {
+    created = Date.parse(JSON.parse(fs.readFileSync(path.join(dir, 'last-run.json'), 'utf8')).createdAt);
+  } catch {
+    /* no last run */
+  }
+  // 2 s of slack: timestamps are written by the kernel's clock, read here by the runner's (same machine).
+  if (created >= startedAtMs - 2000) return null;
+  return (
+    `${id}: the notebook ran without error but never called nb.finish(), so nothing was published ` +
+    `(${path.join(dir, 'summary.json')} is ${fs.existsSync(path.join(dir, 'summary.json')) ? 'stale' : 'missing'}); ` +
+    'end the notebook with a cell that calls nb.finish() (see README, "Adding a paper")'
+  );
+}
+
 /** The error code of the nearest existing ancestor of `dir` when it is not writable (EROFS, EACCES…), else null. */
 function notWritable(dir: string): string | null {
   let d = path.resolve(dir);

@@ -22,7 +22,7 @@ import { paths } from '../core/paths';
 import { notebookCode } from '../core/provenance';
 import { acquireLock, type HeldLock } from '../core/lock';
 import { readRecord, recordFileName, removeStaleTempFiles, writeFileAtomic } from '../core/records';
-import { executeNotebook, resultsWriteErrorMessage, type ExecuteResult } from './execute';
+import { executeNotebook, resultsWriteErrorMessage, unfinishedRunMessage, type ExecuteResult } from './execute';
 import {
   cellTimeoutMs,
   KernelMissingError,
@@ -326,7 +326,8 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
       }
     }
     let changed = false;
-    const r = await executeNotebook({
+    const startedAt = Date.now();
+    let r = await executeNotebook({
       root: paths.root(),
       file,
       outFile,
@@ -360,6 +361,9 @@ export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
         'the notebook file changed while it ran (saved from Jupyter?): the executed notebook and its records ' +
           'are those of the version read at the start; it runs again next time',
       );
+    const unfinished =
+      r.status === 'ok' ? unfinishedRunMessage(path.join(paths.results(), id, opts.profile), id, startedAt) : null;
+    if (unfinished) r = { ...r, status: 'error', error: unfinished };
     if (r.status === 'ok') stampSummaryHash(outFile, path.join(paths.results(), id, opts.profile, 'summary.json'));
     for (const w of r.warnings ?? []) progress.warn(id, w);
     const warnings = [...found, ...(r.warnings ?? []).filter((w) => !found.includes(w))];

@@ -93,4 +93,31 @@ describe('integrity of published results', () => {
     got!.release();
     expect(fs.existsSync(f)).toBe(false);
   });
+
+  it('a notebook that runs seeds but never calls nb.finish() fails the run, naming the missing call', async () => {
+    const unfinished = (finish: boolean) =>
+      notebook([
+        code('const profile: string = "smoke";', ['parameters']),
+        code(
+          [
+            `import * as rl from '../dist';`,
+            `const nb = rl.startNotebook({ id: 'unfinished', profile: profile as rl.Profile,`,
+            `  spec: { seeds: { type: 'int', min: 1, max: 10 } }, defaults: { smoke: { seeds: 2 }, full: { seeds: 2 } } });`,
+            `for (const s of nb.seeds) await nb.run({ method: 'm', seed: s, config: {} }, async (rng) =>`,
+            `  ({ metrics: { x: rng.normal() } }));`,
+            ...(finish ? ['nb.finish();'] : []),
+          ].join('\n'),
+        ),
+      ]);
+    ws.write('unfinished', unfinished(false));
+    const args = ['reports', '--profile', 'smoke', '--only', 'unfinished', '--no-figures'];
+    const bad = await cli(ws, args);
+    expect(bad.status, bad.out).toBe(1);
+    expect(bad.out).toMatch(/unfinished: the notebook ran without error but never called nb\.finish\(\).*missing/);
+    // the records it computed are kept; with the call added the same run publishes from them
+    ws.write('unfinished', unfinished(true));
+    const good = await cli(ws, args);
+    expect(good.status, good.out).toBe(0);
+    expect(fs.existsSync(path.join(ws.dir, 'results', 'unfinished', 'smoke', 'summary.json'))).toBe(true);
+  }, 240_000);
 });

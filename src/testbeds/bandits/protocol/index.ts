@@ -59,4 +59,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "contextual: they choose per context with a regression oracle retrained per batch; the protocol's tasks have " +
       'no contexts (K-armed, linear with fixed action features, dynamical)',
   },
+  {
+    name: 'asynchronous REINFORCE, naive and duration-aware (Δt-weighted) updates',
+    papers: ['reinforcement-learning-for-machine-learning'],
+    reason:
+      'their question is wall-clock: strategies take variable durations and updates arrive asynchronously; the ' +
+      "protocol's tasks have unit-time pulls, where duration weighting is the identity and the method is REINFORCE",
+  },
 ];

@@ -60,4 +60,25 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "built for sparse 0/1 rewards without a KL anchor (per-prompt z-scores select branches); the protocol's tasks " +
       'are smooth KL-regularised rewards, so entering it needs a sparse-reward protocol task (not built yet)',
   },
+  {
+    name: 'SePPO, Diffusion-DPO, SPIN-like self-play (preference fine-tuning)',
+    papers: ['seppo'],
+    reason:
+      'they learn from winners (and self-generated losers) with a denoising-error loss, not from reward queries; ' +
+      "the protocol's budget is reward queries per update, so entering them needs a preference-budget variant",
+  },
+  {
+    name: 'RLCM (consistency-model policies)',
+    papers: ['rl-for-consistency-models'],
+    reason:
+      'it fine-tunes a few-step consistency sampler (exact consistency function plus a residual MLP), not the ' +
+      "protocol's cached 20-step DDPM; a score would compare samplers as much as methods",
+  },
+  {
+    name: 'Euphonium (PRM-guided SDE), TurningPoint-GRPO (step-wise rewards)',
+    papers: ['euphonium', 'alleviating-sparse-rewards-by-modeling'],
+    reason:
+      'both act on the rectified-flow policy (models/flow-policy.ts) with Flow-GRPO as the base, like the flow ' +
+      'methods above; TurningPoint-GRPO also queries the reward at intermediate states (more queries per sample)',
+  },
 ];

@@ -83,4 +83,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: ['sarm'],
     reason: "learned from reward-free demonstrations of a staged task; the protocol's datasets carry rewards",
   },
+  {
+    name: 'retrieval-augmented linear offline DQN (multi-task)',
+    papers: ['retrieval-augmented-reinforcement-learning'],
+    reason:
+      'multi-task: one task-conditioned agent learns five goals from their mixed data and retrieves stored steps ' +
+      "across tasks; the protocol's tasks are single-goal tabular datasets, where retrieval has nothing to share",
+  },
 ];
