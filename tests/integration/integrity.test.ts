@@ -102,7 +102,8 @@ describe('integrity of published results', () => {
           [
             `import * as rl from '../dist';`,
             `const nb = rl.startNotebook({ id: 'unfinished', profile: profile as rl.Profile,`,
-            `  spec: { seeds: { type: 'int', min: 1, max: 10 } }, defaults: { smoke: { seeds: 2 }, full: { seeds: 2 } } });`,
+            `  spec: { seeds: { type: 'int', min: 1, max: 10 } },`,
+            `  defaults: { smoke: { seeds: 2 }, full: { seeds: 2 } } });`,
             `for (const s of nb.seeds) await nb.run({ method: 'm', seed: s, config: {} }, async (rng) =>`,
             `  ({ metrics: { x: rng.normal() } }));`,
             ...(finish ? ['nb.finish();'] : []),
