@@ -12,12 +12,18 @@
  *                                                        Training", eq. 3: GRPO without the 1/s)
  *   bnpo        A_i = (r_i − r̄)/f_N(r̄; α, β)             (Xiao et al. 2025, eq. 6; (α, β) fitted to the batch)
  *   remax       A_i = r_i − r(greedy answer)             (Li et al. 2024, "ReMax", eq. 5; needs the greedy rewards)
+ * and two normalisations over the whole batch of B·G rewards (mean m, unbiased std S, ε = 1e-6), local to this
+ * testbed:
+ *   batch-norm            A_i = (r_i − m)/(S + ε)         (REINFORCE++, Hu 2025: global advantage normalisation)
+ *   group-mean-batch-std  A_i = (r_i − r̄)/(S + ε)         (group-level mean, batch-level std: the normalisation
+ *                                                        Liu et al. 2025, "Part I: Tricks or Traps?", recommend)
  */
 import { batchAdvantages, type AdvantageKind } from '../../rlvr/methods/advantages';
 import { remaxAdvantages } from '../../rlvr/methods/remax';
 
 /** The advantage parts by name. */
-export type AdvantageName = 'reinforce' | 'baseline' | 'rloo' | 'grpo' | 'dr-grpo' | 'bnpo' | 'remax';
+export type AdvantageName =
+  'reinforce' | 'baseline' | 'rloo' | 'grpo' | 'dr-grpo' | 'bnpo' | 'remax' | 'batch-norm' | 'group-mean-batch-std';
 
 export const ADVANTAGE_NAMES: readonly AdvantageName[] = [
   'reinforce',
@@ -27,6 +33,8 @@ export const ADVANTAGE_NAMES: readonly AdvantageName[] = [
   'dr-grpo',
   'bnpo',
   'remax',
+  'batch-norm',
+  'group-mean-batch-std',
 ];
 
 /** What an advantage part may read besides the rewards. */
@@ -53,6 +61,34 @@ export function advantages(
       throw new RangeError('reasoning.advantages: remax needs one greedy-answer reward per group (greedyRewards)');
     return remaxAdvantages(rewards, inputs.greedyRewards, B, G);
   }
+  if (name === 'batch-norm' || name === 'group-mean-batch-std') return batchStdAdvantages(name, rewards, B, G);
   const kind: AdvantageKind = name;
   return batchAdvantages(rewards, B, G, kind === 'bnpo' ? { kind, bnpo: 'adaptive' } : { kind }).adv;
+}
+
+/** The batch-std normalisations (see the module comment): the centre is the batch mean or each group's mean. */
+function batchStdAdvantages(
+  name: 'batch-norm' | 'group-mean-batch-std',
+  rewards: ArrayLike<number>,
+  B: number,
+  G: number,
+): Float64Array {
+  const n = B * G;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += rewards[i];
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (rewards[i] - m) ** 2;
+  const S = n > 1 ? Math.sqrt(v / (n - 1)) : 0;
+  const out = new Float64Array(n);
+  for (let b = 0; b < B; b++) {
+    let centre = m;
+    if (name === 'group-mean-batch-std') {
+      centre = 0;
+      for (let g = 0; g < G; g++) centre += rewards[b * G + g];
+      centre /= G;
+    }
+    for (let g = 0; g < G; g++) out[b * G + g] = (rewards[b * G + g] - centre) / (S + 1e-6);
+  }
+  return out;
 }

@@ -174,6 +174,13 @@ export interface RlConfig {
   lr: number;
   /** Global gradient-norm clip of Adam (default 1). */
   maxGradNorm?: number;
+  /**
+   * Sampling lag k (default 0, on-policy): update t learns from completions sampled by the policy of update t − 1 − k
+   * (the base policy while t ≤ k), as an asynchronous trainer whose rollout workers sync every k updates would;
+   * the update then weights and clips with the ratio to that sampling policy (`Rollouts.offPolicy`). Needs a
+   * second policy of the same shape to sample from (`trainRl`'s `behaviour`).
+   */
+  staleness?: number;
 }
 
 /** Per-update curves. */
@@ -183,11 +190,14 @@ export interface RlCurves {
   clipFraction: number[];
   kl: number[];
   ms: number[];
+  /** Per update: the k3 estimate of KL(μ ‖ π) to the sampling policy (NaN where ratios are 1). */
+  klBehaviour: number[];
 }
 
 /**
  * Trains `policy` for `c.updates` updates. `ref` scores the reference log-probabilities when the recipe has a
- * KL part (the frozen base model). `onUpdate` sees each update's stats. Deterministic given `rng`.
+ * KL part (the frozen base model). `onUpdate` sees each update's stats. `behaviour`, a second policy of the
+ * same shape, samples when `c.staleness` > 0 (it is loaded with the older parameters). Deterministic given `rng`.
  */
 export function trainRl(
   policy: RlPolicy,
@@ -196,23 +206,41 @@ export function trainRl(
   rng: Rng,
   ref: RlPolicy | null,
   onUpdate?: (t: number, s: UpdateStats) => void,
+  behaviour?: RlPolicy,
 ): RlCurves {
+  const k = c.staleness ?? 0;
+  if (!(Number.isInteger(k) && k >= 0))
+    throw new RangeError(`reasoning.trainRl: staleness must be a non-negative integer, got ${k}`);
+  if (k > 0 && !(behaviour?.load && policy.load))
+    throw new Error(
+      `reasoning.trainRl: staleness ${k} samples from an older policy; pass a behaviour policy of the same shape ` +
+        '(both must implement load, as LmPolicy does)',
+    );
   const stream = new ProblemStream(task, 0, 'train');
   // The stream's own generator is replaced by the run's, so the problems depend on the run's seed.
   (stream as { rng: Rng }).rng = rng.split('problems');
   const L = completionBudget(task, c.level);
-  const curves: RlCurves = { reward: [], kept: [], clipFraction: [], kl: [], ms: [] };
+  const curves: RlCurves = { reward: [], kept: [], clipFraction: [], kl: [], ms: [], klBehaviour: [] };
   const greedy = c.recipe.advantage === 'remax';
+  // Before update t: θ_{t−1−k} … θ_{t−1} (θ_0, the start, while t ≤ k); history[0] samples.
+  const history: Float32Array[] = k > 0 ? [policy.snapshot()] : [];
   for (let t = 1; t <= c.updates; t++) {
     const t0 = Date.now();
     const srng = rng.split(`sample${t}`);
-    let batch = sampleRollouts(policy, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng, { greedy });
+    let sampler = policy;
+    if (k > 0 && behaviour) {
+      behaviour.load!(history[0]);
+      sampler = behaviour;
+    }
+    let batch = sampleRollouts(sampler, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng, {
+      greedy,
+    });
     const meanReward = batch.rewards.reduce((a, b) => a + b, 0) / batch.rewards.length;
     if (c.recipe.dynamicSampling) {
       const parts = [selectGroups(batch, mixedGroups(batch))];
       let have = parts[0].B;
       for (let round = 1; round < c.recipe.dynamicSampling.maxRounds && have < c.batchPrompts; round++) {
-        const more = sampleRollouts(policy, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng, {
+        const more = sampleRollouts(sampler, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng, {
           greedy,
         });
         const sel = selectGroups(more, mixedGroups(more).slice(0, c.batchPrompts - have));
@@ -225,6 +253,8 @@ export function trainRl(
         curves.clipFraction.push(0);
         curves.kl.push(NaN);
         curves.ms.push(Date.now() - t0);
+        curves.klBehaviour.push(NaN);
+        if (k > 0) pushHistory(history, policy, k);
         continue;
       }
       batch = concatRollouts(parts.filter((p) => p.B > 0));
@@ -235,15 +265,30 @@ export function trainRl(
         throw new Error(`reasoning.trainRl: the ${c.recipe.name} recipe has a KL part; pass the reference policy`);
       refLogp = Float32Array.from(ref.score(batch.seq, batch.B * batch.G, batch.P + batch.L, batch.P).logp);
     }
-    const s = policyUpdate(policy, c.recipe, batch, refLogp);
+    if (k > 0) batch.offPolicy = true;
+    const s = policyUpdate(
+      policy,
+      c.recipe,
+      batch,
+      refLogp,
+      c.recipe.tokenControl?.kind === 'clip-cov' ? rng.split(`control${t}`) : undefined,
+    );
     onUpdate?.(t, s);
     curves.reward.push(meanReward);
     curves.kept.push(s.kept);
     curves.clipFraction.push(s.clipFraction);
     curves.kl.push(s.kl);
     curves.ms.push(Date.now() - t0);
+    curves.klBehaviour.push(s.klBehaviour);
+    if (k > 0) pushHistory(history, policy, k);
   }
   return curves;
+}
+
+/** Appends the policy's parameters after an update, keeping the last k + 1. */
+function pushHistory(history: Float32Array[], policy: RlPolicy, k: number): void {
+  history.push(policy.snapshot());
+  while (history.length > k + 1) history.shift();
 }
 
 /** Per-problem correct counts of n samples each (temperature 1). */

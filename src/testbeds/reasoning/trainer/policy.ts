@@ -44,6 +44,8 @@ export interface RlPolicy {
   step(): number;
   /** The parameters as one flat vector (a copy). */
   snapshot(): Float32Array;
+  /** Sets the parameters from a `snapshot` (needed to sample from an older policy: the loop's staleness). */
+  load?(values: Float32Array): void;
 }
 
 /** The shape of the kit's language models (TransformerLm, GruLm). */
@@ -64,6 +66,7 @@ export interface LanguageModel<F extends { logp: Float32Array; entropy?: Float32
   ): Completions;
   releaseCaches(): void;
   snapshot(): Float32Array;
+  load(values: Float32Array): void;
 }
 
 /** A language model trained by Adam (PyTorch's convention, src/nn/adam.ts) as a `RlPolicy`. */
@@ -113,5 +116,9 @@ export class LmPolicy<F extends { logp: Float32Array; entropy?: Float32Array }> 
 
   snapshot(): Float32Array {
     return this.model.snapshot();
+  }
+
+  load(values: Float32Array): void {
+    this.model.load(values);
   }
 }

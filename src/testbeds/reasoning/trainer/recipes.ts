@@ -7,7 +7,10 @@ import type { AdvantageName } from './advantage';
 import type { AggregationName } from './aggregation';
 import type { Clipping } from './clipping';
 import type { FilterName } from './filters';
+import type { ImportanceName } from './importance';
 import type { KlPenalty } from './kl';
+import type { OffPolicyTerms } from './off-policy';
+import type { TokenControl } from './token-control';
 
 /** One method: which part fills each slot of the update. */
 export interface Recipe {
@@ -28,6 +31,12 @@ export interface Recipe {
   dynamicSampling: { maxRounds: number } | null;
   /** Gradient passes over each sampled batch (1 = on-policy; > 1: PPO-style reuse, the clip acts). */
   epochs: number;
+  /** The importance ratio's form (importance.ts; default 'token'). */
+  importance?: ImportanceName;
+  /** A covariance-based token control (token-control.ts: Clip-Cov, KL-Cov; default none). */
+  tokenControl?: TokenControl;
+  /** The off-policy REINFORCE family's extra terms (off-policy.ts: OPMD, AsymRE, RED-Weight; default none). */
+  offPolicyTerms?: OffPolicyTerms;
 }
 
 const NO_KL: KlPenalty = { kind: 'none' };
@@ -140,6 +149,128 @@ export const RECIPES = {
     filters: ['correct-only'],
     dynamicSampling: null,
     epochs: 1,
+  },
+  /**
+   * GSPO (Zheng et al. 2025, "Group Sequence Policy Optimization"): GRPO's advantage with the length-normalised
+   * sequence-level ratio, clipped per sequence with the paper's small range (ε_low 3·10⁻⁴, ε_high 4·10⁻⁴), no KL.
+   * The ratio acts only when a batch is reused (`epochs` > 1) or stale (the loop's `staleness`).
+   */
+  gspo: {
+    name: 'GSPO',
+    advantage: 'grpo',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'clip-higher', epsLow: 3e-4, epsHigh: 4e-4 },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    importance: 'sequence',
+  },
+  /**
+   * Clip-Cov (Cui et al. 2025, §4; the official scripts' constants: ratio 2·10⁻⁴, covariance band (1, 5)) on GRPO
+   * without KL and with two passes per batch, as the entropy-mechanism notebook's GRU section runs it.
+   */
+  'clip-cov': {
+    name: 'Clip-Cov',
+    advantage: 'grpo',
+    aggregation: 'sequence-mean',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 2,
+    tokenControl: { kind: 'clip-cov', ratio: 2e-4, lb: 1, ub: 5 },
+  },
+  /**
+   * KL-Cov (Cui et al. 2025, §4; official constants k = 2·10⁻³, β = 1): the unclipped surrogate plus the
+   * |log π − log μ| penalty on the top-k covariance tokens, two passes per batch (the penalty is 0 on the first).
+   */
+  'kl-cov': {
+    name: 'KL-Cov',
+    advantage: 'grpo',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 2,
+    tokenControl: { kind: 'kl-cov', ratio: 2e-3, beta: 1 },
+  },
+  /**
+   * Lite PPO (Liu et al. 2025, "Part I: Tricks or Traps?"): the vanilla PPO clip with their two techniques,
+   * advantages centred on the group mean and scaled by the batch std, and token-level loss aggregation; no KL.
+   */
+  'lite-ppo': {
+    name: 'Lite PPO',
+    advantage: 'group-mean-batch-std',
+    aggregation: 'token-mean',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+  },
+  /**
+   * The off-policy REINFORCE family of Yao et al. 2025 ("Group-Relative REINFORCE Is Secretly an Off-Policy
+   * Algorithm"), with the coefficients of the authors' Trinity-RFT rec_gsm8k configurations: group-mean baseline,
+   * no KL. REC-OneSide-NoIS keeps PPO's clip as a regulariser without the importance weight; OPMD adds
+   * τ(log π − log μ)² (τ = 0.1); AsymRE lowers the baseline by τ = 0.1; RED-Weight weights by exp(A/T), T = 1.
+   * They differ from REINFORCE only on stale or reused data (the loop's `staleness`, `epochs`).
+   */
+  'rec-oneside-nois': {
+    name: 'REC-OneSide-NoIS',
+    advantage: 'baseline',
+    aggregation: 'sequence-mean',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    importance: 'none',
+  },
+  opmd: {
+    name: 'OPMD',
+    advantage: 'baseline',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    importance: 'none',
+    offPolicyTerms: { k2Behaviour: 0.1 },
+  },
+  asymre: {
+    name: 'AsymRE',
+    advantage: 'baseline',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    importance: 'none',
+    offPolicyTerms: { asymRe: 0.1 },
+  },
+  'red-weight': {
+    name: 'RED-Weight',
+    advantage: 'baseline',
+    aggregation: 'sequence-mean',
+    clipping: { kind: 'none' },
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    importance: 'none',
+    offPolicyTerms: { advantageWeightTemp: 1 },
   },
 } satisfies Record<string, Recipe>;
 

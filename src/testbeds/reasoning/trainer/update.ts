@@ -9,14 +9,26 @@
  * and the policy is given w = ∂loss/∂log π per token (and e = −α·c for the entropy), for `epochs` passes.
  * The per-token gradient of the surrogate is the RLVR testbed's `clippedSurrogateGrad` (methods/ppo-clip.ts),
  * so the GRPO recipe computes the same floats as the GRU loop (loops/gru-rl.ts) on the same batch.
+ * Optional slots (absent: the terms above only): the importance ratio's form (importance.ts: per token, per
+ * sequence as GSPO, or none), a token control (token-control.ts: Clip-Cov, KL-Cov), the off-policy REINFORCE
+ * terms (off-policy.ts: OPMD, AsymRE, RED-Weight). Ratios are computed when the recipe makes several passes or
+ * the batch was sampled by an older policy (`Rollouts.offPolicy`); on-policy with one pass ρ = 1 exactly.
  */
+import type { Rng } from '../../../core/rng';
+import { clipCovSelect } from '../../rlvr/methods/clip-cov';
+import { klCovSelect, klCovTokenGrad } from '../../rlvr/methods/kl-cov';
 import { clippedSurrogateGrad } from '../../rlvr/methods/ppo-clip';
+import { tokenCovariance } from '../../rlvr/methods/token-covariance';
+import { EOS } from '../tasks/vocab';
 import { advantages } from './advantage';
 import { tokenWeights } from './aggregation';
 import { isClipped } from './clipping';
 import { keepMask } from './filters';
+import { sequenceRatio } from './importance';
 import { klEstimate, klGrad } from './kl';
+import { advantageWeight, offPolicyTermGrad } from './off-policy';
 import type { RlPolicy } from './policy';
+import { checkTokenControl } from './token-control';
 import type { Recipe } from './recipes';
 
 /** A sampled batch: B groups of G responses, each row prompt (P tokens) + completion (L tokens). */
@@ -35,6 +47,8 @@ export interface Rollouts {
   rewards: Float64Array;
   /** ReMax: the reward of each group's greedy answer (B). */
   greedyRewards?: Float64Array;
+  /** Sampled by an older policy than the one updated (staleness > 0): ratios are computed even on one pass. */
+  offPolicy?: boolean;
 }
 
 /** What one update did. */
@@ -47,6 +61,19 @@ export interface UpdateStats {
   kl: number;
   /** Gradient norm before clipping, last pass (NaN when nothing was kept and no step was taken). */
   gradNorm: number;
+  /** Mean k3 estimate of KL(μ ‖ π_θ) to the sampling policy over kept tokens, first pass (NaN when ratios are 1). */
+  klBehaviour: number;
+  /** Tokens the token control detached (Clip-Cov) or penalised (KL-Cov), per pass (0 without one). */
+  controlled: number;
+}
+
+/** Whether each response hit the completion budget without the stop token (B·G flags). */
+export function truncatedResponses(r: Rollouts): Uint8Array {
+  const N = r.B * r.G,
+    T = r.P + r.L;
+  const out = new Uint8Array(N);
+  for (let i = 0; i < N; i++) out[i] = r.seq[i * T + r.P + r.lengths[i] - 1] === EOS ? 0 : 1;
+  return out;
 }
 
 /** The per-response advantages and keep mask of a batch under a recipe (reward-side KL included). */
@@ -68,23 +95,35 @@ export function recipeAdvantages(
     }
   }
   const adv = advantages(recipe.advantage, rewards, r.B, r.G, { greedyRewards: r.greedyRewards });
-  return { adv, keep: keepMask(recipe.filters, r.rewards, r.B, r.G) };
+  const truncated = recipe.filters.includes('overlong') ? truncatedResponses(r) : undefined;
+  return { adv, keep: keepMask(recipe.filters, r.rewards, r.B, r.G, truncated) };
 }
 
 /**
  * Applies `recipe` to the batch: `epochs` passes of score → token weights → backward → step on `policy`.
- * `refLogp` (B·G × L) is required when the recipe has a KL part. Takes no step when no response is kept.
+ * `refLogp` (B·G × L) is required when the recipe has a KL part; `rng` when it has a Clip-Cov token control
+ * (its random choice of tokens). Takes no step when no response is kept.
  */
-export function policyUpdate(policy: RlPolicy, recipe: Recipe, r: Rollouts, refLogp: Float32Array | null): UpdateStats {
+export function policyUpdate(
+  policy: RlPolicy,
+  recipe: Recipe,
+  r: Rollouts,
+  refLogp: Float32Array | null,
+  rng?: Rng,
+): UpdateStats {
   const N = r.B * r.G,
     L = r.L,
     T = r.P + L;
   if (recipe.kl.kind !== 'none' && !refLogp)
     throw new Error(`reasoning.update: the ${recipe.name} recipe has a KL part and needs reference log-probabilities`);
+  const control = recipe.tokenControl ?? null;
+  if (control) checkTokenControl(control);
+  if (control?.kind === 'clip-cov' && !rng)
+    throw new Error(`reasoning.update: the ${recipe.name} recipe's Clip-Cov chooses tokens at random; pass an rng`);
   const { adv, keep } = recipeAdvantages(recipe, r, refLogp);
   const kept: number[] = [];
   for (let i = 0; i < N; i++) if (keep[i]) kept.push(i);
-  if (kept.length === 0) return { kept: 0, clipFraction: 0, kl: NaN, gradNorm: NaN };
+  if (kept.length === 0) return { kept: 0, clipFraction: 0, kl: NaN, gradNorm: NaN, klBehaviour: NaN, controlled: 0 };
   const wts = tokenWeights(
     recipe.aggregation,
     kept.map((i) => r.lengths[i]),
@@ -94,24 +133,70 @@ export function policyUpdate(policy: RlPolicy, recipe: Recipe, r: Rollouts, refL
   kept.forEach((i, j) => (coef[i] = wts[j]));
   const lossKl = recipe.kl.kind === 'loss' ? recipe.kl : null;
   const alpha = recipe.entropyBonus;
+  const importance = recipe.importance ?? 'token';
+  const terms = recipe.offPolicyTerms ?? {};
+  // On-policy with one pass the ratios are exactly 1 (the sampler's log-probabilities are the policy's).
+  const useRatio = recipe.epochs > 1 || r.offPolicy === true;
   const w = new Float32Array(N * L);
   const e = alpha ? new Float32Array(N * L) : undefined;
+  const seqRatio = new Float64Array(N);
+  // Per pass, the token control's choice: 1 = detached (Clip-Cov) or penalised (KL-Cov).
+  const chosen = control ? new Uint8Array(N * L) : null;
   let clipped = 0,
     tokens = 0,
     klSum = 0,
+    klBehaviourSum = 0,
+    controlled = 0,
     gradNorm = NaN;
   for (let pass = 0; pass < recipe.epochs; pass++) {
     const s = policy.score(r.seq, N, T, r.P);
+    if (useRatio && importance === 'sequence')
+      for (const i of kept) seqRatio[i] = sequenceRatio(s.logp, r.oldLogp, i * L, r.lengths[i]);
+    const ratioOf = (i: number, j: number): number =>
+      !useRatio ? 1 : importance === 'sequence' ? seqRatio[i] : Math.exp(s.logp[j] - r.oldLogp[j]);
+    if (chosen && control) {
+      chosen.fill(0);
+      const pos: number[] = [],
+        a: number[] = [],
+        lp: number[] = [];
+      for (const i of kept)
+        for (let k = 0; k < r.lengths[i]; k++) {
+          pos.push(i * L + k);
+          a.push(adv[i]);
+          lp.push(s.logp[i * L + k]);
+        }
+      const cov = tokenCovariance(a, lp);
+      const pick =
+        control.kind === 'clip-cov'
+          ? clipCovSelect(
+              cov,
+              pos.map((j, q) => useRatio && isClipped(recipe.clipping, a[q], ratioOf(Math.floor(j / L), j))),
+              control.ratio,
+              control.lb,
+              control.ub,
+              rng!.split(`clip-cov${pass}`),
+            )
+          : klCovSelect(cov, control.ratio);
+      for (const q of pick) chosen[pos[q]] = 1;
+      controlled += pick.length;
+    }
     w.fill(0);
     for (let i = 0; i < N; i++) {
       const c = coef[i];
       if (!c) continue;
       const A = adv[i];
+      const red = advantageWeight(terms, A);
       for (let k = 0; k < r.lengths[i]; k++) {
         const j = i * L + k;
-        const ratio = recipe.epochs > 1 ? Math.exp(s.logp[j] - r.oldLogp[j]) : 1;
-        const cut = recipe.epochs > 1 && isClipped(recipe.clipping, A, ratio);
-        let g = clippedSurrogateGrad(c[k], A, ratio, cut);
+        const ratio = ratioOf(i, j);
+        const cut = useRatio && isClipped(recipe.clipping, A, ratio);
+        const d = useRatio ? s.logp[j] - r.oldLogp[j] : 0;
+        if (useRatio && pass === 0) klBehaviourSum += Math.exp(d) - 1 - d;
+        const detached = chosen !== null && control?.kind === 'clip-cov' && chosen[j] === 1;
+        let g = detached ? 0 : clippedSurrogateGrad(c[k], A, ratio, cut, importance === 'none' ? 1 : ratio, red);
+        if (terms.asymRe || terms.k2Behaviour) g += offPolicyTermGrad(terms, c[k], d);
+        if (chosen && control?.kind === 'kl-cov' && chosen[j] === 1)
+          g += klCovTokenGrad(control.beta, c[k], s.logp[j], r.oldLogp[j]);
         if (refLogp && recipe.kl.kind !== 'none') {
           const x = s.logp[j] - refLogp[j];
           if (pass === 0) klSum += klEstimate(recipe.kl.estimator, x);
@@ -133,5 +218,7 @@ export function policyUpdate(policy: RlPolicy, recipe: Recipe, r: Rollouts, refL
     clipFraction: clipped / tokens,
     kl: recipe.kl.kind === 'none' ? NaN : klSum / firstPassTokens,
     gradNorm,
+    klBehaviour: useRatio ? klBehaviourSum / firstPassTokens : NaN,
+    controlled: controlled / recipe.epochs,
   };
 }
