@@ -98,6 +98,9 @@ function passes(c: Comparison): boolean {
   );
 }
 
+/** Lava wall with a gap at the bottom, the goal behind it. */
+const LAVA_MAP = ['#######', '#S.L..#', '#..L.G#', '#.....#', '#######'].join('\n');
+
 const keyOf = (x: SymbolicState) => `${x.pos},${x.keys},${x.doors},${x.landmarks}`;
 
 /**
@@ -196,6 +199,48 @@ describe('symbolic grid: the exported MDP', () => {
       expect(c.maxZ, name).toBeLessThan(5.5);
       expect(c.chi2, name).toBeLessThan(c.df + 6 * Math.sqrt(2 * c.df));
     }
+    // Lava, and traps that keep paying ('continuing'), on a small map.
+    for (const traps of ['terminal', 'continuing'] as const) {
+      const world = makeSymbolicGrid(LAVA_MAP, { slip: 0.2, stepCost: 0.1, lavaReward: -2, traps });
+      const c = compareWithSimulator(exportSymbolicMdp(world), 1500, rng.split(traps));
+      expect(passes(c), `lava map, ${traps}: ${JSON.stringify(c)}`).toBe(true);
+    }
+  });
+
+  it('slips as the gridworld kit does: a hand-computed row (slip 0.3, right from the key-door room start)', () => {
+    // Executed action uniform over 6 with probability 0.3: right 0.7 + 0.05; down 0.05; up (wall), left (wall),
+    // stay and open (no door beside) keep the agent in place: 4 × 0.05.
+    const world = symbolicPreset('key-door-room', { slip: 0.3 });
+    const mdp = exportSymbolicMdp(world);
+    const W = world.map.width;
+    const at = (pos: number) => mdp.indexOf({ pos, keys: 0, doors: 0, landmarks: 0, tv: 0 });
+    const start = world.map.start;
+    const want = new Map([
+      [at(start), 0.2],
+      [at(start + 1), 0.75],
+      [at(start + W), 0.05],
+    ]);
+    const r = mdp.start * mdp.nA + RIGHT;
+    expect(mdp.T.rowPtr[r + 1] - mdp.T.rowPtr[r]).toBe(3);
+    for (let k = mdp.T.rowPtr[r]; k < mdp.T.rowPtr[r + 1]; k++)
+      expect(mdp.T.prob[k]).toBeCloseTo(want.get(mdp.T.col[k]) as number, 14);
+  });
+
+  it("continuing traps absorb and keep paying (goal − stepCost each step), as gridworld.ts's 'continuing'", () => {
+    const gamma = 0.9;
+    const world = makeSymbolicGrid(LAVA_MAP, { traps: 'continuing', stepCost: 0.1, lavaReward: -2, gamma });
+    const mdp = exportSymbolicMdp(world);
+    expect(mdp.terminal.every((x) => x === 0)).toBe(true);
+    const { V } = valueIteration(mdp, mdp.reward, { tol: 1e-11 });
+    let traps = 0;
+    for (let s = 0; s < mdp.nS; s++) {
+      if (!mdp.trap[s]) continue;
+      traps++;
+      const pay = world.map.kind[mdp.pos[s]] === SYMBOLIC_CELL.goal ? 1 : -2;
+      expect(V[s]).toBeCloseTo((pay - 0.1) / (1 - gamma), 8);
+      for (let a = 0; a < mdp.nA; a++) expect(mdp.T.col[mdp.T.rowPtr[s * mdp.nA + a]]).toBe(s);
+    }
+    expect(traps).toBe(3); // two lava cells and the goal
   });
 
   it('the comparison has power: it rejects an export with slightly wrong probabilities or rewards', () => {
@@ -227,14 +272,13 @@ describe('symbolic grid: optimal values', () => {
     g = 1;
   /** Return of reaching the goal in d steps: −c(1 − γ^d)/(1 − γ) + γ^(d−1) g. */
   const valueOfDistance = (d: number) => (-c * (1 - gamma ** d)) / (1 - gamma) + gamma ** (d - 1) * g;
-  const lavaMap = ['#######', '#S.L..#', '#..L.G#', '#.....#', '#######'].join('\n');
 
   it('value iteration on the export equals the BFS shortest-path return on every preset and a lava map', () => {
     const worlds: [string, SymbolicGrid][] = PRESETS.map((n) => [
       n,
       symbolicPreset(n, { gamma, stepCost: c, goalReward: g }),
     ]);
-    worlds.push(['lava', makeSymbolicGrid(lavaMap, { gamma, stepCost: c, goalReward: g, lavaReward: -1 })]);
+    worlds.push(['lava', makeSymbolicGrid(LAVA_MAP, { gamma, stepCost: c, goalReward: g, lavaReward: -1 })]);
     for (const [name, world] of worlds) {
       const mdp = exportSymbolicMdp(world);
       const dist = bfsToGoal(world);

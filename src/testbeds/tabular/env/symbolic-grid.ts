@@ -284,7 +284,7 @@ export function makeSymbolicGrid(
   map: string | readonly string[] | SymbolicMap,
   opts: SymbolicGridOptions = {},
 ): SymbolicGrid {
-  const parsed = typeof map === 'string' || Array.isArray(map) ? parseSymbolicMap(map as string) : (map as SymbolicMap);
+  const parsed = typeof map === 'object' && 'kind' in map ? map : parseSymbolicMap(map);
   const o = { ...SYMBOLIC_GRID_DEFAULTS, ...opts };
   const bad = (name: string, v: unknown, want: string) =>
     new RangeError(`makeSymbolicGrid: option ${name} = ${String(v)} is invalid; ${want}`);
