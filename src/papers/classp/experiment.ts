@@ -9,16 +9,16 @@
  * and draws the same minibatch order: `epochs` passes of minibatches of `batch` per task, one step per minibatch
  * (the joint learner: `epochs` passes over the union, the same number of steps). Methods:
  * - `sgd`, `adam`: fine-tuning with plain SGD / Adam (one optimiser state for the whole stream);
- * - `adagrad`: CLASSP's decay alone (p = 2, threshold 0, which is AdaGrad): the paper's ablation of the threshold;
+ * - `decay-only`: CLASSP without its threshold (threshold 0; p ∈ {1, 2}, p = 2 being AdaGrad): the paper's ablation;
  * - `classp`: CLASSP (lr α, exponent p, threshold, ε);
  * - `ewc`: SGD on the task loss + EWC's penalty of every earlier task (λ; the Fisher of the model's own predictive
  *   distribution, exact over classes, averaged over the task's training inputs);
  * - `joint`: Adam on the union of all tasks (the reference ceiling; not a continual learner).
  * Record keys: `<m>/avgAcc` (mean test accuracy over the tasks after the stream), `<m>/forgetting`,
  * `<m>/learningAcc`, `<m>/acc<j>` (final accuracy on task j), `<m>/stateFloats` (floats the method keeps between
- * steps beyond the weights), `classp/density` (share of weight updates that were non-zero), `classp/g2q50`,
- * `classp/g2q90` (median and 90th percentile of the squared gradient over the first task's steps under SGD, the
- * scale the threshold grid is read against).
+ * steps beyond the weights), `<m>/density` for classp and decay-only (share of (weight, step) updates that were
+ * non-zero), `classp/g2q10`, `classp/g2q50`, `classp/g2q90` (10th, 50th and 90th percentiles of the squared
+ * gradient over the first task's steps under SGD, the scale the threshold grid is read against).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
@@ -35,15 +35,15 @@ import { continualScores, trainSequentially } from '../../testbeds/continual/loo
 import { Classp } from '../../testbeds/continual/methods/classp';
 import { diagonalFisher, EwcPenalty } from '../../testbeds/continual/methods/ewc';
 
-export const METHODS = ['sgd', 'adam', 'adagrad', 'classp', 'ewc', 'joint'] as const;
+export const METHODS = ['sgd', 'adam', 'decay-only', 'classp', 'ewc', 'joint'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** The hyperparameters of every method (only the ones a method reads matter to it). */
 export interface Hyper {
   lr: number;
-  /** CLASSP's exponent p (adagrad: 2). */
+  /** CLASSP's exponent p. */
   p?: number;
-  /** CLASSP's threshold on the squared gradient (adagrad: 0). */
+  /** CLASSP's threshold on the squared gradient (decay-only: 0). */
   threshold?: number;
   /** EWC's λ. */
   lambda?: number;
@@ -56,7 +56,7 @@ export interface Config {
   /** Passes over each task's training set (joint: over the union). */
   epochs: number;
   batch: number;
-  /** CLASSP's and AdaGrad's ε. */
+  /** CLASSP's ε (also decay-only's). */
   eps: number;
   /** The hyperparameters each method runs with (chosen by `tuneSeed` on tuning seeds in the notebook). */
   hyper: Record<Method, Hyper>;
@@ -86,22 +86,24 @@ export const DEFAULTS: Config = {
   hyper: {
     sgd: { lr: 0.1 },
     adam: { lr: 0.003 },
-    adagrad: { lr: 0.1, p: 2, threshold: 0 },
-    classp: { lr: 0.1, p: 2, threshold: 1e-4 },
+    'decay-only': { lr: 0.01, p: 2, threshold: 0 },
+    classp: { lr: 0.01, p: 2, threshold: 1e-4 },
     ewc: { lr: 0.1, lambda: 100 },
     joint: { lr: 0.003 },
   },
   grid: {
-    sgd: logGrid(0.003, 1, 16).map((lr) => ({ lr })),
-    adam: logGrid(1e-4, 0.03, 16).map((lr) => ({ lr })),
-    adagrad: logGrid(0.001, 1, 16).map((lr) => ({ lr, p: 2, threshold: 0 })),
-    classp: product(product([0.003, 0.01, 0.03, 0.1], [2, 4]), [1e-5, 1e-4]).map(([[lr, p], threshold]) => ({
-      lr,
-      p,
-      threshold,
-    })),
-    ewc: product([0.01, 0.03, 0.1, 0.3], [1, 3, 10, 30]).map(([lr, lambda]) => ({ lr, lambda })),
-    joint: logGrid(1e-4, 0.03, 16).map((lr) => ({ lr })),
+    sgd: logGrid(0.003, 1, 18).map((lr) => ({ lr })),
+    adam: logGrid(1e-4, 0.03, 18).map((lr) => ({ lr })),
+    'decay-only': [
+      ...logGrid(0.03, 3, 9).map((lr) => ({ lr, p: 1, threshold: 0 })),
+      ...logGrid(0.001, 0.1, 9).map((lr) => ({ lr, p: 2, threshold: 0 })),
+    ],
+    classp: [
+      ...product([0.1, 0.3, 1], [1e-7, 1e-6, 1e-5]).map(([lr, threshold]) => ({ lr, p: 1, threshold })),
+      ...product([0.003, 0.01, 0.03], [1e-7, 1e-6, 1e-5]).map(([lr, threshold]) => ({ lr, p: 2, threshold })),
+    ],
+    ewc: product([0.03, 0.1, 0.3], [1, 3, 10, 20, 30, 50]).map(([lr, lambda]) => ({ lr, lambda })),
+    joint: logGrid(1e-4, 0.03, 18).map((lr) => ({ lr })),
   },
 };
 
@@ -145,7 +147,7 @@ export function runMethod(
   let classp: Classp | undefined;
   if (method === 'sgd') opt = new PlainSgd(h.lr);
   else if (method === 'adam') opt = new Adam(P, { lr: h.lr });
-  else if (method === 'adagrad' || method === 'classp') {
+  else if (method === 'decay-only' || method === 'classp') {
     classp = new Classp(P, { lr: h.lr, p: h.p ?? 2, threshold: h.threshold ?? 0, eps: c.eps });
     opt = classp;
   } else {
@@ -184,7 +186,7 @@ export function gradientScale(c: Config, tasks: readonly StreamTask[], seed: num
   };
   trainEpochs(net, tasks[0].train, probe, { epochs: c.epochs, batch: c.batch }, rng.split('order').split('task0'));
   sq.sort((a, b) => a - b);
-  return [0.5, 0.9].map((q) => sq[Math.floor(q * (sq.length - 1))]);
+  return [0.1, 0.5, 0.9].map((q) => sq[Math.floor(q * (sq.length - 1))]);
 }
 
 /** Every method with its chosen hyperparameters (`config.hyper`) on one seed. */
@@ -197,7 +199,8 @@ export function runSeed(config: Config, seed: number): RunResult {
     for (const [k, v] of Object.entries(r)) metrics[`${m}/${k}`] = v;
     series[`${m}/acc`] = tasks.map((_, j) => r[`acc${j}`]);
   }
-  const [q50, q90] = gradientScale(config, tasks, seed, config.hyper.sgd.lr);
+  const [q10, q50, q90] = gradientScale(config, tasks, seed, config.hyper.sgd.lr);
+  metrics['classp/g2q10'] = q10;
   metrics['classp/g2q50'] = q50;
   metrics['classp/g2q90'] = q90;
   return { metrics, series };

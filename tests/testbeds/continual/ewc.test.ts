@@ -55,8 +55,7 @@ describe('classifier loss and scores', () => {
         m = Float32Array.from(z);
       p[i] += h;
       m[i] -= h;
-      const fd =
-        (crossEntropyWithLogits(p, y, 2, 3).loss - crossEntropyWithLogits(m, y, 2, 3).loss) / (2 * h);
+      const fd = (crossEntropyWithLogits(p, y, 2, 3).loss - crossEntropyWithLogits(m, y, 2, 3).loss) / (2 * h);
       expect(dLogits[i]).toBeCloseTo(fd, 3);
     }
   });

@@ -1,20 +1,21 @@
 /**
  * CLASSP, Continual Learning through Adjustment Suppression and Sparsity Promotion (Ludwig 2024,
- * arXiv:2405.09637), an optimiser: per weight i at step t,
+ * arXiv:2405.09637), an optimiser. Per weight i at step t, with g = ∂L/∂w_{i,t}:
  *
- *   S_{i,t} = Σ_{k ≤ t} |∇L(w_{i,k})|^p                                    (adjustment suppression: accumulated
- *                                                                            gradient magnitude, never reset)
- *   w_{i,t+1} = w_{i,t} − α ∇L(w_{i,t}) / (ε + S_{i,t})^{1/p}   if (∇L(w_{i,t}))² > threshold   (sparsity promotion)
- *   w_{i,t+1} = w_{i,t}                                          otherwise.
+ *   if g² > threshold:   S_i ← S_i + |g|^p                       (adjustment suppression: the accumulated gradient
+ *                        w_{i,t+1} = w_{i,t} − α g / (ε + S_i)^{1/p}   magnitude of this weight, never reset)
+ *   otherwise:           w_{i,t+1} = w_{i,t}                     (sparsity promotion: small gradients move nothing)
  *
- * This is the paper's update rule (its CLASSP equation, as rendered in the paper's summary pages; the paper's own
- * method section was not readable here): a weight that has received many large gradients gets a small learning
- * rate; a gradient whose square does not exceed the threshold moves nothing. With p = 2 and threshold 0 it is
- * AdaGrad (Duchi et al. 2011), the generalisation the paper states. Conventions that the rendering leaves open and
- * are fixed here: the sum includes the current gradient (AdaGrad's convention, so that p = 2, threshold 0 is exactly
- * AdaGrad; with the current gradient excluded the first step would be α·g/ε^{1/p}), and every gradient is
- * accumulated, also those below the threshold (the sum runs over all past steps). Memory: one accumulator per
- * weight, whatever the number of tasks.
+ * This is the paper's update rule (its CLASSP equation, `equation_CLASSP.png` in the official repository
+ * github.com/oswaldoludwig/CLASSP) in the order of the repository's pseudocode (README, lines 9–15): the threshold
+ * test comes first, the sum is updated only for a weight that passes it, and the sum includes the current gradient.
+ * (The equation image writes the sum over k = 0..t−1, which taken literally would make the first step α g/ε^{1/p};
+ * the released `CLASSP.py` also adds the current gradient before scaling.) A weight that has received many large
+ * gradients gets a small learning rate; with p = 2 and threshold 0 it is AdaGrad (Duchi et al. 2011), the
+ * generalisation the paper states. The test and the sum are per weight, as the paper's text and pseudocode say;
+ * the released code tests `(grad ** 2).any() > threshold` per tensor (a boolean against the threshold) and adds
+ * |g| rather than |g|^p (`add_(grad.abs()) ** power` discards the power), see the notebook's deviations. Memory:
+ * one accumulator per weight, whatever the number of tasks.
  */
 
 export interface ClasspOptions {
@@ -29,7 +30,7 @@ export interface ClasspOptions {
 }
 
 export class Classp {
-  /** S_i = Σ_k |g_{i,k}|^p over every step so far (float64). */
+  /** S_i = Σ_k |g_{i,k}|^p over the steps so far at which weight i passed the threshold (float64). */
   readonly accum: Float64Array;
   readonly o: ClasspOptions;
   /** Steps taken, and weights moved in all of them together (for the update density). */
@@ -38,9 +39,7 @@ export class Classp {
 
   constructor(size: number, o: ClasspOptions) {
     if (!(o.lr > 0) || !(o.p > 0) || !(o.threshold >= 0) || !(o.eps > 0))
-      throw new RangeError(
-        `continual.Classp: need lr > 0, p > 0, threshold ≥ 0, eps > 0; got ${JSON.stringify(o)}`,
-      );
+      throw new RangeError(`continual.Classp: need lr > 0, p > 0, threshold ≥ 0, eps > 0; got ${JSON.stringify(o)}`);
     this.accum = new Float64Array(size);
     this.o = { ...o };
   }
@@ -57,8 +56,8 @@ export class Classp {
     let moved = 0;
     for (let i = 0; i < S.length; i++) {
       const gi = g[i];
-      S[i] += Math.abs(gi) ** p;
       if (gi * gi > threshold) {
+        S[i] += Math.abs(gi) ** p;
         params[i] -= (lr * gi) / (eps + S[i]) ** invP;
         moved++;
       }
