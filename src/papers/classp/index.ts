@@ -1,0 +1,2 @@
+/** classp: CLASSP vs EWC vs fine-tuning on a stream of permuted-feature classification tasks. */
+export * as experiment from './experiment';
