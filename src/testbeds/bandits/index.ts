@@ -1,6 +1,7 @@
 /**
  * The bandit testbed: K-armed, linear, dynamical linear and meta-bandits; UCB1, Thompson sampling, Exp3, OFUL,
- * DynLin-UCB, a GRU actor-critic trained by A2C, and the Bayes-optimal Bernoulli bandit policy by dynamic programming.
+ * DynLin-UCB, a GRU actor-critic trained by A2C or by imitation / shaped-reward RL (loops/paradigm-train.ts), and
+ * the Bayes-optimal Bernoulli bandit policy by dynamic programming.
  */
 export * as kArmed from './env/k-armed';
 export * as linear from './env/linear';
@@ -25,3 +26,4 @@ export * as sparseLogisticContextual from './env/sparse-logistic-contextual';
 export * as logisticRegression from './solvers/logistic-regression';
 export * as squareCb from './methods/square-cb';
 export * as durationAwarePg from './methods/duration-aware-pg';
+export * as paradigmTrain from './loops/paradigm-train';
