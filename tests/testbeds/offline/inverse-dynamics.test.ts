@@ -118,7 +118,7 @@ describe('behavioural cloning from observation', () => {
     for (let k = 0; k < bc.length; k++) expect(bco.policy[k]).toBeCloseTo(bc[k], 12);
   });
 
-  it('argmax labels share ties equally; the protocol recipe matches BC on optimal data in the deterministic room', () => {
+  it('argmax labels share ties; the protocol recipe matches BC on optimal data in the deterministic room', () => {
     expect(Array.from(bcoLabel(Float64Array.from([0.4, 0.4, 0.2, 0]), 'argmax'))).toEqual([0.5, 0.5, 0, 0]);
     const cfg = { ...PROTOCOL_DEFAULTS, tasks: ['open-room:optimal'] as ProtocolTask[] };
     // exploration covers every move the demonstrations make, each identified: BCO's labels are the hidden actions
