@@ -7,18 +7,26 @@ import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from
 import type { ProtocolRecipe } from './core';
 import * as awr from './recipes/awr';
 import * as bc from './recipes/bc';
+import * as bco from './recipes/bco';
 import * as cql from './recipes/cql';
+import * as dt from './recipes/decision-transformer';
 import * as fDvl from './recipes/f-dvl';
 import * as fqi from './recipes/fqi';
 import * as iql from './recipes/iql';
+import * as rcsl from './recipes/rcsl';
 import * as xql from './recipes/xql';
 
 export type ProtocolMethod = ProtocolMethodRow<
-  'imitation' | 'value-based' | 'in-sample value-based' | 'weighted imitation'
+  | 'imitation'
+  | 'value-based'
+  | 'in-sample value-based'
+  | 'weighted imitation'
+  | 'return-conditioned imitation'
+  | 'imitation from observation'
 >;
 
 const m = (
-  mod: { recipe: ProtocolRecipe },
+  mod: { recipe: Pick<ProtocolRecipe, 'name' | 'summary'> },
   file: string,
   regime: ProtocolMethod['regime'],
   papers: string[],
@@ -32,6 +40,9 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(iql, 'iql', 'in-sample value-based', []),
   m(xql, 'xql', 'in-sample value-based', ['dual-rl']),
   m(fDvl, 'f-dvl', 'in-sample value-based', ['dual-rl']),
+  m(rcsl, 'rcsl', 'return-conditioned imitation', []),
+  m(dt, 'decision-transformer', 'return-conditioned imitation', []),
+  m(bco, 'bco', 'imitation from observation', []),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -49,12 +60,12 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "protocol's single dataset per task does not have (the dual-rl notebook compares them on its own data)",
   },
   {
-    name: 'return-conditioned SL (DT-style), Dichotomy of Control',
+    name: 'Dichotomy of Control',
     papers: ['dichotomy-of-control'],
     reason:
-      'policies conditioned on a return-to-go that changes with every −1 step reward are not stationary; the ' +
-      'protocol scores stationary policies exactly, and its goal tasks have no return to condition on but the ' +
-      'step count (the dichotomy-of-control notebook uses terminal-reward stochastic worlds)',
+      'it conditions on a learned latent of the future instead of the return, to separate skill from luck in ' +
+      'stochastic worlds with terminal rewards (the dichotomy-of-control notebook); the protocol has return-' +
+      'conditioned learners (rcsl, dt), whose step-cost returns count steps',
   },
   {
     name: 'HIQL, OTA, SAW, GCBC (goal-conditioned)',
