@@ -13,7 +13,7 @@ the kit. One step:
   4. loss = -(1/N) sum_n A_n sum_t log p_theta(x_{t-1}^n | x_t^n) through the policy (one forward/backward of the
      N*T rows), clip_grad_norm_(maxGradNorm) (its return value, the norm before clipping, is the gradient norm),
      torch.optim.Adam(lr, eps 1e-8).
-`warmup` untimed steps, then `steps` timed steps (median); per step the mean reward, path KL, objective and the
+`warmup` untimed steps, then `steps` timed steps (median wall and process CPU time); per step the mean reward, path KL, objective and the
 gradient norm are returned for the agreement check, and the BLAS torch was built with.
 """
 import math
@@ -131,17 +131,24 @@ def ddpo_step(i):
     }
 
 
-stats, times = [], []
+stats, times, cpu = [], [], []
 for i in range(int(s["warmup"]) + int(s["steps"])):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     st = ddpo_step(i)
-    dt = (time.perf_counter() - t0) * 1000.0
+    dt, dc = (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0
     stats.append(st)
     if i >= int(s["warmup"]):
         times.append(dt)
-times.sort()
-n = len(times)
-ms = times[n // 2] if n % 2 else 0.5 * (times[n // 2 - 1] + times[n // 2])
+        cpu.append(dc)
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+
+ms = median(times)
 cfg = torch.__config__.show()
 m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
 emit(
@@ -152,6 +159,7 @@ emit(
         "blas": m.group(1) if m else "unknown",
         "cpuCapability": torch.backends.cpu.get_cpu_capability(),
         "msPerStep": ms,
+        "cpuMsPerStep": median(cpu),
         "stats": stats,
     }
 )

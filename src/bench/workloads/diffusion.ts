@@ -84,20 +84,32 @@ export function diffusionStepRng(spec: DiffusionBenchSpec, i: number): Rng {
 }
 
 /** The kit side: warm-up + timed `ddpoKlStep`s on a fresh copy of the model; every step's statistics. */
-export function diffusionKit(spec: DiffusionBenchSpec): { msPerStep: number; stats: DdpoStepStats[]; policy: EpsMlp } {
+export function diffusionKit(spec: DiffusionBenchSpec): {
+  msPerStep: number;
+  /** Median process CPU time per timed step (less distorted than wall time on a busy machine). */
+  cpuMsPerStep: number;
+  stats: DdpoStepStats[];
+  policy: EpsMlp;
+} {
   const sched = ddpmSchedule(RING8_DDPM_BASE.schedule);
   const reward = quadraticReward2d(spec.center, spec.scale);
   const policy = spec.model.clone(),
     ref = spec.model.clone();
   const opt = new Adam(policy.mlp.size, { lr: spec.lr, maxGradNorm: spec.maxGradNorm });
   const stats: DdpoStepStats[] = [],
-    times: number[] = [];
+    times: number[] = [],
+    cpu: number[] = [];
   for (let i = 0; i < spec.warmup + spec.steps; i++) {
-    const t0 = nowMs();
+    const t0 = nowMs(),
+      c0 = process.cpuUsage();
     stats.push(ddpoKlStep(policy, ref, sched, reward, spec.beta, spec.N, diffusionStepRng(spec, i), opt));
-    if (i >= spec.warmup) times.push(nowMs() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= spec.warmup) {
+      times.push(nowMs() - t0);
+      cpu.push((c.user + c.system) / 1e3);
+    }
   }
-  return { msPerStep: median(times), stats, policy };
+  return { msPerStep: median(times), cpuMsPerStep: median(cpu), stats, policy };
 }
 
 /** The bundle for bench/reference/diffusion.py: weights, schedule, and the noise `ddpmSample` draws at each step. */
@@ -148,6 +160,7 @@ export interface DiffusionRefOut {
   blas: string;
   cpuCapability: string;
   msPerStep: number;
+  cpuMsPerStep: number;
   stats: (DdpoStepStats & { loss: number })[];
 }
 
@@ -198,7 +211,7 @@ export const diffusionWorkload: Workload = {
         backend: 'wasm SIMD',
         threads: 1,
         refId: 'diffusion/torch-1t',
-        detail,
+        detail: `${detail}; CPU time ${kit.cpuMsPerStep.toPrecision(3)} ms per step`,
       });
     } catch (e) {
       rows.push(failedRow('diffusion/kit', W, 'kit ddpoKlStep', 'kit', e));
@@ -221,7 +234,9 @@ export const diffusionWorkload: Workload = {
             backend: `torch, BLAS ${out.blas}, ${out.cpuCapability}`,
             threads,
             agreement: ag,
-            detail: `${detail}; torch.get_num_threads() = ${out.torchThreads}`,
+            detail:
+              `${detail}; CPU time ${Number(out.cpuMsPerStep).toPrecision(3)} ms per step (all threads); ` +
+              `torch.get_num_threads() = ${out.torchThreads}`,
           });
           if (threads === 1 && ag) {
             const k = rows.find((r) => r.id === 'diffusion/kit');
