@@ -52,7 +52,7 @@ function fit(g: Gmm2d, x: Float64Array, N: number) {
 }
 
 describe('diffusion2d EDM σ schedule', () => {
-  it('starts at σ_max, reaches σ_min at step n − 1 and 0 at step n, strictly decreasing, eq. 5 in between', () => {
+  it('starts at σ_max, reaches σ_min at step n − 1 and 0 at step n, strictly decreasing, Table 1 in between', () => {
     const s = edmSigmas({ steps: 18 });
     expect(s.length).toBe(19);
     expect(s[0]).toBeCloseTo(80, 10);

@@ -3,17 +3,18 @@
  * Sutskever 2023, "Consistency Models", arXiv 2303.01469, §4 and Algorithm 2), on the plane, with EDM's ODE and
  * time variable (models/edm.ts: x = y + t·n, dx/dt = (x − D(x; t))/t, t = σ ∈ [ε, T]).
  *
- * Model (the paper's §3 and Appendix C parameterisation): f_θ(x, t) = c_skip(t)·x + c_out(t)·F_θ(x, t) with
+ * Model (the paper's skip-connection parameterisation, §3, with the EDM-style c_skip, c_out of its appendix):
+ * f_θ(x, t) = c_skip(t)·x + c_out(t)·F_θ(x, t) with
  *   c_skip(t) = σ_d²/((t − ε)² + σ_d²),   c_out(t) = σ_d(t − ε)/√(σ_d² + t²),
- * so that f_θ(x, ε) = x exactly (the boundary condition, eq. 3); F_θ is a ReLU MLP of the testbed's engine (src/nn
+ * so that f_θ(x, ε) = x exactly (the boundary condition); F_θ is a ReLU MLP of the testbed's engine (src/nn
  * Mlp) on [c_in(t)·x, c_noise(t), sin/cos(2^j π c_noise(t)/4)] with EDM's c_in = 1/√(t² + σ_d²), c_noise = ¼ ln t.
  *
  * Training (Algorithm 2, the squared ℓ2 metric d and λ(t_n) = 1): the N levels ε = t_1 < … < t_N = T of EDM's
- * schedule (ρ = 7, eq. 5 of Karras et al. read upward); per example y ~ p_data (exact samples), n ~ U{1, …, N − 1},
+ * schedule (ρ = 7, Karras et al. Table 1, read upward); per example y ~ p_data (exact samples), n ~ U{1, …, N − 1},
  * z ~ N(0, I), x_{t_{n+1}} = y + t_{n+1}z, one Heun step of the exact ODE (the exact denoiser, models/edm.ts
  * `edmHeunStep` with `gmmEdmDenoiser`) gives x̂_{t_n}; the loss is
- *   L_CD^N(θ, θ⁻) = E ‖f_θ(x_{t_{n+1}}, t_{n+1}) − f_θ⁻(x̂_{t_n}, t_n)‖²   (eq. 7),
- * one Adam step on θ, then the target θ⁻ ← μθ⁻ + (1 − μ)θ (EMA, eq. 8; θ⁻ starts at θ). The paper's CIFAR-10 CD
+ *   L_CD^N(θ, θ⁻) = E ‖f_θ(x_{t_{n+1}}, t_{n+1}) − f_θ⁻(x̂_{t_n}, t_n)‖²   (the CD objective of §4),
+ * one Adam step on θ, then the target θ⁻ ← stopgrad(μθ⁻ + (1 − μ)θ) (the EMA target of §4; θ⁻ starts at θ). The paper's CIFAR-10 CD
  * uses N = 18 and μ = 0.95; those are the defaults here.
  *
  * The exact consistency function it distils (`edmExactConsistency`, Heun from t to ε on the exact denoiser) is the
@@ -37,7 +38,7 @@ export interface CdModelShape {
   epsilon: number;
 }
 
-/** c_skip(t), c_out(t) of the consistency parameterisation (Song et al. Appendix C, EDM-style). */
+/** c_skip(t), c_out(t) of the consistency parameterisation (Song et al., EDM-style, σ_d the data scale). */
 export function cdSkipOut(t: number, s: CdModelShape): { cSkip: number; cOut: number } {
   const sd2 = s.sigmaData * s.sigmaData,
     u = t - s.epsilon;
@@ -185,7 +186,7 @@ export class ConsistencyDistillation {
     this.opt = new Adam(this.model.mlp.size, { lr: config.lr });
   }
 
-  /** One step of Algorithm 2: a batch, the exact Heun step, the CD loss (eq. 7), Adam, the EMA update. */
+  /** One step of Algorithm 2: a batch, the exact Heun step, the CD loss L_CD^N, Adam, the EMA update. */
   step(rng: Rng): CdStepStats {
     const B = this.config.batch,
       Nl = this.config.levels,

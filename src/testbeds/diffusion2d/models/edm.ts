@@ -7,8 +7,9 @@
  * n ~ N(0, I), so p(x; σ) = p_data ∗ N(0, σ²I). The probability-flow ODE is dx/dσ = −σ∇log p(x; σ) = (x − D(x; σ))/σ
  * (eq. 1 and 3), D(x; σ) = E[y | x] the ideal denoiser, with D(x; σ) = x + σ²∇log p(x; σ) (eq. 3).
  *
- * - `edmSigmas`: the discretisation of eq. 5, σ_i = (σ_max^{1/ρ} + i/(n − 1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ for
- *   i < n, σ_n = 0 (defaults σ_min = 0.002, σ_max = 80, ρ = 7).
+ * - `edmSigmas`: the time steps of Table 1's EDM column (§3),
+ *   σ_i = (σ_max^{1/ρ} + i/(n − 1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ for i < n, σ_n = 0 (defaults σ_min = 0.002,
+ *   σ_max = 80, ρ = 7).
  * - `gmmEdmDenoiser`: the exact D of a mixture Σ_k w_k N(μ_k, Σ_k): the posterior mean
  *   Σ_k r_k(x)·(μ_k + Σ_k(Σ_k + σ²I)⁻¹(x − μ_k)), r_k the responsibilities under Σ_k w_k N(μ_k, Σ_k + σ²I)
  *   (env/gmm.ts gmmNoised with a = 1, s = σ). Written from the posterior, not from the score, so that the identity
@@ -40,7 +41,7 @@ export interface EdmScheduleSpec {
   rho?: number;
 }
 
-/** EDM's σ discretisation (Karras et al. eq. 5): n + 1 levels from σ_max down to σ_min, then 0. */
+/** EDM's σ discretisation (Karras et al. §3, Table 1): n + 1 levels from σ_max down to σ_min, then 0. */
 export function edmSigmas(spec: EdmScheduleSpec): Float64Array {
   const n = spec.steps,
     lo = spec.sigmaMin ?? 0.002,
