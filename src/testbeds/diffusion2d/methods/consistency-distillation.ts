@@ -14,8 +14,8 @@
  * z ~ N(0, I), x_{t_{n+1}} = y + t_{n+1}z, one Heun step of the exact ODE (the exact denoiser, models/edm.ts
  * `edmHeunStep` with `gmmEdmDenoiser`) gives x̂_{t_n}; the loss is
  *   L_CD^N(θ, θ⁻) = E ‖f_θ(x_{t_{n+1}}, t_{n+1}) − f_θ⁻(x̂_{t_n}, t_n)‖²   (the CD objective of §4),
- * one Adam step on θ, then the target θ⁻ ← stopgrad(μθ⁻ + (1 − μ)θ) (the EMA target of §4; θ⁻ starts at θ). The paper's CIFAR-10 CD
- * uses N = 18 and μ = 0.95; those are the defaults here.
+ * one Adam step on θ, then the target θ⁻ ← stopgrad(μθ⁻ + (1 − μ)θ) (the EMA target of §4; θ⁻ starts at θ).
+ * The paper's CIFAR-10 CD uses N = 18 and μ = 0.95 (as recalled, not re-read here); those are the defaults.
  *
  * The exact consistency function it distils (`edmExactConsistency`, Heun from t to ε on the exact denoiser) is the
  * one methods/rlcm.ts calls the ideal limit of distillation (`exactConsistency`, on the rectified-flow path): the two
