@@ -62,6 +62,17 @@ export function threadEnv(threads: number, env: NodeJS.ProcessEnv = process.env)
   };
 }
 
+/**
+ * The environment of a reference script: `threadEnv`, without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (overrides that
+ * make OpenBLAS use another CPU's kernels or cache size; the reference runs on its library's native choice).
+ */
+export function referenceEnv(threads: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = threadEnv(threads, env);
+  delete out.OPENBLAS_CORETYPE;
+  delete out.OPENBLAS_L2_SIZE;
+  return out;
+}
+
 export function referenceScript(name: string): string {
   return path.join(paths.root(), 'bench', 'reference', name);
 }
@@ -80,7 +91,7 @@ export function runReference(
   const r = spawnSync(info.python, [file, bundleDir, '--threads', String(threads), ...extraArgs], {
     encoding: 'utf8',
     timeout: timeoutMs,
-    env: threadEnv(threads),
+    env: referenceEnv(threads),
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw new Error(`${script}: ${r.error.message}`);

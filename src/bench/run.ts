@@ -24,6 +24,7 @@ import { probePython, pythonPath, type PythonInfo } from './python';
 import type { BenchReport, BenchRow } from './types';
 import { attachRatios, failedRow, orderRows, type Workload } from './workload';
 import { bootstrapWorkload } from './workloads/bootstrap';
+import { diffusionWorkload } from './workloads/diffusion';
 import { gruWorkload } from './workloads/gru';
 import { mlpWorkload } from './workloads/mlp';
 import { notebooksWorkload } from './workloads/notebooks';
@@ -40,6 +41,7 @@ export const WORKLOADS: readonly Workload[] = [
   mlpWorkload,
   gruWorkload,
   transformerWorkload,
+  diffusionWorkload,
   scalingWorkload,
   statsWorkload,
   notebooksWorkload,
