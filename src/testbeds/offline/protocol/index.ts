@@ -40,8 +40,8 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(iql, 'iql', 'in-sample value-based', []),
   m(xql, 'xql', 'in-sample value-based', ['dual-rl']),
   m(fDvl, 'f-dvl', 'in-sample value-based', ['dual-rl']),
-  m(rcsl, 'rcsl', 'return-conditioned imitation', []),
-  m(dt, 'decision-transformer', 'return-conditioned imitation', []),
+  m(rcsl, 'rcsl', 'return-conditioned imitation', ['dichotomy-of-control']),
+  m(dt, 'decision-transformer', 'return-conditioned imitation', ['dichotomy-of-control']),
   m(bco, 'bco', 'imitation from observation', []),
 ];
 
