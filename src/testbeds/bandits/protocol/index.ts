@@ -66,4 +66,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'their question is wall-clock: strategies take variable durations and updates arrive asynchronously; the ' +
       "protocol's tasks have unit-time pulls, where duration weighting is the identity and the method is REINFORCE",
   },
+  {
+    name: 'GRU agents trained by imitation of UCB1 / Thompson sampling or by RL on three step rewards',
+    papers: ['when-greedy-wins'],
+    reason:
+      'meta-trained on a distribution of 5-armed Bernoulli bandits with fresh means per trial and scored there, ' +
+      "like the meta-trained agents above; the protocol's fixed instances would measure transfer, not the training",
+  },
 ];

@@ -81,4 +81,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'both act on the rectified-flow policy (models/flow-policy.ts) with Flow-GRPO as the base, like the flow ' +
       'methods above; TurningPoint-GRPO also queries the reward at intermediate states (more queries per sample)',
   },
+  {
+    name: 'DRAKES, classifier guidance, SMC, TDS (masked discrete diffusion)',
+    papers: ['fine-tuning-discrete-diffusion-models-via'],
+    reason:
+      'they act on the masked discrete diffusion over short sequences (models/masked-diffusion.ts), not on the ' +
+      "protocol's continuous 2-D DDPM: a discrete-sequence variant of the protocol would be needed",
+  },
 ];
