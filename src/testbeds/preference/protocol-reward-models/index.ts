@@ -55,12 +55,17 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'CRM (two peer-reviewing Bradley–Terry MLPs with a curriculum)',
     papers: ['two-minds-better-than-one'],
     reason:
-      'not entered yet (added this session): its keep rate needs the noise rate η, which the protocol does not hand ' +
+      'not entered: its keep rate needs the noise rate η, which the protocol does not hand ' +
       'to any method; an entry must estimate η or fix it for all tasks',
   },
   {
     name: 'principle-entailment reward model (RLBFF)',
     papers: ['rlbff'],
     reason: "trained on binary principle judgments, not pairwise preferences: the protocol's labels are pairwise",
+  },
+  {
+    name: 'RewardMATH-style benchmark (one-vs-many, style-matched)',
+    papers: ['evaluating-robustness-of-reward-models'],
+    reason: 'a way to evaluate reward models, not a reward model: there is nothing to train and score on the protocol',
   },
 ];
