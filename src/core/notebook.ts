@@ -137,6 +137,15 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
   private protocolSpec: ProtocolSpec | null = null;
   private readonly keyByTask: boolean;
   private records = new Map<string, RunRecord>();
+  /**
+   * Each record's place in the summary: the order in which the notebook asked for it (`run` / `runSeeds` calls,
+   * seeds in order), fixed when asked, not when finished — so notebooks that run methods concurrently
+   * (Promise.all over `runSeeds`) publish the same summary however the workers' timings fall.
+   */
+  private asked = new Map<string, number>();
+  private ask(key: string): void {
+    if (!this.asked.has(key)) this.asked.set(key, this.asked.size);
+  }
   private stats = { hits: 0, computed: 0, recomputedCorrupt: 0 };
   private fresh: boolean;
 
@@ -280,6 +289,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     fn: (rng: Rng) => RunResult | Promise<RunResult>,
   ): Promise<RunRecord> {
     const { key, file, record } = this.lookup(args.method, args.config, args.seed);
+    this.ask(key);
     if (record) {
       this.stats.hits++;
       this.records.set(key, record);
@@ -307,6 +317,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
     const todo: { i: number; key: string; file: string }[] = [];
     seeds.forEach((seed, i) => {
       const l = this.lookup(args.method, args.config, seed, args.task);
+      this.ask(l.key);
       if (l.record) {
         this.stats.hits++;
         out[i] = l.record;
@@ -612,12 +623,14 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       ...(this.readings.length ? { readings: [...this.readings] } : {}),
       tables: this.tables,
       figures: this.figures,
-      records: [...this.records.values()].map((r) => ({
-        key: r.key,
-        method: r.method,
-        seed: r.seed,
-        metrics: r.metrics,
-      })),
+      records: [...this.records.values()]
+        .sort((a, b) => (this.asked.get(a.key) ?? Infinity) - (this.asked.get(b.key) ?? Infinity))
+        .map((r) => ({
+          key: r.key,
+          method: r.method,
+          seed: r.seed,
+          metrics: r.metrics,
+        })),
       provenance: makeProvenance({
         notebookHash: this.notebookHash,
         code: notebookCode(this.id, this.codeSource),

@@ -134,4 +134,27 @@ describe('readings and display', () => {
     expect(html).not.toMatch(/<img|<script|<em>|<s>|<u>/);
     expect(html).toContain('&lt;em&gt;');
   });
+
+  describe('summary record order', () => {
+    it('follows the order the notebook asked for records, not the order concurrent runs finished in', async () => {
+      const publish = async (delays: number[]) => {
+        fs.rmSync(path.join(dir, 'results', 'kinds'), { recursive: true, force: true });
+        const nb = session();
+        // three methods started together; the first asked finishes last
+        await Promise.all(
+          ['a', 'b', 'c'].map((method, i) =>
+            nb.run({ method, seed: 1, config: {} }, async () => {
+              await new Promise((r) => setTimeout(r, delays[i]));
+              return { metrics: { x: i } };
+            }),
+          ),
+        );
+        nb.finish();
+        const s = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'kinds', 'full', 'summary.json'), 'utf8'));
+        return s.records.map((r: { method: string }) => r.method);
+      };
+      expect(await publish([60, 30, 0])).toEqual(['a', 'b', 'c']);
+      expect(await publish([0, 30, 60])).toEqual(['a', 'b', 'c']);
+    });
+  });
 });
