@@ -101,7 +101,7 @@ describe('entropy-mechanism transformer: runSeed', () => {
       for (const h of H) expect(h).toBeGreaterThan(0);
     }
   });
-  it('pairs the methods: the same base model and first batch give the same first entropy, covariance and reward', () => {
+  it('pairs the methods: same base model and first batch, so the same first entropy, covariance and reward', () => {
     for (const k of ['entropy', 'cov', 'reward']) {
       const first = tiny.methods.map((m) => r.series![metricKey(m, k)][0]);
       for (const x of first) expect(x, k).toBe(first[0]);
