@@ -41,33 +41,47 @@ describe('entropy-mechanism verdict accounting', () => {
   it('records the bandit identities (Lemma 1, Theorems 2, 3) as checks, the empirical statements as claims', () => {
     for (const id of ['matched-exactly', 'entropy-covariance-pg', 'entropy-covariance-npg', 'gru-testbed-heldout-gain'])
       expect(byId(id).kind, id).toBe('check');
-    for (const id of ['covariance-positive', 'entropy-decreases-monotonically', 'entropy-law', 'gru-entropy-collapse'])
+    expect(byId('tf-testbed-heldout-gain').kind).toBe('check');
+    for (const id of ['covariance-positive', 'entropy-decreases-monotonically', 'entropy-law', 'tf-entropy-collapse'])
       expect(byId(id).kind, id).toBe('claim');
   });
 
   it('a reproduced "lower / higher than" claim has its whole interval above the ROPE', () => {
     for (const v of verdicts) {
       if (v.kind !== 'claim' || v.status !== 'reproduced' || !v.decisions) continue;
-      const rope = Object.entries(v.decisions).find(([n]) => n.startsWith('rope'));
+      const rope = Object.entries(v.decisions).find(([n]) => n.startsWith('rope') || n.startsWith('tfRope'));
       if (rope) expect(v.lo, v.claimId).toBeGreaterThan(rope[1].value);
     }
   });
 
-  it('GRU claims read on held-out pass@1 depend on the testbed-validity check and are invalid when it fails', () => {
-    const valid = byId('gru-testbed-heldout-gain');
-    const heldout = [
-      'gru-entropy-law-fit',
-      'gru-entropy-law-predict',
-      'gru-clip-cov-performance',
-      'gru-kl-cov-performance',
+  it('the GRU comparisons are no longer claims: only its validity check is recorded, the rest is a table', () => {
+    const gru = verdicts.filter((v) => v.claimId.startsWith('gru-'));
+    expect(gru.map((v) => v.claimId)).toEqual(['gru-testbed-heldout-gain']);
+    const tables = (summary.tables as { name: string; rows: unknown[][] }[]).map((t) => t.name);
+    expect(tables).toContain('gru-verdicts');
+    expect(tables).toContain('gru-vs-transformer');
+  });
+
+  it('transformer claims depend on the local validity check and are invalid exactly when it fails', () => {
+    const valid = byId('tf-testbed-heldout-gain');
+    const ids = [
+      'tf-entropy-collapse',
+      'tf-entropy-early-drop',
+      'tf-covariance-positive',
+      'tf-entropy-law-fit',
+      'tf-entropy-law-predict',
+      'tf-clip-cov-entropy',
+      'tf-kl-cov-entropy',
+      'tf-clip-cov-performance',
+      'tf-kl-cov-performance',
     ];
-    for (const id of heldout) {
+    for (const id of ids) {
       const v = byId(id);
-      expect(v.dependsOn).toContain('gru-testbed-heldout-gain');
-      if (valid.status !== 'reproduced') expect(v.invalidatedBy, id).toContain('gru-testbed-heldout-gain');
+      expect(v.kind, id).toBe('claim');
+      expect(v.dependsOn).toContain('tf-testbed-heldout-gain');
+      if (valid.status !== 'reproduced') expect(v.invalidatedBy, id).toContain('tf-testbed-heldout-gain');
+      else expect(v.invalidatedBy ?? [], id).toEqual([]);
     }
-    // the entropy claims do not read held-out data
-    expect(byId('gru-entropy-collapse').dependsOn ?? []).not.toContain('gru-testbed-heldout-gain');
   });
 
   it('has generated readings and no hand-typed decimals in markdown cells', () => {
