@@ -58,6 +58,7 @@ describe('the reward-model protocol', () => {
       'secrets-of-rlhf-in-large',
       'two-minds-better-than-one',
       'rlbff',
+      'evaluating-robustness-of-reward-models',
     ]);
     expect(() => protocolData('noisy' as ProtocolTask, PROTOCOL_DEFAULTS, 0)).toThrow(/unknown task "noisy"/);
   });
