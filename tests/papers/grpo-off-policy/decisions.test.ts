@@ -51,7 +51,7 @@ describe('grpo-off-policy pre-registered decisions', () => {
     expect(Math.abs(DECISIONS.gruMarginIs.value - 0.05 * gain)).toBeLessThan(2.5e-4);
   });
 
-  it('transformer tolerance / ROPE / margin are 10% / 5% / 5% of the pilot on-policy GRPO gain in held-out pass@1', () => {
+  it('transformer tolerance / ROPE / margin are 10% / 5% / 5% of the pilot GRPO gain in held-out pass@1', () => {
     const r = pilot('tf-pilot');
     const gain = metricOf(r, 'GRPO@k=0', 'L3:pass@1') - metricOf(r, 'base', 'L3:pass@1');
     expect(gain).toBeGreaterThan(0);
