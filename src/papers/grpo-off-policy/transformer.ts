@@ -6,7 +6,7 @@
  * `RlConfig.staleness`: update t learns from completions of the policy after update t − 1 − k). The runs mirror
  * gru.ts `methodsAt(k)`: on-policy REINFORCE and GRPO, and every method at staleness k, each a recipe of the
  * trainer's table (trainer/recipes.ts, the authors' Trinity-RFT rec_gsm8k coefficients):
- *   REINFORCE          A = r − r̄ (group mean), no importance weight, no clip                  (paper eq. for REINFORCE)
+ *   REINFORCE          A = r − r̄ (group mean), no importance weight, no clip
  *   GRPO               A = (r − r̄)/(std + ε), per-token ratio ρ_t, PPO clip ε = 0.2, no KL
  *   REC-OneSide-IS     A = r − r̄, ρ_t, PPO clip ε = 0.2                       (REC: regularise by clipping)
  *   REC-OneSide-NoIS   as IS, but the ratio only decides the clip (−A, not −ρA; importance 'none')
