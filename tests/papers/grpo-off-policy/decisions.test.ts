@@ -51,6 +51,15 @@ describe('grpo-off-policy pre-registered decisions', () => {
     expect(Math.abs(DECISIONS.gruMarginIs.value - 0.05 * gain)).toBeLessThan(2.5e-4);
   });
 
+  it('transformer tolerance / ROPE / margin are 10% / 5% / 5% of the pilot GRPO gain in held-out pass@1', () => {
+    const r = pilot('tf-pilot');
+    const gain = metricOf(r, 'GRPO@k=0', 'L3:pass@1') - metricOf(r, 'base', 'L3:pass@1');
+    expect(gain).toBeGreaterThan(0);
+    expect(Math.abs(DECISIONS.tfStalenessTolerance.value - 0.1 * gain)).toBeLessThan(5e-5);
+    expect(Math.abs(DECISIONS.tfRope.value - 0.05 * gain)).toBeLessThan(5e-5);
+    expect(Math.abs(DECISIONS.tfMarginIs.value - 0.05 * gain)).toBeLessThan(5e-5);
+  });
+
   it('the pilot seed is not a verdict seed, and every claim names its kind and recorded checks', () => {
     const s = JSON.parse(fs.readFileSync(path.join(ROOT, 'data/results/grpo-off-policy/full/summary.json'), 'utf8'));
     expect(s.seeds).not.toContain(1000);
@@ -58,6 +67,7 @@ describe('grpo-off-policy pre-registered decisions', () => {
       s.verdicts.filter((v: { kind: string }) => v.kind === 'check').map((v: { claimId: string }) => v.claimId),
     );
     expect(checks.has('gru-testbed-heldout')).toBe(true);
+    expect(checks.has('tf-testbed-heldout-gain')).toBe(true);
     for (const v of s.verdicts) {
       expect(['claim', 'check']).toContain(v.kind);
       for (const d of v.dependsOn ?? []) expect(checks.has(d)).toBe(true);
