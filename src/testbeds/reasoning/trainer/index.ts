@@ -11,6 +11,7 @@ export * as filters from './filters';
 export * as importance from './importance';
 export * as tokenControl from './token-control';
 export * as offPolicy from './off-policy';
+export * as objective from './objective';
 export * as recipes from './recipes';
 export * as policy from './policy';
 export * as update from './update';

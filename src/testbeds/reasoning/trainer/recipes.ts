@@ -9,6 +9,7 @@ import type { Clipping } from './clipping';
 import type { FilterName } from './filters';
 import type { ImportanceName } from './importance';
 import type { KlPenalty } from './kl';
+import type { ObjectiveSpec } from './objective';
 import type { OffPolicyTerms } from './off-policy';
 import type { TokenControl } from './token-control';
 
@@ -37,6 +38,8 @@ export interface Recipe {
   tokenControl?: TokenControl;
   /** The off-policy REINFORCE family's extra terms (off-policy.ts: OPMD, AsymRE, RED-Weight; default none). */
   offPolicyTerms?: OffPolicyTerms;
+  /** A registered objective replacing the advantage and/or the clipped surrogate (objective.ts; default none). */
+  objective?: ObjectiveSpec;
 }
 
 const NO_KL: KlPenalty = { kind: 'none' };

@@ -11,7 +11,8 @@
  * so the GRPO recipe computes the same floats as the GRU loop (loops/gru-rl.ts) on the same batch.
  * Optional slots (absent: the terms above only): the importance ratio's form (importance.ts: per token, per
  * sequence as GSPO, or none), a token control (token-control.ts: Clip-Cov, KL-Cov), the off-policy REINFORCE
- * terms (off-policy.ts: OPMD, AsymRE, RED-Weight). Ratios are computed when the recipe makes several passes or
+ * terms (off-policy.ts: OPMD, AsymRE, RED-Weight), a registered objective (objective.ts) replacing the advantage
+ * and/or the clipped surrogate's per-token gradient. Ratios are computed when the recipe makes several passes or
  * the batch was sampled by an older policy (`Rollouts.offPolicy`); on-policy with one pass ρ = 1 exactly.
  */
 import type { Rng } from '../../../core/rng';
@@ -26,6 +27,7 @@ import { isClipped } from './clipping';
 import { keepMask } from './filters';
 import { sequenceRatio } from './importance';
 import { klEstimate, klGrad } from './kl';
+import { objectiveFor } from './objective';
 import { advantageWeight, offPolicyTermGrad } from './off-policy';
 import type { RlPolicy } from './policy';
 import { checkTokenControl } from './token-control';
@@ -94,7 +96,15 @@ export function recipeAdvantages(
       rewards[i] = r.rewards[i] - recipe.kl.beta * k;
     }
   }
-  const adv = advantages(recipe.advantage, rewards, r.B, r.G, { greedyRewards: r.greedyRewards });
+  let adv = advantages(recipe.advantage, rewards, r.B, r.G, { greedyRewards: r.greedyRewards });
+  const objective = recipe.objective ? objectiveFor(recipe.objective, recipe.name) : null;
+  if (objective?.advantages) {
+    adv = objective.advantages({ spec: recipe.objective!, recipe, batch: r, rewards, base: adv });
+    if (adv.length !== N)
+      throw new RangeError(
+        `reasoning.update: objective '${recipe.objective!.kind}' gave ${adv.length} advantages for ${N}`,
+      );
+  }
   const truncated = recipe.filters.includes('overlong') ? truncatedResponses(r) : undefined;
   return { adv, keep: keepMask(recipe.filters, r.rewards, r.B, r.G, truncated) };
 }
@@ -137,6 +147,9 @@ export function policyUpdate(
   const terms = recipe.offPolicyTerms ?? {};
   // On-policy with one pass the ratios are exactly 1 (the sampler's log-probabilities are the policy's).
   const useRatio = recipe.epochs > 1 || r.offPolicy === true;
+  const objective = recipe.objective ? objectiveFor(recipe.objective, recipe.name) : null;
+  const objW = objective?.tokenGrads ? new Float32Array(N * L) : null;
+  const objCut = objW ? new Uint8Array(N * L) : null;
   const w = new Float32Array(N * L);
   const e = alpha ? new Float32Array(N * L) : undefined;
   const seqRatio = new Float64Array(N);
@@ -180,6 +193,15 @@ export function policyUpdate(
       for (const q of pick) chosen[pos[q]] = 1;
       controlled += pick.length;
     }
+    if (objW && objCut) {
+      objW.fill(0);
+      objCut.fill(0);
+      objective!.tokenGrads!(
+        { spec: recipe.objective!, recipe, batch: r, pass, logp: s.logp, entropy: s.entropy, refLogp, adv, kept, coef },
+        objW,
+        objCut,
+      );
+    }
     w.fill(0);
     for (let i = 0; i < N; i++) {
       const c = coef[i];
@@ -189,11 +211,15 @@ export function policyUpdate(
       for (let k = 0; k < r.lengths[i]; k++) {
         const j = i * L + k;
         const ratio = ratioOf(i, j);
-        const cut = useRatio && isClipped(recipe.clipping, A, ratio);
+        const cut = objCut ? objCut[j] === 1 : useRatio && isClipped(recipe.clipping, A, ratio);
         const d = useRatio ? s.logp[j] - r.oldLogp[j] : 0;
         if (useRatio && pass === 0) klBehaviourSum += Math.exp(d) - 1 - d;
         const detached = chosen !== null && control?.kind === 'clip-cov' && chosen[j] === 1;
-        let g = detached ? 0 : clippedSurrogateGrad(c[k], A, ratio, cut, importance === 'none' ? 1 : ratio, red);
+        let g = detached
+          ? 0
+          : objW
+            ? objW[j]
+            : clippedSurrogateGrad(c[k], A, ratio, cut, importance === 'none' ? 1 : ratio, red);
         if (terms.asymRe || terms.k2Behaviour) g += offPolicyTermGrad(terms, c[k], d);
         if (chosen && control?.kind === 'kl-cov' && chosen[j] === 1)
           g += klCovTokenGrad(control.beta, c[k], s.logp[j], r.oldLogp[j]);
