@@ -34,6 +34,8 @@ const USAGE =
   '[--sample-seed S] [--tolerance T]\n' +
   '  node dist/cli/main.js verify --summaries [--only <id>[,<id>...]] [--profile full|smoke]   ' +
   '(re-derive every summary from its stored records)\n' +
+  '  node dist/cli/main.js rekey --only <id>[,<id>...] [--profile full|smoke] [--verify N | --verify all] [--dry-run]   ' +
+  '(carry records across a code change that leaves their numbers unchanged, after re-deriving N per task)\n' +
   '  npm run kernel [-- --force]\n' +
   '  npm run bench\n' +
   'exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;\n' +
@@ -177,6 +179,25 @@ async function verify(args: ReportsArgs): Promise<number> {
   return printVerifyReport(rep, opts);
 }
 
+async function rekey(argv: string[]): Promise<number> {
+  const dryRun = argv.includes('--dry-run');
+  let verifyN = 1;
+  const at = argv.indexOf('--verify');
+  const rest = argv.filter((a, i) => a !== '--dry-run' && (at < 0 || (i !== at && i !== at + 1)));
+  if (at >= 0) {
+    const v = argv[at + 1];
+    verifyN = v === 'all' ? Infinity : Number(v);
+    if (!(verifyN >= 1) || (v !== 'all' && !Number.isInteger(verifyN)))
+      throw new UsageError(`rekey: --verify takes a positive integer or 'all', got ${v ?? 'nothing'}.\n${USAGE}`);
+  }
+  const args = parseReportsArgs(rest);
+  if (args.only.length === 0)
+    throw new UsageError(`rekey: name the papers whose records to carry (--only <id>,...).\n${USAGE}`);
+  const { rekeyRecords, printRekeyReport } = await import('../runner/rekey');
+  const rep = await rekeyRecords({ profile: args.profile, only: args.only, verify: verifyN, dryRun, log: console.log });
+  return printRekeyReport(rep);
+}
+
 async function reports(argv: string[]): Promise<number> {
   // --no-figures: skip the static SVG/PNG/PDF export (handled here so ReportsArgs stays as it is).
   const noFigures = argv.includes('--no-figures');
@@ -264,6 +285,8 @@ async function main(): Promise<number> {
       const args = parseReportsArgs(rest.filter((a) => a !== '--all'));
       return verify({ ...args, verify: rest.includes('--all') ? Number.MAX_SAFE_INTEGER : (args.verify ?? 3) });
     }
+    case 'rekey':
+      return rekey(rest);
     case 'kernel': {
       const force = rest.includes('--force');
       const bad = rest.find((a) => a !== '--force');

@@ -29,6 +29,12 @@ export interface Provenance {
   seed: number | null;
   wallTimeMs: number;
   createdAt: string;
+  /**
+   * Set by `rekey` (runner/rekey.ts) when the record was carried to a new code hash without being recomputed:
+   * its old key and code hash, the files that changed, and the keys of the records of its task that were
+   * re-derived bit-identically under the new code to license it.
+   */
+  rekeyed?: { fromKey: string; fromCodeHash: string; changed: string[]; verifiedBy: string[]; at: string };
 }
 
 let cachedGit: { commit: string; dirty: boolean } | null = null;
