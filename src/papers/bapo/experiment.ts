@@ -10,6 +10,7 @@
  *   Clip-Higher   fixed bounds (0.8, 1.28)                                             (DAPO's ε_low 0.2, ε_high 0.28)
  *   BAPO          bounds searched per batch (Algorithm 1) so the positive tokens' share of the loss (eq. 8) reaches
  *                 ρ₀ = 0.4, c_low ∈ [0.6, 0.9] by 0.02, c_high ∈ [1.2, 3.0] by 0.05 (§5.1)
+ *   BAPO-rho0.5   the same with ρ₀ = 0.5 (the official code's README and default config)
  * On-policy (k = 0) the ratios are 1 and the three recipes coincide (bit for bit: tests), so k = 0 runs GRPO only: the
  * on-policy reference and the local validity check (GRPO raises held-out pass@1 over the base model). All runs of a
  * seed start from the same base model, see the same sequence of training problems and random streams, and are
@@ -26,13 +27,22 @@ import { distinctProblems } from '../../testbeds/reasoning/tasks/splits';
 import { evaluateCounts, passAtKFromCounts, trainRl } from '../../testbeds/reasoning/trainer/loop';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import type { Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { BAPO_RECIPES, observeBapo, type BapoPassStats } from '../../testbeds/reasoning/trainer/objectives/bapo';
+import {
+  BAPO_RECIPES,
+  bapoSpec,
+  observeBapo,
+  type BapoPassStats,
+} from '../../testbeds/reasoning/trainer/objectives/bapo';
 
-/** The compared methods by record-key name. */
+/**
+ * The compared methods by record-key name. BAPO-rho0.5 is BAPO with the target ρ₀ = 0.5 of the official code's README
+ * (`positive_contribution_target`) and default config (`adv_ratio_target: 1`, i.e. P/N ≥ 1), all else as BAPO.
+ */
 export const METHODS: Record<string, Recipe> = {
   GRPO: BAPO_RECIPES.grpo,
   'Clip-Higher': BAPO_RECIPES['clip-higher'],
   BAPO: BAPO_RECIPES.bapo,
+  'BAPO-rho0.5': { ...BAPO_RECIPES.bapo, name: 'BAPO (ρ₀ 0.5)', objective: bapoSpec({ target: 0.5 }) },
 };
 
 /** A run's record-key name: `BAPO@k=16`. */
@@ -74,10 +84,10 @@ export const DEFAULTS: Config = {
   base: ADDITION_BASE,
   staleness: [16],
   level: 3,
-  updates: 150,
+  updates: 120,
   batchPrompts: 16,
   groupSize: 8,
-  lr: 1e-4,
+  lr: 3e-4,
   evalProblems: 128,
   evalSamples: 32,
   passKs: [1, 8, 32],

@@ -49,11 +49,14 @@ describe('bapo experiment: helpers', () => {
       'GRPO@k=4',
       'Clip-Higher@k=4',
       'BAPO@k=4',
+      'BAPO-rho0.5@k=4',
       'GRPO@k=16',
       'Clip-Higher@k=16',
       'BAPO@k=16',
+      'BAPO-rho0.5@k=16',
     ]);
-    expect(Object.keys(METHODS)).toEqual(['GRPO', 'Clip-Higher', 'BAPO']);
+    expect(Object.keys(METHODS)).toEqual(['GRPO', 'Clip-Higher', 'BAPO', 'BAPO-rho0.5']);
+    expect(METHODS['BAPO-rho0.5'].objective).toMatchObject({ adaptive: true, target: 0.5, highMax: 3 });
   });
 });
 
@@ -105,6 +108,7 @@ describe('bapo experiment: a tiny run', () => {
     const first = (name: string) => r.series[metricKey(name, 'reward')].slice(0, K + 1);
     expect(first(`Clip-Higher@k=${K}`)).toEqual(first(`GRPO@k=${K}`));
     expect(first(`BAPO@k=${K}`)).toEqual(first(`GRPO@k=${K}`));
+    expect(first(`BAPO-rho0.5@k=${K}`)).toEqual(first(`GRPO@k=${K}`));
     expect(first('GRPO@k=0')[0]).toBe(first(`GRPO@k=${K}`)[0]);
     expect(Number.isNaN(r.metrics[metricKey('GRPO@k=0', 'meanKlBehaviour')])).toBe(true);
   });

@@ -169,7 +169,7 @@ export function fixedClipSpec(lo: number, hi: number): BapoSpec {
 /** What one pass of the objective measured (for the observer). */
 export interface BapoPassStats extends BoundSearch {
   pass: number;
-  /** Eq. 8's contributions at the chosen bounds; negShareLoss = N/(P + N) = 1 − ρ (0 when P + N = 0). */
+  /** Eq. 8's contributions at the chosen bounds; negShareLoss = N/(P + N) = 1 − ρ (NaN when P + N = 0). */
   pos: number;
   neg: number;
   negShareLoss: number;
@@ -295,7 +295,7 @@ export function bapoTokenGrads(ctx: PassContext, w: Float32Array, cut: Uint8Arra
     pass: ctx.pass,
     pos: P,
     neg: N,
-    negShareLoss: P + N > 0 ? N / (P + N) : 0,
+    negShareLoss: P + N > 0 ? N / (P + N) : NaN,
     negShareGrad: gPos + gNeg > 0 ? gNeg / (gPos + gNeg) : NaN,
     tokens: n,
     clipPos: nPos ? cutPos / nPos : 0,

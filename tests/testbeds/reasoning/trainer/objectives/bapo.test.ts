@@ -252,6 +252,17 @@ describe('BAPO in the update', () => {
     expect(stats[0].entropy).toBeNaN();
   });
 
+  it('a batch without mixed groups: no contribution, ρ = 1 (met, no step), shares NaN, zero weights', () => {
+    const uniform: Rollouts = { ...batch, rewards: Float64Array.from([1, 1, 1, 1, 0, 0, 0, 0]) };
+    const { w, stats } = run(BAPO_RECIPES.bapo, uniform);
+    expect(stats[0].rho).toBe(1);
+    expect(stats[0].met).toBe(true);
+    expect(stats[0].highSteps + stats[0].lowSteps).toBe(0);
+    expect(stats[0].negShareLoss).toBeNaN();
+    expect(stats[0].negShareGrad).toBeNaN();
+    expect(w.every((x) => x === 0)).toBe(true);
+  });
+
   it('bad specs and a sequence-level ratio fail, naming the recipe', () => {
     const r = BAPO_RECIPES.bapo;
     expect(() => run({ ...r, objective: bapoSpec({ target: 1.5 }) })).toThrow(/BAPO.*target/);
