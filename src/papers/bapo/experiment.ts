@@ -45,7 +45,7 @@ export const METHODS: Record<string, Recipe> = {
   'BAPO-rho0.5': { ...BAPO_RECIPES.bapo, name: 'BAPO (ρ₀ 0.5)', objective: bapoSpec({ target: 0.5 }) },
 };
 
-/** A run's record-key name: `BAPO@k=16`. */
+/** A run's record-key name: `BAPO@k=48`. */
 export const runName = (method: string, k: number): string => `${method}@k=${k}`;
 
 /** The runs: GRPO on-policy (k = 0), and every method at each stale k. */
@@ -82,12 +82,12 @@ export interface Config {
 
 export const DEFAULTS: Config = {
   base: ADDITION_BASE,
-  staleness: [16],
+  staleness: [48],
   level: 3,
   updates: 120,
   batchPrompts: 16,
   groupSize: 8,
-  lr: 3e-4,
+  lr: 1e-4,
   evalProblems: 128,
   evalSamples: 32,
   passKs: [1, 8, 32],

@@ -87,7 +87,7 @@ describe('entropy-clip harness', () => {
     expect(Math.abs(pg / eq6 - 1)).toBeGreaterThan(0.1);
   });
 
-  it('a seed: Proposition 1 exact, the harness within 1%, eq. 6 exact for the natural step, the own-logit rule always', () => {
+  it('a seed: Proposition 1 exact, harness within 1%, eq. 6 exact for the natural step, own-logit rule always', () => {
     const r = runSeed({ ...DEFAULTS, instances: 60 }, 3);
     expect(r.metrics['all/prop1MaxErr']).toBeLessThan(1e-12);
     expect(r.metrics['all/lemmaMaxErr']).toBeLessThan(0.01);

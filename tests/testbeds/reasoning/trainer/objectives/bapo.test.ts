@@ -152,7 +152,7 @@ describe('BAPO in the update', () => {
   const adv = advantages('grpo', rewards, B, G);
   const c = tokenWeights('token-mean', lengths, L);
 
-  it('the weights are ∂/∂log π of −Σ c·min(rA, clip(r, c_low, c_high)A) at the batch’s bounds (central differences)', () => {
+  it('weights = ∂/∂log π of −Σ c·min(rA, clip(r, c_low, c_high)A) at the batch bounds (central differences)', () => {
     const { w, stats } = run(BAPO_RECIPES.bapo);
     expect(stats).toHaveLength(1);
     const s = stats[0];
@@ -211,7 +211,7 @@ describe('BAPO in the update', () => {
     expect(a.clip).toBe(plain.clip);
   });
 
-  it("GRPO (0.8, 1.2) and Clip-Higher (0.8, 1.28) give the recipe clipping part's weights and clip fraction bit for bit", () => {
+  it("GRPO (0.8, 1.2) and Clip-Higher (0.8, 1.28): the clipping part's weights and clip fraction, bit for bit", () => {
     const g = run(BAPO_RECIPES.grpo),
       gPlain = run({ ...BAPO_RECIPES.grpo, objective: undefined });
     expect(g.clip).toBeGreaterThan(0);
