@@ -1,0 +1,412 @@
+/**
+ * "Bridging Supervised Learning and Reinforcement Learning in Math Reasoning" (Chen et al. 2025, NFT) on the reasoning
+ * testbed: the tiny transformer (testbeds/reasoning/base-model.ts, ADDITION_BASE) trained on 3-digit scratchpad
+ * addition with fresh training-split problems, by NFT (trainer/objectives/nft.ts) and the paper's baselines, all on
+ * the paper's pipeline (the official code runs NFT, RFT and DAPO on the DAPO code base, train_7B.sh):
+ *   rollout step   sample G answers to each of B fresh prompts (temperature 1); keep the groups with mixed rewards
+ *                  and draw B fresh prompts again until B such groups are kept (at most `maxRounds` draws: DAPO's
+ *                  dynamic sampling, Algorithm 1's 0 < r̂_q < 1);
+ *   gradient steps split the kept groups at random into `miniBatches` mini-batches and take one Adam step on each in
+ *                  turn (the paper: 512 prompts in 16 mini-batches of 32, one epoch), so every mini-batch after the
+ *                  first is off-policy: the likelihood ratios to the sampling policy, and the clips, act.
+ * Methods (record-key names), one recipe each, everything else shared:
+ *   NFT      ε = 1, ω = 1 − r̂_q, λ = 1, token-mean            (the paper's NFT)
+ *   NFT-w1   as NFT with ω = 1                                 (negatives without the prompt weighting)
+ *   RFT      λ = 0, ω = 1, token-mean                          (the paper's RFT: NFT with the negative loss zeroed)
+ *   GRPO     A = (r − r̄)/std, PPO clip 0.2, sequence-mean, no KL  (testbed recipe grpo without its KL)
+ *   DAPO     A = (r − r̄)/std, clip-higher 0.2/0.28, token-mean  (testbed recipe dapo; neg_weight −1 in the code)
+ * All methods of a seed start from the same base model, see the same first draws of training problems and the same
+ * random streams, and are evaluated on the same held-out problems with the same sampling streams (paired by seed).
+ * `equivalenceSeed` is the strict on-policy identity (Prop. 4.1–4.2) on one sampled batch of the base model.
+ */
+import type { RunResult } from '../../core/records';
+import { metricKey } from '../../core/metric-keys';
+import { Rng } from '../../core/rng';
+import { TransformerLm } from '../../nn/transformer-lm';
+import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { getTask } from '../../testbeds/reasoning/tasks/registry';
+import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
+import type { Task } from '../../testbeds/reasoning/tasks/task';
+import {
+  completionBudget,
+  concatRollouts,
+  evaluateCounts,
+  passAtKFromCounts,
+  sampleRollouts,
+  selectGroups,
+} from '../../testbeds/reasoning/trainer/loop';
+import { NFT_RECIPES } from '../../testbeds/reasoning/trainer/objectives/nft';
+import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
+import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
+import { policyUpdate, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+
+/** The compared methods by record-key name. */
+export const METHODS: Record<string, Recipe> = {
+  NFT: NFT_RECIPES.nft,
+  'NFT-w1': NFT_RECIPES['nft-uniform'],
+  RFT: NFT_RECIPES['rft-nft'],
+  GRPO: { ...RECIPES.grpo, kl: { kind: 'none' } },
+  DAPO: RECIPES.dapo,
+};
+
+export const METHOD_NAMES = Object.keys(METHODS);
+
+/** One seed's run (every field is used; the notebook overrides sizes per profile). */
+export interface Config {
+  /** The base model (its task is the task trained and evaluated). */
+  base: ReasoningBaseSpec;
+  /** Record-key names from `METHODS` to train. */
+  methods: string[];
+  /** Training level; the held-out problems are at this level too. */
+  level: number;
+  /** Rollout steps per method. */
+  rollouts: number;
+  /** Prompts per sampling round and kept groups wanted per rollout step (B). */
+  batchPrompts: number;
+  /** Answers per prompt (G). */
+  groupSize: number;
+  /** Sampling rounds per rollout step at most (dynamic sampling). */
+  maxRounds: number;
+  /** Mini-batches (Adam steps) per rollout step. */
+  miniBatches: number;
+  /** Adam learning rate (global-norm clip 1). */
+  lr: number;
+  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
+  evalProblems: number;
+  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
+  evalSamples: number;
+  passKs: number[];
+}
+
+export const DEFAULTS: Config = {
+  base: ADDITION_BASE,
+  methods: METHOD_NAMES,
+  level: 3,
+  rollouts: 60,
+  batchPrompts: 16,
+  groupSize: 8,
+  maxRounds: 3,
+  miniBatches: 4,
+  lr: 1e-4,
+  evalProblems: 128,
+  evalSamples: 32,
+  passKs: [1, 8, 32],
+};
+
+/** The record's level tag: `L3`. */
+export const levelTag = (level: number): string => `L${level}`;
+
+/** A policy that passes everything to `inner` and sums the sampler's per-token entropy over generated tokens. */
+export class EntropyTap implements RlPolicy {
+  sum = 0;
+  tokens = 0;
+  constructor(readonly inner: RlPolicy) {}
+  reset(): void {
+    this.sum = 0;
+    this.tokens = 0;
+  }
+  /** Mean predictive entropy (nats) per generated token since the last reset (NaN when none). */
+  mean(): number {
+    return this.tokens ? this.sum / this.tokens : NaN;
+  }
+  sample(...a: Parameters<RlPolicy['sample']>): Completions {
+    const c = this.inner.sample(...a);
+    if (!c.entropy) throw new Error('nft experiment: the policy reports no sampling entropies');
+    for (let n = 0; n < c.N; n++)
+      for (let t = 0; t < c.lengths[n]; t++) {
+        this.sum += c.entropy[n * c.L + t];
+        this.tokens++;
+      }
+    return c;
+  }
+  score(seq: Int32Array, N: number, T: number, P: number): Scored {
+    return this.inner.score(seq, N, T, P);
+  }
+  backward(s: Scored, w: Float32Array, e?: Float32Array): void {
+    this.inner.backward(s, w, e);
+  }
+  step(): number {
+    return this.inner.step();
+  }
+  snapshot(): Float32Array {
+    return this.inner.snapshot();
+  }
+}
+
+/** Indices of the groups of a batch whose rewards are not all equal. */
+export function mixedGroups(r: Rollouts): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < r.B; b++) {
+    let mixed = false;
+    for (let g = 1; g < r.G; g++) if (r.rewards[b * r.G + g] !== r.rewards[b * r.G]) mixed = true;
+    if (mixed) out.push(b);
+  }
+  return out;
+}
+
+/** `n` indices split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
+export function chunks<T>(xs: readonly T[], m: number): T[][] {
+  const k = Math.max(1, Math.min(m, xs.length));
+  const out: T[][] = [];
+  let from = 0;
+  for (let c = 0; c < k; c++) {
+    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
+    out.push(xs.slice(from, from + size));
+    from += size;
+  }
+  return out;
+}
+
+/** Per rollout step. */
+export interface PipelineCurves {
+  /** Mean reward of the first draw of B fresh training problems (sampled by the current policy). */
+  reward: number[];
+  /** Mean sampling entropy per generated token of that draw. */
+  entropy: number[];
+  /** Groups with mixed rewards kept for the gradient steps. */
+  kept: number[];
+  /** Prompts sampled (all draws). */
+  sampled: number[];
+  /** Fraction of kept tokens whose clip bound (over the mini-batches). */
+  clipFraction: number[];
+}
+
+/** Trains `policy` with `recipe` on the paper's pipeline (see the module comment); deterministic given `rng`. */
+export function trainPipeline(policy: RlPolicy, task: Task, recipe: Recipe, c: Config, rng: Rng): PipelineCurves {
+  const stream = new ProblemStream(task, 0, 'train');
+  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
+  (stream as { rng: Rng }).rng = rng.split('problems');
+  const L = completionBudget(task, c.level);
+  const tap = new EntropyTap(policy);
+  const curves: PipelineCurves = { reward: [], entropy: [], kept: [], sampled: [], clipFraction: [] };
+  for (let t = 1; t <= c.rollouts; t++) {
+    const srng = rng.split(`sample${t}`);
+    tap.reset();
+    const first = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
+    curves.entropy.push(tap.mean());
+    curves.reward.push(first.rewards.reduce((a, b) => a + b, 0) / first.rewards.length);
+    const parts = [selectGroups(first, mixedGroups(first))];
+    let have = parts[0].B,
+      sampled = c.batchPrompts;
+    for (let round = 1; round < c.maxRounds && have < c.batchPrompts; round++) {
+      const more = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
+      sampled += c.batchPrompts;
+      const sel = selectGroups(more, mixedGroups(more).slice(0, c.batchPrompts - have));
+      parts.push(sel);
+      have += sel.B;
+    }
+    curves.kept.push(have);
+    curves.sampled.push(sampled);
+    if (have === 0) {
+      curves.clipFraction.push(NaN);
+      continue;
+    }
+    const batch = concatRollouts(parts.filter((p) => p.B > 0));
+    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
+    let clipped = 0,
+      tokens = 0;
+    for (const groups of chunks(order, c.miniBatches)) {
+      const mb = selectGroups(batch, groups);
+      // Sampled by the policy before this rollout step's first Adam step: ratios to it (exactly 1 on the first).
+      mb.offPolicy = true;
+      const s = policyUpdate(policy, recipe, mb, null);
+      let n = 0;
+      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
+      clipped += s.clipFraction * n;
+      tokens += n;
+    }
+    curves.clipFraction.push(clipped / tokens);
+  }
+  return curves;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Mean of the finite entries (NaN when none). */
+function finiteMean(xs: readonly number[]): number {
+  const f = xs.filter((x) => Number.isFinite(x));
+  return f.length ? mean(f) : NaN;
+}
+
+/**
+ * One seed. Per method m ∈ {base, …methods}: `m/L<l>:pass@k` (held-out, unbiased, `evalSamples` each),
+ * `m/evalEntropy` (mean sampling entropy per generated token over the held-out evaluation's samples), and for the
+ * trained methods `m/meanReward` (mean over rollout steps of the first draw's reward on fresh training problems),
+ * `m/lateReward` (its last quarter), `m/entropyLate` (rollout entropy over the last quarter), `m/promptsSampled`
+ * (prompts drawn in all), `m/clippedFraction` (mean fraction of tokens whose clip bound). Series `m/L<l>:counts`,
+ * `m/reward`, `m/entropy`, `m/kept`, `m/sampled`, `m/clipFraction`. Timings `m/rolloutMs`, `m/evalMs`.
+ */
+export function runSeed(c: Config, seed: number): RunResult {
+  for (const name of c.methods)
+    if (!METHODS[name])
+      throw new RangeError(
+        `bridging-supervised-learning-and-reinforcement: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`,
+      );
+  const task = getTask(c.base.task);
+  const base = reasoningBase(c.base).model;
+  const root = new Rng(seed).split('nft');
+  const tag = levelTag(c.level);
+  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
+  const metrics: Record<string, number> = {};
+  const series: Record<string, number[]> = {};
+  const timings: Record<string, number> = {};
+  const copy = () => {
+    const m = new TransformerLm(base.config, new Rng(0));
+    m.load(base.snapshot());
+    return m;
+  };
+  const evaluate = (name: string, policy: RlPolicy) => {
+    const t0 = Date.now();
+    const tap = new EntropyTap(policy);
+    // The same sampling stream for every method (common random numbers across the paired comparison).
+    const counts = evaluateCounts(tap, task, heldout, c.evalSamples, root.split('eval'));
+    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
+    for (const k of c.passKs)
+      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
+    metrics[metricKey(name, 'evalEntropy')] = tap.mean();
+    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
+  };
+  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  for (const name of c.methods) {
+    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const t0 = Date.now();
+    const cv = trainPipeline(policy, task, METHODS[name], c, root.split('train'));
+    timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
+    const key = (k: string) => metricKey(name, k);
+    const late = Math.floor((3 * c.rollouts) / 4);
+    series[key('reward')] = cv.reward;
+    series[key('entropy')] = cv.entropy;
+    series[key('kept')] = cv.kept;
+    series[key('sampled')] = cv.sampled;
+    series[key('clipFraction')] = cv.clipFraction;
+    metrics[key('meanReward')] = mean(cv.reward);
+    metrics[key('lateReward')] = mean(cv.reward.slice(late));
+    metrics[key('entropyLate')] = mean(cv.entropy.slice(late));
+    metrics[key('promptsSampled')] = cv.sampled.reduce((a, b) => a + b, 0);
+    metrics[key('clippedFraction')] = finiteMean(cv.clipFraction);
+    evaluate(name, policy);
+  }
+  return { metrics, series, timings };
+}
+
+/** A policy over a transformer that keeps the gradient of each step (and the token weights) and never moves. */
+class GradientTap implements RlPolicy {
+  grads: Float32Array[] = [];
+  weights: Float32Array[] = [];
+  private readonly fwd = new WeakMap<Scored, ReturnType<TransformerLm['forward']>>();
+  constructor(readonly model: TransformerLm) {
+    model.zeroGrad();
+  }
+  sample(): never {
+    throw new Error('GradientTap: not a sampler');
+  }
+  score(seq: Int32Array, N: number, T: number, P: number): Scored {
+    const f = this.model.forward(seq, N, T, P - 1);
+    const s: Scored = { logp: f.logp, entropy: f.entropy };
+    this.fwd.set(s, f);
+    return s;
+  }
+  backward(s: Scored, w: Float32Array): void {
+    this.model.backward(this.fwd.get(s)!, w);
+    this.weights.push(Float32Array.from(w));
+  }
+  step(): number {
+    this.grads.push(Float32Array.from(this.model.grads.f));
+    this.model.zeroGrad();
+    return 0;
+  }
+  snapshot(): Float32Array {
+    return this.model.snapshot();
+  }
+}
+
+/** Cosine of two vectors. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** max_j |a_j − k·b_j| / max_j |a_j|. */
+export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>, k = 1): number {
+  let num = 0,
+    den = 0;
+  for (let j = 0; j < a.length; j++) {
+    num = Math.max(num, Math.abs(a[j] - k * b[j]));
+    den = Math.max(den, Math.abs(a[j]));
+  }
+  return num / den;
+}
+
+/**
+ * Strict on-policy identity (Prop. 4.1–4.2) on one batch: B prompts × G answers sampled from the base model (mixed
+ * groups kept, up to `maxRounds` draws). Token weights w = ∂loss/∂log π and parameter gradients of
+ *   NFT with ω = √((1 − r̂)/r̂), sequence-mean   vs   GRPO (unbiased std, no KL), scaled by √(G/(G − 1))
+ *   NFT with ω = 1 − r̂, token-mean             vs   Dr. GRPO (A = r − r̄), token-mean
+ * Metrics `equiv/grpoMaxRelErr`, `equiv/grpoCosine`, `equiv/drGrpoMaxRelErr`, `equiv/drGrpoCosine` (weights: max
+ * |w_NFT − k·w| / max |w_NFT|; gradients: cosine), and, after `miniBatches` NFT Adam steps on the batch (off-policy
+ * from then on), `equiv/offPolicyCosine` of the NFT (ω = GRPO) and GRPO parameter gradients; `equiv/groups`.
+ */
+export function equivalenceSeed(c: Config, seed: number): RunResult {
+  const task = getTask(c.base.task);
+  const base = reasoningBase(c.base).model;
+  const rng = new Rng(seed).split('nft-equivalence');
+  const stream = new ProblemStream(task, 0, 'train');
+  (stream as { rng: Rng }).rng = rng.split('problems');
+  const L = completionBudget(task, c.level);
+  const sampler = new LmPolicy(base, { lr: 1 });
+  const parts: Rollouts[] = [];
+  let have = 0;
+  for (let round = 0; round < c.maxRounds && have < c.batchPrompts; round++) {
+    const r = sampleRollouts(sampler, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, rng.split(round));
+    const sel = selectGroups(r, mixedGroups(r).slice(0, c.batchPrompts - have));
+    if (sel.B > 0) parts.push(sel);
+    have += sel.B;
+  }
+  if (have === 0) throw new Error('nft equivalenceSeed: no group with mixed rewards in the draws; raise maxRounds');
+  const batch = concatRollouts(parts);
+  const model = new TransformerLm(base.config, new Rng(0));
+  model.load(base.snapshot());
+  const tap = new GradientTap(model);
+  const run = (recipe: Recipe, b: Rollouts) => {
+    policyUpdate(tap, recipe, b, null);
+    return { w: tap.weights[tap.weights.length - 1], g: tap.grads[tap.grads.length - 1] };
+  };
+  const k = Math.sqrt(c.groupSize / (c.groupSize - 1));
+  const nftG = run({ ...NFT_RECIPES['nft-grpo'], aggregation: 'sequence-mean' }, batch);
+  const grpo = run(METHODS.GRPO, batch);
+  const nftD = run({ ...NFT_RECIPES.nft, aggregation: 'token-mean' }, batch);
+  const dr = run({ ...RECIPES['dr-grpo'], aggregation: 'token-mean' }, batch);
+  // Off-policy: NFT steps on the batch in mini-batches (as in training), then both gradients on the whole batch.
+  const trained = new TransformerLm(base.config, new Rng(0));
+  trained.load(base.snapshot());
+  const policy = new LmPolicy(trained, { lr: c.lr, maxGradNorm: 1 });
+  for (const groups of chunks(
+    Array.from({ length: batch.B }, (_, b) => b),
+    c.miniBatches,
+  )) {
+    const mb = selectGroups(batch, groups);
+    mb.offPolicy = true;
+    policyUpdate(policy, NFT_RECIPES.nft, mb, null);
+  }
+  const offTap = new GradientTap(trained);
+  const stale: Rollouts = { ...batch, offPolicy: true };
+  policyUpdate(offTap, { ...NFT_RECIPES['nft-grpo'], aggregation: 'sequence-mean' }, stale, null);
+  policyUpdate(offTap, METHODS.GRPO, stale, null);
+  return {
+    metrics: {
+      [metricKey('equiv', 'grpoMaxRelErr')]: maxRelativeError(nftG.w, grpo.w, k),
+      [metricKey('equiv', 'grpoCosine')]: cosine(nftG.g, grpo.g),
+      [metricKey('equiv', 'drGrpoMaxRelErr')]: maxRelativeError(nftD.w, dr.w),
+      [metricKey('equiv', 'drGrpoCosine')]: cosine(nftD.g, dr.g),
+      [metricKey('equiv', 'offPolicyCosine')]: cosine(offTap.grads[0], offTap.grads[1]),
+      [metricKey('equiv', 'groups')]: batch.B,
+    },
+  };
+}
