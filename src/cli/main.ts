@@ -34,7 +34,8 @@ const USAGE =
   '[--sample-seed S] [--tolerance T]\n' +
   '  node dist/cli/main.js verify --summaries [--only <id>[,<id>...]] [--profile full|smoke]   ' +
   '(re-derive every summary from its stored records)\n' +
-  '  node dist/cli/main.js rekey --only <id>[,<id>...] [--profile full|smoke] [--verify N | --verify all] [--dry-run]   ' +
+  '  node dist/cli/main.js rekey --only <id>[,<id>...] [--profile full|smoke] [--verify N | --verify all] ' +
+  '[--dry-run]   ' +
   '(carry records across a code change that leaves their numbers unchanged, after re-deriving N per task)\n' +
   '  npm run kernel [-- --force]\n' +
   '  npm run bench\n' +

@@ -94,7 +94,7 @@ describe('entropy-clip harness', () => {
     expect(r.metrics['all/eq6NpgWithin']).toBe(1);
     expect(r.metrics['all/eq6NpgSign']).toBe(1);
     expect(r.metrics['all/tokenOwnSign']).toBe(1);
-    expect(r.series['all/eq6Err']).toHaveLength(60);
+    expect(r.series!['all/eq6Err']).toHaveLength(60);
     // deterministic
     expect(runSeed({ ...DEFAULTS, instances: 60 }, 3).metrics).toEqual(r.metrics);
   });

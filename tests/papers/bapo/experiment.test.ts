@@ -81,14 +81,14 @@ describe('bapo experiment: a tiny run', () => {
       ])
         expect(r.metrics[metricKey(name, k)], `${name}/${k}`).toBeTypeOf('number');
       for (const s of ['reward', 'gradNorm', 'entropy', 'negShareLoss', 'cLow', 'cHigh', 'clipFraction'])
-        expect(r.series[metricKey(name, s)], `${name}/${s}`).toHaveLength(tiny.updates);
+        expect(r.series![metricKey(name, s)], `${name}/${s}`).toHaveLength(tiny.updates);
       expect(r.metrics[metricKey(name, 'meanEntropy')]).toBeGreaterThan(0);
     }
     expect(r.metrics[metricKey('base', 'L3:pass@1')]).toBeTypeOf('number');
   });
   it('the held-out counts give the recorded pass@k', () => {
     for (const name of ['base', ...names]) {
-      const counts = r.series[metricKey(name, 'L3:counts')];
+      const counts = r.series![metricKey(name, 'L3:counts')];
       expect(counts).toHaveLength(tiny.evalProblems);
       for (const k of tiny.passKs)
         expect(r.metrics[metricKey(name, `L3:pass@${k}`)]).toBeCloseTo(
@@ -98,15 +98,16 @@ describe('bapo experiment: a tiny run', () => {
     }
   });
   it("bounds: GRPO's fixed (0.8, 1.2), Clip-Higher's (0.8, 1.28), BAPO's inside [0.6, 0.9] × [1.2, 3.0]", () => {
-    expect(r.series[metricKey(`GRPO@k=${K}`, 'cLow')].every((x) => x === 0.8)).toBe(true);
-    expect(r.series[metricKey(`GRPO@k=${K}`, 'cHigh')].every((x) => x === 1.2)).toBe(true);
-    expect(r.series[metricKey(`Clip-Higher@k=${K}`, 'cHigh')].every((x) => x === 1.28)).toBe(true);
-    for (const x of r.series[metricKey(`BAPO@k=${K}`, 'cLow')]) expect(x >= 0.6 - 1e-12 && x <= 0.9 + 1e-12).toBe(true);
-    const hi = r.series[metricKey(`BAPO@k=${K}`, 'cHigh')];
+    expect(r.series![metricKey(`GRPO@k=${K}`, 'cLow')].every((x) => x === 0.8)).toBe(true);
+    expect(r.series![metricKey(`GRPO@k=${K}`, 'cHigh')].every((x) => x === 1.2)).toBe(true);
+    expect(r.series![metricKey(`Clip-Higher@k=${K}`, 'cHigh')].every((x) => x === 1.28)).toBe(true);
+    for (const x of r.series![metricKey(`BAPO@k=${K}`, 'cLow')])
+      expect(x >= 0.6 - 1e-12 && x <= 0.9 + 1e-12).toBe(true);
+    const hi = r.series![metricKey(`BAPO@k=${K}`, 'cHigh')];
     for (const x of hi) expect(x >= 1.2 - 1e-12 && x <= 3 + 1e-12).toBe(true);
   });
   it('stale runs share their first k + 1 batches (base-model samples); on-policy GRPO has no behaviour KL', () => {
-    const first = (name: string) => r.series[metricKey(name, 'reward')].slice(0, K + 1);
+    const first = (name: string) => r.series![metricKey(name, 'reward')].slice(0, K + 1);
     expect(first(`Clip-Higher@k=${K}`)).toEqual(first(`GRPO@k=${K}`));
     expect(first(`BAPO@k=${K}`)).toEqual(first(`GRPO@k=${K}`));
     expect(first(`BAPO-rho0.5@k=${K}`)).toEqual(first(`GRPO@k=${K}`));

@@ -55,7 +55,7 @@ export interface PassContext {
 }
 
 /** A registered objective. */
-export interface Objective {
+export interface ObjectiveParts {
   /** The paper and equation it implements (shown in errors and docs). */
   source: string;
   /** Per-response advantages (B·G) replacing the recipe's advantage part. */
@@ -67,10 +67,10 @@ export interface Objective {
   tokenGrads?(ctx: PassContext, w: Float32Array, cut: Uint8Array): void;
 }
 
-const REGISTRY = new Map<string, Objective>();
+const REGISTRY = new Map<string, ObjectiveParts>();
 
 /** Registers an objective under `kind` (called once by the objective's own module). */
-export function registerObjective(kind: string, objective: Objective): void {
+export function registerObjective(kind: string, objective: ObjectiveParts): void {
   const have = REGISTRY.get(kind);
   if (have && have !== objective)
     throw new Error(
@@ -82,7 +82,7 @@ export function registerObjective(kind: string, objective: Objective): void {
 }
 
 /** The objective a recipe names; throws, naming the module to import, when it is not registered. */
-export function objectiveFor(spec: ObjectiveSpec, recipeName: string): Objective {
+export function objectiveFor(spec: ObjectiveSpec, recipeName: string): ObjectiveParts {
   const o = REGISTRY.get(spec.kind);
   if (!o)
     throw new Error(
