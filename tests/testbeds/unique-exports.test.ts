@@ -36,6 +36,7 @@ const METHOD_NAMED_IDS: ReadonlyMap<string, string> = new Map([
   ['pal', 'PAL, the pluralistic ideal-point mixture reward model (its protocol recipe)'],
   ['parl', 'PARL, policy alignment as a bilevel problem (A-PARL and its PEBBLE-style baseline)'],
   ['par', 'PAR, preference as reward (reward shaping)'],
+  ['riskpo', 'RiskPO, risk-based policy optimization (its bundle MVaR advantage)'],
   ['rover', 'ROVER, random policy valuation'],
   ['rpo', 'RPO, SFT-regularised preference optimization'],
   ['starc', 'STARC, the canonicalise-normalise-measure reward metrics'],
