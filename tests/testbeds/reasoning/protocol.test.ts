@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  NOT_ENTERED,
+  PROTOCOL_DEFAULTS,
+  PROTOCOL_METHODS,
+  checkProtocolConfig,
+  fallFromPeak,
+  runRecipe,
+  type ProtocolConfig,
+} from '../../../src/testbeds/reasoning/protocol';
+import { recipe as grpo } from '../../../src/testbeds/reasoning/protocol/recipes/grpo';
+import { recipe as rft } from '../../../src/testbeds/reasoning/protocol/recipes/rft';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const TINY: ProtocolConfig = {
+  ...PROTOCOL_DEFAULTS,
+  updates: 2,
+  batchPrompts: 2,
+  groupSize: 2,
+  evalProblems: 4,
+  evalSamples: 4,
+  passK: 4,
+};
+
+describe('reasoning protocol', () => {
+  it('fallFromPeak: the fall of the trailing moving average after its peak', () => {
+    expect(fallFromPeak([0, 1, 1, 0], 1)).toBe(1);
+    expect(fallFromPeak([0, 0.5, 1], 1)).toBe(0);
+    // window 2: averages 0, 0.5, 1, 0.5 → peak 1, last 0.5
+    expect(fallFromPeak([0, 1, 1, 0], 2)).toBeCloseTo(0.5, 12);
+    expect(fallFromPeak([], 3)).toBeNaN();
+  });
+
+  it('rejects bad configs, naming the field', () => {
+    expect(() => checkProtocolConfig({ ...TINY, groupSize: 1 })).toThrow(/groupSize must be an integer ≥ 2/);
+    expect(() => checkProtocolConfig({ ...TINY, passK: 8 })).toThrow(/passK \(8\) must not exceed evalSamples \(4\)/);
+    expect(() => checkProtocolConfig({ ...TINY, lr: 0 })).toThrow(/lr must be positive/);
+    expect(() => checkProtocolConfig({ ...TINY, tasks: ['nope' as never] })).toThrow(/unknown task "nope"/);
+  });
+
+  it('every entered method is a task module of the protocol folder whose recipe carries the row name', async () => {
+    const ids = new Set(
+      (
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'data/catalog.json'), 'utf8')) as { papers: { id: string }[] }
+      ).papers.map((p) => p.id),
+    );
+    const names = new Set<string>();
+    for (const m of PROTOCOL_METHODS) {
+      expect(fs.existsSync(path.join(ROOT, m.source)), m.source).toBe(true);
+      const mod = (await import(path.join(ROOT, m.source))) as { recipe: { name: string }; run: unknown };
+      expect(mod.recipe.name).toBe(m.name);
+      expect(typeof mod.run).toBe('function');
+      for (const p of m.papers) expect(ids.has(p), `${m.name}: paper ${p}`).toBe(true);
+      expect(names.has(m.name), `duplicate ${m.name}`).toBe(false);
+      names.add(m.name);
+    }
+    for (const n of NOT_ENTERED) for (const p of n.papers) expect(ids.has(p), `${n.name}: paper ${p}`).toBe(true);
+  });
+
+  it('a tiny run: same base evaluation for every method, bit-identical reruns, the score as defined', () => {
+    const a = runRecipe(grpo, TINY, 3);
+    const b = runRecipe(rft, TINY, 3);
+    const a2 = runRecipe(grpo, TINY, 3);
+    expect(a2.metrics).toEqual(a.metrics);
+    expect(a.metrics['base/pass1@addition-L3']).toBe(b.metrics['base/pass1@addition-L3']);
+    expect(a.metrics['base/passK@addition-L3']).toBe(b.metrics['base/passK@addition-L3']);
+    for (const k of ['score', 'pass1', 'passKGain', 'meanReward', 'fall', 'used'])
+      expect(Number.isFinite(a.metrics[`grpo/${k}@addition-L3`]), k).toBe(true);
+    const p1 = a.metrics['grpo/pass1@addition-L3'],
+      b1 = a.metrics['base/pass1@addition-L3'];
+    expect(a.metrics['grpo/score@addition-L3']).toBeCloseTo((p1 - b1) / (1 - b1), 12);
+  }, 120_000);
+});
