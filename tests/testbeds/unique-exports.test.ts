@@ -27,6 +27,7 @@ const METHOD_NAMED_IDS: ReadonlyMap<string, string> = new Map([
   ['barfi', 'BARFI, behavior alignment via reward function optimization (bi-level reward learning)'],
   ['bnpo', 'BNPO, beta normalization policy optimization (its advantage normalisation)'],
   ['classp', 'CLASSP, the thresholded per-weight decaying optimiser (continual learning)'],
+  ['copo', 'COPO, consistency-aware policy optimization (its global loss and entropy blend)'],
   ['cpl', 'CPL, contrastive preference learning (its loss)'],
   ['dichotomy-of-control', 'DoC, dichotomy of control (its future-conditioned learner with the MI penalty)'],
   ['dno', 'DNO, direct Nash optimization'],
