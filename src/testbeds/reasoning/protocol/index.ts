@@ -8,7 +8,9 @@ import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from
 import type { ProtocolRecipe } from './core';
 import * as bapo from './recipes/bapo';
 import * as bnpo from './recipes/bnpo';
+import * as canonLength from './recipes/canon-length';
 import * as clipCov from './recipes/clip-cov';
+import * as copo from './recipes/copo';
 import * as dapo from './recipes/dapo';
 import * as drGrpo from './recipes/dr-grpo';
 import * as grpo from './recipes/grpo';
@@ -20,10 +22,17 @@ import * as pacs from './recipes/pacs';
 import * as reinforce from './recipes/reinforce';
 import * as remax from './recipes/remax';
 import * as rft from './recipes/rft';
+import * as riskpo from './recipes/riskpo';
 import * as rloo from './recipes/rloo';
 
 export type ProtocolMethod = ProtocolMethodRow<
-  'group baseline' | 'no baseline' | 'greedy baseline' | 'supervised on samples' | 'clip variant' | 'token control'
+  | 'group baseline'
+  | 'no baseline'
+  | 'greedy baseline'
+  | 'supervised on samples'
+  | 'clip variant'
+  | 'token control'
+  | 'reshaped advantage'
 >;
 
 const m = (
@@ -62,6 +71,9 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   ]),
   m(nft, 'nft', 'supervised on samples', ['bridging-supervised-learning-and-reinforcement']),
   m(pacs, 'pacs', 'supervised on samples', ['implicit-actor-critic-coupling-via']),
+  m(riskpo, 'riskpo', 'reshaped advantage', ['riskpo']),
+  m(copo, 'copo', 'reshaped advantage', ['copo']),
+  m(canonLength, 'canon-length', 'reshaped advantage', ['conditional-advantage-estimation-for-reinforcement']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -77,5 +89,19 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'PPO with a learned value head (GAE)',
     papers: ['part-i', 'implicit-actor-critic-coupling-via'],
     reason: 'the transformer has no value head yet ([reasoning] item left open)',
+  },
+  {
+    name: 'OREAL (best-of-N behaviour cloning, reshaped negatives, token-level reward model)',
+    papers: ['exploring-the-limit-of-outcome'],
+    reason:
+      'its update trains on one correct/wrong pair per mixed question and weights tokens by a token reward model ' +
+      "trained alongside the policy: a loop of its own (the paper's notebook), not a recipe of the shared loop",
+  },
+  {
+    name: 'CANON (entropy): the regrouping by mean sampling entropy',
+    papers: ['conditional-advantage-estimation-for-reinforcement'],
+    reason:
+      "the shared loop's batches do not carry each response's sampling entropy (the paper's notebook samples with " +
+      'it); CANON (length) is entered',
   },
 ];
