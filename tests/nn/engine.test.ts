@@ -421,7 +421,7 @@ describe('nn.Mlp and Adam', () => {
     expect(nonzero).toBeGreaterThan(p0.length / 2);
   });
 
-  it('weight gradients are bit-identical to an accumulating GEMM (Σ over rows in order, then added) on a long batch', () => {
+  it('weight gradients are bit-identical to an accumulating GEMM (row sums in order, then added), long batch', () => {
     // N = 600 > the kernel's K-block (256): the scratch path is blocked, the reference accumulating GEMM is not.
     const dims = [5, 12, 3],
       N = 600;
@@ -447,10 +447,18 @@ describe('nn.Mlp and Adam', () => {
     X.f.set(x);
     const o = mlp.offsets;
     for (let rep = 0; rep < 2; rep++) {
-      gemm(N, 12, 5, { buf: X, ld: 5 }, { buf: P, offset: o[0].W, ld: 12 }, { buf: H, ld: 12 }, {
-        bias: { buf: P, offset: o[0].b },
-        relu: true,
-      });
+      gemm(
+        N,
+        12,
+        5,
+        { buf: X, ld: 5 },
+        { buf: P, offset: o[0].W, ld: 12 },
+        { buf: H, ld: 12 },
+        {
+          bias: { buf: P, offset: o[0].b },
+          relu: true,
+        },
+      );
       D2.f.set(dy);
       columnSums(N, 3, { buf: D2 }, 3, { buf: G, offset: o[1].b });
       gemm(12, 3, N, { buf: H, ld: 12, trans: true }, { buf: D2, ld: 3 }, { buf: G, offset: o[1].W, ld: 3 }, true);
