@@ -45,19 +45,23 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     papers: ['grpo-off-policy', 'prm-clip-delta'],
     reason:
       'the protocol takes one gradient step per batch, where every importance ratio is 1 and clipping never ' +
-      'acts; entering them needs a multi-step (off-policy) protocol variant, not built yet',
+      'acts; the clip variants (DAPO clip-higher, GSPO, BAPO, Lite PPO) are entered in the "reasoning" protocol on ' +
+      'this page (two passes per batch on the transformer); stale-sample GRPO still needs an off-policy variant',
   },
   {
     name: 'Clip-Cov, KL-Cov and entropy control (token-level covariance methods)',
     papers: ['entropy-mechanism'],
     reason:
       "they act on tokens of sampled sequences (the entropy notebook's bandit and GRU); the protocol's answers are " +
-      'single choices of a log-linear policy, where their per-token selection is not defined the same way',
+      'single choices of a log-linear policy, where their per-token selection is not defined the same way; Clip-Cov ' +
+      'and KL-Cov are entered in the "reasoning" protocol on this page (token-level, on the transformer)',
   },
   {
     name: 'token aggregation (sequence-mean, token-mean, constant)',
     papers: ['rlvr-two-stage'],
-    reason: 'answers are one token here, so every aggregation is the same: nothing to compare',
+    reason:
+      'answers are one token here, so every aggregation is the same: nothing to compare; the "reasoning" protocol on ' +
+      'this page compares them on scratchpads (GRPO sequence-mean, DAPO token-mean, Dr. GRPO constant)',
   },
   {
     name: 'ROVER (random-policy valuation)',
