@@ -98,7 +98,7 @@ export const DEFAULTS: Config = {
   methods: METHOD_NAMES,
   level: 3,
   poolSize: 256,
-  rollouts: 100,
+  rollouts: 70,
   batchPrompts: 16,
   groupSize: 8,
   miniBatches: 4,
