@@ -71,7 +71,7 @@ export const DEFAULTS: Config = {
   base: ADDITION_BASE,
   methods: METHOD_NAMES,
   level: 3,
-  rollouts: 150,
+  rollouts: 80,
   batchPrompts: 16,
   groupSize: 8,
   miniBatches: 2,
