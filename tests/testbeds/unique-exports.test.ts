@@ -23,6 +23,7 @@ const TESTBEDS = path.join(ROOT, 'src', 'testbeds');
  * `regret-preference-model`, `rlvr-two-stage`) are not listed. Add an id here only with its method.
  */
 const METHOD_NAMED_IDS: ReadonlyMap<string, string> = new Map([
+  ['adora', 'ADORA, advantage dynamics via online rollout adaptation (its length-advantage reweighting)'],
   ['bapo', 'BAPO, balanced policy optimization with adaptive clipping (its objective)'],
   ['barfi', 'BARFI, behavior alignment via reward function optimization (bi-level reward learning)'],
   ['bnpo', 'BNPO, beta normalization policy optimization (its advantage normalisation)'],
