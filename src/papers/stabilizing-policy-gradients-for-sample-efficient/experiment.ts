@@ -114,6 +114,13 @@ export interface CapoStats {
   masked: number;
   maskedKl: number;
   maskedObj: number;
+  /** Masked tokens of responses with a negative / positive advantage. */
+  maskedNeg: number;
+  maskedPos: number;
+  /** Sums of π(a) of the masked tokens and of the kept tokens with a non-zero advantage, and that count. */
+  maskedPi: number;
+  keptPi: number;
+  keptSignal: number;
   /** Mean predicted KL M_KL and mean |M_obj| over the tokens of the first pass. */
   meanKl: number;
   meanAbsObj: number;
@@ -166,7 +173,20 @@ export function capoUpdate(
   const pi = new Float64Array(V),
     u = new Float64Array(V),
     G = new Float64Array(d * V);
-  const st: CapoStats = { tokens: 0, masked: 0, maskedKl: 0, maskedObj: 0, meanKl: 0, meanAbsObj: 0, gradNorm: NaN };
+  const st: CapoStats = {
+    tokens: 0,
+    masked: 0,
+    maskedKl: 0,
+    maskedObj: 0,
+    maskedNeg: 0,
+    maskedPos: 0,
+    maskedPi: 0,
+    keptPi: 0,
+    keptSignal: 0,
+    meanKl: 0,
+    meanAbsObj: 0,
+    gradNorm: NaN,
+  };
   let firstTokens = 0;
   for (let pass = 0; pass < recipe.epochs; pass++) {
     const f = model.forward(r.seq, N, T, P - 1);
@@ -195,6 +215,10 @@ export function capoUpdate(
         if (keepToken(c, th)) {
           mask[j] = 1;
           kept++;
+          if (A !== 0) {
+            st.keptPi += pi[a];
+            st.keptSignal++;
+          }
           if (A !== 0)
             for (let q = 0; q < d; q++) {
               const hq = A * h[q],
@@ -203,6 +227,9 @@ export function capoUpdate(
             }
         } else {
           st.masked++;
+          st.maskedPi += pi[a];
+          if (A < 0) st.maskedNeg++;
+          if (A > 0) st.maskedPos++;
           if (!(c.klShift < th.tauKl)) st.maskedKl++;
           if (!(c.objShift < th.tauObj && c.objShift > -th.tauObj)) st.maskedObj++;
         }
@@ -257,6 +284,11 @@ export interface RegimeCurves {
   masked_: number;
   maskedKl: number;
   maskedObj: number;
+  maskedNeg: number;
+  maskedPos: number;
+  maskedPi: number;
+  keptPi: number;
+  keptSignal: number;
 }
 
 /** The learning rate and recipe of a method. */
@@ -296,6 +328,11 @@ export function trainRegime(
     masked_: 0,
     maskedKl: 0,
     maskedObj: 0,
+    maskedNeg: 0,
+    maskedPos: 0,
+    maskedPi: 0,
+    keptPi: 0,
+    keptSignal: 0,
   };
   for (let t = 1; t <= c.rollouts; t++) {
     const draw = sampleRollouts(
@@ -317,6 +354,11 @@ export function trainRegime(
       cv.masked_ += s.masked;
       cv.maskedKl += s.maskedKl;
       cv.maskedObj += s.maskedObj;
+      cv.maskedNeg += s.maskedNeg;
+      cv.maskedPos += s.maskedPos;
+      cv.maskedPi += s.maskedPi;
+      cv.keptPi += s.keptPi;
+      cv.keptSignal += s.keptSignal;
     } else {
       const s = policyUpdate(policy, recipe, draw, null);
       cv.masked.push(NaN);
@@ -351,8 +393,9 @@ export function samplesToTarget(
 /**
  * One seed. Per method m: `m/L<l>:pass@1` (final held-out, `evalSamples` each), `m/curveMax`, `m/samplesToTarget`
  * and `m/reached` (when `target` > 0), `m/collapsed` (final pass@1 below `collapseFraction` × base), `m/meanReward`,
- * `m/lateReward` (last quarter), `m/minLateReward`; CAPO: `m/maskedFrac`, `m/maskedKlFrac`, `m/maskedObjFrac`,
- * `m/maskedMax` (largest per-step fraction). Series: reward, masked, predKl, predObj, gradNorm, curve, curveSamples.
+ * `m/lateReward` (last quarter); CAPO: `m/maskedFrac`, `m/maskedKlFrac`, `m/maskedObjFrac`, `m/maskedMax` (largest
+ * per-step fraction), `m/maskedNegShare`, `m/maskedPosShare`, `m/maskedPi`, `m/keptSignalPi`. Series: reward, masked,
+ * predKl, predObj, gradNorm, curve, curveSamples.
  */
 export function runSeed(c: Config, seed: number): RunResult {
   for (const name of c.methods)
@@ -413,6 +456,12 @@ export function runSeed(c: Config, seed: number): RunResult {
       metrics[key('maskedKlFrac')] = cv.maskedKl / Math.max(1, cv.tokens);
       metrics[key('maskedObjFrac')] = cv.maskedObj / Math.max(1, cv.tokens);
       metrics[key('maskedMax')] = Math.max(...cv.masked);
+      // Which tokens the mask takes: their share from negative / positive-advantage answers, their mean π(a), and
+      // the mean π(a) of the kept tokens that carry a gradient (A ≠ 0).
+      metrics[key('maskedNegShare')] = cv.maskedNeg / Math.max(1, cv.masked_);
+      metrics[key('maskedPosShare')] = cv.maskedPos / Math.max(1, cv.masked_);
+      metrics[key('maskedPi')] = cv.masked_ ? cv.maskedPi / cv.masked_ : NaN;
+      metrics[key('keptSignalPi')] = cv.keptSignal ? cv.keptPi / cv.keptSignal : NaN;
     }
   }
   return { metrics, series, timings };
