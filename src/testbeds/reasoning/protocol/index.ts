@@ -6,6 +6,7 @@
 export * from './core';
 import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
+import * as adora from './recipes/adora';
 import * as bapo from './recipes/bapo';
 import * as bnpo from './recipes/bnpo';
 import * as canonLength from './recipes/canon-length';
@@ -74,6 +75,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(riskpo, 'riskpo', 'reshaped advantage', ['riskpo']),
   m(copo, 'copo', 'reshaped advantage', ['copo']),
   m(canonLength, 'canon-length', 'reshaped advantage', ['conditional-advantage-estimation-for-reinforcement']),
+  m(adora, 'adora', 'reshaped advantage', ['adora']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -103,5 +105,13 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       "the shared loop's batches do not carry each response's sampling entropy (the paper's notebook samples with " +
       'it); CANON (length) is entered',
+  },
+  {
+    name: 'R³ (cross-context replay, structural-entropy ranking reward)',
+    papers: ['r-3'],
+    reason:
+      'replay needs prompts that recur (the protocol draws fresh prompts every update, so the history buffer would ' +
+      "never match), and the ranking reward's formula is a reconstruction (the paper's method section could not be " +
+      'read; see the r-3 notebook)',
   },
 ];
