@@ -107,6 +107,13 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'it); CANON (length) is entered',
   },
   {
+    name: 'CAPO (curvature-aware token masking)',
+    papers: ['stabilizing-policy-gradients-for-sample-efficient'],
+    reason:
+      "its mask models each token's effect on the output head from the final hidden states, the full softmax and a " +
+      "shadow Adam state: an update of its own (the paper's notebook), not a recipe of the shared loop's parts",
+  },
+  {
     name: 'R³ (cross-context replay, structural-entropy ranking reward)',
     papers: ['r-3'],
     reason:
