@@ -2,3 +2,4 @@
 export * as tasks from './tasks';
 export * as trainer from './trainer';
 export * as baseModel from './base-model';
+export * as baseSpecs from './base-specs';

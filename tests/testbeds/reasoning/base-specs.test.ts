@@ -1,0 +1,33 @@
+/**
+ * The base-model specs beyond addition (src/testbeds/reasoning/base-specs.ts): each is a valid spec whose model
+ * context holds the longest prompt + completion budget of the levels its gate trains and evaluates, and adding specs
+ * there leaves the cached addition base model's key (and so every transformer record) untouched.
+ */
+import { describe, expect, it } from 'vitest';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DAG_BASE } from '../../../src/testbeds/reasoning/base-specs';
+import { ADDITION_BASE, reasoningBaseFile } from '../../../src/testbeds/reasoning/base-model';
+import { getTask } from '../../../src/testbeds/reasoning/tasks/registry';
+import { completionBudget } from '../../../src/testbeds/reasoning/trainer/loop';
+
+describe('reasoning base specs', () => {
+  it('the DAG spec: mixture weights sum to 1 over valid levels; the context fits the gate levels 3 and 4', () => {
+    const task = getTask(DAG_BASE.task);
+    expect(DAG_BASE.mixture.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 12);
+    for (const { level } of DAG_BASE.mixture)
+      expect(task.maxLength(level)).toBeLessThanOrEqual(DAG_BASE.model.context!);
+    for (const level of [3, 4])
+      expect(task.maxPromptLength(level) + completionBudget(task, level)).toBeLessThanOrEqual(DAG_BASE.model.context!);
+  });
+
+  it('the cached addition and DAG base models are committed under their current keys', () => {
+    // A change to base-model.ts's closure re-keys both: this test then names the file to regenerate.
+    for (const spec of [ADDITION_BASE, DAG_BASE]) {
+      const file = reasoningBaseFile(spec);
+      expect(fs.existsSync(file), `${path.basename(file)} missing: run the gate notebook of task ${spec.task}`).toBe(
+        true,
+      );
+    }
+  });
+});
