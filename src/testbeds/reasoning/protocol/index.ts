@@ -114,6 +114,13 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "shadow Adam state: an update of its own (the paper's notebook), not a recipe of the shared loop's parts",
   },
   {
+    name: 'Weighted GRPO with positive–negative prompt pairing',
+    papers: ['beyond-variance'],
+    reason:
+      'the pairing selects two prompts once from a fixed pool (the protocol draws fresh prompts), and the outcome ' +
+      'weighting as reconstructed equals GRPO for 0/1 rewards (the group normalisation cancels it; see the notebook)',
+  },
+  {
     name: 'R³ (cross-context replay, structural-entropy ranking reward)',
     papers: ['r-3'],
     reason:
