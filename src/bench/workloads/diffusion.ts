@@ -158,6 +158,8 @@ export interface DiffusionRefOut {
   torchThreads: number;
   torch: string;
   blas: string;
+  /** The BLAS shared objects mapped into the reference's process (resolved paths), as it ran. */
+  blasLoaded?: string;
   cpuCapability: string;
   msPerStep: number;
   cpuMsPerStep: number;
@@ -236,7 +238,7 @@ export const diffusionWorkload: Workload = {
             agreement: ag,
             detail:
               `${detail}; CPU time ${Number(out.cpuMsPerStep).toPrecision(3)} ms per step (all threads); ` +
-              `torch.get_num_threads() = ${out.torchThreads}`,
+              `torch.get_num_threads() = ${out.torchThreads}; BLAS loaded: ${out.blasLoaded ?? 'not reported'}`,
           });
           if (threads === 1 && ag) {
             const k = rows.find((r) => r.id === 'diffusion/kit');
