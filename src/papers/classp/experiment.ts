@@ -158,7 +158,12 @@ export function runMethod(
     extraGradient: ewc ? (p, g) => ewc!.addGradient(p, g) : undefined,
     afterTask: ewc
       ? (k, t) => {
-          if (k < K - 1) ewc!.consolidate(net.params.f, diagonalFisher(net, t.train.x, t.train.n));
+          if (k < K - 1) {
+            // The Fisher first: its backward passes may grow the network's memory, which detaches any view of the
+            // parameters taken before (an argument evaluated earlier would be a detached array).
+            const fisher = diagonalFisher(net, t.train.x, t.train.n);
+            ewc!.consolidate(net.params.f, fisher);
+          }
         }
       : undefined,
   });
