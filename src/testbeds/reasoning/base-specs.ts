@@ -28,3 +28,25 @@ export const DAG_BASE: ReasoningBaseSpec = {
   lr: 3e-3,
   seed: 0,
 };
+
+/**
+ * Scratchpad multiplication (tasks/multiplication.ts), pre-trained mostly on 1-digit operands (80 %), with 15 % of
+ * 2-digit and 5 % of 3-digit problems and 10 % corrupted traces; 1,500 Adam steps of 64 sequences. Its gate trains at
+ * level 2 (2 × 2 digits, 36 tokens): level 3 (59 tokens) is the next level and fits the 64-token context, level 4 (87)
+ * does not. Scratch pilot (64 held-out problems × 64 samples, one seed): pass@1 / pass@64 at level 2 = 0.13 / 0.77,
+ * at level 3 = 0.00 / 0.00.
+ */
+export const MULTIPLICATION_BASE: ReasoningBaseSpec = {
+  task: 'multiplication',
+  mixture: [
+    { level: 1, weight: 0.8 },
+    { level: 2, weight: 0.15 },
+    { level: 3, weight: 0.05 },
+  ],
+  corruptFraction: 0.1,
+  model: { context: 64, layers: 2, dModel: 64, heads: 4, mlp: 256 },
+  steps: 1500,
+  batch: 64,
+  lr: 3e-3,
+  seed: 0,
+};

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DAG_BASE } from '../../../src/testbeds/reasoning/base-specs';
+import { DAG_BASE, MULTIPLICATION_BASE } from '../../../src/testbeds/reasoning/base-specs';
 import { ADDITION_BASE, reasoningBaseFile } from '../../../src/testbeds/reasoning/base-model';
 import { getTask } from '../../../src/testbeds/reasoning/tasks/registry';
 import { completionBudget } from '../../../src/testbeds/reasoning/trainer/loop';
@@ -21,9 +21,20 @@ describe('reasoning base specs', () => {
       expect(task.maxPromptLength(level) + completionBudget(task, level)).toBeLessThanOrEqual(DAG_BASE.model.context!);
   });
 
-  it('the cached addition and DAG base models are committed under their current keys', () => {
+  it('the multiplication spec: weights sum to 1; the context fits its gate levels 2 and 3 but not level 4', () => {
+    const task = getTask(MULTIPLICATION_BASE.task);
+    const ctx = MULTIPLICATION_BASE.model.context!;
+    expect(MULTIPLICATION_BASE.mixture.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 12);
+    for (const { level } of MULTIPLICATION_BASE.mixture) expect(task.maxLength(level)).toBeLessThanOrEqual(ctx);
+    for (const level of [2, 3])
+      expect(task.maxPromptLength(level) + completionBudget(task, level)).toBeLessThanOrEqual(ctx);
+    // Why the gate trains at level 2: level 4 (the next level of a level-3 gate) does not fit.
+    expect(task.maxPromptLength(4) + completionBudget(task, 4)).toBeGreaterThan(ctx);
+  });
+
+  it('the cached addition, DAG and multiplication base models are committed under their current keys', () => {
     // A change to base-model.ts's closure re-keys both: this test then names the file to regenerate.
-    for (const spec of [ADDITION_BASE, DAG_BASE]) {
+    for (const spec of [ADDITION_BASE, DAG_BASE, MULTIPLICATION_BASE]) {
       const file = reasoningBaseFile(spec);
       expect(fs.existsSync(file), `${path.basename(file)} missing: run the gate notebook of task ${spec.task}`).toBe(
         true,
