@@ -23,7 +23,7 @@ import { installKernel } from './kernel-install';
 // One usage line per command; the long ones are split into pieces that print as one line.
 const USAGE =
   'usage:\n' +
-  '  npm run reports [-- --profile smoke|full] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] ' +
+  '  npm run reports [-- --profile smoke|full|large] [--only <id>[,<id>...]] [--fresh] [--jobs N] [--cell-timeout S] ' +
   '[--param name=value] [--render-only] [--no-figures] [--publish] [--shard I/N]\n' +
   '  npm run slurm -- [--profile full|smoke] [--shards N] [--partition P] [--time T] [--cpus-per-task C] ' +
   '[--only <id>,...] [--dry-run] [--plan]\n' +
@@ -35,8 +35,9 @@ const USAGE =
   '  node dist/cli/main.js verify --summaries [--only <id>[,<id>...]] [--profile full|smoke]   ' +
   '(re-derive every summary from its stored records)\n' +
   '  node dist/cli/main.js rekey --only <id>[,<id>...] [--profile full|smoke] [--verify N | --verify all] ' +
-  '[--dry-run]   ' +
-  '(carry records across a code change that leaves their numbers unchanged, after re-deriving N per task)\n' +
+  '[--task-keys] [--dry-run]   ' +
+  '(carry records across a code change that leaves their numbers unchanged, after re-deriving N per task; ' +
+  "--task-keys: also drop the notebook hash from task records' keys)\n" +
   '  npm run kernel [-- --force]\n' +
   '  npm run bench\n' +
   'exit status: 0 ok; 1 a notebook failed or records are not re-derivable; 2 bad arguments or parameters;\n' +
@@ -182,9 +183,12 @@ async function verify(args: ReportsArgs): Promise<number> {
 
 async function rekey(argv: string[]): Promise<number> {
   const dryRun = argv.includes('--dry-run');
+  const taskKeys = argv.includes('--task-keys');
   let verifyN = 1;
   const at = argv.indexOf('--verify');
-  const rest = argv.filter((a, i) => a !== '--dry-run' && (at < 0 || (i !== at && i !== at + 1)));
+  const rest = argv.filter(
+    (a, i) => a !== '--dry-run' && a !== '--task-keys' && (at < 0 || (i !== at && i !== at + 1)),
+  );
   if (at >= 0) {
     const v = argv[at + 1];
     verifyN = v === 'all' ? Infinity : Number(v);
@@ -195,7 +199,14 @@ async function rekey(argv: string[]): Promise<number> {
   if (args.only.length === 0)
     throw new UsageError(`rekey: name the papers whose records to carry (--only <id>,...).\n${USAGE}`);
   const { rekeyRecords, printRekeyReport } = await import('../runner/rekey');
-  const rep = await rekeyRecords({ profile: args.profile, only: args.only, verify: verifyN, dryRun, log: console.log });
+  const rep = await rekeyRecords({
+    profile: args.profile,
+    only: args.only,
+    verify: verifyN,
+    dryRun,
+    taskKeys,
+    log: console.log,
+  });
   return printRekeyReport(rep);
 }
 

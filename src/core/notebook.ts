@@ -12,10 +12,10 @@ import * as path from 'path';
 import { storeRecord } from './record-store';
 import { hashValue } from './hash';
 import { cellSource, notebookCodeHash, parseNotebook, readNotebook, type Notebook, type PaperMeta } from './ipynb';
-import { resolveParameters, type ParamSpec, type ParamValues, type Profile } from './params';
+import { resolveParameters, type ParamSpec, type ParamValues, type Profile, type ProfileDefaults } from './params';
 import { paths } from './paths';
 import type { CodeFingerprint } from './code-closure';
-import { makeProvenance, notebookCode, paperCode, taskCode } from './provenance';
+import { makeProvenance, notebookCode, paperCode, taskCode, TASK_KEYED } from './provenance';
 import {
   isRecordFile,
   readRecord,
@@ -59,16 +59,18 @@ export interface NotebookSessionOptions<Spec extends Record<string, ParamSpec>> 
   id: string;
   profile: Profile;
   spec: Spec;
-  defaults: Record<Profile, ParamValues<Spec>>;
+  /** Per profile: `smoke` and `full` always; `large` (optional) for the bigger runs meant for a GPU or a cluster. */
+  defaults: ProfileDefaults<ParamValues<Spec>>;
   /** Values from the parameters cell; null means "the profile's default". */
   overrides?: Partial<Record<keyof Spec, unknown>>;
   /** Seeds of the run: a parameter name in spec holding number[] or a count (int). Default 'seeds'. */
   seedsParam?: keyof Spec & string;
   /**
-   * What a record's key covers. 'notebook' (default): the notebook's code cells as well as the task's import
-   * closure, config and seed. 'task': the task's import closure, config and seed only — for notebooks that run
-   * only tasks (a testbed's protocol), so that editing the notebook, or adding a method with its own task
-   * module, re-runs nothing else. Records of `nb.run` (code in the notebook) always include the notebook.
+   * What the key of a record computed by a task covers. 'task' (the default): the task's import closure, config and
+   * seed only, so that editing the notebook's prose or analysis, or adding a method with its own task module, re-runs
+   * nothing else (a task runs module code on its config and seed; the notebook reaches it only through the config).
+   * 'notebook': the notebook's code cells too (the scheme of records computed before 2026-12-07; `rekey --task-keys`
+   * carries them). Records of `nb.run` (code in the notebook) always include the notebook.
    */
   recordKey?: 'notebook' | 'task';
 }
@@ -183,7 +185,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       : '';
     this.resultsDir = path.join(paths.results(), this.id, this.profile);
     this.fresh = process.env.RLMINI_FRESH === '1';
-    this.keyByTask = opts.recordKey === 'task';
+    this.keyByTask = opts.recordKey !== 'notebook';
   }
 
   /** The root generator of one seed (split it for every source of randomness). */
@@ -198,7 +200,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
 
   /** The notebook hash a record's key (and provenance) carries: none for task-keyed records of a task. */
   private recordNotebookHash(task?: string): string {
-    return this.keyByTask && task ? 'task-keyed' : this.notebookHash;
+    return this.keyByTask && task ? TASK_KEYED : this.notebookHash;
   }
 
   private keyFor(method: string, config: unknown, seed: number, task?: string): string {

@@ -3,8 +3,16 @@
  * size overrides; `resolveParameters` fills defaults from the profile and validates every value
  * before any work, with messages naming the notebook, the parameter and what is allowed.
  */
-export type Profile = 'smoke' | 'full';
-export const PROFILES: readonly Profile[] = ['smoke', 'full'];
+/**
+ * `smoke`: a short run that checks the code runs (not evidence). `full`: the published results (committed records).
+ * `large`: bigger models and more seeds or updates, for a GPU machine or a cluster; optional — only the notebooks that
+ * declare it run it (docs/gpu.md, "The large profile"); its results are evidence but not committed.
+ */
+export type Profile = 'smoke' | 'full' | 'large';
+export const PROFILES: readonly Profile[] = ['smoke', 'full', 'large'];
+
+/** A notebook's defaults per profile: `smoke` and `full` always, `large` where the notebook has one. */
+export type ProfileDefaults<V> = Record<'smoke' | 'full', V> & { large?: V };
 
 export type ParamSpec =
   | { type: 'int'; min?: number; max?: number; doc?: string }
@@ -89,12 +97,20 @@ export function resolveParameters<Spec extends Record<string, ParamSpec>>(args: 
   notebook: string;
   profile: Profile;
   spec: Spec;
-  defaults: Record<Profile, ParamValues<Spec>>;
+  defaults: ProfileDefaults<ParamValues<Spec>>;
   overrides?: Record<string, unknown>;
 }): ParamValues<Spec> {
   const { notebook, profile, spec, defaults } = args;
   checkProfile(profile, `${notebook}: parameter "profile"`);
-  const out: Record<string, unknown> = { ...defaults[profile] };
+  const chosen = defaults[profile];
+  if (!chosen)
+    throw new ParameterError(
+      `${notebook}: this notebook declares no "${profile}" profile (it has: ` +
+        `${PROFILES.filter((p) => defaults[p]).join(', ')}). Add \`${profile}: { … }\` to the defaults of its ` +
+        `startNotebook call, or run another profile; \`npm run reports -- --profile large\` runs only the notebooks ` +
+        'that declare one.',
+    );
+  const out: Record<string, unknown> = { ...chosen };
   for (const [k, v] of Object.entries(args.overrides ?? {})) {
     if (!(k in spec)) {
       throw new ParameterError(

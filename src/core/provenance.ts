@@ -34,8 +34,24 @@ export interface Provenance {
    * its old key and code hash, the files that changed, and the keys of the records of its task that were
    * re-derived bit-identically under the new code to license it.
    */
-  rekeyed?: { fromKey: string; fromCodeHash: string; changed: string[]; verifiedBy: string[]; at: string };
+  rekeyed?: {
+    fromKey: string;
+    fromCodeHash: string;
+    changed: string[];
+    verifiedBy: string[];
+    at: string;
+    /** A key-scheme move (`rekey --task-keys`): the notebook hash the old key carried; the code was unchanged. */
+    fromNotebookHash?: string;
+    /** The record's earlier `rekeyed` entry, when it was carried before. */
+    previous?: Provenance['rekeyed'];
+  };
 }
+
+/**
+ * The notebook hash a task-keyed record carries (in its key and provenance): the key covers the task's import closure,
+ * config and seed only, so editing the notebook that ran it re-runs nothing. See core/notebook.ts `recordKey`.
+ */
+export const TASK_KEYED = 'task-keyed';
 
 let cachedGit: { commit: string; dirty: boolean } | null = null;
 

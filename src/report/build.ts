@@ -494,7 +494,7 @@ export function buildReports(opts: { profile: Profile }): BuildResult {
   // The other profiles' trees that exist, for the header.
   const trees = PROFILES.map((p) => ({
     profile: p,
-    label: p === 'full' ? 'full (published)' : `${p} (not evidence)`,
+    label: p === 'full' ? 'full (published)' : p === 'large' ? 'large (not committed)' : `${p} (not evidence)`,
     exists: p === profile || fs.existsSync(path.join(treeDir(p), 'index.html')),
     current: p === profile,
     href: (depth: number) => `${relToReports(profile, depth)}${p === 'full' ? '' : `${p}/`}index.html`,

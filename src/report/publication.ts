@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Summary } from '../core/summary';
 
-export type PublicationState = 'published' | 'unpublished' | 'smoke';
+export type PublicationState = 'published' | 'unpublished' | 'smoke' | 'large';
 
 export interface Publication {
   state: PublicationState;
@@ -44,6 +44,19 @@ export function publicationOf(summary: Summary): Publication {
   const fullCommit = isCommit(p.commit) ? p.commit : 'unknown';
   const commit = fullCommit.slice(0, 12);
   const id = summary.paper;
+  if (summary.profile === 'large')
+    return {
+      state: 'large',
+      label: 'large profile: not the committed results',
+      citable: false,
+      commit,
+      fullCommit,
+      why:
+        'These are large-profile results (bigger models, more seeds or updates), computed on the machine that ran ' +
+        'them; their records are not committed, so a reader cannot re-derive them from the repository and they are ' +
+        `not citable here. Cite the full profile's figure (\`npm run reports -- --only ${id}\`), or publish the ` +
+        'large records with the machine that produced them.',
+    };
   if (summary.profile !== 'full')
     return {
       state: 'smoke',

@@ -102,13 +102,12 @@ function isParamSpec(v: unknown): v is ParamSpec {
   return typeof t === 'string' && ['int', 'number', 'boolean', 'string', 'int[]', 'number[]'].includes(t);
 }
 
-/**
- * The specs of startNotebook({ spec, overrides }) keyed by the parameters-cell variable each spec
- * entry reads (`overrides: { seeds: seeds }`, or the same name when overrides is not literal).
- */
-export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
+/** The notebook's `startNotebook({ … })` calls with an object-literal argument, and its cells' top-level constants. */
+function startNotebookCalls(
+  nb: Notebook,
+): { ts: typeof tsT; consts: Map<string, tsT.Expression>; calls: tsT.CallExpression[] } | null {
   const ts = typescript();
-  if (!ts) return {};
+  if (!ts) return null;
   const files = nb.cells
     .filter((c) => c.cell_type === 'code')
     .map((c, i) => ts.createSourceFile(`cell${i}.ts`, cellSource(c), ts.ScriptTarget.ES2022, true));
@@ -131,16 +130,66 @@ export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
     };
     visit(sf);
   }
+  return { ts, consts, calls };
+}
+
+/** The property `name` of an object literal (`name: …` or shorthand `name`). */
+function propOf(
+  ts: typeof tsT,
+  o: tsT.ObjectLiteralExpression,
+  name: string,
+): tsT.ObjectLiteralElementLike | undefined {
+  return o.properties.find(
+    (p) =>
+      (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+      (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
+      p.name.text === name,
+  );
+}
+
+/**
+ * The profiles a notebook declares defaults for (the keys of `startNotebook({ defaults: { … } })`), or null when they
+ * cannot be read without running it (no parser, no such call, or defaults not written as an object literal).
+ */
+export function declaredProfiles(nb: Notebook): string[] | null {
+  const parsed = startNotebookCalls(nb);
+  if (!parsed) return null;
+  const { ts, consts, calls } = parsed;
+  for (const call of calls) {
+    const d = propOf(ts, call.arguments[0] as tsT.ObjectLiteralExpression, 'defaults');
+    let e: tsT.Expression | undefined =
+      d && ts.isPropertyAssignment(d)
+        ? d.initializer
+        : d && ts.isShorthandPropertyAssignment(d)
+          ? consts.get('defaults')
+          : undefined;
+    while (e && (ts.isAsExpression(e) || ts.isParenthesizedExpression(e) || ts.isSatisfiesExpression(e)))
+      e = e.expression;
+    if (e && ts.isIdentifier(e)) e = consts.get(e.text);
+    if (!e || !ts.isObjectLiteralExpression(e)) continue;
+    const keys: string[] = [];
+    for (const p of e.properties) {
+      if (!(ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) return null;
+      if (!(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return null;
+      keys.push(p.name.text);
+    }
+    return keys;
+  }
+  return null;
+}
+
+/**
+ * The specs of startNotebook({ spec, overrides }) keyed by the parameters-cell variable each spec
+ * entry reads (`overrides: { seeds: seeds }`, or the same name when overrides is not literal).
+ */
+export function extractSpecs(nb: Notebook): Record<string, ParamSpec> {
+  const parsed = startNotebookCalls(nb);
+  if (!parsed) return {};
+  const { ts, consts, calls } = parsed;
   const out: Record<string, ParamSpec> = {};
   for (const call of calls) {
     const arg = call.arguments[0] as tsT.ObjectLiteralExpression;
-    const prop = (name: string) =>
-      arg.properties.find(
-        (p) =>
-          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
-          (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
-          p.name.text === name,
-      );
+    const prop = (name: string) => propOf(ts, arg, name);
     const specProp = prop('spec');
     let specExpr: tsT.Expression | undefined;
     if (specProp && ts.isPropertyAssignment(specProp)) specExpr = specProp.initializer;

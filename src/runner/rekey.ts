@@ -15,13 +15,19 @@
  *   node dist/cli/main.js rekey --only <id>[,<id>...] [--profile full] [--verify N | --verify all] [--dry-run]
  *
  * N (default 1) records per task are re-derived, the cheapest first (by their recorded wall time); `--verify all`
- * re-derives every stale record, which is a full recompute with a check. Afterwards run
+ * re-derives every stale record, which is a full recompute with a check.
+ *
+ * `--task-keys` also moves records computed by a task but keyed with their notebook's hash (the scheme before
+ * 2026-12-07, core/notebook.ts `recordKey`) to task keys: the notebook hash in key and provenance becomes
+ * `task-keyed`. Where the task's code closure is unchanged this is a change of key scheme only — the same compiled
+ * code, config and seed — so nothing is re-derived (`rekeyed.verifiedBy` is empty and `rekeyed.fromNotebookHash`
+ * names the old hash); where the code changed too, N records are re-derived as above. Afterwards run
  * `npm run reports -- --only <ids>` so the summaries name the new keys (every record is then a cache hit).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Profile } from '../core/params';
-import { taskCode } from '../core/provenance';
+import { taskCode, TASK_KEYED } from '../core/provenance';
 import { backendLabel } from '../core/backend';
 import { readRecord, recordFileName, recordKey, keyPartsOf, type RunRecord } from '../core/records';
 import { storeRecord } from '../core/record-store';
@@ -35,6 +41,8 @@ export interface RekeyOptions {
   verify: number;
   /** Report what would be done; write nothing. */
   dryRun: boolean;
+  /** Also carry task records keyed with their notebook's hash to task keys (see the module comment). */
+  taskKeys?: boolean;
   log?: (line: string) => void;
 }
 
@@ -88,7 +96,8 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
       continue;
     }
     const code = taskCode(rec.task);
-    if (rec.provenance.codeHash === code.hash) {
+    const keyScheme = !!o.taskKeys && rec.provenance.notebookHash !== TASK_KEYED;
+    if (rec.provenance.codeHash === code.hash && !keyScheme) {
       report.fresh++;
       continue;
     }
@@ -113,7 +122,8 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
     const order = [...g.recs].sort(
       (a, b) => (a.rec.provenance.wallTimeMs ?? 0) - (b.rec.provenance.wallTimeMs ?? 0) || a.file.localeCompare(b.file),
     );
-    const sample = order.slice(0, Math.min(order.length, o.verify));
+    // A key-scheme move with the code unchanged re-derives nothing: the same code, config and seed.
+    const sample = changed.size === 0 ? [] : order.slice(0, Math.min(order.length, o.verify));
     const group: RekeyGroup = {
       paper: g.paper,
       task: g.task,
@@ -125,8 +135,11 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
     report.groups.push(group);
     plans.push({ g, group, sample });
     log(
-      `rekey: ${g.paper} ${g.task}: ${g.recs.length} stale record(s); changed: ${group.changed.join(', ')}; ` +
-        `re-deriving ${sample.length}${o.dryRun ? ' (dry run: skipped)' : ''}`,
+      `rekey: ${g.paper} ${g.task}: ${g.recs.length} stale record(s); ` +
+        (changed.size
+          ? `changed: ${group.changed.join(', ')}; re-deriving ${sample.length}`
+          : 'code unchanged, notebook hash dropped from the key (--task-keys): re-deriving none') +
+        (o.dryRun ? ' (dry run: skipped)' : ''),
     );
   }
   if (o.dryRun) return report;
@@ -165,16 +178,20 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
     const code = taskCode(g.task);
     const verifiedKeys = sample.map((s) => s.rec.key);
     for (const { file, rec } of g.recs) {
+      const keyScheme = !!o.taskKeys && rec.provenance.notebookHash !== TASK_KEYED;
       const provenance = {
         ...rec.provenance,
         codeHash: code.hash,
         code: code.files,
+        ...(keyScheme ? { notebookHash: TASK_KEYED } : {}),
         rekeyed: {
           fromKey: rec.key,
           fromCodeHash: rec.provenance.codeHash,
           changed: changedFiles(rec.provenance.code, code.files),
           verifiedBy: verifiedKeys,
           at: new Date().toISOString(),
+          ...(keyScheme ? { fromNotebookHash: rec.provenance.notebookHash } : {}),
+          ...(rec.provenance.rekeyed ? { previous: rec.provenance.rekeyed } : {}),
         },
       };
       const next = { ...rec, provenance } as RunRecord;
@@ -185,7 +202,10 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
       if (to !== file) fs.unlinkSync(file);
     }
     group.status = 'rekeyed';
-    log(`rekey: ${g.paper} ${g.task}: ${g.recs.length} record(s) re-keyed (${sample.length} re-derived identically)`);
+    log(
+      `rekey: ${g.paper} ${g.task}: ${g.recs.length} record(s) re-keyed ` +
+        (sample.length ? `(${sample.length} re-derived identically)` : '(key scheme only: code unchanged)'),
+    );
   }
   return report;
 }

@@ -31,7 +31,7 @@ import {
   shutdownAllKernels,
   tslabBin,
 } from './kernel';
-import { checkParameterOverrides } from './params-check';
+import { checkParameterOverrides, declaredProfiles } from './params-check';
 import { selectShard, type ShardSpec } from './shards';
 import { Progress } from './progress';
 
@@ -214,12 +214,33 @@ export function validateSelection(only: string[], available: string[]): void {
   }
 }
 
+/**
+ * The notebooks to run in `profile`. `smoke` and `full` are declared by every notebook; `large` is optional, so
+ * `--profile large` runs only the notebooks whose startNotebook defaults declare it (read from their code without
+ * running them), and naming one that does not (`--only`) is an error that lists those that do.
+ */
+export function selectForProfile(ids: string[], profile: Profile, named: boolean): string[] {
+  if (profile !== 'large') return ids;
+  const has = (id: string) =>
+    declaredProfiles(readNotebook(path.join(paths.notebooks(), `${id}.ipynb`)))?.includes('large') ?? false;
+  const missing = named ? ids.filter((id) => !has(id)) : [];
+  if (missing.length) {
+    const withLarge = listNotebooks().filter(has);
+    throw new SelectionError(
+      `--profile large: ${missing.join(', ')} declare${missing.length === 1 ? 's' : ''} no large profile (no ` +
+        '`large: { … }` in the defaults of its startNotebook call). Notebooks with a large profile: ' +
+        `${withLarge.join(', ') || 'none'}.`,
+    );
+  }
+  return ids.filter(has);
+}
+
 export async function runAll(opts: RunAllOptions): Promise<NotebookOutcome[]> {
   checkProfile(opts.profile, '--profile');
   const cellMs = cellTimeoutMs(opts.cellTimeoutS);
   const available = listNotebooks();
   validateSelection(opts.only, available);
-  const selected = opts.only.length ? opts.only : available;
+  const selected = selectForProfile(opts.only.length ? opts.only : available, opts.profile, opts.only.length > 0);
   const ids = opts.shard ? selectShard(selected, opts.profile, opts.shard) : selected;
   // Before any work: the overrides must fit every selected notebook, and the kernel must exist.
   checkParameterOverrides(

@@ -160,8 +160,10 @@ export interface ResampledClaimOptions extends ClaimOptions {
 function checkBase(o: ClaimOptions, where: string): void {
   if (!o.claimId) throw new RangeError(`${where}: claimId is required (a short id such as 'starc-zero-on-equivalent')`);
   if (!o.claim) throw new RangeError(`${where} (${o.claimId}): claim text is required (quote or paraphrase the paper)`);
-  if (o.profile !== 'smoke' && o.profile !== 'full')
-    throw new RangeError(`${where} (${o.claimId}): profile must be 'smoke' or 'full', got ${String(o.profile)}`);
+  if (o.profile !== 'smoke' && o.profile !== 'full' && o.profile !== 'large')
+    throw new RangeError(
+      `${where} (${o.claimId}): profile must be 'smoke', 'full' or 'large', got ${String(o.profile)}`,
+    );
 }
 
 function makeVerdict(

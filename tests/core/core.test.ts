@@ -156,10 +156,20 @@ describe('parameters', () => {
         resolveParameters({ notebook: 'nb', profile: 'full', spec, defaults, overrides: { lr: -1 } }),
       ).toThrow(/"lr" = -1 is not allowed; expected a number in \[0, ∞\]/);
       expect(() => resolveParameters({ notebook: 'nb', profile: 'big' as never, spec, defaults })).toThrow(
-        /unknown profile "big"; allowed profiles: smoke, full/,
+        /unknown profile "big"; allowed profiles: smoke, full, large/,
       );
     },
   );
+  it("the optional large profile: its defaults where declared, else an error naming the notebook's profiles", () => {
+    const large = { ...defaults, large: { seeds: 40, lr: 0.05 } };
+    expect(resolveParameters({ notebook: 'nb', profile: 'large', spec, defaults: large })).toEqual({
+      seeds: 40,
+      lr: 0.05,
+    });
+    expect(() => resolveParameters({ notebook: 'notebooks/y.ipynb', profile: 'large', spec, defaults })).toThrow(
+      'notebooks/y.ipynb: this notebook declares no "large" profile (it has: smoke, full)',
+    );
+  });
   it('parses CLI overrides as JSON with a string fallback', () => {
     expect(parseOverride('seeds=5')).toEqual(['seeds', 5]);
     expect(parseOverride('xs=[1,2]')).toEqual(['xs', [1, 2]]);

@@ -22,6 +22,7 @@ import {
 } from '../../src/core/records';
 import {
   checkParameterOverrides,
+  declaredProfiles,
   extractSpecs,
   fitsDeclaredType,
   parseParametersCell,
@@ -29,6 +30,7 @@ import {
 import { requireChromium, requireJupyter, ToolMissingError } from '../../src/runner/tools';
 import { diffResult, sampleOf, tasksFromNotebook } from '../../src/runner/verify';
 import { ROOT, code, notebook } from '../helpers';
+import type { Notebook } from '../../src/core/ipynb';
 
 // fs.writeSync fails with this code while set (the disk-full injection); otherwise the real one.
 const inject = vi.hoisted(() => ({ code: null as string | null, after: 0 }));
@@ -249,6 +251,32 @@ const nb = rl.startNotebook({ id: "demo", profile: profile as rl.Profile,
     expect(specs.tag).toEqual({ type: 'string', oneOf: ['a', 'b'] });
     expect(specs.sizes).toEqual({ type: 'int[]', min: 1, max: 9 }); // through a const
     expect(specs.other).toBeUndefined(); // not a literal: checked by startNotebook instead
+  });
+
+  it('reads the profiles a notebook declares from its startNotebook defaults, without running it', () => {
+    const nbWith = (defaults: string, pre = '') =>
+      notebook([
+        code('const profile: string = "smoke";', ['parameters']),
+        code(
+          `${pre}const nb = rl.startNotebook({ id: 'x', profile: profile as rl.Profile, spec: {}, ` +
+            `defaults: ${defaults} });`,
+        ),
+      ]) as unknown as Notebook;
+    expect(declaredProfiles(nbWith('{ smoke: {}, full: {} }'))).toEqual(['smoke', 'full']);
+    expect(declaredProfiles(nbWith("{ smoke: {}, full: {}, 'large': { seeds: 20 } }"))).toEqual([
+      'smoke',
+      'full',
+      'large',
+    ]);
+    // Through a constant, and with a cast.
+    expect(declaredProfiles(nbWith('D as never', 'const D = { smoke: {}, full: {}, large: {} };\n'))).toEqual([
+      'smoke',
+      'full',
+      'large',
+    ]);
+    // Not readable without running the notebook: a spread, or a value computed at run time.
+    expect(declaredProfiles(nbWith('{ ...base, large: {} }', 'const base = { smoke: {}, full: {} };\n'))).toBeNull();
+    expect(declaredProfiles(nbWith('make()'))).toBeNull();
   });
 
   it(

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, notebook, workspace, cliAsync as cli } from '../helpers';
 
-function paper(logFile: string, id = 'apart') {
+function paper(logFile: string, id = 'apart', large = false) {
   return notebook(
     [
       code('const profile: string = "smoke";', ['parameters']),
@@ -19,7 +19,8 @@ function paper(logFile: string, id = 'apart') {
           `fs.appendFileSync(${JSON.stringify(logFile)}, profile + '\\n');`,
           `const nb = rl.startNotebook({ id: '${id}', profile: profile as rl.Profile,`,
           `  spec: { seeds: { type: 'int', min: 1, max: 10 } },`,
-          `  defaults: { smoke: { seeds: 2 }, full: { seeds: 4 } } });`,
+          `  defaults: { smoke: { seeds: 2 }, full: { seeds: 4 }${large ? ', large: { seeds: 8 }' : ''} } });`,
+          `fs.appendFileSync(${JSON.stringify(logFile)}, 'seeds ' + nb.params.seeds + '\\n');`,
           `const y = String(profile) === 'full' ? [4, 3] : [1, 1];`,
           `nb.figure('scores', 'Scores (' + profile + ')', rl.plots.barsWithIntervals({ title: profile, xLabel: 'm',`,
           `  yLabel: 's', groups: [{ name: 'mean', x: ['a', 'b'], y,`,
@@ -61,12 +62,26 @@ function snapshot(dir: string): Map<string, Buffer> {
 describe('profiles apart', () => {
   const ws = workspace('profiles');
   const log = path.join(ws.dir, 'executions.log');
-  const runs = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+  const runs = () =>
+    fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('seeds '))
+      : [];
+  const seedsLog = () =>
+    fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('seeds '))
+      : [];
   const R = path.join(ws.dir, 'reports');
   const env = { RLMINI_COMMIT: '0123456789abcdef0123456789abcdef01234567', RLMINI_DIRTY: '0' };
   beforeAll(() => {
     ws.write('apart', paper(log));
     ws.write('dirty', paper(log, 'dirty'));
+    ws.write('big', paper(log, 'big', true));
   });
   afterAll(() => ws.cleanup());
 
@@ -121,6 +136,29 @@ describe('profiles apart', () => {
     expect(fs.readFileSync(path.join(R, 'index.html'), 'utf8')).toContain(
       'href="smoke/index.html">smoke (not evidence)',
     );
+  }, 600_000);
+
+  it('--profile large runs only the notebooks declaring it, on their large defaults, labelled', async () => {
+    const before = runs().length;
+    const named = await cli(ws, ['reports', '--profile', 'large', '--only', 'apart,big', '--no-figures'], env);
+    expect(named.status).toBe(2);
+    expect(named.out).toContain('--profile large: apart declares no large profile');
+    expect(named.out).toContain('Notebooks with a large profile: big.');
+    expect(runs().length).toBe(before);
+    const all = await cli(ws, ['reports', '--profile', 'large', '--no-figures'], env);
+    expect(all.status, all.out).toBe(0);
+    expect(all.out).toMatch(/notebooks: 1 \(1 executed, 0 unchanged\)/);
+    expect(runs().slice(before)).toEqual(['large']);
+    expect(seedsLog().at(-1)).toBe('seeds 8');
+    const summary = JSON.parse(fs.readFileSync(path.join(ws.dir, 'results', 'big', 'large', 'summary.json'), 'utf8'));
+    expect(summary.profile).toBe('large');
+    expect(summary.verdicts[0].evidence).toBe(true);
+    const page = fs.readFileSync(path.join(R, 'large', 'papers', 'big.html'), 'utf8');
+    expect(page).toContain('<span class="badge large">large profile: not the committed results</span>');
+    // The published tree does not show the large results (it lists the notebook as not run in the full profile).
+    const fullPage = path.join(R, 'papers', 'big.html');
+    if (fs.existsSync(fullPage)) expect(fs.readFileSync(fullPage, 'utf8')).not.toContain('large profile');
+    expect(fs.existsSync(path.join(ws.dir, 'results', 'big', 'full', 'summary.json'))).toBe(false);
   }, 600_000);
 
   it('a full result from a dirty tree is unpublished until `--publish` re-stamps it from a clean tree', async () => {

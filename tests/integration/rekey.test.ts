@@ -90,6 +90,69 @@ describe('rekey', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(names);
   });
 
+  it('--task-keys moves notebook-keyed records to task keys, re-deriving none if the code is unchanged', async () => {
+    const results = path.join(ws.dir, 'scheme');
+    const dir = path.join(results, 'starc', 'full', 'records');
+    fs.mkdirSync(dir, { recursive: true });
+    const code = taskCode('papers/starc/experiment#runSeed', path.join(ROOT, 'dist'));
+    const before: RunRecord[] = [];
+    for (const f of fs.readdirSync(SRC).filter((x) => x.endsWith('.json.gz'))) {
+      const r = readRecord(path.join(SRC, f));
+      if (!r.ok) throw new Error(`committed record damaged: ${f}`);
+      const { checksum: _c, ...rec } = r.record;
+      // As computed under the old scheme: the notebook's hash in the key, the current code.
+      rec.provenance = { ...rec.provenance, notebookHash: 'a'.repeat(64), codeHash: code.hash, code: code.files };
+      rec.key = recordKey(keyPartsOf(rec as RunRecord));
+      writeRecord(path.join(dir, recordFileName(rec.method, rec.seed, rec.key)), rec);
+      before.push(rec as RunRecord);
+    }
+    expect(before[0].task).toBe('papers/starc/experiment#runSeed');
+    // Without the flag they are current (their code hash is), so nothing moves.
+    const plain = await cli(ws, ['rekey', '--only', 'starc'], env(results));
+    expect(plain.status, plain.out).toBe(0);
+    expect(plain.out).toContain(`rekey: ${before.length} record(s) already current; 0 re-keyed`);
+    const r = await cli(ws, ['rekey', '--only', 'starc', '--task-keys'], env(results));
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('code unchanged, notebook hash dropped from the key (--task-keys): re-deriving none');
+    expect(r.out).toContain(`${before.length} record(s) re-keyed (key scheme only: code unchanged)`);
+    expect(fs.readdirSync(dir)).toHaveLength(before.length);
+    for (const old of before) {
+      const key = recordKey({ ...keyPartsOf(old), notebookHash: 'task-keyed' });
+      expect(key).not.toBe(old.key);
+      const got = readRecord(path.join(dir, recordFileName(old.method, old.seed, key)));
+      expect(got.ok).toBe(true);
+      if (!got.ok) continue;
+      expect(got.record.metrics).toEqual(JSON.parse(JSON.stringify(old.metrics)));
+      expect(got.record.provenance.notebookHash).toBe('task-keyed');
+      expect(got.record.provenance.rekeyed?.fromKey).toBe(old.key);
+      expect(got.record.provenance.rekeyed?.fromNotebookHash).toBe('a'.repeat(64));
+      expect(got.record.provenance.rekeyed?.verifiedBy).toEqual([]);
+      expect(got.record.provenance.rekeyed?.changed).toEqual([]);
+    }
+    const again = await cli(ws, ['rekey', '--only', 'starc', '--task-keys'], env(results));
+    expect(again.out).toContain(`rekey: ${before.length} record(s) already current; 0 re-keyed`);
+  });
+
+  it('--task-keys still re-derives where the code changed too', async () => {
+    const results = path.join(ws.dir, 'scheme-code');
+    const dir = path.join(results, 'starc', 'full', 'records');
+    const before = staleCopies(dir, (rec) => {
+      rec.provenance = { ...rec.provenance, notebookHash: 'b'.repeat(64) };
+    });
+    const r = await cli(ws, ['rekey', '--only', 'starc', '--task-keys'], env(results));
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toMatch(/changed: testbeds\/old-file\.js; re-deriving 1/);
+    const got = fs.readdirSync(dir).map((f) => readRecord(path.join(dir, f)));
+    expect(got).toHaveLength(before.length);
+    for (const g of got) {
+      expect(g.ok).toBe(true);
+      if (!g.ok) continue;
+      expect(g.record.provenance.notebookHash).toBe('task-keyed');
+      expect(g.record.provenance.rekeyed?.verifiedBy).toHaveLength(1);
+      expect(g.record.provenance.rekeyed?.fromNotebookHash).toBe('b'.repeat(64));
+    }
+  });
+
   it('refuses bad arguments with the usage', async () => {
     const a = await cli(ws, ['rekey'], env(path.join(ws.dir, 'none')));
     expect(a.status).toBe(2);

@@ -37,6 +37,9 @@ describe('publication state', () => {
     const none = publicationOf(summary('p', { provenance: { ...summary('p').provenance, commit: 'unknown' } }));
     expect(none).toMatchObject({ state: 'unpublished', citable: false, label: 'unpublished (no commit)' });
     expect(publicationOf(summary('p', { profile: 'smoke' }))).toMatchObject({ state: 'smoke', citable: false });
+    const large = publicationOf(summary('p', { profile: 'large' }));
+    expect(large).toMatchObject({ state: 'large', citable: false, label: 'large profile: not the committed results' });
+    expect(large.why).toContain('their records are not committed');
   });
 
   it('an unpublished or smoke result gets the reason instead of a citation', () => {

@@ -153,11 +153,11 @@ describe('protocol leaderboard', () => {
   });
 });
 
-describe("startNotebook({ recordKey: 'task' })", () => {
+describe('startNotebook recordKey', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-taskkey-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('keys task records by the task code only (editing the notebook re-runs nothing); default keys do', async () => {
+  it("keys task records by task code only by default (notebook edits re-run nothing), not so 'notebook'", async () => {
     process.env.RLMINI_RESULTS_DIR = path.join(tmp, 'results');
     process.env.RLMINI_NOTEBOOKS_DIR = path.join(tmp, 'notebooks');
     process.env.RLMINI_WORKERS = '1';
@@ -165,7 +165,7 @@ describe("startNotebook({ recordKey: 'task' })", () => {
     const dist = await import(path.join(ROOT, 'dist', 'core', 'notebook.js'));
     const task = 'testbeds/preference/protocol/recipes/exact/omd#run';
     const config = { ...PROTOCOL_DEFAULTS, nX: 3, nY: 3, iterations: 2, tasks: ['mixed'] };
-    const keys = async (codeCell: string, recordKey: 'task' | 'notebook') => {
+    const keys = async (codeCell: string, recordKey?: 'task' | 'notebook') => {
       fs.writeFileSync(
         path.join(tmp, 'notebooks', 'tk.ipynb'),
         JSON.stringify({
@@ -180,7 +180,7 @@ describe("startNotebook({ recordKey: 'task' })", () => {
         profile: 'smoke',
         spec: { seeds: { type: 'int[]' } },
         defaults: { smoke: { seeds: [0, 1] }, full: { seeds: [0, 1] } },
-        recordKey,
+        ...(recordKey ? { recordKey } : {}),
       });
       const recs: { key: string; provenance: { notebookHash: string } }[] = await nb.runSeeds({
         method: 'omd-exact',
@@ -192,6 +192,8 @@ describe("startNotebook({ recordKey: 'task' })", () => {
     const a = await keys('const x = 1;', 'task');
     const b = await keys('const x = 2; // edited', 'task');
     expect(b).toEqual(a);
+    // The default is 'task': the same keys.
+    expect(await keys('const x = 3; // edited again')).toEqual(a);
     const c = await keys('const x = 1;', 'notebook');
     const d = await keys('const x = 2; // edited', 'notebook');
     expect(d).not.toEqual(c);
