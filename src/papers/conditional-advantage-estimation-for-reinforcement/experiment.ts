@@ -27,7 +27,7 @@
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Rng } from '../../core/rng';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE, reasoningBase } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import type { Problem, Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
@@ -57,6 +57,8 @@ import {
   trainPipeline as dapoPipeline,
   trainingStream,
   type PipelineCurves as DapoCurves,
+  type PaperConfig,
+  type PipelineConfig,
 } from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
@@ -80,30 +82,7 @@ export const METHODS: Record<string, Recipe> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method. */
-  rollouts: number;
-  /** Prompts per sampling round and kept groups wanted per rollout step (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Sampling rounds per rollout step at most (dynamic sampling). */
-  maxRounds: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
+export interface Config extends PaperConfig, PipelineConfig {
   /** Prompts of the base-model batch of `premiseSeed`. */
   premisePrompts: number;
 }

@@ -19,7 +19,7 @@
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import type { Rng } from '../../core/rng';
-import { ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
 import { completionBudget, concatRollouts, sampleRollouts, selectGroups } from '../../testbeds/reasoning/trainer/loop';
@@ -41,6 +41,7 @@ import {
   mixedGroups,
   seedRun,
   trainingStream,
+  type PaperConfig,
 } from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
@@ -72,30 +73,11 @@ export const METHODS: Record<string, MethodSpec> = {
 
 export const METHOD_NAMES = Object.keys(METHODS);
 
-/** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method: each samples B fresh prompts × G answers (the generation budget). */
-  rollouts: number;
-  /** Prompts per rollout step, and groups per update (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per update. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
-}
+/**
+ * One seed's run (every field is used; the notebook overrides sizes per profile). Each rollout step samples B fresh
+ * prompts × G answers (the generation budget); B is also the groups per update.
+ */
+export interface Config extends PaperConfig {}
 
 export const DEFAULTS: Config = {
   base: ADDITION_BASE,

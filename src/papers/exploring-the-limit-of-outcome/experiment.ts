@@ -27,7 +27,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import type { Rng } from '../../core/rng';
 import type { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { completionBudget, sampleRollouts, selectGroups } from '../../testbeds/reasoning/trainer/loop';
 import {
@@ -46,6 +46,7 @@ import {
   miniBatchSteps,
   seedRun,
   trainingStream,
+  type PaperConfig,
 } from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
@@ -89,30 +90,17 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
+export interface Config extends PaperConfig {
   /** Rollout steps per method (one Adam step each, except the token-RM methods' frozen warm-up steps). */
   rollouts: number;
-  /** Prompts per rollout step (B) and answers per prompt (K, prompt_repeat_k). */
-  batchPrompts: number;
+  /** Answers per prompt (K, prompt_repeat_k). */
   groupSize: number;
   /** Adam steps per rollout step (the training batch split at random by question). */
   miniBatches: number;
-  /** Policy Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** Token reward head Adam learning rate (global-norm clip 1). */
   rmLr: number;
   /** Rollout steps at the start during which the actor is frozen and only the token reward model learns. */
   rmWarmup: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {

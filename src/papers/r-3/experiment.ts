@@ -28,7 +28,7 @@
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import type { Rng } from '../../core/rng';
-import { ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import { distinctProblems } from '../../testbeds/reasoning/tasks/splits';
 import type { Problem, Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
@@ -40,6 +40,7 @@ import {
   meanReward,
   miniBatchSteps,
   seedRun,
+  type PaperConfig,
 } from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
@@ -67,32 +68,13 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
+export interface Config extends PaperConfig {
   /** Distinct training-split problems the prompts are drawn from (they recur, so replay can find their history). */
   poolSize: number;
-  /** Rollout steps per method: each samples B pool prompts × G answers (the sampled-completion budget). */
-  rollouts: number;
-  /** Prompts per rollout step, and groups per update (B ≤ poolSize). */
+  /** Prompts per rollout step, and groups per update (B ≤ poolSize); each step samples B × G (the budget). */
   batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per update. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** The ranking reward's top value δ for failed answers (a correct answer gets 1; 0 < δ < 1). */
   rankTop: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {

@@ -24,7 +24,7 @@
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import type { Rng } from '../../core/rng';
-import { ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
 import { completionBudget, sampleRollouts } from '../../testbeds/reasoning/trainer/loop';
@@ -47,6 +47,7 @@ import {
   miniBatchSteps,
   seedRun,
   trainingStream,
+  type PaperConfig,
 } from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
@@ -80,32 +81,13 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method. */
-  rollouts: number;
+export interface Config extends PaperConfig {
   /** Prompts per rollout step (B; a multiple of every RiskPO method's bundle size). */
   batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** lr_q of the quantile tracker. */
   lrQ: number;
   /** A training prompt is "hard" in the gradient-share diagnostic when at most this many of its G answers are right. */
   hardMaxCorrect: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {

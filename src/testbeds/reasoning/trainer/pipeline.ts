@@ -168,20 +168,24 @@ export function miniBatchSteps<R extends Rollouts>(
   return { clipFraction: tokens ? clipped / tokens : NaN, steps };
 }
 
-/** The sizes of a `trainPipeline` run. */
-export interface PipelineConfig {
-  /** Training level. */
+/** The sizes every paper's training loop has. */
+export interface LoopConfig {
+  /** Training level; the held-out problems are at this level too. */
   level: number;
-  /** Rollout steps. */
+  /** Rollout steps per method. */
   rollouts: number;
-  /** Prompts per sampling round and kept groups wanted per rollout step (B). */
+  /** Prompts per rollout step (B). */
   batchPrompts: number;
   /** Answers per prompt (G). */
   groupSize: number;
-  /** Sampling rounds per rollout step at most (dynamic sampling). */
-  maxRounds: number;
   /** Mini-batches (Adam steps) per rollout step. */
   miniBatches: number;
+}
+
+/** The sizes of a `trainPipeline` run (B: also the kept groups wanted per rollout step). */
+export interface PipelineConfig extends LoopConfig {
+  /** Sampling rounds per rollout step at most (dynamic sampling). */
+  maxRounds: number;
 }
 
 /** Per rollout step of `trainPipeline`. */
@@ -286,6 +290,14 @@ export interface HeldoutConfig {
   /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
   evalSamples: number;
   passKs: number[];
+}
+
+/** The fields of one seed's run that the papers on this pipeline share (each paper adds its own). */
+export interface PaperConfig extends LoopConfig, HeldoutConfig {
+  /** Record-key names of the paper's methods to train. */
+  methods: string[];
+  /** Adam learning rate (global-norm clip 1). */
+  lr: number;
 }
 
 /** Extras of `SeedRun.evaluate`, in the order they are written. */
