@@ -14,23 +14,26 @@
  */
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
-import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
+import type { Rng } from '../../core/rng';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
-import {
-  completionBudget,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
+import { completionBudget, sampleRollouts } from '../../testbeds/reasoning/trainer/loop';
 import { ADORA_GRPO_BASE, adoraClassify, adoraRecipe } from '../../testbeds/reasoning/trainer/objectives/adora';
+import {
+  checkMethodNames,
+  finiteMean,
+  mean,
+  meanReward,
+  miniBatchSteps,
+  seedRun,
+  trainingStream,
+  type PaperConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import type { Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate, truncatedResponses, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+import { truncatedResponses, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+
+export { chunks as splitChunks, levelTag } from '../../testbeds/reasoning/trainer/pipeline';
 
 /** The compared methods by record-key name: GRPO, ADORA at the official λ, and the λ sweep. */
 export const METHODS: Record<string, Recipe> = {
@@ -42,30 +45,11 @@ export const METHODS: Record<string, Recipe> = {
 
 export const METHOD_NAMES = Object.keys(METHODS);
 
-/** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method: each samples B fresh prompts × G answers (the generation budget). */
-  rollouts: number;
-  /** Prompts per rollout step (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
-}
+/**
+ * One seed's run (every field is used; the notebook overrides sizes per profile). Each rollout step samples B fresh
+ * prompts × G answers (the generation budget).
+ */
+export interface Config extends PaperConfig {}
 
 export const DEFAULTS: Config = {
   base: ADDITION_BASE,
@@ -80,22 +64,6 @@ export const DEFAULTS: Config = {
   evalSamples: 16,
   passKs: [1, 4, 16],
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
-
-/** `xs` split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function splitChunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
 
 /**
  * ADORA's classification of a freshly sampled batch (whatever method trains): the number of groups with mixed rewards
@@ -150,9 +118,7 @@ export interface BudgetCurves {
 
 /** Trains `policy` with `recipe` on `c.rollouts` rollout steps (see the module comment); deterministic given `rng`. */
 export function trainOnBudget(policy: RlPolicy, task: Task, recipe: Recipe, c: Config, rng: Rng): BudgetCurves {
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
   const curves: BudgetCurves = { reward: [], mixed: [], tdsShare: [], tokens: [], clipFraction: [] };
   for (let t = 1; t <= c.rollouts; t++) {
@@ -165,35 +131,14 @@ export function trainOnBudget(policy: RlPolicy, task: Task, recipe: Recipe, c: C
       rng.split(`s${t}`),
     );
     const N = batch.B * batch.G;
-    curves.reward.push(batch.rewards.reduce((a, b) => a + b, 0) / N);
+    curves.reward.push(meanReward(batch));
     curves.tokens.push(batch.lengths.reduce((a, b) => a + b, 0) / N);
     const prof = classificationProfile(batch);
     curves.mixed.push(prof.mixed);
     curves.tdsShare.push(prof.mixed ? prof.tds / prof.mixed : NaN);
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    let clipped = 0,
-      tokens = 0;
-    for (const groups of splitChunks(order, c.miniBatches)) {
-      const mb = selectGroups(batch, groups);
-      // Sampled by the policy before this step's first Adam step: ratios to it (exactly 1 on the first mini-batch).
-      mb.offPolicy = true;
-      const s = policyUpdate(policy, recipe, mb, null);
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += s.clipFraction * n;
-      tokens += n;
-    }
-    curves.clipFraction.push(clipped / tokens);
+    curves.clipFraction.push(miniBatchSteps(policy, recipe, batch, c.miniBatches, rng.split(`order${t}`)).clipFraction);
   }
   return curves;
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
 }
 
 /**
@@ -207,43 +152,22 @@ function finiteMean(xs: readonly number[]): number {
  * `m/rolloutMs`, `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name]) throw new RangeError(`adora: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
+  checkMethodNames('adora', c.methods, METHODS);
   if (!(Number.isInteger(c.rollouts) && c.rollouts >= 4))
     throw new RangeError(
       `adora: rollouts must be an integer ≥ 4 (quarters of the run are reported), got ${c.rollouts}`,
     );
   if (!(Number.isInteger(c.miniBatches) && c.miniBatches >= 1))
     throw new RangeError(`adora: miniBatches must be a positive integer, got ${c.miniBatches}`);
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('adora');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(policy, task, heldout, c.evalSamples, root.split('eval'));
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs)
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  const run = seedRun(c, seed, 'adora');
+  const { metrics, series, timings } = run;
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   const q = Math.max(1, Math.floor(c.rollouts / 4));
   const w = Math.max(1, Math.floor(c.rollouts / 10));
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainOnBudget(policy, task, METHODS[name], c, root.split('train'));
+    const cv = trainOnBudget(policy, run.task, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     for (const [k, v] of Object.entries(cv)) series[key(k)] = v as number[];
@@ -258,7 +182,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[key('mixed')] = mean(cv.mixed);
     metrics[key('trainTokens')] = mean(cv.tokens);
     metrics[key('clippedFraction')] = finiteMean(cv.clipFraction);
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }

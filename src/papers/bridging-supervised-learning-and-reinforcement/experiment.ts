@@ -23,22 +23,30 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Rng } from '../../core/rng';
 import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE, reasoningBase } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
-import {
-  completionBudget,
-  concatRollouts,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
+import { completionBudget, concatRollouts, sampleRollouts, selectGroups } from '../../testbeds/reasoning/trainer/loop';
 import { NFT_RECIPES } from '../../testbeds/reasoning/trainer/objectives/nft';
-import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
+import {
+  EntropyTap,
+  checkMethodNames,
+  chunks,
+  finiteMean,
+  mean,
+  mixedGroups,
+  seedRun,
+  trainPipeline as dapoPipeline,
+  trainingStream,
+  type PipelineCurves as DapoCurves,
+  type PaperConfig,
+  type PipelineConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
+import { LmPolicy, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+
+export { chunks, EntropyTap, levelTag, mixedGroups } from '../../testbeds/reasoning/trainer/pipeline';
 
 /** The compared methods by record-key name. */
 export const METHODS: Record<string, Recipe> = {
@@ -52,31 +60,7 @@ export const METHODS: Record<string, Recipe> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method. */
-  rollouts: number;
-  /** Prompts per sampling round and kept groups wanted per rollout step (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Sampling rounds per rollout step at most (dynamic sampling). */
-  maxRounds: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
-}
+export interface Config extends PaperConfig, PipelineConfig {}
 
 export const DEFAULTS: Config = {
   base: ADDITION_BASE,
@@ -93,139 +77,24 @@ export const DEFAULTS: Config = {
   passKs: [1, 8, 32],
 };
 
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
-
-/** A policy that passes everything to `inner` and sums the sampler's per-token entropy over generated tokens. */
-export class EntropyTap implements RlPolicy {
-  sum = 0;
-  tokens = 0;
-  constructor(readonly inner: RlPolicy) {}
-  reset(): void {
-    this.sum = 0;
-    this.tokens = 0;
-  }
-  /** Mean predictive entropy (nats) per generated token since the last reset (NaN when none). */
-  mean(): number {
-    return this.tokens ? this.sum / this.tokens : NaN;
-  }
-  sample(...a: Parameters<RlPolicy['sample']>): Completions {
-    const c = this.inner.sample(...a);
-    if (!c.entropy) throw new Error('nft experiment: the policy reports no sampling entropies');
-    for (let n = 0; n < c.N; n++)
-      for (let t = 0; t < c.lengths[n]; t++) {
-        this.sum += c.entropy[n * c.L + t];
-        this.tokens++;
-      }
-    return c;
-  }
-  score(seq: Int32Array, N: number, T: number, P: number): Scored {
-    return this.inner.score(seq, N, T, P);
-  }
-  backward(s: Scored, w: Float32Array, e?: Float32Array): void {
-    this.inner.backward(s, w, e);
-  }
-  step(): number {
-    return this.inner.step();
-  }
-  snapshot(): Float32Array {
-    return this.inner.snapshot();
-  }
-}
-
-/** Indices of the groups of a batch whose rewards are not all equal. */
-export function mixedGroups(r: Rollouts): number[] {
-  const out: number[] = [];
-  for (let b = 0; b < r.B; b++) {
-    let mixed = false;
-    for (let g = 1; g < r.G; g++) if (r.rewards[b * r.G + g] !== r.rewards[b * r.G]) mixed = true;
-    if (mixed) out.push(b);
-  }
-  return out;
-}
-
-/** `n` indices split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function chunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
-
-/** Per rollout step. */
-export interface PipelineCurves {
-  /** Mean reward of the first draw of B fresh training problems (sampled by the current policy). */
-  reward: number[];
-  /** Mean sampling entropy per generated token of that draw. */
+/** Per rollout step: the pipeline's curves and the first draw's sampling entropy. */
+export interface PipelineCurves extends DapoCurves {
+  /** Mean sampling entropy per generated token of the first draw. */
   entropy: number[];
-  /** Groups with mixed rewards kept for the gradient steps. */
-  kept: number[];
-  /** Prompts sampled (all draws). */
-  sampled: number[];
-  /** Fraction of kept tokens whose clip bound (over the mini-batches). */
-  clipFraction: number[];
 }
 
 /** Trains `policy` with `recipe` on the paper's pipeline (see the module comment); deterministic given `rng`. */
 export function trainPipeline(policy: RlPolicy, task: Task, recipe: Recipe, c: Config, rng: Rng): PipelineCurves {
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
-  const L = completionBudget(task, c.level);
   const tap = new EntropyTap(policy);
-  const curves: PipelineCurves = { reward: [], entropy: [], kept: [], sampled: [], clipFraction: [] };
-  for (let t = 1; t <= c.rollouts; t++) {
-    const srng = rng.split(`sample${t}`);
-    tap.reset();
-    const first = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
-    curves.entropy.push(tap.mean());
-    curves.reward.push(first.rewards.reduce((a, b) => a + b, 0) / first.rewards.length);
-    const parts = [selectGroups(first, mixedGroups(first))];
-    let have = parts[0].B,
-      sampled = c.batchPrompts;
-    for (let round = 1; round < c.maxRounds && have < c.batchPrompts; round++) {
-      const more = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
-      sampled += c.batchPrompts;
-      const sel = selectGroups(more, mixedGroups(more).slice(0, c.batchPrompts - have));
-      parts.push(sel);
-      have += sel.B;
-    }
-    curves.kept.push(have);
-    curves.sampled.push(sampled);
-    if (have === 0) {
-      curves.clipFraction.push(NaN);
-      continue;
-    }
-    const batch = concatRollouts(parts.filter((p) => p.B > 0));
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    let clipped = 0,
-      tokens = 0;
-    for (const groups of chunks(order, c.miniBatches)) {
-      const mb = selectGroups(batch, groups);
-      // Sampled by the policy before this rollout step's first Adam step: ratios to it (exactly 1 on the first).
-      mb.offPolicy = true;
-      const s = policyUpdate(policy, recipe, mb, null);
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += s.clipFraction * n;
-      tokens += n;
-    }
-    curves.clipFraction.push(clipped / tokens);
-  }
-  return curves;
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
+  const entropy: number[] = [];
+  const cv = dapoPipeline(policy, task, recipe, c, rng, {
+    draw: (problems, L, srng, round) => {
+      if (round === 0) tap.reset();
+      return sampleRollouts(tap, task, problems, c.groupSize, L, srng);
+    },
+    firstDraw: () => entropy.push(tap.mean()),
+  });
+  return { ...cv, entropy };
 }
 
 /**
@@ -237,40 +106,14 @@ function finiteMean(xs: readonly number[]): number {
  * `m/reward`, `m/entropy`, `m/kept`, `m/sampled`, `m/clipFraction`. Timings `m/rolloutMs`, `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name])
-      throw new RangeError(
-        `bridging-supervised-learning-and-reinforcement: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`,
-      );
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('nft');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    const tap = new EntropyTap(policy);
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(tap, task, heldout, c.evalSamples, root.split('eval'));
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs)
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-    metrics[metricKey(name, 'evalEntropy')] = tap.mean();
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  checkMethodNames('bridging-supervised-learning-and-reinforcement', c.methods, METHODS);
+  const run = seedRun(c, seed, 'nft', { entropy: true });
+  const { metrics, series, timings } = run;
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainPipeline(policy, task, METHODS[name], c, root.split('train'));
+    const cv = trainPipeline(policy, run.task, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     const late = Math.floor((3 * c.rollouts) / 4);
@@ -284,9 +127,9 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[key('entropyLate')] = mean(cv.entropy.slice(late));
     metrics[key('promptsSampled')] = cv.sampled.reduce((a, b) => a + b, 0);
     metrics[key('clippedFraction')] = finiteMean(cv.clipFraction);
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }
 
 /** A policy over a transformer that keeps the gradient of each step (and the token weights) and never moves. */
@@ -357,8 +200,7 @@ export function equivalenceSeed(c: Config, seed: number): RunResult {
   const task = getTask(c.base.task);
   const base = reasoningBase(c.base).model;
   const rng = new Rng(seed).split('nft-equivalence');
-  const stream = new ProblemStream(task, 0, 'train');
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
   const sampler = new LmPolicy(base, { lr: 1 });
   const parts: Rollouts[] = [];

@@ -27,10 +27,8 @@
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import { ADDITION_BASE, reasoningBase } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
 import type { Problem, Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
 import {
@@ -50,9 +48,22 @@ import {
   entropyAdvantageRecipe,
   lengthRewardRecipe,
 } from '../../testbeds/reasoning/trainer/objectives/directional-shaping';
+import {
+  checkMethodNames,
+  finiteMean,
+  mean,
+  mixedGroups,
+  seedRun,
+  trainPipeline as dapoPipeline,
+  trainingStream,
+  type PipelineCurves as DapoCurves,
+  type PaperConfig,
+  type PipelineConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate } from '../../testbeds/reasoning/trainer/update';
+
+export { chunks, levelTag, mixedGroups } from '../../testbeds/reasoning/trainer/pipeline';
 
 const CLIP_HIGHER = { kind: 'clip-higher', epsLow: 0.2, epsHigh: 0.28 } as const;
 
@@ -71,30 +82,7 @@ export const METHODS: Record<string, Recipe> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method. */
-  rollouts: number;
-  /** Prompts per sampling round and kept groups wanted per rollout step (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Sampling rounds per rollout step at most (dynamic sampling). */
-  maxRounds: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
+export interface Config extends PaperConfig, PipelineConfig {
   /** Prompts of the base-model batch of `premiseSeed`. */
   premisePrompts: number;
 }
@@ -114,9 +102,6 @@ export const DEFAULTS: Config = {
   passKs: [1, 4, 16],
   premisePrompts: 256,
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
 
 /** A policy that passes everything to `inner` and keeps the last sampled completions (for their entropies). */
 class LastSample implements RlPolicy {
@@ -186,30 +171,6 @@ function concatWithEntropy(parts: readonly EntropyRollouts[]): EntropyRollouts {
   return out;
 }
 
-/** Indices of the groups of a batch whose rewards are not all equal. */
-export function mixedGroups(r: { B: number; G: number; rewards: ArrayLike<number> }): number[] {
-  const out: number[] = [];
-  for (let b = 0; b < r.B; b++) {
-    let mixed = false;
-    for (let g = 1; g < r.G; g++) if (r.rewards[b * r.G + g] !== r.rewards[b * r.G]) mixed = true;
-    if (mixed) out.push(b);
-  }
-  return out;
-}
-
-/** `n` indices split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function chunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
-
 /**
  * The inter-group gap of a batch under a metric: the mean over its mixed groups of r̄⁺ − r̄⁻, the mean reward of the
  * higher-metric half minus that of the lower half (CANON's split). Positive: the higher side is the better one.
@@ -233,11 +194,9 @@ export function halfGap(r: { B: number; G: number; rewards: ArrayLike<number> },
   return sum / groups.length;
 }
 
-/** Per rollout step. */
-export interface PipelineCurves {
-  /** Mean reward of the first draw of B fresh training problems (sampled by the current policy). */
-  reward: number[];
-  /** Mean sampling entropy per generated token of that draw. */
+/** Per rollout step: the pipeline's curves and those of the first draw. */
+export interface PipelineCurves extends DapoCurves {
+  /** Mean sampling entropy per generated token of the first draw. */
   entropy: number[];
   /** Mean tokens per response of that draw. */
   tokens: number[];
@@ -245,72 +204,31 @@ export interface PipelineCurves {
   entropyGap: number[];
   /** The same split by length. */
   lengthGap: number[];
-  /** Groups with mixed rewards kept for the gradient steps. */
-  kept: number[];
-  /** Prompts sampled (all draws). */
-  sampled: number[];
-  /** Fraction of kept tokens whose clip bound (over the mini-batches). */
-  clipFraction: number[];
 }
 
-/** Trains `policy` with `recipe` on the pipeline of the module comment; deterministic given `rng`. */
+/**
+ * Trains `policy` with `recipe` on the pipeline of the module comment (the responses' mean entropies travel with
+ * their groups); deterministic given `rng`.
+ */
 export function trainPipeline(policy: RlPolicy, task: Task, recipe: Recipe, c: Config, rng: Rng): PipelineCurves {
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's, so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
-  const L = completionBudget(task, c.level);
-  const curves: PipelineCurves = {
-    reward: [],
-    entropy: [],
-    tokens: [],
-    entropyGap: [],
-    lengthGap: [],
-    kept: [],
-    sampled: [],
-    clipFraction: [],
-  };
-  for (let t = 1; t <= c.rollouts; t++) {
-    const srng = rng.split(`sample${t}`);
-    const first = sampleWithEntropy(policy, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
-    const fb = first.batch;
-    curves.entropy.push(first.entropySum / first.tokens);
-    curves.tokens.push(first.tokens / (fb.B * fb.G));
-    curves.reward.push(fb.rewards.reduce((a, b) => a + b, 0) / fb.rewards.length);
-    curves.entropyGap.push(halfGap(fb, fb.responseEntropy!));
-    curves.lengthGap.push(halfGap(fb, fb.lengths));
-    const parts = [selectWithEntropy(fb, mixedGroups(fb))];
-    let have = parts[0].B,
-      sampled = c.batchPrompts;
-    for (let round = 1; round < c.maxRounds && have < c.batchPrompts; round++) {
-      const more = sampleWithEntropy(policy, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng).batch;
-      sampled += c.batchPrompts;
-      const sel = selectWithEntropy(more, mixedGroups(more).slice(0, c.batchPrompts - have));
-      parts.push(sel);
-      have += sel.B;
-    }
-    curves.kept.push(have);
-    curves.sampled.push(sampled);
-    if (have === 0) {
-      curves.clipFraction.push(NaN);
-      continue;
-    }
-    const batch = concatWithEntropy(parts.filter((p) => p.B > 0));
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    let clipped = 0,
-      tokens = 0;
-    for (const groups of chunks(order, c.miniBatches)) {
-      const mb = selectWithEntropy(batch, groups);
-      // Sampled by the policy before this rollout step's first Adam step: ratios to it (exactly 1 on the first).
-      mb.offPolicy = true;
-      const s = policyUpdate(policy, recipe, mb, null);
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += s.clipFraction * n;
-      tokens += n;
-    }
-    curves.clipFraction.push(clipped / tokens);
-  }
-  return curves;
+  const first: Omit<PipelineCurves, keyof DapoCurves> = { entropy: [], tokens: [], entropyGap: [], lengthGap: [] };
+  const cv = dapoPipeline<EntropyRollouts>(policy, task, recipe, c, rng, {
+    draw: (problems, L, srng, round) => {
+      const d = sampleWithEntropy(policy, task, problems, c.groupSize, L, srng);
+      if (round === 0) {
+        first.entropy.push(d.entropySum / d.tokens);
+        first.tokens.push(d.tokens / (d.batch.B * d.batch.G));
+      }
+      return d.batch;
+    },
+    firstDraw: (fb) => {
+      first.entropyGap.push(halfGap(fb, fb.responseEntropy!));
+      first.lengthGap.push(halfGap(fb, fb.lengths));
+    },
+    select: selectWithEntropy,
+    concat: concatWithEntropy,
+  });
+  return { ...cv, ...first };
 }
 
 /** What a held-out evaluation measured. */
@@ -370,23 +288,6 @@ export function evaluateHeldout(
   };
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
-}
-
-function checkMethods(names: readonly string[]): void {
-  for (const name of names)
-    if (!METHODS[name])
-      throw new RangeError(
-        `conditional-advantage-estimation-for-reinforcement: unknown method "${name}"; known: ` +
-          METHOD_NAMES.join(', '),
-      );
-}
-
 /**
  * One seed. Per method m ∈ {base, …methods}: `m/L<l>:pass@k` (held-out, unbiased, `evalSamples` each),
  * `m/evalTokens` and `m/evalTokensCorrect` (mean tokens per response, per correct response, on the held-out samples),
@@ -397,24 +298,13 @@ function checkMethods(names: readonly string[]): void {
  * `m/kept`, `m/sampled`, `m/clipFraction`. Timings `m/rolloutMs`, `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  checkMethods(c.methods);
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('canon');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  checkMethodNames('conditional-advantage-estimation-for-reinforcement', c.methods, METHODS);
+  const run = seedRun(c, seed, 'canon');
+  const { metrics, series, timings, tag } = run;
   const evaluate = (name: string, policy: RlPolicy) => {
     const t0 = Date.now();
     // The same sampling stream for every method (common random numbers across the paired comparison).
-    const e = evaluateHeldout(policy, task, heldout, c.evalSamples, root.split('eval'));
+    const e = evaluateHeldout(policy, run.task, run.heldout, c.evalSamples, run.root.split('eval'));
     series[metricKey(name, `${tag}:counts`)] = Array.from(e.counts);
     for (const k of c.passKs)
       metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(e.counts, c.evalSamples, k);
@@ -423,11 +313,11 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[metricKey(name, 'evalEntropy')] = e.entropy;
     timings[metricKey(name, 'evalMs')] = Date.now() - t0;
   };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainPipeline(policy, task, METHODS[name], c, root.split('train'));
+    const cv = trainPipeline(policy, run.task, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     const late = Math.floor((3 * c.rollouts) / 4);
@@ -446,7 +336,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[key('clippedFraction')] = finiteMean(cv.clipFraction);
     evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }
 
 /**
@@ -462,8 +352,7 @@ export function premiseSeed(c: Config, seed: number): RunResult {
   const task = getTask(c.base.task);
   const base = reasoningBase(c.base).model;
   const rng = new Rng(seed).split('canon-premise');
-  const stream = new ProblemStream(task, 0, 'train');
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
   const sampler = new LmPolicy(base, { lr: 1 });
   const { batch: r } = sampleWithEntropy(

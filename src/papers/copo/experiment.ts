@@ -18,21 +18,11 @@
  */
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
-import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
+import type { Rng } from '../../core/rng';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
-import {
-  completionBudget,
-  concatRollouts,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
+import { completionBudget, concatRollouts, sampleRollouts, selectGroups } from '../../testbeds/reasoning/trainer/loop';
 import {
   attachCopoGroupStats,
   copoBatchAnswerKeys,
@@ -41,9 +31,28 @@ import {
   copoResponseParts,
   COPO_RECIPES,
 } from '../../testbeds/reasoning/trainer/objectives/copo';
-import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
+import {
+  EntropyTap,
+  checkMethodNames,
+  finiteMean,
+  mean,
+  meanReward,
+  miniBatchSteps,
+  mixedGroups,
+  seedRun,
+  trainingStream,
+  type PaperConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
+import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+import type { Rollouts } from '../../testbeds/reasoning/trainer/update';
+
+export {
+  chunks as splitChunks,
+  EntropyTap as SamplingEntropyMeter,
+  levelTag,
+  mixedGroups as mixedGroupIndices,
+} from '../../testbeds/reasoning/trainer/pipeline';
 
 /** One compared method: its recipe and its sampling rule. */
 export interface MethodSpec {
@@ -64,30 +73,11 @@ export const METHODS: Record<string, MethodSpec> = {
 
 export const METHOD_NAMES = Object.keys(METHODS);
 
-/** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method: each samples B fresh prompts × G answers (the generation budget). */
-  rollouts: number;
-  /** Prompts per rollout step, and groups per update (B). */
-  batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per update. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
-}
+/**
+ * One seed's run (every field is used; the notebook overrides sizes per profile). Each rollout step samples B fresh
+ * prompts × G answers (the generation budget); B is also the groups per update.
+ */
+export interface Config extends PaperConfig {}
 
 export const DEFAULTS: Config = {
   base: ADDITION_BASE,
@@ -102,70 +92,6 @@ export const DEFAULTS: Config = {
   evalSamples: 32,
   passKs: [1, 8, 32],
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
-
-/** A policy that passes everything to `inner` and sums the sampler's per-token entropy over generated tokens. */
-export class SamplingEntropyMeter implements RlPolicy {
-  sum = 0;
-  tokens = 0;
-  constructor(readonly inner: RlPolicy) {}
-  reset(): void {
-    this.sum = 0;
-    this.tokens = 0;
-  }
-  /** Mean predictive entropy (nats) per generated token since the last reset (NaN when none). */
-  mean(): number {
-    return this.tokens ? this.sum / this.tokens : NaN;
-  }
-  sample(...a: Parameters<RlPolicy['sample']>): Completions {
-    const c = this.inner.sample(...a);
-    if (!c.entropy) throw new Error('copo experiment: the policy reports no sampling entropies');
-    for (let n = 0; n < c.N; n++)
-      for (let t = 0; t < c.lengths[n]; t++) {
-        this.sum += c.entropy[n * c.L + t];
-        this.tokens++;
-      }
-    return c;
-  }
-  score(seq: Int32Array, N: number, T: number, P: number): Scored {
-    return this.inner.score(seq, N, T, P);
-  }
-  backward(s: Scored, w: Float32Array, e?: Float32Array): void {
-    this.inner.backward(s, w, e);
-  }
-  step(): number {
-    return this.inner.step();
-  }
-  snapshot(): Float32Array {
-    return this.inner.snapshot();
-  }
-}
-
-/** Indices of the groups of a batch whose rewards are not all equal. */
-export function mixedGroupIndices(r: Rollouts): number[] {
-  const out: number[] = [];
-  for (let b = 0; b < r.B; b++) {
-    let mixed = false;
-    for (let g = 1; g < r.G; g++) if (r.rewards[b * r.G + g] !== r.rewards[b * r.G]) mixed = true;
-    if (mixed) out.push(b);
-  }
-  return out;
-}
-
-/** `xs` split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function splitChunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
 
 /** Fractions of a batch's responses in all-correct and in all-wrong groups. */
 export function uniformShares(r: Rollouts): { allCorrect: number; allWrong: number } {
@@ -233,11 +159,9 @@ export interface BudgetCurves {
 
 /** Trains `policy` by `spec` on a budget of `c.rollouts` draws of B prompts (see the module comment). */
 export function trainOnBudget(policy: RlPolicy, task: Task, spec: MethodSpec, c: Config, rng: Rng): BudgetCurves {
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
-  const tap = new SamplingEntropyMeter(policy);
+  const tap = new EntropyTap(policy);
   const copo = spec.recipe.objective?.kind === 'copo' ? copoParams(spec.recipe.objective) : null;
   const curves: BudgetCurves = {
     reward: [],
@@ -257,7 +181,7 @@ export function trainOnBudget(policy: RlPolicy, task: Task, spec: MethodSpec, c:
     tap.reset();
     const draw = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, rng.split(`s${t}`));
     curves.entropy.push(tap.mean());
-    curves.reward.push(draw.rewards.reduce((a, b) => a + b, 0) / draw.rewards.length);
+    curves.reward.push(meanReward(draw));
     const prof = gradientProfile(spec, draw);
     const u = uniformShares(draw);
     curves.zeroGrad.push(prof.zeroGrad);
@@ -267,7 +191,7 @@ export function trainOnBudget(policy: RlPolicy, task: Task, spec: MethodSpec, c:
     curves.allWrong.push(u.allWrong);
     let batch: Rollouts | null = draw;
     if (spec.dynamicSampling) {
-      const sel = selectGroups(draw, mixedGroupIndices(draw).slice(0, c.batchPrompts - buffered));
+      const sel = selectGroups(draw, mixedGroups(draw).slice(0, c.batchPrompts - buffered));
       if (sel.B > 0) buffer.push(sel);
       buffered += sel.B;
       if (buffered < c.batchPrompts) batch = null;
@@ -287,37 +211,20 @@ export function trainOnBudget(policy: RlPolicy, task: Task, spec: MethodSpec, c:
     const stats = copo
       ? copoGroupStats(batch.rewards, copoBatchAnswerKeys(batch), batch.B, batch.G, copo.consistencyCoef)
       : null;
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    let clipped = 0,
-      tokens = 0;
-    for (const groups of splitChunks(order, c.miniBatches)) {
-      const mb = selectGroups(batch, groups);
-      // Sampled by the policy before this update's first Adam step: ratios to it (exactly 1 on the first).
-      mb.offPolicy = true;
-      if (stats)
-        attachCopoGroupStats(mb, {
-          answerEntropy: Float64Array.from(groups, (b) => stats.answerEntropy[b]),
-          globalAdvantage: Float64Array.from(groups, (b) => stats.globalAdvantage[b]),
-        });
-      const s = policyUpdate(policy, spec.recipe, mb, null);
-      steps++;
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += s.clipFraction * n;
-      tokens += n;
-    }
+    const update = miniBatchSteps(policy, spec.recipe, batch, c.miniBatches, rng.split(`order${t}`), {
+      prepare: stats
+        ? (mb, groups) =>
+            attachCopoGroupStats(mb, {
+              answerEntropy: Float64Array.from(groups, (b) => stats.answerEntropy[b]),
+              globalAdvantage: Float64Array.from(groups, (b) => stats.globalAdvantage[b]),
+            })
+        : undefined,
+    });
+    steps += update.steps;
     curves.adamSteps.push(steps);
-    curves.clipFraction.push(clipped / tokens);
+    curves.clipFraction.push(update.clipFraction);
   }
   return curves;
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
 }
 
 /**
@@ -330,41 +237,18 @@ function finiteMean(xs: readonly number[]): number {
  * `m/globalWeightEarly`, `m/globalWeightLate`. Series of every per-step curve. Timings `m/rolloutMs`, `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name]) throw new RangeError(`copo: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
+  checkMethodNames('copo', c.methods, METHODS);
   if (!(Number.isInteger(c.rollouts) && c.rollouts >= 1))
     throw new RangeError(`copo: rollouts must be a positive integer, got ${c.rollouts}`);
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('copo');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    const tap = new SamplingEntropyMeter(policy);
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(tap, task, heldout, c.evalSamples, root.split('eval'));
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs)
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-    metrics[metricKey(name, 'evalEntropy')] = tap.mean();
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  const run = seedRun(c, seed, 'copo', { entropy: true });
+  const { metrics, series, timings } = run;
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   const early = Math.max(1, Math.floor(c.rollouts / 4));
   const late = Math.floor((3 * c.rollouts) / 4);
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainOnBudget(policy, task, METHODS[name], c, root.split('train'));
+    const cv = trainOnBudget(policy, run.task, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     for (const [k, v] of Object.entries(cv)) series[key(k)] = v as number[];
@@ -382,7 +266,7 @@ export function runSeed(c: Config, seed: number): RunResult {
       metrics[key('globalWeightEarly')] = mean(cv.globalWeight.slice(0, early));
       metrics[key('globalWeightLate')] = mean(cv.globalWeight.slice(late));
     }
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }

@@ -25,18 +25,11 @@
  */
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
+import type { Rng } from '../../core/rng';
+import type { TransformerLm } from '../../nn/transformer-lm';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
-import {
-  completionBudget,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
+import { completionBudget, sampleRollouts, selectGroups } from '../../testbeds/reasoning/trainer/loop';
 import {
   OREAL_RECIPE,
   orealPairs,
@@ -45,10 +38,22 @@ import {
   selectPairs,
   type OrealRollouts,
 } from '../../testbeds/reasoning/trainer/objectives/oreal';
+import {
+  checkMethodNames,
+  finiteMean,
+  mean,
+  meanReward,
+  miniBatchSteps,
+  seedRun,
+  trainingStream,
+  type PaperConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
 import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+import type { Rollouts } from '../../testbeds/reasoning/trainer/update';
 import { baseScores, LinearTokenRm } from './token-rm';
+
+export { chunks as miniBatchChunks, levelTag } from '../../testbeds/reasoning/trainer/pipeline';
 
 /** How a method builds its training batch from a rollout step. */
 export interface MethodSpec {
@@ -85,30 +90,17 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
+export interface Config extends PaperConfig {
   /** Rollout steps per method (one Adam step each, except the token-RM methods' frozen warm-up steps). */
   rollouts: number;
-  /** Prompts per rollout step (B) and answers per prompt (K, prompt_repeat_k). */
-  batchPrompts: number;
+  /** Answers per prompt (K, prompt_repeat_k). */
   groupSize: number;
   /** Adam steps per rollout step (the training batch split at random by question). */
   miniBatches: number;
-  /** Policy Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** Token reward head Adam learning rate (global-norm clip 1). */
   rmLr: number;
   /** Rollout steps at the start during which the actor is frozen and only the token reward model learns. */
   rmWarmup: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {
@@ -126,9 +118,6 @@ export const DEFAULTS: Config = {
   evalSamples: 16,
   passKs: [1, 16],
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
 
 /** Per rollout step. */
 export interface OrealCurves {
@@ -153,15 +142,13 @@ export function trainOreal(
   d: number,
 ): OrealCurves {
   const task = getTask(c.base.task);
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
   const rm = m.tokenRm ? new LinearTokenRm(d, c.rmLr, rng.split('token-rm')) : null;
   const curves: OrealCurves = { reward: [], trained: [], rmLoss: [], posWeight: [], negWeight: [] };
   for (let t = 1; t <= c.rollouts; t++) {
     const all = sampleRollouts(policy, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, rng.split(`s${t}`));
-    curves.reward.push(all.rewards.reduce((a, b) => a + b, 0) / all.rewards.length);
+    curves.reward.push(meanReward(all));
     let batch: Rollouts | null = all;
     if (m.batch === 'pairs') batch = orealPairs(all, rng.split(`pairs${t}`));
     if (m.batch === 'positives') {
@@ -207,38 +194,18 @@ export function trainOreal(
       curves.posWeight.push(NaN);
       curves.negWeight.push(NaN);
     }
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    for (const groups of miniBatchChunks(order, c.miniBatches)) {
-      const mb = m.batch === 'pairs' ? selectPairs(batch as OrealRollouts, groups) : selectGroups(batch, groups);
-      // Sampled by the policy before this rollout step's first Adam step.
-      mb.offPolicy = true;
-      const ref = new Float32Array(mb.B * mb.G * L);
-      groups.forEach((g, j) => ref.set(x.refLogp.subarray(g * batch!.G * L, (g + 1) * batch!.G * L), j * mb.G * L));
-      policyUpdate(policy, m.recipe, mb, ref);
-    }
+    const trained = batch;
+    // Split by question (pairs: by pair); each mini-batch's KL reference is the base model's log-probabilities.
+    miniBatchSteps(policy, m.recipe, batch, c.miniBatches, rng.split(`order${t}`), {
+      select: m.batch === 'pairs' ? (b, groups) => selectPairs(b as OrealRollouts, groups) : selectGroups,
+      ref: (mb, groups) => {
+        const ref = new Float32Array(mb.B * mb.G * L);
+        groups.forEach((g, j) => ref.set(x.refLogp.subarray(g * trained.G * L, (g + 1) * trained.G * L), j * mb.G * L));
+        return ref;
+      },
+    });
   }
   return curves;
-}
-
-/** `xs` split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function miniBatchChunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
 }
 
 /**
@@ -249,44 +216,20 @@ function finiteMean(xs: readonly number[]): number {
  * `m/rmLoss`. Timings `m/trainMs`, `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name])
-      throw new RangeError(
-        `exploring-the-limit-of-outcome: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`,
-      );
+  checkMethodNames('exploring-the-limit-of-outcome', c.methods, METHODS);
   if (!(Number.isInteger(c.rmWarmup) && c.rmWarmup >= 0 && c.rmWarmup < c.rollouts))
     throw new RangeError(
       `exploring-the-limit-of-outcome: rmWarmup must be an integer in [0, rollouts), got ${c.rmWarmup}`,
     );
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('oreal');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(policy, task, heldout, c.evalSamples, root.split('eval'));
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs)
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  const run = seedRun(c, seed, 'oreal');
+  const { metrics, series, timings, base } = run;
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   const late = Math.floor((3 * c.rollouts) / 4);
   for (const name of c.methods) {
     const m = METHODS[name];
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainOreal(policy, base, m, c, root.split('train'), base.config.dModel);
+    const cv = trainOreal(policy, base, m, c, run.root.split('train'), base.config.dModel);
     timings[metricKey(name, 'trainMs')] = Date.now() - t0;
     const key = (k: string) => metricKey(name, k);
     series[key('reward')] = cv.reward;
@@ -300,7 +243,7 @@ export function runSeed(c: Config, seed: number): RunResult {
       metrics[key('posWeight')] = finiteMean(cv.posWeight.slice(c.rmWarmup));
       metrics[key('negWeight')] = finiteMean(cv.negWeight.slice(c.rmWarmup));
     }
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }

@@ -27,23 +27,26 @@
  */
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
-import { getTask } from '../../testbeds/reasoning/tasks/registry';
+import type { Rng } from '../../core/rng';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import { distinctProblems } from '../../testbeds/reasoning/tasks/splits';
 import type { Problem, Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
+import { completionBudget, sampleRollouts } from '../../testbeds/reasoning/trainer/loop';
 import {
-  completionBudget,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
-import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
+  EntropyTap,
+  checkMethodNames,
+  mean,
+  meanReward,
+  miniBatchSteps,
+  seedRun,
+  type PaperConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
+import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate, truncatedResponses, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+import { truncatedResponses, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+
+export { EntropyTap as SampleTap, levelTag, chunks as splitChunks } from '../../testbeds/reasoning/trainer/pipeline';
 
 /** One compared method: which of R^3's parts it uses (GRPO's recipe otherwise). */
 export interface MethodSpec {
@@ -65,32 +68,13 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
+export interface Config extends PaperConfig {
   /** Distinct training-split problems the prompts are drawn from (they recur, so replay can find their history). */
   poolSize: number;
-  /** Rollout steps per method: each samples B pool prompts × G answers (the sampled-completion budget). */
-  rollouts: number;
-  /** Prompts per rollout step, and groups per update (B ≤ poolSize). */
+  /** Prompts per rollout step, and groups per update (B ≤ poolSize); each step samples B × G (the budget). */
   batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per update. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** The ranking reward's top value δ for failed answers (a correct answer gets 1; 0 < δ < 1). */
   rankTop: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {
@@ -108,46 +92,6 @@ export const DEFAULTS: Config = {
   evalSamples: 16,
   passKs: [1, 4, 16],
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
-
-/** A policy that passes everything to `inner`, keeps the last sampled completions and sums generated tokens. */
-export class SampleTap implements RlPolicy {
-  last: Completions | null = null;
-  tokens = 0;
-  rows = 0;
-  entropySum = 0;
-  constructor(readonly inner: RlPolicy) {}
-  reset(): void {
-    this.tokens = 0;
-    this.rows = 0;
-    this.entropySum = 0;
-  }
-  sample(...a: Parameters<RlPolicy['sample']>): Completions {
-    const c = this.inner.sample(...a);
-    if (!c.entropy) throw new Error('r-3 experiment: the policy reports no sampling entropies');
-    this.last = c;
-    for (let n = 0; n < c.N; n++) {
-      this.tokens += c.lengths[n];
-      for (let t = 0; t < c.lengths[n]; t++) this.entropySum += c.entropy[n * c.L + t];
-    }
-    this.rows += c.N;
-    return c;
-  }
-  score(seq: Int32Array, N: number, T: number, P: number): Scored {
-    return this.inner.score(seq, N, T, P);
-  }
-  backward(s: Scored, w: Float32Array, e?: Float32Array): void {
-    this.inner.backward(s, w, e);
-  }
-  step(): number {
-    return this.inner.step();
-  }
-  snapshot(): Float32Array {
-    return this.inner.snapshot();
-  }
-}
 
 /**
  * The structural-entropy score of one answer from its per-token sampling entropies (nats):
@@ -274,19 +218,6 @@ export function zeroAdvantageShare(rewards: Float64Array, B: number, G: number):
   return z / B;
 }
 
-/** `xs` split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function splitChunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
-
 /** Per rollout step. */
 export interface StepCurves {
   /** Mean verifier reward of the step's fresh answers (sampled by the current policy). */
@@ -318,7 +249,7 @@ export function trainR3(
   if (c.batchPrompts > pool.length)
     throw new RangeError(`r-3: batchPrompts (${c.batchPrompts}) exceeds the pool's ${pool.length} prompts`);
   const L = completionBudget(task, c.level);
-  const tap = new SampleTap(policy);
+  const tap = new EntropyTap(policy);
   const buf = new ReplayBuffer();
   const prng = rng.split('pool');
   const curves: StepCurves = {
@@ -347,9 +278,9 @@ export function trainR3(
     );
     const entropy = Float32Array.from(tap.last!.entropy!);
     const N = batch.B * batch.G;
-    curves.reward.push(batch.rewards.reduce((a, b) => a + b, 0) / N);
+    curves.reward.push(meanReward(batch));
     curves.tokens.push(tap.tokens / tap.rows);
-    curves.entropy.push(tap.entropySum / Math.max(1, tap.tokens));
+    curves.entropy.push(tap.sum / Math.max(1, tap.tokens));
     curves.truncated.push(truncatedResponses(batch).reduce((a, b) => a + b, 0) / N);
     curves.collapsed.push(zeroAdvantageShare(batch.rewards, batch.B, batch.G));
     // The fresh answers enter the history after the lookup (a group never replays its own step's answers).
@@ -373,26 +304,15 @@ export function trainR3(
       batch.rewards = rankingRewards(batch.rewards, score, batch.B, batch.G, c.rankTop);
     }
     curves.zeroAdv.push(zeroAdvantageShare(batch.rewards, batch.B, batch.G));
-    const order = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B }, (_, b) => b));
-    let clipped = 0,
-      tokens = 0;
-    for (const groups of splitChunks(order, c.miniBatches)) {
-      const mb = selectGroups(batch, groups);
-      // Ratios to the sampling policy (exactly 1 for fresh answers on the first mini-batch; a replayed answer's
-      // ratio is to the older policy that sampled it).
-      mb.offPolicy = true;
-      const s = policyUpdate(policy, GRPO_RECIPE, mb, null);
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += (Number.isFinite(s.clipFraction) ? s.clipFraction : 0) * n;
-      tokens += n;
-    }
-    curves.clipFraction.push(clipped / tokens);
+    // Ratios to the sampling policy (exactly 1 for fresh answers on the first mini-batch; a replayed answer's ratio is
+    // to the older policy that sampled it); a non-finite clip fraction counts as 0.
+    const update = miniBatchSteps(policy, GRPO_RECIPE, batch, c.miniBatches, rng.split(`order${t}`), {
+      clipCount: 'finite',
+    });
+    curves.clipFraction.push(update.clipFraction);
   }
   return curves;
 }
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * One seed. Per method m ∈ {base, …methods}: `m/L<l>:pass@k` (held-out, unbiased, `evalSamples` each), `m/evalTokens`
@@ -402,44 +322,25 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
  * advantage), `m/replayed`, `m/trainTokens`, `m/clippedFraction`. Series of every per-step curve.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name]) throw new RangeError(`r-3: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
+  checkMethodNames('r-3', c.methods, METHODS);
   if (!(Number.isInteger(c.rollouts) && c.rollouts >= 1))
     throw new RangeError(`r-3: rollouts must be a positive integer, got ${c.rollouts}`);
   if (!(c.rankTop > 0 && c.rankTop < 1)) throw new RangeError(`r-3: rankTop must lie in (0, 1), got ${c.rankTop}`);
-  const task = getTask(c.base.task);
-  const base = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('r-3');
-  const tag = levelTag(c.level);
-  const pool = distinctProblems(task, seed, c.level, 'train', c.poolSize);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    const tap = new SampleTap(policy);
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(tap, task, heldout, c.evalSamples, root.split('eval'));
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs)
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-    metrics[metricKey(name, 'evalTokens')] = tap.tokens / tap.rows;
-    metrics[metricKey(name, 'evalEntropy')] = tap.entropySum / tap.tokens;
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+  const run = seedRun(c, seed, 'r-3', {
+    after: (name, tap) => {
+      run.metrics[metricKey(name, 'evalTokens')] = tap.tokens / tap.rows;
+      run.metrics[metricKey(name, 'evalEntropy')] = tap.sum / tap.tokens;
+    },
+  });
+  const { metrics, series, timings } = run;
+  const pool = distinctProblems(run.task, seed, c.level, 'train', c.poolSize);
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   const early = Math.max(1, Math.floor(c.rollouts / 4));
   const late = Math.floor((3 * c.rollouts) / 4);
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainR3(policy, task, pool, METHODS[name], c, root.split('train'));
+    const cv = trainR3(policy, run.task, pool, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     for (const [k, v] of Object.entries(cv)) series[key(k)] = v as number[];
@@ -453,7 +354,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[key('trainTokens')] = mean(cv.tokens);
     metrics[key('trainTruncated')] = mean(cv.truncated);
     metrics[key('clippedFraction')] = mean(cv.clipFraction);
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }

@@ -23,20 +23,11 @@
  */
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { Rng } from '../../core/rng';
-import { TransformerLm } from '../../nn/transformer-lm';
-import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
-import { getTask } from '../../testbeds/reasoning/tasks/registry';
-import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
+import type { Rng } from '../../core/rng';
+import { ADDITION_BASE } from '../../testbeds/reasoning/base-model';
 import type { Task } from '../../testbeds/reasoning/tasks/task';
 import { advantages } from '../../testbeds/reasoning/trainer/advantage';
-import {
-  completionBudget,
-  evaluateCounts,
-  passAtKFromCounts,
-  sampleRollouts,
-  selectGroups,
-} from '../../testbeds/reasoning/trainer/loop';
+import { completionBudget, sampleRollouts } from '../../testbeds/reasoning/trainer/loop';
 import {
   QuantileTracker,
   RISKPO_EASY,
@@ -47,10 +38,23 @@ import {
   riskpoSpec,
   type RiskpoSpec,
 } from '../../testbeds/reasoning/trainer/objectives/riskpo';
-import { LmPolicy, type Completions, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
+import {
+  EntropyTap,
+  checkMethodNames,
+  finiteMean,
+  mean,
+  meanReward,
+  miniBatchSteps,
+  seedRun,
+  trainingStream,
+  type PaperConfig,
+} from '../../testbeds/reasoning/trainer/pipeline';
+import { LmPolicy, type RlPolicy } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
-import { policyUpdate, recipeAdvantages, type Rollouts } from '../../testbeds/reasoning/trainer/update';
+import { recipeAdvantages } from '../../testbeds/reasoning/trainer/update';
 import { meanPassAtK } from '../../testbeds/rlvr/passk';
+
+export { chunks as splitChunks, levelTag } from '../../testbeds/reasoning/trainer/pipeline';
 
 /** A compared method: its recipe, and for RiskPO whether its quantiles are tracked. */
 export interface MethodSpec {
@@ -77,32 +81,13 @@ export const METHODS: Record<string, MethodSpec> = {
 export const METHOD_NAMES = Object.keys(METHODS);
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
-export interface Config {
-  /** The base model (its task is the task trained and evaluated). */
-  base: ReasoningBaseSpec;
-  /** Record-key names from `METHODS` to train. */
-  methods: string[];
-  /** Training level; the held-out problems are at this level too. */
-  level: number;
-  /** Rollout steps per method. */
-  rollouts: number;
+export interface Config extends PaperConfig {
   /** Prompts per rollout step (B; a multiple of every RiskPO method's bundle size). */
   batchPrompts: number;
-  /** Answers per prompt (G). */
-  groupSize: number;
-  /** Mini-batches (Adam steps) per rollout step. */
-  miniBatches: number;
-  /** Adam learning rate (global-norm clip 1). */
-  lr: number;
   /** lr_q of the quantile tracker. */
   lrQ: number;
   /** A training prompt is "hard" in the gradient-share diagnostic when at most this many of its G answers are right. */
   hardMaxCorrect: number;
-  /** Distinct held-out-split problems (drawn per seed, the same for every method). */
-  evalProblems: number;
-  /** Samples per held-out problem (n of the unbiased pass@k; every k ≤ n). */
-  evalSamples: number;
-  passKs: number[];
 }
 
 export const DEFAULTS: Config = {
@@ -120,59 +105,6 @@ export const DEFAULTS: Config = {
   evalSamples: 32,
   passKs: [1, 4, 32],
 };
-
-/** The record's level tag: `L3`. */
-export const levelTag = (level: number): string => `L${level}`;
-
-/** A policy that passes everything to `inner` and sums the sampler's per-token entropy over generated tokens. */
-class SamplingEntropy implements RlPolicy {
-  sum = 0;
-  tokens = 0;
-  constructor(readonly inner: RlPolicy) {}
-  reset(): void {
-    this.sum = 0;
-    this.tokens = 0;
-  }
-  /** Mean predictive entropy (nats) per generated token since the last reset (NaN when none). */
-  mean(): number {
-    return this.tokens ? this.sum / this.tokens : NaN;
-  }
-  sample(...a: Parameters<RlPolicy['sample']>): Completions {
-    const c = this.inner.sample(...a);
-    if (!c.entropy) throw new Error('riskpo experiment: the policy reports no sampling entropies');
-    for (let n = 0; n < c.N; n++)
-      for (let t = 0; t < c.lengths[n]; t++) {
-        this.sum += c.entropy[n * c.L + t];
-        this.tokens++;
-      }
-    return c;
-  }
-  score(seq: Int32Array, N: number, T: number, P: number): Scored {
-    return this.inner.score(seq, N, T, P);
-  }
-  backward(s: Scored, w: Float32Array, e?: Float32Array): void {
-    this.inner.backward(s, w, e);
-  }
-  step(): number {
-    return this.inner.step();
-  }
-  snapshot(): Float32Array {
-    return this.inner.snapshot();
-  }
-}
-
-/** `xs` split into `m` consecutive chunks whose sizes differ by at most one (no empty chunk). */
-export function splitChunks<T>(xs: readonly T[], m: number): T[][] {
-  const k = Math.max(1, Math.min(m, xs.length));
-  const out: T[][] = [];
-  let from = 0;
-  for (let c = 0; c < k; c++) {
-    const size = Math.floor(xs.length / k) + (c < xs.length % k ? 1 : 0);
-    out.push(xs.slice(from, from + size));
-    from += size;
-  }
-  return out;
-}
 
 /**
  * Share of the advantage mass Σ|A_i| that falls on the answers of hard prompts (at most `hardMaxCorrect` of their G
@@ -221,11 +153,9 @@ export interface TrainCurves {
 
 /** Trains `policy` by method `m` (see the module comment); deterministic given `rng`. */
 export function trainMethod(policy: RlPolicy, task: Task, m: MethodSpec, c: Config, rng: Rng): TrainCurves {
-  const stream = new ProblemStream(task, 0, 'train');
-  // The stream's generator is replaced by the run's (as trainRl does), so the problems depend on the seed.
-  (stream as { rng: Rng }).rng = rng.split('problems');
+  const stream = trainingStream(task, rng);
   const L = completionBudget(task, c.level);
-  const tap = new SamplingEntropy(policy);
+  const tap = new EntropyTap(policy);
   const base = m.recipe.objective?.kind === 'riskpo' ? checkRiskpoSpec(m.recipe.objective) : null;
   const K = base ? base.bundleSize : 1;
   if (c.batchPrompts % K !== 0)
@@ -248,7 +178,7 @@ export function trainMethod(policy: RlPolicy, task: Task, m: MethodSpec, c: Conf
     tap.reset();
     const batch = sampleRollouts(tap, task, stream.batch(c.level, c.batchPrompts), c.groupSize, L, srng);
     curves.entropy.push(tap.mean());
-    curves.reward.push(batch.rewards.reduce((a, b) => a + b, 0) / batch.rewards.length);
+    curves.reward.push(meanReward(batch));
     let recipe = m.recipe;
     if (base && tracker) {
       const spec: RiskpoSpec =
@@ -264,23 +194,13 @@ export function trainMethod(policy: RlPolicy, task: Task, m: MethodSpec, c: Conf
     curves.grpoHardShare.push(
       hardShare(grpo, new Uint8Array(batch.B * batch.G).fill(1), batch.rewards, batch.B, batch.G, c.hardMaxCorrect),
     );
-    // Mini-batches of whole bundles (K = 1: whole groups), in a random order.
-    const units = rng.split(`order${t}`).shuffle(Array.from({ length: batch.B / K }, (_, u) => u));
-    let clipped = 0,
-      tokens = 0;
-    for (const part of splitChunks(units, c.miniBatches)) {
-      const groups = part.flatMap((u) => Array.from({ length: K }, (_, k) => u * K + k));
-      const mb: Rollouts = selectGroups(batch, groups);
-      // Sampled by the policy before this rollout step's first Adam step: ratios to it (exactly 1 on the first).
-      mb.offPolicy = true;
-      const s = policyUpdate(policy, recipe, mb, null);
-      if (s.kept === 0) continue;
-      let n = 0;
-      for (let i = 0; i < mb.B * mb.G; i++) n += mb.lengths[i];
-      clipped += s.clipFraction * n;
-      tokens += n;
-    }
-    curves.clipFraction.push(tokens ? clipped / tokens : NaN);
+    // Mini-batches of whole bundles (K = 1: whole groups), in a random order; an update that kept nothing is left
+    // out of the clip fraction.
+    const update = miniBatchSteps(policy, recipe, batch, c.miniBatches, rng.split(`order${t}`), {
+      unit: K,
+      clipCount: 'kept',
+    });
+    curves.clipFraction.push(update.clipFraction);
     if (base && tracker) {
       const papers = bundlePaperScores(batch.rewards, batch.B, batch.G, K);
       tracker.update(papers);
@@ -288,14 +208,6 @@ export function trainMethod(policy: RlPolicy, task: Task, m: MethodSpec, c: Conf
     }
   }
   return curves;
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of the finite entries (NaN when none). */
-function finiteMean(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? mean(f) : NaN;
 }
 
 /**
@@ -310,51 +222,32 @@ function finiteMean(xs: readonly number[]): number {
  * `m/evalMs`.
  */
 export function runSeed(c: Config, seed: number): RunResult {
-  for (const name of c.methods)
-    if (!METHODS[name]) throw new RangeError(`riskpo: unknown method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
-  const task = getTask(c.base.task);
-  const baseModel = reasoningBase(c.base).model;
-  const root = new Rng(seed).split('riskpo');
-  const tag = levelTag(c.level);
-  const heldout = distinctProblems(task, seed, c.level, 'heldout', c.evalProblems);
-  const metrics: Record<string, number> = {};
-  const series: Record<string, number[]> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(baseModel.config, new Rng(0));
-    m.load(baseModel.snapshot());
-    return m;
-  };
+  checkMethodNames('riskpo', c.methods, METHODS);
   let hard: number[] = [];
-  const evaluate = (name: string, policy: RlPolicy) => {
-    const t0 = Date.now();
-    const tap = new SamplingEntropy(policy);
-    // The same sampling stream for every method (common random numbers across the paired comparison).
-    const counts = evaluateCounts(tap, task, heldout, c.evalSamples, root.split('eval'));
-    if (name === 'base') {
+  const run = seedRun(c, seed, 'riskpo', {
+    counts: (name, counts) => {
+      if (name !== 'base') return;
       hard = [];
       counts.forEach((n, i) => n === 0 && hard.push(i));
-      metrics[metricKey('base', 'hardCount')] = hard.length;
-    }
-    series[metricKey(name, `${tag}:counts`)] = Array.from(counts);
-    for (const k of c.passKs) {
-      metrics[metricKey(name, `${tag}:pass@${k}`)] = passAtKFromCounts(counts, c.evalSamples, k);
-      metrics[metricKey(name, `hard:pass@${k}`)] = hard.length
+      run.metrics[metricKey('base', 'hardCount')] = hard.length;
+    },
+    passK: (name, k, counts) => {
+      run.metrics[metricKey(name, `hard:pass@${k}`)] = hard.length
         ? meanPassAtK(
             hard.map(() => c.evalSamples),
             hard.map((i) => counts[i]),
             k,
           )
         : NaN;
-    }
-    metrics[metricKey(name, 'evalEntropy')] = tap.mean();
-    timings[metricKey(name, 'evalMs')] = Date.now() - t0;
-  };
-  evaluate('base', new LmPolicy(copy(), { lr: 1 }));
+    },
+    entropy: true,
+  });
+  const { metrics, series, timings } = run;
+  run.evaluate('base', new LmPolicy(run.copy(), { lr: 1 }));
   for (const name of c.methods) {
-    const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
+    const policy = run.policy(c.lr);
     const t0 = Date.now();
-    const cv = trainMethod(policy, task, METHODS[name], c, root.split('train'));
+    const cv = trainMethod(policy, run.task, METHODS[name], c, run.root.split('train'));
     timings[metricKey(name, 'rolloutMs')] = (Date.now() - t0) / c.rollouts;
     const key = (k: string) => metricKey(name, k);
     const late = Math.floor((3 * c.rollouts) / 4);
@@ -374,7 +267,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     metrics[key('hardShare')] = finiteMean(cv.hardShare);
     metrics[key('grpoHardShare')] = finiteMean(cv.grpoHardShare);
     metrics[key('clippedFraction')] = finiteMean(cv.clipFraction);
-    evaluate(name, policy);
+    run.evaluate(name, policy);
   }
-  return { metrics, series, timings };
+  return run.result();
 }
