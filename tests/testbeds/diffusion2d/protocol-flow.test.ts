@@ -10,7 +10,14 @@ import {
   type FlowProtocolConfig,
   type FlowProtocolRecipe,
 } from '../../../src/testbeds/diffusion2d/protocol-flow';
-import { protocolReward } from '../../../src/testbeds/diffusion2d/protocol/core';
+import { PROTOCOL_DEFAULTS, protocolReward } from '../../../src/testbeds/diffusion2d/protocol/core';
+import { Rng } from '../../../src/core/rng';
+import { Adam } from '../../../src/nn/adam';
+import { promptMixture, RING8 } from '../../../src/testbeds/diffusion2d/env/targets';
+import { crdRound } from '../../../src/testbeds/diffusion2d/methods/crd';
+import { emptyFlowRatioStats, flowGrpoRound } from '../../../src/testbeds/diffusion2d/methods/flow-grpo';
+import { exactVelocity } from '../../../src/testbeds/diffusion2d/models/flow';
+import { ResidualVelocityMlp } from '../../../src/testbeds/diffusion2d/models/flow-policy';
 import * as flowGrpo from '../../../src/testbeds/diffusion2d/protocol-flow/recipes/flow-grpo';
 import * as crd from '../../../src/testbeds/diffusion2d/protocol-flow/recipes/crd';
 import { ROOT } from '../../helpers';
@@ -46,9 +53,91 @@ describe('the diffusion2d flow protocol', () => {
     expect(() => checkFlowProtocolConfig(FLOW_PROTOCOL_DEFAULTS)).not.toThrow();
   });
 
-  it("the DDPM protocol's tasks, grid and evaluation size", () => {
-    expect(FLOW_PROTOCOL_DEFAULTS.tasks).toEqual(['mode', 'sharp']);
-    expect(protocolReward('sharp').beta).toBe(0.25);
+  it("the DDPM protocol's tasks, grid, evaluation size, reward queries and Adam learning rate", () => {
+    const D = FLOW_PROTOCOL_DEFAULTS;
+    expect(D.tasks).toEqual(PROTOCOL_DEFAULTS.tasks);
+    expect([D.gridN, D.gridLo, D.gridHi, D.coarsen, D.evalSamples]).toEqual([
+      PROTOCOL_DEFAULTS.gridN,
+      PROTOCOL_DEFAULTS.gridLo,
+      PROTOCOL_DEFAULTS.gridHi,
+      PROTOCOL_DEFAULTS.coarsen,
+      PROTOCOL_DEFAULTS.evalSamples,
+    ]);
+    expect([D.updates, D.groups * D.G, D.lr]).toEqual([
+      PROTOCOL_DEFAULTS.updates,
+      PROTOCOL_DEFAULTS.batch,
+      PROTOCOL_DEFAULTS.lr,
+    ]);
+  });
+
+  it("recipes are the method files' rounds, unchanged: flow-grpo is flowGrpoRound, crd is crdRound per update", () => {
+    const { reward, beta } = protocolReward('sharp');
+    const ctx = () => {
+      const policy = new ResidualVelocityMlp(exactVelocity(promptMixture(RING8, 'all')), 10, [16], new Rng(1));
+      return {
+        policy,
+        reward,
+        beta,
+        K: 10,
+        noise: 0.7,
+        updates: 2,
+        groups: 2,
+        G: 4,
+        epochs: 1,
+        minibatches: 2,
+        advClipMax: 5,
+        opt: new Adam(policy.size, { lr: 1e-3, maxGradNorm: 1 }),
+        rng: new Rng(7),
+      };
+    };
+    const a = ctx(),
+      b = ctx();
+    flowGrpo.recipe.fineTune(a);
+    const stats = emptyFlowRatioStats(10);
+    for (let u = 0; u < 2; u++)
+      flowGrpoRound(
+        b.policy,
+        reward,
+        {
+          kind: 'flow-grpo',
+          K: 10,
+          noise: 0.7,
+          groups: 2,
+          G: 4,
+          epochs: 1,
+          minibatches: 2,
+          clip: 0.2,
+          beta: 0,
+          advClipMax: 5,
+        },
+        b.rng.split(u),
+        b.opt,
+        stats,
+      );
+    expect(Array.from(a.policy.params)).toEqual(Array.from(b.policy.params));
+    expect(Array.from(a.policy.params)).not.toEqual(Array.from(ctx().policy.params));
+    const c = ctx(),
+      d = ctx();
+    crd.recipe.fineTune(c);
+    for (let u = 0; u < 2; u++)
+      crdRound(
+        d.policy,
+        reward,
+        {
+          noise: 0.7,
+          groups: 2,
+          G: 4,
+          epochs: 1,
+          minibatches: 2,
+          beta,
+          centered: true,
+          weighting: 'elbo',
+          klWeight: 0,
+        },
+        d.rng.split(u),
+        d.opt,
+      );
+    expect(Array.from(c.policy.params)).toEqual(Array.from(d.policy.params));
   });
 
   it('an unchanged model scores exactly 0 (same evaluation noise as the base) on every task', () => {
