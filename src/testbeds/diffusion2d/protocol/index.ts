@@ -43,8 +43,8 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'Flow-GRPO, GRPO-Guard, AWM, CRD (rectified-flow policies)',
     papers: ['grpo-guard', 'advantage-weighted-matching', 'diffusion-reinforcement-learning-via-centered'],
     reason:
-      'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler; the protocol fine-tunes ' +
-      'the cached DDPM, so entering them needs a flow-model variant of the protocol (not built yet)',
+      'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler, not the cached DDPM: ' +
+      "entered in the testbed's rectified-flow protocol (protocol-flow) on the same tasks, score and budget",
   },
   {
     name: 'PRDP, RDP, DDPO with per-prompt normalisation',
@@ -78,8 +78,8 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'Euphonium (PRM-guided SDE), TurningPoint-GRPO (step-wise rewards)',
     papers: ['euphonium', 'alleviating-sparse-rewards-by-modeling'],
     reason:
-      'both act on the rectified-flow policy (models/flow-policy.ts) with Flow-GRPO as the base, like the flow ' +
-      'methods above; TurningPoint-GRPO also queries the reward at intermediate states (more queries per sample)',
+      'both act on the rectified-flow policy (models/flow-policy.ts) with Flow-GRPO as the base, and query the ' +
+      'reward at intermediate states (more queries per sample): not entered in the rectified-flow protocol either',
   },
   {
     name: 'DRAKES, classifier guidance, SMC, TDS (masked discrete diffusion)',
