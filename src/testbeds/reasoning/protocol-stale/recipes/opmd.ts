@@ -10,7 +10,8 @@ import { RECIPES } from '../../trainer/recipes';
 export const recipe: StaleProtocolRecipe = {
   name: 'opmd',
   summary:
-    'group-mean A, no IS, + τ(log π − log μ)² per token, τ = 0.1 (online policy mirror descent, as Yao et al. 2025 read it)',
+    'group-mean A, no IS, + τ(log π − log μ)² per token, τ = 0.1 (online policy mirror descent, ' +
+    'as Yao et al. 2025 read it)',
   trainer: RECIPES.opmd,
 };
 
