@@ -84,8 +84,10 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     name: 'off-policy REINFORCE family (OPMD, AsymRE, RED-Weight, REC one-side without IS) and stale-sample GRPO',
     papers: ['grpo-off-policy'],
     reason:
-      "they are defined for samples drawn by an older policy (the loop's staleness k ≥ 1); the protocol is " +
-      'on-policy with two passes per batch, so entering them needs a stale-sample protocol variant, not built yet',
+      "they are defined for samples drawn by an older policy (the loop's staleness k ≥ 1), where this protocol is " +
+      'on-policy: they are entered in the stale-sample protocol on this page ("reasoning-stale", staleness 16, the ' +
+      'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb). Stale REINFORCE and REC one-side with ' +
+      'IS are not entered there yet',
   },
   {
     name: 'PPO with a learned value head (GAE)',
