@@ -690,12 +690,29 @@ export class TransformerLm {
   }
 
   /**
+   * The final hidden states (after the last LayerNorm, the output head's input) of the scored positions of `f`:
+   * N·O × d, row n·O + o at position outFrom + o (a copy). A value head reads them; its loss's gradient with
+   * respect to them goes back through `backward`'s `hidden`.
+   */
+  hidden(f: TransformerForward): Float32Array {
+    if (f.epoch !== this.epoch)
+      throw new Error('nn.TransformerLm.hidden: the forward cache is stale (another forward or sample ran since)');
+    const d = this.config.dModel,
+      { N, S, outFrom, O } = f;
+    const out = new Float32Array(N * O * d),
+      hf = f.hf.f;
+    for (let n = 0; n < N; n++) out.set(hf.subarray((n * S + outFrom) * d, (n * S + outFrom + O) * d), n * O * d);
+    return out;
+  }
+
+  /**
    * Accumulates into `grads` the gradient of Σ_{n,o} w[n·O + o]·logp[n·O + o] (+ Σ e[n·O + o]·entropy[n·O + o]
    * when `o.entropy` is given): pass w = ∂loss/∂logp, e.g. −advantage·mask/normaliser for a policy-gradient
-   * loss; a zero weight masks its token (environment tokens, padding). Must follow the `forward` that made `f`
-   * (it consumes the cache: call it once).
+   * loss; a zero weight masks its token (environment tokens, padding). `o.hidden` (N·O × d, the layout of
+   * `hidden(f)`) adds Σ hidden·h_final to the differentiated sum: an outside head's gradient on the final hidden
+   * states. Must follow the `forward` that made `f` (it consumes the cache: call it once).
    */
-  backward(f: TransformerForward, w: Float32Array, o: { entropy?: Float32Array } = {}): void {
+  backward(f: TransformerForward, w: Float32Array, o: { entropy?: Float32Array; hidden?: Float32Array } = {}): void {
     if (f.epoch !== this.epoch)
       throw new Error('nn.TransformerLm.backward: the forward cache is stale (another forward or sample ran since)');
     const { vocab: V, dModel: d, heads: H, mlp: F, layers } = this.config;
@@ -705,6 +722,11 @@ export class TransformerLm {
     const we = o.entropy;
     if (we && we.length !== N * O)
       throw new RangeError(`nn.TransformerLm.backward: entropy weights have ${we.length} entries, expected ${N * O}`);
+    const gh = o.hidden;
+    if (gh && gh.length !== N * O * d)
+      throw new RangeError(
+        `nn.TransformerLm.backward: the hidden-state gradient has ${gh.length} entries, expected N·O·d = ${N * O * d}`,
+      );
     const M = N * S,
       dh = d / H,
       A = this.arena,
@@ -761,6 +783,16 @@ export class TransformerLm {
       { buf: WT, ld: d },
       { buf: dh_, offset: outFrom * d, ld: d },
     );
+    if (gh) {
+      // an outside loss on the final hidden states (a value head's): dhf[n, outFrom + o] += gh[n, o]
+      const dhf = dh_.f;
+      for (let n = 0; n < N; n++)
+        for (let s = 0; s < O; s++) {
+          const src = (n * O + s) * d,
+            dst = (n * S + outFrom + s) * d;
+          for (let j = 0; j < d; j++) dhf[dst + j] += gh[src + j];
+        }
+    }
     layerNormBackward(
       M,
       d,

@@ -48,7 +48,8 @@ function refModel(
   w: ArrayLike<number>,
   e: ArrayLike<number> | null,
   temp = 1,
-): { obj: number; logp: number[]; ent: number[] } {
+  u: ArrayLike<number> | null = null,
+): { obj: number; logp: number[]; ent: number[]; hidden: number[] } {
   const { vocab: V, dModel: d, heads: H, mlp: F, layers, lnEps } = cfg;
   const L = transformerLayout(cfg);
   const S = T - 1,
@@ -73,7 +74,8 @@ function refModel(
     return out;
   };
   const logp: number[] = [],
-    ent: number[] = [];
+    ent: number[] = [],
+    hidden: number[] = [];
   let obj = 0;
   for (let n = 0; n < N; n++) {
     let xs: number[][] = [];
@@ -111,7 +113,8 @@ function refModel(
       });
     }
     for (let s = outFrom; s < S; s++) {
-      const z = lin(ln(xs[s], L.lnfg, L.lnfb), L.Wh, null, d, V).map((v) => v / temp);
+      const hf = ln(xs[s], L.lnfg, L.lnfb);
+      const z = lin(hf, L.Wh, null, d, V).map((v) => v / temp);
       const mx = Math.max(...z);
       const lse = mx + Math.log(z.reduce((a, c) => a + Math.exp(c - mx), 0));
       const lp = z[tokens[n * T + s + 1]] - lse;
@@ -119,11 +122,15 @@ function refModel(
       for (const v of z) en -= Math.exp(v - lse) * (v - lse);
       const r = n * (S - outFrom) + (s - outFrom);
       obj += w[r] * lp + (e ? e[r] * en : 0);
+      for (let j = 0; j < d; j++) {
+        hidden.push(hf[j]);
+        if (u) obj += u[r * d + j] * hf[j];
+      }
       logp.push(lp);
       ent.push(en);
     }
   }
-  return { obj, logp, ent };
+  return { obj, logp, ent, hidden };
 }
 
 const TINY: TransformerLmConfig = { vocab: 7, context: 8, layers: 2, dModel: 8, heads: 2, mlp: 16 };
@@ -438,6 +445,58 @@ describe('TransformerLm against a float64 reference', () => {
       for (let i = (T - 1) * c.dModel; i < c.context * c.dModel; i++) expect(g[model.layout.wpe + i]).toBe(0);
     },
   );
+  it('final hidden states and an outside gradient on them (a value head’s) match the float64 reference', () => {
+    const model = randomModel(TINY, 12);
+    const c = model.config;
+    const N = 3,
+      T = 7,
+      outFrom = 3,
+      O = T - 1 - outFrom,
+      d = c.dModel;
+    const tokens = randomTokens(N * T, c.vocab, 5);
+    const r = new Rng(8);
+    const w = Float32Array.from({ length: N * O }, () => 0.3 * r.normal());
+    const u = Float32Array.from({ length: N * O * d }, () => r.normal());
+    const f = model.forward(tokens, N, T, outFrom);
+    const hid = model.hidden(f);
+    const p64 = Float64Array.from(model.params.f);
+    const ref = refModel(c, p64, tokens, N, T, outFrom, w, null, 1, u);
+    expect(hid.length).toBe(N * O * d);
+    for (let i = 0; i < hid.length; i++) expect(Math.abs(hid[i] - ref.hidden[i])).toBeLessThan(2e-5);
+    model.zeroGrad();
+    model.backward(f, w, { hidden: u });
+    const g = Float64Array.from(model.grads.f);
+    // without the outside gradient the result differs (the hidden term is not ignored) …
+    const f2 = model.forward(tokens, N, T, outFrom);
+    model.zeroGrad();
+    model.backward(f2, w);
+    let diff = 0;
+    for (let i = 0; i < g.length; i++) diff += Math.abs(g[i] - model.grads.f[i]);
+    expect(diff).toBeGreaterThan(1e-2);
+    // … and with it every group matches central differences of Σ w·logp + Σ u·h_final
+    const h = 1e-5,
+      pick = new Rng(9);
+    for (const grp of parameterGroups(c)) {
+      const limit = grp.name === 'wpe' ? (T - 1) * d : grp.size;
+      for (let t = 0; t < Math.min(4, limit); t++) {
+        const i = grp.offset + pick.int(limit);
+        const a0 = p64[i];
+        p64[i] = a0 + h;
+        const fp = refModel(c, p64, tokens, N, T, outFrom, w, null, 1, u).obj;
+        p64[i] = a0 - h;
+        const fm = refModel(c, p64, tokens, N, T, outFrom, w, null, 1, u).obj;
+        p64[i] = a0;
+        const fd = (fp - fm) / (2 * h);
+        expect(Math.abs(g[i] - fd), `${grp.name}[${i - grp.offset}]: ${g[i]} vs ${fd}`).toBeLessThan(
+          2e-4 * (1 + Math.abs(fd)),
+        );
+      }
+    }
+    expect(() => model.backward(model.forward(tokens, N, T, outFrom), w, { hidden: new Float32Array(5) })).toThrow(
+      /hidden-state gradient has 5 entries, expected N·O·d = 72/,
+    );
+    expect(() => model.hidden(f)).toThrow(/stale/);
+  });
 });
 
 describe('TransformerLm sampling with a KV cache', () => {

@@ -14,7 +14,9 @@
  *               without the class weights (the closest prior method; the ratio to the sampler weights steps 2..M)
  * Shared by all: the same base model, problem stream, sampling streams (per rollout index), schedule, Adam (lr, global
  * norm clip 1), evaluation problems and evaluation sampling streams (paired by seed).
- * Task entry point: `runSeed(config, seed)`.
+ *   PPO         the authors' PPO baseline (scripts/baseline/ppo.sh), `PPO_METHOD`: a learned critic from the base
+ *               weights (trainer/critic.ts), GAE γ = λ = 1, the same aggregation; its own task, `runPpoSeed`
+ * Task entry points: `runSeed(config, seed)` (PACS, PACS-beta2, GRPO, RLOO) and `runPpoSeed(config, seed)` (PPO).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
@@ -31,6 +33,7 @@ import {
   selectGroups,
 } from '../../testbeds/reasoning/trainer/loop';
 import { PACS_RECIPE, pacsSpec, pacsScores, rewardProxies } from '../../testbeds/reasoning/trainer/objectives/pacs';
+import { ppoTokens, TransformerCritic, type Critic } from '../../testbeds/reasoning/trainer/critic';
 import { LmPolicy, type RlPolicy, type Scored } from '../../testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../testbeds/reasoning/trainer/update';
@@ -42,6 +45,15 @@ export const METHODS: Record<string, Recipe> = {
   GRPO: { ...RECIPES.grpo, kl: { kind: 'none' }, aggregation: 'constant' },
   RLOO: { ...RECIPES.rloo, aggregation: 'constant' },
 };
+
+/**
+ * The authors' PPO baseline (scripts/baseline/ppo.sh: verl with adv_estimator=gae, a critic initialised from the
+ * same base model with lr 1e-5 against the actor's 1e-6, no KL, critic_warmup 0, loss_agg_mode
+ * seq-mean-token-sum-norm; verl's defaults γ = λ = 1, cliprange_value 0.5, critic grad_clip 1): the trainer's PPO
+ * recipe with the paper's aggregation. Run by its own task (`runPpoSeed`), so the four methods' records stay as they
+ * were; the same problem, sampling and evaluation streams per seed as `runSeed`.
+ */
+export const PPO_METHOD: Recipe = { ...RECIPES.ppo, aggregation: 'constant' };
 
 /** One seed's run (every field is used; the notebook overrides sizes per profile). */
 export interface Config {
@@ -219,8 +231,12 @@ interface Trained {
   updateMs: number;
 }
 
-/** Trains `policy` with `recipe` on the authors' schedule (rollout batches split into mini-batch steps). */
-function train(policy: RlPolicy, recipe: Recipe, c: Config, rng: Rng): Trained {
+/**
+ * Trains `policy` with `recipe` on the authors' schedule (rollout batches split into mini-batch steps). PPO (a recipe
+ * with a critic) values each rollout batch once before its steps (GAE over the whole batch, as verl computes
+ * advantages before splitting it) and takes one critic step per mini-batch after the policy's.
+ */
+function train(policy: RlPolicy, recipe: Recipe, c: Config, rng: Rng, critic?: Critic): Trained {
   const task = getTask(c.base.task);
   const per = c.batchPrompts / c.miniBatches;
   const stream = new ProblemStream(task, 0, 'train');
@@ -251,6 +267,8 @@ function train(policy: RlPolicy, recipe: Recipe, c: Config, rng: Rng): Trained {
       rng.split(`sample${t}`),
     );
     out.reward.push(batch.rewards.reduce((a, b) => a + b, 0) / batch.rewards.length);
+    const ppo = critic && recipe.critic ? ppoTokens(critic, recipe.critic, recipe.kl, batch, null) : null;
+    const rowsPer = per * c.groupSize * batch.L;
     watched.entropySum = 0;
     watched.entropyTokens = 0;
     let clipped = 0;
@@ -264,8 +282,21 @@ function train(policy: RlPolicy, recipe: Recipe, c: Config, rng: Rng): Trained {
       watched.lengths = mb.lengths;
       const check = pacsBeta !== null && c.identityEvery > 0 && (t === 1 || t % c.identityEvery === 0);
       watched.keep = true;
-      const s = policyUpdate(watched, recipe, mb, null);
+      const part = <A extends Float64Array | Float32Array | Uint8Array>(x: A): A =>
+        x.subarray(m * rowsPer, (m + 1) * rowsPer) as A;
+      const s = policyUpdate(watched, recipe, mb, null, undefined, ppo ? part(ppo.adv) : undefined);
       watched.keep = false;
+      if (ppo && critic)
+        critic.update(
+          mb.seq,
+          mb.B * mb.G,
+          mb.P + mb.L,
+          mb.P,
+          part(ppo.returns),
+          part(ppo.values),
+          part(ppo.mask),
+          recipe.critic!.valueClip,
+        );
       const logp = watched.lastLogp!;
       if (m === 0) {
         const psi = pacsScores(rewardProxies(logp, mb.oldLogp, mb.lengths, mb.L, 1), mb.B, mb.G, 'rloo');
@@ -310,6 +341,23 @@ export function runSeed(c: Config, seed: number): RunResult {
         `pacs.experiment: unknown method "${name}"; known: ${Object.keys(METHODS).join(', ')} ` +
           '(set config.methods in the notebook)',
       );
+  return runMethods(
+    c,
+    seed,
+    c.methods.map((name) => [name, METHODS[name]]),
+  );
+}
+
+/**
+ * One seed of the authors' PPO baseline (`PPO_METHOD`): `runSeed`'s metrics, series and timings for `base` and `PPO`,
+ * on the same held-out problems, training problems and sampling streams as `runSeed`'s methods of the seed (so the
+ * pairs are common random numbers). `c.methods` is ignored.
+ */
+export function runPpoSeed(c: Config, seed: number): RunResult {
+  return runMethods(c, seed, [['PPO', PPO_METHOD]]);
+}
+
+function runMethods(c: Config, seed: number, methods: [string, Recipe][]): RunResult {
   if (!(Number.isInteger(c.miniBatches) && c.miniBatches >= 1 && c.batchPrompts % c.miniBatches === 0))
     throw new RangeError(
       `pacs.experiment: miniBatches (${c.miniBatches}) must divide batchPrompts (${c.batchPrompts}); ` +
@@ -339,9 +387,12 @@ export function runSeed(c: Config, seed: number): RunResult {
   };
   evaluate('base', new LmPolicy(copy(), { lr: 1 }));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  for (const name of c.methods) {
+  for (const [name, recipe] of methods) {
     const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
-    const r = train(policy, METHODS[name], c, root.split('train'));
+    const critic = recipe.critic
+      ? new TransformerCritic(copy(), { lr: c.lr * recipe.critic.lrScale, maxGradNorm: 1 })
+      : undefined;
+    const r = train(policy, recipe, c, root.split('train'), critic);
     const key = (k: string) => metricKey(name, k);
     const late = (xs: number[]) => mean(xs.slice(Math.floor((3 * xs.length) / 4)));
     series[key('reward')] = r.reward;

@@ -12,6 +12,7 @@ import {
   identityError,
   METHODS,
   referencePacsLoss,
+  runPpoSeed,
   runSeed,
   type Config,
 } from '../../../src/papers/implicit-actor-critic-coupling-via/experiment';
@@ -91,6 +92,30 @@ describe('PACS experiment parts', () => {
     expect(r.metrics['PACS/identityMaxRelErr']).toBeLessThan(1e-4);
     expect(r.metrics['PACS-beta2/identityMaxRelErr']).toBeLessThan(1e-4);
     expect(r.metrics['GRPO/identityMaxRelErr']).toBeUndefined();
+  });
+
+  it('PPO runs as its own task on the same streams: the same base evaluation and the same first batch', () => {
+    const c: Config = {
+      ...DEFAULTS,
+      methods: ['GRPO'],
+      rollouts: 2,
+      batchPrompts: 2,
+      groupSize: 3,
+      miniBatches: 2,
+      evalProblems: 2,
+      evalSamples: 4,
+      passKs: [1, 4],
+    };
+    const a = runSeed(c, 7),
+      p = runPpoSeed(c, 7);
+    for (const k of [1, 4]) {
+      expect(p.metrics[`base/L3:pass@${k}`]).toBe(a.metrics[`base/L3:pass@${k}`]);
+      expect(p.metrics[`PPO/L3:pass@${k}`]).toBeGreaterThanOrEqual(0);
+    }
+    // the first rollout batch is sampled by the same base policy from the same stream: identical rewards
+    expect(p.series!['PPO/reward'][0]).toBe(a.series!['GRPO/reward'][0]);
+    expect(p.series!['PPO/gradNorm']).toHaveLength(4);
+    expect(p.metrics['GRPO/meanReward']).toBeUndefined();
   });
 
   it('refuses mini-batches that do not divide the prompts, and unknown methods', () => {

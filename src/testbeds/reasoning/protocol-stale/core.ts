@@ -8,7 +8,7 @@
  * (`PROTOCOL_DEFAULTS`: updates, fresh prompts × completions per update, gradient passes per batch, Adam lr with
  * global-norm clip 1), the held-out problems, the evaluation and its random streams (the same `Rng` path as
  * `runRecipe`, so the base model's held-out pass@1 of a seed is the reasoning protocol's), the score and the recorded
- * metrics.
+ * metrics: a stale run is the reasoning protocol's `runRecipe` with its `staleness` option.
  * The one extra setting, `staleness` k: update t learns from completions sampled by the policy after update
  * t − 1 − k (the base model while t ≤ k; the trainer loop's `RlConfig.staleness`, a fixed sync offset), and every
  * pass over the batch weights and clips with the ratio to that sampling policy. k = 16 as in grpo-off-policy's
@@ -19,23 +19,9 @@
  * Extra metric of stale runs: `klBehaviour`, the mean over updates of the k3 estimate of KL(μ‖π) per token to the
  * sampling policy.
  */
-import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
-import { metricKey } from '../../../core/metric-keys';
-import { TransformerLm } from '../../../nn/transformer-lm';
-import { reasoningBase } from '../base-model';
-import { getTask } from '../tasks/registry';
-import { distinctProblems } from '../tasks/splits';
-import { evaluateCounts, passAtKFromCounts, trainRl } from '../trainer/loop';
-import { LmPolicy, type RlPolicy } from '../trainer/policy';
 import type { Recipe } from '../trainer/recipes';
-import {
-  PROTOCOL_DEFAULTS,
-  checkProtocolConfig,
-  fallFromPeak,
-  protocolLevel,
-  type ProtocolConfig,
-} from '../protocol/core';
+import { PROTOCOL_DEFAULTS, checkProtocolConfig, runRecipe, type ProtocolConfig } from '../protocol/core';
 
 export interface StaleProtocolConfig extends ProtocolConfig {
   /** Sampling lag k of the stale runs (integer ≥ 0; 0 makes every run on-policy). */
@@ -65,8 +51,6 @@ export function checkStaleProtocolConfig(c: StaleProtocolConfig): void {
     );
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 /**
  * Run a method on every task of the config for one seed, as the reasoning protocol's `runRecipe` does (the same
  * record keys `<name>/<metric>@<task>`, `base/pass1@<task>`, `base/passK@<task>`, the same random streams), with
@@ -74,72 +58,8 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
  */
 export function runStaleRecipe(recipe: StaleProtocolRecipe, config: StaleProtocolConfig, seed: number): RunResult {
   checkStaleProtocolConfig(config);
-  const k = recipe.onPolicy ? 0 : config.staleness;
-  const base = reasoningBase(config.base).model;
-  // The reasoning protocol's root stream: the same held-out problems, evaluation and training streams.
-  const root = new Rng(seed).split('reasoning-protocol');
-  const metrics: Record<string, number> = {};
-  const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
-  const trainerRecipe: Recipe = { ...recipe.trainer, epochs: config.passes };
-  for (const name of config.tasks) {
-    const { task: taskName, level } = protocolLevel(name);
-    if (taskName !== config.base.task)
-      throw new RangeError(
-        `reasoning stale protocol: task ${name} needs a base model of "${taskName}", the config's is ` +
-          `"${config.base.task}"`,
-      );
-    const task = getTask(taskName);
-    const rng = root.split(name);
-    const held = distinctProblems(task, seed, level, 'heldout', config.evalProblems);
-    const evaluate = (policy: RlPolicy) => {
-      const counts = evaluateCounts(policy, task, held, config.evalSamples, rng.split('eval'));
-      return {
-        p1: passAtKFromCounts(counts, config.evalSamples, 1),
-        pk: passAtKFromCounts(counts, config.evalSamples, config.passK),
-      };
-    };
-    const b = evaluate(new LmPolicy(copy(), { lr: 1 }));
-    const policy = new LmPolicy(copy(), { lr: config.lr, maxGradNorm: 1 });
-    const ref = trainerRecipe.kl.kind !== 'none' ? new LmPolicy(copy(), { lr: 1 }) : null;
-    const behaviour = k > 0 ? new LmPolicy(copy(), { lr: 1 }) : undefined;
-    const t0 = Date.now();
-    const curves = trainRl(
-      policy,
-      task,
-      {
-        recipe: trainerRecipe,
-        level,
-        updates: config.updates,
-        batchPrompts: config.batchPrompts,
-        groupSize: config.groupSize,
-        lr: config.lr,
-        staleness: k,
-      },
-      rng.split('train'),
-      ref,
-      undefined,
-      behaviour,
-    );
-    timings[metricKey(recipe.name, `trainMs@${name}`)] = Date.now() - t0;
-    const f = evaluate(policy);
-    const key = (m: string) => metricKey(recipe.name, `${m}@${name}`);
-    metrics[key('score')] = b.p1 < 1 ? (f.p1 - b.p1) / (1 - b.p1) : 0;
-    metrics[key('pass1')] = f.p1;
-    metrics[key('passKGain')] = f.pk - b.pk;
-    metrics[key('meanReward')] = mean(curves.reward);
-    metrics[key('fall')] = fallFromPeak(curves.reward, Math.max(4, Math.round(config.updates / 10)));
-    metrics[key('used')] = mean(curves.kept) / (config.batchPrompts * config.groupSize);
-    if (k > 0) {
-      const kl = curves.klBehaviour.filter((x) => Number.isFinite(x));
-      metrics[key('klBehaviour')] = kl.length ? mean(kl) : NaN;
-    }
-    metrics[metricKey('base', `pass1@${name}`)] = b.p1;
-    metrics[metricKey('base', `passK@${name}`)] = b.pk;
-  }
-  return { metrics, timings };
+  return runRecipe(recipe, config, seed, {
+    staleness: recipe.onPolicy ? 0 : config.staleness,
+    where: 'reasoning stale protocol',
+  });
 }

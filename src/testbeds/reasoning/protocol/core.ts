@@ -28,6 +28,7 @@ import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../base-mo
 import { getTask } from '../tasks/registry';
 import { distinctProblems } from '../tasks/splits';
 import { evaluateCounts, passAtKFromCounts, trainRl } from '../trainer/loop';
+import { TransformerCritic } from '../trainer/critic';
 import { LmPolicy, type RlPolicy } from '../trainer/policy';
 import type { Recipe } from '../trainer/recipes';
 
@@ -120,9 +121,18 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
  * held-out pass@1 gain), pass1, passKGain (change of held-out pass@k), meanReward (training reward averaged over
  * updates), fall (`fallFromPeak` of the training reward, window a tenth of the updates), used (fraction of sampled
  * responses the update used); `base/pass1@<task>` and `base/passK@<task>` for the
- * base model on the same held-out problems and sampling stream.
+ * base model on the same held-out problems and sampling stream. `o.staleness` k > 0 trains on samples of the
+ * policy k updates older (the stale-sample protocol, ../protocol-stale) and adds `<name>/klBehaviour@<task>`;
+ * `o.where` names the protocol in messages.
  */
-export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: number): RunResult {
+export function runRecipe(
+  recipe: ProtocolRecipe,
+  config: ProtocolConfig,
+  seed: number,
+  o: { staleness?: number; where?: string } = {},
+): RunResult {
+  const where = o.where ?? 'reasoning protocol';
+  const k = o.staleness ?? 0;
   checkProtocolConfig(config);
   const base = reasoningBase(config.base).model;
   const root = new Rng(seed).split('reasoning-protocol');
@@ -138,7 +148,7 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
     const { task: taskName, level } = protocolLevel(name);
     if (taskName !== config.base.task)
       throw new RangeError(
-        `reasoning protocol: task ${name} needs a base model of "${taskName}", the config's is "${config.base.task}"`,
+        `${where}: task ${name} needs a base model of "${taskName}", the config's is "${config.base.task}"`,
       );
     const task = getTask(taskName);
     const rng = root.split(name);
@@ -154,6 +164,12 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
     const b = evaluate(new LmPolicy(copy(), { lr: 1 }));
     const policy = new LmPolicy(copy(), { lr: config.lr, maxGradNorm: 1 });
     const ref = trainerRecipe.kl.kind !== 'none' ? new LmPolicy(copy(), { lr: 1 }) : null;
+    // the sampling policy of a stale run (loaded with older parameters by the loop)
+    const behaviour = k > 0 ? new LmPolicy(copy(), { lr: 1 }) : undefined;
+    // PPO's critic: the base model's weights with a fresh value head (critic.ts)
+    const critic = trainerRecipe.critic
+      ? new TransformerCritic(copy(), { lr: config.lr * trainerRecipe.critic.lrScale, maxGradNorm: 1 })
+      : undefined;
     const t0 = Date.now();
     const curves = trainRl(
       policy,
@@ -165,19 +181,27 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
         batchPrompts: config.batchPrompts,
         groupSize: config.groupSize,
         lr: config.lr,
+        staleness: k,
+        critic,
       },
       rng.split('train'),
       ref,
+      undefined,
+      behaviour,
     );
     timings[metricKey(recipe.name, `trainMs@${name}`)] = Date.now() - t0;
     const f = evaluate(policy);
-    const k = (m: string) => metricKey(recipe.name, `${m}@${name}`);
-    metrics[k('score')] = b.p1 < 1 ? (f.p1 - b.p1) / (1 - b.p1) : 0;
-    metrics[k('pass1')] = f.p1;
-    metrics[k('passKGain')] = f.pk - b.pk;
-    metrics[k('meanReward')] = mean(curves.reward);
-    metrics[k('fall')] = fallFromPeak(curves.reward, Math.max(4, Math.round(config.updates / 10)));
-    metrics[k('used')] = mean(curves.kept) / (config.batchPrompts * config.groupSize);
+    const key = (m: string) => metricKey(recipe.name, `${m}@${name}`);
+    metrics[key('score')] = b.p1 < 1 ? (f.p1 - b.p1) / (1 - b.p1) : 0;
+    metrics[key('pass1')] = f.p1;
+    metrics[key('passKGain')] = f.pk - b.pk;
+    metrics[key('meanReward')] = mean(curves.reward);
+    metrics[key('fall')] = fallFromPeak(curves.reward, Math.max(4, Math.round(config.updates / 10)));
+    metrics[key('used')] = mean(curves.kept) / (config.batchPrompts * config.groupSize);
+    if (k > 0) {
+      const kl = curves.klBehaviour.filter((x) => Number.isFinite(x));
+      metrics[key('klBehaviour')] = kl.length ? mean(kl) : NaN;
+    }
     metrics[metricKey('base', `pass1@${name}`)] = b.p1;
     metrics[metricKey('base', `passK@${name}`)] = b.pk;
   }

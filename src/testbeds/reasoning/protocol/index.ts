@@ -20,6 +20,7 @@ import * as klCov from './recipes/kl-cov';
 import * as litePpo from './recipes/lite-ppo';
 import * as nft from './recipes/nft';
 import * as pacs from './recipes/pacs';
+import * as ppo from './recipes/ppo';
 import * as reinforce from './recipes/reinforce';
 import * as remax from './recipes/remax';
 import * as rft from './recipes/rft';
@@ -34,6 +35,7 @@ export type ProtocolMethod = ProtocolMethodRow<
   | 'clip variant'
   | 'token control'
   | 'reshaped advantage'
+  | 'learned critic'
 >;
 
 const m = (
@@ -62,6 +64,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(remax, 'remax', 'greedy baseline', ['rlvr-two-stage']),
   m(dapo, 'dapo', 'clip variant', ['part-i', 'bridging-supervised-learning-and-reinforcement']),
   m(litePpo, 'lite-ppo', 'group baseline', ['part-i']),
+  m(ppo, 'ppo', 'learned critic', ['part-i', 'implicit-actor-critic-coupling-via']),
   m(gspo, 'gspo', 'clip variant', ['grpo-off-policy']),
   m(bapo, 'bapo', 'clip variant', ['bapo']),
   m(clipCov, 'clip-cov', 'token control', ['entropy-mechanism']),
@@ -88,11 +91,6 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'on-policy: they are entered in the stale-sample protocol on this page ("reasoning-stale", staleness 16, the ' +
       'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb). Stale REINFORCE and REC one-side with ' +
       'IS are not entered there yet',
-  },
-  {
-    name: 'PPO with a learned value head (GAE)',
-    papers: ['part-i', 'implicit-actor-critic-coupling-via'],
-    reason: 'the transformer has no value head yet ([reasoning] item left open)',
   },
   {
     name: 'OREAL (best-of-N behaviour cloning, reshaped negatives, token-level reward model)',

@@ -10,10 +10,14 @@
  * may be used as often as it is given) and evaluates to the target; intermediate values of an
  * answer may be any integers.
  *
- *   level 1: ^7,12=84:7*12=84;>7*12$
- *   level 3: ^3,7,25,4=79:7*3=21;25*4=100;100-21=79;>25*4-7*3$
+ *   level 1: __^7,12=84:7*12=84;>7*12$
+ *   level 3: ____^3,7,25,4=79:7*3=21;25*4=100;100-21=79;>25*4-7*3$
  *
- * Length: prompt ≤ 3n + 5 (n = L + 1 numbers), steps ≤ 12 tokens each (n − 1 of them), answer
+ * The prompt is left-padded with PAD (`_`) to the level's longest prompt (3n + 5 tokens), so every prompt of a
+ * level has the same length, as the other tasks' (whose numbers have a fixed number of digits): the trainer
+ * batches prompts of one length, and the model sees the same padding in pre-training and in RL.
+ *
+ * Length: prompt 3n + 5 (n = L + 1 numbers), steps ≤ 12 tokens each (n − 1 of them), answer
  * ≤ 3n + 1 + 2·max(0, n − 2): at most 30, 50, 70, 90, 110 tokens for L = 1 … 5.
  * Difficulty grows with L: one more number and one more combination step per level.
  */
@@ -38,6 +42,7 @@ import {
   EQUALS,
   LPAREN,
   MINUS,
+  PAD,
   PLUS,
   RPAREN,
   STEP,
@@ -166,9 +171,11 @@ export function makeCountdown(numbers: number[], solution: Combination[]): Count
   }
   const target = values[level - 1][2];
   const answer = expression(numbers, solution);
-  const prompt: number[] = [BOS];
-  numbers.forEach((v, i) => prompt.push(...(i > 0 ? [COMMA] : []), ...digitTokens(v)));
-  prompt.push(EQUALS, ...digitTokens(target), THINK);
+  const text: number[] = [BOS];
+  numbers.forEach((v, i) => text.push(...(i > 0 ? [COMMA] : []), ...digitTokens(v)));
+  text.push(EQUALS, ...digitTokens(target), THINK);
+  // left-padded to the level's longest prompt, so that the prompts of one level have one length
+  const prompt = [...new Array<number>(maxPromptLength(level) - text.length).fill(PAD), ...text];
   return {
     task: 'countdown',
     level,

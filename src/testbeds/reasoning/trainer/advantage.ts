@@ -12,6 +12,7 @@
  *                                                        Training", eq. 3: GRPO without the 1/s)
  *   bnpo        A_i = (r_i − r̄)/f_N(r̄; α, β)             (Xiao et al. 2025, eq. 6; (α, β) fitted to the batch)
  *   remax       A_i = r_i − r(greedy answer)             (Li et al. 2024, "ReMax", eq. 5; needs the greedy rewards)
+ *   gae         per token, from a learned critic (gae.ts: PPO's GAE; computed by the loop, not here)
  * and two normalisations over the whole batch of B·G rewards (mean m, unbiased std S, ε = 1e-6), local to this
  * testbed:
  *   batch-norm            A_i = (r_i − m)/(S + ε)         (REINFORCE++, Hu 2025: global advantage normalisation)
@@ -23,7 +24,16 @@ import { remaxAdvantages } from '../../rlvr/methods/remax';
 
 /** The advantage parts by name. */
 export type AdvantageName =
-  'reinforce' | 'baseline' | 'rloo' | 'grpo' | 'dr-grpo' | 'bnpo' | 'remax' | 'batch-norm' | 'group-mean-batch-std';
+  | 'reinforce'
+  | 'baseline'
+  | 'rloo'
+  | 'grpo'
+  | 'dr-grpo'
+  | 'bnpo'
+  | 'remax'
+  | 'batch-norm'
+  | 'group-mean-batch-std'
+  | 'gae';
 
 export const ADVANTAGE_NAMES: readonly AdvantageName[] = [
   'reinforce',
@@ -35,6 +45,7 @@ export const ADVANTAGE_NAMES: readonly AdvantageName[] = [
   'remax',
   'batch-norm',
   'group-mean-batch-std',
+  'gae',
 ];
 
 /** What an advantage part may read besides the rewards. */
@@ -56,6 +67,11 @@ export function advantages(
 ): Float64Array {
   if (rewards.length !== B * G)
     throw new RangeError(`reasoning.advantages: ${rewards.length} rewards for ${B} groups of ${G}`);
+  if (name === 'gae')
+    throw new RangeError(
+      "reasoning.advantages: 'gae' gives one advantage per token from a learned critic (gae.ts); the loop " +
+        '(trainRl with RlConfig.critic) computes it, not this per-response function',
+    );
   if (name === 'remax') {
     if (!inputs.greedyRewards || inputs.greedyRewards.length !== B)
       throw new RangeError('reasoning.advantages: remax needs one greedy-answer reward per group (greedyRewards)');

@@ -1,9 +1,11 @@
 /**
  * The reasoning testbed's RL trainer: one loop (loop.ts, update.ts) whose variants are compositions of named
  * parts (advantage, aggregation, clipping, importance, kl, filters, token control, off-policy terms), listed in
- * recipes.ts; the policy interface (policy.ts).
+ * recipes.ts; the policy interface (policy.ts); PPO's learned critic (critic.ts, gae.ts).
  */
 export * as advantage from './advantage';
+export * as gae from './gae';
+export * as critic from './critic';
 export * as aggregation from './aggregation';
 export * as clipping from './clipping';
 export * as kl from './kl';

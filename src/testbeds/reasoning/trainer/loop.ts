@@ -10,6 +10,7 @@ import { meanPassAtK } from '../../rlvr/passk';
 import { ProblemStream } from '../tasks/splits';
 import type { Problem, Task } from '../tasks/task';
 import { EOS, PAD } from '../tasks/vocab';
+import { ppoTokens, type Critic } from './critic';
 import type { RlPolicy } from './policy';
 import type { Recipe } from './recipes';
 import { policyUpdate, type Rollouts, type UpdateStats } from './update';
@@ -181,6 +182,12 @@ export interface RlConfig {
    * second policy of the same shape to sample from (`trainRl`'s `behaviour`).
    */
   staleness?: number;
+  /**
+   * The learned value model of a recipe whose advantage is 'gae' (PPO; critic.ts): before each update it values
+   * the batch's completion positions, the policy learns from the whitened GAE advantages (gae.ts), and the critic
+   * then takes `recipe.epochs` passes of the clipped value loss toward the returns.
+   */
+  critic?: Critic;
 }
 
 /** Per-update curves. */
@@ -192,6 +199,8 @@ export interface RlCurves {
   ms: number[];
   /** Per update: the k3 estimate of KL(μ ‖ π) to the sampling policy (NaN where ratios are 1). */
   klBehaviour: number[];
+  /** Per update, with a critic: its value loss (first pass, before its step). */
+  valueLoss?: number[];
 }
 
 /**
@@ -222,6 +231,13 @@ export function trainRl(
   const L = completionBudget(task, c.level);
   const curves: RlCurves = { reward: [], kept: [], clipFraction: [], kl: [], ms: [], klBehaviour: [] };
   const greedy = c.recipe.advantage === 'remax';
+  const gae = c.recipe.advantage === 'gae';
+  if (gae && !(c.critic && c.recipe.critic))
+    throw new Error(
+      `reasoning.trainRl: the ${c.recipe.name} recipe's 'gae' advantage needs a critic (RlConfig.critic, e.g. a ` +
+        "TransformerCritic) and the recipe's critic settings (Recipe.critic)",
+    );
+  if (gae) curves.valueLoss = [];
   // Before update t: θ_{t−1−k} … θ_{t−1} (θ_0, the start, while t ≤ k); history[0] samples.
   const history: Float32Array[] = k > 0 ? [policy.snapshot()] : [];
   for (let t = 1; t <= c.updates; t++) {
@@ -254,6 +270,7 @@ export function trainRl(
         curves.kl.push(NaN);
         curves.ms.push(Date.now() - t0);
         curves.klBehaviour.push(NaN);
+        curves.valueLoss?.push(NaN);
         if (k > 0) pushHistory(history, policy, k);
         continue;
       }
@@ -266,13 +283,34 @@ export function trainRl(
       refLogp = Float32Array.from(ref.score(batch.seq, batch.B * batch.G, batch.P + batch.L, batch.P).logp);
     }
     if (k > 0) batch.offPolicy = true;
+    const ppo = gae ? ppoTokens(c.critic!, c.recipe.critic!, c.recipe.kl, batch, refLogp) : null;
     const s = policyUpdate(
       policy,
       c.recipe,
       batch,
       refLogp,
       c.recipe.tokenControl?.kind === 'clip-cov' ? rng.split(`control${t}`) : undefined,
+      ppo?.adv,
     );
+    if (ppo) {
+      const N = batch.B * batch.G,
+        T = batch.P + batch.L;
+      let first = NaN;
+      for (let pass = 0; pass < c.recipe.epochs; pass++) {
+        const l = c.critic!.update(
+          batch.seq,
+          N,
+          T,
+          batch.P,
+          ppo.returns,
+          ppo.values,
+          ppo.mask,
+          c.recipe.critic!.valueClip,
+        );
+        if (pass === 0) first = l;
+      }
+      curves.valueLoss!.push(first);
+    }
     onUpdate?.(t, s);
     curves.reward.push(meanReward);
     curves.kept.push(s.kept);

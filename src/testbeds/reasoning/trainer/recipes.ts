@@ -6,6 +6,7 @@
 import type { AdvantageName } from './advantage';
 import type { AggregationName } from './aggregation';
 import type { Clipping } from './clipping';
+import type { CriticSpec } from './critic';
 import type { FilterName } from './filters';
 import type { ImportanceName } from './importance';
 import type { KlPenalty } from './kl';
@@ -40,6 +41,8 @@ export interface Recipe {
   offPolicyTerms?: OffPolicyTerms;
   /** A registered objective replacing the advantage and/or the clipped surrogate (objective.ts; default none). */
   objective?: ObjectiveSpec;
+  /** The learned critic of a recipe whose advantage is 'gae' (critic.ts, gae.ts); required by it, else unused. */
+  critic?: CriticSpec;
 }
 
 const NO_KL: KlPenalty = { kind: 'none' };
@@ -85,6 +88,25 @@ export const RECIPES = {
     filters: [],
     dynamicSampling: null,
     epochs: 1,
+  },
+  /**
+   * PPO with a learned critic (Schulman et al. 2017, eq. 7 and 11–12; critic.ts, gae.ts) in verl's RLVR
+   * configuration, the PPO baseline of the papers built on verl: a separate critic initialised from the base
+   * model with a fresh linear value head, GAE with γ = λ = 1, advantages whitened over the batch's tokens,
+   * clipped value loss (range 0.5), critic learning rate 10× the policy's (verl's PPO examples: 1e-5 vs 1e-6),
+   * token-mean aggregation, clip 0.2, no KL (use_kl_loss and use_kl_in_reward off by default).
+   */
+  ppo: {
+    name: 'PPO',
+    advantage: 'gae',
+    aggregation: 'token-mean',
+    clipping: PPO_CLIP,
+    kl: NO_KL,
+    entropyBonus: 0,
+    filters: [],
+    dynamicSampling: null,
+    epochs: 1,
+    critic: { gamma: 1, lambda: 1, lrScale: 10, valueClip: 0.5 },
   },
   /** Dr. GRPO (Liu et al. 2025, eq. 3): no std, constant normaliser, no KL. */
   'dr-grpo': {

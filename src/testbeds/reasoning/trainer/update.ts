@@ -83,8 +83,20 @@ export function recipeAdvantages(
   recipe: Recipe,
   r: Rollouts,
   refLogp: Float32Array | null,
+  tokenAdv?: Float64Array,
 ): { adv: Float64Array; keep: Uint8Array } {
   const N = r.B * r.G;
+  if (recipe.advantage === 'gae') {
+    // PPO: the loop's per-token advantages (gae.ts); a response's own is its first token's, A_0
+    if (!tokenAdv || tokenAdv.length !== N * r.L)
+      throw new Error(
+        `reasoning.update: the ${recipe.name} recipe's 'gae' advantage needs the loop's per-token advantages ` +
+          `(N·L = ${N * r.L}; trainRl computes them with RlConfig.critic)`,
+      );
+    const adv = Float64Array.from({ length: N }, (_, i) => tokenAdv[i * r.L]);
+    const truncated = recipe.filters.includes('overlong') ? truncatedResponses(r) : undefined;
+    return { adv, keep: keepMask(recipe.filters, r.rewards, r.B, r.G, truncated) };
+  }
   let rewards: Float64Array = r.rewards;
   if (recipe.kl.kind === 'reward') {
     if (!refLogp) throw new Error('reasoning.update: a KL penalty needs the reference log-probabilities');
@@ -112,7 +124,8 @@ export function recipeAdvantages(
 /**
  * Applies `recipe` to the batch: `epochs` passes of score → token weights → backward → step on `policy`.
  * `refLogp` (B·G × L) is required when the recipe has a KL part; `rng` when it has a Clip-Cov token control
- * (its random choice of tokens). Takes no step when no response is kept.
+ * (its random choice of tokens). `tokenAdv` (B·G × L) is required by a recipe whose advantage is 'gae': the
+ * per-token advantages replace the per-response one in every token's term. Takes no step when no response is kept.
  */
 export function policyUpdate(
   policy: RlPolicy,
@@ -120,6 +133,7 @@ export function policyUpdate(
   r: Rollouts,
   refLogp: Float32Array | null,
   rng?: Rng,
+  tokenAdv?: Float64Array,
 ): UpdateStats {
   const N = r.B * r.G,
     L = r.L,
@@ -130,7 +144,8 @@ export function policyUpdate(
   if (control) checkTokenControl(control);
   if (control?.kind === 'clip-cov' && !rng)
     throw new Error(`reasoning.update: the ${recipe.name} recipe's Clip-Cov chooses tokens at random; pass an rng`);
-  const { adv, keep } = recipeAdvantages(recipe, r, refLogp);
+  const { adv, keep } = recipeAdvantages(recipe, r, refLogp, tokenAdv);
+  const perToken = recipe.advantage === 'gae' ? tokenAdv! : null;
   const kept: number[] = [];
   for (let i = 0; i < N; i++) if (keep[i]) kept.push(i);
   if (kept.length === 0) return { kept: 0, clipFraction: 0, kl: NaN, gradNorm: NaN, klBehaviour: NaN, controlled: 0 };
@@ -175,7 +190,7 @@ export function policyUpdate(
       for (const i of kept)
         for (let k = 0; k < r.lengths[i]; k++) {
           pos.push(i * L + k);
-          a.push(adv[i]);
+          a.push(perToken ? perToken[i * L + k] : adv[i]);
           lp.push(s.logp[i * L + k]);
         }
       const cov = tokenCovariance(a, lp);
@@ -206,10 +221,11 @@ export function policyUpdate(
     for (let i = 0; i < N; i++) {
       const c = coef[i];
       if (!c) continue;
-      const A = adv[i];
-      const red = advantageWeight(terms, A);
+      const Ai = adv[i];
+      const red = advantageWeight(terms, Ai);
       for (let k = 0; k < r.lengths[i]; k++) {
         const j = i * L + k;
+        const A = perToken ? perToken[j] : Ai;
         const ratio = ratioOf(i, j);
         const cut = objCut ? objCut[j] === 1 : useRatio && isClipped(recipe.clipping, A, ratio);
         const d = useRatio ? s.logp[j] - r.oldLogp[j] : 0;

@@ -20,9 +20,9 @@ const check = (s: string) => countdown.countdownTask.checkSteps(p, encode(s));
 
 describe('reasoning Countdown', () => {
   it('writes the documented format', () => {
-    expect(decode(p.prompt) + decode(p.reference)).toBe('^3,7,25,4=79:7*3=21;25*4=100;100-21=79;>25*4-7*3$');
+    expect(decode(p.prompt) + decode(p.reference)).toBe('____^3,7,25,4=79:7*3=21;25*4=100;100-21=79;>25*4-7*3$');
     const one = countdown.makeCountdown([7, 12], [{ x: num(0), op: TIMES, y: num(1) }]);
-    expect(decode(one.prompt) + decode(one.reference)).toBe('^7,12=84:7*12=84;>7*12$');
+    expect(decode(one.prompt) + decode(one.reference)).toBe('__^7,12=84:7*12=84;>7*12$');
     expect(p.target).toBe(79);
   });
 

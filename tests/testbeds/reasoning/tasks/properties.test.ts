@@ -144,6 +144,14 @@ describe.each(TASK_NAMES)('reasoning task %s', (name) => {
     }
   });
 
+  it('gives every prompt of a level the same length (the trainer batches prompts of one length)', () => {
+    for (const level of levels(name)) {
+      const rng = new Rng(12, ['prompt-length', level]);
+      const lengths = new Set(Array.from({ length: 200 }, () => task.generate(rng, level).prompt.length));
+      expect([...lengths]).toEqual([task.maxPromptLength(level)]);
+    }
+  });
+
   it('tells levels apart from the prompt alone, and each level has more steps than the one below', () => {
     for (const level of levels(name)) {
       for (let seed = 0; seed < 20; seed++) {
