@@ -20,29 +20,8 @@ import {
   adoraWeights,
   checkAdoraSpec,
 } from '../../../src/testbeds/reasoning/trainer/objectives/adora';
-import type { RlPolicy, Scored } from '../../../src/testbeds/reasoning/trainer/policy';
 import { policyUpdate, truncatedResponses, type Rollouts } from '../../../src/testbeds/reasoning/trainer/update';
-
-/** A policy whose completion log-probabilities are free parameters θ (N × L): records the first pass's weights. */
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
+import { FreeLogp } from '../../testbeds/reasoning/free-logp';
 
 /**
  * B groups of G responses with the given rewards and lengths, prompt of 2 tokens, budget L = 8: a response of length

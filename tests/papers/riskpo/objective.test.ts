@@ -23,8 +23,8 @@ import {
   riskpoSpec,
   riskpoTerms,
 } from '../../../src/testbeds/reasoning/trainer/objectives/riskpo';
-import type { RlPolicy, Scored } from '../../../src/testbeds/reasoning/trainer/policy';
 import { policyUpdate, recipeAdvantages, type Rollouts } from '../../../src/testbeds/reasoning/trainer/update';
+import { FreeLogp } from '../../testbeds/reasoning/free-logp';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -261,27 +261,6 @@ describe('quantile tracking', () => {
     expect(Array.from(tr.q)).toEqual([linearQuantile([0, 1, 2, 3, 4], 0.2), linearQuantile([0, 1, 2, 3, 4], 0.9)]);
   });
 });
-
-/** A policy whose completion log-probabilities are free parameters: records the first pass's weights. */
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
 
 describe('in the update', () => {
   const B = 5,

@@ -9,29 +9,9 @@ import { Rng } from '../../../../src/core/rng';
 import { clippedSurrogateGrad } from '../../../../src/testbeds/rlvr/methods/ppo-clip';
 import { isClipped } from '../../../../src/testbeds/reasoning/trainer/clipping';
 import { registerObjective } from '../../../../src/testbeds/reasoning/trainer/objective';
-import type { RlPolicy, Scored } from '../../../../src/testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../../../src/testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../../../src/testbeds/reasoning/trainer/update';
-
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
+import { FreeLogp } from '../free-logp';
 
 const B = 2,
   G = 3,

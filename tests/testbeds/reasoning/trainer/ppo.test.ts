@@ -15,11 +15,12 @@ import { surrogateLoss } from '../../../../src/testbeds/reasoning/trainer/clippi
 import { TransformerCritic } from '../../../../src/testbeds/reasoning/trainer/critic';
 import { clippedValueLoss, gaeAdvantages, maskedWhiten } from '../../../../src/testbeds/reasoning/trainer/gae';
 import { trainRl } from '../../../../src/testbeds/reasoning/trainer/loop';
-import { LmPolicy, type RlPolicy, type Scored } from '../../../../src/testbeds/reasoning/trainer/policy';
+import { LmPolicy } from '../../../../src/testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../../../src/testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../../../src/testbeds/reasoning/trainer/update';
 import { additionTask } from '../../../../src/testbeds/reasoning/tasks/addition';
 import { VOCAB_SIZE } from '../../../../src/testbeds/reasoning/tasks/vocab';
+import { FreeLogp } from '../free-logp';
 
 describe('GAE (gae.ts)', () => {
   const N = 3,
@@ -96,27 +97,6 @@ describe('GAE (gae.ts)', () => {
     expect(clippedValueLoss(0.9, 0.2, 1, 0.5).loss).toBeCloseTo(0.5 * 0.3 * 0.3, 12);
   });
 });
-
-/** A policy whose completion log-probabilities are free parameters θ (N × L): records the weights it is given. */
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
 
 describe("the 'gae' advantage in policyUpdate", () => {
   const B = 2,

@@ -22,30 +22,9 @@ import {
   type BapoPassStats,
   type SearchTokens,
 } from '../../../../../src/testbeds/reasoning/trainer/objectives/bapo';
-import type { RlPolicy, Scored } from '../../../../../src/testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../../../../src/testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../../../../src/testbeds/reasoning/trainer/update';
-
-/** A policy whose completion log-probabilities are free parameters θ (N × L): records the first pass's weights. */
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
+import { FreeLogp } from '../../free-logp';
 
 const toks = (A: number[], r: number[], c?: number[]): SearchTokens => ({ A, r, c: c ?? A.map(() => 1) });
 

@@ -15,30 +15,9 @@ import {
   pacsWeights,
   type PacsSpec,
 } from '../../../../../src/testbeds/reasoning/trainer/objectives/pacs';
-import type { RlPolicy, Scored } from '../../../../../src/testbeds/reasoning/trainer/policy';
 import { RECIPES, type Recipe } from '../../../../../src/testbeds/reasoning/trainer/recipes';
 import { policyUpdate, type Rollouts } from '../../../../../src/testbeds/reasoning/trainer/update';
-
-/** A policy whose completion log-probabilities are free parameters θ (N × L): records the first pass's weights. */
-class FreeLogp implements RlPolicy {
-  w: Float32Array | null = null;
-  constructor(readonly theta: Float32Array) {}
-  sample(): never {
-    throw new Error('not used');
-  }
-  score(): Scored {
-    return { logp: this.theta };
-  }
-  backward(_s: Scored, w: Float32Array): void {
-    if (!this.w) this.w = Float32Array.from(w);
-  }
-  step(): number {
-    return 0;
-  }
-  snapshot(): Float32Array {
-    return this.theta;
-  }
-}
+import { FreeLogp } from '../../free-logp';
 
 // Three groups of four: mixed (1 of 4 right), mixed (3 of 4 right), uniform (all wrong).
 const B = 3,
