@@ -14,7 +14,11 @@ import { recipe as protocolGrpo } from '../../../src/testbeds/reasoning/protocol
 import { recipe as grpo } from '../../../src/testbeds/reasoning/protocol-stale/recipes/grpo';
 import { recipe as grpoStale } from '../../../src/testbeds/reasoning/protocol-stale/recipes/grpo-stale';
 import { recipe as opmd } from '../../../src/testbeds/reasoning/protocol-stale/recipes/opmd';
+import { recipe as recOnesideIs } from '../../../src/testbeds/reasoning/protocol-stale/recipes/rec-oneside-is';
+import { recipe as reinforceStale } from '../../../src/testbeds/reasoning/protocol-stale/recipes/reinforce-stale';
 import { RECIPES } from '../../../src/testbeds/reasoning/trainer/recipes';
+import { tfRunsAt } from '../../../src/papers/grpo-off-policy/transformer';
+import { runName } from '../../../src/papers/grpo-off-policy/bandit';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TINY: StaleProtocolConfig = {
@@ -78,6 +82,13 @@ describe('reasoning stale protocol', () => {
     expect(grpo.trainer).toBe(protocolGrpo.trainer);
     expect(grpoStale.trainer).toBe(protocolGrpo.trainer);
     expect(opmd.trainer).toBe(RECIPES.opmd);
+    // The two derived entries are grpo-off-policy's transformer recipes (names aside): a change to either side fails.
+    const paper = tfRunsAt(16);
+    const unnamed = ({ name: _n, ...r }: { name: string }) => r;
+    expect(unnamed(reinforceStale.trainer)).toEqual(unnamed(paper[runName('REINFORCE', 16)].recipe));
+    expect(unnamed(recOnesideIs.trainer)).toEqual(unnamed(paper[runName('REC-OneSide-IS', 16)].recipe));
+    expect(reinforceStale.trainer.importance).toBe('none');
+    expect(recOnesideIs.trainer.importance).toBe('token');
     expect(grpo.onPolicy).toBe(true);
     expect(STALE_PROTOCOL_METHODS.filter((m) => m.regime === 'on-policy').map((m) => m.name)).toEqual(['grpo']);
   });

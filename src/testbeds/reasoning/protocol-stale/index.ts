@@ -10,7 +10,9 @@ import * as asymre from './recipes/asymre';
 import * as grpo from './recipes/grpo';
 import * as grpoStale from './recipes/grpo-stale';
 import * as opmd from './recipes/opmd';
+import * as recOnesideIs from './recipes/rec-oneside-is';
 import * as recOnesideNois from './recipes/rec-oneside-nois';
+import * as reinforceStale from './recipes/reinforce-stale';
 import * as redWeight from './recipes/red-weight';
 
 export type StaleProtocolMethod = ProtocolMethodRow<'on-policy' | 'importance-weighted' | 'no importance weight'>;
@@ -25,6 +27,8 @@ const m = (
 export const STALE_PROTOCOL_METHODS: StaleProtocolMethod[] = [
   m(grpo, 'grpo', 'on-policy', ['grpo-off-policy']),
   m(grpoStale, 'grpo-stale', 'importance-weighted', ['grpo-off-policy']),
+  m(reinforceStale, 'reinforce-stale', 'no importance weight', ['grpo-off-policy']),
+  m(recOnesideIs, 'rec-oneside-is', 'importance-weighted', ['grpo-off-policy']),
   m(recOnesideNois, 'rec-oneside-nois', 'no importance weight', ['grpo-off-policy']),
   m(opmd, 'opmd', 'no importance weight', ['grpo-off-policy']),
   m(asymre, 'asymre', 'no importance weight', ['grpo-off-policy']),
