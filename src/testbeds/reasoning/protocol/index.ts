@@ -84,13 +84,14 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
 export const NOT_ENTERED: NotEnteredMethod[] = [
   {
-    name: 'off-policy REINFORCE family (OPMD, AsymRE, RED-Weight, REC one-side without IS) and stale-sample GRPO',
+    name:
+      'off-policy REINFORCE family (REINFORCE, REC one-side with and without IS, OPMD, AsymRE, RED-Weight) and ' +
+      'stale-sample GRPO',
     papers: ['grpo-off-policy'],
     reason:
       "they are defined for samples drawn by an older policy (the loop's staleness k ≥ 1), where this protocol is " +
       'on-policy: they are entered in the stale-sample protocol on this page ("reasoning-stale", staleness 16, the ' +
-      'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb). Stale REINFORCE and REC one-side with ' +
-      'IS are not entered there yet',
+      'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb)',
   },
   {
     name: 'OREAL (best-of-N behaviour cloning, reshaped negatives, token-level reward model)',
