@@ -7,6 +7,7 @@ per array, dtype / shape / file; each file holds the raw little-endian values. E
 import argparse
 import json
 import os
+import re
 import statistics
 import time
 
@@ -58,3 +59,29 @@ def time_reps(fn, reps, warmup=1):
 
 def emit(obj):
     print(json.dumps(obj))
+
+
+def torch_blas(torch):
+    """What runs torch's matrix products here: the BLAS it was built with (BLAS_INFO), its CPU kernel level, the BLAS
+    libraries mapped into this process (a "generic" BLAS_INFO build links libblas.so.3, which Debian's alternatives
+    point at OpenBLAS or at the reference BLAS) and torch's thread count."""
+    cfg = torch.__config__.show()
+    m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
+    get = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    if get is not None:
+        cap = get()
+    else:
+        c = re.search(r"CPU capability usage: (\S+)", cfg)
+        cap = c.group(1) if c else "unknown"
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
+        loaded = ", ".join(os.path.realpath(x) for x in libs) or "none mapped"
+    except OSError:
+        loaded = "unknown"
+    return {
+        "blas": m.group(1) if m else "unknown",
+        "cpuCapability": cap,
+        "blasLoaded": loaded,
+        "torchThreads": torch.get_num_threads(),
+    }

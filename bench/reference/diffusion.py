@@ -17,15 +17,13 @@ the kit. One step:
 gradient norm are returned for the agreement check, and the BLAS torch was built with.
 """
 import math
-import os
-import re
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-from common import emit, load_bundle, parse_args, set_torch_threads
+from common import emit, load_bundle, parse_args, set_torch_threads, torch_blas
 
 args = parse_args()
 set_torch_threads(torch, args.threads)
@@ -150,37 +148,11 @@ def median(v):
 
 
 ms = median(times)
-cfg = torch.__config__.show()
-m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
-
-
-def cpu_capability():
-    # torch >= 2.0 has torch.backends.cpu.get_cpu_capability(); older builds print it in their config.
-    get = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
-    if get is not None:
-        return get()
-    c = re.search(r"CPU capability usage: (\S+)", cfg)
-    return c.group(1) if c else "unknown"
-
-
-def loaded_blas():
-    # The BLAS library actually mapped into this process (a "generic" BLAS_INFO build links libblas.so.3,
-    # which Debian's alternatives point at OpenBLAS or the reference BLAS).
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
-        return ", ".join(os.path.realpath(x) for x in libs) or "none mapped"
-    except OSError:
-        return "unknown"
-
 emit(
     {
         "threads": args.threads,
-        "torchThreads": torch.get_num_threads(),
         "torch": torch.__version__,
-        "blas": m.group(1) if m else "unknown",
-        "cpuCapability": cpu_capability(),
-        "blasLoaded": loaded_blas(),
+        **torch_blas(torch),
         "msPerStep": ms,
         "cpuMsPerStep": median(cpu),
         "stats": stats,

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import emit, load_bundle, parse_args, set_torch_threads, time_reps
+from common import emit, load_bundle, parse_args, set_torch_threads, time_reps, torch_blas
 
 args = parse_args({"--device": dict(default="cpu", help="torch device (cpu, cuda); the kit's bench uses cpu")})
 DEV = torch.device(args.device)
@@ -175,5 +175,6 @@ emit(
         "gradNorm0": norm0,
         "meanSampledLogp": float(lps0.mean()),
         "sampledLogpSe": float(lps0.mean(dim=1).std() / math.sqrt(N)),
+        **torch_blas(torch),
     }
 )

@@ -42,6 +42,10 @@ describe('transformer bench workload', () => {
     const ag = transformerAgreements(kit, ref);
     expect(ag.update.ok).toBe(true);
     expect(ag.sample.ok).toBe(true);
+    // The reference says what ran its products: the BLAS, and one torch thread as pinned.
+    expect(ref.torchThreads).toBe(1);
+    expect(ref.blas).toMatch(/\S/);
+    expect(ref.blasLoaded).toMatch(/\S/);
     // the comparison can fail: a different weight spec gives a different loss
     const other = benchTransformerPg(transformerSpec(6, { layers: 2, prompts: 4, group: 4, promptLen: 6, reps: 1 }));
     expect(Math.abs(other.loss0 - ref.loss0)).toBeGreaterThan(1e-3);

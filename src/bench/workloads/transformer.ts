@@ -152,6 +152,11 @@ export function writeTransformerBundle(spec: TransformerBenchSpec): string {
 
 export interface TransformerRefOut {
   torch: string;
+  /** torch's BLAS (BLAS_INFO), CPU kernel level, the BLAS libraries mapped into the process, torch's threads. */
+  blas?: string;
+  cpuCapability?: string;
+  blasLoaded?: string;
+  torchThreads?: number;
   sampleMs: number;
   updateMs: number;
   gemmMs: number;
@@ -259,6 +264,9 @@ export const transformerWorkload: Workload = {
           const out = runReference(ctx.py, 'transformer.py', dir, threads) as unknown as TransformerRefOut;
           const t = `${threads} thread${threads > 1 ? 's' : ''}`;
           const ag = kit ? transformerAgreements(kit, out) : undefined;
+          const blas =
+            `BLAS ${out.blas ?? 'not reported'}, ${out.cpuCapability ?? '?'}; torch.get_num_threads() = ` +
+            `${out.torchThreads ?? '?'}; BLAS loaded: ${out.blasLoaded ?? 'not reported'}`;
           rows.push({
             id: `transformer/sample/torch-${threads}t`,
             workload: WS,
@@ -267,10 +275,10 @@ export const transformerWorkload: Workload = {
             ms: out.sampleMs,
             unit: 'per sampling pass',
             throughput: { value: (gen / out.sampleMs) * 1e3, unit: 'generated tokens/s' },
-            backend: 'torch',
+            backend: `torch, BLAS ${out.blas ?? 'not reported'}, ${out.cpuCapability ?? '?'}`,
             threads,
             agreement: ag?.sample,
-            detail: `median of ${spec.reps} passes`,
+            detail: `median of ${spec.reps} passes; ${blas}`,
           });
           rows.push({
             id: `transformer/gemm/torch-${threads}t`,
@@ -280,9 +288,9 @@ export const transformerWorkload: Workload = {
             ms: out.gemmMs,
             unit: 'per GEMM',
             throughput: { value: gflop / (out.gemmMs / 1e3), unit: 'GFLOP/s' },
-            backend: 'torch',
+            backend: `torch, BLAS ${out.blas ?? 'not reported'}, ${out.cpuCapability ?? '?'}`,
             threads,
-            detail: 'median of 20 calls',
+            detail: `median of 20 calls; ${blas}`,
           });
           rows.push({
             id: `transformer/update/torch-${threads}t`,
@@ -292,12 +300,12 @@ export const transformerWorkload: Workload = {
             ms: out.updateMs,
             unit: 'per update',
             throughput: { value: ((N * (P + L)) / out.updateMs) * 1e3, unit: 'trained tokens/s' },
-            backend: 'torch',
+            backend: `torch, BLAS ${out.blas ?? 'not reported'}, ${out.cpuCapability ?? '?'}`,
             threads,
             agreement: ag?.update,
             detail:
               `median of ${spec.reps} updates; ` +
-              `loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}`,
+              `loss ${Number(out.loss0).toPrecision(6)} → ${Number(out.loss1).toPrecision(6)}; ${blas}`,
           });
           if (threads === 1 && ag) {
             const rs = rows.find((r) => r.id === 'transformer/sample/kit-nn');

@@ -54,7 +54,7 @@ describe('reasoning base specs', () => {
       }
   });
 
-  it('the cached addition, DAG, multiplication and Countdown base models are committed under their current keys', () => {
+  it('the cached addition, DAG, multiplication and Countdown base models are committed under current keys', () => {
     // A change to base-model.ts's closure re-keys them all: this test then names the file to regenerate.
     for (const spec of [ADDITION_BASE, DAG_BASE, MULTIPLICATION_BASE, COUNTDOWN_BASE]) {
       const file = reasoningBaseFile(spec);

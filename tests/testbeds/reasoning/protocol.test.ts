@@ -12,6 +12,17 @@ import {
 } from '../../../src/testbeds/reasoning/protocol';
 import { recipe as grpo } from '../../../src/testbeds/reasoning/protocol/recipes/grpo';
 import { recipe as rft } from '../../../src/testbeds/reasoning/protocol/recipes/rft';
+import { capoTrain, recipe as capo } from '../../../src/testbeds/reasoning/protocol/recipes/capo';
+import { recipe as oreal } from '../../../src/testbeds/reasoning/protocol/recipes/oreal';
+import {
+  DEFAULTS as CAPO_DEFAULTS,
+  GRPO as CAPO_GRPO,
+} from '../../../src/papers/stabilizing-policy-gradients-for-sample-efficient/experiment';
+import { Rng } from '../../../src/core/rng';
+import { TransformerLm } from '../../../src/nn/transformer-lm';
+import { reasoningBase } from '../../../src/testbeds/reasoning/base-model';
+import { getTask } from '../../../src/testbeds/reasoning/tasks/registry';
+import { LmPolicy } from '../../../src/testbeds/reasoning/trainer/policy';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TINY: ProtocolConfig = {
@@ -71,5 +82,45 @@ describe('reasoning protocol', () => {
     const p1 = a.metrics['grpo/pass1@addition-L3'],
       b1 = a.metrics['base/pass1@addition-L3'];
     expect(a.metrics['grpo/score@addition-L3']).toBeCloseTo((p1 - b1) / (1 - b1), 12);
+  }, 120_000);
+
+  it("its own update (CAPO): trainRl's streams; with the mask off it is the shared loop bit for bit", () => {
+    // CAPO with infinite thresholds masks nothing: its update is GRPO's (the paper's test), so the entry's own loop
+    // must draw the same problems and completions as trainRl and give the same record, metric for metric.
+    const open = { name: 'capo', summary: '', trainer: CAPO_GRPO };
+    const own = runRecipe({ ...open, train: capoTrain({ tauKl: Infinity, tauObj: Infinity }) }, TINY, 4);
+    const shared = runRecipe(open, TINY, 4);
+    expect(own.metrics).toEqual(shared.metrics);
+    // The entry's thresholds do mask: from the same start and streams, its weights end elsewhere.
+    const base = reasoningBase(TINY.base).model;
+    const trained = (th: { tauKl: number; tauObj: number }) => {
+      const model = new TransformerLm(base.config, new Rng(0));
+      model.load(base.snapshot());
+      const policy = new LmPolicy(model, { lr: TINY.lr, maxGradNorm: 1 });
+      const task = getTask('addition');
+      const recipe = { ...CAPO_GRPO, epochs: TINY.passes };
+      const config = { ...TINY, batchPrompts: 4, groupSize: 4 }; // mixed groups, so GRPO has a gradient to mask
+      capoTrain(th)({ model, policy, base, task, level: 3, config, recipe, rng: new Rng(4).split('train') });
+      return model.snapshot();
+    };
+    const off = trained({ tauKl: Infinity, tauObj: Infinity });
+    const on = trained({ tauKl: CAPO_DEFAULTS.tauKl, tauObj: CAPO_DEFAULTS.tauObj });
+    expect(on.some((v, i) => v !== off[i])).toBe(true);
+    expect(capo.train).toBeTypeOf('function');
+  }, 120_000);
+
+  it('OREAL: the same base evaluation; at most one pair per question; on-policy only, with a message', () => {
+    const cfg = { ...TINY, groupSize: 4 };
+    const o = runRecipe(oreal, cfg, 3);
+    const g = runRecipe(grpo, cfg, 3);
+    expect(runRecipe(oreal, cfg, 3).metrics).toEqual(o.metrics);
+    expect(o.metrics['base/pass1@addition-L3']).toBe(g.metrics['base/pass1@addition-L3']);
+    for (const k of ['score', 'pass1', 'passKGain', 'meanReward', 'fall'])
+      expect(Number.isFinite(o.metrics[`oreal/${k}@addition-L3`]), k).toBe(true);
+    // OREAL trains on one correct and one wrong completion of each mixed question: 2 of its G responses at most.
+    expect(o.metrics['oreal/used@addition-L3']).toBeLessThanOrEqual(2 / cfg.groupSize);
+    expect(() => runRecipe(oreal, cfg, 3, { staleness: 1 })).toThrow(
+      /oreal trains with its own update, which runs on-policy only/,
+    );
   }, 120_000);
 });

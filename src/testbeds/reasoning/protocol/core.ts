@@ -27,6 +27,7 @@ import { TransformerLm } from '../../../nn/transformer-lm';
 import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../base-model';
 import { getTask } from '../tasks/registry';
 import { distinctProblems } from '../tasks/splits';
+import type { Task } from '../tasks/task';
 import { evaluateCounts, passAtKFromCounts, trainRl } from '../trainer/loop';
 import { TransformerCritic } from '../trainer/critic';
 import { LmPolicy, type RlPolicy } from '../trainer/policy';
@@ -71,11 +72,40 @@ export const PROTOCOL_DEFAULTS: ProtocolConfig = {
   tasks: [...PROTOCOL_TASKS],
 };
 
-/** A method entered into the protocol: a named recipe of the trainer's parts (trainer/recipes.ts, objectives/). */
+/**
+ * A method entered into the protocol: a named recipe of the trainer's parts (trainer/recipes.ts, objectives/), trained
+ * by the shared loop (`trainRl`); or, for a method whose update is not a composition of those parts (OREAL's pairs and
+ * token reward model, CAPO's curvature mask), its own `train` on the same budget, streams and evaluation.
+ */
 export interface ProtocolRecipe {
   name: string;
   summary: string;
   trainer: Recipe;
+  /**
+   * Trains `a.policy` in place of `trainRl` (on-policy only): `config.updates` updates of `config.batchPrompts` fresh
+   * training problems × `config.groupSize` completions sampled by the current policy, `config.passes` Adam steps per
+   * batch. The problems come from `trainingStream(task, a.rng)` and update t's samples should come from
+   * `a.rng.split('sample' + t)`, `trainRl`'s streams, so the batches are paired with the other methods' (a paper's loop
+   * that names its sample streams otherwise keeps the problems paired, not the completions). Returns per update the
+   * batch's mean reward and the number of sampled responses the update used.
+   */
+  train?: (a: ProtocolTrainArgs) => { reward: number[]; kept: number[] };
+}
+
+/** What a method with its own update (`ProtocolRecipe.train`) trains. */
+export interface ProtocolTrainArgs {
+  /** A copy of the base model, and the policy (Adam at `config.lr`, global-norm clip 1) that trains it. */
+  model: TransformerLm;
+  policy: RlPolicy;
+  /** The frozen base model (shared: do not train it). */
+  base: TransformerLm;
+  task: Task;
+  level: number;
+  config: ProtocolConfig;
+  /** The method's trainer recipe with `epochs` = `config.passes`. */
+  recipe: Recipe;
+  /** The training root of the run (what `trainRl` gets). */
+  rng: Rng;
 }
 
 /** Validates a config; names the field and the range. */
@@ -134,6 +164,10 @@ export function runRecipe(
   const where = o.where ?? 'reasoning protocol';
   const k = o.staleness ?? 0;
   checkProtocolConfig(config);
+  if (recipe.train && k > 0)
+    throw new RangeError(
+      `${where}: ${recipe.name} trains with its own update, which runs on-policy only (staleness 0)`,
+    );
   const base = reasoningBase(config.base).model;
   const root = new Rng(seed).split('reasoning-protocol');
   const metrics: Record<string, number> = {};
@@ -162,33 +196,37 @@ export function runRecipe(
       };
     };
     const b = evaluate(new LmPolicy(copy(), { lr: 1 }));
-    const policy = new LmPolicy(copy(), { lr: config.lr, maxGradNorm: 1 });
-    const ref = trainerRecipe.kl.kind !== 'none' ? new LmPolicy(copy(), { lr: 1 }) : null;
+    const ref = !recipe.train && trainerRecipe.kl.kind !== 'none' ? new LmPolicy(copy(), { lr: 1 }) : null;
     // the sampling policy of a stale run (loaded with older parameters by the loop)
-    const behaviour = k > 0 ? new LmPolicy(copy(), { lr: 1 }) : undefined;
+    const behaviour = k > 0 && !recipe.train ? new LmPolicy(copy(), { lr: 1 }) : undefined;
     // PPO's critic: the base model's weights with a fresh value head (critic.ts)
-    const critic = trainerRecipe.critic
-      ? new TransformerCritic(copy(), { lr: config.lr * trainerRecipe.critic.lrScale, maxGradNorm: 1 })
-      : undefined;
+    const critic =
+      !recipe.train && trainerRecipe.critic
+        ? new TransformerCritic(copy(), { lr: config.lr * trainerRecipe.critic.lrScale, maxGradNorm: 1 })
+        : undefined;
     const t0 = Date.now();
-    const curves = trainRl(
-      policy,
-      task,
-      {
-        recipe: trainerRecipe,
-        level,
-        updates: config.updates,
-        batchPrompts: config.batchPrompts,
-        groupSize: config.groupSize,
-        lr: config.lr,
-        staleness: k,
-        critic,
-      },
-      rng.split('train'),
-      ref,
-      undefined,
-      behaviour,
-    );
+    const model = copy();
+    const policy = new LmPolicy(model, { lr: config.lr, maxGradNorm: 1 });
+    const curves: { reward: number[]; kept: number[]; klBehaviour?: number[] } = recipe.train
+      ? recipe.train({ model, policy, base, task, level, config, recipe: trainerRecipe, rng: rng.split('train') })
+      : trainRl(
+          policy,
+          task,
+          {
+            recipe: trainerRecipe,
+            level,
+            updates: config.updates,
+            batchPrompts: config.batchPrompts,
+            groupSize: config.groupSize,
+            lr: config.lr,
+            staleness: k,
+            critic,
+          },
+          rng.split('train'),
+          ref,
+          undefined,
+          behaviour,
+        );
     timings[metricKey(recipe.name, `trainMs@${name}`)] = Date.now() - t0;
     const f = evaluate(policy);
     const key = (m: string) => metricKey(recipe.name, `${m}@${name}`);
@@ -199,7 +237,7 @@ export function runRecipe(
     metrics[key('fall')] = fallFromPeak(curves.reward, Math.max(4, Math.round(config.updates / 10)));
     metrics[key('used')] = mean(curves.kept) / (config.batchPrompts * config.groupSize);
     if (k > 0) {
-      const kl = curves.klBehaviour.filter((x) => Number.isFinite(x));
+      const kl = (curves.klBehaviour ?? []).filter((x) => Number.isFinite(x));
       metrics[key('klBehaviour')] = kl.length ? mean(kl) : NaN;
     }
     metrics[metricKey('base', `pass1@${name}`)] = b.p1;

@@ -10,6 +10,7 @@ import * as adora from './recipes/adora';
 import * as bapo from './recipes/bapo';
 import * as bnpo from './recipes/bnpo';
 import * as canonLength from './recipes/canon-length';
+import * as capo from './recipes/capo';
 import * as clipCov from './recipes/clip-cov';
 import * as copo from './recipes/copo';
 import * as dapo from './recipes/dapo';
@@ -19,6 +20,7 @@ import * as gspo from './recipes/gspo';
 import * as klCov from './recipes/kl-cov';
 import * as litePpo from './recipes/lite-ppo';
 import * as nft from './recipes/nft';
+import * as oreal from './recipes/oreal';
 import * as pacs from './recipes/pacs';
 import * as ppo from './recipes/ppo';
 import * as reinforce from './recipes/reinforce';
@@ -69,12 +71,14 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(bapo, 'bapo', 'clip variant', ['bapo']),
   m(clipCov, 'clip-cov', 'token control', ['entropy-mechanism']),
   m(klCov, 'kl-cov', 'token control', ['entropy-mechanism']),
+  m(capo, 'capo', 'token control', ['stabilizing-policy-gradients-for-sample-efficient']),
   m(rft, 'rft', 'supervised on samples', [
     'reasoning-boundary-paradox',
     'bridging-supervised-learning-and-reinforcement',
   ]),
   m(nft, 'nft', 'supervised on samples', ['bridging-supervised-learning-and-reinforcement']),
   m(pacs, 'pacs', 'supervised on samples', ['implicit-actor-critic-coupling-via']),
+  m(oreal, 'oreal', 'supervised on samples', ['exploring-the-limit-of-outcome']),
   m(riskpo, 'riskpo', 'reshaped advantage', ['riskpo']),
   m(copo, 'copo', 'reshaped advantage', ['copo']),
   m(canonLength, 'canon-length', 'reshaped advantage', ['conditional-advantage-estimation-for-reinforcement']),
@@ -94,25 +98,11 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb)',
   },
   {
-    name: 'OREAL (best-of-N behaviour cloning, reshaped negatives, token-level reward model)',
-    papers: ['exploring-the-limit-of-outcome'],
-    reason:
-      'its update trains on one correct/wrong pair per mixed question and weights tokens by a token reward model ' +
-      "trained alongside the policy: a loop of its own (the paper's notebook), not a recipe of the shared loop",
-  },
-  {
     name: 'CANON (entropy): the regrouping by mean sampling entropy',
     papers: ['conditional-advantage-estimation-for-reinforcement'],
     reason:
       "the shared loop's batches do not carry each response's sampling entropy (the paper's notebook samples with " +
       'it); CANON (length) is entered',
-  },
-  {
-    name: 'CAPO (curvature-aware token masking)',
-    papers: ['stabilizing-policy-gradients-for-sample-efficient'],
-    reason:
-      "its mask models each token's effect on the output head from the final hidden states, the full softmax and a " +
-      "shadow Adam state: an update of its own (the paper's notebook), not a recipe of the shared loop's parts",
   },
   {
     name: 'Weighted GRPO with positive–negative prompt pairing',
