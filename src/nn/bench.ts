@@ -13,7 +13,7 @@ import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 import { TransformerLm } from './transformer-lm';
 import { benchBatch } from './tfjs/cross-check';
-import { Arena, gemm, probeFma, type GemmPath } from './wasm';
+import { Arena, gemm, probeFma, type GemmChoice, type GemmPath } from './wasm';
 
 import type {
   GruBenchResult as ContractGruResult,
@@ -143,9 +143,11 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
 }
 
 /** A TransformerLm holding the spec's weights (PyTorch layouts converted to the kit's x·W layout). */
-export function transformerFromSpec(spec: TransformerBenchSpec): TransformerLm {
+export function transformerFromSpec(spec: TransformerBenchSpec, gemmChoice: GemmChoice = 'mul-add'): TransformerLm {
   const { vocab: V, context, layers, dModel: d, heads, mlp: F } = spec;
-  const model = new TransformerLm({ vocab: V, context, layers, dModel: d, heads, mlp: F }, new Rng(0));
+  const model = new TransformerLm({ vocab: V, context, layers, dModel: d, heads, mlp: F }, new Rng(0), undefined, {
+    gemm: gemmChoice,
+  });
   const p = model.params.f,
     L = model.layout;
   p.set(spec.wte, L.wte);
@@ -178,11 +180,18 @@ export function transformerFromSpec(spec: TransformerBenchSpec): TransformerLm {
  * clipping, Adam). Agreement values first on the given weights; then `reps` timed passes of each after one
  * warm-up.
  */
-export function benchTransformerPg(spec: TransformerBenchSpec): TransformerBenchResult {
+/**
+ * One transformer policy-gradient update and KV-cache sampling pass, timed; `gemmChoice` picks the model's GEMM path
+ * ('mul-add', the default of TransformerLm; 'auto' takes the relaxed-SIMD fused multiply-add where it fuses).
+ */
+export function benchTransformerPg(
+  spec: TransformerBenchSpec,
+  gemmChoice: GemmChoice = 'mul-add',
+): TransformerBenchResult {
   const { prompts: B, group: G, promptLen: P, responseLen: L } = spec;
   const N = B * G,
     T = P + L;
-  const model = transformerFromSpec(spec);
+  const model = transformerFromSpec(spec, gemmChoice);
   const initial = model.snapshot();
   // The batch as the tfjs cross-check builds it (prompts repeated per group, prompt + response, w = −adv/(N·L)).
   const { prompts, seq, w } = benchBatch(spec);

@@ -31,6 +31,16 @@ describe('transformer bench workload', () => {
     expect(kit.sampledLogpSe).toBeGreaterThan(0);
   });
 
+  it("the FMA row ('auto' GEMM) times the same update: the same loss and gradient norm to float32 rounding", () => {
+    const kit = benchTransformerPg(spec);
+    const fma = benchTransformerPg(spec, 'auto');
+    expect(kit.backend).toContain('gemm mul-add');
+    expect(fma.backend).toMatch(/gemm (fma|mul-add)/); // mul-add where relaxed SIMD does not fuse
+    expect(Math.abs(fma.loss0 - kit.loss0)).toBeLessThan(1e-5);
+    expect(Math.abs(fma.loss1 - kit.loss1)).toBeLessThan(1e-5);
+    expect(Math.abs(fma.gradNorm0 - kit.gradNorm0) / kit.gradNorm0).toBeLessThan(1e-4);
+  });
+
   it.skipIf(!py?.torch)('PyTorch computes the same update from the same bundle', () => {
     const kit = benchTransformerPg(spec);
     const dir = writeTransformerBundle(spec);

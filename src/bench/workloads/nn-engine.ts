@@ -16,7 +16,10 @@ export interface GemmBenchResult {
 export interface NnEngine {
   benchMlpStep?: (spec: MlpBenchSpec) => MlpBenchResult | Promise<MlpBenchResult>;
   benchGruGrpo?: (spec: GruBenchSpec) => GruBenchResult | Promise<GruBenchResult>;
-  benchTransformerPg?: (spec: TransformerBenchSpec) => TransformerBenchResult | Promise<TransformerBenchResult>;
+  benchTransformerPg?: (
+    spec: TransformerBenchSpec,
+    gemm?: 'mul-add' | 'fma' | 'auto',
+  ) => TransformerBenchResult | Promise<TransformerBenchResult>;
   benchGemm?: (M: number, N: number, K: number, path: 'mul-add' | 'fma', reps?: number) => GemmBenchResult | null;
 }
 

@@ -237,6 +237,42 @@ export const transformerWorkload: Workload = {
       } catch (e) {
         rows.push(failedRow('transformer/update/kit-nn', WU, 'kit nn engine TransformerLm', 'kit', e));
       }
+      // The same model on the relaxed-SIMD fused multiply-add GEMM (TransformerLm's gemm: 'auto'), where it fuses.
+      try {
+        const fma = await nn.benchTransformerPg(spec, 'auto');
+        if (fma.backend.includes('gemm fma'))
+          for (const [id, workload, ms, unit, tput] of [
+            [
+              'sample',
+              WS,
+              fma.sampleMs,
+              'per sampling pass',
+              { value: (gen / fma.sampleMs) * 1e3, unit: 'generated tokens/s' },
+            ],
+            [
+              'update',
+              WU,
+              fma.updateMs,
+              'per update',
+              { value: ((N * (P + L)) / fma.updateMs) * 1e3, unit: 'trained tokens/s' },
+            ],
+          ] as const)
+            rows.push({
+              id: `transformer/${id}/kit-nn-fma`,
+              workload,
+              impl: `kit nn TransformerLm (${fma.backend}; gemm 'auto', not the default)`,
+              side: 'kit',
+              ms,
+              unit,
+              throughput: tput,
+              backend: fma.backend,
+              threads: 1,
+              refId: `transformer/${id}/torch-1t`,
+              detail: `median of ${spec.reps}; the same model, weights and batch as the default row`,
+            });
+      } catch (e) {
+        rows.push(failedRow('transformer/update/kit-nn-fma', WU, 'kit nn engine TransformerLm (FMA)', 'kit', e));
+      }
     }
     const gflop = (2 * GEMM.M * GEMM.N * GEMM.K) / 1e9;
     for (const path of ['mul-add', 'fma'] as const) {
