@@ -15,6 +15,11 @@ import { recipe as rft } from '../../../src/testbeds/reasoning/protocol/recipes/
 import { capoTrain, recipe as capo } from '../../../src/testbeds/reasoning/protocol/recipes/capo';
 import { recipe as oreal } from '../../../src/testbeds/reasoning/protocol/recipes/oreal';
 import {
+  recipe as canonEntropy,
+  trainWithEntropy,
+} from '../../../src/testbeds/reasoning/protocol/recipes/canon-entropy';
+import { recipe as canonLength } from '../../../src/testbeds/reasoning/protocol/recipes/canon-length';
+import {
   DEFAULTS as CAPO_DEFAULTS,
   GRPO as CAPO_GRPO,
 } from '../../../src/papers/stabilizing-policy-gradients-for-sample-efficient/experiment';
@@ -121,6 +126,20 @@ describe('reasoning protocol', () => {
     expect(o.metrics['oreal/used@addition-L3']).toBeLessThanOrEqual(2 / cfg.groupSize);
     expect(() => runRecipe(oreal, cfg, 3, { staleness: 1 })).toThrow(
       /oreal trains with its own update, which runs on-policy only/,
+    );
+  }, 120_000);
+
+  it('CANON (entropy): its loop is the shared one (with the length metric, canon-length bit for bit)', () => {
+    const cfg = { ...TINY, batchPrompts: 3, groupSize: 4 };
+    const own = runRecipe({ ...canonLength, train: trainWithEntropy }, cfg, 6);
+    expect(own.metrics).toEqual(runRecipe(canonLength, cfg, 6).metrics);
+    const h = runRecipe(canonEntropy, cfg, 6);
+    expect(h.metrics['base/pass1@addition-L3']).toBe(own.metrics['base/pass1@addition-L3']);
+    for (const k of ['score', 'pass1', 'passKGain', 'meanReward', 'fall', 'used'])
+      expect(Number.isFinite(h.metrics[`canon-entropy/${k}@addition-L3`]), k).toBe(true);
+    // A recipe outside the loop's path is refused, naming it.
+    expect(() => runRecipe({ ...canonEntropy, trainer: grpo.trainer }, cfg, 6)).toThrow(
+      /GRPO: trainWithEntropy runs recipes without KL, dynamic sampling or critic/,
     );
   }, 120_000);
 });

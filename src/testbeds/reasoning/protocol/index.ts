@@ -9,6 +9,7 @@ import type { ProtocolRecipe } from './core';
 import * as adora from './recipes/adora';
 import * as bapo from './recipes/bapo';
 import * as bnpo from './recipes/bnpo';
+import * as canonEntropy from './recipes/canon-entropy';
 import * as canonLength from './recipes/canon-length';
 import * as capo from './recipes/capo';
 import * as clipCov from './recipes/clip-cov';
@@ -82,6 +83,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(riskpo, 'riskpo', 'reshaped advantage', ['riskpo']),
   m(copo, 'copo', 'reshaped advantage', ['copo']),
   m(canonLength, 'canon-length', 'reshaped advantage', ['conditional-advantage-estimation-for-reinforcement']),
+  m(canonEntropy, 'canon-entropy', 'reshaped advantage', ['conditional-advantage-estimation-for-reinforcement']),
   m(adora, 'adora', 'reshaped advantage', ['adora']),
 ];
 
@@ -96,13 +98,6 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
       "they are defined for samples drawn by an older policy (the loop's staleness k ≥ 1), where this protocol is " +
       'on-policy: they are entered in the stale-sample protocol on this page ("reasoning-stale", staleness 16, the ' +
       'same task, budget and score; notebooks/protocol-reasoning-stale.ipynb)',
-  },
-  {
-    name: 'CANON (entropy): the regrouping by mean sampling entropy',
-    papers: ['conditional-advantage-estimation-for-reinforcement'],
-    reason:
-      "the shared loop's batches do not carry each response's sampling entropy (the paper's notebook samples with " +
-      'it); CANON (length) is entered',
   },
   {
     name: 'Weighted GRPO with positive–negative prompt pairing',
