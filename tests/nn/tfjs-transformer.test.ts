@@ -156,6 +156,53 @@ describe.each(engines)('tfjs transformer on %s against the wasm TransformerLm', 
   });
 });
 
+describe.each(engines)("the final hidden states (a value head's input) on %s", (id) => {
+  it('hidden(f) and a gradient on it agree with the wasm model; the gradient term is not ignored', async () => {
+    const e = await loadEngine(id);
+    const kit = kitModel(11);
+    const tfm = new TfjsTransformerLm(e.tf!, CFG);
+    tfm.load(kit.snapshot());
+    const b = batch(5, 4, 7, 12);
+    const d = CFG.dModel;
+    const fk = kit.forward(b.seq, b.N, b.T, b.P - 1);
+    const ft = tfm.forward(b.seq, b.N, b.T, b.P - 1);
+    const hk = kit.hidden(fk),
+      ht = tfm.hidden(ft);
+    expect(ht.length).toBe(b.N * b.L * d);
+    let hd = 0;
+    for (let i = 0; i < hk.length; i++) hd = Math.max(hd, Math.abs(hk[i] - ht[i]));
+    expect(hd).toBeLessThan(2e-5); // LayerNorm outputs of order 1
+    // a value head's gradient on the hidden states (random, some rows masked), with zero log-prob weights
+    const r = new Rng(13);
+    const gh = Float32Array.from({ length: b.N * b.L * d }, (_, i) =>
+      Math.floor(i / d) % 3 === 0 ? 0 : r.normal() / (b.N * b.L),
+    );
+    const zero = new Float32Array(b.N * b.L);
+    kit.zeroGrad();
+    tfm.zeroGrad();
+    kit.backward(fk, zero, { hidden: gh }); // hidden() did not consume the forward, on either engine
+    tfm.backward(ft, zero, { hidden: gh });
+    for (const g of parameterGroups(kit.config)) {
+      let diff = 0,
+        scale = 0;
+      for (let i = g.offset; i < g.offset + g.size; i++) {
+        diff = Math.max(diff, Math.abs(kit.grads.f[i] - tfm.grads.f[i]));
+        scale = Math.max(scale, Math.abs(kit.grads.f[i]));
+      }
+      if (g.name === 'Wh') expect(scale, 'the head does not see the hidden-state term').toBe(0);
+      else expect(diff / scale, `gradient of ${g.name}`).toBeLessThan(1e-4);
+    }
+    // without the hidden term the gradient is zero: the term is what moved it
+    const f2 = tfm.forward(b.seq, b.N, b.T, b.P - 1);
+    tfm.zeroGrad();
+    tfm.backward(f2, zero);
+    expect(tfm.grads.f.every((v) => v === 0)).toBe(true);
+    const f3 = tfm.forward(b.seq, b.N, b.T, b.P - 1);
+    expect(() => tfm.backward(f3, zero, { hidden: new Float32Array(3) })).toThrow(/hidden-state gradient has 3/);
+    expect(() => tfm.hidden(ft)).toThrow(/stale/);
+  });
+});
+
 describe('engine selection', () => {
   it('parses RLMINI_ENGINE and RLMINI_BACKEND; the default is the kit wasm engine', () => {
     expect(engineFromEnv({})).toBe('wasm');

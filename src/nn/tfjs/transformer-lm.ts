@@ -48,6 +48,12 @@ const GELU_K = Math.sqrt(2 / Math.PI);
 /** Added to the scores of future keys: exp underflows to exactly 0 in float32. */
 const MASKED = -1e9;
 
+/** Extra terms of `backward`: entropy weights (N·O) and a gradient on the final hidden states (N·O × d). */
+export interface BackwardExtras {
+  entropy?: Float32Array;
+  hidden?: Float32Array;
+}
+
 /** What `forward` returns (the `LanguageModel` forward shape). */
 export interface TfjsTransformerForward {
   N: number;
@@ -289,10 +295,10 @@ export class TfjsTransformerLm {
     return { x: xo, kv: { k: kAll, v: vAll } };
   }
 
-  /** Tempered log-softmax of the head over the residual rows h (R × d): R × V. */
-  private logSoftmax(W: Weights, x: T2, temp: number): T2 {
+  /** Tempered log-softmax of the head over final hidden states hf (R × d, after the last LayerNorm): R × V. */
+  private logSoftmax(W: Weights, hf: T2, temp: number): T2 {
     const tf = this.tf;
-    let logits: T2 = tf.matMul(this.layerNorm(x, W.lnfg, W.lnfb), W.Wh);
+    let logits: T2 = tf.matMul(hf, W.Wh);
     if (temp !== 1) logits = tf.div(logits, temp) as T2;
     return tf.logSoftmax(logits);
   }
@@ -313,10 +319,11 @@ export class TfjsTransformerLm {
     let x = this.embed(W, inputs, N, S, 0);
     for (const b of W.blocks) x = this.block(b, x, N, S, null).x;
     const xs = tf.reshape(tf.slice(tf.reshape(x, [N, S, d]), [0, outFrom, 0], [N, O, d]), [N * O, d]) as T2;
-    const ls = this.logSoftmax(W, xs, temp); // N·O × V
+    const hf = this.layerNorm(xs, W.lnfg, W.lnfb); // N·O × d: the final hidden states (a value head's input)
+    const ls = this.logSoftmax(W, hf, temp); // N·O × V
     const logp = tf.sum(tf.mul(ls, tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), V), 'float32')), -1);
     const entropy = tf.neg(tf.sum(tf.mul(tf.exp(ls), ls), -1));
-    return { logp, entropy };
+    return { logp, entropy, hf };
   }
 
   // ---- forward / backward ----------------------------------------------------------------------------------
@@ -390,25 +397,34 @@ export class TfjsTransformerLm {
     temp: number,
     w: Float32Array,
     e: Float32Array | undefined,
+    gh?: Float32Array,
   ): Steps<{ logp: Float32Array; entropy: Float32Array }> {
     const O = T - 1 - outFrom;
+    const d = this.config.dModel;
     if (w.length !== N * O)
       throw new RangeError(`nn.TfjsTransformerLm.backward: w has ${w.length} entries, expected N·O = ${N * O}`);
     if (e && e.length !== N * O)
       throw new RangeError(
         `nn.TfjsTransformerLm.backward: entropy weights have ${e.length} entries, expected ${N * O}`,
       );
+    if (gh && gh.length !== N * O * d)
+      throw new RangeError(
+        `nn.TfjsTransformerLm.backward: the hidden-state gradient has ${gh.length} entries, ` +
+          `expected N·O·d = ${N * O * d}`,
+      );
     const tf = this.tf;
     const out = tf.tidy(() => {
       const ws = this.upload();
       const wT = tf.tensor1d(w),
-        eT = e ? tf.tensor1d(e) : null;
+        eT = e ? tf.tensor1d(e) : null,
+        hT = gh ? tf.tensor2d(gh, [N * O, d]) : null;
       let kept: T | null = null;
       const g = tf.grads((...args: T[]) => {
         const r = this.scored(args, tokens, N, T, outFrom, temp);
         kept = tf.keep(tf.stack([r.logp, r.entropy]));
         let loss = tf.sum(tf.mul(r.logp, wT));
         if (eT) loss = tf.add(loss, tf.sum(tf.mul(r.entropy, eT)));
+        if (hT) loss = tf.add(loss, tf.sum(tf.mul(r.hf, hT)));
         return loss;
       })(ws);
       return [tf.concat(g.map((t) => tf.reshape(t, [-1]))), kept as unknown as T];
@@ -437,23 +453,46 @@ export class TfjsTransformerLm {
     return runAsync(this.forwardSteps(tokens, N, T, outFrom, o.temperature ?? 1));
   }
 
-  private backwardSteps(f: TfjsTransformerForward, w: Float32Array, o: { entropy?: Float32Array }) {
+  private backwardSteps(f: TfjsTransformerForward, w: Float32Array, o: BackwardExtras) {
     if (f.epoch !== this.epoch)
       throw new Error('nn.TfjsTransformerLm.backward: the forward is stale (another forward or sample ran since)');
     this.epoch++; // one backward per forward, as on the wasm engine
-    return this.gradSteps(f.tokens, f.N, f.T, f.outFrom, f.temperature, w, o.entropy);
+    return this.gradSteps(f.tokens, f.N, f.T, f.outFrom, f.temperature, w, o.entropy, o.hidden);
   }
 
   /**
-   * Accumulates into `grads` the gradient of Σ w·logp (+ Σ e·entropy) for the forward `f` (call once per
+   * Accumulates into `grads` the gradient of Σ w·logp (+ Σ e·entropy) (+ Σ hidden·h_final, an outside head's
+   * gradient on the final hidden states, N·O × d in the layout of `hidden(f)`) for the forward `f` (call once per
    * forward, before another forward or sample). It recomputes the forward under tfjs's tape.
    */
-  backward(f: TfjsTransformerForward, w: Float32Array, o: { entropy?: Float32Array } = {}): void {
+  backward(f: TfjsTransformerForward, w: Float32Array, o: BackwardExtras = {}): void {
     runSync(this.backwardSteps(f, w, o), 'nn.TfjsTransformerLm.backward');
   }
 
-  async backwardAsync(f: TfjsTransformerForward, w: Float32Array, o: { entropy?: Float32Array } = {}) {
+  async backwardAsync(f: TfjsTransformerForward, w: Float32Array, o: BackwardExtras = {}) {
     await runAsync(this.backwardSteps(f, w, o));
+  }
+
+  private *hiddenSteps(f: TfjsTransformerForward): Steps<Float32Array> {
+    if (f.epoch !== this.epoch)
+      throw new Error('nn.TfjsTransformerLm.hidden: the forward is stale (another forward or sample ran since)');
+    const tf = this.tf;
+    const h = tf.tidy(() => this.scored(this.upload(), f.tokens, f.N, f.T, f.outFrom, f.temperature).hf);
+    return Float32Array.from((yield h) as Float32Array);
+  }
+
+  /**
+   * The final hidden states (after the last LayerNorm, the output head's input) of the scored positions of `f`:
+   * N·O × d, row n·O + o at position outFrom + o — the wasm model's `hidden`. A value head reads them (PPO's
+   * critic, testbeds/reasoning/trainer/critic.ts). Recomputes the pass (tfjs keeps no activations between calls);
+   * it does not consume `f`: `backward(f, …)` may follow.
+   */
+  hidden(f: TfjsTransformerForward): Float32Array {
+    return runSync(this.hiddenSteps(f), 'nn.TfjsTransformerLm.hidden');
+  }
+
+  hiddenAsync(f: TfjsTransformerForward): Promise<Float32Array> {
+    return runAsync(this.hiddenSteps(f));
   }
 
   /**

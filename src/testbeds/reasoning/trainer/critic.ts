@@ -7,7 +7,6 @@
  * `torch.nn.utils.clip_grad_norm_` over the critic's parameters.
  */
 import { Adam, type AdamOptions } from '../../../nn/adam';
-import type { TransformerLm } from '../../../nn/transformer-lm';
 import { clippedValueLoss, gaeAdvantages, maskedWhiten } from './gae';
 import { klEstimate, type KlPenalty } from './kl';
 import type { Rollouts } from './update';
@@ -43,15 +42,30 @@ export interface Critic {
   ): number;
 }
 
+/**
+ * What the critic needs of its trunk: a transformer with a final-hidden-state read-out and a backward that takes a
+ * gradient on it — the kit's wasm `TransformerLm` or its TensorFlow.js twin `TfjsTransformerLm` (either engine).
+ */
+export interface CriticTrunk<F = unknown> {
+  readonly config: { dModel: number };
+  readonly size: number;
+  readonly params: { f: Float32Array };
+  readonly grads: { f: Float32Array };
+  forward(tokens: Int32Array, N: number, T: number, outFrom?: number): F;
+  hidden(f: F): Float32Array;
+  backward(f: F, w: Float32Array, o?: { hidden?: Float32Array }): void;
+  zeroGrad(): void;
+}
+
 /** A transformer critic (see the module comment). */
-export class TransformerCritic implements Critic {
+export class TransformerCritic<F = unknown> implements Critic {
   readonly head: Float32Array;
   private readonly opt: Adam;
   private readonly joint: Float32Array;
   private readonly jointGrad: Float32Array;
 
   constructor(
-    readonly model: TransformerLm,
+    readonly model: CriticTrunk<F>,
     adam: AdamOptions,
   ) {
     const d = model.config.dModel;

@@ -14,6 +14,9 @@
  * noise): so the bound is on the bulk — 99 % of the entries within 0.01·lr (measured 0.001·lr on both backends,
  * starting from the addition base model, 2 updates) — and every entry within one lr per Adam step (measured max
  * 0.12·lr). A wrong twin (the token embeddings shifted by 0.05) breaks the rewards or the parameter bound — tested.
+ * PPO runs on both engines too: its critic (`TransformerCritic`, a value head on the final hidden states) takes either
+ * engine's transformer as its trunk; the batches are the same, the value losses agree to 1e-4 relative and the
+ * policy's parameters within the same bounds.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,6 +26,7 @@ import { loadEngine, type EngineId } from '../../../../src/nn/engine';
 import { TfjsTransformerLm } from '../../../../src/nn/tfjs/transformer-lm';
 import { TransformerLm, type TransformerLmConfig } from '../../../../src/nn/transformer-lm';
 import { getTask } from '../../../../src/testbeds/reasoning/tasks/registry';
+import { TransformerCritic } from '../../../../src/testbeds/reasoning/trainer/critic';
 import { trainRl, type RlConfig } from '../../../../src/testbeds/reasoning/trainer/loop';
 import { LmPolicy } from '../../../../src/testbeds/reasoning/trainer/policy';
 import { RECIPES } from '../../../../src/testbeds/reasoning/trainer/recipes';
@@ -62,8 +66,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 const engines: EngineId[] = ['tfjs-cpu', 'tfjs-wasm'];
 
-describe.each(engines)('trainRl (GRPO, with its KL reference) on %s and on the wasm engine', (id) => {
-  it('the same batches and rewards; parameters within float32-rounding bounds', async () => {
+describe.each(engines)('trainRl on %s and on the wasm engine', (id) => {
+  it('GRPO with its KL reference: the same batches and rewards, parameters within float32 bounds', async () => {
     const tf = (await loadEngine(id)).tf!;
     const kit = run(new TransformerLm(CFG, new Rng(0)), new TransformerLm(CFG, new Rng(0)));
     const twin = run(new TfjsTransformerLm(tf, CFG), new TfjsTransformerLm(tf, CFG));
@@ -78,6 +82,42 @@ describe.each(engines)('trainRl (GRPO, with its KL reference) on %s and on the w
     expect(d[Math.floor(0.99 * d.length)]).toBeLessThan(0.01 * LR);
     expect(d[d.length - 1]).toBeLessThan(STEPS * LR);
   }, 120_000);
+
+  it('PPO with its learned critic (value head on the final hidden states): same batches, value losses', async () => {
+    const tf = (await loadEngine(id)).tf!;
+    const ppo = (model: TransformerLm | TfjsTransformerLm, trunk: TransformerLm | TfjsTransformerLm) => {
+      const w0 = start();
+      model.load(w0);
+      trunk.load(w0);
+      const critic = new TransformerCritic(trunk, { lr: 10 * LR, maxGradNorm: 1 });
+      const curves = trainRl(
+        new LmPolicy(model, { lr: LR, maxGradNorm: 1 }),
+        getTask('addition'),
+        { ...RUN, recipe: RECIPES.ppo, critic },
+        new Rng(6).split('run'),
+        null,
+      );
+      return { curves, params: model.snapshot(), head: Float32Array.from(critic.head) };
+    };
+    const kit = ppo(new TransformerLm(CFG, new Rng(0)), new TransformerLm(CFG, new Rng(0)));
+    const twin = ppo(new TfjsTransformerLm(tf, CFG), new TfjsTransformerLm(tf, CFG));
+    expect(kit.curves.reward.some((r) => r > 0 && r < 1)).toBe(true);
+    expect(twin.curves.reward).toEqual(kit.curves.reward);
+    // the value loss before each critic step: the first from the same zero head (values 0: the same loss to
+    // rounding), the second after one critic step on each engine
+    const vk = kit.curves.valueLoss!,
+      vt = twin.curves.valueLoss!;
+    expect(vk.length).toBe(RUN.updates);
+    vk.forEach((v, t) => expect(Math.abs(vt[t] - v), `valueLoss[${t}]`).toBeLessThan(1e-4 * Math.max(1, v)));
+    // the value head moved (Adam at 10·lr), alike on both engines
+    const headMoved = kit.head.some((v) => Math.abs(v) > 0.5 * 10 * LR);
+    expect(headMoved).toBe(true);
+    for (let i = 0; i < kit.head.length; i++)
+      expect(Math.abs(twin.head[i] - kit.head[i])).toBeLessThan(10 * LR * STEPS);
+    const d = Array.from(twin.params, (v, i) => Math.abs(v - kit.params[i])).sort((a, b) => a - b);
+    expect(d[Math.floor(0.99 * d.length)]).toBeLessThan(0.01 * LR);
+    expect(d[d.length - 1]).toBeLessThan(STEPS * LR);
+  }, 180_000);
 
   it('can fail: a twin whose start differs in one weight group drifts past the bound', async () => {
     const tf = (await loadEngine(id)).tf!;
