@@ -38,6 +38,7 @@ import {
 import { checkProtocol } from '../report/schema';
 import { runTasks } from './tasks';
 import { backendLabel } from './backend';
+import { recordBackendLabel } from '../nn/active-engine';
 import { displayComparison, displayFigure, displayMarkdown, displayTable, displayVerdict } from './display';
 import type { PreRegistered, Verdict, VerdictKind } from '../stats/verdict';
 
@@ -212,7 +213,7 @@ export class NotebookSession<Spec extends Record<string, ParamSpec>> {
       profile: this.profile,
       notebookHash: this.recordNotebookHash(task),
       codeHash: this.codeFor(task).hash,
-      backend: backendLabel(),
+      backend: recordBackendLabel(backendLabel(), this.codeFor(task).files),
     });
   }
 

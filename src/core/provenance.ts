@@ -6,6 +6,7 @@ import * as path from 'path';
 import { codeClosure, jsFilesUnder, type CodeFiles, type CodeFingerprint } from './code-closure';
 import { paths } from './paths';
 import { backendInfo, backendLabel } from './backend';
+import { recordBackendLabel } from '../nn/active-engine';
 
 export interface Provenance {
   kitVersion: string;
@@ -233,7 +234,7 @@ export function makeProvenance(args: {
     notebookHash: args.notebookHash,
     codeHash: args.code.hash,
     code: args.code.files,
-    backend: backendLabel(),
+    backend: recordBackendLabel(backendLabel(), args.code.files),
     backendPackage: b ? b.package : null,
     node: process.version,
     packages: packageVersions(),

@@ -10,8 +10,8 @@
  * chosen by RLMINI_ENGINE (or, when that is unset, RLMINI_BACKEND where it names one of these engines). A requested
  * engine that cannot load is an error naming the package to install; `auto` records why it skipped each one.
  *
- * Not wired into the papers yet: a model is made with `transformerLm(engine, config, rng)`; see docs/gpu.md for what
- * wiring it into the reasoning trainer (LmPolicy) takes. The selection lives apart from src/core/backend.ts (the
+ * A model is made with `transformerLm(engine, config, rng)`. Wired code (the reasoning protocols) takes its engine
+ * from active-engine.ts, whose default is `auto`; docs/gpu.md lists what is wired and what is not. The selection lives apart from src/core/backend.ts (the
  * tfjs backend of the benchmark's tfjs rows, whose RLMINI_BACKEND values `wasm` and `cpu` mean tfjs's backends).
  */
 import * as path from 'path';
@@ -75,8 +75,11 @@ export interface Engine {
   adapter?: WebGpuAdapter;
 }
 
-/** Parse RLMINI_ENGINE (else RLMINI_BACKEND when it names an engine); default 'wasm'. */
-export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): EngineId | 'auto' {
+/** Parse RLMINI_ENGINE (else RLMINI_BACKEND when it names an engine); unset: `fallback` ('wasm'). */
+export function engineFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: EngineId | 'auto' = 'wasm',
+): EngineId | 'auto' {
   const v = env.RLMINI_ENGINE?.trim();
   const allowed = [...ENGINE_IDS, 'auto'];
   if (v) {
@@ -85,7 +88,7 @@ export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): EngineId | 
   }
   const b = env.RLMINI_BACKEND?.trim();
   if (b && allowed.includes(b)) return b as EngineId | 'auto';
-  return 'wasm';
+  return fallback;
 }
 
 /**

@@ -29,6 +29,7 @@ import * as path from 'path';
 import type { Profile } from '../core/params';
 import { taskCode, TASK_KEYED } from '../core/provenance';
 import { backendLabel } from '../core/backend';
+import { recordBackendLabel } from '../nn/active-engine';
 import { readRecord, recordFileName, recordKey, keyPartsOf, type RunRecord } from '../core/records';
 import { storeRecord } from '../core/record-store';
 import { runTasks } from '../core/tasks';
@@ -101,10 +102,11 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
       report.fresh++;
       continue;
     }
-    if (rec.provenance.backend !== backend) {
+    // the label the record would get today (with the nn engine where its code is engine-aware: active-engine.ts)
+    if (rec.provenance.backend !== recordBackendLabel(backend, code.files)) {
       report.skipped.push({
         file,
-        reason: `computed on backend ${rec.provenance.backend}, this process runs ${backend}`,
+        reason: `computed on backend ${rec.provenance.backend}, this process runs ${recordBackendLabel(backend, code.files)}`,
       });
       continue;
     }

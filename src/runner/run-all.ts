@@ -157,6 +157,8 @@ export function notebookInputHashOf(
         .join('\n'),
     ).hash,
     backend: process.env.RLMINI_BACKEND ?? 'auto',
+    // the nn engine of engine-aware tasks (nn/active-engine.ts); absent when unset, so existing hashes stay
+    ...(process.env.RLMINI_ENGINE ? { engine: process.env.RLMINI_ENGINE } : {}),
   });
 }
 

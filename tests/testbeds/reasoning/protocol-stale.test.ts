@@ -93,13 +93,13 @@ describe('reasoning stale protocol', () => {
     expect(STALE_PROTOCOL_METHODS.filter((m) => m.regime === 'on-policy').map((m) => m.name)).toEqual(['grpo']);
   });
 
-  it('a tiny run: bit-identical reruns, same base evaluation for every method (and as the reasoning protocol)', () => {
-    const a = runStaleRecipe(grpoStale, TINY, 3);
-    const a2 = runStaleRecipe(grpoStale, TINY, 3);
+  it('a tiny run: bit-identical reruns, same base evaluation for every method (and as the reasoning protocol)', async () => {
+    const a = await runStaleRecipe(grpoStale, TINY, 3);
+    const a2 = await runStaleRecipe(grpoStale, TINY, 3);
     expect(a2.metrics).toEqual(a.metrics);
-    const b = runStaleRecipe(opmd, TINY, 3);
-    const c = runStaleRecipe(grpo, TINY, 3);
-    const p = runRecipe(protocolGrpo, TINY, 3);
+    const b = await runStaleRecipe(opmd, TINY, 3);
+    const c = await runStaleRecipe(grpo, TINY, 3);
+    const p = await runRecipe(protocolGrpo, TINY, 3);
     for (const k of [`base/pass1@${T}`, `base/passK@${T}`]) {
       expect(b.metrics[k]).toBe(a.metrics[k]);
       expect(c.metrics[k]).toBe(a.metrics[k]);
@@ -111,14 +111,14 @@ describe('reasoning stale protocol', () => {
     expect(c.metrics[`grpo/klBehaviour@${T}`]).toBeUndefined();
   }, 120_000);
 
-  it('staleness 0: stale GRPO equals the on-policy baseline and the reasoning protocol GRPO bit for bit', () => {
+  it('staleness 0: stale GRPO equals the on-policy baseline and the reasoning protocol GRPO bit for bit', async () => {
     const z = { ...TINY, staleness: 0 };
-    const s = strip(runStaleRecipe(grpoStale, z, 5).metrics, 'grpo-stale');
-    const o = strip(runStaleRecipe(grpo, TINY, 5).metrics, 'grpo');
-    const p = strip(runRecipe(protocolGrpo, TINY, 5).metrics, 'grpo');
+    const s = strip((await runStaleRecipe(grpoStale, z, 5)).metrics, 'grpo-stale');
+    const o = strip((await runStaleRecipe(grpo, TINY, 5)).metrics, 'grpo');
+    const p = strip((await runRecipe(protocolGrpo, TINY, 5)).metrics, 'grpo');
     expect(s).toEqual(o);
     expect(o).toEqual(p);
     // …and at staleness 1 the samples come from an older policy: a positive KL(μ‖π) to the sampling policy.
-    expect(runStaleRecipe(grpoStale, TINY, 5).metrics[`grpo-stale/klBehaviour@${T}`]).toBeGreaterThan(0);
+    expect((await runStaleRecipe(grpoStale, TINY, 5)).metrics[`grpo-stale/klBehaviour@${T}`]).toBeGreaterThan(0);
   }, 120_000);
 });

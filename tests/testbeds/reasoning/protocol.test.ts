@@ -75,10 +75,10 @@ describe('reasoning protocol', () => {
     for (const n of NOT_ENTERED) for (const p of n.papers) expect(ids.has(p), `${n.name}: paper ${p}`).toBe(true);
   });
 
-  it('a tiny run: same base evaluation for every method, bit-identical reruns, the score as defined', () => {
-    const a = runRecipe(grpo, TINY, 3);
-    const b = runRecipe(rft, TINY, 3);
-    const a2 = runRecipe(grpo, TINY, 3);
+  it('a tiny run: same base evaluation for every method, bit-identical reruns, the score as defined', async () => {
+    const a = await runRecipe(grpo, TINY, 3);
+    const b = await runRecipe(rft, TINY, 3);
+    const a2 = await runRecipe(grpo, TINY, 3);
     expect(a2.metrics).toEqual(a.metrics);
     expect(a.metrics['base/pass1@addition-L3']).toBe(b.metrics['base/pass1@addition-L3']);
     expect(a.metrics['base/passK@addition-L3']).toBe(b.metrics['base/passK@addition-L3']);
@@ -89,12 +89,12 @@ describe('reasoning protocol', () => {
     expect(a.metrics['grpo/score@addition-L3']).toBeCloseTo((p1 - b1) / (1 - b1), 12);
   }, 120_000);
 
-  it("its own update (CAPO): trainRl's streams; with the mask off it is the shared loop bit for bit", () => {
+  it("its own update (CAPO): trainRl's streams; with the mask off it is the shared loop bit for bit", async () => {
     // CAPO with infinite thresholds masks nothing: its update is GRPO's (the paper's test), so the entry's own loop
     // must draw the same problems and completions as trainRl and give the same record, metric for metric.
     const open = { name: 'capo', summary: '', trainer: CAPO_GRPO };
-    const own = runRecipe({ ...open, train: capoTrain({ tauKl: Infinity, tauObj: Infinity }) }, TINY, 4);
-    const shared = runRecipe(open, TINY, 4);
+    const own = await runRecipe({ ...open, train: capoTrain({ tauKl: Infinity, tauObj: Infinity }) }, TINY, 4);
+    const shared = await runRecipe(open, TINY, 4);
     expect(own.metrics).toEqual(shared.metrics);
     // The entry's thresholds do mask: from the same start and streams, its weights end elsewhere.
     const base = reasoningBase(TINY.base).model;
@@ -114,31 +114,31 @@ describe('reasoning protocol', () => {
     expect(capo.train).toBeTypeOf('function');
   }, 120_000);
 
-  it('OREAL: the same base evaluation; at most one pair per question; on-policy only, with a message', () => {
+  it('OREAL: the same base evaluation; at most one pair per question; on-policy only, with a message', async () => {
     const cfg = { ...TINY, groupSize: 4 };
-    const o = runRecipe(oreal, cfg, 3);
-    const g = runRecipe(grpo, cfg, 3);
-    expect(runRecipe(oreal, cfg, 3).metrics).toEqual(o.metrics);
+    const o = await runRecipe(oreal, cfg, 3);
+    const g = await runRecipe(grpo, cfg, 3);
+    expect((await runRecipe(oreal, cfg, 3)).metrics).toEqual(o.metrics);
     expect(o.metrics['base/pass1@addition-L3']).toBe(g.metrics['base/pass1@addition-L3']);
     for (const k of ['score', 'pass1', 'passKGain', 'meanReward', 'fall'])
       expect(Number.isFinite(o.metrics[`oreal/${k}@addition-L3`]), k).toBe(true);
     // OREAL trains on one correct and one wrong completion of each mixed question: 2 of its G responses at most.
     expect(o.metrics['oreal/used@addition-L3']).toBeLessThanOrEqual(2 / cfg.groupSize);
-    expect(() => runRecipe(oreal, cfg, 3, { staleness: 1 })).toThrow(
+    await expect(runRecipe(oreal, cfg, 3, { staleness: 1 })).rejects.toThrow(
       /oreal trains with its own update, which runs on-policy only/,
     );
   }, 120_000);
 
-  it('CANON (entropy): its loop is the shared one (with the length metric, canon-length bit for bit)', () => {
+  it('CANON (entropy): its loop is the shared one (with the length metric, canon-length bit for bit)', async () => {
     const cfg = { ...TINY, batchPrompts: 3, groupSize: 4 };
-    const own = runRecipe({ ...canonLength, train: trainWithEntropy }, cfg, 6);
-    expect(own.metrics).toEqual(runRecipe(canonLength, cfg, 6).metrics);
-    const h = runRecipe(canonEntropy, cfg, 6);
+    const own = await runRecipe({ ...canonLength, train: trainWithEntropy }, cfg, 6);
+    expect(own.metrics).toEqual((await runRecipe(canonLength, cfg, 6)).metrics);
+    const h = await runRecipe(canonEntropy, cfg, 6);
     expect(h.metrics['base/pass1@addition-L3']).toBe(own.metrics['base/pass1@addition-L3']);
     for (const k of ['score', 'pass1', 'passKGain', 'meanReward', 'fall', 'used'])
       expect(Number.isFinite(h.metrics[`canon-entropy/${k}@addition-L3`]), k).toBe(true);
     // A recipe outside the loop's path is refused, naming it.
-    expect(() => runRecipe({ ...canonEntropy, trainer: grpo.trainer }, cfg, 6)).toThrow(
+    await expect(runRecipe({ ...canonEntropy, trainer: grpo.trainer }, cfg, 6)).rejects.toThrow(
       /GRPO: trainWithEntropy runs recipes without KL, dynamic sampling or critic/,
     );
   }, 120_000);

@@ -56,7 +56,11 @@ export function checkStaleProtocolConfig(c: StaleProtocolConfig): void {
  * record keys `<name>/<metric>@<task>`, `base/pass1@<task>`, `base/passK@<task>`, the same random streams), with
  * the samples `staleness` updates old; stale runs also record `<name>/klBehaviour@<task>`.
  */
-export function runStaleRecipe(recipe: StaleProtocolRecipe, config: StaleProtocolConfig, seed: number): RunResult {
+export function runStaleRecipe(
+  recipe: StaleProtocolRecipe,
+  config: StaleProtocolConfig,
+  seed: number,
+): Promise<RunResult> {
   checkStaleProtocolConfig(config);
   return runRecipe(recipe, config, seed, {
     staleness: recipe.onPolicy ? 0 : config.staleness,

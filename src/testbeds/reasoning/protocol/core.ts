@@ -23,7 +23,8 @@
 import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
-import { TransformerLm } from '../../../nn/transformer-lm';
+import { taskEngine, transformerCopy } from '../../../nn/active-engine';
+import type { TransformerLm } from '../../../nn/transformer-lm';
 import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../base-model';
 import { getTask } from '../tasks/registry';
 import { distinctProblems } from '../tasks/splits';
@@ -155,12 +156,12 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
  * policy k updates older (the stale-sample protocol, ../protocol-stale) and adds `<name>/klBehaviour@<task>`;
  * `o.where` names the protocol in messages.
  */
-export function runRecipe(
+export async function runRecipe(
   recipe: ProtocolRecipe,
   config: ProtocolConfig,
   seed: number,
   o: { staleness?: number; where?: string } = {},
-): RunResult {
+): Promise<RunResult> {
   const where = o.where ?? 'reasoning protocol';
   const k = o.staleness ?? 0;
   checkProtocolConfig(config);
@@ -168,15 +169,19 @@ export function runRecipe(
     throw new RangeError(
       `${where}: ${recipe.name} trains with its own update, which runs on-policy only (staleness 0)`,
     );
+  // The nn engine (nn/active-engine.ts: RLMINI_ENGINE, default auto); the base model is pre-trained and cached on
+  // the wasm engine and copied onto it.
+  const engine = await taskEngine(where);
+  if (recipe.train && engine.tf)
+    throw new Error(
+      `${where}: ${recipe.name} trains with its own loop, written for the kit's wasm TransformerLm; it runs on the ` +
+        `wasm engine only (this process has ${engine.id}: unset RLMINI_ENGINE or set it to wasm)`,
+    );
   const base = reasoningBase(config.base).model;
   const root = new Rng(seed).split('reasoning-protocol');
   const metrics: Record<string, number> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerCopy(engine, base, new Rng(0));
   const trainerRecipe: Recipe = { ...recipe.trainer, epochs: config.passes };
   for (const name of config.tasks) {
     const { task: taskName, level } = protocolLevel(name);
@@ -208,7 +213,16 @@ export function runRecipe(
     const model = copy();
     const policy = new LmPolicy(model, { lr: config.lr, maxGradNorm: 1 });
     const curves: { reward: number[]; kept: number[]; klBehaviour?: number[] } = recipe.train
-      ? recipe.train({ model, policy, base, task, level, config, recipe: trainerRecipe, rng: rng.split('train') })
+      ? recipe.train({
+          model: model as TransformerLm, // the wasm engine's (checked above)
+          policy,
+          base,
+          task,
+          level,
+          config,
+          recipe: trainerRecipe,
+          rng: rng.split('train'),
+        })
       : trainRl(
           policy,
           task,
