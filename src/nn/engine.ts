@@ -11,8 +11,9 @@
  * engine that cannot load is an error naming the package to install; `auto` records why it skipped each one.
  *
  * A model is made with `transformerLm(engine, config, rng)`. Wired code (the reasoning protocols) takes its engine
- * from active-engine.ts, whose default is `auto`; docs/gpu.md lists what is wired and what is not. The selection lives apart from src/core/backend.ts (the
- * tfjs backend of the benchmark's tfjs rows, whose RLMINI_BACKEND values `wasm` and `cpu` mean tfjs's backends).
+ * from active-engine.ts, whose default is `auto`; docs/gpu.md lists what is wired and what is not. The selection
+ * lives apart from src/core/backend.ts (the tfjs backend of the benchmark's tfjs rows, whose RLMINI_BACKEND values
+ * `wasm` and `cpu` mean tfjs's backends).
  */
 import * as path from 'path';
 import { createRequire } from 'module';

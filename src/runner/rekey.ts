@@ -103,10 +103,11 @@ export async function rekeyRecords(o: RekeyOptions): Promise<RekeyReport> {
       continue;
     }
     // the label the record would get today (with the nn engine where its code is engine-aware: active-engine.ts)
-    if (rec.provenance.backend !== recordBackendLabel(backend, code.files)) {
+    const label = recordBackendLabel(backend, code.files);
+    if (rec.provenance.backend !== label) {
       report.skipped.push({
         file,
-        reason: `computed on backend ${rec.provenance.backend}, this process runs ${recordBackendLabel(backend, code.files)}`,
+        reason: `computed on backend ${rec.provenance.backend}, this process runs ${label}`,
       });
       continue;
     }

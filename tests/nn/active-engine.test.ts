@@ -49,7 +49,7 @@ const nativeLoads = (pkg: string) => {
 };
 
 describe('the engine of engine-aware code', () => {
-  it('unset: auto, which is the wasm engine where native TensorFlow does not load; named engines are themselves', () => {
+  it('unset: auto (the wasm engine where native TensorFlow does not load); named engines are themselves', () => {
     expect(requestedEngine({})).toBe('auto');
     expect(requestedEngine({ RLMINI_ENGINE: 'tfjs-cpu' })).toBe('tfjs-cpu');
     expect(requestedEngine({ RLMINI_BACKEND: 'tensorflow-gpu' })).toBe('tensorflow-gpu');

@@ -93,7 +93,7 @@ describe('reasoning stale protocol', () => {
     expect(STALE_PROTOCOL_METHODS.filter((m) => m.regime === 'on-policy').map((m) => m.name)).toEqual(['grpo']);
   });
 
-  it('a tiny run: bit-identical reruns, same base evaluation for every method (and as the reasoning protocol)', async () => {
+  it('a tiny run: bit-identical reruns, the same base evaluation for every method and protocol', async () => {
     const a = await runStaleRecipe(grpoStale, TINY, 3);
     const a2 = await runStaleRecipe(grpoStale, TINY, 3);
     expect(a2.metrics).toEqual(a.metrics);
