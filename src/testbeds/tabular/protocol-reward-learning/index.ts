@@ -7,6 +7,7 @@ import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from
 import type { ProtocolRecipe } from './core';
 import * as bc from './recipes/bc';
 import * as cpl from './recipes/cpl';
+import * as cplUnbiased from './recipes/contrastive-unbiased';
 import * as prBt from './recipes/pr-bt';
 import * as regretPm from './recipes/regret-pm';
 import * as rlhf from './recipes/rlhf';
@@ -25,6 +26,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(regretPm, 'regret-pm', 'reward model (linear)', ['regret-preference-model', 'cpl']),
   m(prBt, 'pr-bt', 'reward model (linear)', ['regret-preference-model', 'cpl']),
   m(cpl, 'cpl', 'policy (tabular)', ['cpl']),
+  m(cplUnbiased, 'contrastive-unbiased', 'policy (tabular)', ['cpl']),
   m(rlhf, 'rlhf', 'reward model (tabular) + soft value iteration', ['cpl']),
   m(sft, 'sft', 'policy (tabular)', ['cpl']),
   m(bc, 'bc', 'policy (tabular)', ['cpl']),

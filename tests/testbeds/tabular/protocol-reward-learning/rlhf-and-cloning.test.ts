@@ -155,4 +155,30 @@ describe("the cpl notebook's baselines in the tabular reward-learning protocol",
     }
     expect(checked).toBeGreaterThan(3);
   });
+
+  it('cpl-unbiased is the cpl entry with λ = 1: the same fit from BC without the bias (another policy)', async () => {
+    const { recipe: unbiased } =
+      await import('../../../../src/testbeds/tabular/protocol-reward-learning/recipes/contrastive-unbiased');
+    const { cpl } = await import('../../../../src/testbeds/tabular/protocol-reward-learning/recipes/learners');
+    const { fitCpl } = await import('../../../../src/testbeds/tabular/methods/cpl');
+    const { logitsFromPolicy, softmaxPolicy } = await import('../../../../src/testbeds/tabular/policies/softmax');
+    expect(CPL_PAPER.lambda).toBe(0.5); // the entry `cpl` keeps the authors' conservative λ
+    const inst = taskInstances(small, 'regret-stochastic', 4)[0];
+    const { nS, nA, gamma } = inst.world;
+    const bc = countsPolicy(nS, nA, segmentActionCounts(inst.segs, nS, nA), BC_SMOOTHING);
+    const fit = fitCpl(
+      nS,
+      nA,
+      inst.segs,
+      inst.pairs,
+      inst.labels,
+      { alpha: CPL_ALPHA, lambda: 1, g: gamma },
+      { kind: 'adam', lr: CPL_LR, steps: CPL_STEPS, keepBest: false },
+      logitsFromPolicy(nS, nA, bc),
+    );
+    const pi = unbiased.learn(inst, new Rng(0));
+    expect(Array.from(pi)).toEqual(Array.from(softmaxPolicy(nS, nA, fit.x)));
+    const biased = cpl.learn(inst, new Rng(0));
+    expect(Array.from(pi).some((v, i) => Math.abs(v - biased[i]) > 1e-6)).toBe(true);
+  });
 });
