@@ -5,9 +5,13 @@
 export * from './core';
 import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from '../../../core/protocol-table';
 import type { ProtocolRecipe } from './core';
+import * as bc from './recipes/bc';
 import * as cpl from './recipes/cpl';
+import * as cplUnbiased from './recipes/contrastive-unbiased';
 import * as prBt from './recipes/pr-bt';
 import * as regretPm from './recipes/regret-pm';
+import * as rlhf from './recipes/rlhf';
+import * as sft from './recipes/sft';
 
 export type ProtocolMethod = ProtocolMethodRow<string>;
 
@@ -22,15 +26,11 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(regretPm, 'regret-pm', 'reward model (linear)', ['regret-preference-model', 'cpl']),
   m(prBt, 'pr-bt', 'reward model (linear)', ['regret-preference-model', 'cpl']),
   m(cpl, 'cpl', 'policy (tabular)', ['cpl']),
+  m(cplUnbiased, 'contrastive-unbiased', 'policy (tabular)', ['cpl']),
+  m(rlhf, 'rlhf', 'reward model (tabular) + soft value iteration', ['cpl']),
+  m(sft, 'sft', 'policy (tabular)', ['cpl']),
+  m(bc, 'bc', 'policy (tabular)', ['cpl']),
 ];
 
 /** Learners of the testbed's papers not entered in this protocol, and why. */
-export const NOT_ENTERED: NotEnteredMethod[] = [
-  {
-    name: 'tabular Bradley–Terry reward model + soft value iteration (the cpl notebook\'s "rlhf"), SFT, BC',
-    papers: ['cpl'],
-    reason:
-      "the cpl notebook's baselines use its own α-soft-optimal setting (γ = 0.95, slip 0.1, ε-greedy segments); " +
-      'not yet adapted to the delivery worlds',
-  },
-];
+export const NOT_ENTERED: NotEnteredMethod[] = [];

@@ -1,0 +1,7 @@
+/** The bc learner of the tabular reward-learning protocol (a task module); see rlhf-and-cloning.ts. */
+import type { ProtocolConfig } from '../core';
+import { runRecipe } from '../core';
+import { bcAllSegments } from './rlhf-and-cloning';
+
+export const recipe = bcAllSegments;
+export const run = (config: ProtocolConfig, seed: number) => runRecipe(recipe, config, seed);

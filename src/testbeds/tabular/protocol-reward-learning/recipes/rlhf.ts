@@ -1,0 +1,7 @@
+/** The rlhf learner of the tabular reward-learning protocol (a task module); see rlhf-and-cloning.ts. */
+import type { ProtocolConfig } from '../core';
+import { runRecipe } from '../core';
+import { softRlhfTabular } from './rlhf-and-cloning';
+
+export const recipe = softRlhfTabular;
+export const run = (config: ProtocolConfig, seed: number) => runRecipe(recipe, config, seed);
