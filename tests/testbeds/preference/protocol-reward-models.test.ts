@@ -11,6 +11,11 @@ import {
 import * as btLinear from '../../../src/testbeds/preference/protocol-reward-models/recipes/bt-linear';
 import { palReward } from '../../../src/testbeds/preference/protocol-reward-models/recipes/pal';
 import * as vpl from '../../../src/testbeds/preference/protocol-reward-models/recipes/vpl';
+import * as crmSelf from '../../../src/testbeds/preference/protocol-reward-models/recipes/crm-self';
+import { trainCrm } from '../../../src/testbeds/preference/protocol-reward-models/recipes/crm-train';
+import { trainMlpReward } from '../../../src/testbeds/preference/protocol-reward-models/recipes/train';
+import { BtMlpReward } from '../../../src/testbeds/preference/methods/bradley-terry-mlp';
+import { rowsOf } from '../../../src/testbeds/preference/data/feature-preferences';
 import { Rng } from '../../../src/core/rng';
 import { responses } from '../../../src/testbeds/preference/data/feature-preferences';
 import { idealPointParamCount } from '../../../src/testbeds/preference/methods/ideal-point-mixture';
@@ -52,11 +57,12 @@ describe('the reward-model protocol', () => {
   it('the table lists each recipe once; unknown tasks are named', () => {
     const names = PROTOCOL_METHODS.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['vpl', 'pal', 'strength-flip-margin']));
+    expect(names).toEqual(
+      expect.arrayContaining(['vpl', 'pal', 'strength-flip-margin', 'crm', 'crm-coteach', 'crm-self']),
+    );
     expect(NOT_ENTERED.map((m) => m.papers[0])).toEqual([
       'causalrm',
       'secrets-of-rlhf-in-large',
-      'two-minds-better-than-one',
       'rlbff',
       'evaluating-robustness-of-reward-models',
     ]);
@@ -119,5 +125,60 @@ describe('the reward-model protocol', () => {
   it('VPL recipe: names the mismatch of batch and context sizes', () => {
     const cfg = { ...PROTOCOL_DEFAULTS, batch: 12, tasks: ['plural'] as ProtocolTask[] };
     expect(() => vpl.run(cfg, 0)).toThrow(/batch \(12\) must be a multiple of the context \(8\)/);
+  });
+});
+
+describe('CRM in the reward-model protocol', () => {
+  const small = { ...PROTOCOL_DEFAULTS, pairs: 400, steps: 60, nTest: 200, pools: 20 };
+
+  it('with η = 0 RM A is plain BT on the bt-mlp batches: bit for bit in chosen/rejected form, ≈ bt-mlp itself', () => {
+    const data = protocolData('clean', small, 3);
+    const { d, K } = data;
+    const rng = () => new Rng(11).split('init');
+    // plain BT steps on bt-mlp's batches (same stream, same draws), each pair as (chosen, rejected)
+    const plain = new BtMlpReward({ dIn: d, hidden: [64, 64], lr: 1e-3 }, rng().split('weights'));
+    const order = rng().split('batches');
+    const n = K * small.batch;
+    for (let t = 0; t < small.steps; t++) {
+      const xc = new Float32Array(n * d),
+        xr = new Float32Array(n * d);
+      for (let k = 0; k < K; k++) {
+        const ds = data.datasets[k];
+        const idx = Array.from({ length: small.batch }, () => order.int(ds.y.length));
+        const a = rowsOf(ds.x1, idx, d),
+          b = rowsOf(ds.x2, idx, d);
+        idx.forEach((j, q) => {
+          const row = k * small.batch + q;
+          xc.set((ds.y[j] === 1 ? a : b).subarray(q * d, (q + 1) * d), row * d);
+          xr.set((ds.y[j] === 1 ? b : a).subarray(q * d, (q + 1) * d), row * d);
+        });
+      }
+      plain.step(xc, xr, new Float64Array(n).fill(1), n);
+    }
+    const x = responses(new Rng(5), 64, d);
+    const want = Array.from(plain.reward(x, 64));
+    for (const variant of ['crm', 'coteach', 'self'] as const) {
+      const got = trainCrm(data, small, rng(), variant, 0);
+      expect(Array.from(got.model.reward(x, 64))).toEqual(want);
+      expect(got.keptWrong).toBe(got.batchWrong); // nothing dropped
+    }
+    // bt-mlp writes the same loss as BCE(y, σ(r(x1) − r(x2))): its gradients agree to ~1e-7, but Adam's first steps
+    // (≈ lr·sign(g)) turn that rounding into ±lr on near-zero gradient components, so the rewards agree to ~1 %
+    const bt = trainMlpReward(data, small, rng(), 'uniform').reward(x, 64);
+    const scale = Math.max(...Array.from(bt, Math.abs));
+    want.forEach((v, i) => expect(Math.abs(v - bt[i])).toBeLessThan(0.02 * scale));
+  });
+
+  it('on 40% flips: η̂ is near 0.4, and the pairs the RM steps on hold fewer wrong labels than its batches', () => {
+    const cfg = { ...PROTOCOL_DEFAULTS, steps: 250, tasks: ['flipped-40'] as ProtocolTask[], nTest: 200, pools: 20 };
+    const m = crmSelf.run(cfg, 2).metrics;
+    expect(Math.abs(m['crm-self/etaHat@flipped-40'] - 0.4)).toBeLessThan(0.06);
+    expect(m['crm-self/keptWrong@flipped-40']).toBeLessThan(m['crm-self/batchWrong@flipped-40'] - 0.1);
+  });
+
+  it('names a noise rate or a budget it cannot use', () => {
+    const data = protocolData('clean', small, 0);
+    expect(() => trainCrm(data, small, new Rng(0), 'crm', 0.5)).toThrow(/CRM recipe \(crm\): noise rate η = 0.5/);
+    expect(() => trainCrm(data, { ...small, steps: 0 }, new Rng(0), 'self', 0)).toThrow(/steps \(0\)/);
   });
 });

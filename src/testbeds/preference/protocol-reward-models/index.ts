@@ -7,6 +7,9 @@ import { protocolMethodRow, type NotEnteredMethod, type ProtocolMethodRow } from
 import type { ProtocolRecipe } from './core';
 import * as btLinear from './recipes/bt-linear';
 import * as btMlp from './recipes/bt-mlp';
+import * as crm from './recipes/crm';
+import * as crmCoteach from './recipes/crm-coteach';
+import * as crmSelf from './recipes/crm-self';
 import * as goldLabels from './recipes/gold-labels';
 import * as more from './recipes/more';
 import * as pal from './recipes/pal';
@@ -32,6 +35,9 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(btLinear, 'bt-linear', 'pooled reward model', []),
   m(more, 'more', 'multi-dataset reward model', ['on-diversified-preferences-of-large']),
   m(strengthFlipMargin, 'strength-flip-margin', 'pooled reward model', ['secrets-of-rlhf-in-large']),
+  m(crm, 'crm', 'pooled reward model', ['two-minds-better-than-one']),
+  m(crmCoteach, 'crm-coteach', 'pooled reward model', ['two-minds-better-than-one']),
+  m(crmSelf, 'crm-self', 'pooled reward model', ['two-minds-better-than-one']),
   m(vpl, 'vpl', 'personalised reward model', ['personalizing-reinforcement-learning-from-human']),
   m(pal, 'pal', 'personalised reward model', ['pal']),
   m(goldLabels, 'gold-labels', 'reference', []),
@@ -50,13 +56,6 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       'MetaRM needs samples of a shifted policy distribution, which the protocol does not define; of the ' +
       "strength-aware variants the protocol enters the paper's combination Flip + Margin (its notebook tests each)",
-  },
-  {
-    name: 'CRM (two peer-reviewing Bradley–Terry MLPs with a curriculum)',
-    papers: ['two-minds-better-than-one'],
-    reason:
-      'not entered: its keep rate needs the noise rate η, which the protocol does not hand ' +
-      'to any method; an entry must estimate η or fix it for all tasks',
   },
   {
     name: 'principle-entailment reward model (RLBFF)',
