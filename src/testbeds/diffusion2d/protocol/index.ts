@@ -9,11 +9,16 @@ import * as ddpo from './recipes/ddpo';
 import * as ddpoKl from './recipes/ddpo-kl';
 import * as draft1 from './recipes/draft-1';
 import * as ddpoIsKl from './recipes/ddpo-is-kl';
+import * as ddpoPromptKl from './recipes/ddpo-prompt-kl';
 import * as loopKl from './recipes/loop-kl';
+import * as prdp from './recipes/proximal-rdp';
+import * as rdp from './recipes/rdp';
 import * as reinforceKl from './recipes/reinforce-kl';
 import * as rlooKl from './recipes/rloo-kl';
 
-export type ProtocolMethod = ProtocolMethodRow<'policy gradient' | 'reward backpropagation'>;
+export type ProtocolMethod = ProtocolMethodRow<
+  'policy gradient' | 'reward backpropagation' | 'reward-difference regression'
+>;
 
 const m = (
   mod: { recipe: ProtocolRecipe },
@@ -28,8 +33,11 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(draft1, 'draft-1', 'reward backpropagation', []),
   m(reinforceKl, 'reinforce-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
   m(rlooKl, 'rloo-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
-  m(ddpoIsKl, 'ddpo-is-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
+  m(ddpoIsKl, 'ddpo-is-kl', 'policy gradient', ['a-simple-and-effective-reinforcement', 'prdp']),
   m(loopKl, 'loop-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
+  m(ddpoPromptKl, 'ddpo-prompt-kl', 'policy gradient', ['prdp']),
+  m(prdp, 'proximal-rdp', 'reward-difference regression', ['prdp']),
+  m(rdp, 'rdp', 'reward-difference regression', ['prdp']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -45,13 +53,6 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler, not the cached DDPM: ' +
       "entered in the testbed's rectified-flow protocol (protocol-flow) on the same tasks, score and budget",
-  },
-  {
-    name: 'PRDP, RDP, DDPO with per-prompt normalisation',
-    papers: ['prdp'],
-    reason:
-      'their mechanism is per prompt (pairs of samples of one prompt; per-prompt reward statistics); the protocol ' +
-      'fine-tunes the unconditional model, where they reduce to a single-prompt special case (not entered yet)',
   },
   {
     name: 'B²-DiffuRL (backward intervals, branched rollouts)',
