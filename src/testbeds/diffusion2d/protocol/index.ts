@@ -9,7 +9,6 @@ import * as ddpo from './recipes/ddpo';
 import * as ddpoKl from './recipes/ddpo-kl';
 import * as draft1 from './recipes/draft-1';
 import * as ddpoIsKl from './recipes/ddpo-is-kl';
-import * as ddpoPromptKl from './recipes/ddpo-prompt-kl';
 import * as loopKl from './recipes/loop-kl';
 import * as prdp from './recipes/proximal-rdp';
 import * as reinforceKl from './recipes/reinforce-kl';
@@ -34,7 +33,6 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(rlooKl, 'rloo-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
   m(ddpoIsKl, 'ddpo-is-kl', 'policy gradient', ['a-simple-and-effective-reinforcement', 'prdp']),
   m(loopKl, 'loop-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
-  m(ddpoPromptKl, 'ddpo-prompt-kl', 'policy gradient', ['prdp']),
   m(prdp, 'proximal-rdp', 'reward-difference regression', ['prdp']),
 ];
 
