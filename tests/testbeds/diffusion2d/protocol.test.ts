@@ -10,12 +10,27 @@ import {
 } from '../../../src/testbeds/diffusion2d/protocol';
 import * as ddpoKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-kl';
 import * as ddpoIsKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-is-kl';
+import * as prdp from '../../../src/testbeds/diffusion2d/protocol/recipes/proximal-rdp';
+import {
+  REWARD_DIFFERENCE_SETTINGS,
+  rewardDifferenceRecipe,
+} from '../../../src/testbeds/diffusion2d/protocol/reward-difference-recipe';
+import { DEFAULTS as PRDP_DEFAULTS } from '../../../src/papers/prdp/experiment';
+import {
+  ddpoPerPromptRound,
+  perPromptNormalisedAdvantages,
+} from '../../../src/testbeds/diffusion2d/methods/ddpo-per-prompt';
+import { prdpRound } from '../../../src/testbeds/diffusion2d/methods/reward-difference-prediction';
 import * as loopKl from '../../../src/testbeds/diffusion2d/protocol/recipes/loop-kl';
 import * as reinforceKl from '../../../src/testbeds/diffusion2d/protocol/recipes/reinforce-kl';
 import * as rlooKl from '../../../src/testbeds/diffusion2d/protocol/recipes/rloo-kl';
 import { Rng } from '../../../src/core/rng';
 import { Adam } from '../../../src/nn/adam';
-import { policyGradientRound, type PolicyGradientRoundOptions } from '../../../src/testbeds/diffusion2d/methods/loop';
+import {
+  policyGradientRound,
+  promptGroupAdvantages,
+  type PolicyGradientRoundOptions,
+} from '../../../src/testbeds/diffusion2d/methods/loop';
 import { diffusion2dBase } from '../../../src/testbeds/diffusion2d/models/base-model';
 import { ddpmSchedule } from '../../../src/testbeds/diffusion2d/models/schedule';
 
@@ -93,5 +108,102 @@ describe('the diffusion2d protocol', () => {
       expect(Array.from(a.policy.mlp.params.f)).toEqual(Array.from(b.policy.mlp.params.f));
       expect(a.policy.mlp.params.f).not.toEqual(base.mlp.params.f);
     }
+  });
+});
+
+describe("the prdp paper's methods on the diffusion2d protocol (single-prompt special case)", () => {
+  const base = diffusion2dBase(PROTOCOL_DEFAULTS.base).model;
+  const sched = ddpmSchedule(PROTOCOL_DEFAULTS.base.schedule);
+  const { reward, beta } = protocolReward('sharp');
+  // RDP: PRDP's recipe without the proximal clip (eq. 14 only), not entered (NOT_ENTERED says why)
+  const rdp = { recipe: rewardDifferenceRecipe('rdp', 'eq. 14 only', null) };
+  const ctx = (batch = 16, b = beta, policy = base.clone()) => ({
+    policy,
+    ref: base,
+    sched,
+    reward,
+    beta: b,
+    updates: 2,
+    batch,
+    opt: new Adam(policy.mlp.size, { lr: 1e-3, maxGradNorm: 1 }),
+    rng: new Rng(7),
+  });
+
+  it("keeps the prdp notebook's settings (B, epochs × minibatches, ε, DDPO's clip)", () => {
+    expect(REWARD_DIFFERENCE_SETTINGS).toEqual({
+      B: PRDP_DEFAULTS.K,
+      epochs: PRDP_DEFAULTS.epochs,
+      minibatches: PRDP_DEFAULTS.minibatches,
+    });
+    expect(PRDP_DEFAULTS.eps).toBe(0.2);
+    expect(PRDP_DEFAULTS.clip).toBe(0.2);
+    const names = PROTOCOL_METHODS.filter((m) => m.papers.includes('prdp')).map((m) => m.name);
+    expect(names).toEqual(['ddpo-is-kl', 'prdp']);
+    // RDP (no proximal updates) is built from the same recipe but not entered: it diverges on the sharp task
+    expect(NOT_ENTERED.find((n) => n.name.startsWith('RDP'))?.reason).toMatch(/diverges on the sharp task/);
+  });
+
+  it('PRDP and RDP: each update is a prdpRound on draws of B = 4 samples of the one prompt, bit for bit', () => {
+    for (const [mod, eps] of [
+      [prdp, 0.2],
+      [rdp, null],
+    ] as const) {
+      const a = ctx();
+      mod.recipe.fineTune(a);
+      const b = ctx();
+      const o = { B: 4, epochs: 2, minibatches: 2, beta, eps };
+      for (let u = 0; u < 2; u++)
+        prdpRound(b.policy, base, sched, (x, N) => reward.value(x, N), new Int32Array(16), o, b.rng.split(u), b.opt);
+      expect(Array.from(a.policy.mlp.params.f)).toEqual(Array.from(b.policy.mlp.params.f));
+      expect(a.policy.mlp.params.f).not.toEqual(base.mlp.params.f);
+    }
+    // the proximal clip changes the second and later steps of a round: PRDP and RDP part after one update
+    const p = ctx(),
+      r = ctx();
+    prdp.recipe.fineTune(p);
+    rdp.recipe.fineTune(r);
+    expect(p.policy.mlp.params.f).not.toEqual(r.policy.mlp.params.f);
+  });
+
+  it('with a single prompt, per-prompt normalisation is batch normalisation (advantages and the whole round)', () => {
+    const rng = new Rng(3);
+    const R = Float64Array.from({ length: 24 }, () => 2 + 3 * rng.normal());
+    // the one prompt's group is the batch
+    expect(Array.from(perPromptNormalisedAdvantages(R, 24))).toEqual(
+      Array.from(promptGroupAdvantages(R, 1, 'batch-normalised')),
+    );
+    // the prdp notebook's round (groups kept whole, so one minibatch) = the batch-normalised round
+    const o = { beta, epochs: 2, minibatches: 1, clip: 0.2 };
+    const a = ctx(),
+      b = ctx();
+    const prompts = new Int32Array(16);
+    ddpoPerPromptRound(a.policy, base, sched, reward, prompts, { ...o, K: 16 }, a.rng, a.opt);
+    policyGradientRound(
+      b.policy,
+      base,
+      sched,
+      reward,
+      prompts,
+      { ...o, K: 1, advantage: 'batch-normalised' },
+      b.rng,
+      b.opt,
+    );
+    const pa = a.policy.mlp.params.f,
+      pb = b.policy.mlp.params.f;
+    let diff = 0,
+      moved = 0;
+    for (let i = 0; i < pa.length; i++) {
+      diff = Math.max(diff, Math.abs(pa[i] - pb[i]));
+      moved = Math.max(moved, Math.abs(pa[i] - base.mlp.params.f[i]));
+    }
+    expect(moved).toBeGreaterThan(1e-4);
+    // float32 network: the shuffled row order of policyGradientRound's pass changes sums in the last bits only
+    expect(diff).toBeLessThan(1e-3 * moved);
+  });
+
+  it('a batch that does not split into draws of B and minibatches, or β ≤ 0, is refused with a message', () => {
+    expect(() => prdp.recipe.fineTune(ctx(12))).toThrow(/recipe prdp: batch = 12 must be a positive multiple of 8/);
+    expect(() => rdp.recipe.fineTune(ctx(16, 0))).toThrow(/recipe rdp: the task's β = 0 must be > 0/);
+    expect(() => prdp.run({ ...tiny, batch: 20, tasks: ['mode'] }, 1)).toThrow(/ProtocolConfig\.batch/);
   });
 });
