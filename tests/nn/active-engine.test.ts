@@ -66,11 +66,12 @@ describe('the engine of engine-aware code', () => {
     expect(recordBackendLabel('typed-arrays', wired, { RLMINI_ENGINE: 'wasm' })).toBe('typed-arrays');
     expect(recordBackendLabel('typed-arrays', wired, { RLMINI_ENGINE: 'tfjs-cpu' })).toBe('typed-arrays+nn:tfjs-cpu');
     expect(recordBackendLabel('typed-arrays', other, { RLMINI_ENGINE: 'tfjs-cpu' })).toBe('typed-arrays');
-    // what is wired: the reasoning protocols' tasks reach the module; a tabular protocol task does not
+    // what is wired: the reasoning protocols' and the gates' tasks reach the module; a tabular protocol task does not
     expect(taskCode('testbeds/reasoning/protocol/recipes/grpo#run', DIST).files).toHaveProperty([ACTIVE_ENGINE_MODULE]);
     expect(taskCode('testbeds/reasoning/protocol-stale/recipes/opmd#run', DIST).files).toHaveProperty([
       ACTIVE_ENGINE_MODULE,
     ]);
+    expect(taskCode('papers/testbed-reasoning/experiment#runSeed', DIST).files).toHaveProperty([ACTIVE_ENGINE_MODULE]);
     expect(taskCode('testbeds/tabular/protocol/recipes/epic#run', DIST).files).not.toHaveProperty([
       ACTIVE_ENGINE_MODULE,
     ]);

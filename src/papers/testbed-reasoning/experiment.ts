@@ -3,12 +3,13 @@
  * (testbeds/reasoning/base-model.ts), each recipe (GRPO, RFT: testbeds/reasoning/trainer/recipes.ts) trains a
  * copy with fresh training-split problems at the training level every update; base and trained models are
  * evaluated on the same held-out problems (held-out split, never trained on) at the training level and at the
- * next level, n samples each, with the unbiased pass@k. Task entry point: `runSeed(config, seed)`.
+ * next level, n samples each, with the unbiased pass@k. Task entry point: `runSeed(config, seed)` (async: it loads
+ * the nn engine of the environment, nn/active-engine.ts).
  */
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
-import { TransformerLm } from '../../nn/transformer-lm';
+import { taskEngine, transformerCopy } from '../../nn/active-engine';
 import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems } from '../../testbeds/reasoning/tasks/splits';
@@ -58,12 +59,15 @@ export const levelTag = (level: number): string => `L${level}`;
  * (mean reward of each update's batch), `<recipe>/kept` and `<recipe>/kl`; timings `<recipe>/updateMs`
  * (mean per update), `<method>/evalMs`.
  */
-export function runSeed(c: Config, seed: number): RunResult {
+export async function runSeed(c: Config, seed: number): Promise<RunResult> {
   for (const r of c.recipes)
     if (!(r in RECIPES))
       throw new RangeError(
         `testbed-reasoning: unknown recipe "${r}"; the recipes are ${Object.keys(RECIPES).join(', ')}`,
       );
+  // The nn engine (nn/active-engine.ts: RLMINI_ENGINE, default auto); the base model is pre-trained and cached on
+  // the wasm engine, and the policies and the KL reference are copies of it on that engine.
+  const engine = await taskEngine('testbed-reasoning');
   const task = getTask(c.base.task);
   const base = reasoningBase(c.base).model;
   const root = new Rng(seed).split('testbed-reasoning');
@@ -72,11 +76,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerCopy(engine, base, new Rng(0));
   const evaluate = (method: string, policy: RlPolicy) => {
     const t0 = Date.now();
     levels.forEach((l, i) => {
@@ -88,7 +88,7 @@ export function runSeed(c: Config, seed: number): RunResult {
     timings[metricKey(method, 'evalMs')] = Date.now() - t0;
   };
   evaluate('base', new LmPolicy(copy(), { lr: 1 }));
-  const ref = new LmPolicy(base, { lr: 1 });
+  const ref = new LmPolicy(copy(), { lr: 1 });
   for (const name of c.recipes) {
     const policy = new LmPolicy(copy(), { lr: c.lr, maxGradNorm: 1 });
     const curves = trainRl(

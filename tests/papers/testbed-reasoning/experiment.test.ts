@@ -3,7 +3,8 @@
  * key is present, per-problem counts lie in [0, n] and give the recorded pass@k, pass@k grows with k, base and
  * trained models are evaluated on the same problems (same count length), and a rerun is bit-identical.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../src/core/records';
 import { metricKey } from '../../../src/core/metric-keys';
 import { passAtKFromCounts } from '../../../src/testbeds/reasoning/trainer/loop';
 import { DEFAULTS, runSeed, type Config } from '../../../src/papers/testbed-reasoning/experiment';
@@ -19,7 +20,10 @@ const tiny: Config = {
 };
 
 describe('testbed-reasoning runSeed', () => {
-  const r = runSeed(tiny, 7);
+  let r: RunResult;
+  beforeAll(async () => {
+    r = await runSeed(tiny, 7);
+  }, 120_000);
   it('records pass@k of base and every recipe at both levels, consistent with the counts', () => {
     for (const m of ['base', ...tiny.recipes])
       for (const l of ['L3', 'L4']) {
@@ -36,10 +40,10 @@ describe('testbed-reasoning runSeed', () => {
       }
     for (const m of tiny.recipes) expect(r.series![metricKey(m, 'reward')].length).toBe(tiny.updates);
   });
-  it('is deterministic', () => {
-    expect(runSeed(tiny, 7).metrics).toEqual(r.metrics);
-  });
-  it('rejects an unknown recipe', () => {
-    expect(() => runSeed({ ...tiny, recipes: ['nope' as never] }, 1)).toThrow(/unknown recipe/);
+  it('is deterministic', async () => {
+    expect((await runSeed(tiny, 7)).metrics).toEqual(r.metrics);
+  }, 120_000);
+  it('rejects an unknown recipe', async () => {
+    await expect(runSeed({ ...tiny, recipes: ['nope' as never] }, 1)).rejects.toThrow(/unknown recipe/);
   });
 });
