@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DIVERGED_OUTSIDE,
   NOT_ENTERED,
   PROTOCOL_DEFAULTS,
   PROTOCOL_METHODS,
   protocolReward,
   runRecipe,
+  TILT_MATCH_FLOOR,
   type ProtocolRecipe,
   type ProtocolTask,
 } from '../../../src/testbeds/diffusion2d/protocol';
 import * as ddpoKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-kl';
 import * as ddpoIsKl from '../../../src/testbeds/diffusion2d/protocol/recipes/ddpo-is-kl';
 import * as prdp from '../../../src/testbeds/diffusion2d/protocol/recipes/proximal-rdp';
+import * as rdp from '../../../src/testbeds/diffusion2d/protocol/recipes/rdp';
 import {
   REWARD_DIFFERENCE_SETTINGS,
   rewardDifferenceRecipe,
@@ -48,6 +51,43 @@ describe('the diffusion2d protocol', () => {
       expect(r[`base/klRef@${t}`]).toBeLessThan(0.5);
       expect(r[`base/klTilt@${t}`]).toBeGreaterThan(0.5);
     }
+  });
+
+  it('diverged runs: samples leaving the box or a non-finite gradient score the floor; other errors propagate', () => {
+    const one = { ...tiny, tasks: ['mode' as const] };
+    // weights far from any trained denoiser: the sampled chains leave the grid's box
+    const blowUp: ProtocolRecipe = {
+      name: 'blow-up',
+      summary: 'large weights',
+      fineTune: (c) => c.policy.mlp.params.f.forEach((_, i, p) => (p[i] = i % 2 ? 3 : -3)),
+    };
+    const r = runRecipe(blowUp, one, 3).metrics;
+    expect(r['blow-up/outside@mode']).toBeGreaterThan(DIVERGED_OUTSIDE);
+    expect(r['blow-up/score@mode']).toBe(TILT_MATCH_FLOOR);
+    expect(r['blow-up/diverged@mode']).toBe(1);
+    // training that stops on a non-finite gradient (nn.Adam refuses it): diverged, the model evaluated as it was
+    const nan: ProtocolRecipe = {
+      name: 'nan',
+      summary: 'a NaN gradient',
+      fineTune: (c) => c.opt.step(c.policy.mlp.params.f, new Float32Array(c.policy.mlp.size).fill(NaN)),
+    };
+    const n = runRecipe(nan, one, 3).metrics;
+    expect(n['nan/score@mode']).toBe(TILT_MATCH_FLOOR);
+    expect(n['nan/diverged@mode']).toBe(1);
+    expect(n['nan/outside@mode']).toBe(0); // the unchanged model: evaluated, inside the box
+    // any other error is not a score: it propagates
+    const bug: ProtocolRecipe = {
+      name: 'bug',
+      summary: 'throws',
+      fineTune: () => {
+        throw new RangeError('a bug');
+      },
+    };
+    expect(() => runRecipe(bug, one, 3)).toThrow('a bug');
+    // an ordinary run records no diverged key, and its score is not floored
+    const idle = runRecipe({ name: 'idle', summary: '', fineTune: () => undefined }, one, 3).metrics;
+    expect(idle['idle/diverged@mode']).toBeUndefined();
+    expect(idle['idle/score@mode']).toBe(0);
   });
 
   it('a recipe gets a fresh copy of the base model, its budget and the task β; records are deterministic', () => {
@@ -115,8 +155,6 @@ describe("the prdp paper's methods on the diffusion2d protocol (single-prompt sp
   const base = diffusion2dBase(PROTOCOL_DEFAULTS.base).model;
   const sched = ddpmSchedule(PROTOCOL_DEFAULTS.base.schedule);
   const { reward, beta } = protocolReward('sharp');
-  // RDP: PRDP's recipe without the proximal clip (eq. 14 only), not entered (NOT_ENTERED says why)
-  const rdp = { recipe: rewardDifferenceRecipe('rdp', 'eq. 14 only', null) };
   const ctx = (batch = 16, b = beta, policy = base.clone()) => ({
     policy,
     ref: base,
@@ -138,9 +176,7 @@ describe("the prdp paper's methods on the diffusion2d protocol (single-prompt sp
     expect(PRDP_DEFAULTS.eps).toBe(0.2);
     expect(PRDP_DEFAULTS.clip).toBe(0.2);
     const names = PROTOCOL_METHODS.filter((m) => m.papers.includes('prdp')).map((m) => m.name);
-    expect(names).toEqual(['ddpo-is-kl', 'prdp']);
-    // RDP (no proximal updates) is built from the same recipe but not entered: it diverges on the sharp task
-    expect(NOT_ENTERED.find((n) => n.name.startsWith('RDP'))?.reason).toMatch(/diverges on the sharp task/);
+    expect(names).toEqual(['ddpo-is-kl', 'prdp', 'rdp']);
   });
 
   it('PRDP and RDP: each update is a prdpRound on draws of B = 4 samples of the one prompt, bit for bit', () => {

@@ -18,6 +18,14 @@
  * Also recorded: the reward gain (E_h r − E_base r)/(E_q r − E_base r) (1 = the tilted target's mean reward; above
  * 1 = more reward than the KL-regularised optimum, bought with distance from p_ref), KL(h ‖ p_ref), and the sample
  * fraction outside the grid's box.
+ * Diverged runs and the floor. The histogram covers the grid's box, where p_ref and q have (numerically) all their
+ * mass, so it cannot value samples outside it: a model whose samples all leave the box would read a tilt match of 1.
+ * A run is therefore *diverged* when more than `DIVERGED_OUTSIDE` of its samples lie outside the box, or when its
+ * training stops on a non-finite gradient (nn.Adam refuses the step; the model is evaluated as it was then); it
+ * then scores `TILT_MATCH_FLOOR` (−1) and records `<name>/diverged@<task>` = 1. Every score is floored there too, so
+ * a diverged run ranks with the worst. Both were declared from the records before any diverging method was entered:
+ * every run of the eight entered methods (10 seeds, both tasks) has no sample outside the box and scores above
+ * −0.47, so neither the rule nor the floor changes any of their scores.
  */
 import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
@@ -70,6 +78,16 @@ export const PROTOCOL_DEFAULTS: ProtocolConfig = {
   tasks: [...PROTOCOL_TASKS],
 };
 
+/** A run with more than this fraction of its samples outside the grid's box is diverged (see the module comment). */
+export const DIVERGED_OUTSIDE = 0.01;
+/** The tilt match's floor, which a diverged run scores. */
+export const TILT_MATCH_FLOOR = -1;
+
+/** nn.Adam's refusal of a non-finite gradient (the one training error the protocol scores instead of raising). */
+function nonFiniteStep(e: unknown): boolean {
+  return e instanceof RangeError && e.message.startsWith('nn.Adam.step: the gradient contains NaN or Infinity');
+}
+
 /** What a method gets for one task: a fresh copy of the base model to fine-tune, its frozen reference, the task. */
 export interface FineTuneContext {
   policy: EpsMlp;
@@ -92,8 +110,9 @@ export interface ProtocolRecipe {
 }
 
 /**
- * Run a method on every task of the config for one seed. Record keys `<name>/<metric>@<task>`: score (tilt match),
- * rewardGain, klRef, outside; and `base/<metric>@<task>` for the pre-trained model.
+ * Run a method on every task of the config for one seed. Record keys `<name>/<metric>@<task>`: score (tilt match,
+ * floored), rewardGain, klRef, outside, and diverged (= 1, only for a diverged run); and `base/<metric>@<task>` for the
+ * pre-trained model.
  */
 export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: number): RunResult {
   const root = new Rng(seed).split('diffusion2d-protocol');
@@ -112,19 +131,29 @@ export function runRecipe(recipe: ProtocolRecipe, config: ProtocolConfig, seed: 
       tilt.score(ddpmSample(sched, (xt, t, n) => m.predict(xt, t, n), M, rng.split('eval')).x0, M);
     const b = evaluate(base);
     const policy = base.clone();
-    recipe.fineTune({
-      policy,
-      ref: base,
-      sched,
-      reward,
-      beta,
-      updates: config.updates,
-      batch: config.batch,
-      opt: new Adam(policy.mlp.size, { lr: config.lr, maxGradNorm: 1 }),
-      rng: rng.split('train').split(recipe.name),
-    });
+    let stopped = false;
+    try {
+      recipe.fineTune({
+        policy,
+        ref: base,
+        sched,
+        reward,
+        beta,
+        updates: config.updates,
+        batch: config.batch,
+        opt: new Adam(policy.mlp.size, { lr: config.lr, maxGradNorm: 1 }),
+        rng: rng.split('train').split(recipe.name),
+      });
+    } catch (e) {
+      if (!nonFiniteStep(e)) throw e;
+      stopped = true;
+    }
     const f = evaluate(policy);
-    metrics[metricKey(recipe.name, `score@${task}`)] = 1 - f.klTilt / b.klTilt;
+    const diverged = stopped || f.outside > DIVERGED_OUTSIDE;
+    metrics[metricKey(recipe.name, `score@${task}`)] = diverged
+      ? TILT_MATCH_FLOOR
+      : Math.max(TILT_MATCH_FLOOR, 1 - f.klTilt / b.klTilt);
+    if (diverged) metrics[metricKey(recipe.name, `diverged@${task}`)] = 1;
     metrics[metricKey(recipe.name, `rewardGain@${task}`)] = (f.reward - b.reward) / (tilt.tiltReward - b.reward);
     metrics[metricKey(recipe.name, `klRef@${task}`)] = f.klRef;
     metrics[metricKey(recipe.name, `outside@${task}`)] = f.outside;

@@ -11,6 +11,7 @@ import * as draft1 from './recipes/draft-1';
 import * as ddpoIsKl from './recipes/ddpo-is-kl';
 import * as loopKl from './recipes/loop-kl';
 import * as prdp from './recipes/proximal-rdp';
+import * as rdp from './recipes/rdp';
 import * as reinforceKl from './recipes/reinforce-kl';
 import * as rlooKl from './recipes/rloo-kl';
 
@@ -34,6 +35,7 @@ export const PROTOCOL_METHODS: ProtocolMethod[] = [
   m(ddpoIsKl, 'ddpo-is-kl', 'policy gradient', ['a-simple-and-effective-reinforcement', 'prdp']),
   m(loopKl, 'loop-kl', 'policy gradient', ['a-simple-and-effective-reinforcement']),
   m(prdp, 'proximal-rdp', 'reward-difference regression', ['prdp']),
+  m(rdp, 'rdp', 'reward-difference regression', ['prdp']),
 ];
 
 /** Methods of the testbed's papers not entered, and why (shown on the comparison page). */
@@ -49,17 +51,6 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       'they fine-tune the rectified-flow policy (models/flow-policy.ts) with an SDE sampler, not the cached DDPM: ' +
       "entered in the testbed's rectified-flow protocol (protocol-flow) on the same tasks, score and budget",
-  },
-  {
-    name: 'RDP (reward difference prediction without proximal updates)',
-    papers: ['prdp'],
-    reason:
-      "the plain eq. 14 regression diverges on the sharp task within the protocol's budget (β = 0.25 makes the " +
-      'targets Δr/β large; on the pilot seeds 0 and 1 the path log-ratio grows without bound, every sample leaves ' +
-      "the grid's box and on seed 1 the gradient overflows), and the score, a histogram KL over samples inside the " +
-      "box, has no value for such a model (it would read 1; the notebook's samples-inside-the-box check fails). " +
-      'Entering it needs a protocol rule for diverged models in core.ts, which re-keys every record; ' +
-      "PRDP's proximal clip, entered, stays inside the box (the paper's point)",
   },
   {
     name: 'B²-DiffuRL (backward intervals, branched rollouts)',
