@@ -46,7 +46,8 @@ export const NOT_ENTERED: NotEnteredMethod[] = [
     reason:
       'the protocol takes one gradient step per batch, where every importance ratio is 1 and clipping never ' +
       'acts; the clip variants (DAPO clip-higher, GSPO, BAPO, Lite PPO) are entered in the "reasoning" protocol on ' +
-      'this page (two passes per batch on the transformer); stale-sample GRPO still needs an off-policy variant',
+      'this page (two passes per batch on the transformer), and stale-sample GRPO with the off-policy REINFORCE ' +
+      'family in its stale-sample protocol ("reasoning-stale", staleness 16)',
   },
   {
     name: 'Clip-Cov, KL-Cov and entropy control (token-level covariance methods)',
