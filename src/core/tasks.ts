@@ -31,7 +31,19 @@ export async function runTaskInline(job: TaskJob): Promise<RunResult> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(file);
   if (typeof mod[fn] !== 'function') throw new Error(`Task "${job.task}": ${file} exports no function "${fn}".`);
+  await prepareEngine(job.task);
   return await mod[fn](job.config, job.seed);
+}
+
+/**
+ * Before a task runs: when its code loaded `nn/thread-engine` (which registers this hook), load the nn engine its
+ * record key names (RLMINI_ENGINE; nothing is loaded for the kit's wasm engine). Found through a global symbol so
+ * that the runner does not import the nn engines.
+ */
+const PREPARE_ENGINE = Symbol.for('rl-miniatures.prepareThreadEngine');
+async function prepareEngine(task: string): Promise<void> {
+  const hooks = (globalThis as Record<symbol, unknown>)[PREPARE_ENGINE] as Set<(w: string) => Promise<void>> | undefined;
+  for (const hook of hooks ?? []) await hook(task);
 }
 
 export function workerCount(jobs: number): number {
@@ -46,6 +58,7 @@ parentPort.on('message', async (msg) => {
   if (msg.close) return parentPort.close();
   try {
     const mod = require(msg.file);
+    for (const prepare of globalThis[Symbol.for('rl-miniatures.prepareThreadEngine')] || []) await prepare(msg.task);
     const out = await mod[msg.fn](msg.config, msg.seed);
     parentPort.postMessage({ id: msg.id, ok: true, result: out });
   } catch (e) {
@@ -121,7 +134,7 @@ export async function runTasks(
             w.on('message', onMsg);
             w.once('error', onErr);
             w.once('exit', onExit);
-            w.postMessage({ id: i, file, fn, config: jobs[i].config, seed: jobs[i].seed });
+            w.postMessage({ id: i, file, fn, task: jobs[i].task, config: jobs[i].config, seed: jobs[i].seed });
           });
           if (!res.ok) {
             failure = new Error(`Task ${jobs[i].task} (seed ${jobs[i].seed}) failed: ${res.error}`);

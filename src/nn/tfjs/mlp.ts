@@ -19,7 +19,7 @@ export class TfjsMlp {
   readonly offsets: { W: number; b: number }[];
   readonly params: { f: Float32Array };
   readonly grads: { f: Float32Array };
-  private cache: { x: Float32Array; N: number } | null = null;
+  protected cache: { x: Float32Array; N: number } | null = null;
 
   constructor(tf: TF, dims: readonly number[], rng: Rng = new Rng(0)) {
     this.tf = tf;
@@ -38,7 +38,7 @@ export class TfjsMlp {
     this.grads.f.fill(0);
   }
 
-  private upload(): T[] {
+  protected upload(): T[] {
     const tf = this.tf,
       p = this.params.f,
       d = this.dims;
@@ -50,7 +50,7 @@ export class TfjsMlp {
     return out;
   }
 
-  private net(ws: T[], x: T2): T2 {
+  protected net(ws: T[], x: T2): T2 {
     const tf = this.tf;
     let a = x;
     const layers = this.dims.length - 1;

@@ -31,6 +31,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Rng } from '../../core/rng';
 import { TransformerLm } from '../../nn/transformer-lm';
+import { transformerLmCopy } from '../../nn/thread-engine';
 import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
@@ -241,11 +242,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('beyond-variance', base, new Rng(0));
   const heldout = new Map(c.levels.map((l) => [l, distinctProblems(task, seed, l, 'heldout', c.evalProblems)]));
   const evaluate = (name: string, policy: RlPolicy) => {
     for (const l of c.levels) {

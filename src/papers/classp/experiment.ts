@@ -23,7 +23,7 @@
 import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
-import { Mlp } from '../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../nn/thread-engine';
 import {
   concatSets,
   permutedClusterStream,
@@ -121,7 +121,7 @@ export function runMethod(
 ): Record<string, number> {
   const rng = new Rng(seed).split('classp');
   const K = tasks.length;
-  const net = new Mlp([c.stream.dim, ...c.hidden, c.stream.classes], rng.split('init'));
+  const net = mlpOn('classp', [c.stream.dim, ...c.hidden, c.stream.classes], rng.split('init'));
   const order = rng.split('order');
   const P = net.size;
   const out: Record<string, number> = {};
@@ -180,7 +180,7 @@ export function runMethod(
 /** Quantiles of the squared gradient over the first task's minibatch steps under plain SGD at lr `lr`. */
 export function gradientScale(c: Config, tasks: readonly StreamTask[], seed: number, lr: number): number[] {
   const rng = new Rng(seed).split('classp');
-  const net = new Mlp([c.stream.dim, ...c.hidden, c.stream.classes], rng.split('init'));
+  const net = mlpOn('classp', [c.stream.dim, ...c.hidden, c.stream.classes], rng.split('init'));
   const sq: number[] = [];
   const sgd = new PlainSgd(lr);
   const probe: Stepper = {

@@ -27,6 +27,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { TransformerLm } from '../../nn/transformer-lm';
+import { transformerLmCopy } from '../../nn/thread-engine';
 import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems } from '../../testbeds/reasoning/tasks/splits';
@@ -214,11 +215,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('part-i', base, new Rng(0));
   for (const sec of c.sections) {
     const tag = levelTag(sec.level);
     const key = (m: string, k: string) => metricKey(m, `${tag}:${k}`);

@@ -21,6 +21,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { TransformerLm } from '../../nn/transformer-lm';
+import { transformerLmCopy } from '../../nn/thread-engine';
 import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
@@ -184,11 +185,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = (): TransformerLm => {
-    const m = new TransformerLm(baseModel.config, new Rng(0));
-    m.load(baseModel.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('reasoning-boundary-paradox', baseModel, new Rng(0));
   const evaluate = (method: string, policy: RlPolicy, logp: Float64Array, passTerciles: Uint8Array[]) => {
     const key = (metric: string) => metricKey(method, metric);
     const t0 = Date.now();

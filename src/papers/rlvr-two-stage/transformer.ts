@@ -14,6 +14,7 @@ import { Rng } from '../../core/rng';
 import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { TransformerLm } from '../../nn/transformer-lm';
+import { transformerLmCopy } from '../../nn/thread-engine';
 import { reasoningBase, ADDITION_BASE, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
@@ -208,11 +209,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('rlvr-two-stage', base, new Rng(0));
   const evaluate = (model: string, policy: RlPolicy) => {
     const t0 = Date.now();
     const counts = evaluateCounts(policy, task, heldout, c.evalSamples, root.split('eval').split(model));

@@ -18,6 +18,7 @@ import type { RunResult } from '../../core/records';
 import { metricKey } from '../../core/metric-keys';
 import { Rng } from '../../core/rng';
 import { TransformerLm } from '../../nn/transformer-lm';
+import { transformerLmCopy, type AnyTransformerLm } from '../../nn/thread-engine';
 import { ADDITION_BASE, reasoningBase, type ReasoningBaseSpec } from '../../testbeds/reasoning/base-model';
 import { getTask } from '../../testbeds/reasoning/tasks/registry';
 import { distinctProblems, ProblemStream } from '../../testbeds/reasoning/tasks/splits';
@@ -302,7 +303,7 @@ export function regimeOf(spec: MethodSpec, c: Config): { lr: number; recipe: Rec
 
 /** Trains a fresh copy `model` by method `spec` on the budget; `curveAt(t)` evaluates the held-out curve. */
 export function trainRegime(
-  model: TransformerLm,
+  model: AnyTransformerLm,
   task: Task,
   spec: MethodSpec,
   c: Config,
@@ -345,6 +346,12 @@ export function trainRegime(
     );
     cv.reward.push(draw.rewards.reduce((a, b) => a + b, 0) / draw.rewards.length);
     if (spec.capo) {
+      if (!(model instanceof TransformerLm))
+        throw new Error(
+          "stabilizing-policy-gradients: CAPO's per-token curvature reads the wasm forward record's final hidden states " +
+            "and logits (f.hf, f.logits, f.lse), so it runs only on the kit's wasm engine; unset RLMINI_ENGINE or " +
+            'set it to wasm',
+        );
       const s = capoUpdate(model, policy, state, recipe, draw, lr, th);
       cv.masked.push(s.masked / Math.max(1, s.tokens));
       cv.predKl.push(s.meanKl);
@@ -417,11 +424,7 @@ export function runSeed(c: Config, seed: number): RunResult {
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('stabilizing-policy-gradients-for-sample-efficient', base, new Rng(0));
   const pass1 = (policy: RlPolicy, problems: readonly Problem[], n: number, rng: Rng) =>
     passAtKFromCounts(evaluateCounts(policy, task, problems, n, rng), n, 1);
   // The same evaluation streams for every method (common random numbers across the paired comparison).

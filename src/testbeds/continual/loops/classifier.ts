@@ -4,7 +4,7 @@
  * (`Stepper`) and an optional extra gradient term (a regulariser such as EWC's penalty).
  */
 import type { Rng } from '../../../core/rng';
-import type { Mlp } from '../../../nn/mlp';
+import type { AnyMlp } from '../../../nn/thread-engine';
 import type { LabelledSet } from '../env/permuted-clusters';
 
 /** Row-wise softmax of logits (n × C) in place; returns the same array. */
@@ -38,7 +38,7 @@ export function crossEntropyWithLogits(
 }
 
 /** Share of a set's samples whose largest logit is the label. */
-export function classifierAccuracy(net: Mlp, set: LabelledSet): number {
+export function classifierAccuracy(net: AnyMlp, set: LabelledSet): number {
   const C = net.dims[net.dims.length - 1];
   const z = net.forward(set.x, set.n);
   let hit = 0;
@@ -76,7 +76,7 @@ export interface EpochOptions {
  * `epochs` passes over `set` in shuffled minibatches of `batch` (the last one smaller), one optimiser step per
  * minibatch on the mean cross-entropy (+ the extra gradient). Returns the number of steps taken.
  */
-export function trainEpochs(net: Mlp, set: LabelledSet, opt: Stepper, o: EpochOptions, rng: Rng): number {
+export function trainEpochs(net: AnyMlp, set: LabelledSet, opt: Stepper, o: EpochOptions, rng: Rng): number {
   const dIn = net.dims[0],
     C = net.dims[net.dims.length - 1];
   const xb = new Float32Array(o.batch * dIn);

@@ -6,7 +6,7 @@
  *   learning accuracy (1/K) Σ_j R[j][j] (plasticity: each task right after it was learnt).
  */
 import type { Rng } from '../../../core/rng';
-import type { Mlp } from '../../../nn/mlp';
+import type { AnyMlp } from '../../../nn/thread-engine';
 import type { StreamTask } from '../env/permuted-clusters';
 import { classifierAccuracy, trainEpochs, type EpochOptions, type Stepper } from './classifier';
 
@@ -19,7 +19,7 @@ export interface SequentialHooks {
 
 /** Train on tasks 0..K−1 in order (one optimiser for the whole stream); returns R (K × K, row-major). */
 export function trainSequentially(
-  net: Mlp,
+  net: AnyMlp,
   tasks: readonly StreamTask[],
   opt: Stepper,
   o: Omit<EpochOptions, 'extraGradient'>,

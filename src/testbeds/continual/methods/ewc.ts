@@ -10,11 +10,11 @@
  * labels drawn from the model): F_i = E_x Σ_c p_θ(c|x) (∂ log p_θ(c|x)/∂θ_i)², the expectation over classes taken
  * exactly, the one over x the mean over the task's training inputs. Memory: two vectors (θ*, F) per earlier task.
  */
-import type { Mlp } from '../../../nn/mlp';
+import type { AnyMlp } from '../../../nn/thread-engine';
 import { softmaxInPlace } from '../loops/classifier';
 
 /** The diagonal Fisher of a softmax classifier at its current parameters on inputs x (n × d_in). */
-export function diagonalFisher(net: Mlp, x: Float32Array, n: number): Float64Array {
+export function diagonalFisher(net: AnyMlp, x: Float32Array, n: number): Float64Array {
   const dIn = net.dims[0],
     C = net.dims[net.dims.length - 1];
   const F = new Float64Array(net.size);

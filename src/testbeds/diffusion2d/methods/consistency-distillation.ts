@@ -24,7 +24,7 @@
  */
 import { Rng } from '../../../core/rng';
 import { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import { gmmSample, type Gmm2d } from '../env/gmm';
 import { edmHeunStep, edmSigmas, gmmEdmDenoiser, type EdmDenoiserFn } from '../models/edm';
 
@@ -48,12 +48,12 @@ export function cdSkipOut(t: number, s: CdModelShape): { cSkip: number; cOut: nu
 /** f_θ(x, t) = c_skip(t)x + c_out(t)F_θ(x, t): a consistency model on EDM's time. */
 export class EdmConsistencyMlp {
   readonly shape: CdModelShape;
-  readonly mlp: Mlp;
+  readonly mlp: AnyMlp;
   private last: { cOut: Float64Array } | null = null;
 
   constructor(shape: CdModelShape, rng: Rng) {
     this.shape = { ...shape, hidden: [...shape.hidden] };
-    this.mlp = new Mlp([3 + 2 * shape.frequencies, ...shape.hidden, 2], rng);
+    this.mlp = mlpOn('diffusion2d.consistency-distillation', [3 + 2 * shape.frequencies, ...shape.hidden, 2], rng);
   }
 
   /** Input rows [c_in x, c_noise, sin/cos(2^j π c_noise/4)] for N points with times t (one per row or one). */

@@ -114,7 +114,7 @@ export function dsmBatch(
 export function pretrainDiffusion2dBase(spec: Diffusion2dBaseSpec): Diffusion2dBase {
   const t0 = Date.now();
   const rng = new Rng(spec.seed).split('diffusion2d-base-model');
-  const model = new EpsMlp(baseNetworkShape(spec), rng.split('init'));
+  const model = new EpsMlp(baseNetworkShape(spec), rng.split('init'), { wasm: true });
   const opt = new Adam(model.mlp.size, { lr: spec.lr, maxGradNorm: 1 });
   const data = rng.split('data');
   const losses: number[] = [];
@@ -156,7 +156,7 @@ function load(file: string): { model: EpsMlp; meta: Record<string, unknown> } | 
   const header = nl < 0 ? null : (JSON.parse(buf.subarray(0, nl).toString('utf8')) as Record<string, unknown>);
   if (!header || header.format !== 'rlmini-eps-mlp/1')
     throw new Error(`diffusion2d.baseModel: ${file} is not an rlmini-eps-mlp/1 file; delete it to retrain`);
-  const model = new EpsMlp(header.shape as EpsMlpShape, new Rng(0));
+  const model = new EpsMlp(header.shape as EpsMlpShape, new Rng(0), { wasm: true });
   const body = buf.subarray(nl + 1);
   if (body.length !== model.mlp.size * 4)
     throw new Error(`diffusion2d.baseModel: ${file} holds ${body.length / 4} parameters, expected ${model.mlp.size}`);

@@ -1,10 +1,13 @@
 /**
- * The noise-prediction network ε_θ(x_t, t[, prompt]): a ReLU MLP (src/nn/mlp.ts, wasm engine, float32) on the
+ * The noise-prediction network ε_θ(x_t, t[, prompt]): a ReLU MLP (float32; on the engine of the task's thread,
+ * `nn/thread-engine`: the kit's wasm `Mlp` by default, its tfjs twin where RLMINI_ENGINE names one; pre-trained base
+ * models are always built on the wasm engine, `{ wasm: true }`) on the
  * features [x_t/2, τ, sin(2^j π τ), cos(2^j π τ) for j < E, one-hot(prompt)] with τ = t/T, batched over rows that
  * may each have their own step and prompt (all T steps of a batch of trajectories go through in one forward pass).
  */
 import { Rng } from '../../../core/rng';
 import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 
 export interface EpsMlpShape {
   /** Hidden widths, e.g. [128, 128, 128]. */
@@ -23,13 +26,15 @@ export function epsMlpInputs(shape: EpsMlpShape): number {
 
 export class EpsMlp {
   readonly shape: EpsMlpShape;
-  readonly mlp: Mlp;
+  readonly mlp: AnyMlp;
   readonly inputs: number;
 
-  constructor(shape: EpsMlpShape, rng: Rng) {
+  /** `o.wasm`: on the kit's wasm engine whatever the thread's engine (the cached base models). */
+  constructor(shape: EpsMlpShape, rng: Rng, o: { wasm?: boolean } = {}) {
     this.shape = { ...shape, hidden: [...shape.hidden] };
     this.inputs = epsMlpInputs(shape);
-    this.mlp = new Mlp([this.inputs, ...shape.hidden, 2], rng);
+    const dims = [this.inputs, ...shape.hidden, 2];
+    this.mlp = o.wasm ? new Mlp(dims, rng) : mlpOn('diffusion2d.EpsMlp', dims, rng);
   }
 
   /** The input rows (N × inputs, float32) for points x (2N), steps t (one per row, or one for all), prompts. */

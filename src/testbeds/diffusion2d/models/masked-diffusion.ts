@@ -14,7 +14,7 @@
  */
 import { Rng } from '../../../core/rng';
 import type { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import type { MarkovSequenceModel } from '../env/sequence-targets';
 import { markovSample, sequenceCount } from '../env/sequence-targets';
 
@@ -28,7 +28,7 @@ export interface MaskedDenoiserShape {
 
 export class MaskedDenoiser {
   readonly shape: MaskedDenoiserShape;
-  readonly mlp: Mlp;
+  readonly mlp: AnyMlp;
   /** Width of one position's input row (K + 1: tokens and mask) and of the whole input (L·(K+1) + 1). */
   readonly W: number;
   readonly inputs: number;
@@ -37,7 +37,7 @@ export class MaskedDenoiser {
     this.shape = { ...shape, hidden: [...shape.hidden] };
     this.W = shape.K + 1;
     this.inputs = shape.L * this.W + 1;
-    this.mlp = new Mlp([this.inputs, ...shape.hidden, shape.L * shape.K], rng);
+    this.mlp = mlpOn('diffusion2d.MaskedDenoiser', [this.inputs, ...shape.hidden, shape.L * shape.K], rng);
   }
 
   /** Sampler time t_j = 1 − j/T. */

@@ -8,7 +8,7 @@
  */
 import type { Rng } from '../../../core/rng';
 import { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import { softplus } from '../../tabular/methods/reward-learning';
 
 /** Binary cross-entropy of a soft label y against σ(d), and its derivative in d (σ(d) − y). */
@@ -26,13 +26,13 @@ export interface BtMlpOptions {
 
 /** An MLP Bradley–Terry reward model. */
 export class BtMlpReward {
-  readonly net: Mlp;
+  readonly net: AnyMlp;
   private readonly opt: Adam;
   readonly dIn: number;
 
   constructor(o: BtMlpOptions, rng: Rng) {
     this.dIn = o.dIn;
-    this.net = new Mlp([o.dIn, ...o.hidden, 1], rng.split('net'));
+    this.net = mlpOn('preference.bradley-terry-mlp', [o.dIn, ...o.hidden, 1], rng.split('net'));
     this.opt = new Adam(this.net.size, { lr: o.lr });
   }
 

@@ -17,7 +17,7 @@
  */
 import type { Rng } from '../../../core/rng';
 import { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import { bceWithLogit } from './bradley-terry-mlp';
 
 /**
@@ -81,13 +81,13 @@ export interface StrengthAwareOptions {
  * Bradley–Terry reward model (eq. 2).
  */
 export class StrengthAwareReward {
-  readonly net: Mlp;
+  readonly net: AnyMlp;
   private readonly opt: Adam;
   readonly dIn: number;
 
   constructor(o: StrengthAwareOptions, rng: Rng) {
     this.dIn = o.dIn;
-    this.net = new Mlp([o.dIn, ...o.hidden, 1], rng.split('net'));
+    this.net = mlpOn('preference.preference-strength', [o.dIn, ...o.hidden, 1], rng.split('net'));
     this.opt = new Adam(this.net.size, { lr: o.lr });
   }
 

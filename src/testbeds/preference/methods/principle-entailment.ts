@@ -14,7 +14,7 @@
  */
 import type { Rng } from '../../../core/rng';
 import { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import { bceWithLogit } from './bradley-terry-mlp';
 
 export interface PrincipleEntailmentOptions {
@@ -30,13 +30,13 @@ export function yesNoReward(logitYes: number, logitNo: number): number {
 }
 
 export class PrincipleEntailmentReward {
-  readonly net: Mlp;
+  readonly net: AnyMlp;
   private readonly opt: Adam;
   readonly dIn: number;
 
   constructor(o: PrincipleEntailmentOptions, rng: Rng) {
     this.dIn = o.dIn;
-    this.net = new Mlp([o.dIn, ...o.hidden, 1], rng.split('net'));
+    this.net = mlpOn('preference.principle-entailment', [o.dIn, ...o.hidden, 1], rng.split('net'));
     this.opt = new Adam(this.net.size, { lr: o.lr });
   }
 

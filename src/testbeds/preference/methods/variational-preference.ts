@@ -17,7 +17,7 @@
  */
 import type { Rng } from '../../../core/rng';
 import { Adam } from '../../../nn/adam';
-import { Mlp } from '../../../nn/mlp';
+import { mlpOn, type AnyMlp } from '../../../nn/thread-engine';
 import { bceWithLogit } from './bradley-terry-mlp';
 
 export interface VplOptions {
@@ -70,8 +70,8 @@ export function gaussianKl(mu: ArrayLike<number>, logvar: ArrayLike<number>): nu
 }
 
 export class VplRewardModel {
-  readonly enc: Mlp;
-  readonly dec: Mlp;
+  readonly enc: AnyMlp;
+  readonly dec: AnyMlp;
   readonly o: VplOptions;
   private readonly optEnc: Adam;
   private readonly optDec: Adam;
@@ -80,8 +80,8 @@ export class VplRewardModel {
     if (!(o.K >= 1 && o.latent >= 1 && o.beta >= 0))
       throw new RangeError(`VplRewardModel: K ≥ 1, latent ≥ 1 and beta ≥ 0 required, got ${JSON.stringify(o)}`);
     this.o = o;
-    this.enc = new Mlp([o.K * (2 * o.dIn + 1), ...o.hidden, 2 * o.latent], rng.split('encoder'));
-    this.dec = new Mlp([o.dIn + o.latent, ...o.hidden, 1], rng.split('decoder'));
+    this.enc = mlpOn('preference.variational-preference', [o.K * (2 * o.dIn + 1), ...o.hidden, 2 * o.latent], rng.split('encoder'));
+    this.dec = mlpOn('preference.variational-preference', [o.dIn + o.latent, ...o.hidden, 1], rng.split('decoder'));
     this.optEnc = new Adam(this.enc.size, { lr: o.lr });
     this.optDec = new Adam(this.dec.size, { lr: o.lr });
   }

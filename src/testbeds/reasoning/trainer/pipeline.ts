@@ -17,6 +17,7 @@ import { metricKey } from '../../../core/metric-keys';
 import type { RunResult } from '../../../core/records';
 import { Rng } from '../../../core/rng';
 import { TransformerLm } from '../../../nn/transformer-lm';
+import { transformerLmCopy, type AnyTransformerLm } from '../../../nn/thread-engine';
 import { reasoningBase, type ReasoningBaseSpec } from '../base-model';
 import { getTask } from '../tasks/registry';
 import { distinctProblems, ProblemStream } from '../tasks/splits';
@@ -324,10 +325,10 @@ export interface SeedRun {
   metrics: Record<string, number>;
   series: Record<string, number[]>;
   timings: Record<string, number>;
-  /** A fresh copy of the base model. */
-  copy(): TransformerLm;
+  /** A fresh copy of the base model, on the engine of the task's thread (`nn/thread-engine`). */
+  copy(): AnyTransformerLm;
   /** A trainable policy on a fresh copy (Adam at `lr`, global-norm clip 1). */
-  policy(lr: number): LmPolicy<ReturnType<TransformerLm['forward']>>;
+  policy(lr: number): LmPolicy<ReturnType<AnyTransformerLm['forward']>>;
   /**
    * The held-out evaluation of `policy` as method `name`: `evalSamples` samples of each held-out problem from
    * `root.split('eval')` (the same stream for every method: common random numbers across the paired comparison),
@@ -348,11 +349,7 @@ export function seedRun(c: HeldoutConfig, seed: number, label: string, hooks: He
   const metrics: Record<string, number> = {};
   const series: Record<string, number[]> = {};
   const timings: Record<string, number> = {};
-  const copy = () => {
-    const m = new TransformerLm(base.config, new Rng(0));
-    m.load(base.snapshot());
-    return m;
-  };
+  const copy = () => transformerLmCopy('reasoning.seedRun', base, new Rng(0));
   const evaluate = (name: string, policy: RlPolicy) => {
     const t0 = Date.now();
     const tap = new EntropyTap(policy);

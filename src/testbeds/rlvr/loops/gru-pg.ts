@@ -25,7 +25,7 @@ import { Rng } from '../../../core/rng';
 import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
 import { Adam } from '../../../nn/adam';
-import { GruLm } from '../../../nn/gru-lm';
+import { gruLmOn } from '../../../nn/thread-engine';
 import { ADD_EOS, ADD_PAD, additionReward, groupPrompts } from '../env/addition';
 import { batchAdvantages, type AdvantageOptions } from '../methods/advantages';
 import { clippedSurrogateGrad, ppoClipped } from '../methods/ppo-clip';
@@ -104,7 +104,7 @@ export function trainGruPg(
   const epochs = m.epochs ?? 1;
   if (!(Number.isInteger(epochs) && epochs >= 1))
     throw new RangeError(`rlvr.trainGruPg: epochs must be a positive integer, got ${epochs}`);
-  const behaviour = k > 0 ? new GruLm(base.shape, root.split('unused-init-behaviour')) : null;
+  const behaviour = k > 0 ? gruLmOn('rlvr.trainGruPg', base.shape, root.split('unused-init-behaviour')) : null;
   const opt = new Adam(model.size, { lr: c.lr, maxGradNorm: c.maxGradNorm ?? 1 });
   const B = Math.min(c.batchPrompts, c.nTrain),
     G = c.groupSize,

@@ -20,6 +20,7 @@ import type { RunResult } from '../../../core/records';
 import { metricKey } from '../../../core/metric-keys';
 import { Adam } from '../../../nn/adam';
 import { GruLm, type SampleResult } from '../../../nn/gru-lm';
+import { gruLmCopy, type AnyGruLm } from '../../../nn/thread-engine';
 import {
   ADD_EOS,
   ADD_PAD,
@@ -86,7 +87,7 @@ export interface GruRun {
   root: Rng;
   /** The frozen base model (shared: do not train it) and the copy that is trained. */
   base: GruLm;
-  model: GruLm;
+  model: AnyGruLm;
   /** Prompt and answer lengths of the base model (its largest operand size), T = P + L. */
   P: number;
   L: number;
@@ -108,8 +109,7 @@ export function startGruRun(
   const spec = c.base ?? DEFAULT_BASE_MODEL;
   const root = new Rng(seed).split('gru-rl');
   const base = baseModel(spec).model;
-  const model = new GruLm(base.shape, root.split('unused-init'));
-  model.load(base.snapshot());
+  const model = gruLmCopy(where, base, root.split('unused-init'));
   const maxD = Math.max(...spec.digits);
   const P = promptLength(maxD);
   const L = answerLength(maxD);
@@ -147,7 +147,7 @@ export interface GruGroupBatch extends GroupBatch {
 }
 
 export function sampleGroupBatch(
-  sampler: GruLm,
+  sampler: AnyGruLm,
   problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,
@@ -192,7 +192,7 @@ export function sampleGroupBatch(
 export function trainGruRl(
   c: GruRlConfig,
   seed: number,
-  onEval: (s: GruRlState, model: GruLm) => void,
+  onEval: (s: GruRlState, model: AnyGruLm) => void,
 ): { entropy: number[]; reward: number[]; curated: number[] } {
   const run = startGruRun(c, seed, 'rlvr.trainGruRl');
   const { root, model, P, L, T, train, order } = run;

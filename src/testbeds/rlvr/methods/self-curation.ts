@@ -5,12 +5,12 @@
  * that RL trains on the rest. The log-linear version is in loops/log-linear-grpo.ts ('self').
  */
 import { Rng } from '../../../core/rng';
-import type { GruLm } from '../../../nn/gru-lm';
+import type { AnyGruLm } from '../../../nn/thread-engine';
 import { ADD_EOS, ADD_PAD, additionReward, groupPrompts, type DigitAdditionProblem } from '../env/addition';
 
 /** The problems whose greedy (argmax) answer under `model` is wrong (P: prompt length, L: answer length). */
 export function dropGreedySolved(
-  model: GruLm,
+  model: AnyGruLm,
   problems: readonly DigitAdditionProblem[],
   P: number,
   L: number,

@@ -18,6 +18,7 @@ import { codeClosure } from '../../../core/code-closure';
 import { paths } from '../../../core/paths';
 import { Adam } from '../../../nn/adam';
 import { GruLm } from '../../../nn/gru-lm';
+import type { AnyGruLm } from '../../../nn/thread-engine';
 import {
   ADD_EOS,
   ADD_PAD,
@@ -105,7 +106,7 @@ export function supervisedStep(
  * Exact probability that sampling (temperature 1) produces the correct answer, for each problem:
  * exp of the summed teacher-forced log-probabilities of the answer tokens including ADD_EOS.
  */
-export function exactSuccess(model: GruLm, problems: readonly DigitAdditionProblem[], P?: number): Float64Array {
+export function exactSuccess(model: AnyGruLm, problems: readonly DigitAdditionProblem[], P?: number): Float64Array {
   const maxD = Math.max(...problems.map((p) => p.digits));
   const Pp = P ?? promptLength(maxD);
   const L = answerLength(maxD);
