@@ -16,8 +16,18 @@ Agreement pass first, on the given weights: one sampling pass (mean log pi of th
 standard error over sequences), one update
 (loss before the step, gradient norm) and the loss recomputed after the step. Then 1 warm-up + `reps`
 timed sampling passes and updates (medians).
+
+Throughput mode (`--steps K`, the `transformer-seeds` workload, src/bench/workloads/transformer-seeds.ts): GRPO
+steps of one seed instead, each one sampling pass and one update on the tokens it sampled (per-token weights from the
+bundle), `--warmup` untimed steps, then a file barrier in `--barrier` (every one of `--world` processes writes
+ready-<rank> and waits for the others, so concurrent processes time the same window), then K timed steps; prints the
+window's wall-clock ends (epoch ms), its process CPU time and each step's loss. The sampler's generator starts at the
+bundle's seed + rank. The agreement pass, the timed medians and the GEMM are skipped.
 """
 import math
+import os
+import sys
+import time
 
 import torch
 import torch.nn as nn
@@ -25,7 +35,16 @@ import torch.nn.functional as F
 
 from common import emit, load_bundle, parse_args, set_torch_threads, time_reps, torch_blas
 
-args = parse_args({"--device": dict(default="cpu", help="torch device (cpu, cuda); the kit's bench uses cpu")})
+args = parse_args(
+    {
+        "--device": dict(default="cpu", help="torch device (cpu, cuda); the kit's bench uses cpu"),
+        "--steps": dict(type=int, default=0, help="throughput mode: K timed GRPO steps (sampling + update)"),
+        "--warmup": dict(type=int, default=1, help="throughput mode: untimed steps before the barrier"),
+        "--barrier": dict(default=None, help="throughput mode: directory of the file barrier"),
+        "--world": dict(type=int, default=1, help="throughput mode: processes meeting at the barrier"),
+        "--rank": dict(type=int, default=0, help="throughput mode: this process's index (sampler seed + rank)"),
+    }
+)
 DEV = torch.device(args.device)
 set_torch_threads(torch, args.threads)
 s, a = load_bundle(args.bundle)
@@ -107,7 +126,7 @@ prompts = torch.from_numpy(a["prompts"].astype("int64")).to(DEV)
 responses = torch.from_numpy(a["responses"].astype("int64")).to(DEV)
 w = torch.from_numpy(a["weights"].copy()).to(DEV)
 N = prompts.shape[0]
-gen = torch.Generator(device=DEV).manual_seed(int(s["seed"]))
+gen = torch.Generator(device=DEV).manual_seed(int(s["seed"]) + args.rank)
 max_norm = float(s["maxGradNorm"])
 
 
@@ -134,22 +153,68 @@ def sample():
         return toks, lps
 
 
-def loss_fn():
-    seq = torch.cat([prompts, responses], dim=1)
+def loss_fn(resp=None):
+    resp = responses if resp is None else resp
+    seq = torch.cat([prompts, resp], dim=1)
     logits = model(seq[:, :-1])[:, P - 1 :, :]
-    logp = F.log_softmax(logits, dim=-1).gather(2, responses.unsqueeze(2)).squeeze(2)
+    logp = F.log_softmax(logits, dim=-1).gather(2, resp.unsqueeze(2)).squeeze(2)
     return -(w * logp).sum() / (N * L)
 
 
-def update(opt):
+def update(opt, resp=None):
     opt.zero_grad(set_to_none=True)
-    loss = loss_fn()
+    loss = loss_fn(resp)
     loss.backward()
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
     opt.step()
     sync()
     return loss.item(), float(norm)
 
+
+def barrier():
+    """Write ready-<rank> into args.barrier and wait until all args.world processes have written theirs."""
+    if not args.barrier:
+        return
+    open(os.path.join(args.barrier, f"ready-{args.rank}"), "w").close()
+    deadline = time.time() + 300
+    while sum(f.startswith("ready-") for f in os.listdir(args.barrier)) < args.world:
+        if time.time() > deadline:
+            raise SystemExit(f"barrier {args.barrier}: not all {args.world} processes arrived in 300 s")
+        time.sleep(0.0005)
+
+
+def throughput():
+    """args.warmup + args.steps GRPO steps (sampling pass, then an update on the sampled tokens), the last timed."""
+    opt = torch.optim.Adam(model.parameters(), lr=float(s["lr"]), eps=1e-8)
+    losses, step_ms = [], []
+    for _ in range(args.warmup):
+        losses.append(update(opt, sample()[0])[0])
+    barrier()
+    t0, c0 = time.time(), time.process_time()
+    for _ in range(args.steps):
+        t = time.perf_counter()
+        losses.append(update(opt, sample()[0])[0])
+        step_ms.append((time.perf_counter() - t) * 1000.0)
+    t1, c1 = time.time(), time.process_time()
+    emit(
+        {
+            "threads": args.threads,
+            "rank": args.rank,
+            "torch": torch.__version__,
+            "steps": args.steps,
+            "startEpochMs": t0 * 1000.0,
+            "endEpochMs": t1 * 1000.0,
+            "cpuMs": (c1 - c0) * 1000.0,
+            "stepMs": step_ms,
+            "losses": losses,
+            **torch_blas(torch),
+        }
+    )
+
+
+if args.steps > 0:
+    throughput()
+    sys.exit(0)
 
 _, lps0 = sample()
 opt = torch.optim.Adam(model.parameters(), lr=float(s["lr"]), eps=1e-8)

@@ -7,7 +7,7 @@ import type { BenchReport, BenchRow, MachineInfo } from './types';
 export const BENCH_USAGE = `usage: npm run bench [-- options]
   --quick              skip the notebook workloads (smoke profile of all notebooks, cached rebuild: ~1.5 min)
   --only a,b           run only these workloads: vi, bootstrap, pref, mlp, gru, scaling, stats, notebooks,
-                       transformer, diffusion
+                       transformer, transformer-seeds, diffusion
   --no-reference       skip the Python reference rows (NumPy / PyTorch)
   --check              compare the kit rows with bench/baseline.json; exit 1 if one is slower than tolerance × baseline
   --tolerance X        slow-down factor --check allows (default: the baseline's, else 1.5)
@@ -24,6 +24,7 @@ export const WORKLOAD_IDS = [
   'stats',
   'notebooks',
   'transformer',
+  'transformer-seeds',
   'diffusion',
 ] as const;
 export const DEFAULT_TOLERANCE = 1.5;

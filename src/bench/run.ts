@@ -33,6 +33,7 @@ import { statsWorkload } from './workloads/stats';
 import { valueIterationWorkload } from './workloads/value-iteration';
 import { scalingWorkload } from './workloads/scaling';
 import { transformerWorkload } from './workloads/transformer';
+import { transformerSeedsWorkload } from './workloads/transformer-seeds';
 
 export const WORKLOADS: readonly Workload[] = [
   valueIterationWorkload,
@@ -41,6 +42,7 @@ export const WORKLOADS: readonly Workload[] = [
   mlpWorkload,
   gruWorkload,
   transformerWorkload,
+  transformerSeedsWorkload,
   diffusionWorkload,
   scalingWorkload,
   statsWorkload,

@@ -1,0 +1,97 @@
+/**
+ * The `transformer-seeds` bench workload (src/bench/workloads/transformer-seeds.ts): its steps/hour arithmetic; the
+ * kit's two seeds on two worker threads compute exactly what each seed computes alone, inline (the throughput run
+ * measures the same GRPO steps as a single-seed run); and, where the interpreter has PyTorch, the reference's
+ * throughput mode runs its steps in concurrent processes, rank 0 repeating a lone process's losses. Small sizes
+ * (one block, 4 sequences of 4 + 4 tokens): seconds. The kit side uses the compiled task under dist/, as the pool does.
+ */
+import * as path from 'path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeBundle } from '../../src/bench/bundle';
+import { probePython } from '../../src/bench/python';
+import {
+  bestRow,
+  cpuBoundStepsPerHour,
+  referenceSeeds,
+  seedsPerHour,
+  stepsPerHour,
+  windowThroughput,
+  type SeedsSizes,
+  type ThroughputConfig,
+} from '../../src/bench/workloads/transformer-seeds';
+import { transformerSpec, writeTransformerBundle } from '../../src/bench/workloads/transformer';
+import type { RunResult } from '../../src/core/records';
+import { ROOT } from '../helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { kitSeeds } = require(path.join(ROOT, 'dist', 'bench', 'workloads', 'transformer-seeds.js')) as {
+  kitSeeds: (base: Omit<ThroughputConfig, 'barrier'>, workers?: number, seeds?: number[]) => Promise<RunResult[]>;
+};
+
+const py = probePython();
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeBundle));
+const tiny: SeedsSizes = { layers: 1, prompts: 2, group: 2, promptLen: 4, responseLen: 4 };
+
+describe('transformer-seeds arithmetic', () => {
+  it('steps and seeds per hour from timings; concurrent windows count over their union', () => {
+    expect(stepsPerHour(6, 3600)).toBeCloseTo(6000, 9);
+    expect(seedsPerHour(6000)).toBeCloseTo(10, 12); // 600 updates per seed
+    expect(seedsPerHour(6000, 300)).toBeCloseTo(20, 12);
+    // two seeds of 6 steps, the second window starting 100 ms late and ending 200 ms late: 12 steps in 1.2 s
+    const t = windowThroughput([
+      { startEpochMs: 1000, endEpochMs: 2000, steps: 6 },
+      { startEpochMs: 1100, endEpochMs: 2200, steps: 6 },
+    ]);
+    expect(t.steps).toBe(12);
+    expect(t.spanMs).toBe(1200);
+    expect(t.stepsHour).toBeCloseTo(36_000, 6);
+    expect(cpuBoundStepsPerHour(500)).toBeCloseTo(14_400, 9); // 2 cores × 3600 s ÷ 0.5 s
+    expect(cpuBoundStepsPerHour(500, 1)).toBeCloseTo(7_200, 9);
+    expect(() => windowThroughput([])).toThrow(/no windows/);
+    expect(() => windowThroughput([{ startEpochMs: 5, endEpochMs: 5, steps: 1 }])).toThrow(/span 0 ms/);
+  });
+
+  it('the better reference is the one with the most steps per hour; failed rows do not count', () => {
+    expect(bestRow([{ stepsHour: 900 }, { stepsHour: NaN }, { stepsHour: 1200 }])).toEqual({ stepsHour: 1200 });
+    expect(bestRow([{ stepsHour: NaN }])).toBeNull();
+  });
+});
+
+describe('transformer-seeds kit side', () => {
+  it('two seeds on two worker threads return what each seed returns alone, inline', async () => {
+    const base = { specSeed: 5, sizes: tiny, gemm: 'mul-add' as const, warmup: 1, steps: 2 };
+    const two = await kitSeeds(base, 2, [0, 1]);
+    const alone = [...(await kitSeeds(base, 1, [0])), ...(await kitSeeds(base, 1, [1]))];
+    expect(two.map((r) => r.metrics)).toEqual(alone.map((r) => r.metrics));
+    expect(two.map((r) => r.series)).toEqual(alone.map((r) => r.series));
+    expect(two[0].series!.loss).toHaveLength(3); // warm-up + timed steps
+    expect(two[0].metrics.paramSum).not.toBe(two[1].metrics.paramSum); // the seeds sample different tokens
+    for (const r of two) {
+      expect(r.timings!.endEpochMs).toBeGreaterThan(r.timings!.startEpochMs);
+      expect(r.timings!.cpuEndUs).toBeGreaterThanOrEqual(r.timings!.cpuStartUs);
+    }
+  });
+});
+
+describe.skipIf(!py?.torch)('transformer-seeds PyTorch side', () => {
+  it('concurrent processes time their steps; rank 0 repeats a lone process, rank 1 samples others', async () => {
+    const dir = writeTransformerBundle(transformerSpec(5, { ...tiny, reps: 1 }));
+    dirs.push(dir);
+    const [pair, lone] = await Promise.all([
+      referenceSeeds(py!, dir, 2, 1, 1, 2),
+      referenceSeeds(py!, dir, 1, 1, 1, 2),
+    ]);
+    expect(pair.map((o) => o.rank)).toEqual([0, 1]);
+    for (const o of pair) {
+      expect(o.steps).toBe(2);
+      expect(o.stepMs).toHaveLength(2);
+      expect(o.losses).toHaveLength(3);
+      expect(o.endEpochMs).toBeGreaterThan(o.startEpochMs);
+      expect(o.blas).toBeTruthy();
+    }
+    expect(pair[0].losses).toEqual(lone[0].losses);
+    expect(pair[1].losses).not.toEqual(pair[0].losses);
+    expect(windowThroughput(pair).steps).toBe(4);
+  });
+});
