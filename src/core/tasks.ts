@@ -42,7 +42,8 @@ export async function runTaskInline(job: TaskJob): Promise<RunResult> {
  */
 const PREPARE_ENGINE = Symbol.for('rl-miniatures.prepareThreadEngine');
 async function prepareEngine(task: string): Promise<void> {
-  const hooks = (globalThis as Record<symbol, unknown>)[PREPARE_ENGINE] as Set<(w: string) => Promise<void>> | undefined;
+  const hooks = (globalThis as Record<symbol, unknown>)[PREPARE_ENGINE] as
+    Set<(w: string) => Promise<void>> | undefined;
   for (const hook of hooks ?? []) await hook(task);
 }
 

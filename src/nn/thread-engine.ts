@@ -124,7 +124,11 @@ export function mlpOn(where: string, dims: readonly number[], rng: Rng): AnyMlp 
 }
 
 /** A fresh transformer LM on this thread's engine (the wasm model's initialisation from `rng`). */
-export function transformerLmOn(where: string, config: TransformerLmConfig, rng: Rng): TransformerLm | TfjsTransformerLm {
+export function transformerLmOn(
+  where: string,
+  config: TransformerLmConfig,
+  rng: Rng,
+): TransformerLm | TfjsTransformerLm {
   const e = threadEngine(where);
   return e?.tf ? new TfjsTransformerLm(e.tf, config, rng) : new TransformerLm(config, rng);
 }

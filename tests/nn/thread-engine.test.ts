@@ -79,7 +79,9 @@ describe('the engine of the task thread', () => {
     const copy = transformerLmCopy('t', base, new Rng(0));
     expect(copy).toBeInstanceOf(TfjsTransformerLm);
     expect(Array.from(copy.snapshot())).toEqual(Array.from(base.snapshot()));
-    expect(() => requireWasmEngine('capo', 'it reads f.hf')).toThrow(/capo runs only on the kit's wasm engine \(it reads f\.hf\); engine tfjs-cpu/);
+    expect(() => requireWasmEngine('capo', 'it reads f.hf')).toThrow(
+      /capo runs only on the kit's wasm engine \(it reads f\.hf\); engine tfjs-cpu/,
+    );
   });
 
   it("the tfjs MLP's input gradient equals the wasm Mlp's (and leaving dx out changes nothing else)", async () => {
@@ -149,7 +151,7 @@ describe('the runner loads the engine before a task', () => {
   };
   const jobs = [0, 1].map((seed) => ({ task: 'testbeds/rlvr/loops/gru-rl#runGruRlSeed', config: cfg, seed }));
 
-  it('a GRU RLVR seed on tfjs-wasm (inline and in 2 worker threads) gives the wasm run to float32 rounding', async () => {
+  it('a GRU RLVR seed on tfjs-wasm (inline and in 2 workers) gives the wasm run to float32 rounding', async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { runTasks } = require(path.join(DIST, 'core/tasks.js'));
     delete process.env.RLMINI_ENGINE;

@@ -348,9 +348,9 @@ export function trainRegime(
     if (spec.capo) {
       if (!(model instanceof TransformerLm))
         throw new Error(
-          "stabilizing-policy-gradients: CAPO's per-token curvature reads the wasm forward record's final hidden states " +
-            "and logits (f.hf, f.logits, f.lse), so it runs only on the kit's wasm engine; unset RLMINI_ENGINE or " +
-            'set it to wasm',
+          "stabilizing-policy-gradients: CAPO's per-token curvature reads the wasm forward record's final " +
+            "hidden states and logits (f.hf, f.logits, f.lse), so it runs only on the kit's wasm engine; unset " +
+            'RLMINI_ENGINE or set it to wasm',
         );
       const s = capoUpdate(model, policy, state, recipe, draw, lr, th);
       cv.masked.push(s.masked / Math.max(1, s.tokens));

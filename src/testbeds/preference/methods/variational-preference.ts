@@ -80,7 +80,11 @@ export class VplRewardModel {
     if (!(o.K >= 1 && o.latent >= 1 && o.beta >= 0))
       throw new RangeError(`VplRewardModel: K ≥ 1, latent ≥ 1 and beta ≥ 0 required, got ${JSON.stringify(o)}`);
     this.o = o;
-    this.enc = mlpOn('preference.variational-preference', [o.K * (2 * o.dIn + 1), ...o.hidden, 2 * o.latent], rng.split('encoder'));
+    this.enc = mlpOn(
+      'preference.variational-preference',
+      [o.K * (2 * o.dIn + 1), ...o.hidden, 2 * o.latent],
+      rng.split('encoder'),
+    );
     this.dec = mlpOn('preference.variational-preference', [o.dIn + o.latent, ...o.hidden, 1], rng.split('decoder'));
     this.optEnc = new Adam(this.enc.size, { lr: o.lr });
     this.optDec = new Adam(this.dec.size, { lr: o.lr });
