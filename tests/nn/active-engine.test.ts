@@ -8,8 +8,8 @@
  *   float32 rounding), training draws the same batches (equal training rewards), and the trained model's held-out
  *   pass@1 is within a few samples of the wasm run's (its weights differ by float32 rounding amplified by Adam,
  *   tests/testbeds/reasoning/trainer/engines.test.ts);
- * - clear errors: an engine that cannot load names the package; a method with its own loop (written for the wasm
- *   model) is refused on a tfjs engine.
+ * - the methods with their own loops (CAPO, OREAL, CANON-entropy) on tfjs-wasm too, close to the wasm runs;
+ * - clear errors: an engine that cannot load names the package.
  */
 import * as path from 'path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -27,6 +27,8 @@ import {
 import { PROTOCOL_DEFAULTS, runRecipe, type ProtocolConfig } from '../../src/testbeds/reasoning/protocol';
 import { recipe as grpo } from '../../src/testbeds/reasoning/protocol/recipes/grpo';
 import { recipe as capo } from '../../src/testbeds/reasoning/protocol/recipes/capo';
+import { recipe as oreal } from '../../src/testbeds/reasoning/protocol/recipes/oreal';
+import { recipe as canonEntropy } from '../../src/testbeds/reasoning/protocol/recipes/canon-entropy';
 
 const DIST = path.resolve(__dirname, '../../dist');
 const saved = { engine: process.env.RLMINI_ENGINE, backend: process.env.RLMINI_BACKEND };
@@ -120,7 +122,27 @@ describe('the reasoning protocol on tfjs (wasm backend) and on the kit engine', 
     expect(twin[`grpo/used@${T}`]).toBe(kit[`grpo/used@${T}`]);
     // 64 held-out samples: a sample that flips changes pass@1 by 1/64; allow two
     expect(Math.abs(twin[`grpo/pass1@${T}`] - kit[`grpo/pass1@${T}`])).toBeLessThanOrEqual(2 / 64 + 1e-12);
-    // a method with its own loop is refused on a tfjs engine, naming the way out
-    await expect(runRecipe(capo, TINY, 3)).rejects.toThrow(/capo trains with its own loop.*wasm engine only/);
   }, 180_000);
+
+  it('the methods with their own loops (CAPO, OREAL, CANON-entropy) run on the twin too, close to the wasm run', async () => {
+    const T = 'addition-L3';
+    for (const r of [capo, oreal, canonEntropy]) {
+      process.env.RLMINI_ENGINE = 'wasm';
+      const kit = (await runRecipe(r, TINY, 3)).metrics;
+      process.env.RLMINI_ENGINE = 'tfjs-wasm';
+      const kitSample = vi.spyOn(TransformerLm.prototype, 'sample');
+      const tfSample = vi.spyOn(TfjsTransformerLm.prototype, 'sample');
+      const twin = (await runRecipe(r, TINY, 3)).metrics;
+      // every sampling pass ran on the twin (OREAL's token reward model still reads the frozen wasm base model)
+      expect(kitSample, r.name).not.toHaveBeenCalled();
+      expect(tfSample.mock.calls.length, r.name).toBeGreaterThan(0);
+      vi.restoreAllMocks();
+      expect(Object.keys(twin).sort(), r.name).toEqual(Object.keys(kit).sort());
+      expect(twin[`base/pass1@${T}`], r.name).toBe(kit[`base/pass1@${T}`]);
+      expect(twin[`${r.name}/meanReward@${T}`], r.name).toBe(kit[`${r.name}/meanReward@${T}`]);
+      expect(Math.abs(twin[`${r.name}/pass1@${T}`] - kit[`${r.name}/pass1@${T}`]), r.name).toBeLessThanOrEqual(
+        2 / 64 + 1e-12,
+      );
+    }
+  }, 300_000);
 });

@@ -129,6 +129,57 @@ export interface CapoStats {
 }
 
 /**
+ * What CAPO reads from one forward pass over the rollouts: the log-probabilities, and for each scored token (row i,
+ * step k; j = i·L + k) the final hidden state (the output head's input), its logits row (j·V) and their
+ * log-sum-exp. The kit's wasm model keeps them in its forward record; on a tfjs engine the hidden states come from
+ * `hidden(f)` and the logits are the head's product on the host (the head is untied and has no bias), in float64.
+ */
+function capoForward(model: AnyTransformerLm, r: Rollouts, N: number) {
+  const L = r.L,
+    P = r.P,
+    T = P + L,
+    S = T - 1;
+  const { vocab: V, dModel: d } = model.config;
+  if (model instanceof TransformerLm) {
+    const f = model.forward(r.seq, N, T, P - 1);
+    const hf = f.hf.f;
+    return {
+      logp: f.logp,
+      lg: f.logits.f as ArrayLike<number>,
+      lse: f.lse as ArrayLike<number>,
+      h: (i: number, k: number) => hf.subarray((i * S + P - 1 + k) * d, (i * S + P + k) * d),
+      backward: (w: Float32Array) => model.backward(f, w),
+    };
+  }
+  const f = model.forward(r.seq, N, T, P - 1);
+  const hid = model.hidden(f);
+  const Wh = model.layout.Wh,
+    W = model.params.f;
+  const rowsN = N * L;
+  const lg = new Float64Array(rowsN * V),
+    lse = new Float64Array(rowsN);
+  for (let j = 0; j < rowsN; j++) {
+    let m = -Infinity;
+    for (let x = 0; x < V; x++) {
+      let z = 0;
+      for (let q = 0; q < d; q++) z += hid[j * d + q] * W[Wh + q * V + x];
+      lg[j * V + x] = z;
+      m = Math.max(m, z);
+    }
+    let e = 0;
+    for (let x = 0; x < V; x++) e += Math.exp(lg[j * V + x] - m);
+    lse[j] = m + Math.log(e);
+  }
+  return {
+    logp: f.logp,
+    lg: lg as ArrayLike<number>,
+    lse: lse as ArrayLike<number>,
+    h: (i: number, k: number) => hid.subarray((i * L + k) * d, (i * L + k + 1) * d),
+    backward: (w: Float32Array) => model.backward(f, w),
+  };
+}
+
+/**
  * One CAPO update of `model` (driven by `policy`, whose Adam takes the steps) on batch `r` with `recipe` (its
  * advantage, clip, aggregation and `epochs` passes; no KL, entropy, token control or objective slot), step size `lr`
  * for the curvature model, thresholds `th`, and the curvature model's shadow Adam state of the output head `state`.
@@ -137,7 +188,7 @@ export interface CapoStats {
  * tokens' mean gradient.
  */
 export function capoUpdate(
-  model: TransformerLm,
+  model: AnyTransformerLm,
   policy: RlPolicy,
   state: ShadowAdam,
   recipe: Recipe,
@@ -190,9 +241,8 @@ export function capoUpdate(
   };
   let firstTokens = 0;
   for (let pass = 0; pass < recipe.epochs; pass++) {
-    const f = model.forward(r.seq, N, T, P - 1);
-    const hf = f.hf.f,
-      lg = f.logits.f;
+    const f = capoForward(model, r, N);
+    const lg = f.lg;
     mask.fill(0);
     G.fill(0);
     let kept = 0;
@@ -205,7 +255,7 @@ export function capoUpdate(
           z = f.lse[j];
         for (let x = 0; x < V; x++) pi[x] = Math.exp(lg[row + x] - z);
         const a = r.seq[i * T + P + k];
-        const h = hf.subarray((i * S + P - 1 + k) * d, (i * S + P + k) * d);
+        const h = f.h(i, k);
         const c = tokenCurvature(h, pi, a, A, lr, state, u);
         st.tokens++;
         if (pass === 0) {
@@ -257,7 +307,7 @@ export function capoUpdate(
         w[j] = clippedSurrogateGrad(wts[q][kk++], A, ratio, cut, ratio, 1);
       }
     });
-    model.backward(f, w);
+    f.backward(w);
     st.gradNorm = policy.step();
     if (kept > 0) {
       for (let x = 0; x < G.length; x++) G[x] /= kept;
@@ -346,12 +396,6 @@ export function trainRegime(
     );
     cv.reward.push(draw.rewards.reduce((a, b) => a + b, 0) / draw.rewards.length);
     if (spec.capo) {
-      if (!(model instanceof TransformerLm))
-        throw new Error(
-          "stabilizing-policy-gradients: CAPO's per-token curvature reads the wasm forward record's final " +
-            "hidden states and logits (f.hf, f.logits, f.lse), so it runs only on the kit's wasm engine; unset " +
-            'RLMINI_ENGINE or set it to wasm',
-        );
       const s = capoUpdate(model, policy, state, recipe, draw, lr, th);
       cv.masked.push(s.masked / Math.max(1, s.tokens));
       cv.predKl.push(s.meanKl);

@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
+import { loadEngine } from '../../../src/nn/engine';
+import { TfjsTransformerLm } from '../../../src/nn/tfjs/transformer-lm';
 import { TransformerLm } from '../../../src/nn/transformer-lm';
 import {
   checkThresholds,
@@ -180,6 +182,54 @@ describe('CAPO update', () => {
     expect(st.t).toBe(2);
     expect(Array.from(m2.snapshot())).not.toEqual(Array.from(m1.snapshot()));
   });
+
+  it('on a tfjs engine (tfjs-cpu): the same masks, statistics and update as on the wasm engine, to float32 rounding', async () => {
+    const tf = await loadEngine('tfjs-cpu');
+    const onTf = () => {
+      const m = new TfjsTransformerLm(tf.tf!, base.config, new Rng(0));
+      m.load(base.snapshot());
+      return m;
+    };
+    const th = { tauKl: 1e-6, tauObj: 1e-4 };
+    const m1 = copy(),
+      m2 = onTf();
+    const s1 = capoUpdate(
+      m1,
+      new LmPolicy(m1, { lr: 4e-4, maxGradNorm: 1 }),
+      new ShadowAdam(64, 39),
+      recipe,
+      batch,
+      4e-4,
+      th,
+    );
+    const s2 = capoUpdate(
+      m2,
+      new LmPolicy(m2, { lr: 4e-4, maxGradNorm: 1 }),
+      new ShadowAdam(64, 39),
+      recipe,
+      batch,
+      4e-4,
+      th,
+    );
+    expect(s1.masked).toBeGreaterThan(0);
+    // a token whose predicted shift sits within rounding of a threshold could flip; none does here
+    for (const k of ['tokens', 'masked', 'maskedKl', 'maskedObj', 'maskedNeg', 'maskedPos', 'keptSignal'] as const)
+      expect(s2[k], k).toBe(s1[k]);
+    for (const k of ['meanKl', 'meanAbsObj', 'keptPi', 'maskedPi', 'gradNorm'] as const)
+      expect(Math.abs(s2[k] - s1[k]), k).toBeLessThan(1e-4 * Math.max(1, Math.abs(s1[k])));
+    const a = m1.snapshot(),
+      b = m2.snapshot(),
+      b0 = base.snapshot();
+    let far = 0,
+      moved = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (Math.abs(a[i] - b[i]) > 4e-4) far++;
+      if (a[i] !== b0[i]) moved++;
+    }
+    expect(moved).toBeGreaterThan(a.length / 2);
+    // every parameter within one Adam step (lr) of the wasm update (Adam amplifies the rounding of tiny gradients)
+    expect(far).toBe(0);
+  }, 120_000);
 
   it('refuses recipes it does not apply', () => {
     const m = copy();

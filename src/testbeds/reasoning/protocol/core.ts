@@ -172,11 +172,6 @@ export async function runRecipe(
   // The nn engine (nn/active-engine.ts: RLMINI_ENGINE, default auto); the base model is pre-trained and cached on
   // the wasm engine and copied onto it.
   const engine = await taskEngine(where);
-  if (recipe.train && engine.tf)
-    throw new Error(
-      `${where}: ${recipe.name} trains with its own loop, written for the kit's wasm TransformerLm; it runs on the ` +
-        `wasm engine only (this process has ${engine.id}: unset RLMINI_ENGINE or set it to wasm)`,
-    );
   const base = reasoningBase(config.base).model;
   const root = new Rng(seed).split('reasoning-protocol');
   const metrics: Record<string, number> = {};
