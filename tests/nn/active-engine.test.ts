@@ -124,7 +124,7 @@ describe('the reasoning protocol on tfjs (wasm backend) and on the kit engine', 
     expect(Math.abs(twin[`grpo/pass1@${T}`] - kit[`grpo/pass1@${T}`])).toBeLessThanOrEqual(2 / 64 + 1e-12);
   }, 180_000);
 
-  it('the methods with their own loops (CAPO, OREAL, CANON-entropy) run on the twin too, close to the wasm run', async () => {
+  it('the own-loop methods (CAPO, OREAL, CANON-entropy) run on the twin too, close to the wasm run', async () => {
     const T = 'addition-L3';
     for (const r of [capo, oreal, canonEntropy]) {
       process.env.RLMINI_ENGINE = 'wasm';
