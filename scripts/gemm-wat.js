@@ -30,9 +30,23 @@ let FMA = false;
 const KC = 256;
 const madd = (a, b, c) => (FMA ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`);
 
-/** The module's WAT text; `fma: true` gives the relaxed-SIMD variant of the GEMM (everything else identical). */
+// Register tile of the GEMM's micro-kernel: R rows of A × V vectors of 4 columns of B (R·V accumulators). The
+// default 4 × 8 (R 4, V 2). `tile: [2, 4]` gives the 2 × 16 candidate (scripts/build-kernels.js writes it to
+// src/nn/gemm-wasm-next.ts; not used by the library yet): every entry of C is still c = (((0 + a₀b₀) + a₁b₁) + …)
+// in k order, so the bits are the same for any tile; only speed changes. SPLAT_LOAD broadcasts A's value with
+// v128.load32_splat (the same lanes as f32x4.splat of f32.load, one instruction).
+let TILE_R = 4,
+  TILE_V = 2,
+  SPLAT_LOAD = false;
+
+/**
+ * The module's WAT text; `fma: true` gives the relaxed-SIMD variant of the GEMM (everything else identical);
+ * `tile: [R, V]` another register tile (see TILE_R), with the A broadcast by v128.load32_splat.
+ */
 function wat(opts = {}) {
   FMA = !!opts.fma;
+  [TILE_R, TILE_V] = opts.tile ?? [4, 2];
+  SPLAT_LOAD = !!opts.tile;
   const L = [];
   const p = (s) => L.push(s);
   p('(module');
@@ -68,43 +82,43 @@ function wat(opts = {}) {
   p('  )');
   // accum: 0 C = Â·B, 1 C = C + Â·B, 2 the sums start from C (a K-chunk continuing the previous one).
   p(`  (func $gemm_core ${GEMM_PARAMS}`);
-  p(
-    '    (local $i i32) (local $j i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 ' +
-      'i32) (local $pb i32) (local $pc i32) (local $sk i32) (local $sb i32)',
-  );
-  p('    (local $b0 v128) (local $b1 v128) (local $a v128)');
-  for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) p(`    (local $c${r}${c} v128)`);
+  const R = TILE_R,
+    V = TILE_V,
+    nPa = Math.max(R, 4);
+  const paLocals = Array.from({ length: nPa }, (_, r) => `(local $pa${r} i32)`).join(' ');
+  p(`    (local $i i32) (local $j i32) (local $k i32) ${paLocals} (local $pb i32) (local $pc i32) (local $sk i32)`);
+  p('    (local $sb i32)');
+  p(`    ${Array.from({ length: Math.max(V, 2) }, (_, c) => `(local $b${c} v128)`).join(' ')} (local $a v128)`);
+  for (let r = 0; r < R; r++) for (let c = 0; c < V; c++) p(`    (local $c${r}${c} v128)`);
   p('    (local.set $sk (i32.shl (local.get $acs) (i32.const 2)))');
   p('    (local.set $sb (i32.shl (local.get $ldb) (i32.const 2)))');
-  // row blocks of 4
+  // Columns of rows i … i + rows − 1: blocks of 4·V columns, then one block of each narrower power-of-two
+  // width that fits, then the scalar kernel for the last N mod 4.
+  const columns = (rows, label) => {
+    p('      (local.set $j (i32.const 0))');
+    p(`      (block $${label}_done (loop $${label}`);
+    p(`        (br_if $${label}_done (i32.gt_s (i32.add (local.get $j) (i32.const ${4 * V})) (local.get $N)))`);
+    emitBlock(p, rows, V);
+    p(`        (local.set $j (i32.add (local.get $j) (i32.const ${4 * V})))`);
+    p(`        (br $${label})))`);
+    for (let w = V / 2; w >= 1; w /= 2) {
+      p(`      (if (i32.le_s (i32.add (local.get $j) (i32.const ${4 * w})) (local.get $N)) (then`);
+      emitBlock(p, rows, w);
+      p(`        (local.set $j (i32.add (local.get $j) (i32.const ${4 * w})))))`);
+    }
+    p(`      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const ${rows})) (local.get $j) ${GEMM_ARGS})`);
+  };
+  // row blocks of R
   p('    (local.set $i (i32.const 0))');
   p('    (block $rows_done (loop $rows');
-  p('      (br_if $rows_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $M)))');
-  p('      (local.set $j (i32.const 0))');
-  p('      (block $cols_done (loop $cols');
-  p('        (br_if $cols_done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $N)))');
-  emitBlock(p, 4, 2);
-  p('        (local.set $j (i32.add (local.get $j) (i32.const 8)))');
-  p('        (br $cols)))');
-  p('      (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)) (then');
-  emitBlock(p, 4, 1);
-  p('        (local.set $j (i32.add (local.get $j) (i32.const 4)))))');
-  p(`      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 4)) (local.get $j) ${GEMM_ARGS})`);
-  p('      (local.set $i (i32.add (local.get $i) (i32.const 4)))');
+  p(`      (br_if $rows_done (i32.gt_s (i32.add (local.get $i) (i32.const ${R})) (local.get $M)))`);
+  columns(R, 'cols');
+  p(`      (local.set $i (i32.add (local.get $i) (i32.const ${R})))`);
   p('      (br $rows)))');
   // row tail: one row at a time
   p('    (block $r1_done (loop $r1');
   p('      (br_if $r1_done (i32.ge_s (local.get $i) (local.get $M)))');
-  p('      (local.set $j (i32.const 0))');
-  p('      (block $c1_done (loop $c1');
-  p('        (br_if $c1_done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $N)))');
-  emitBlock(p, 1, 2);
-  p('        (local.set $j (i32.add (local.get $j) (i32.const 8)))');
-  p('        (br $c1)))');
-  p('      (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)) (then');
-  emitBlock(p, 1, 1);
-  p('        (local.set $j (i32.add (local.get $j) (i32.const 4)))))');
-  p(`      (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 1)) (local.get $j) ${GEMM_ARGS})`);
+  columns(1, 'c1');
   p('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
   p('      (br $r1)))');
   p('  )');
@@ -401,7 +415,10 @@ function emitBlock(p, R, V) {
   p(`${ind}  (br_if $kd (i32.eqz (local.get $k)))`);
   for (let c = 0; c < V; c++) p(`${ind}  (local.set $b${c} (v128.load offset=${16 * c} (local.get $pb)))`);
   for (let r = 0; r < R; r++) {
-    p(`${ind}  (local.set $a (f32x4.splat (f32.load (local.get $pa${r}))))`);
+    const bcast = SPLAT_LOAD
+      ? `(v128.load32_splat (local.get $pa${r}))`
+      : `(f32x4.splat (f32.load (local.get $pa${r})))`;
+    p(`${ind}  (local.set $a ${bcast})`);
     for (let c = 0; c < V; c++)
       p(`${ind}  (local.set $c${r}${c} ${madd('(local.get $a)', `(local.get $b${c})`, `(local.get $c${r}${c})`)})`);
     p(`${ind}  (local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $sk)))`);

@@ -13,6 +13,7 @@ import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 import { TransformerLm } from './transformer-lm';
 import { benchBatch } from './tfjs/cross-check';
+import { GEMM_NEXT_FMA_WASM_BASE64, GEMM_NEXT_WASM_BASE64 } from './gemm-wasm-next';
 import { Arena, gemm, probeFma, type GemmChoice, type GemmPath } from './wasm';
 
 import type {
@@ -142,10 +143,35 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
   };
 }
 
+/**
+ * Which kernel module a bench model runs on: 'current' (src/nn/gemm-wasm.ts, what the library uses) or 'next' (the
+ * candidate src/nn/gemm-wasm-next.ts: the GEMM's 2 × 16 register tile, bit-identical; the library does not load it
+ * yet, because switching re-keys every neural record — see bench/README).
+ */
+export type KernelChoice = 'current' | 'next';
+
+/**
+ * An Arena on the candidate kernel: a normal Arena (its GEMM path resolved and probed as usual) whose kernel instance
+ * is replaced by an instance of the candidate module before its first allocation. The two modules export the same
+ * functions with the same signatures, and every buffer, GEMM and kernel call goes through its arena's instance.
+ */
+export function nextKernelArena(gemmChoice: GemmChoice = 'mul-add'): Arena {
+  const arena = new Arena({ gemm: gemmChoice });
+  const b64 = arena.gemmPath === 'fma' ? GEMM_NEXT_FMA_WASM_BASE64 : GEMM_NEXT_WASM_BASE64;
+  const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), {}).exports;
+  Object.defineProperty(arena, 'k', { value: k });
+  return arena;
+}
+
 /** A TransformerLm holding the spec's weights (PyTorch layouts converted to the kit's x·W layout). */
-export function transformerFromSpec(spec: TransformerBenchSpec, gemmChoice: GemmChoice = 'mul-add'): TransformerLm {
+export function transformerFromSpec(
+  spec: TransformerBenchSpec,
+  gemmChoice: GemmChoice = 'mul-add',
+  kernel: KernelChoice = 'current',
+): TransformerLm {
   const { vocab: V, context, layers, dModel: d, heads, mlp: F } = spec;
-  const model = new TransformerLm({ vocab: V, context, layers, dModel: d, heads, mlp: F }, new Rng(0), undefined, {
+  const arena = kernel === 'next' ? nextKernelArena(gemmChoice) : undefined;
+  const model = new TransformerLm({ vocab: V, context, layers, dModel: d, heads, mlp: F }, new Rng(0), arena, {
     gemm: gemmChoice,
   });
   const p = model.params.f,
@@ -187,11 +213,12 @@ export function transformerFromSpec(spec: TransformerBenchSpec, gemmChoice: Gemm
 export function benchTransformerPg(
   spec: TransformerBenchSpec,
   gemmChoice: GemmChoice = 'mul-add',
+  kernel: KernelChoice = 'current',
 ): TransformerBenchResult {
   const { prompts: B, group: G, promptLen: P, responseLen: L } = spec;
   const N = B * G,
     T = P + L;
-  const model = transformerFromSpec(spec, gemmChoice);
+  const model = transformerFromSpec(spec, gemmChoice, kernel);
   const initial = model.snapshot();
   // The batch as the tfjs cross-check builds it (prompts repeated per group, prompt + response, w = −adv/(N·L)).
   const { prompts, seq, w } = benchBatch(spec);
@@ -245,7 +272,7 @@ export function benchTransformerPg(
     loss1,
     meanSampledLogp,
     sampledLogpSe: sd / Math.sqrt(N),
-    backend: `wasm SIMD, gemm ${model.gemmPath}`,
+    backend: `wasm SIMD, gemm ${model.gemmPath}${kernel === 'next' ? ', 2 × 16 tile' : ''}`,
   };
 }
 
@@ -260,9 +287,10 @@ export function benchGemm(
   K: number,
   path: GemmPath,
   reps = 20,
+  kernel: KernelChoice = 'current',
 ): { ms: number; gflops: number } | null {
   if (path === 'fma' && !probeFma().fused) return null;
-  const arena = new Arena({ gemm: path });
+  const arena = kernel === 'next' ? nextKernelArena(path) : new Arena({ gemm: path });
   const a = arena.alloc(M * K, 'A', false),
     b = arena.alloc(K * N, 'B', false),
     c = arena.alloc(M * N, 'C', false);

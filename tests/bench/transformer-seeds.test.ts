@@ -11,6 +11,7 @@ import { removeBundle } from '../../src/bench/bundle';
 import { probePython } from '../../src/bench/python';
 import {
   bestRow,
+  comparisonMinutes,
   cpuBoundStepsPerHour,
   referenceSeeds,
   seedsPerHour,
@@ -38,6 +39,9 @@ describe('transformer-seeds arithmetic', () => {
     expect(stepsPerHour(6, 3600)).toBeCloseTo(6000, 9);
     expect(seedsPerHour(6000)).toBeCloseTo(10, 12); // 600 updates per seed
     expect(seedsPerHour(6000, 300)).toBeCloseTo(20, 12);
+    // issue 15's comparison: 5 seeds × 4 methods × 600 updates = 12,000 steps; at 24,000 steps/h half an hour
+    expect(comparisonMinutes(24_000)).toBeCloseTo(30, 12);
+    expect(comparisonMinutes(12_000)).toBeCloseTo(60, 12);
     // two seeds of 6 steps, the second window starting 100 ms late and ending 200 ms late: 12 steps in 1.2 s
     const t = windowThroughput([
       { startEpochMs: 1000, endEpochMs: 2000, steps: 6 },
@@ -66,6 +70,10 @@ describe('transformer-seeds kit side', () => {
     expect(two.map((r) => r.metrics)).toEqual(alone.map((r) => r.metrics));
     expect(two.map((r) => r.series)).toEqual(alone.map((r) => r.series));
     expect(two[0].series!.loss).toHaveLength(3); // warm-up + timed steps
+    // the candidate kernel (2 × 16 GEMM tile) computes the same steps bit for bit
+    const next = await kitSeeds({ ...base, kernel: 'next' }, 2, [0, 1]);
+    expect(next.map((r) => r.series)).toEqual(two.map((r) => r.series));
+    expect(next[0].extra?.backend).toMatch(/2 × 16 tile/);
     expect(two[0].metrics.paramSum).not.toBe(two[1].metrics.paramSum); // the seeds sample different tokens
     for (const r of two) {
       expect(r.timings!.endEpochMs).toBeGreaterThan(r.timings!.startEpochMs);

@@ -19,8 +19,16 @@ export interface NnEngine {
   benchTransformerPg?: (
     spec: TransformerBenchSpec,
     gemm?: 'mul-add' | 'fma' | 'auto',
+    kernel?: 'current' | 'next',
   ) => TransformerBenchResult | Promise<TransformerBenchResult>;
-  benchGemm?: (M: number, N: number, K: number, path: 'mul-add' | 'fma', reps?: number) => GemmBenchResult | null;
+  benchGemm?: (
+    M: number,
+    N: number,
+    K: number,
+    path: 'mul-add' | 'fma',
+    reps?: number,
+    kernel?: 'current' | 'next',
+  ) => GemmBenchResult | null;
 }
 
 /** The module dist/nn/bench.js, or null when it is absent (a load error of a present module is thrown). */

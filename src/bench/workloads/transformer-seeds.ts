@@ -1,7 +1,9 @@
 /**
  * GRPO steps per hour on both cores (issue 15's speed target: end-to-end seeds/hour on both cores at or above
  * PyTorch's) for the `transformer` workload's model and sizes (./transformer.ts `transformerSpec`: vocab 16, context
- * 64, 4 blocks, d 64, 4 heads, MLP 256; 16 prompts × 8 samples = 128 sequences, prompt 16 + 32 sampled tokens).
+ * 64, 4 blocks, d 64, 4 heads, MLP 256; 16 prompts × 8 samples = 128 sequences, prompt 16 + 32 sampled tokens),
+ * and the same with 2 blocks (the reasoning testbed's base models): rows `transformer-seeds/2x64/…`. Each row's detail
+ * gives the minutes of issue 15's second target, a 5-seed × 4-method comparison of 600 updates (≤ 30 min on 2 cores).
  * A GRPO step is one KV-cache sampling pass of the 128 sequences and one policy-gradient update (teacher-forced
  * forward over prompt + the sampled tokens, loss −Σ w·log π / (N·L) with the spec's per-token weights, backward,
  * gradient-norm clipping, Adam): both pieces of the `transformer` rows, chained.
@@ -25,7 +27,7 @@ import { Rng } from '../../core/rng';
 import { runTasks, type TaskJob } from '../../core/tasks';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
-import { transformerFromSpec } from '../../nn/bench';
+import { transformerFromSpec, type KernelChoice } from '../../nn/bench';
 import type { GemmChoice } from '../../nn/wasm';
 import { removeBundle } from '../bundle';
 import type { TransformerBenchSpec } from '../nn-spec';
@@ -35,7 +37,16 @@ import type { BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
 import { transformerSpec, writeTransformerBundle } from './transformer';
 
-const W = 'GRPO steps on 2 cores, transformer 128×(16+32 tokens), sampling + update, 4×d64';
+/** The title for a model of `layers` blocks (4: the `transformer` rows' model; 2: the reasoning testbed's). */
+const wTitle = (layers: number) =>
+  `GRPO steps on 2 cores, transformer 128×(16+32 tokens), sampling + update, ${layers}×d64`;
+const W = wTitle(4);
+/** Issue 15's comparison: 5 seeds × 4 methods of 600 updates each. */
+export const COMPARISON_SEEDS = 20;
+/** Minutes of a 5-seed × 4-method comparison of 600 updates at `stepsHour` GRPO steps per hour. */
+export function comparisonMinutes(stepsHour: number): number {
+  return ((COMPARISON_SEEDS * UPDATES_PER_SEED) / stepsHour) * 60;
+}
 /** Updates of one seed of the reasoning testbed's run, for seeds per hour. */
 export const UPDATES_PER_SEED = 600;
 const TASK = 'bench/workloads/transformer-seeds#runThroughputSeed';
@@ -54,6 +65,8 @@ export interface ThroughputConfig {
   steps: number;
   /** Int32Array over a SharedArrayBuffer [arrived, expected]: the timed windows start together. Absent: no wait. */
   barrier?: SharedArrayBuffer;
+  /** 'next': the candidate kernel (src/nn/gemm-wasm-next.ts); default the library's. */
+  kernel?: KernelChoice;
 }
 
 /** One process's or thread's timed window. */
@@ -109,7 +122,7 @@ export function runThroughputSeed(config: ThroughputConfig, seed: number): RunRe
   const { prompts: B, group: G, promptLen: P, responseLen: L } = spec;
   const N = B * G,
     T = P + L;
-  const model = transformerFromSpec(spec, config.gemm);
+  const model = transformerFromSpec(spec, config.gemm, config.kernel ?? 'current');
   const opt = new Adam(model.size, { lr: spec.lr });
   const prompts = new Int32Array(N * P);
   for (let i = 0; i < B; i++)
@@ -160,7 +173,7 @@ export function runThroughputSeed(config: ThroughputConfig, seed: number): RunRe
   return {
     metrics: { finalLoss: losses[losses.length - 1], paramSum: psum },
     series: { loss: losses, gradNorm: norms },
-    extra: { backend: `wasm SIMD, gemm ${model.gemmPath}` },
+    extra: { backend: `wasm SIMD, gemm ${model.gemmPath}${config.kernel === 'next' ? ', 2 × 16 tile' : ''}` },
     timings: {
       startEpochMs: t0,
       endEpochMs: t1,
@@ -291,6 +304,7 @@ interface Measured {
 }
 
 function throughputRow(
+  workload: string,
   id: string,
   impl: string,
   side: BenchRow['side'],
@@ -306,7 +320,7 @@ function throughputRow(
     stepsHour: t.stepsHour,
     row: {
       id,
-      workload: W,
+      workload,
       impl,
       side,
       ms: perStep,
@@ -316,7 +330,9 @@ function throughputRow(
       threads,
       detail:
         `${t.stepsHour.toFixed(0)} steps/h = ${seedsPerHour(t.stepsHour).toFixed(2)} seeds/h of ` +
-        `${UPDATES_PER_SEED} updates; ${t.steps} timed steps in ${(t.spanMs / 1e3).toFixed(2)} s; ` +
+        `${UPDATES_PER_SEED} updates ` +
+        `(a 5-seed × 4-method comparison: ${comparisonMinutes(t.stepsHour).toFixed(1)} min); ` +
+        `${t.steps} timed steps in ${(t.spanMs / 1e3).toFixed(2)} s; ` +
         `process CPU ${(cpuMs / t.steps).toFixed(0)} ms per step (${(cpuMs / t.spanMs).toFixed(2)} cores busy; ` +
         `${cpuBoundStepsPerHour(cpuMs / t.steps).toFixed(0)} steps/h if each step's CPU time ran on 2 free cores); ` +
         note,
@@ -328,84 +344,102 @@ export const transformerSeedsWorkload: Workload = {
   id: 'transformer-seeds',
   title: W,
   async run(ctx) {
-    const warmup = 1,
-      steps = 6,
-      specSeed = 5;
-    const kit: Measured[] = [],
-      ref: Measured[] = [];
-    const load = () => `load average ${os.loadavg()[0].toFixed(2)} at start`;
-    for (const gemm of ['mul-add', 'auto'] as const) {
-      const id = `transformer-seeds/kit-2w${gemm === 'auto' ? '-fma' : ''}`;
-      try {
-        const l = load();
-        ctx.log(`  kit, 2 worker threads, gemm ${gemm} …`);
-        const res = await kitSeeds({ specSeed, gemm, warmup, steps });
-        const backend = String(res[0].extra?.backend ?? '?');
-        if (gemm === 'auto' && !backend.includes('fma')) continue; // relaxed SIMD does not fuse here: same as default
-        const tm = res.map((r) => r.timings!);
-        const cpuMs = (Math.max(...tm.map((x) => x.cpuEndUs)) - Math.min(...tm.map((x) => x.cpuStartUs))) / 1e3;
-        kit.push(
-          throughputRow(
-            id,
-            `kit TransformerLm, 2 seeds on 2 worker threads (${backend}${gemm === 'auto' ? ", gemm 'auto'" : ''})`,
-            'kit',
-            backend,
-            2,
-            tm.map((x) => ({ startEpochMs: x.startEpochMs, endEpochMs: x.endEpochMs, steps })),
-            cpuMs,
-            `median step per seed ${tm.map((x) => x.stepMsMedian.toFixed(0)).join(' / ')} ms; ` +
-              `${warmup} warm-up step per seed; ${l}`,
-          ),
-        );
-      } catch (e) {
-        kit.push({
-          row: failedRow(id, W, `kit TransformerLm, 2 worker threads, gemm ${gemm}`, 'kit', e),
-          stepsHour: NaN,
-        });
-      }
-    }
-    if (ctx.py?.torch) {
-      const dir = writeTransformerBundle(transformerSpec(specSeed));
-      try {
-        for (const [processes, threads] of [
-          [2, 1],
-          [1, 2],
-        ] as const) {
-          const id = `transformer-seeds/torch-${processes}p${threads}t`;
-          const how = processes === 2 ? '2 processes × 1 thread' : '1 process × 2 threads';
-          try {
-            const l = load();
-            ctx.log(`  PyTorch, ${how} …`);
-            const outs = await referenceSeeds(ctx.py, dir, processes, threads, warmup, steps);
-            const o = outs[0];
-            ref.push(
-              throughputRow(
-                id,
-                `PyTorch ${o.torch} + Adam, ${how}`,
-                'reference',
-                `torch, BLAS ${o.blas ?? 'not reported'}, ${o.cpuCapability ?? '?'}`,
-                processes * threads,
-                outs,
-                outs.reduce((a, x) => a + x.cpuMs, 0),
-                `median step per process ${outs.map((x) => median(x.stepMs).toFixed(0)).join(' / ')} ms; ` +
-                  `torch.get_num_threads() = ${o.torchThreads ?? '?'}; BLAS loaded: ${o.blasLoaded ?? '?'}; ${l}`,
-              ),
-            );
-          } catch (e) {
-            ref.push({ row: failedRow(id, W, `PyTorch, ${how}`, 'reference', e), stepsHour: NaN });
-          }
-        }
-      } finally {
-        removeBundle(dir);
-      }
-    }
-    const best = bestRow(ref);
-    if (best)
-      for (const k of kit) {
-        k.row.refId = best.row.id;
-        if (Number.isFinite(k.stepsHour))
-          k.row.detail += `; throughput kit/PyTorch-best (${best.row.id}) ${(k.stepsHour / best.stepsHour).toFixed(2)}`;
-      }
-    return [...kit, ...ref].map((m) => m.row);
+    const rows: BenchRow[] = [];
+    // The `transformer` rows' model, then the reasoning testbed's (2 blocks, as its base models and gates).
+    for (const layers of [4, 2]) rows.push(...(await seedsRows(ctx, layers)));
+    return rows;
   },
 };
+
+/** The rows of one model size: the kit on both GEMM paths, PyTorch as 2 processes × 1 thread and 1 × 2. */
+async function seedsRows(ctx: Parameters<Workload['run']>[0], layers: number): Promise<BenchRow[]> {
+  const warmup = 1,
+    steps = 6,
+    specSeed = 5;
+  const Wl = wTitle(layers);
+  const pre = layers === 4 ? 'transformer-seeds' : `transformer-seeds/${layers}x64`;
+  const sizes = layers === 4 ? undefined : { layers };
+  const kit: Measured[] = [],
+    ref: Measured[] = [];
+  const load = () => `load average ${os.loadavg()[0].toFixed(2)} at start`;
+  for (const [gemm, kernel] of [
+    ['mul-add', 'current'],
+    ['auto', 'current'],
+    ['mul-add', 'next'],
+  ] as const) {
+    const id = `${pre}/kit-2w${gemm === 'auto' ? '-fma' : ''}${kernel === 'next' ? '-next' : ''}`;
+    try {
+      const l = load();
+      ctx.log(`  ${layers}×d64: kit, 2 worker threads, gemm ${gemm}${kernel === 'next' ? ', candidate kernel' : ''} …`);
+      const res = await kitSeeds({ specSeed, gemm, warmup, steps, kernel, ...(sizes ? { sizes } : {}) });
+      const backend = String(res[0].extra?.backend ?? '?');
+      if (gemm === 'auto' && !backend.includes('fma')) continue; // relaxed SIMD does not fuse here: same as default
+      const tm = res.map((r) => r.timings!);
+      const cpuMs = (Math.max(...tm.map((x) => x.cpuEndUs)) - Math.min(...tm.map((x) => x.cpuStartUs))) / 1e3;
+      kit.push(
+        throughputRow(
+          Wl,
+          id,
+          `kit TransformerLm, 2 seeds on 2 worker threads (${backend}${gemm === 'auto' ? ", gemm 'auto'" : ''}` +
+            `${kernel === 'next' ? '; candidate kernel, not used by the library yet' : ''})`,
+          'kit',
+          backend,
+          2,
+          tm.map((x) => ({ startEpochMs: x.startEpochMs, endEpochMs: x.endEpochMs, steps })),
+          cpuMs,
+          `median step per seed ${tm.map((x) => x.stepMsMedian.toFixed(0)).join(' / ')} ms; ` +
+            `${warmup} warm-up step per seed; ${l}`,
+        ),
+      );
+    } catch (e) {
+      kit.push({
+        row: failedRow(id, Wl, `kit TransformerLm, 2 worker threads, gemm ${gemm}`, 'kit', e),
+        stepsHour: NaN,
+      });
+    }
+  }
+  if (ctx.py?.torch) {
+    const dir = writeTransformerBundle(transformerSpec(specSeed, sizes ?? {}));
+    try {
+      for (const [processes, threads] of [
+        [2, 1],
+        [1, 2],
+      ] as const) {
+        const id = `${pre}/torch-${processes}p${threads}t`;
+        const how = processes === 2 ? '2 processes × 1 thread' : '1 process × 2 threads';
+        try {
+          const l = load();
+          ctx.log(`  ${layers}×d64: PyTorch, ${how} …`);
+          const outs = await referenceSeeds(ctx.py, dir, processes, threads, warmup, steps);
+          const o = outs[0];
+          ref.push(
+            throughputRow(
+              Wl,
+              id,
+              `PyTorch ${o.torch} + Adam, ${how}`,
+              'reference',
+              `torch, BLAS ${o.blas ?? 'not reported'}, ${o.cpuCapability ?? '?'}`,
+              processes * threads,
+              outs,
+              outs.reduce((a, x) => a + x.cpuMs, 0),
+              `median step per process ${outs.map((x) => median(x.stepMs).toFixed(0)).join(' / ')} ms; ` +
+                `torch.get_num_threads() = ${o.torchThreads ?? '?'}; BLAS loaded: ${o.blasLoaded ?? '?'}; ${l}`,
+            ),
+          );
+        } catch (e) {
+          ref.push({ row: failedRow(id, Wl, `PyTorch, ${how}`, 'reference', e), stepsHour: NaN });
+        }
+      }
+    } finally {
+      removeBundle(dir);
+    }
+  }
+  const best = bestRow(ref);
+  if (best)
+    for (const k of kit) {
+      k.row.refId = best.row.id;
+      if (Number.isFinite(k.stepsHour))
+        k.row.detail += `; throughput kit/PyTorch-best (${best.row.id}) ${(k.stepsHour / best.stepsHour).toFixed(2)}`;
+    }
+  return [...kit, ...ref].map((m) => m.row);
+}

@@ -10,6 +10,7 @@
 import { Rng } from '../../core/rng';
 import { removeBundle, writeBundle } from '../bundle';
 import type { TransformerBenchResult, TransformerBenchSpec } from '../nn-spec';
+import { measurePeak, PEAK_CHAINS, PEAK_ITERS } from '../peak';
 import { runReference } from '../python';
 import type { Agreement, BenchRow } from '../types';
 import { failedRow, type Workload } from '../workload';
@@ -273,11 +274,100 @@ export const transformerWorkload: Workload = {
       } catch (e) {
         rows.push(failedRow('transformer/update/kit-nn-fma', WU, 'kit nn engine TransformerLm (FMA)', 'kit', e));
       }
+      // The candidate kernel (src/nn/gemm-wasm-next.ts, 2 × 16 GEMM tile) on the default path: it must give the
+      // default row's numbers bit for bit (agreement), and says what switching the library to it would gain.
+      try {
+        const next = await nn.benchTransformerPg(spec, 'mul-add', 'next');
+        const same =
+          kit !== null &&
+          Object.is(next.loss0, kit.loss0) &&
+          Object.is(next.gradNorm0, kit.gradNorm0) &&
+          Object.is(next.loss1, kit.loss1) &&
+          Object.is(next.meanSampledLogp, kit.meanSampledLogp);
+        const agreement = {
+          ok: same,
+          text: same
+            ? 'bit-identical to the default row (loss before and after the step, gradient norm, sampled log π)'
+            : `differs from the default row: loss ${next.loss0} vs ${kit?.loss0}, gradient norm ${next.gradNorm0} ` +
+              `vs ${kit?.gradNorm0}`,
+        };
+        for (const [id, workload, ms, unit, tput] of [
+          [
+            'sample',
+            WS,
+            next.sampleMs,
+            'per sampling pass',
+            { value: (gen / next.sampleMs) * 1e3, unit: 'generated tokens/s' },
+          ],
+          [
+            'update',
+            WU,
+            next.updateMs,
+            'per update',
+            { value: ((N * (P + L)) / next.updateMs) * 1e3, unit: 'trained tokens/s' },
+          ],
+        ] as const)
+          rows.push({
+            id: `transformer/${id}/kit-nn-next`,
+            workload,
+            impl: `kit nn TransformerLm (${next.backend}; candidate kernel, not used by the library yet)`,
+            side: 'kit',
+            ms,
+            unit,
+            throughput: tput,
+            backend: next.backend,
+            threads: 1,
+            refId: `transformer/${id}/torch-1t`,
+            agreement,
+            detail: `median of ${spec.reps}; the same model, weights and batch as the default row`,
+          });
+      } catch (e) {
+        rows.push(failedRow('transformer/update/kit-nn-next', WU, 'kit nn TransformerLm (candidate kernel)', 'kit', e));
+      }
     }
     const gflop = (2 * GEMM.M * GEMM.N * GEMM.K) / 1e9;
     for (const path of ['mul-add', 'fma'] as const) {
+      // The instruction mix's ceiling on this core (../peak.ts): the GEMM rows say how close they get.
+      let peak: { gflops: number; ms: number } | null = null;
+      try {
+        peak = await measurePeak(path === 'fma');
+      } catch (e) {
+        rows.push(failedRow(`transformer/peak/kit-${path}`, WG, `wasm SIMD peak (${path})`, 'kit', e));
+      }
+      if (peak)
+        rows.push({
+          id: `transformer/peak/kit-${path}`,
+          workload: WG,
+          impl: `wasm SIMD peak, ${path === 'fma' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'} (no memory)`,
+          side: 'kit',
+          ms: peak.ms,
+          unit: `per ${PEAK_ITERS / 1e6} M loop iterations`,
+          throughput: { value: peak.gflops, unit: 'GFLOP/s' },
+          backend: `wasm SIMD${path === 'fma' ? ' + relaxed SIMD' : ''}`,
+          threads: 1,
+          detail:
+            `the arithmetic ceiling of the GEMM's multiply-add on one core: ${PEAK_CHAINS} independent f32x4 ` +
+            'accumulators in registers (src/bench/peak.ts); median of 5 runs',
+        });
       const g = nn?.benchGemm?.(GEMM.M, GEMM.N, GEMM.K, path);
       if (!g) continue; // no engine, or relaxed SIMD does not fuse here
+      const gNext = nn?.benchGemm?.(GEMM.M, GEMM.N, GEMM.K, path, 20, 'next');
+      if (gNext)
+        rows.push({
+          id: `transformer/gemm/kit-${path}-next`,
+          workload: WG,
+          impl: `kit nn GEMM, candidate 2 × 16 tile (wasm SIMD, ${path === 'fma' ? 'relaxed-SIMD FMA' : 'mul + add'})`,
+          side: 'kit',
+          ms: gNext.ms,
+          unit: 'per GEMM',
+          throughput: { value: gNext.gflops, unit: 'GFLOP/s' },
+          backend: `wasm SIMD, gemm ${path}, 2 × 16 tile`,
+          threads: 1,
+          refId: 'transformer/gemm/torch-1t',
+          detail:
+            `median of 20 calls${peak ? `; ${((100 * gNext.gflops) / peak.gflops).toFixed(0)} % of the peak` : ''}` +
+            '; src/nn/gemm-wasm-next.ts, not used by the library yet',
+        });
       rows.push({
         id: `transformer/gemm/kit-${path}`,
         workload: WG,
@@ -289,7 +379,7 @@ export const transformerWorkload: Workload = {
         backend: `wasm SIMD, gemm ${path}`,
         threads: 1,
         refId: 'transformer/gemm/torch-1t',
-        detail: 'median of 20 calls',
+        detail: `median of 20 calls${peak ? `; ${((100 * g.gflops) / peak.gflops).toFixed(0)} % of the peak row` : ''}`,
       });
     }
     if (!ctx.py?.torch) return rows;
