@@ -26,15 +26,16 @@ const x4 = (a) => `(i32.shl ${a} (i32.const 2))`;
 // every machine), or f32x4.relaxed_madd (the FMA module: one rounding; used only where a start-up probe shows
 // that it fuses, see src/nn/wasm.ts).
 let FMA = false;
-// K-chunk of the GEMM for long products without accumulation (see `gemm`).
-const KC = 256;
+// K-chunk of the GEMM for long products without accumulation (see `gemm`); `kc` option (the candidate: 128).
+let KC = 256;
 const madd = (a, b, c) => (FMA ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`);
 
 // Register tile of the GEMM's micro-kernel: R rows of A × V vectors of 4 columns of B (R·V accumulators). The
-// default 4 × 8 (R 4, V 2). `tile: [2, 4]` gives the 2 × 16 candidate (scripts/build-kernels.js writes it to
-// src/nn/gemm-wasm-next.ts; not used by the library yet): every entry of C is still c = (((0 + a₀b₀) + a₁b₁) + …)
-// in k order, so the bits are the same for any tile; only speed changes. SPLAT_LOAD broadcasts A's value with
-// v128.load32_splat (the same lanes as f32x4.splat of f32.load, one instruction).
+// default 4 × 8 (R 4, V 2). `tile: [2, 4]` gives the 2 × 16 candidate (scripts/build-kernels.js writes it, with
+// `kc: 128`, to src/nn/gemm-wasm-next.ts; not used by the library yet): every entry of C is still
+// c = (((0 + a₀b₀) + a₁b₁) + …) in k order, so the bits are the same for any tile and K-chunk; only speed
+// changes. SPLAT_LOAD broadcasts A's value with v128.load32_splat (the same lanes as f32x4.splat of f32.load, one
+// instruction).
 let TILE_R = 4,
   TILE_V = 2,
   SPLAT_LOAD = false;
@@ -47,6 +48,7 @@ function wat(opts = {}) {
   FMA = !!opts.fma;
   [TILE_R, TILE_V] = opts.tile ?? [4, 2];
   SPLAT_LOAD = !!opts.tile;
+  KC = opts.kc ?? 256;
   const L = [];
   const p = (s) => L.push(s);
   p('(module');

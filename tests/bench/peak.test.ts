@@ -8,19 +8,22 @@ import { describe, expect, it } from 'vitest';
 import { PEAK_CHAINS, peakExpected, peakGflops, peakKernel, peakWat } from '../../src/bench/peak';
 import { probeFma } from '../../src/nn/wasm';
 
-// inputs whose fused and unfused results differ (checked below), so the FMA case tells the two apart
-const CASES: [number, number, number, number, number][] = [
-  [1, 1e-3, 1e-9, 0.5, 0.25],
-  [7, 0.1, 0.01, 1.0001, -0.3333],
-  [50, 1 + 2 ** -13, 2 ** -20, 1 + 2 ** -13, 0.7071],
-  [1000, 1e-3, 1e-6, 0.5, 0.25],
+// (n, start, m, c): chains x_i ← x_i·m + c from x_i = start + i; the later cases' fused and unfused results differ
+// (checked below), so the FMA case tells the two apart
+const CASES: [number, number, number, number][] = [
+  [0, 1, 0.5, 1],
+  [7, 1, 0.5, 1],
+  [50, 0.7, 0.1, 0.3],
+  [200, 1 + 2 ** -13, 0.999, 1e-3],
+  [1000, -2.5, 0.3333, 0.125],
 ];
 
 describe('arithmetic-peak kernel', () => {
   it('mul + add: the chains equal a float32 emulation exactly', async () => {
     const k = (await peakKernel(false))!;
     for (const c of CASES) expect(k(...c)).toBe(peakExpected(...c, false));
-    expect(k(0, 1, 1, 1, 1)).toBe(0);
+    const sum0 = PEAK_CHAINS + (PEAK_CHAINS * (PEAK_CHAINS - 1)) / 2; // Σ (1 + i) over the chains
+    expect(k(0, 1, 0.5, 1)).toBe(4 * sum0); // 4 lanes, nothing iterated
   });
 
   it('relaxed_madd: one rounding per multiply-add where the engine fuses (else it need not compile)', async () => {
