@@ -223,10 +223,13 @@ function intervalName(ci: BootstrapInterval, units: string, twoGroups = false): 
   );
 }
 
-/** Interval method and, for the expanded interval, its quantile level and degrees of freedom, for `details`. */
+/**
+ * Interval method and, for the expanded interval, its quantile level and degrees of freedom, for `details`; left out
+ * where they are undefined (fewer than 2 units per group: NaN, which JSON would write as null).
+ */
 function intervalDetails(ci: BootstrapInterval): Record<string, number | string> {
   const d: Record<string, number | string> = { interval: ci.method };
-  if (ci.expansion) {
+  if (ci.expansion && Number.isFinite(ci.expansion.tail) && Number.isFinite(ci.expansion.df)) {
     d.intervalTail = ci.expansion.tail;
     d.intervalDf = ci.expansion.df;
   }

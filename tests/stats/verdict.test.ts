@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
+import { checkVerdict } from '../../src/report/schema';
 import {
   DECISION_RULE,
   applyDecisionRule,
@@ -230,5 +231,20 @@ describe('other checks', () => {
     expect(() => claimAbove({ ...base, profile: 'quick' as never, values: [1], threshold: 0, rng: 1 })).toThrow(
       /profile must be/,
     );
+  });
+});
+
+describe('verdict details with too few units', () => {
+  it('an undefined expanded-interval level (one seed per group) is left out, so the verdict survives JSON', () => {
+    const v = claimGreater({ ...base, profile: 'smoke', a: [1], b: [0], paired: false, rng: 1 });
+    expect(v.status).toBe('inconclusive');
+    expect(v.details).not.toHaveProperty('intervalTail');
+    expect(v.details).not.toHaveProperty('intervalDf');
+    expect(Object.values(v.details ?? {}).every((x) => typeof x === 'string' || Number.isFinite(x))).toBe(true);
+    const back = checkVerdict(JSON.parse(JSON.stringify(v)));
+    expect(back.ok).toBe(true);
+    // with enough seeds the level is defined and reported
+    const w = claimGreater({ ...base, a: [1, 2, 3, 4], b: [0, 1, 0, 1], paired: false, rng: 1 });
+    expect(Number.isFinite(w.details?.intervalTail)).toBe(true);
   });
 });

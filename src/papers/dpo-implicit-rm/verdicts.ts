@@ -83,7 +83,7 @@ export function claimMaxGapAbove(o: {
       argmaxSetting: o.settings[argmax],
       reps: ci.reps,
       interval: ci.method,
-      ...(e ? { intervalTail: e.tail, intervalDf: e.df } : {}),
+      ...(e && Number.isFinite(e.tail) && Number.isFinite(e.df) ? { intervalTail: e.tail, intervalDf: e.df } : {}),
     },
   };
 }
