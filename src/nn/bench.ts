@@ -145,8 +145,8 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
 
 /**
  * Which kernel module a bench model runs on: 'current' (src/nn/gemm-wasm.ts, what the library uses) or 'next' (the
- * candidate src/nn/gemm-wasm-next.ts: the GEMM's 2 × 16 register tile, bit-identical; the library does not load it
- * yet, because switching re-keys every neural record — see bench/README).
+ * candidate src/nn/gemm-wasm-next.ts: the GEMM's 2 × 16 register tile and K-chunks of 128, bit-identical; the library
+ * does not load it yet, because switching re-keys every neural record — see bench/README).
  */
 export type KernelChoice = 'current' | 'next';
 

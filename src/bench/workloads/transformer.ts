@@ -274,8 +274,8 @@ export const transformerWorkload: Workload = {
       } catch (e) {
         rows.push(failedRow('transformer/update/kit-nn-fma', WU, 'kit nn engine TransformerLm (FMA)', 'kit', e));
       }
-      // The candidate kernel (src/nn/gemm-wasm-next.ts, 2 × 16 GEMM tile) on the default path: it must give the
-      // default row's numbers bit for bit (agreement), and says what switching the library to it would gain.
+      // The candidate kernel (src/nn/gemm-wasm-next.ts: 2 × 16 GEMM tile, K-chunks of 128) on the default path: it
+      // must give the default row's numbers bit for bit (agreement), and says what switching the library would gain.
       try {
         const next = await nn.benchTransformerPg(spec, 'mul-add', 'next');
         const same =
@@ -347,7 +347,7 @@ export const transformerWorkload: Workload = {
           threads: 1,
           detail:
             `the arithmetic ceiling of the GEMM's multiply-add on one core: ${PEAK_CHAINS} independent f32x4 ` +
-            'accumulators in registers (src/bench/peak.ts); median of 5 runs',
+            'chains x ← x·m + c in registers (src/bench/peak.ts); median of 5 runs',
         });
       const g = nn?.benchGemm?.(GEMM.M, GEMM.N, GEMM.K, path);
       if (!g) continue; // no engine, or relaxed SIMD does not fuse here
