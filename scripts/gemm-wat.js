@@ -1,5 +1,5 @@
-// WAT generator for the kit's WebAssembly SIMD kernels (see src/nn/wasm.ts): a GEMM with a 4×8
-// register-blocked f32x4 micro-kernel (4-wide and scalar tails for any M, N, K; strided A, fused
+// WAT generator for the kit's WebAssembly SIMD kernels (see src/nn/wasm.ts): a GEMM with a 2×16
+// register-blocked f32x4 micro-kernel (narrower and scalar tails for any M, N, K; strided A, fused
 // accumulate / bias / ReLU epilogue), ReLU backward and column sums, and fused GRU gate kernels
 // (forward and backward). Compiled by scripts/build-kernels.js.
 // gemm(M, N, K, A, ars, acs, B, ldb, C, ldc, accum, bias, relu):
@@ -26,29 +26,27 @@ const x4 = (a) => `(i32.shl ${a} (i32.const 2))`;
 // every machine), or f32x4.relaxed_madd (the FMA module: one rounding; used only where a start-up probe shows
 // that it fuses, see src/nn/wasm.ts).
 let FMA = false;
-// K-chunk of the GEMM for long products without accumulation (see `gemm`); `kc` option (the candidate: 128).
-let KC = 256;
+// K-chunk of the GEMM for long products without accumulation (see `gemm`); option `kc`.
+let KC = 128;
 const madd = (a, b, c) => (FMA ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`);
 
-// Register tile of the GEMM's micro-kernel: R rows of A × V vectors of 4 columns of B (R·V accumulators). The
-// default 4 × 8 (R 4, V 2). `tile: [2, 4]` gives the 2 × 16 candidate (scripts/build-kernels.js writes it, with
-// `kc: 128`, to src/nn/gemm-wasm-next.ts; not used by the library yet): every entry of C is still
-// c = (((0 + a₀b₀) + a₁b₁) + …) in k order, so the bits are the same for any tile and K-chunk; only speed
-// changes. SPLAT_LOAD broadcasts A's value with v128.load32_splat (the same lanes as f32x4.splat of f32.load, one
-// instruction).
-let TILE_R = 4,
-  TILE_V = 2,
-  SPLAT_LOAD = false;
+// Register tile of the GEMM's micro-kernel: R rows of A × V vectors of 4 columns of B (R·V accumulators), A's value
+// broadcast by v128.load32_splat; option `tile: [R, V]`. The default is 2 × 16 (R 2, V 4) with K-chunks of 128
+// (since 2026-12-07; before, 4 × 8 with K-chunks of 256 and f32x4.splat of f32.load: 10–15 % slower, the same bits).
+// Every entry of C is c = (((0 + a₀b₀) + a₁b₁) + …) in k order whatever the tile and the K-chunk, so the bits
+// are the same for any of them; only speed changes. V8 keeps every operand of a k-step in registers only while rows
+// + B vectors + accumulators + 1 ≤ 15 (2 × 16 and 4 × 8 both reach 15; larger tiles spill and run slower).
+let TILE_R = 2,
+  TILE_V = 4;
 
 /**
  * The module's WAT text; `fma: true` gives the relaxed-SIMD variant of the GEMM (everything else identical);
- * `tile: [R, V]` another register tile (see TILE_R), with the A broadcast by v128.load32_splat.
+ * `tile: [R, V]` and `kc` another register tile and K-chunk (see TILE_R; scripts/build-kernels.js NEXT).
  */
 function wat(opts = {}) {
   FMA = !!opts.fma;
-  [TILE_R, TILE_V] = opts.tile ?? [4, 2];
-  SPLAT_LOAD = !!opts.tile;
-  KC = opts.kc ?? 256;
+  [TILE_R, TILE_V] = opts.tile ?? [2, 4];
+  KC = opts.kc ?? 128;
   const L = [];
   const p = (s) => L.push(s);
   p('(module');
@@ -417,10 +415,7 @@ function emitBlock(p, R, V) {
   p(`${ind}  (br_if $kd (i32.eqz (local.get $k)))`);
   for (let c = 0; c < V; c++) p(`${ind}  (local.set $b${c} (v128.load offset=${16 * c} (local.get $pb)))`);
   for (let r = 0; r < R; r++) {
-    const bcast = SPLAT_LOAD
-      ? `(v128.load32_splat (local.get $pa${r}))`
-      : `(f32x4.splat (f32.load (local.get $pa${r})))`;
-    p(`${ind}  (local.set $a ${bcast})`);
+    p(`${ind}  (local.set $a (v128.load32_splat (local.get $pa${r})))`);
     for (let c = 0; c < V; c++)
       p(`${ind}  (local.set $c${r}${c} ${madd('(local.get $a)', `(local.get $b${c})`, `(local.get $c${r}${c})`)})`);
     p(`${ind}  (local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $sk)))`);

@@ -13,6 +13,7 @@ import { GruLm } from './gru-lm';
 import { Mlp, mseLoss } from './mlp';
 import { TransformerLm } from './transformer-lm';
 import { benchBatch } from './tfjs/cross-check';
+import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm-wasm';
 import { GEMM_NEXT_FMA_WASM_BASE64, GEMM_NEXT_WASM_BASE64 } from './gemm-wasm-next';
 import { Arena, gemm, probeFma, type GemmChoice, type GemmPath } from './wasm';
 
@@ -145,10 +146,15 @@ export function benchGruGrpo(spec: ContractGruSpec): ContractGruResult {
 
 /**
  * Which kernel module a bench model runs on: 'current' (src/nn/gemm-wasm.ts, what the library uses) or 'next' (the
- * candidate src/nn/gemm-wasm-next.ts: the GEMM's 2 × 16 register tile and K-chunks of 128, bit-identical; the library
- * does not load it yet, because switching re-keys every neural record — see bench/README).
+ * candidate src/nn/gemm-wasm-next.ts, scripts/build-kernels.js NEXT: a faster kernel with bit-identical results that
+ * the library does not load yet, because switching re-keys every neural record — see bench/README).
  */
 export type KernelChoice = 'current' | 'next';
+
+/** Whether a candidate kernel is pending: src/nn/gemm-wasm-next.ts differs from the library's src/nn/gemm-wasm.ts. */
+export function candidatePending(): boolean {
+  return GEMM_NEXT_WASM_BASE64 !== GEMM_WASM_BASE64 || GEMM_NEXT_FMA_WASM_BASE64 !== GEMM_FMA_WASM_BASE64;
+}
 
 /**
  * An Arena on the candidate kernel: a normal Arena (its GEMM path resolved and probed as usual) whose kernel instance
@@ -272,7 +278,7 @@ export function benchTransformerPg(
     loss1,
     meanSampledLogp,
     sampledLogpSe: sd / Math.sqrt(N),
-    backend: `wasm SIMD, gemm ${model.gemmPath}${kernel === 'next' ? ', 2 × 16 tile' : ''}`,
+    backend: `wasm SIMD, gemm ${model.gemmPath}${kernel === 'next' ? ', candidate kernel' : ''}`,
   };
 }
 

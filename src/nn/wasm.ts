@@ -1,6 +1,6 @@
 /**
  * The kit's small dense-math engine: one WebAssembly memory holding every buffer, a SIMD GEMM kernel
- * (f32x4, 4×8 register blocking; see scripts/gemm-wat.js) and JavaScript element-wise loops over
+ * (f32x4, 2×16 register blocking; see scripts/gemm-wat.js) and JavaScript element-wise loops over
  * Float32Array views of the same memory, so nothing is copied between "device" and host.
  *
  * Why not tfjs for these models: on the wasm backend every tfjs op costs ~50 µs of dispatch and its
@@ -161,8 +161,8 @@ let probeCache: { fused: boolean; reason: string } | null = null;
 
 /**
  * Whether the relaxed-SIMD GEMM computes a fused multiply-add (one rounding) on every code path of the kernel
- * (4×8 and 4×4 blocks, the one-row blocks, the scalar tails), so that its results are determined bit for bit.
- * Probed once per process with a 5 × 13 × 2 product whose entries differ between fused and unfused arithmetic:
+ * (2×16, 2×8 and 2×4 blocks, the one-row blocks, the scalar tails), so that its results are determined bit for bit.
+ * Probed once per process with a 5 × 29 × 2 product whose entries differ between fused and unfused arithmetic:
  * (−1)·1 + (1 + 2⁻¹³)² is 2⁻¹² + 2⁻²⁶ with one rounding and 2⁻¹² with two.
  */
 export function probeFma(): { fused: boolean; reason: string } {
@@ -174,7 +174,7 @@ export function probeFma(): { fused: boolean; reason: string } {
     return (probeCache = { fused: false, reason: (e as Error).message });
   }
   const M = 5,
-    N = 13,
+    N = 29,
     K = 2;
   const A = 16,
     B = A + 4 * M * K,

@@ -21,6 +21,8 @@ export interface NnEngine {
     gemm?: 'mul-add' | 'fma' | 'auto',
     kernel?: 'current' | 'next',
   ) => TransformerBenchResult | Promise<TransformerBenchResult>;
+  /** Whether src/nn/gemm-wasm-next.ts differs from the library's kernel (the `…-next` rows run only then). */
+  candidatePending?: () => boolean;
   benchGemm?: (
     M: number,
     N: number,

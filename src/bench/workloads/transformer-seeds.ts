@@ -27,7 +27,7 @@ import { Rng } from '../../core/rng';
 import { runTasks, type TaskJob } from '../../core/tasks';
 import type { RunResult } from '../../core/records';
 import { Adam } from '../../nn/adam';
-import { transformerFromSpec, type KernelChoice } from '../../nn/bench';
+import { candidatePending, transformerFromSpec, type KernelChoice } from '../../nn/bench';
 import type { GemmChoice } from '../../nn/wasm';
 import { removeBundle } from '../bundle';
 import type { TransformerBenchSpec } from '../nn-spec';
@@ -173,7 +173,7 @@ export function runThroughputSeed(config: ThroughputConfig, seed: number): RunRe
   return {
     metrics: { finalLoss: losses[losses.length - 1], paramSum: psum },
     series: { loss: losses, gradNorm: norms },
-    extra: { backend: `wasm SIMD, gemm ${model.gemmPath}${config.kernel === 'next' ? ', 2 × 16 tile' : ''}` },
+    extra: { backend: `wasm SIMD, gemm ${model.gemmPath}${config.kernel === 'next' ? ', candidate kernel' : ''}` },
     timings: {
       startEpochMs: t0,
       endEpochMs: t1,
@@ -362,11 +362,12 @@ async function seedsRows(ctx: Parameters<Workload['run']>[0], layers: number): P
   const kit: Measured[] = [],
     ref: Measured[] = [];
   const load = () => `load average ${os.loadavg()[0].toFixed(2)} at start`;
-  for (const [gemm, kernel] of [
+  const runs: (readonly [GemmChoice, KernelChoice])[] = [
     ['mul-add', 'current'],
     ['auto', 'current'],
-    ['mul-add', 'next'],
-  ] as const) {
+  ];
+  if (candidatePending()) runs.push(['mul-add', 'next']);
+  for (const [gemm, kernel] of runs) {
     const id = `${pre}/kit-2w${gemm === 'auto' ? '-fma' : ''}${kernel === 'next' ? '-next' : ''}`;
     try {
       const l = load();
