@@ -68,7 +68,20 @@ const repoNotebooks = fs
 const FULL = process.env.RLMINI_DETERMINISM_FULL === '1';
 const K = process.env.RLMINI_DETERMINISM_K ? Number(process.env.RLMINI_DETERMINISM_K) : 6;
 const SEED = sampleSeed();
-const SAMPLE = FULL ? repoNotebooks : sampleNotebooks(repoNotebooks, K, SEED);
+/**
+ * Notebooks left out of the rotating sample (not of RLMINI_DETERMINISM_FULL): their smoke run and its re-derivation
+ * do not fit this test's budget (600 s per command, 30 min in all). testbed-reasoning-countdown: drawn by the sample of
+ * commit ac42297c, its smoke run was still training when the 600 s ran out. Their records' determinism is checked by
+ * `verify` (CI's rotating sample of full records) and by `rekey --verify` whenever their code changes.
+ */
+const TOO_SLOW = ['testbed-reasoning-countdown'];
+const SAMPLE = FULL
+  ? repoNotebooks
+  : sampleNotebooks(
+      repoNotebooks.filter((id) => !TOO_SLOW.includes(id)),
+      K,
+      SEED,
+    );
 
 /** A workspace holding only the sampled notebooks. */
 function stableWorkspace(name: string) {
