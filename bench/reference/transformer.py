@@ -189,6 +189,7 @@ def throughput():
     losses, step_ms = [], []
     for _ in range(args.warmup):
         losses.append(update(opt, sample()[0])[0])
+    ready = time.time()
     barrier()
     t0, c0 = time.time(), time.process_time()
     for _ in range(args.steps):
@@ -202,6 +203,7 @@ def throughput():
             "rank": args.rank,
             "torch": torch.__version__,
             "steps": args.steps,
+            "readyEpochMs": ready * 1000.0,
             "startEpochMs": t0 * 1000.0,
             "endEpochMs": t1 * 1000.0,
             "cpuMs": (c1 - c0) * 1000.0,

@@ -12,7 +12,9 @@ export const BENCH_USAGE = `usage: npm run bench [-- options]
   --check              compare the kit rows with bench/baseline.json; exit 1 if one is slower than tolerance × baseline
   --tolerance X        slow-down factor --check allows (default: the baseline's, else 1.5)
   --update-baseline    write this run's kit timings into bench/baseline.json
-  --baseline FILE      use another baseline file (default bench/baseline.json)`;
+  --baseline FILE      use another baseline file (default bench/baseline.json)
+  --seed-steps N       transformer-seeds: timed GRPO steps per seed after 4 warm-up steps (default 8; 596 times
+                       whole seeds of 600 updates, ~5 min per row on the 2-block model)`;
 
 export const WORKLOAD_IDS = [
   'vi',
@@ -41,6 +43,8 @@ export interface BenchArgs {
   updateBaseline: boolean;
   tolerance: number | null;
   baseline: string | null;
+  /** transformer-seeds: timed steps per seed (null: the workload's default). */
+  seedSteps: number | null;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -52,6 +56,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     updateBaseline: false,
     tolerance: null,
     baseline: null,
+    seedSteps: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -100,6 +105,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--baseline':
         a.baseline = value();
         break;
+      case '--seed-steps': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 2)
+          throw new BenchUsageError(`bench: --seed-steps ${v}: must be an integer ≥ 2 (timed steps per seed).`);
+        a.seedSteps = n;
+        break;
+      }
       default:
         throw new BenchUsageError(`bench: unknown option ${arg}.\n${BENCH_USAGE}`);
     }

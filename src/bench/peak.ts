@@ -4,8 +4,9 @@
  * GEMM; or one f32x4.relaxed_madd, as the FMA GEMM), operands in registers, no memory traffic. Each chain's product
  * depends on its previous value, so nothing can be hoisted out of the loop, and every instruction is counted work.
  * 10 chains cover the multiply-then-add latency (~6 cycles at 2 multiplies and 2 adds per cycle) and leave registers
- * for m, c and V8's scratch register; measured here: 6 chains 29 GFLOP/s, 8 38, 10 48, 12 46, 13 25 (spills). The
- * GEMM's k-steps also load (B vectors, A broadcasts) and cannot reach this rate; it is the instruction mix's ceiling.
+ * for m, c and V8's scratch register; measured on an AMD EPYC: 6 chains 29 GFLOP/s, 8 38, 10 48, 12 46, 13 25
+ * (spills); an Intel Xeon gives 34–39 with 8–14 chains (a port limit there, bench/README). The GEMM's k-steps also
+ * load (B vectors, A broadcasts) and cannot reach this rate; it is the instruction mix's ceiling.
  *
  * FLOPs counted as the GEMM counts them: 2 per lane per multiply-add (4 lanes), so the GEMM rows' GFLOP/s compare
  * directly. Assembled at run time with `wabt` (a devDependency, as scripts/build-kernels.js).

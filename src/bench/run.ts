@@ -101,7 +101,7 @@ export async function runBench(argv: string[]): Promise<number> {
     log(`▸ ${w.title}`);
     const tw = Date.now();
     try {
-      rows.push(...(await w.run({ py, log })));
+      rows.push(...(await w.run({ py, log, ...(args.seedSteps ? { seedSteps: args.seedSteps } : {}) })));
     } catch (e) {
       rows.push(failedRow(`${w.id}/all`, w.title, 'kit', 'kit', e));
     }

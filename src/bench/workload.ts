@@ -7,6 +7,8 @@ export interface WorkloadContext {
   py: PythonInfo | null;
   /** Print a progress line. */
   log: (line: string) => void;
+  /** transformer-seeds: timed steps per seed (`--seed-steps`); absent: the workload's default. */
+  seedSteps?: number;
 }
 
 export interface Workload {

@@ -63,6 +63,7 @@ describe('bench arguments', () => {
       '--tolerance=2',
       '--baseline',
       'b.json',
+      '--seed-steps=596',
     ]);
     expect(a).toEqual({
       quick: true,
@@ -72,6 +73,7 @@ describe('bench arguments', () => {
       updateBaseline: false,
       tolerance: 2,
       baseline: 'b.json',
+      seedSteps: 596,
     });
     expect(parseBenchArgs([])).toMatchObject({
       quick: false,
@@ -79,6 +81,7 @@ describe('bench arguments', () => {
       reference: true,
       check: false,
       tolerance: null,
+      seedSteps: null,
     });
   });
 
@@ -95,6 +98,8 @@ describe('bench arguments', () => {
       expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
       expect(() => parseBenchArgs(['--baseline', '--check'])).toThrow(/--baseline needs a value/);
       expect(() => parseBenchArgs(['--check', '--update-baseline'])).toThrow(/exclude each other/);
+      expect(() => parseBenchArgs(['--seed-steps', '1'])).toThrow(/--seed-steps 1: must be an integer ≥ 2/);
+      expect(() => parseBenchArgs(['--seed-steps', '8.5'])).toThrow(/must be an integer ≥ 2/);
       try {
         parseBenchArgs(['--nope']);
       } catch (e) {

@@ -14,6 +14,7 @@ import {
   comparisonMinutes,
   cpuBoundStepsPerHour,
   referenceSeeds,
+  seedEstimate,
   seedsPerHour,
   stepsPerHour,
   windowThroughput,
@@ -56,9 +57,32 @@ describe('transformer-seeds arithmetic', () => {
     expect(() => windowThroughput([{ startEpochMs: 5, endEpochMs: 5, steps: 1 }])).toThrow(/span 0 ms/);
   });
 
-  it('the better reference is the one with the most steps per hour; failed rows do not count', () => {
-    expect(bestRow([{ stepsHour: 900 }, { stepsHour: NaN }, { stepsHour: 1200 }])).toEqual({ stepsHour: 1200 });
-    expect(bestRow([{ stepsHour: NaN }])).toBeNull();
+  it('a seed end to end: the start beyond the warm-up steps, plus 600 steady steps; seeds side by side', () => {
+    // two seeds launched at 0, ready at 2000 and 2200 ms after 4 warm-up steps, timed 1000…2600 / 1100…2700 for 8
+    // steps: span 1700 ms, steady 212.5 ms per step per seed; start = mean(2000, 2200) − 4 × 212.5 = 1250 ms
+    const runs = [
+      { launchEpochMs: 0, readyEpochMs: 2000, startEpochMs: 1000, endEpochMs: 2600, steps: 8 },
+      { launchEpochMs: 0, readyEpochMs: 2200, startEpochMs: 1100, endEpochMs: 2700, steps: 8 },
+    ];
+    const e = seedEstimate(runs, 4);
+    expect(e.steadyMs).toBeCloseTo(212.5, 9);
+    expect(e.startMs).toBeCloseTo(1250, 9);
+    expect(e.seedMs).toBeCloseTo(1250 + 600 * 212.5, 6);
+    expect(e.seedsHour).toBeCloseTo((2 * 3.6e6) / (1250 + 600 * 212.5), 9);
+    // one seed alone (one process with 2 threads): one seed per seed time
+    const one = seedEstimate([runs[0]], 0, 300);
+    expect(one.steadyMs).toBeCloseTo(200, 9);
+    expect(one.seedsHour).toBeCloseTo(3.6e6 / (2000 + 300 * 200), 9);
+    // with no start cost and 600 updates, seeds/h = steady steps/h ÷ 600 (the old measure's arithmetic)
+    const flat = [{ launchEpochMs: 0, readyEpochMs: 400, startEpochMs: 400, endEpochMs: 1400, steps: 5 }];
+    expect(seedEstimate(flat, 2).seedsHour).toBeCloseTo(seedsPerHour(windowThroughput(flat).stepsHour), 9);
+    expect(() => seedEstimate([], 1)).toThrow(/no runs/);
+    expect(() => seedEstimate(runs, -1)).toThrow(/warmup/);
+  });
+
+  it('the better reference is the one with the most seeds per hour; failed rows do not count', () => {
+    expect(bestRow([{ seedsHour: 9 }, { seedsHour: NaN }, { seedsHour: 12 }])).toEqual({ seedsHour: 12 });
+    expect(bestRow([{ seedsHour: NaN }])).toBeNull();
   });
 });
 
@@ -77,6 +101,9 @@ describe('transformer-seeds kit side', () => {
     expect(two[0].metrics.paramSum).not.toBe(two[1].metrics.paramSum); // the seeds sample different tokens
     for (const r of two) {
       expect(r.timings!.endEpochMs).toBeGreaterThan(r.timings!.startEpochMs);
+      // launched, warmed up, then timed: in this order on the epoch clock
+      expect(r.timings!.readyEpochMs).toBeGreaterThan(r.timings!.launchEpochMs);
+      expect(r.timings!.startEpochMs).toBeGreaterThanOrEqual(r.timings!.readyEpochMs);
       expect(r.timings!.cpuEndUs).toBeGreaterThanOrEqual(r.timings!.cpuStartUs);
     }
   });
@@ -96,6 +123,8 @@ describe.skipIf(!py?.torch)('transformer-seeds PyTorch side', () => {
       expect(o.stepMs).toHaveLength(2);
       expect(o.losses).toHaveLength(3);
       expect(o.endEpochMs).toBeGreaterThan(o.startEpochMs);
+      expect(o.readyEpochMs).toBeGreaterThan(o.launchEpochMs);
+      expect(o.startEpochMs).toBeGreaterThanOrEqual(o.readyEpochMs);
       expect(o.blas).toBeTruthy();
     }
     expect(pair[0].losses).toEqual(lone[0].losses);

@@ -2,18 +2,29 @@
  * The candidate kernel src/nn/gemm-wasm-next.ts (scripts/build-kernels.js NEXT: scripts/gemm-wat.js `tile`, `kc`):
  * the committed bytes are a fresh assembly of the generator, and it computes the library kernel's results bit for bit
  * — random GEMMs over every tail of the tile (M mod 2, N mod 16, 8, 4), the K-chunked path (K > 128), transposed A,
- * padded leading dimensions, accumulate / bias / ReLU, compared as Uint32; the batched GEMM of attention and a whole
- * transformer (sampling, three clipped Adam updates) through an Arena on the candidate. This is what allows switching
- * the library to it by `rekey` (records re-derived bit for bit), not by re-running the papers. Today NEXT equals the
- * defaults (the 2 × 16 tile with K-chunks of 128 became the library's kernel): the comparisons hold trivially, and
- * still check the candidate plumbing; a new candidate is checked by changing NEXT.
+ * padded leading dimensions, accumulate / bias / ReLU, compared as Uint32; the element-wise kernels a candidate may
+ * also change (GELU with and without its derivative, the causal softmax, the GRU gates); the batched GEMM of attention
+ * and a whole transformer (sampling, three clipped Adam updates) through an Arena on the candidate. This is what
+ * allows switching the library to it by `rekey` (records re-derived bit for bit), not by re-running the papers. Today
+ * NEXT equals the defaults (the 2 × 16 tile with K-chunks of 128 became the library's kernel): the comparisons hold
+ * trivially, and still check the candidate plumbing; a new candidate is checked by changing NEXT (a candidate that
+ * hoisted the GELU's and softmax's constants out of their loops was tried on 2026-12-07: the same bits, no faster).
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { Adam } from '../../src/nn/adam';
 import { nextKernelArena, transformerFromSpec } from '../../src/nn/bench';
 import { GEMM_NEXT_FMA_WASM_BASE64, GEMM_NEXT_WASM_BASE64 } from '../../src/nn/gemm-wasm-next';
-import { Arena, gemm, gemmBatched, probeFma, type GemmPath } from '../../src/nn/wasm';
+import {
+  Arena,
+  gemm,
+  gemmBatched,
+  geluForward,
+  gruForwardGates,
+  probeFma,
+  softmaxRows,
+  type GemmPath,
+} from '../../src/nn/wasm';
 import { transformerSpec } from '../../src/bench/workloads/transformer';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -160,6 +171,62 @@ describe('candidate GEMM kernel (scripts/build-kernels.js NEXT)', () => {
       };
       expect(bits(run(nextKernelArena()))).toEqual(bits(run(new Arena())));
     }
+  });
+
+  it('the element-wise kernels (GELU, causal softmax, GRU gates): the same bits, clamps and tails included', () => {
+    const r = new Rng(17);
+    // values up to ±120 reach exp's clamps (±88) in the softmax and the GELU's tanh; small ones its polynomial
+    const wide = (n: number) => Float32Array.from({ length: n }, () => r.normal() * (r.uniform() < 0.2 ? 40 : 2));
+    const U = wide(4 * 257);
+    const S = 23,
+      nmat = 3,
+      X = wide(nmat * S * S);
+    const H = 8,
+      Nr = 5,
+      V = 6;
+    const table = wide(V * 3 * H),
+      gh = wide(Nr * 3 * H),
+      bh = wide(3 * H),
+      hprev = wide(Nr * H),
+      tok = Int32Array.from({ length: Nr }, () => r.int(V));
+    const run = (arena: Arena) => {
+      const put = (x: Float32Array) => {
+        const b = arena.alloc(x.length);
+        b.f.set(x);
+        return b;
+      };
+      const u = put(U),
+        a = arena.alloc(U.length),
+        dg = arena.alloc(U.length);
+      geluForward(U.length, { buf: u }, { buf: a }, { buf: dg });
+      const a2 = arena.alloc(U.length);
+      geluForward(U.length, { buf: u }, { buf: a2 }); // no derivative: the sampler's call
+      const x = put(X);
+      softmaxRows({ nmat, rows: S - 4, ld: S, ms: S * S, len0: 5, scale: 0.37 }, { buf: x });
+      const tb = put(table),
+        tk = arena.alloc(Nr);
+      new Int32Array(tk.f.buffer, tk.f.byteOffset, Nr).set(tok);
+      const hout = arena.alloc(Nr * H),
+        keep = arena.alloc(4 * Nr * H);
+      gruForwardGates(
+        Nr,
+        H,
+        { buf: tb },
+        { buf: tk },
+        { buf: put(gh) },
+        { buf: put(bh) },
+        { buf: put(hprev) },
+        {
+          buf: hout,
+        },
+        { buf: keep },
+      );
+      return [a, dg, a2, x, hout, keep].map((b) => Array.from(bits(Float32Array.from(b.f))));
+    };
+    const cur = run(new Arena()),
+      next = run(nextKernelArena());
+    expect(next).toEqual(cur);
+    expect(cur[0].some((v, i) => v !== cur[1][i])).toBe(true); // the outputs are not trivially equal to each other
   });
 
   it('a transformer on the candidate: sampling and three clipped Adam updates, same tokens and parameters', () => {
