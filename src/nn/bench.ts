@@ -153,7 +153,9 @@ export type KernelChoice = 'current' | 'next';
 
 /** Whether a candidate kernel is pending: src/nn/gemm-wasm-next.ts differs from the library's src/nn/gemm-wasm.ts. */
 export function candidatePending(): boolean {
-  return GEMM_NEXT_WASM_BASE64 !== GEMM_WASM_BASE64 || GEMM_NEXT_FMA_WASM_BASE64 !== GEMM_FMA_WASM_BASE64;
+  // Compared as strings: the generated constants have literal types, and two different literals would not compile.
+  const differ = (a: string, b: string) => a !== b;
+  return differ(GEMM_NEXT_WASM_BASE64, GEMM_WASM_BASE64) || differ(GEMM_NEXT_FMA_WASM_BASE64, GEMM_FMA_WASM_BASE64);
 }
 
 /**

@@ -206,71 +206,54 @@ export const transformerWorkload: Workload = {
     const rows: BenchRow[] = [];
     const nn = loadNnEngine();
     let kit: TransformerBenchResult | null = null;
+    // The sampling and update rows of one kit run (`suffix` names the variant in the row ids).
+    const pgRows = (
+      r: TransformerBenchResult,
+      suffix: string,
+      impl: string,
+      detail: { sample: string; update: string },
+      agreement?: BenchRow['agreement'],
+    ): BenchRow[] =>
+      (
+        [
+          ['sample', WS, r.sampleMs, 'per sampling pass', gen / r.sampleMs, 'generated tokens/s', detail.sample],
+          ['update', WU, r.updateMs, 'per update', (N * (P + L)) / r.updateMs, 'trained tokens/s', detail.update],
+        ] as const
+      ).map(([what, workload, ms, unit, perMs, tunit, d]) => ({
+        id: `transformer/${what}/kit-nn${suffix}`,
+        workload,
+        impl,
+        side: 'kit' as const,
+        ms,
+        unit,
+        throughput: { value: perMs * 1e3, unit: tunit },
+        backend: r.backend,
+        threads: 1,
+        refId: `transformer/${what}/torch-1t`,
+        ...(agreement ? { agreement } : {}),
+        detail: d,
+      }));
     if (nn?.benchTransformerPg) {
       try {
         kit = await nn.benchTransformerPg(spec);
-        rows.push({
-          id: 'transformer/sample/kit-nn',
-          workload: WS,
-          impl: `kit nn TransformerLm (${kit.backend})`,
-          side: 'kit',
-          ms: kit.sampleMs,
-          unit: 'per sampling pass',
-          throughput: { value: (gen / kit.sampleMs) * 1e3, unit: 'generated tokens/s' },
-          backend: kit.backend,
-          threads: 1,
-          refId: 'transformer/sample/torch-1t',
-          detail: `median of ${spec.reps} passes`,
-        });
-        rows.push({
-          id: 'transformer/update/kit-nn',
-          workload: WU,
-          impl: `kit nn TransformerLm (${kit.backend})`,
-          side: 'kit',
-          ms: kit.updateMs,
-          unit: 'per update',
-          throughput: { value: ((N * (P + L)) / kit.updateMs) * 1e3, unit: 'trained tokens/s' },
-          backend: kit.backend,
-          threads: 1,
-          refId: 'transformer/update/torch-1t',
-          detail: `median of ${spec.reps} updates; loss ${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}`,
-        });
+        rows.push(
+          ...pgRows(kit, '', `kit nn TransformerLm (${kit.backend})`, {
+            sample: `median of ${spec.reps} passes`,
+            update: `median of ${spec.reps} updates; loss ${kit.loss0.toPrecision(6)} → ${kit.loss1.toPrecision(6)}`,
+          }),
+        );
       } catch (e) {
         rows.push(failedRow('transformer/update/kit-nn', WU, 'kit nn engine TransformerLm', 'kit', e));
       }
+      const sameBatch = `median of ${spec.reps}; the same model, weights and batch as the default row`;
+      const same = { sample: sameBatch, update: sameBatch };
       // The same model on the relaxed-SIMD fused multiply-add GEMM (TransformerLm's gemm: 'auto'), where it fuses.
       try {
         const fma = await nn.benchTransformerPg(spec, 'auto');
         if (fma.backend.includes('gemm fma'))
-          for (const [id, workload, ms, unit, tput] of [
-            [
-              'sample',
-              WS,
-              fma.sampleMs,
-              'per sampling pass',
-              { value: (gen / fma.sampleMs) * 1e3, unit: 'generated tokens/s' },
-            ],
-            [
-              'update',
-              WU,
-              fma.updateMs,
-              'per update',
-              { value: ((N * (P + L)) / fma.updateMs) * 1e3, unit: 'trained tokens/s' },
-            ],
-          ] as const)
-            rows.push({
-              id: `transformer/${id}/kit-nn-fma`,
-              workload,
-              impl: `kit nn TransformerLm (${fma.backend}; gemm 'auto', not the default)`,
-              side: 'kit',
-              ms,
-              unit,
-              throughput: tput,
-              backend: fma.backend,
-              threads: 1,
-              refId: `transformer/${id}/torch-1t`,
-              detail: `median of ${spec.reps}; the same model, weights and batch as the default row`,
-            });
+          rows.push(
+            ...pgRows(fma, '-fma', `kit nn TransformerLm (${fma.backend}; gemm 'auto', not the default)`, same),
+          );
       } catch (e) {
         rows.push(failedRow('transformer/update/kit-nn-fma', WU, 'kit nn engine TransformerLm (FMA)', 'kit', e));
       }
@@ -279,49 +262,28 @@ export const transformerWorkload: Workload = {
       if (nn.candidatePending?.())
         try {
           const next = await nn.benchTransformerPg(spec, 'mul-add', 'next');
-          const same =
+          const bitSame =
             kit !== null &&
             Object.is(next.loss0, kit.loss0) &&
             Object.is(next.gradNorm0, kit.gradNorm0) &&
             Object.is(next.loss1, kit.loss1) &&
             Object.is(next.meanSampledLogp, kit.meanSampledLogp);
           const agreement = {
-            ok: same,
-            text: same
+            ok: bitSame,
+            text: bitSame
               ? 'bit-identical to the default row (loss before and after the step, gradient norm, sampled log π)'
               : `differs from the default row: loss ${next.loss0} vs ${kit?.loss0}, gradient norm ${next.gradNorm0} ` +
                 `vs ${kit?.gradNorm0}`,
           };
-          for (const [id, workload, ms, unit, tput] of [
-            [
-              'sample',
-              WS,
-              next.sampleMs,
-              'per sampling pass',
-              { value: (gen / next.sampleMs) * 1e3, unit: 'generated tokens/s' },
-            ],
-            [
-              'update',
-              WU,
-              next.updateMs,
-              'per update',
-              { value: ((N * (P + L)) / next.updateMs) * 1e3, unit: 'trained tokens/s' },
-            ],
-          ] as const)
-            rows.push({
-              id: `transformer/${id}/kit-nn-next`,
-              workload,
-              impl: `kit nn TransformerLm (${next.backend}; candidate kernel, not used by the library yet)`,
-              side: 'kit',
-              ms,
-              unit,
-              throughput: tput,
-              backend: next.backend,
-              threads: 1,
-              refId: `transformer/${id}/torch-1t`,
+          rows.push(
+            ...pgRows(
+              next,
+              '-next',
+              `kit nn TransformerLm (${next.backend}; candidate kernel, not used by the library yet)`,
+              same,
               agreement,
-              detail: `median of ${spec.reps}; the same model, weights and batch as the default row`,
-            });
+            ),
+          );
         } catch (e) {
           rows.push(
             failedRow('transformer/update/kit-nn-next', WU, 'kit nn TransformerLm (candidate kernel)', 'kit', e),
