@@ -5,6 +5,9 @@
  * throughput mode runs its steps in concurrent processes, rank 0 repeating a lone process's losses. Small sizes
  * (one block, 4 sequences of 4 + 4 tokens): seconds. The kit side uses the compiled task under dist/, as the pool does.
  */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeBundle } from '../../src/bench/bundle';
@@ -23,7 +26,8 @@ import {
 } from '../../src/bench/workloads/transformer-seeds';
 import { transformerSpec, writeTransformerBundle } from '../../src/bench/workloads/transformer';
 import type { RunResult } from '../../src/core/records';
-import { ROOT } from '../helpers';
+import type { BenchRow } from '../../src/bench/types';
+import { CLI, ROOT } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { kitSeeds } = require(path.join(ROOT, 'dist', 'bench', 'workloads', 'transformer-seeds.js')) as {
@@ -107,6 +111,32 @@ describe('transformer-seeds kit side', () => {
       expect(r.timings!.cpuEndUs).toBeGreaterThanOrEqual(r.timings!.cpuStartUs);
     }
   });
+});
+
+describe('transformer-seeds through the CLI', () => {
+  it('--seed-steps reaches the workload: each kit row times that many steps per seed after 4 warm-up steps', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlmini-bench-seeds-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'bench', '--only', 'transformer-seeds', '--no-reference', '--seed-steps', '2'],
+        { encoding: 'utf8', timeout: 300_000, env: { ...process.env, RLMINI_REPORTS_DIR: dir } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const rows = JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8')).rows as BenchRow[];
+      const kit = rows.filter((x) => x.side === 'kit');
+      expect(kit.map((x) => x.id)).toEqual(
+        expect.arrayContaining(['transformer-seeds/kit-2w', 'transformer-seeds/2x64/kit-2w']),
+      );
+      for (const x of kit) {
+        expect(x.detail).toMatch(/\(4 timed steps in [0-9.]+ s after 4 warm-up steps per seed\)/); // 2 seeds × 2 steps
+        expect(x.throughput?.unit).toBe('seeds/h');
+        expect(x.ms).toBeGreaterThan(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe.skipIf(!py?.torch)('transformer-seeds PyTorch side', () => {

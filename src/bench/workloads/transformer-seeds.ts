@@ -23,8 +23,8 @@
  * neighbours too), are in each row's detail.
  * The rows' kit/ref ratio is time per seed against the better PyTorch row (below 1: the kit is faster).
  * A window of one warm-up and 6 timed steps (this workload until 2026-12-07) counted V8's tier-up, which lasts 3–4
- * steps with two seeds at once, as steady time (0.82–0.88 of PyTorch there; a full 600-update run of both sides gave
- * the ratio this estimate gives — bench/README).
+ * steps with two seeds at once, as steady time (0.82–0.89 of PyTorch's rate there; whole seeds of 600 updates on both
+ * sides give 1.04–1.07, this estimate 1.05–1.11, on the machine of bench/README's "Seeds per hour end to end").
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
