@@ -18,7 +18,6 @@ import {
   cpuBoundStepsPerHour,
   referenceSeeds,
   seedEstimate,
-  seedsPerHour,
   stepsPerHour,
   windowThroughput,
   type SeedsSizes,
@@ -42,11 +41,9 @@ const tiny: SeedsSizes = { layers: 1, prompts: 2, group: 2, promptLen: 4, respon
 describe('transformer-seeds arithmetic', () => {
   it('steps and seeds per hour from timings; concurrent windows count over their union', () => {
     expect(stepsPerHour(6, 3600)).toBeCloseTo(6000, 9);
-    expect(seedsPerHour(6000)).toBeCloseTo(10, 12); // 600 updates per seed
-    expect(seedsPerHour(6000, 300)).toBeCloseTo(20, 12);
-    // issue 15's comparison: 5 seeds × 4 methods × 600 updates = 12,000 steps; at 24,000 steps/h half an hour
-    expect(comparisonMinutes(24_000)).toBeCloseTo(30, 12);
-    expect(comparisonMinutes(12_000)).toBeCloseTo(60, 12);
+    // issue 15's comparison: 5 seeds × 4 methods = 20 whole seeds; at 40 seeds/h half an hour
+    expect(comparisonMinutes(40)).toBeCloseTo(30, 12);
+    expect(comparisonMinutes(20)).toBeCloseTo(60, 12);
     // two seeds of 6 steps, the second window starting 100 ms late and ending 200 ms late: 12 steps in 1.2 s
     const t = windowThroughput([
       { startEpochMs: 1000, endEpochMs: 2000, steps: 6 },
@@ -79,7 +76,7 @@ describe('transformer-seeds arithmetic', () => {
     expect(one.seedsHour).toBeCloseTo(3.6e6 / (2000 + 300 * 200), 9);
     // with no start cost and 600 updates, seeds/h = steady steps/h ÷ 600 (the old measure's arithmetic)
     const flat = [{ launchEpochMs: 0, readyEpochMs: 400, startEpochMs: 400, endEpochMs: 1400, steps: 5 }];
-    expect(seedEstimate(flat, 2).seedsHour).toBeCloseTo(seedsPerHour(windowThroughput(flat).stepsHour), 9);
+    expect(seedEstimate(flat, 2).seedsHour).toBeCloseTo(windowThroughput(flat).stepsHour / 600, 9);
     expect(() => seedEstimate([], 1)).toThrow(/no runs/);
     expect(() => seedEstimate(runs, -1)).toThrow(/warmup/);
   });
@@ -132,6 +129,10 @@ describe('transformer-seeds through the CLI', () => {
         expect(x.detail).toMatch(/\(4 timed steps in [0-9.]+ s after 4 warm-up steps per seed\)/); // 2 seeds × 2 steps
         expect(x.throughput?.unit).toBe('seeds/h');
         expect(x.ms).toBeGreaterThan(0);
+        // the detail's comparison minutes are the row's seeds/h turned into 20 whole seeds
+        const seedsHour = Number(/^([0-9.]+) seeds\/h/.exec(x.detail ?? '')![1]);
+        const minutes = Number(/comparison: ([0-9.]+) min/.exec(x.detail ?? '')![1]);
+        expect(minutes).toBeCloseTo(comparisonMinutes(seedsHour), 0);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

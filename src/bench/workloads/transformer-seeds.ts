@@ -50,9 +50,9 @@ const wTitle = (layers: number) =>
 const W = wTitle(4);
 /** Issue 15's comparison: 5 seeds × 4 methods of 600 updates each. */
 export const COMPARISON_SEEDS = 20;
-/** Minutes of a 5-seed × 4-method comparison of 600 updates at `stepsHour` GRPO steps per hour. */
-export function comparisonMinutes(stepsHour: number): number {
-  return ((COMPARISON_SEEDS * UPDATES_PER_SEED) / stepsHour) * 60;
+/** Minutes of a 5-seed × 4-method comparison of 600 updates at `seedsHour` whole seeds per hour (end to end). */
+export function comparisonMinutes(seedsHour: number): number {
+  return (COMPARISON_SEEDS / seedsHour) * 60;
 }
 /** Updates of one seed of the reasoning testbed's run, for seeds per hour. */
 export const UPDATES_PER_SEED = 600;
@@ -85,10 +85,6 @@ export interface Window {
 
 export function stepsPerHour(steps: number, ms: number): number {
   return (steps / ms) * 3.6e6;
-}
-
-export function seedsPerHour(stepsHour: number, updatesPerSeed = UPDATES_PER_SEED): number {
-  return stepsHour / updatesPerSeed;
 }
 
 /**
@@ -378,7 +374,7 @@ function throughputRow(
       detail:
         `${e.seedsHour.toFixed(2)} seeds/h of ${UPDATES_PER_SEED} updates end to end = start ` +
         `${(e.startMs / 1e3).toFixed(2)} s + ${UPDATES_PER_SEED} × ${e.steadyMs.toFixed(0)} ms per step per seed ` +
-        `(a 5-seed × 4-method comparison: ${((COMPARISON_SEEDS / e.seedsHour) * 60).toFixed(1)} min); steady ` +
+        `(a 5-seed × 4-method comparison: ${comparisonMinutes(e.seedsHour).toFixed(1)} min); steady ` +
         `${t.stepsHour.toFixed(0)} steps/h (${t.steps} timed steps in ${(t.spanMs / 1e3).toFixed(2)} s after ` +
         `${warmup} warm-up steps per seed); process CPU ${(cpuMs / t.steps).toFixed(0)} ms per step ` +
         `(${(cpuMs / t.spanMs).toFixed(2)} cores busy; ${cpuBoundStepsPerHour(cpuMs / t.steps).toFixed(0)} steps/h ` +
